@@ -1,0 +1,190 @@
+"""Versioned schema migrations, applied at start-up, each inside one transaction.
+
+A migration is a numbered list of statements. Versions already recorded in
+``schema_migrations`` are skipped; a failing migration rolls back and leaves the file as it was.
+Later features add a new numbered entry here; they never edit an applied one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import duckdb
+
+if TYPE_CHECKING:
+    from nlf_planner.store.db import Database
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+V1_CORE = Migration(
+    1,
+    "core schema",
+    (
+        # Framework content (editable data, never hard-coded in pages).
+        """CREATE TABLE conditions (
+            code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, seed_wording VARCHAR,
+            sort_order INTEGER NOT NULL DEFAULT 0)""",
+        """CREATE TABLE priority_areas (
+            code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL,
+            condition_code VARCHAR NOT NULL, actions VARCHAR,
+            sort_order INTEGER NOT NULL DEFAULT 0)""",
+        """CREATE TABLE measures (
+            code VARCHAR PRIMARY KEY, name VARCHAR NOT NULL,
+            area_code VARCHAR NOT NULL,
+            unit VARCHAR NOT NULL CHECK (unit IN
+                ('percent','score_0_10','rate_per_1000','years','count')),
+            polarity VARCHAR NOT NULL CHECK (polarity IN
+                ('higher_is_better','lower_is_better','neutral')),
+            frequency VARCHAR NOT NULL CHECK (frequency IN ('monthly','quarterly','annual')),
+            baseline DOUBLE, definition VARCHAR, source VARCHAR,
+            headline BOOLEAN NOT NULL DEFAULT FALSE)""",
+        # Geography (real reference data).
+        """CREATE TABLE regions (
+            code VARCHAR PRIMARY KEY, ods_code VARCHAR, name VARCHAR NOT NULL,
+            short_name VARCHAR NOT NULL)""",
+        """CREATE TABLE icbs (
+            code VARCHAR PRIMARY KEY, ods_code VARCHAR, name VARCHAR NOT NULL,
+            region_code VARCHAR NOT NULL)""",
+        # Measurements are held at ICB level (geo_code = ICB code); region and England values
+        # are aggregated from numerators and denominators. A row imported at region level
+        # (geo_code = region code) stands for that region where it exists.
+        """CREATE TABLE measurements (
+            measure_code VARCHAR NOT NULL, geo_code VARCHAR NOT NULL, period DATE NOT NULL,
+            numerator DOUBLE, denominator DOUBLE, value DOUBLE NOT NULL,
+            ci_low DOUBLE, ci_high DOUBLE,
+            illustrative BOOLEAN NOT NULL DEFAULT TRUE,
+            loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            PRIMARY KEY (measure_code, geo_code, period))""",
+        # The plan: versions are immutable; a save writes a whole new version.
+        "CREATE SEQUENCE plan_version_seq START 1",
+        """CREATE TABLE plan_versions (
+            version_id INTEGER PRIMARY KEY DEFAULT nextval('plan_version_seq'),
+            plan_name VARCHAR NOT NULL DEFAULT 'National plan',
+            parent_version_id INTEGER,
+            base_year INTEGER NOT NULL,
+            trajectory VARCHAR NOT NULL DEFAULT 'linear'
+                CHECK (trajectory IN ('linear','stepwise')),
+            author VARCHAR NOT NULL, note VARCHAR,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+        """CREATE TABLE plan_targets (
+            version_id INTEGER NOT NULL, measure_code VARCHAR NOT NULL,
+            geo_code VARCHAR NOT NULL, horizon INTEGER NOT NULL CHECK (horizon IN (1,3,5)),
+            target DOUBLE NOT NULL,
+            PRIMARY KEY (version_id, measure_code, geo_code, horizon))""",
+        """CREATE TABLE plan_milestones (
+            version_id INTEGER NOT NULL, item_id VARCHAR NOT NULL,
+            priority_area VARCHAR NOT NULL, title VARCHAR NOT NULL, description VARCHAR,
+            horizon INTEGER NOT NULL CHECK (horizon IN (1,3,5)), due_date DATE,
+            owner VARCHAR, status VARCHAR NOT NULL, last_updated DATE,
+            measure_code VARCHAR, seeded BOOLEAN NOT NULL DEFAULT FALSE,
+            PRIMARY KEY (version_id, item_id))""",
+        # Scenarios: (scenario_id, version) immutable; delete is soft.
+        """CREATE TABLE scenarios (
+            scenario_id VARCHAR NOT NULL, version INTEGER NOT NULL,
+            name VARCHAR NOT NULL, description VARCHAR, params_json VARCHAR NOT NULL,
+            seed BIGINT NOT NULL, draws INTEGER NOT NULL DEFAULT 1000,
+            is_baseline BOOLEAN NOT NULL DEFAULT FALSE,
+            author VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            deleted BOOLEAN NOT NULL DEFAULT FALSE, deleted_at TIMESTAMP, deleted_by VARCHAR,
+            PRIMARY KEY (scenario_id, version))""",
+        # SPC annotations and rebases, entered by people, with reasons.
+        "CREATE SEQUENCE annotation_seq START 1",
+        """CREATE TABLE annotations (
+            annotation_id INTEGER PRIMARY KEY DEFAULT nextval('annotation_seq'),
+            measure_code VARCHAR, geo_code VARCHAR, period DATE NOT NULL,
+            text VARCHAR NOT NULL, author VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            deleted BOOLEAN NOT NULL DEFAULT FALSE)""",
+        "CREATE SEQUENCE rebase_seq START 1",
+        """CREATE TABLE spc_rebases (
+            rebase_id INTEGER PRIMARY KEY DEFAULT nextval('rebase_seq'),
+            measure_code VARCHAR NOT NULL, geo_code VARCHAR NOT NULL, period DATE NOT NULL,
+            reason VARCHAR NOT NULL, author VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            deleted BOOLEAN NOT NULL DEFAULT FALSE)""",
+        # Engagement programme.
+        "CREATE SEQUENCE stakeholder_seq START 1",
+        """CREATE TABLE stakeholders (
+            stakeholder_id INTEGER PRIMARY KEY DEFAULT nextval('stakeholder_seq'),
+            name VARCHAR NOT NULL, stakeholder_group VARCHAR NOT NULL,
+            region_code VARCHAR, interest INTEGER NOT NULL CHECK (interest BETWEEN 1 AND 5),
+            influence INTEGER NOT NULL CHECK (influence BETWEEN 1 AND 5),
+            owner VARCHAR, last_contact DATE, next_step VARCHAR,
+            seeded BOOLEAN NOT NULL DEFAULT FALSE, retired BOOLEAN NOT NULL DEFAULT FALSE,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp, updated_by VARCHAR)""",
+        "CREATE SEQUENCE event_seq START 1",
+        """CREATE TABLE engagement_events (
+            event_id INTEGER PRIMARY KEY DEFAULT nextval('event_seq'),
+            event_date DATE NOT NULL, end_date DATE, title VARCHAR NOT NULL,
+            event_type VARCHAR NOT NULL, audience VARCHAR, region_code VARCHAR,
+            outcome VARCHAR, actions VARCHAR, seeded BOOLEAN NOT NULL DEFAULT FALSE,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp, updated_by VARCHAR)""",
+        """CREATE TABLE event_stakeholders (
+            event_id INTEGER NOT NULL, stakeholder_id INTEGER NOT NULL,
+            PRIMARY KEY (event_id, stakeholder_id))""",
+        """CREATE TABLE event_priority_areas (
+            event_id INTEGER NOT NULL, priority_area VARCHAR NOT NULL,
+            PRIMARY KEY (event_id, priority_area))""",
+        # Append-only audit trail of every change.
+        "CREATE SEQUENCE audit_seq START 1",
+        """CREATE TABLE audit_log (
+            audit_id BIGINT PRIMARY KEY DEFAULT nextval('audit_seq'),
+            changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp, actor VARCHAR NOT NULL,
+            action VARCHAR NOT NULL, entity VARCHAR NOT NULL, entity_id VARCHAR,
+            reason VARCHAR, before_json VARCHAR, after_json VARCHAR)""",
+        # Small key/value facts about the data (as-of month, generator seed, …).
+        "CREATE TABLE app_meta (key VARCHAR PRIMARY KEY, value VARCHAR)",
+        "CREATE INDEX measurements_period_idx ON measurements (measure_code, period)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1_CORE,)
+
+
+def _ensure_table(db: Database) -> None:
+    with db.cursor() as cur:
+        cur.execute(
+            """CREATE TABLE IF NOT EXISTS schema_migrations (
+                version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
+                applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+                duckdb_version VARCHAR)"""
+        )
+
+
+def applied_versions(db: Database) -> set[int]:
+    try:
+        return {r[0] for r in db.rows("SELECT version FROM schema_migrations")}
+    except duckdb.CatalogException:
+        return set()
+
+
+def pending_migrations(db: Database, migrations=MIGRATIONS) -> list[Migration]:
+    done = applied_versions(db)
+    return [m for m in sorted(migrations, key=lambda m: m.version) if m.version not in done]
+
+
+def apply_migrations(db: Database, migrations=MIGRATIONS) -> list[int]:
+    """Apply pending migrations in order; each one commits whole or not at all."""
+    _ensure_table(db)
+    applied: list[int] = []
+    for m in pending_migrations(db, migrations):
+        with db.transaction() as cur:
+            for statement in m.statements:
+                cur.execute(statement)
+            cur.execute(
+                "INSERT INTO schema_migrations (version, name, duckdb_version) VALUES (?, ?, ?)",
+                [m.version, m.name, duckdb.__version__],
+            )
+        applied.append(m.version)
+    return applied
+
+
+def schema_version(db: Database) -> int:
+    return max(applied_versions(db), default=0)
