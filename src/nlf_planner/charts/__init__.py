@@ -1,0 +1,1 @@
+"""Plotly chart builders: data in, figure out. No Streamlit, no SQL."""

@@ -1,0 +1,144 @@
+"""Framework content and geography: loaded from shipped CSVs, read back as typed records."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+
+from nlf_planner.models import ICB, Condition, Measure, PriorityArea, Region
+from nlf_planner.settings import CONTENT_DIR, REFERENCE_DIR
+from nlf_planner.store.db import Database
+
+ENGLAND_CODE = "E92000001"
+ENGLAND_NAME = "England"
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def load_content_records() -> dict[str, list]:
+    """Parse and validate the shipped CSVs; a malformed row fails here, not in a page."""
+    return {
+        "conditions": [Condition(**r) for r in _read_csv(CONTENT_DIR / "conditions.csv")],
+        "priority_areas": [
+            PriorityArea(**r) for r in _read_csv(CONTENT_DIR / "priority_areas.csv")
+        ],
+        "measures": [
+            Measure(**{**r, "headline": r["headline"] == "1"})
+            for r in _read_csv(CONTENT_DIR / "measures.csv")
+        ],
+        "regions": [
+            Region(code=r["region_code"], ods_code=r["ods_code"], name=r["name"],
+                   short_name=r["short_name"])
+            for r in _read_csv(REFERENCE_DIR / "regions.csv")
+        ],
+        "icbs": [
+            ICB(code=r["icb_code"], ods_code=r["ods_code"], name=r["name"],
+                region_code=r["region_code"])
+            for r in _read_csv(REFERENCE_DIR / "icbs.csv")
+        ],
+    }
+
+
+_COLUMNS = {
+    "conditions": ("code", "name", "seed_wording", "sort_order"),
+    "priority_areas": ("code", "name", "condition_code", "actions", "sort_order"),
+    "measures": ("code", "name", "area_code", "unit", "polarity", "frequency", "baseline",
+                 "definition", "source", "headline"),
+    "regions": ("code", "ods_code", "name", "short_name"),
+    "icbs": ("code", "ods_code", "name", "region_code"),
+}
+
+
+def write_reference(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Insert content and geography (inside the caller's transaction); existing rows are kept."""
+    counts: dict[str, int] = {}
+    for table, records in load_content_records().items():
+        cols = _COLUMNS[table]
+        placeholders = ", ".join("?" for _ in cols)
+        rows = [[getattr(rec, c) for c in cols] for rec in records]
+        cur.executemany(
+            f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) VALUES ({placeholders})", rows
+        )
+        counts[table] = len(rows)
+    return counts
+
+
+def ensure_reference(db: Database) -> None:
+    """Load reference content into a new file; a no-op once it is there."""
+    if db.read_only or (db.scalar("SELECT count(*) FROM measures") or 0) > 0:
+        return
+    db.write(write_reference)
+
+
+def conditions(db: Database) -> list[Condition]:
+    df = db.df("SELECT code, name, seed_wording, sort_order FROM conditions ORDER BY sort_order")
+    return [Condition(**r) for r in df.to_dict("records")]
+
+
+def priority_areas(db: Database) -> list[PriorityArea]:
+    df = db.df(
+        "SELECT code, name, condition_code, actions, sort_order FROM priority_areas "
+        "ORDER BY sort_order"
+    )
+    return [PriorityArea(**r) for r in df.to_dict("records")]
+
+
+def measures(db: Database) -> list[Measure]:
+    df = db.df(
+        "SELECT code, name, area_code, unit, polarity, frequency, baseline, definition, "
+        "source, headline FROM measures ORDER BY code"
+    )
+    return [Measure(**r) for r in df.to_dict("records")]
+
+
+def measure(db: Database, code: str) -> Measure | None:
+    return next((m for m in measures(db) if m.code == code), None)
+
+
+def regions(db: Database) -> list[Region]:
+    df = db.df("SELECT code, ods_code, name, short_name FROM regions ORDER BY name")
+    return [Region(**r) for r in df.to_dict("records")]
+
+
+def icbs(db: Database, region_code: str | None = None) -> list[ICB]:
+    if region_code:
+        df = db.df(
+            "SELECT code, ods_code, name, region_code FROM icbs WHERE region_code = ? "
+            "ORDER BY name",
+            [region_code],
+        )
+    else:
+        df = db.df("SELECT code, ods_code, name, region_code FROM icbs ORDER BY name")
+    return [ICB(**r) for r in df.to_dict("records")]
+
+
+def geography_names(db: Database) -> dict[str, str]:
+    """Code → display name for England, every region and every ICB."""
+    names = {ENGLAND_CODE: ENGLAND_NAME}
+    names.update({r.code: r.name for r in regions(db)})
+    names.update({i.code: i.name for i in icbs(db)})
+    return names
+
+
+def rename_priority_area(db: Database, code: str, name: str, actor: str) -> None:
+    """Priority-area names are data a strategy lead may change; the change is audited."""
+    from nlf_planner.store.audit import record
+
+    name = name.strip()
+    if not name:
+        raise ValueError("A priority area needs a name.")
+
+    def work(cur: duckdb.DuckDBPyConnection) -> None:
+        before = cur.execute("SELECT name FROM priority_areas WHERE code = ?", [code]).fetchone()
+        if before is None:
+            raise ValueError(f"Unknown priority area {code}.")
+        cur.execute("UPDATE priority_areas SET name = ? WHERE code = ?", [name, code])
+        record(cur, actor=actor, action="rename", entity="priority_area", entity_id=code,
+               before={"name": before[0]}, after={"name": name})
+
+    db.write(work)
