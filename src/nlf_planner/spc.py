@@ -1,0 +1,664 @@
+"""Statistical process control the Making Data Count way (XmR chart, four rules, icons).
+
+The numbers follow NHSRplotthedots (the NHS-R reference implementation) so that a chart here
+agrees with the charts boards already see: limits are ``mean ± 2.66 × mean moving range``,
+moving ranges at or above ``3.267 × mean MR`` are screened out by default, limits are computed
+per rebase segment from the first *n* points when the baseline is fixed, and a point's reading
+follows the package's precedence (beyond a limit, then trend, then two-out-of-three, then
+shift). One :class:`SPCResult` per series feeds both the chart and the summary tables, so the
+two can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import IntFlag, StrEnum
+
+import numpy as np
+import pandas as pd
+
+from nlf_planner.settings import get_settings
+
+LIMIT = 2.66
+NEAR_LIMIT = 2 * LIMIT / 3
+SCREEN_FACTOR = 3.267
+TRIAL_POINTS = 12
+
+POLARITY_SIGN = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0}
+
+# NHSRplotthedots ptd_spc_colours(); the icon letters carry the meaning as well.
+COLOURS = {
+    "common_cause": "#a6a6a6",
+    "improvement": "#00b0f0",
+    "concern": "#e46c0a",
+    "neutral": "#490092",
+    "target": "#de1b1b",
+    "trajectory": "#490092",
+    "mean": "#000000",
+    "limit": "#7f7f7f",
+}
+
+
+class Rule(StrEnum):
+    """The rule that decides a point's reading (after NHSRplotthedots's precedence)."""
+
+    COMMON = "common_cause"
+    BEYOND_LIMIT = "beyond_limit"
+    TREND = "trend"
+    TWO_OF_THREE = "two_of_three"
+    SHIFT = "shift"
+
+
+class RuleFlag(IntFlag):
+    """Every rule that flags a point; hover text lists them all."""
+
+    NONE = 0
+    BEYOND_LIMIT = 1
+    TREND = 2
+    TWO_OF_THREE = 4
+    SHIFT = 8
+
+
+class PointType(StrEnum):
+    COMMON = "common_cause"
+    IMPROVEMENT = "improvement"
+    CONCERN = "concern"
+    NEUTRAL_HIGH = "neutral_high"
+    NEUTRAL_LOW = "neutral_low"
+
+
+class VariationIcon(StrEnum):
+    COMMON = "common_cause"
+    IMPROVEMENT_HIGH = "improvement_high"
+    IMPROVEMENT_LOW = "improvement_low"
+    CONCERN_HIGH = "concern_high"
+    CONCERN_LOW = "concern_low"
+    NEUTRAL_HIGH = "neutral_high"
+    NEUTRAL_LOW = "neutral_low"
+
+
+class AssuranceIcon(StrEnum):
+    PASS = "consistent_pass"
+    FAIL = "consistent_fail"
+    HIT_OR_MISS = "hit_or_miss"
+
+
+VARIATION_LETTER = {
+    VariationIcon.COMMON: "C",
+    VariationIcon.IMPROVEMENT_HIGH: "H",
+    VariationIcon.IMPROVEMENT_LOW: "L",
+    VariationIcon.CONCERN_HIGH: "H",
+    VariationIcon.CONCERN_LOW: "L",
+    VariationIcon.NEUTRAL_HIGH: "H",
+    VariationIcon.NEUTRAL_LOW: "L",
+}
+VARIATION_LABEL = {
+    VariationIcon.COMMON: "Common-cause variation",
+    VariationIcon.IMPROVEMENT_HIGH: "Special-cause improvement (high)",
+    VariationIcon.IMPROVEMENT_LOW: "Special-cause improvement (low)",
+    VariationIcon.CONCERN_HIGH: "Special-cause concern (high)",
+    VariationIcon.CONCERN_LOW: "Special-cause concern (low)",
+    VariationIcon.NEUTRAL_HIGH: "Special-cause variation (high)",
+    VariationIcon.NEUTRAL_LOW: "Special-cause variation (low)",
+}
+ASSURANCE_LETTER = {
+    AssuranceIcon.PASS: "P",
+    AssuranceIcon.FAIL: "F",
+    AssuranceIcon.HIT_OR_MISS: "?",
+}
+ASSURANCE_LABEL = {
+    AssuranceIcon.PASS: "Will consistently pass the target",
+    AssuranceIcon.FAIL: "Will consistently fail the target",
+    AssuranceIcon.HIT_OR_MISS: "Hit or miss: will sometimes pass, sometimes fail the target",
+}
+
+
+def variation_colour(icon: VariationIcon | str) -> str:
+    """The NHSRplotthedots colour for a variation icon (improvement blue, concern orange)."""
+    name = str(icon)
+    if name.startswith("improvement"):
+        return COLOURS["improvement"]
+    if name.startswith("concern"):
+        return COLOURS["concern"]
+    if name.startswith("neutral"):
+        return COLOURS["neutral"]
+    return COLOURS["common_cause"]
+
+
+def assurance_colour(icon: AssuranceIcon | str | None) -> str:
+    if icon == AssuranceIcon.PASS:
+        return COLOURS["improvement"]
+    if icon == AssuranceIcon.FAIL:
+        return COLOURS["concern"]
+    return COLOURS["common_cause"]
+
+
+@dataclass(frozen=True)
+class SPCOptions:
+    """How limits and rules are computed; one set for the whole app (see :func:`default`)."""
+
+    run_length: int = 7
+    fix_after_n: int | None = None
+    screen_outliers: bool = True
+
+    def __post_init__(self) -> None:
+        if self.run_length not in (6, 7):
+            raise ValueError("The run length for shifts and trends must be 6 or 7 points.")
+        if self.fix_after_n is not None and self.fix_after_n < 2:
+            raise ValueError("A fixed baseline needs at least 2 points.")
+
+    @classmethod
+    def default(cls, **overrides) -> SPCOptions:
+        """The installation's options: run length from settings, so charts and tables agree."""
+        values = {"run_length": get_settings().spc_run_length}
+        values.update(overrides)
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """What the latest point says, with the start of the pattern it belongs to."""
+
+    rule: Rule
+    direction: int
+    point_type: PointType
+    start: date | None
+
+
+@dataclass(frozen=True, eq=False)
+class SPCResult:
+    """Per-point arrays plus the latest-point icons for one series; charts and tables share it."""
+
+    periods: np.ndarray  # datetime64[D]
+    values: np.ndarray
+    segment: np.ndarray
+    mean: np.ndarray
+    lpl: np.ndarray
+    upl: np.ndarray
+    near_lpl: np.ndarray
+    near_upl: np.ndarray
+    trial: np.ndarray
+    rule: np.ndarray  # Rule values (str)
+    direction: np.ndarray  # +1 high / -1 low / 0 common
+    flags: np.ndarray  # RuleFlag bit mask of every rule that fired
+    point_type: np.ndarray  # PointType values (str)
+    polarity: str
+    options: SPCOptions
+    target: float | None = None
+    variation_icon: VariationIcon | None = None
+    assurance_icon: AssuranceIcon | None = None
+    signal: Signal | None = None
+    rebase_periods: tuple[date, ...] = field(default_factory=tuple)
+
+    @property
+    def n(self) -> int:
+        return int(self.values.size)
+
+    @property
+    def empty(self) -> bool:
+        return self.values.size == 0
+
+    @property
+    def latest_value(self) -> float | None:
+        return None if self.empty else float(self.values[-1])
+
+    @property
+    def latest_period(self) -> date | None:
+        return None if self.empty else _to_date(self.periods[-1])
+
+    def latest(self, name: str) -> float | None:
+        """The latest point's value of a per-point array (mean, lpl, upl…); None when missing."""
+        if self.empty:
+            return None
+        v = float(getattr(self, name)[-1])
+        return None if np.isnan(v) else v
+
+    @property
+    def trial_limits(self) -> bool:
+        """True when the latest segment's limits rest on fewer than 12 points."""
+        return bool(self.trial[-1]) if not self.empty else True
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point, as the chart draws it and the CSV download carries it."""
+        return pd.DataFrame(
+            {
+                "period": pd.to_datetime(self.periods),
+                "value": self.values,
+                "segment": self.segment,
+                "mean": self.mean,
+                "lower_limit": self.lpl,
+                "upper_limit": self.upl,
+                "trial_limits": self.trial,
+                "rule": self.rule,
+                "rules_fired": [rule_names(f) for f in self.flags],
+                "point_type": self.point_type,
+            }
+        )
+
+
+def rule_names(flags: int) -> str:
+    """Plain names of every rule in a bit mask, for hover text and downloads."""
+    names = []
+    if flags & RuleFlag.BEYOND_LIMIT:
+        names.append("beyond a process limit")
+    if flags & RuleFlag.TREND:
+        names.append("trend")
+    if flags & RuleFlag.TWO_OF_THREE:
+        names.append("two of three near a limit")
+    if flags & RuleFlag.SHIFT:
+        names.append("shift")
+    return "; ".join(names)
+
+
+def rule_description(rule: str, direction: int, run_length: int) -> str:
+    """The hover text for a point: which rule decided its colour, in plain English."""
+    high = direction > 0
+    match rule:
+        case Rule.BEYOND_LIMIT:
+            return "Above the upper process limit" if high else "Below the lower process limit"
+        case Rule.TREND:
+            word = "rising" if high else "falling"
+            return f"Part of a trend: {run_length} or more points in a row {word}"
+        case Rule.TWO_OF_THREE:
+            side = "upper" if high else "lower"
+            return f"Two of three points close to the {side} process limit"
+        case Rule.SHIFT:
+            side = "above" if high else "below"
+            return f"Part of a shift: {run_length} or more points in a row {side} the mean"
+    return "Common-cause variation (no rule fired)"
+
+
+def _to_date(value: np.datetime64) -> date:
+    return pd.Timestamp(value).date()
+
+
+def _as_day_array(periods: Iterable) -> np.ndarray:
+    return pd.to_datetime(pd.Series(list(periods))).to_numpy().astype("datetime64[D]")
+
+
+def _run_mask(codes: np.ndarray, min_len: int) -> np.ndarray:
+    """True where a value sits in a run of at least ``min_len`` equal, non-zero codes."""
+    n = codes.size
+    if n == 0 or min_len > n:
+        return np.zeros(n, dtype=bool)
+    change = np.empty(n, dtype=bool)
+    change[0] = True
+    np.not_equal(codes[1:], codes[:-1], out=change[1:])
+    run_id = np.cumsum(change) - 1
+    run_len = np.bincount(run_id)
+    return (run_len[run_id] >= min_len) & (codes != 0)
+
+
+def _segment_limits(
+    y: np.ndarray, fix_after_n: int | None, screen: bool
+) -> tuple[float, float, int]:
+    """Mean, mean moving range and number of baseline points for one segment."""
+    base = y if fix_after_n is None else y[:fix_after_n]
+    mean = float(base.mean())
+    mr = np.abs(np.diff(base))
+    if mr.size == 0:
+        return mean, float("nan"), base.size
+    amr = float(mr.mean())
+    if screen:
+        kept = mr[mr < SCREEN_FACTOR * amr]
+        # Every MR is screened only when they are all zero (a flat line): keep limits at the
+        # mean rather than NHSRplotthedots's undefined limits.
+        amr = float(kept.mean()) if kept.size else 0.0
+    return mean, amr, base.size
+
+
+def _segment_rules(
+    y: np.ndarray, rtm: np.ndarray, close: np.ndarray, outside: np.ndarray, run_length: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Primary rule code, direction and all-rules mask for the points of one segment."""
+    n = y.size
+    shift = _run_mask(rtm, run_length)
+
+    d = np.sign(np.diff(y)).astype(np.int8)
+    trend = np.zeros(n, dtype=bool)
+    trend_runs = _run_mask(d, run_length - 1)
+    if trend_runs.any():
+        trend[:-1] |= trend_runs
+        trend[1:] |= trend_runs
+    # NHSRplotthedots: a trend point takes the direction of the step to its right when the
+    # next point is in a trend too, otherwise of the step from its left; zero reads "falling".
+    right = np.concatenate([d, np.zeros(1, dtype=np.int8)])
+    left = np.concatenate([np.zeros(1, dtype=np.int8), d])
+    nxt = np.concatenate([trend[1:], np.zeros(1, dtype=bool)])
+    trend_dir = np.where(np.where(nxt & trend, right, left) == 1, 1, -1)
+
+    two = np.zeros(n, dtype=bool)
+    if n >= 3:
+        c = close.astype(np.int8)
+        near = (c[:-2] + c[1:-1] + c[2:]) >= 2
+        same_side = np.abs(rtm[:-2] + rtm[1:-1] + rtm[2:]) == 3
+        window = near & same_side
+        in_window = np.zeros(n, dtype=bool)
+        in_window[:-2] |= window
+        in_window[1:-1] |= window
+        in_window[2:] |= window
+        two = in_window & close
+
+    side = np.where(rtm > 0, 1, -1)
+    conditions = [outside, trend, two, shift]
+    code = np.select(conditions, [1, 2, 3, 4], 0).astype(np.int8)
+    direction = np.select(conditions, [side, trend_dir, side, side], 0).astype(np.int8)
+    flags = (
+        outside * int(RuleFlag.BEYOND_LIMIT)
+        + trend * int(RuleFlag.TREND)
+        + two * int(RuleFlag.TWO_OF_THREE)
+        + shift * int(RuleFlag.SHIFT)
+    ).astype(np.int8)
+    return code, direction, flags
+
+
+_RULE_BY_CODE = np.array(
+    [r.value for r in (Rule.COMMON, Rule.BEYOND_LIMIT, Rule.TREND, Rule.TWO_OF_THREE, Rule.SHIFT)],
+    dtype=object,
+)
+
+
+def _segments(periods: np.ndarray, rebases: Sequence[date]) -> tuple[np.ndarray, list[date]]:
+    """Segment number per point: a rebase starts a segment at the first point on or after it."""
+    seg = np.zeros(periods.size, dtype=np.int16)
+    used: list[date] = []
+    if periods.size == 0:
+        return seg, used
+    for r in sorted(set(rebases)):
+        idx = int(np.searchsorted(periods, np.datetime64(r, "D"), side="left"))
+        if 0 < idx < periods.size and _to_date(periods[idx]) not in used:
+            seg[idx:] += 1
+            used.append(_to_date(periods[idx]))
+    return seg, used
+
+
+def _point_types(direction: np.ndarray, polarity_sign: int) -> np.ndarray:
+    if polarity_sign == 0:
+        return np.select(
+            [direction > 0, direction < 0],
+            [PointType.NEUTRAL_HIGH.value, PointType.NEUTRAL_LOW.value],
+            PointType.COMMON.value,
+        ).astype(object)
+    oriented = direction * polarity_sign
+    return np.select(
+        [oriented > 0, oriented < 0],
+        [PointType.IMPROVEMENT.value, PointType.CONCERN.value],
+        PointType.COMMON.value,
+    ).astype(object)
+
+
+def variation_icon_for(point_type: str, direction: int) -> VariationIcon:
+    """The MDC variation icon for a point: its type plus whether the signal is high or low."""
+    if point_type == PointType.COMMON:
+        return VariationIcon.COMMON
+    high = direction > 0
+    if point_type == PointType.IMPROVEMENT:
+        return VariationIcon.IMPROVEMENT_HIGH if high else VariationIcon.IMPROVEMENT_LOW
+    if point_type == PointType.CONCERN:
+        return VariationIcon.CONCERN_HIGH if high else VariationIcon.CONCERN_LOW
+    return VariationIcon.NEUTRAL_HIGH if high else VariationIcon.NEUTRAL_LOW
+
+
+def assurance_icon_for(
+    target: float | None, lpl: float | None, upl: float | None, polarity: str
+) -> AssuranceIcon | None:
+    """Where the target sits against the latest limits (NHSRplotthedots's assurance rule).
+
+    A target beyond the limits in the direction of improvement cannot be reached by this
+    process (consistently fail); beyond them on the other side it is always met (pass).
+    """
+    sign = POLARITY_SIGN[polarity]
+    if target is None or sign == 0 or lpl is None or upl is None:
+        return None
+    if np.isnan(target) or np.isnan(lpl) or np.isnan(upl):
+        return None
+    if target > upl:
+        return AssuranceIcon.FAIL if sign > 0 else AssuranceIcon.PASS
+    if target < lpl:
+        return AssuranceIcon.PASS if sign > 0 else AssuranceIcon.FAIL
+    return AssuranceIcon.HIT_OR_MISS
+
+
+def _signal_start(
+    res_flags: np.ndarray, rule: str, direction: np.ndarray, rtm: np.ndarray, seg: np.ndarray
+) -> int:
+    """Index where the pattern containing the latest point begins."""
+    last = res_flags.size - 1
+    if rule == Rule.BEYOND_LIMIT:
+        return last
+    if rule == Rule.TWO_OF_THREE:
+        lo = max(0, last - 2)
+        window = [i for i in range(lo, last + 1) if res_flags[i] & RuleFlag.TWO_OF_THREE]
+        return window[0] if window else last
+    bit = RuleFlag.TREND if rule == Rule.TREND else RuleFlag.SHIFT
+    i = last
+    while i > 0 and seg[i - 1] == seg[last] and res_flags[i - 1] & bit:
+        if bit == RuleFlag.SHIFT and rtm[i - 1] != rtm[last]:
+            break
+        i -= 1
+    return i
+
+
+def spc(
+    periods: Iterable,
+    values: Iterable[float],
+    *,
+    polarity: str = "neutral",
+    options: SPCOptions | None = None,
+    rebases: Sequence[date] = (),
+    target: float | None = None,
+) -> SPCResult:
+    """Compute an XmR chart, the four rules and the icons for one series.
+
+    Missing values are dropped and points are put in date order first; the chart needs at least
+    two points for limits (one point gives a mean and no limits).
+    """
+    options = options or SPCOptions.default()
+    if polarity not in POLARITY_SIGN:
+        raise ValueError(f"Unknown polarity {polarity!r}.")
+    p = _as_day_array(periods)
+    y = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
+    if p.size != y.size:
+        raise ValueError("Periods and values must have the same length.")
+    keep = ~np.isnan(y)
+    p, y = p[keep], y[keep]
+    order = np.argsort(p, kind="stable")
+    p, y = p[order], y[order]
+    return _spc_sorted(p, y, polarity, options, rebases, target)
+
+
+def _spc_sorted(
+    p: np.ndarray,
+    y: np.ndarray,
+    polarity: str,
+    options: SPCOptions,
+    rebases: Sequence[date],
+    target: float | None,
+) -> SPCResult:
+    n = y.size
+    seg, used = _segments(p, rebases)
+    mean = np.empty(n)
+    amr = np.empty(n)
+    trial = np.zeros(n, dtype=bool)
+    code = np.zeros(n, dtype=np.int8)
+    direction = np.zeros(n, dtype=np.int8)
+    flags = np.zeros(n, dtype=np.int8)
+    rtm = np.zeros(n, dtype=np.int8)
+    bounds = np.flatnonzero(np.diff(seg)) + 1
+    starts = np.concatenate([[0], bounds]) if n else np.array([], dtype=int)
+    ends = np.concatenate([bounds, [n]]) if n else np.array([], dtype=int)
+    for s, e in zip(starts, ends, strict=True):
+        ys = y[s:e]
+        m, a, n_base = _segment_limits(ys, options.fix_after_n, options.screen_outliers)
+        mean[s:e], amr[s:e], trial[s:e] = m, a, n_base < TRIAL_POINTS
+        lo, hi = m - LIMIT * a, m + LIMIT * a
+        with np.errstate(invalid="ignore"):
+            outside = (ys > hi) | (ys < lo)
+            close = ~outside & ((ys < m - NEAR_LIMIT * a) | (ys > m + NEAR_LIMIT * a))
+        r = np.sign(ys - m).astype(np.int8)
+        rtm[s:e] = r
+        code[s:e], direction[s:e], flags[s:e] = _segment_rules(
+            ys, r, close, outside, options.run_length
+        )
+    lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
+    point_type = _point_types(direction, POLARITY_SIGN[polarity])
+    rule = _RULE_BY_CODE[code] if n else np.array([], dtype=object)
+
+    variation = assurance = signal = None
+    if n:
+        last_type = point_type[-1]
+        variation = variation_icon_for(last_type, int(direction[-1]))
+        last_lpl = None if np.isnan(lpl[-1]) else float(lpl[-1])
+        last_upl = None if np.isnan(upl[-1]) else float(upl[-1])
+        assurance = assurance_icon_for(target, last_lpl, last_upl, polarity)
+        start = None
+        if rule[-1] != Rule.COMMON:
+            start = _to_date(p[_signal_start(flags, rule[-1], direction, rtm, seg)])
+        signal = Signal(Rule(rule[-1]), int(direction[-1]), PointType(last_type), start)
+
+    return SPCResult(
+        periods=p,
+        values=y,
+        segment=seg,
+        mean=mean,
+        lpl=lpl,
+        upl=upl,
+        near_lpl=mean - NEAR_LIMIT * amr,
+        near_upl=mean + NEAR_LIMIT * amr,
+        trial=trial,
+        rule=rule,
+        direction=direction,
+        flags=flags,
+        point_type=point_type,
+        polarity=polarity,
+        options=options,
+        target=target,
+        variation_icon=variation,
+        assurance_icon=assurance,
+        signal=signal,
+        rebase_periods=tuple(used),
+    )
+
+
+def suggest_rebase(result: SPCResult, min_points: int = TRIAL_POINTS) -> date | None:
+    """A date a person might rebase at: a shift that runs to the latest point for long enough.
+
+    Only a suggestion; MDC guidance is to rebase after a real, understood, sustained change,
+    so the app never rebases by itself.
+    """
+    if result.empty or not (result.flags[-1] & RuleFlag.SHIFT):
+        return None
+    last_seg = result.segment[-1]
+    side = np.sign(result.values[-1] - result.mean[-1])
+    i = result.n - 1
+    while (
+        i > 0
+        and result.segment[i - 1] == last_seg
+        and result.flags[i - 1] & RuleFlag.SHIFT
+        and np.sign(result.values[i - 1] - result.mean[i - 1]) == side
+    ):
+        i -= 1
+    if result.n - i < min_points or i == 0 or result.segment[i] != last_seg:
+        return None
+    if i == int(np.flatnonzero(result.segment == last_seg)[0]):
+        return None
+    return _to_date(result.periods[i])
+
+
+SUMMARY_COLUMNS = [
+    "latest_period",
+    "latest_value",
+    "target",
+    "mean",
+    "lower_limit",
+    "upper_limit",
+    "n_points",
+    "trial_limits",
+    "variation_icon",
+    "assurance_icon",
+    "signal_rule",
+    "signal_since",
+]
+
+
+def summary_row(result: SPCResult) -> dict:
+    """The MDC summary-table row for one series (latest, target, mean, limits, icons)."""
+    sig = result.signal
+    return {
+        "latest_period": result.latest_period,
+        "latest_value": result.latest_value,
+        "target": result.target,
+        "mean": result.latest("mean"),
+        "lower_limit": result.latest("lpl"),
+        "upper_limit": result.latest("upl"),
+        "n_points": result.n,
+        "trial_limits": result.trial_limits,
+        "variation_icon": str(result.variation_icon) if result.variation_icon else None,
+        "assurance_icon": str(result.assurance_icon) if result.assurance_icon else None,
+        "signal_rule": str(sig.rule) if sig else None,
+        "signal_since": sig.start if sig else None,
+    }
+
+
+def spc_many(
+    data: pd.DataFrame,
+    *,
+    keys: Sequence[str] = ("measure_code", "geo_code"),
+    period: str = "period",
+    value: str = "value",
+    polarity: Mapping[str, str] | str = "neutral",
+    polarity_key: str = "measure_code",
+    options: SPCOptions | None = None,
+    rebases: Mapping[tuple, Sequence[date]] | None = None,
+    targets: Mapping[tuple, float] | None = None,
+) -> dict[tuple, SPCResult]:
+    """SPC for every series in a long table, computed once and keyed by ``keys`` values.
+
+    ``polarity`` is one value for all or a mapping from ``polarity_key`` values; ``rebases`` and
+    ``targets`` are keyed like the result.
+    """
+    options = options or SPCOptions.default()
+    rebases = rebases or {}
+    targets = targets or {}
+    keys = list(keys)
+    if data.empty:
+        return {}
+    frame = data[[*keys, period, value]].dropna(subset=[value])
+    frame = frame.sort_values([*keys, period], kind="stable")
+    p_all = frame[period].to_numpy().astype("datetime64[D]")
+    y_all = frame[value].to_numpy(dtype=float)
+    key_frame = frame[keys]
+    change = np.ones(len(frame), dtype=bool)
+    if len(frame) > 1:
+        same = np.ones(len(frame) - 1, dtype=bool)
+        for k in keys:
+            col = key_frame[k].to_numpy()
+            same &= col[1:] == col[:-1]
+        change[1:] = ~same
+    starts = np.flatnonzero(change)
+    ends = np.concatenate([starts[1:], [len(frame)]])
+    key_values = [key_frame[k].to_numpy() for k in keys]
+    pk_index = keys.index(polarity_key) if polarity_key in keys else None
+    out: dict[tuple, SPCResult] = {}
+    for s, e in zip(starts, ends, strict=True):
+        key = tuple(kv[s] for kv in key_values)
+        if isinstance(polarity, str):
+            pol = polarity
+        else:
+            pol = polarity.get(key[pk_index], "neutral") if pk_index is not None else "neutral"
+        out[key] = _spc_sorted(
+            p_all[s:e], y_all[s:e], pol, options, rebases.get(key, ()), targets.get(key)
+        )
+    return out
+
+
+def summary_table(results: Mapping[tuple, SPCResult], keys: Sequence[str]) -> pd.DataFrame:
+    """One summary row per series, from the same results the charts draw."""
+    rows = []
+    for key, res in results.items():
+        row = dict(zip(keys, key, strict=True))
+        row.update(summary_row(res))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*keys, *SUMMARY_COLUMNS])
