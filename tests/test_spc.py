@@ -26,10 +26,27 @@ from nlf_planner.spc import (
 )
 
 RNORM_123 = [
-    -0.56047565, -0.23017749, 1.55870831, 0.07050839, 0.12928774, 1.71506499, 0.46091621,
-    -1.26506123, -0.68685285, -0.44566197, 1.22408180, 0.35981383, 0.40077145, 0.11068272,
-    -0.55584113, 1.78691314, 0.49785048, -1.96661716, 0.70135590, -0.47279141,
-]  # fmt: skip
+    -0.56047565,
+    -0.23017749,
+    1.55870831,
+    0.07050839,
+    0.12928774,
+    1.71506499,
+    0.46091621,
+    -1.26506123,
+    -0.68685285,
+    -0.44566197,
+    1.22408180,
+    0.35981383,
+    0.40077145,
+    0.11068272,
+    -0.55584113,
+    1.78691314,
+    0.49785048,
+    -1.96661716,
+    0.70135590,
+    -0.47279141,
+]
 
 
 def months(n: int, start: str = "2020-01-01") -> list[date]:
@@ -339,8 +356,9 @@ def test_spc_many_matches_single_series_and_summary_agrees():
     for m in ("M01", "M08"):
         for g in ("A", "B", "C"):
             vals = rng.normal(50, 5, 30) + np.r_[np.zeros(20), np.full(10, 8.0)]
-            frames.append(pd.DataFrame({"measure_code": m, "geo_code": g, "period": dates,
-                                        "value": vals}))  # fmt: skip
+            frames.append(
+                pd.DataFrame({"measure_code": m, "geo_code": g, "period": dates, "value": vals})
+            )
     data = pd.concat(frames).sample(frac=1, random_state=1)  # shuffled on purpose
     pol = {"M01": "higher_is_better", "M08": "lower_is_better"}
     many = spc_many(data, polarity=pol, options=SPCOptions(7), targets={("M01", "A"): 55.0})
@@ -348,9 +366,12 @@ def test_spc_many_matches_single_series_and_summary_agrees():
     for (m, g), res in many.items():
         sub = data[(data.measure_code == m) & (data.geo_code == g)]
         single = spc(
-            sub.period, sub.value, polarity=pol[m], options=SPCOptions(7),
+            sub.period,
+            sub.value,
+            polarity=pol[m],
+            options=SPCOptions(7),
             target=55.0 if (m, g) == ("M01", "A") else None,
-        )  # fmt: skip
+        )
         assert list(single.rule) == list(res.rule)
         assert np.allclose(single.upl, res.upl)
         assert single.variation_icon == res.variation_icon
