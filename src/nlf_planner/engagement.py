@@ -1,0 +1,513 @@
+"""Engagement programme rules: stakeholder and event records, validation, the influence/interest
+grid, coverage of priority areas by region, and who has gone quiet.
+
+The June 2016 draft spends most of its length on how the framework is built with people; a
+strategy lead runs that programme here. Everything in this module is pure (no SQL, no
+Streamlit) so the store, the pages and the importer share one set of rules.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from nlf_planner.settings import CONTENT_DIR, REFERENCE_DIR
+
+# --- codes ---------------------------------------------------------------------------------
+
+GroupCode = Literal[
+    "national_body",
+    "provider",
+    "system",
+    "royal_college",
+    "patient_org",
+    "academic",
+    "network",
+    "devolved_nation",
+]
+GROUPS: dict[str, str] = {
+    "national_body": "National body",
+    "provider": "Provider",
+    "system": "System / ICS",
+    "royal_college": "Royal college",
+    "patient_org": "Patient organisation",
+    "academic": "Academic / think tank",
+    "network": "Network",
+    "devolved_nation": "Devolved nation",
+}
+
+EventType = Literal["visit", "workshop", "roundtable", "event", "meeting", "survey"]
+EVENT_TYPES: dict[str, str] = {
+    "visit": "Visit",
+    "workshop": "Workshop",
+    "roundtable": "Roundtable",
+    "event": "Event",
+    "meeting": "Meeting",
+    "survey": "Survey",
+}
+
+NATIONAL = "NATIONAL"  # coverage column for events with no region (national or devolved)
+NATIONAL_LABEL = "National / no region"
+
+# --- the influence/interest grid -----------------------------------------------------------
+
+# Scores are whole numbers 1-5. A score of 4 or 5 is "high", 1-3 is "low": the grid lines sit at
+# 3.5, so no stakeholder ever sits on a line, and a middling 3 is not yet a reason to manage
+# someone closely. Change HIGH_FROM to move the lines (the chart reads it too).
+HIGH_FROM = 4
+GRID_LINE = HIGH_FROM - 0.5
+
+MANAGE_CLOSELY = "Manage closely"
+KEEP_SATISFIED = "Keep satisfied"
+KEEP_INFORMED = "Keep informed"
+MONITOR = "Monitor"
+QUADRANTS: tuple[str, ...] = (MANAGE_CLOSELY, KEEP_SATISFIED, KEEP_INFORMED, MONITOR)
+QUADRANT_HELP: dict[str, str] = {
+    MANAGE_CLOSELY: "high influence, high interest: involve in decisions, meet regularly",
+    KEEP_SATISFIED: "high influence, lower interest: consult on what affects them",
+    KEEP_INFORMED: "lower influence, high interest: keep updated, use as champions",
+    MONITOR: "lower influence, lower interest: light-touch updates",
+}
+
+
+def quadrant(interest: int, influence: int) -> str:
+    """Mendelow-style quadrant for one stakeholder (influence on y, interest on x)."""
+    high_influence = influence >= HIGH_FROM
+    high_interest = interest >= HIGH_FROM
+    if high_influence and high_interest:
+        return MANAGE_CLOSELY
+    if high_influence:
+        return KEEP_SATISFIED
+    if high_interest:
+        return KEEP_INFORMED
+    return MONITOR
+
+
+# --- reference codes -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReferenceCodes:
+    """Known region and priority-area codes with display names (order kept for charts)."""
+
+    regions: Mapping[str, str]  # code -> short name
+    areas: Mapping[str, str]  # code -> name
+
+
+@lru_cache(maxsize=1)
+def default_reference() -> ReferenceCodes:
+    """Codes from the shipped CSVs: used when the database has not been loaded yet."""
+    with (REFERENCE_DIR / "regions.csv").open(encoding="utf-8", newline="") as fh:
+        regions = {r["region_code"]: r["short_name"] for r in csv.DictReader(fh)}
+    with (CONTENT_DIR / "priority_areas.csv").open(encoding="utf-8", newline="") as fh:
+        rows = sorted(csv.DictReader(fh), key=lambda r: int(r["sort_order"]))
+        areas = {r["code"]: r["name"] for r in rows}
+    return ReferenceCodes(regions=regions, areas=areas)
+
+
+# --- records -------------------------------------------------------------------------------
+
+
+def _blank_to_none(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _code_from(value: Any, table: Mapping[str, str]) -> Any:
+    """Accept a code or its label in any case, so imports can use either."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    lowered = text.lower()
+    for code, label in table.items():
+        if lowered in (code.lower(), label.lower()):
+            return code
+    return text
+
+
+class Stakeholder(BaseModel):
+    """A person or organisation the programme engages with."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    stakeholder_id: int | None = None
+    name: str = Field(min_length=1, max_length=200)
+    group: GroupCode
+    region_code: str | None = None
+    interest: int = Field(ge=1, le=5)
+    influence: int = Field(ge=1, le=5)
+    owner: str | None = Field(default=None, max_length=120)
+    last_contact: date | None = None
+    next_step: str | None = Field(default=None, max_length=500)
+    seeded: bool = False
+    retired: bool = False
+
+    @field_validator("region_code", "owner", "next_step", "last_contact", mode="before")
+    @classmethod
+    def _blanks(cls, v: Any) -> Any:
+        return _blank_to_none(v)
+
+    @field_validator("group", mode="before")
+    @classmethod
+    def _group(cls, v: Any) -> Any:
+        return _code_from(v, GROUPS)
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _tidy_name(cls, v: Any) -> Any:
+        return " ".join(v.split()) if isinstance(v, str) else v
+
+    @field_validator("interest", "influence", mode="before")
+    @classmethod
+    def _whole(cls, v: Any) -> Any:
+        if isinstance(v, float) and v.is_integer():
+            return int(v)
+        return v
+
+    @property
+    def quadrant(self) -> str:
+        return quadrant(self.interest, self.influence)
+
+
+class EngagementEvent(BaseModel):
+    """A visit, workshop, roundtable, event, meeting or survey; a phase has an end date."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    event_id: int | None = None
+    event_date: date
+    end_date: date | None = None
+    title: str = Field(min_length=1, max_length=200)
+    event_type: EventType
+    audience: str | None = Field(default=None, max_length=500)
+    region_code: str | None = None
+    outcome: str | None = Field(default=None, max_length=2000)
+    actions: str | None = Field(default=None, max_length=2000)
+    stakeholder_ids: list[int] = Field(default_factory=list)
+    priority_areas: list[str] = Field(default_factory=list)
+    seeded: bool = False
+
+    @field_validator("end_date", "audience", "region_code", "outcome", "actions", mode="before")
+    @classmethod
+    def _blanks(cls, v: Any) -> Any:
+        return _blank_to_none(v)
+
+    @field_validator("event_type", mode="before")
+    @classmethod
+    def _type(cls, v: Any) -> Any:
+        return _code_from(v, EVENT_TYPES)
+
+    @field_validator("stakeholder_ids", "priority_areas", mode="before")
+    @classmethod
+    def _lists(cls, v: Any) -> Any:
+        if v is None:
+            return []
+        if isinstance(v, str):
+            return [p.strip() for p in v.replace(";", ",").split(",") if p.strip()]
+        return list(v)
+
+    @field_validator("stakeholder_ids", "priority_areas")
+    @classmethod
+    def _unique(cls, v: list) -> list:
+        return list(dict.fromkeys(v))
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> EngagementEvent:
+        if self.end_date is not None and self.end_date < self.event_date:
+            raise ValueError("the end date is before the start date")
+        return self
+
+    @property
+    def is_phase(self) -> bool:
+        return self.end_date is not None and self.end_date > self.event_date
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+class EngagementValidationError(ValueError):
+    """Input that cannot be saved; ``problems`` are plain-English lines naming the field."""
+
+    def __init__(self, problems: list[str], subject: str = ""):
+        self.problems = problems
+        prefix = f"{subject}: " if subject else ""
+        super().__init__(prefix + " ".join(problems))
+
+
+FIELD_LABELS: dict[str, str] = {
+    "name": "Name",
+    "group": "Group",
+    "region_code": "Region",
+    "interest": "Interest",
+    "influence": "Influence",
+    "owner": "Owner",
+    "last_contact": "Last contact",
+    "next_step": "Next step",
+    "event_date": "Date",
+    "end_date": "End date",
+    "title": "Title",
+    "event_type": "Type",
+    "audience": "Audience",
+    "outcome": "Outcome",
+    "actions": "Actions",
+    "stakeholder_ids": "Stakeholders",
+    "priority_areas": "Priority areas",
+}
+
+
+def _friendly(error: dict[str, Any]) -> str:
+    """Turn one pydantic error into a sentence a strategy lead can act on."""
+    loc = error.get("loc") or ()
+    field = str(loc[0]) if loc else ""
+    label = FIELD_LABELS.get(field, field.replace("_", " ").capitalize() or "Entry")
+    kind = error.get("type", "")
+    given = error.get("input")
+    if field in ("interest", "influence"):
+        if kind == "missing" or given in (None, ""):
+            return f"{label} is required: a whole number from 1 to 5."
+        return f"{label} must be a whole number from 1 to 5 (got {given!r})."
+    blank = given is None or (isinstance(given, str) and not given.strip())
+    if kind == "missing" or (blank and kind != "value_error"):
+        return f"{label} is required."
+    if kind == "string_too_long":
+        limit = error.get("ctx", {}).get("max_length")
+        return f"{label} is too long (at most {limit} characters)."
+    if field == "group":
+        options = ", ".join(GROUPS.values())
+        return f"{label} {given!r} is not a known group; choose one of: {options}."
+    if field == "event_type":
+        options = ", ".join(EVENT_TYPES.values())
+        return f"{label} {given!r} is not a known type; choose one of: {options}."
+    if kind.startswith("date") or field in ("event_date", "end_date", "last_contact"):
+        if given in (None, ""):
+            return f"{label} is required."
+        return f"{label} {given!r} is not a date (use YYYY-MM-DD)."
+    message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+    return f"{label}: {message}." if field else message[:1].upper() + message[1:] + "."
+
+
+def _parse(model: type[BaseModel], data: Mapping[str, Any], subject: str) -> Any:
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        problems = list(dict.fromkeys(_friendly(e) for e in exc.errors()))
+        raise EngagementValidationError(problems, subject) from None
+
+
+def normalise_name(name: str) -> str:
+    """The form used to spot duplicates: trimmed, inner spaces collapsed, case-folded."""
+    return " ".join(str(name).split()).casefold()
+
+
+def validate_stakeholder(
+    data: Mapping[str, Any] | Stakeholder,
+    *,
+    existing: Mapping[int, tuple[str, bool]] | None = None,
+    codes: ReferenceCodes | None = None,
+    today: date | None = None,
+) -> Stakeholder:
+    """Check one stakeholder before it is written; raise with every problem at once.
+
+    ``existing`` maps stakeholder id -> (name, retired) for everyone already stored, so a
+    duplicate name (case-insensitive, trimmed) is caught, including a retired one.
+    """
+    codes = codes or default_reference()
+    raw = data.model_dump() if isinstance(data, Stakeholder) else dict(data)
+    subject = " ".join(str(raw.get("name") or "").split()) or "New stakeholder"
+    problems: list[str] = []
+    try:
+        record = _parse(Stakeholder, raw, subject)
+    except EngagementValidationError as exc:
+        problems.extend(exc.problems)
+        record = None
+    region = _blank_to_none(raw.get("region_code"))
+    if region is not None and region not in codes.regions:
+        problems.append(
+            f"Region {region!r} is not an NHS England region code "
+            f"(one of {', '.join(codes.regions)}), or leave it blank for national."
+        )
+    name = raw.get("name")
+    if isinstance(name, str) and name.strip() and existing:
+        key = normalise_name(name)
+        own_id = raw.get("stakeholder_id")
+        for other_id, (other_name, other_retired) in existing.items():
+            if other_id != own_id and normalise_name(other_name) == key:
+                hint = " (retired: restore it instead)" if other_retired else ""
+                tidy = " ".join(name.split())
+                problems.append(f"Name {tidy!r} is already used by {other_name!r}{hint}.")
+                break
+    last = record.last_contact if record else None
+    if last is not None and last > (today or date.today()):
+        problems.append("Last contact cannot be in the future.")
+    if problems:
+        raise EngagementValidationError(problems, subject)
+    assert record is not None
+    return record
+
+
+def validate_event(
+    data: Mapping[str, Any] | EngagementEvent,
+    *,
+    known_stakeholders: Iterable[int] | None = None,
+    codes: ReferenceCodes | None = None,
+) -> EngagementEvent:
+    """Check one event (and its links) before it is written; raise with every problem."""
+    codes = codes or default_reference()
+    raw = data.model_dump() if isinstance(data, EngagementEvent) else dict(data)
+    subject = str(raw.get("title") or "New event").strip() or "New event"
+    problems: list[str] = []
+    try:
+        record = _parse(EngagementEvent, raw, subject)
+    except EngagementValidationError as exc:
+        problems.extend(exc.problems)
+        record = None
+    region = _blank_to_none(raw.get("region_code"))
+    if region is not None and region not in codes.regions:
+        problems.append(
+            f"Region {region!r} is not an NHS England region code; leave it blank for national."
+        )
+    if record is not None:
+        unknown = [a for a in record.priority_areas if a not in codes.areas]
+        if unknown:
+            problems.append(
+                f"Priority areas {', '.join(unknown)} are not known (use {', '.join(codes.areas)})."
+            )
+        if known_stakeholders is not None:
+            known = set(known_stakeholders)
+            missing = [str(s) for s in record.stakeholder_ids if s not in known]
+            if missing:
+                problems.append(f"Stakeholders {', '.join(missing)} do not exist.")
+    if problems:
+        raise EngagementValidationError(problems, subject)
+    assert record is not None
+    return record
+
+
+# --- analysis ------------------------------------------------------------------------------
+
+
+def add_quadrants(stakeholders: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy with a ``quadrant`` column (interest and influence columns required)."""
+    out = stakeholders.copy()
+    out["quadrant"] = [
+        quadrant(int(i), int(f)) for i, f in zip(out["interest"], out["influence"], strict=True)
+    ]
+    return out
+
+
+def quadrant_counts(stakeholders: pd.DataFrame) -> dict[str, int]:
+    """How many stakeholders sit in each quadrant (every quadrant present, zero if empty)."""
+    frame = stakeholders if "quadrant" in stakeholders else add_quadrants(stakeholders)
+    counts = frame["quadrant"].value_counts().to_dict()
+    return {q: int(counts.get(q, 0)) for q in QUADRANTS}
+
+
+def coverage_counts(
+    event_areas: pd.DataFrame,
+    codes: ReferenceCodes | None = None,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+) -> pd.DataFrame:
+    """Events per priority area × region, every cell present (zeros show the gaps).
+
+    ``event_areas`` has one row per (event, priority area) with ``event_id``, ``event_date``,
+    ``priority_area`` and ``region_code`` (blank = national). Each event counts once per cell.
+    Rows are area codes in framework order; columns are region codes then ``NATIONAL``.
+    """
+    codes = codes or default_reference()
+    columns = [*codes.regions, NATIONAL]
+    frame = event_areas.copy()
+    if since is not None:
+        frame = frame[pd.to_datetime(frame["event_date"]).dt.date >= since]
+    if until is not None:
+        frame = frame[pd.to_datetime(frame["event_date"]).dt.date <= until]
+    frame = frame.assign(
+        region=frame["region_code"].map(lambda r: r if r in codes.regions else NATIONAL)
+    )
+    frame = frame[frame["priority_area"].isin(list(codes.areas))]
+    frame = frame.drop_duplicates(["event_id", "priority_area", "region"])
+    table = pd.crosstab(frame["priority_area"], frame["region"]) if len(frame) else None
+    out = pd.DataFrame(0, index=list(codes.areas), columns=columns, dtype="int64")
+    if table is not None:
+        out.loc[table.index, table.columns] = table.to_numpy()
+    out.index.name = "priority_area"
+    out.columns.name = "region"
+    return out
+
+
+def coverage_long(matrix: pd.DataFrame, codes: ReferenceCodes | None = None) -> pd.DataFrame:
+    """The coverage matrix as a tidy table with names, for downloads and text summaries."""
+    codes = codes or default_reference()
+    long = matrix.reset_index().melt(
+        id_vars="priority_area", var_name="region", value_name="events"
+    )
+    long["priority_area_name"] = long["priority_area"].map(dict(codes.areas))
+    long["region_name"] = long["region"].map({**dict(codes.regions), NATIONAL: NATIONAL_LABEL})
+    return long[["priority_area", "priority_area_name", "region", "region_name", "events"]]
+
+
+def coverage_gaps(matrix: pd.DataFrame, minimum: int = 1) -> pd.DataFrame:
+    """Cells with fewer than ``minimum`` events: where engagement has been too thin."""
+    long = matrix.reset_index().melt(
+        id_vars="priority_area", var_name="region", value_name="events"
+    )
+    return long[long["events"] < minimum].reset_index(drop=True)
+
+
+def contact_date(event_date: date, end_date: date | None, as_of: date) -> date | None:
+    """When an event counts as contact: its day, or the end of a phase (capped at ``as_of``).
+
+    Events still in the future are not contact yet.
+    """
+    if event_date > as_of:
+        return None
+    if end_date is None:
+        return event_date
+    return min(end_date, as_of)
+
+
+def not_contacted(stakeholders: pd.DataFrame, days: int, as_of: date | None = None) -> pd.DataFrame:
+    """Active stakeholders whose latest contact is more than ``days`` ago (or never).
+
+    ``stakeholders`` needs ``last_contact`` (entered) and ``last_event`` (latest linked event,
+    as a contact date); the later of the two counts. Longest-silent first, never-contacted on top.
+    """
+    if days < 0:
+        raise ValueError("The number of days must be zero or more.")
+    as_of = as_of or date.today()
+    frame = stakeholders.copy()
+    if "retired" in frame:
+        frame = frame[~frame["retired"].astype(bool)]
+    entered = pd.to_datetime(frame["last_contact"]).dt.date
+    linked = pd.to_datetime(frame["last_event"]).dt.date
+    latest = [
+        max((d for d in pair if isinstance(d, date) and not pd.isna(d)), default=None)
+        for pair in zip(entered, linked, strict=True)
+    ]
+    frame["latest_contact"] = latest
+    frame["days_since_contact"] = pd.array(
+        [(as_of - d).days if d is not None else None for d in latest], dtype="Int64"
+    )
+    cutoff = as_of - timedelta(days=days)
+    keep = [d is None or d < cutoff for d in latest]
+    out = frame[keep].copy()
+    out["_never"] = out["latest_contact"].isna()
+    out = out.sort_values(["_never", "days_since_contact"], ascending=[False, False])
+    return out.drop(columns="_never").reset_index(drop=True)
