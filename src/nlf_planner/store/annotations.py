@@ -1,0 +1,227 @@
+"""Chart annotations and SPC rebases: entered by people, validated, soft-deleted, audited.
+
+A rebase changes how limits are drawn, so MDC guidance asks for a person and a reason every
+time; both live here with the audit row written in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+import pandas as pd
+
+from nlf_planner.store.audit import record
+from nlf_planner.store.db import Database
+from nlf_planner.store.reference import ENGLAND_CODE
+
+MAX_TEXT = 200
+EARLIEST = date(2016, 4, 1)
+
+
+class AnnotationError(ValueError):
+    """Input that cannot be saved, with a message fit to show a user."""
+
+
+def _clean_actor(actor: str | None) -> str:
+    if not actor or not actor.strip():
+        raise AnnotationError("Enter your name in the sidebar before adding or removing notes.")
+    return actor.strip()
+
+
+def _clean_text(text: str | None, what: str) -> str:
+    cleaned = (text or "").strip()
+    if not cleaned:
+        raise AnnotationError(f"The {what} cannot be empty.")
+    if len(cleaned) > MAX_TEXT:
+        raise AnnotationError(f"The {what} is {len(cleaned)} characters; keep it to {MAX_TEXT}.")
+    return cleaned
+
+
+def _clean_period(period: date | None) -> date:
+    if not isinstance(period, date):
+        raise AnnotationError("Choose a date.")
+    if period < EARLIEST:
+        raise AnnotationError(f"The date must be on or after {EARLIEST:%d %B %Y}.")
+    if period > date.today().replace(year=date.today().year + 6):
+        raise AnnotationError("The date is too far in the future.")
+    return period
+
+
+def _check_codes(cur, measure_code: str | None, geo_code: str | None) -> None:
+    if (
+        measure_code is not None
+        and not cur.execute(
+            "SELECT count(*) FROM measures WHERE code = ?", [measure_code]
+        ).fetchone()[0]
+    ):
+        raise AnnotationError(f"Unknown measure {measure_code!r}.")
+    if geo_code is not None and geo_code != ENGLAND_CODE:
+        found = cur.execute(
+            """SELECT (SELECT count(*) FROM regions WHERE code = ?)
+                    + (SELECT count(*) FROM icbs WHERE code = ?)""",
+            [geo_code, geo_code],
+        ).fetchone()[0]
+        if not found:
+            raise AnnotationError(f"Unknown region or ICB {geo_code!r}.")
+
+
+def add_annotation(
+    db: Database,
+    *,
+    actor: str,
+    period: date,
+    text: str,
+    measure_code: str | None = None,
+    geo_code: str | None = None,
+) -> int:
+    """Store an event note for a chart; an empty measure or geography applies to all of them."""
+    who = _clean_actor(actor)
+    body = _clean_text(text, "note")
+    when = _clean_period(period)
+
+    def work(cur) -> int:
+        _check_codes(cur, measure_code, geo_code)
+        new_id = cur.execute(
+            """INSERT INTO annotations (measure_code, geo_code, period, text, author)
+               VALUES (?, ?, ?, ?, ?) RETURNING annotation_id""",
+            [measure_code, geo_code, when, body, who],
+        ).fetchone()[0]
+        after = {"measure_code": measure_code, "geo_code": geo_code, "period": when, "text": body}
+        record(
+            cur, actor=who, action="add", entity="annotation", entity_id=str(new_id), after=after
+        )
+        return int(new_id)
+
+    return db.write(work)
+
+
+def delete_annotation(
+    db: Database, annotation_id: int, *, actor: str, reason: str | None = None
+) -> None:
+    """Hide a note (kept in the table and the audit log)."""
+    who = _clean_actor(actor)
+
+    def work(cur) -> None:
+        row = cur.execute(
+            """SELECT measure_code, geo_code, period, text FROM annotations
+               WHERE annotation_id = ? AND NOT deleted""",
+            [annotation_id],
+        ).fetchone()
+        if row is None:
+            raise AnnotationError(f"Note {annotation_id} does not exist or is already removed.")
+        cur.execute(
+            "UPDATE annotations SET deleted = TRUE WHERE annotation_id = ?", [annotation_id]
+        )
+        before = dict(zip(("measure_code", "geo_code", "period", "text"), row, strict=True))
+        record(
+            cur,
+            actor=who,
+            action="delete",
+            entity="annotation",
+            entity_id=str(annotation_id),
+            reason=reason,
+            before=before,
+        )
+
+    db.write(work)
+
+
+def annotations_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
+    """Notes that belong on one chart: its own plus those that apply to every measure/area."""
+    df = db.df(
+        """SELECT annotation_id, measure_code, geo_code, period, text, author, created_at
+           FROM annotations
+           WHERE NOT deleted AND (measure_code IS NULL OR measure_code = ?)
+             AND (geo_code IS NULL OR geo_code = ?)
+           ORDER BY period, annotation_id""",
+        [measure_code, geo_code],
+    )
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df
+
+
+def add_rebase(
+    db: Database, *, actor: str, measure_code: str, geo_code: str, period: date, reason: str
+) -> int:
+    """Record a rebase: limits are recomputed from this date for this measure and area."""
+    who = _clean_actor(actor)
+    why = _clean_text(reason, "reason for the rebase")
+    when = _clean_period(period)
+
+    def work(cur) -> int:
+        _check_codes(cur, measure_code, geo_code)
+        exists = cur.execute(
+            """SELECT count(*) FROM spc_rebases WHERE NOT deleted AND measure_code = ?
+               AND geo_code = ? AND period = ?""",
+            [measure_code, geo_code, when],
+        ).fetchone()[0]
+        if exists:
+            raise AnnotationError(f"There is already a rebase at {when:%d %B %Y}.")
+        new_id = cur.execute(
+            """INSERT INTO spc_rebases (measure_code, geo_code, period, reason, author)
+               VALUES (?, ?, ?, ?, ?) RETURNING rebase_id""",
+            [measure_code, geo_code, when, why, who],
+        ).fetchone()[0]
+        after = {"measure_code": measure_code, "geo_code": geo_code, "period": when}
+        record(
+            cur,
+            actor=who,
+            action="add",
+            entity="spc_rebase",
+            entity_id=str(new_id),
+            reason=why,
+            after=after,
+        )
+        return int(new_id)
+
+    return db.write(work)
+
+
+def remove_rebase(db: Database, rebase_id: int, *, actor: str, reason: str) -> None:
+    """Withdraw a rebase (soft delete, with a reason, audited)."""
+    who = _clean_actor(actor)
+    why = _clean_text(reason, "reason for removing the rebase")
+
+    def work(cur) -> None:
+        row = cur.execute(
+            """SELECT measure_code, geo_code, period, reason FROM spc_rebases
+               WHERE rebase_id = ? AND NOT deleted""",
+            [rebase_id],
+        ).fetchone()
+        if row is None:
+            raise AnnotationError(f"Rebase {rebase_id} does not exist or is already removed.")
+        cur.execute("UPDATE spc_rebases SET deleted = TRUE WHERE rebase_id = ?", [rebase_id])
+        before = dict(zip(("measure_code", "geo_code", "period", "reason"), row, strict=True))
+        record(
+            cur,
+            actor=who,
+            action="delete",
+            entity="spc_rebase",
+            entity_id=str(rebase_id),
+            reason=why,
+            before=before,
+        )
+
+    db.write(work)
+
+
+def rebases_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
+    """Active rebases for one chart, with who entered them and why."""
+    df = db.df(
+        """SELECT rebase_id, period, reason, author, created_at FROM spc_rebases
+           WHERE NOT deleted AND measure_code = ? AND geo_code = ? ORDER BY period""",
+        [measure_code, geo_code],
+    )
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df
+
+
+def all_rebases(db: Database) -> dict[tuple[str, str], list[date]]:
+    """Every active rebase date keyed by (measure, geography), for computing all series."""
+    out: dict[tuple[str, str], list[date]] = defaultdict(list)
+    for m, g, p in db.rows(
+        "SELECT measure_code, geo_code, period FROM spc_rebases WHERE NOT deleted ORDER BY period"
+    ):
+        out[(m, g)].append(p)
+    return dict(out)
