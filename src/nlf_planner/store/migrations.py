@@ -145,7 +145,22 @@ V1_CORE = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1_CORE,)
+V2_PLAN_HEADS = Migration(
+    2,
+    "plan heads for optimistic concurrency",
+    (
+        # One row per plan: the version a save must have started from. A save updates this
+        # row in its transaction, so two concurrent saves from the same version conflict and
+        # the second is refused instead of silently overwriting the first.
+        """CREATE TABLE plan_heads (
+            plan_name VARCHAR PRIMARY KEY, version_id INTEGER NOT NULL,
+            updated_at TIMESTAMP NOT NULL DEFAULT current_timestamp)""",
+        """INSERT INTO plan_heads (plan_name, version_id)
+            SELECT plan_name, max(version_id) FROM plan_versions GROUP BY plan_name""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1_CORE, V2_PLAN_HEADS)
 
 
 def _ensure_table(db: Database) -> None:

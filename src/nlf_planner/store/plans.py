@@ -1,0 +1,310 @@
+"""Plan versions: immutable snapshots, saved whole, with optimistic concurrency and audit.
+
+A save writes a complete new version (header, every target, every milestone) and moves the
+plan's head to it, in one transaction. The caller says which version its edits started from;
+if the head has moved since (someone else saved), the save is refused with
+:class:`StaleVersionError` and nothing is written. Restore copies an old version into a new
+one, so history is never rewritten.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from nlf_planner.plan import (
+    DEFAULT_PLAN_NAME,
+    Change,
+    Milestone,
+    Plan,
+    PlanTarget,
+    PlanValidationError,
+    diff_plans,
+    errors_only,
+    summarise_changes,
+    validate_plan,
+)
+from nlf_planner.store.audit import audit_log, record
+from nlf_planner.store.db import Database, StoreError
+from nlf_planner.store.reference import geography_names, measures, priority_areas
+
+AUDIT_ENTITY = "plan_version"
+_MILESTONE_COLS = (
+    "item_id", "priority_area", "title", "description", "horizon", "due_date", "owner",
+    "status", "last_updated", "measure_code", "seeded",
+)  # fmt: skip
+
+
+class StaleVersionError(StoreError):
+    """The plan changed since the caller loaded it; their save was refused."""
+
+    def __init__(self, expected: int | None, latest: int | None, author: str | None = None,
+                 created_at: object = None):  # fmt: skip
+        self.expected, self.latest = expected, latest
+        who = f" by {author}" if author else ""
+        when = f" at {created_at:%d %b %Y %H:%M}" if hasattr(created_at, "strftime") else ""
+        started = f"version {expected}" if expected is not None else "an empty plan"
+        super().__init__(
+            f"Not saved: the plan was changed{who}{when} (now version {latest}) after you "
+            f"opened {started}. Your edits are still on screen. Compare them with version "
+            f"{latest}, then save again from the latest version."
+        )
+
+
+def latest_version_id(db: Database, plan_name: str = DEFAULT_PLAN_NAME) -> int | None:
+    """The plan's head: the version the next save must start from."""
+    head = db.scalar("SELECT version_id FROM plan_heads WHERE plan_name = ?", [plan_name])
+    if head is not None:
+        return int(head)
+    value = db.scalar("SELECT max(version_id) FROM plan_versions WHERE plan_name = ?",
+                      [plan_name])  # fmt: skip
+    return int(value) if value is not None else None
+
+
+def list_versions(db: Database, plan_name: str = DEFAULT_PLAN_NAME) -> pd.DataFrame:
+    """Every version of a plan, newest first, with counts and which one is current."""
+    df = db.df(
+        """SELECT v.version_id, v.parent_version_id, v.base_year, v.trajectory, v.author,
+                  v.note, v.created_at,
+                  (SELECT count(*) FROM plan_targets t WHERE t.version_id = v.version_id)
+                      AS targets,
+                  (SELECT count(*) FROM plan_milestones m WHERE m.version_id = v.version_id)
+                      AS milestones
+           FROM plan_versions v WHERE v.plan_name = ? ORDER BY v.version_id DESC""",
+        [plan_name],
+    )
+    head = latest_version_id(db, plan_name)
+    df["is_latest"] = df["version_id"] == head
+    return df
+
+
+def version_exists(db: Database, version_id: int) -> bool:
+    return bool(db.scalar("SELECT count(*) FROM plan_versions WHERE version_id = ?",
+                          [int(version_id)]))  # fmt: skip
+
+
+def load_plan(db: Database, version_id: int | None = None,
+              plan_name: str = DEFAULT_PLAN_NAME) -> Plan | None:  # fmt: skip
+    """One version as a :class:`Plan` (the latest when ``version_id`` is None)."""
+    if version_id is None:
+        version_id = latest_version_id(db, plan_name)
+        if version_id is None:
+            return None
+    head = db.rows(
+        """SELECT version_id, plan_name, parent_version_id, base_year, trajectory, author,
+                  note, created_at FROM plan_versions WHERE version_id = ?""",
+        [int(version_id)],
+    )
+    if not head:
+        return None
+    vid, name, parent, base_year, traj, author, note, created = head[0]
+    tdf = db.df(
+        """SELECT measure_code, geo_code, horizon, target FROM plan_targets
+           WHERE version_id = ? ORDER BY measure_code, geo_code, horizon""",
+        [vid],
+    )
+    mdf = db.df(
+        f"""SELECT {", ".join(_MILESTONE_COLS)} FROM plan_milestones
+            WHERE version_id = ? ORDER BY priority_area, due_date, item_id""",
+        [vid],
+    )
+    targets = [PlanTarget(**r) for r in tdf.to_dict("records")]
+    milestones = [Milestone(**_clean_milestone(r)) for r in mdf.to_dict("records")]
+    return Plan(version_id=vid, plan_name=name, parent_version_id=parent, base_year=base_year,
+                trajectory=traj, author=author, note=note, created_at=created,
+                targets=targets, milestones=milestones)  # fmt: skip
+
+
+def _clean_milestone(r: dict) -> dict:
+    out = {}
+    for k, v in r.items():
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            out[k] = None
+        elif k in ("due_date", "last_updated"):
+            out[k] = pd.Timestamp(v).date()
+        else:
+            out[k] = v
+    out["description"] = out.get("description") or ""
+    out["owner"] = out.get("owner") or ""
+    out["seeded"] = bool(out.get("seeded"))
+    return out
+
+
+def _check(db: Database, plan: Plan) -> None:
+    """Last line of defence: the store never writes a plan with validation errors."""
+    issues = errors_only(validate_plan(
+        plan,
+        {m.code: m for m in measures(db)},
+        geography_names(db),
+        [a.code for a in priority_areas(db)],
+        today=date.today(),
+    ))  # fmt: skip
+    if issues:
+        raise PlanValidationError(issues)
+
+
+def save_plan(
+    db: Database,
+    plan: Plan,
+    *,
+    author: str,
+    note: str,
+    expected_version_id: int | None,
+    action: str = "save",
+    validate: bool = True,
+) -> Plan:
+    """Write ``plan`` as a new version started from ``expected_version_id``.
+
+    Refused with :class:`StaleVersionError` when the plan's head is no longer that version;
+    nothing is written then. The audit row (who, note, what changed) is written in the same
+    transaction. Returns the saved plan with its new version number.
+    """
+    author = (author or "").strip()
+    if not author:
+        raise StoreError("Enter your name in the sidebar before saving the plan.")
+    note = (note or "").strip()
+    if not note:
+        raise StoreError("Add a short note saying what changed and why before saving.")
+    if validate:
+        _check(db, plan)
+    name = plan.plan_name
+    previous = load_plan(db, expected_version_id) if expected_version_id is not None else None
+    changes = diff_plans(previous, plan) if previous is not None else []
+
+    def work(cur: duckdb.DuckDBPyConnection) -> int:
+        head = _head(cur, name)
+        if head != expected_version_id:
+            meta = cur.execute(
+                "SELECT author, created_at FROM plan_versions WHERE version_id = ?", [head]
+            ).fetchone()
+            raise StaleVersionError(expected_version_id, head, *(meta or (None, None)))
+        new_id = cur.execute(
+            """INSERT INTO plan_versions (plan_name, parent_version_id, base_year, trajectory,
+                   author, note) VALUES (?, ?, ?, ?, ?, ?) RETURNING version_id""",
+            [name, expected_version_id, plan.base_year, plan.trajectory, author, note],
+        ).fetchone()[0]
+        _insert_rows(cur, new_id, plan)
+        _move_head(cur, name, new_id, head)
+        record(cur, actor=author, action=action, entity=AUDIT_ENTITY, entity_id=str(new_id),
+               reason=note, before={"version_id": expected_version_id},
+               after=_audit_after(new_id, plan, changes, previous is not None))  # fmt: skip
+        return int(new_id)
+
+    try:
+        new_id = db.write(work)
+    except duckdb.ConstraintException as exc:  # two first saves of a new plan at once
+        raise StaleVersionError(expected_version_id, latest_version_id(db, name)) from exc
+    except duckdb.TransactionException as exc:  # a concurrent save won the head row
+        raise StaleVersionError(expected_version_id, latest_version_id(db, name)) from exc
+    return load_plan(db, new_id)
+
+
+def _head(cur: duckdb.DuckDBPyConnection, name: str) -> int | None:
+    row = cur.execute("SELECT version_id FROM plan_heads WHERE plan_name = ?", [name]).fetchone()
+    if row is not None:
+        return int(row[0])
+    row = cur.execute(
+        "SELECT max(version_id) FROM plan_versions WHERE plan_name = ?", [name]
+    ).fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _move_head(cur: duckdb.DuckDBPyConnection, name: str, new_id: int, old: int | None) -> None:
+    exists = cur.execute("SELECT count(*) FROM plan_heads WHERE plan_name = ?", [name]).fetchone()
+    if exists[0]:
+        cur.execute(
+            """UPDATE plan_heads SET version_id = ?, updated_at = current_timestamp
+               WHERE plan_name = ?""",
+            [new_id, name],
+        )
+    else:
+        cur.execute("INSERT INTO plan_heads (plan_name, version_id) VALUES (?, ?)", [name, new_id])
+
+
+def _insert_rows(cur: duckdb.DuckDBPyConnection, version_id: int, plan: Plan) -> None:
+    if plan.targets:
+        tdf = pd.DataFrame(
+            {
+                "version_id": version_id,
+                "measure_code": [t.measure_code for t in plan.targets],
+                "geo_code": [t.geo_code for t in plan.targets],
+                "horizon": [int(t.horizon) for t in plan.targets],
+                "target": [float(t.target) for t in plan.targets],
+            }
+        )
+        cur.register("incoming_plan_targets", tdf)
+        try:
+            cur.execute(
+                """INSERT INTO plan_targets (version_id, measure_code, geo_code, horizon, target)
+                   SELECT version_id, measure_code, geo_code, horizon, target
+                   FROM incoming_plan_targets"""
+            )
+        finally:
+            cur.unregister("incoming_plan_targets")
+    if plan.milestones:
+        rows = [{c: getattr(m, c) for c in _MILESTONE_COLS} for m in plan.milestones]
+        mdf = pd.DataFrame(rows, columns=list(_MILESTONE_COLS))
+        mdf.insert(0, "version_id", version_id)
+        for c in ("due_date", "last_updated"):
+            mdf[c] = pd.to_datetime(mdf[c])
+        cur.register("incoming_plan_milestones", mdf)
+        try:
+            cur.execute(
+                f"""INSERT INTO plan_milestones (version_id, {", ".join(_MILESTONE_COLS)})
+                    SELECT version_id, item_id, priority_area, title, description, horizon,
+                           CAST(due_date AS DATE), owner, status, CAST(last_updated AS DATE),
+                           measure_code, seeded
+                    FROM incoming_plan_milestones"""
+            )
+        finally:
+            cur.unregister("incoming_plan_milestones")
+
+
+def _audit_after(new_id: int, plan: Plan, changes: list[Change], had_parent: bool) -> dict:
+    after: dict = {
+        "version_id": new_id,
+        "base_year": plan.base_year,
+        "trajectory": plan.trajectory,
+        "targets": len(plan.targets),
+        "milestones": len(plan.milestones),
+    }
+    if had_parent:
+        after["summary"] = summarise_changes(changes)
+        after["changes"] = [c.describe() for c in changes[:200]]
+        if len(changes) > 200:
+            after["changes_truncated"] = len(changes) - 200
+    return after
+
+
+def restore_version(
+    db: Database,
+    version_id: int,
+    *,
+    author: str,
+    expected_version_id: int | None,
+    note: str | None = None,
+) -> Plan:
+    """Make an old version current by saving a copy of it as a new version."""
+    old = load_plan(db, version_id)
+    if old is None:
+        raise StoreError(f"There is no plan version {version_id} to restore.")
+    text = f"Restored version {version_id}" + (f": {note.strip()}" if note and note.strip()
+                                                else "")  # fmt: skip
+    return save_plan(db, old, author=author, note=text, expected_version_id=expected_version_id,
+                     action="restore", validate=False)  # fmt: skip
+
+
+def diff_versions(db: Database, old_version: int, new_version: int) -> list[Change]:
+    """What changed between two stored versions, with measure and geography names."""
+    a, b = load_plan(db, old_version), load_plan(db, new_version)
+    if a is None or b is None:
+        missing = old_version if a is None else new_version
+        raise StoreError(f"There is no plan version {missing}.")
+    return diff_plans(a, b, geography_names(db), {m.code: m.name for m in measures(db)})
+
+
+def plan_audit(db: Database, limit: int = 500) -> pd.DataFrame:
+    """Audit rows of plan saves and restores, newest first."""
+    return audit_log(db, entity=AUDIT_ENTITY, limit=limit)

@@ -1,0 +1,163 @@
+"""Plan versions in a real DuckDB file: immutable saves, concurrency refusal, restore, audit."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from nlf_planner.plan import Milestone, Plan, PlanTarget, PlanValidationError
+from nlf_planner.store import StoreError
+from nlf_planner.store import plans as sp
+
+
+def small_plan(y5: float = 80.0, status: str = "on_track") -> Plan:
+    return Plan(
+        base_year=2026,
+        targets=[
+            PlanTarget(measure_code="M01", horizon=1, target=40),
+            PlanTarget(measure_code="M01", horizon=3, target=60),
+            PlanTarget(measure_code="M01", horizon=5, target=y5),
+            PlanTarget(measure_code="M01", geo_code="E40000003", horizon=5, target=85),
+        ],
+        milestones=[
+            Milestone(
+                item_id="MS-A",
+                priority_area="P1",
+                title="Offer live",
+                horizon=1,
+                due_date=date(2026, 12, 31),
+                owner="Academy",
+                status=status,
+                last_updated=date(2026, 11, 1),
+                measure_code="M01",
+            ),  # fmt: skip
+        ],
+    )
+
+
+def test_first_save_creates_version_one_with_everything(db):
+    assert sp.latest_version_id(db) is None and sp.load_plan(db) is None
+    saved = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
+    assert saved.version_id == sp.latest_version_id(db)
+    assert saved.author == "Ann" and saved.note == "First" and saved.parent_version_id is None
+    assert set(saved.targets) == set(small_plan().targets)
+    assert saved.milestones == small_plan().milestones
+
+
+def test_save_writes_new_version_and_keeps_the_old_one(db):
+    v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
+    v2 = sp.save_plan(db, small_plan(y5=90), author="Bob", note="Raise",
+                      expected_version_id=v1.version_id)  # fmt: skip
+    assert v2.version_id != v1.version_id and v2.parent_version_id == v1.version_id
+    assert sp.load_plan(db, v1.version_id).target_map()[("M01", "E92000001", 5)] == 80
+    assert sp.load_plan(db).target_map()[("M01", "E92000001", 5)] == 90
+    versions = sp.list_versions(db)
+    assert versions["version_id"].tolist() == [v2.version_id, v1.version_id]
+    assert versions["is_latest"].tolist() == [True, False]
+    assert versions["targets"].tolist() == [4, 4] and versions["milestones"].tolist() == [1, 1]
+
+
+def test_stale_save_is_refused_and_writes_nothing(db):
+    v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
+    sp.save_plan(db, small_plan(y5=90), author="Ann", note="Mine",
+                 expected_version_id=v1.version_id)  # fmt: skip
+    audit_before = len(sp.plan_audit(db))
+    versions_before = len(sp.list_versions(db))
+    with pytest.raises(sp.StaleVersionError) as err:
+        sp.save_plan(db, small_plan(y5=95), author="Bob", note="Theirs",
+                     expected_version_id=v1.version_id)  # fmt: skip
+    assert "Ann" in str(err.value) and "edits are still on screen" in str(err.value)
+    assert err.value.latest == sp.latest_version_id(db)
+    assert len(sp.list_versions(db)) == versions_before
+    assert len(sp.plan_audit(db)) == audit_before
+    assert sp.load_plan(db).target_map()[("M01", "E92000001", 5)] == 90
+
+
+def test_first_save_refused_when_someone_else_created_the_plan(db):
+    sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
+    with pytest.raises(sp.StaleVersionError):
+        sp.save_plan(db, small_plan(), author="Bob", note="Also first", expected_version_id=None)
+
+
+def test_save_racing_an_open_transaction_is_refused(db):
+    """A save that meets another save in flight (holding the head row) is refused, not merged."""
+    v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
+    with db.cursor() as other:
+        other.execute("BEGIN TRANSACTION")
+        other.execute(
+            "UPDATE plan_heads SET version_id = -1 WHERE plan_name = ?", ["National plan"]
+        )
+        with pytest.raises(sp.StaleVersionError):
+            sp.save_plan(db, small_plan(y5=90), author="Bob", note="Race",
+                         expected_version_id=v1.version_id)  # fmt: skip
+        other.execute("ROLLBACK")
+    assert sp.latest_version_id(db) == v1.version_id
+
+
+def test_restore_makes_a_new_version_copied_from_the_old_one(db):
+    v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
+    v2 = sp.save_plan(db, small_plan(y5=90, status="at_risk"), author="Bob", note="Change",
+                      expected_version_id=v1.version_id)  # fmt: skip
+    v3 = sp.restore_version(db, v1.version_id, author="Cat", expected_version_id=v2.version_id,
+                            note="Board asked to keep 80")  # fmt: skip
+    assert v3.version_id not in (v1.version_id, v2.version_id)
+    assert v3.parent_version_id == v2.version_id
+    assert set(v3.targets) == set(v1.targets) and v3.milestones == v1.milestones
+    assert v3.note == f"Restored version {v1.version_id}: Board asked to keep 80"
+    assert len(sp.list_versions(db)) == 3
+    with pytest.raises(sp.StaleVersionError):
+        sp.restore_version(db, v1.version_id, author="Dan", expected_version_id=v2.version_id)
+
+
+def test_every_save_and_restore_is_audited_with_the_changes(db):
+    v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
+    v2 = sp.save_plan(db, small_plan(y5=90), author="Bob", note="Raise M01",
+                      expected_version_id=v1.version_id)  # fmt: skip
+    sp.restore_version(db, v1.version_id, author="Cat", expected_version_id=v2.version_id)
+    log = sp.plan_audit(db)
+    assert log["action"].tolist() == ["restore", "save", "save"]
+    assert log["actor"].tolist() == ["Cat", "Bob", "Ann"]
+    after = json.loads(log.iloc[1]["after_json"])
+    assert after["version_id"] == v2.version_id and after["summary"] == "1 target changed."
+    assert after["changes"] == ["M01 (England), year 5: Target 80 → 90"]
+    assert json.loads(log.iloc[1]["before_json"]) == {"version_id": v1.version_id}
+    assert log.iloc[1]["reason"] == "Raise M01"
+
+
+def test_diff_between_stored_versions_uses_names(db):
+    v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
+    v2 = sp.save_plan(db, small_plan(y5=90, status="done"), author="Bob", note="Update",
+                      expected_version_id=v1.version_id)  # fmt: skip
+    changes = sp.diff_versions(db, v1.version_id, v2.version_id)
+    labels = sorted(c.describe() for c in changes)
+    assert labels == [
+        "M01 ICSs with a system leadership programme in place (England), year 5: Target 80 → 90",
+        "“Offer live”: Status On track → Done",
+    ]
+    with pytest.raises(StoreError):
+        sp.diff_versions(db, v1.version_id, 999)
+
+
+def test_invalid_plan_is_not_written(db):
+    bad = small_plan().model_copy(
+        update={
+            "targets": [
+                PlanTarget(measure_code="M01", horizon=h, target=v)
+                for h, v in ((1, 40), (3, 60), (5, 140))
+            ]
+        }  # fmt: skip
+    )
+    with pytest.raises(PlanValidationError) as err:
+        sp.save_plan(db, bad, author="Ann", note="Bad", expected_version_id=None)
+    assert "Year 5 target" in str(err.value)
+    assert sp.latest_version_id(db) is None and len(sp.plan_audit(db)) == 0
+
+
+def test_save_needs_a_person_and_a_note(db):
+    with pytest.raises(StoreError, match="name"):
+        sp.save_plan(db, small_plan(), author=" ", note="x", expected_version_id=None)
+    with pytest.raises(StoreError, match="note"):
+        sp.save_plan(db, small_plan(), author="Ann", note="", expected_version_id=None)
+    assert sp.latest_version_id(db) is None
