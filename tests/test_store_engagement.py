@@ -1,0 +1,221 @@
+"""The engagement store against a real DuckDB file: writes, links, audit rows and reads."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from nlf_planner.engagement import MANAGE_CLOSELY, NATIONAL, EngagementValidationError
+from nlf_planner.store import engagement as store
+from nlf_planner.store.audit import audit_log
+
+LONDON = "E40000003"
+
+
+def _add(db, name="National Voices", **kw):
+    data = {"name": name, "group": "patient_org", "interest": 4, "influence": 3, **kw}
+    return store.add_stakeholder(db, data, actor=kw.pop("actor", "Ann Lead"))
+
+
+def _audit(db, entity):
+    return audit_log(db, entity=entity).sort_values("audit_id").reset_index(drop=True)
+
+
+def test_add_stakeholder_writes_row_and_audit(db):
+    sid = _add(db, region_code=LONDON, owner="Ann", next_step="Invite to roundtable")
+    s = store.stakeholder(db, sid)
+    assert s.name == "National Voices" and s.region_code == LONDON and not s.seeded
+    log = _audit(db, store.STAKEHOLDER)
+    assert len(log) == 1
+    row = log.iloc[0]
+    assert row.action == "add" and row.actor == "Ann Lead" and row.entity_id == str(sid)
+    assert row.before_json is None
+    assert json.loads(row.after_json)["next_step"] == "Invite to roundtable"
+
+
+def test_invalid_stakeholder_writes_nothing(db):
+    with pytest.raises(EngagementValidationError) as info:
+        _add(db, interest=6)
+    assert "Interest" in str(info.value)
+    assert db.scalar("SELECT count(*) FROM stakeholders") == 0
+    assert db.scalar("SELECT count(*) FROM audit_log") == 0
+
+
+def test_duplicate_name_is_refused_across_the_store(db):
+    _add(db)
+    with pytest.raises(EngagementValidationError, match="already used"):
+        _add(db, name="  national voices")
+    assert db.scalar("SELECT count(*) FROM stakeholders") == 1
+
+
+def test_a_change_needs_a_person(db):
+    with pytest.raises(EngagementValidationError, match="your name"):
+        store.add_stakeholder(
+            db, {"name": "X", "group": "provider", "interest": 1, "influence": 1}, actor="  "
+        )
+    assert db.scalar("SELECT count(*) FROM stakeholders") == 0
+
+
+def test_edit_records_before_and_after(db):
+    sid = _add(db)
+    saved = store.edit_stakeholder(
+        db, sid, {"influence": 5, "owner": "Raj"}, actor="Bob", reason="new chair"
+    )
+    assert saved.influence == 5 and saved.owner == "Raj" and saved.quadrant == MANAGE_CLOSELY
+    row = _audit(db, store.STAKEHOLDER).iloc[-1]
+    assert row.action == "edit" and row.actor == "Bob" and row.reason == "new chair"
+    assert json.loads(row.before_json)["influence"] == 3
+    assert json.loads(row.after_json)["influence"] == 5
+    assert db.scalar("SELECT updated_by FROM stakeholders WHERE stakeholder_id = ?", [sid]) == (
+        "Bob"
+    )
+
+
+def test_edit_without_change_writes_no_audit(db):
+    sid = _add(db)
+    store.edit_stakeholder(db, sid, {"interest": 4}, actor="Bob")
+    assert len(_audit(db, store.STAKEHOLDER)) == 1
+
+
+def test_edit_validates_and_rolls_back(db):
+    sid = _add(db)
+    _add(db, name="NAPP")
+    with pytest.raises(EngagementValidationError, match="already used"):
+        store.edit_stakeholder(db, sid, {"name": "napp", "interest": 2}, actor="Bob")
+    with pytest.raises(EngagementValidationError, match="Unknown fields"):
+        store.edit_stakeholder(db, sid, {"colour": "blue"}, actor="Bob")
+    assert store.stakeholder(db, sid).interest == 4
+    with pytest.raises(store.NotFoundError):
+        store.edit_stakeholder(db, 999, {"interest": 2}, actor="Bob")
+
+
+def test_retire_hides_from_the_map_and_restore_brings_back(db):
+    sid = _add(db)
+    other = _add(db, name="NAPP")
+    store.retire_stakeholder(db, sid, actor="Bob", reason="merged into another record")
+    active = store.load_stakeholders(db)
+    assert list(active.stakeholder_id) == [other]
+    everyone = store.load_stakeholders(db, include_retired=True)
+    assert set(everyone.stakeholder_id) == {sid, other}
+    actions = list(_audit(db, store.STAKEHOLDER).action)
+    assert actions == ["add", "add", "retire"]
+    with pytest.raises(EngagementValidationError, match="restore it instead"):
+        _add(db, name="NATIONAL VOICES")
+    store.restore_stakeholder(db, sid, actor="Bob")
+    assert sid in set(store.load_stakeholders(db).stakeholder_id)
+    assert list(_audit(db, store.STAKEHOLDER).action)[-1] == "restore"
+
+
+def test_load_stakeholders_filters_by_group_and_adds_labels(db):
+    _add(db)
+    _add(db, name="The King's Fund", group="academic", interest=5, influence=5)
+    df = store.load_stakeholders(db, groups=["academic"])
+    assert list(df.name) == ["The King's Fund"]
+    assert df.iloc[0].group_label == "Academic / think tank"
+    assert df.iloc[0].quadrant == MANAGE_CLOSELY
+    assert df.iloc[0].region_name == "National / no region"
+
+
+def _event(db, sids=(), areas=("P1",), **kw):
+    data = {
+        "event_date": date(2016, 6, 14),
+        "title": "Smith reference group",
+        "event_type": "workshop",
+        "stakeholder_ids": list(sids),
+        "priority_areas": list(areas),
+        **kw,
+    }
+    return store.add_event(db, data, actor="Ann Lead")
+
+
+def test_add_event_with_links_and_read_back(db):
+    a, b = _add(db), _add(db, name="NAPP")
+    eid = _event(db, sids=[a, b], areas=["P8", "P3"], region_code=LONDON)
+    events = store.load_events(db)
+    row = events.iloc[0]
+    assert row.event_id == eid and row.stakeholders == "NAPP; National Voices"
+    assert sorted(row.stakeholder_ids) == sorted([a, b])
+    assert row.priority_areas == "P3, P8" and row.region_name == "London"
+    log = store.load_engagement_log(db)
+    assert len(log) == 2 and set(log.stakeholder_id) == {a, b}
+    audit = _audit(db, store.EVENT).iloc[0]
+    assert json.loads(audit.after_json)["priority_areas"] == ["P8", "P3"]
+
+
+def test_event_with_unknown_stakeholder_or_area_is_refused(db):
+    with pytest.raises(EngagementValidationError) as info:
+        _event(db, sids=[42], areas=["P1", "P12"])
+    assert "42" in str(info.value) and "P12" in str(info.value)
+    assert db.scalar("SELECT count(*) FROM engagement_events") == 0
+
+
+def test_edit_event_replaces_links_and_log_contact_adds(db):
+    a, b, c = _add(db), _add(db, name="NAPP"), _add(db, name="NHS Providers")
+    eid = _event(db, sids=[a], areas=["P1", "P2"])
+    store.edit_event(db, eid, {"stakeholder_ids": [b], "priority_areas": ["P4"]}, actor="Bob")
+    e = store.event(db, eid)
+    assert e.stakeholder_ids == [b] and e.priority_areas == ["P4"]
+    store.log_contact(db, eid, [c, b], actor="Bob")
+    assert store.event(db, eid).stakeholder_ids == sorted([b, c])
+    row = _audit(db, store.EVENT).iloc[-1]
+    assert json.loads(row.before_json)["stakeholder_ids"] == [b]
+    with pytest.raises(EngagementValidationError, match="end date"):
+        store.edit_event(db, eid, {"end_date": date(2016, 1, 1)}, actor="Bob")
+
+
+def test_delete_event_keeps_the_record_in_the_audit(db):
+    a = _add(db)
+    eid = _event(db, sids=[a])
+    store.delete_event(db, eid, actor="Bob", reason="entered twice")
+    assert db.scalar("SELECT count(*) FROM engagement_events") == 0
+    assert db.scalar("SELECT count(*) FROM event_stakeholders") == 0
+    row = _audit(db, store.EVENT).iloc[-1]
+    assert row.action == "delete" and json.loads(row.before_json)["title"] == (
+        "Smith reference group"
+    )
+
+
+def test_last_event_and_not_contacted(db):
+    a, b, c = _add(db), _add(db, name="NAPP"), _add(db, name="NHS Providers")
+    store.edit_stakeholder(db, c, {"last_contact": date(2026, 11, 1)}, actor="Bob")
+    _event(db, sids=[a], event_date=date(2026, 6, 1))
+    _event(
+        db,
+        sids=[b],
+        event_date=date(2026, 10, 1),
+        title="Talent roundtable",
+        event_type="roundtable",
+    )
+    _event(db, sids=[a], event_date=date(2027, 1, 10), title="Future visit", event_type="visit")
+    df = store.load_stakeholders(db, as_of=date(2026, 11, 30)).set_index("stakeholder_id")
+    assert df.loc[a, "last_event"] == date(2026, 6, 1)  # the future visit is not contact yet
+    assert df.loc[a, "events"] == 2
+    quiet = store.load_not_contacted(db, 60, as_of=date(2026, 11, 30))
+    assert list(quiet.stakeholder_id) == [a]
+    quiet = store.load_not_contacted(db, 30, as_of=date(2026, 11, 30))
+    assert list(quiet.stakeholder_id) == [a, b]
+
+
+def test_coverage_from_the_store(db):
+    a = _add(db)
+    _event(db, sids=[a], areas=["P1", "P2"])
+    _event(db, areas=["P1"], region_code=LONDON, title="London visit", event_type="visit")
+    m = store.coverage(db)
+    assert m.loc["P1", NATIONAL] == 1 and m.loc["P2", NATIONAL] == 1
+    assert m.loc["P1", LONDON] == 1 and int(m.to_numpy().sum()) == 3
+    assert int(store.coverage(db, since=date(2017, 1, 1)).to_numpy().sum()) == 0
+
+
+def test_stakeholder_history_is_newest_first(db):
+    sid = _add(db)
+    store.edit_stakeholder(db, sid, {"interest": 2}, actor="Bob")
+    hist = store.stakeholder_history(db, sid)
+    assert list(hist.action) == ["edit", "add"]
+
+
+def test_reference_codes_come_from_the_database(db):
+    codes = store.reference_codes(db)
+    assert LONDON in codes.regions and codes.regions[LONDON] == "London"
+    assert list(codes.areas)[:2] == ["P1", "P2"]
