@@ -59,8 +59,9 @@ PROFILES: dict[str, Profile] = {
     "M05": Profile(7, 0.9, 3, "board_members"),
     "M06": Profile(20, 1.2, 5, "executive_posts"),
     "M07": Profile(58, -0.2, 3, "respondents", ((date(2021, 4, 1), -2.0),)),
-    "M08": Profile(8.3, -0.15, 2.0, "executive_posts",
-                   ((date(2020, 4, 1), 2.5), (date(2022, 4, 1), -1.5))),
+    "M08": Profile(
+        8.3, -0.15, 2.0, "executive_posts", ((date(2020, 4, 1), 2.5), (date(2022, 4, 1), -1.5))
+    ),
     "M09": Profile(2.9, 0.05, 0.35, "organisations"),
     "M10": Profile(3, 1.1, 2.5, "staff", ((date(2023, 4, 1), 3.5),)),
     "M11": Profile(56, 0.4, 2.5, "respondents"),
@@ -119,7 +120,7 @@ def generate_measurements(
             + region_level[region_index, None]
             + icb_level[:, None]
         )
-        growth = 1.015 ** when
+        growth = 1.015**when
         den = np.maximum(
             1, np.round(workforce[:, None] * DENOMINATOR_SHARE[profile.denominator] * growth)
         )
@@ -211,11 +212,16 @@ def _parse_month(text: str) -> date:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--end-month", type=_parse_month, default=None,
-                        help="last month of history, YYYY-MM (default: latest complete month)")
+    parser.add_argument(
+        "--end-month",
+        type=_parse_month,
+        default=None,
+        help="last month of history, YYYY-MM (default: latest complete month)",
+    )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--force", action="store_true",
-                        help="regenerate even if the file already holds history")
+    parser.add_argument(
+        "--force", action="store_true", help="regenerate even if the file already holds history"
+    )
     args = parser.parse_args(argv)
     path = get_settings().db_path
     db = open_database(path)
@@ -225,8 +231,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         n = generate(db, args.end_month, args.seed, force=args.force)
         n_regions = len(regions(db))
-        print(f"{path}: {n} illustrative rows written" if n else f"{path}: already seeded",
-              f"({n_regions} regions)")
+        print(
+            f"{path}: {n} illustrative rows written" if n else f"{path}: already seeded",
+            f"({n_regions} regions)",
+        )
     finally:
         db.close()
     return 0

@@ -32,18 +32,36 @@ IMPROVEMENT = NHS_BLUE
 CONCERN = NHS_ORANGE
 NEUTRAL = NHS_MID_GREY
 
-CATEGORICAL = [NHS_BLUE, NHS_ORANGE, NHS_AQUA_GREEN, NHS_DARK_PINK, NHS_LIGHT_BLUE,
-               NHS_WARM_YELLOW, NHS_DARK_GREY, NHS_PURPLE]
+CATEGORICAL = [
+    NHS_BLUE,
+    NHS_ORANGE,
+    NHS_AQUA_GREEN,
+    NHS_DARK_PINK,
+    NHS_LIGHT_BLUE,
+    NHS_WARM_YELLOW,
+    NHS_DARK_GREY,
+    NHS_PURPLE,
+]
 
 FONT_FAMILY = "Arial, Helvetica, sans-serif"
 
 
-def apply_layout(fig: go.Figure, title: str, *, height: int | None = None,
-                 x_title: str | None = None, y_title: str | None = None) -> go.Figure:
+def apply_layout(
+    fig: go.Figure,
+    title: str,
+    *,
+    height: int | None = None,
+    x_title: str | None = None,
+    y_title: str | None = None,
+) -> go.Figure:
     """Title that says what the chart shows, NHS fonts and colours, white background."""
     fig.update_layout(
-        title={"text": title, "x": 0.0, "xanchor": "left", "font": {"size": 17,
-               "color": NHS_BLACK}},
+        title={
+            "text": title,
+            "x": 0.0,
+            "xanchor": "left",
+            "font": {"size": 17, "color": NHS_BLACK},
+        },
         font={"family": FONT_FAMILY, "color": NHS_BLACK, "size": 13},
         paper_bgcolor=NHS_WHITE,
         plot_bgcolor=NHS_WHITE,

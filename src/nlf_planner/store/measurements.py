@@ -21,8 +21,15 @@ SCALE = {"percent": 100.0, "rate_per_1000": 1000.0}
 Z95 = 1.959963984540054
 
 MEASUREMENT_COLUMNS = (
-    "measure_code", "geo_code", "period", "numerator", "denominator", "value",
-    "ci_low", "ci_high", "illustrative",
+    "measure_code",
+    "geo_code",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+    "illustrative",
 )
 
 _SERIES_SQL = f"""

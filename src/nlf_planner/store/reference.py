@@ -32,13 +32,21 @@ def load_content_records() -> dict[str, list]:
             for r in _read_csv(CONTENT_DIR / "measures.csv")
         ],
         "regions": [
-            Region(code=r["region_code"], ods_code=r["ods_code"], name=r["name"],
-                   short_name=r["short_name"])
+            Region(
+                code=r["region_code"],
+                ods_code=r["ods_code"],
+                name=r["name"],
+                short_name=r["short_name"],
+            )
             for r in _read_csv(REFERENCE_DIR / "regions.csv")
         ],
         "icbs": [
-            ICB(code=r["icb_code"], ods_code=r["ods_code"], name=r["name"],
-                region_code=r["region_code"])
+            ICB(
+                code=r["icb_code"],
+                ods_code=r["ods_code"],
+                name=r["name"],
+                region_code=r["region_code"],
+            )
             for r in _read_csv(REFERENCE_DIR / "icbs.csv")
         ],
     }
@@ -47,8 +55,18 @@ def load_content_records() -> dict[str, list]:
 _COLUMNS = {
     "conditions": ("code", "name", "seed_wording", "sort_order"),
     "priority_areas": ("code", "name", "condition_code", "actions", "sort_order"),
-    "measures": ("code", "name", "area_code", "unit", "polarity", "frequency", "baseline",
-                 "definition", "source", "headline"),
+    "measures": (
+        "code",
+        "name",
+        "area_code",
+        "unit",
+        "polarity",
+        "frequency",
+        "baseline",
+        "definition",
+        "source",
+        "headline",
+    ),
     "regions": ("code", "ods_code", "name", "short_name"),
     "icbs": ("code", "ods_code", "name", "region_code"),
 }
@@ -138,7 +156,14 @@ def rename_priority_area(db: Database, code: str, name: str, actor: str) -> None
         if before is None:
             raise ValueError(f"Unknown priority area {code}.")
         cur.execute("UPDATE priority_areas SET name = ? WHERE code = ?", [name, code])
-        record(cur, actor=actor, action="rename", entity="priority_area", entity_id=code,
-               before={"name": before[0]}, after={"name": name})
+        record(
+            cur,
+            actor=actor,
+            action="rename",
+            entity="priority_area",
+            entity_id=code,
+            before={"name": before[0]},
+            after={"name": name},
+        )
 
     db.write(work)

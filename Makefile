@@ -1,0 +1,53 @@
+# NLF Planner. Two commands do everything: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test lint bench db chromium clean-db backup restore
+
+$(BIN)/python:
+	@if ! $(PYTHON) -m venv $(VENV) 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    rm -rf $(VENV); apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; \
+	    $(PYTHON) -m venv $(VENV); \
+	  else echo "Python venv support is missing: install python3-venv"; exit 1; fi; \
+	fi
+
+$(VENV)/.run-deps: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+$(VENV)/.test-deps: requirements-dev.txt $(VENV)/.run-deps
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# Browser tests and image exports use Debian's chromium (never a browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for browser tests and image exports"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium'"; exit 1; fi; }
+
+# Creates and seeds the default DuckDB file on first run; later runs leave it as it is.
+db: $(VENV)/.run-deps
+	$(BIN)/python -m nlf_planner.generate
+
+run: db
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.test-deps chromium lint
+	$(BIN)/pytest
+
+bench: $(VENV)/.test-deps chromium
+	$(BIN)/python -m bench.run
+
+clean-db:
+	rm -f data/nlf.duckdb data/nlf.duckdb.wal

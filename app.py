@@ -1,0 +1,23 @@
+"""NLF Planner: the frame only (page config, theme, navigation, shared sidebar)."""
+
+import streamlit as st
+
+from nlf_planner.ui.frame import get_db
+from nlf_planner.ui.registry import available_pages
+from nlf_planner.ui.sidebar import render_sidebar
+
+st.set_page_config(
+    page_title="NLF Planner",
+    page_icon=":material/health_and_safety:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+pages = [
+    st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=(i == 0))
+    for i, spec in enumerate(available_pages())
+]
+current = st.navigation(pages, position="sidebar")
+if not st.session_state.get("presenting"):
+    render_sidebar(get_db())
+current.run()

@@ -1,0 +1,106 @@
+"""Time pages in Chromium the way a person waits: until the script has finished and every
+plotly chart has drawn."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tools.screenshot import CHROMIUM_ARGS, chromium_path, wait_for_app_run
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(script: Path, db_path: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "NLF_DB_PATH": str(db_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError(f"{script} did not start")
+
+
+def wait_for_charts(page, timeout_ms: int = 60_000) -> None:
+    page.wait_for_function(
+        """() => {
+            const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
+            return Array.from(charts).every(c => c.querySelector('.main-svg'));
+        }""",
+        timeout=timeout_ms,
+    )
+
+
+def time_load(browser, url: str) -> float:
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    wait_for_app_run(page)
+    wait_for_charts(page)
+    elapsed = time.perf_counter() - started
+    errors = page.get_by_test_id("stException").count()
+    context.close()
+    if errors:
+        raise RuntimeError(f"{url} showed {errors} exception(s)")
+    return elapsed
+
+
+def alternate(browser, urls: dict[str, str], rounds: int = 7) -> dict[str, list[float]]:
+    """Load each URL in turn, ``rounds`` times, after one warm-up each."""
+    for url in urls.values():
+        time_load(browser, url)
+    times: dict[str, list[float]] = {name: [] for name in urls}
+    for _ in range(rounds):
+        for name, url in urls.items():
+            times[name].append(time_load(browser, url))
+    return times
+
+
+def launch(p):
+    return p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+def median(values: list[float]) -> float:
+    return round(statistics.median(values), 3)

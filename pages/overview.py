@@ -1,0 +1,116 @@
+"""Overview: the ambition, the framework as a driver diagram, a tile per priority area."""
+
+from html import escape
+
+import pandas as pd
+import streamlit as st
+
+from nlf_planner.charts.overview import driver_diagram
+from nlf_planner.overview import area_tiles, format_change, format_value
+from nlf_planner.store import audit as audit_store
+from nlf_planner.store import reference as reference_store
+from nlf_planner.ui.frame import (
+    cached_series,
+    chart_with_download,
+    footer,
+    get_db,
+    illustrative_notice,
+    page_header,
+    read_only_banner,
+)
+from nlf_planner.ui.sidebar import region_options, selected_region
+
+# Improvement blue, concern orange (never colour alone: the delta says better/worse in words).
+DIRECTION_COLOURS = {"better": "blue", "worse": "orange", "higher": "violet", "lower": "violet"}
+
+AMBITION = (
+    "An NHS committed to continual learning and improvement, with an engaged workforce and "
+    "capable, compassionate leaders at all levels, delivered through a practical, adaptive "
+    "plan over 1, 3 and 5 years with a focus on local leadership in each system."
+)
+
+db = get_db()
+page_header(
+    "Overview",
+    "National framework for leadership development and improvement — Developing People, "
+    "Improving Care (2016)",
+)
+read_only_banner(db)
+illustrative_notice(db)
+
+conditions = reference_store.conditions(db)
+areas = reference_store.priority_areas(db)
+measures = reference_store.measures(db)
+geo = selected_region()
+geo_name = region_options(db).get(geo, "England")
+
+st.markdown(f"**Ambition.** {AMBITION}")
+
+headline_codes = [m.code for m in measures if m.headline]
+series = cached_series(db, headline_codes, levels=["england", "region"])
+tiles = area_tiles(areas, measures, series, geo)
+
+st.subheader(f"Priority areas — headline measure for {geo_name}")
+st.caption(
+    "Latest value, change over a year (better/worse takes each measure's direction into "
+    "account) and the recent trend."
+)
+for row_start in range(0, len(tiles), 3):
+    cols = st.columns(3)
+    for col, tile in zip(cols, tiles[row_start : row_start + 3], strict=False):
+        with col, st.container(border=True):
+            m = tile.measure
+            st.markdown(f"**{tile.area.code} · {escape(tile.area.name)}**")
+            spark_text = (
+                f"Trend over the last {len(tile.spark)} periods: from "
+                f"{format_value(tile.spark[0], m.unit) if tile.spark else '—'} to "
+                f"{format_value(tile.latest_value, m.unit)}."
+            )
+            st.metric(
+                label=f"{m.name} ({tile.period_label})",
+                value=format_value(tile.latest_value, m.unit),
+                delta=format_change(tile.change, m.unit) if tile.change is not None else None,
+                delta_description=f"on a year ago · {tile.direction}",
+                delta_color=DIRECTION_COLOURS.get(tile.direction, "gray"),
+                chart_data=tile.spark or None,
+                chart_type="line",
+                help=f"{m.definition} {spark_text}",
+            )
+            st.caption(spark_text)
+
+condition_names = {c.code: c.name for c in conditions}
+table = [
+    {
+        "condition": f"{a.condition_code} {condition_names.get(a.condition_code, '')}",
+        "priority_area": f"{a.code} {a.name}",
+        "published_actions": a.actions,
+    }
+    for a in areas
+]
+st.subheader("The framework")
+st.caption(
+    "The June 2016 draft says nine priority areas emerged but does not list them; these nine "
+    "follow the published framework's actions. Names are data and can be changed."
+)
+chart_with_download(
+    driver_diagram(conditions, areas, AMBITION),
+    pd.DataFrame(table),
+    key="driver_diagram",
+    summary="Driver diagram: the ambition leads to five conditions (C1–C5); each condition "
+    "is delivered through one or more of the nine priority areas (P1–P9). "
+    + "; ".join(f"{a.condition_code} → {a.code} {a.name}" for a in areas),
+)
+
+st.subheader("Recent changes")
+recent = audit_store.audit_log(db, limit=8)
+if recent.empty:
+    st.caption("No changes recorded yet.")
+else:
+    st.dataframe(
+        recent[["changed_at", "actor", "action", "entity", "entity_id", "reason"]],
+        hide_index=True,
+        column_config={
+            "changed_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm")
+        },
+    )
+footer(db)

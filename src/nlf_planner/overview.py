@@ -1,0 +1,110 @@
+"""Headline tiles for the Overview: one per priority area, its headline measure for England."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from nlf_planner.models import Measure, PriorityArea
+from nlf_planner.periods import add_months, label
+from nlf_planner.store.reference import ENGLAND_CODE
+
+SPARK_POINTS = {"monthly": 25, "quarterly": 12, "annual": 10}
+
+
+@dataclass(frozen=True)
+class AreaTile:
+    area: PriorityArea
+    measure: Measure
+    latest_period: date | None
+    latest_value: float | None
+    year_ago_value: float | None
+    spark: list[float]
+
+    @property
+    def change(self) -> float | None:
+        if self.latest_value is None or self.year_ago_value is None:
+            return None
+        return self.latest_value - self.year_ago_value
+
+    @property
+    def direction(self) -> str:
+        """Plain-English reading of the change over a year, aware of the measure's polarity."""
+        change = self.change
+        if change is None:
+            return "no comparison"
+        if abs(change) < 1e-9:
+            return "no change"
+        if self.measure.polarity == "neutral":
+            return "higher" if change > 0 else "lower"
+        better = change > 0 if self.measure.polarity == "higher_is_better" else change < 0
+        return "better" if better else "worse"
+
+    @property
+    def period_label(self) -> str:
+        return label(self.latest_period, self.measure.frequency) if self.latest_period else "—"
+
+
+def headline_measure(area: PriorityArea, measures: list[Measure]) -> Measure | None:
+    own = [m for m in measures if m.area_code == area.code]
+    return next((m for m in own if m.headline), own[0] if own else None)
+
+
+def area_tiles(
+    areas: list[PriorityArea],
+    measures: list[Measure],
+    series: pd.DataFrame,
+    geo_code: str = ENGLAND_CODE,
+) -> list[AreaTile]:
+    """Build the tiles from a frame of series (``store.measurements.all_series``)."""
+    tiles = []
+    geo = series[series["geo_code"] == geo_code]
+    for area in areas:
+        m = headline_measure(area, measures)
+        if m is None:
+            continue
+        s = geo[geo["measure_code"] == m.code].sort_values("period")
+        if s.empty:
+            tiles.append(AreaTile(area, m, None, None, None, []))
+            continue
+        last = s.iloc[-1]
+        year_ago = s[s["period"] == add_months(last["period"], -12)]
+        tiles.append(
+            AreaTile(
+                area=area,
+                measure=m,
+                latest_period=last["period"],
+                latest_value=float(last["value"]),
+                year_ago_value=float(year_ago["value"].iloc[0]) if not year_ago.empty else None,
+                spark=[float(v) for v in s["value"].tail(SPARK_POINTS[m.frequency])],
+            )
+        )
+    return tiles
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "score_0_10":
+        return f"{value:.2f}"
+    if unit == "years":
+        return f"{value:.1f} years"
+    return f"{value:,.1f}"
+
+
+def format_change(change: float | None, unit: str) -> str:
+    if change is None:
+        return "—"
+    sign = "+" if change >= 0 else "-"
+    mag = abs(change)
+    if unit == "percent":
+        return f"{sign}{mag:.1f} pts"
+    if unit == "score_0_10":
+        return f"{sign}{mag:.2f}"
+    if unit == "years":
+        return f"{sign}{mag:.1f} years"
+    return f"{sign}{mag:,.1f}"

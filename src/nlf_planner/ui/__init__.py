@@ -1,0 +1,1 @@
+"""The only Streamlit-aware helpers: frame, sidebar, URL state, notices."""

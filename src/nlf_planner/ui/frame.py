@@ -1,0 +1,155 @@
+"""Shared page furniture: the database handle, notices, the person making changes, charts
+with downloads. Pages call these so every page behaves the same way."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from nlf_planner import __version__
+from nlf_planner.settings import ILLUSTRATIVE_NOTICE, get_settings
+from nlf_planner.store import Database, StoreError, open_database
+from nlf_planner.store import measurements as measurement_store
+from nlf_planner.store import reference as reference_store
+
+PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> Database:
+    db = open_database(path)
+    reference_store.ensure_reference(db)
+    return db
+
+
+def get_db() -> Database:
+    """The process-wide database for the configured file; stops the page with a clear
+    message (never a traceback) when it cannot be opened."""
+    path = str(get_settings().db_path)
+    try:
+        return _open(path)
+    except StoreError as exc:
+        st.error(f"The database could not be opened. {exc}")
+        st.stop()
+    except Exception as exc:  # noqa: BLE001 - the user sees a message, not a traceback
+        st.error(f"The database could not be opened: {exc}")
+        st.stop()
+    raise AssertionError("unreachable")
+
+
+def data_version(db: Database) -> str:
+    """Changes whenever measurements change, so cached results never go stale."""
+    row = db.rows("SELECT count(*), max(loaded_at) FROM measurements")[0]
+    return f"{row[0]}:{row[1]}"
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _series(
+    path: str, version: str, measure_codes: tuple[str, ...] | None, levels: tuple[str, ...] | None
+) -> pd.DataFrame:
+    return measurement_store.all_series(_open(path), measure_codes, levels=levels)
+
+
+def cached_series(
+    db: Database, measure_codes: list[str] | None = None, levels: list[str] | None = None
+) -> pd.DataFrame:
+    """All series (ICB/region/England) for measures, cached per data version."""
+    return _series(
+        str(db.path),
+        data_version(db),
+        tuple(measure_codes) if measure_codes else None,
+        tuple(levels) if levels else None,
+    )
+
+
+def page_header(title: str, caption: str | None = None) -> None:
+    st.title(title)
+    if caption:
+        st.caption(caption)
+
+
+def illustrative_notice(db: Database) -> None:
+    """Say plainly that the history is generated, on every page that shows it."""
+    if measurement_store.has_illustrative(db):
+        st.info(ILLUSTRATIVE_NOTICE, icon=":material/info:")
+
+
+def read_only_banner(db: Database) -> None:
+    if db.read_only:
+        st.warning(
+            "Read-only: changes cannot be saved just now. " + db.read_only_reason,
+            icon=":material/lock:",
+        )
+
+
+def current_user() -> str | None:
+    """The signed-in user when sign-in is configured, else the name typed in the sidebar."""
+    try:
+        if st.user.is_logged_in:  # type: ignore[attr-defined]
+            return str(st.user.get("name") or st.user.get("email"))
+    except Exception:  # noqa: BLE001 - no auth configured
+        pass
+    name = str(st.session_state.get("user_name", "") or "").strip()
+    return name or None
+
+
+def require_user(action: str = "make changes") -> str | None:
+    """Return the person's name, or show why they cannot edit yet and return None."""
+    user = current_user()
+    if not user:
+        st.warning(
+            f"Enter your name in the sidebar ('Your name') to {action}.", icon=":material/person:"
+        )
+    return user
+
+
+def chart_with_download(
+    fig: go.Figure, data: pd.DataFrame, *, key: str, summary: str, file_name: str | None = None
+) -> None:
+    """A chart, its plain-English text alternative and a CSV of the data behind it."""
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{key}")
+    st.caption(summary)
+    st.download_button(
+        "Download data (CSV)",
+        data=data.to_csv(index=False).encode("utf-8"),
+        file_name=file_name or f"{key}.csv",
+        mime="text/csv",
+        key=f"download_{key}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def query_param(
+    name: str, default: str | None = None, allowed: list[str] | None = None
+) -> str | None:
+    """A URL parameter, treated as untrusted input: unknown values fall back to the default."""
+    value = st.query_params.get(name)
+    if value is None:
+        return default
+    if allowed is not None and value not in allowed:
+        return default
+    return value
+
+
+def set_query_params(**values: Any) -> None:
+    """Write selections to the URL (None removes a key) so a copied link reproduces the view."""
+    for key, value in values.items():
+        if value is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != str(value):
+            st.query_params[key] = str(value)
+
+
+def footer(db: Database) -> None:
+    as_of = measurement_store.get_meta(db, "data_as_of") or "—"
+    st.caption(f"NLF Planner {__version__} · data as of {as_of} · database {db.path.name}")
+
+
+def format_date(d: date | None) -> str:
+    return d.strftime("%d %b %Y") if d else "—"

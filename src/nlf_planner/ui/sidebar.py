@@ -1,0 +1,69 @@
+"""The shared sidebar: region, your name, plan version. Rendered by app.py on every page so
+the choices persist across pages (widget state belongs to the page that draws it)."""
+
+from __future__ import annotations
+
+import importlib
+
+import streamlit as st
+
+from nlf_planner import __version__
+from nlf_planner.store import Database
+from nlf_planner.store import measurements as measurement_store
+from nlf_planner.store import reference as reference_store
+from nlf_planner.store.reference import ENGLAND_CODE
+from nlf_planner.ui.frame import query_param, set_query_params
+
+REGION_KEY = "region"
+
+
+def region_options(db: Database) -> dict[str, str]:
+    options = {ENGLAND_CODE: "England (all regions)"}
+    options.update({r.code: r.name for r in reference_store.regions(db)})
+    return options
+
+
+def selected_region() -> str:
+    """The region chosen in the sidebar (England's code when none)."""
+    return str(st.session_state.get(REGION_KEY) or ENGLAND_CODE)
+
+
+def render_sidebar(db: Database) -> None:
+    with st.sidebar:
+        options = region_options(db)
+        if st.session_state.get(REGION_KEY) not in options:
+            # A shared link opens on its region; unknown codes in the URL are ignored.
+            st.session_state[REGION_KEY] = query_param(REGION_KEY, ENGLAND_CODE, list(options))
+        region = st.selectbox(
+            "Region",
+            options=list(options),
+            format_func=options.get,
+            key=REGION_KEY,
+            help="Pages that show one geography start from this region.",
+        )
+        set_query_params(**{REGION_KEY: None if region == ENGLAND_CODE else region})
+        st.text_input(
+            "Your name",
+            key="user_name",
+            help="Recorded in the audit log with every change you make.",
+            placeholder="Required before any edit",
+        )
+        _plan_selector()
+        as_of = measurement_store.get_meta(db, "data_as_of")
+        st.caption(f"Data as of {as_of or '—'}")
+        if db.read_only:
+            st.caption(":material/lock: Read-only")
+        st.caption(f"NLF Planner {__version__}")
+
+
+def _plan_selector() -> None:
+    """The plan version shared by every page, when the plan feature is installed."""
+    try:
+        module = importlib.import_module("nlf_planner.ui.plan_state")
+    except ModuleNotFoundError as exc:
+        if exc.name != "nlf_planner.ui.plan_state":
+            raise
+        return
+    selector = getattr(module, "plan_version_selector", None)
+    if selector is not None:
+        selector()

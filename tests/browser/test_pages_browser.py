@@ -1,0 +1,37 @@
+"""Every registered page opens in headless Chromium, finishes running, shows its heading and
+no exception."""
+
+import pytest
+
+from nlf_planner.ui.registry import available_pages
+from tests.browser.conftest import screenshot, wait_for_app_run
+
+PAGES = available_pages()
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_page_opens_without_exception(spec, app_server, page) -> None:
+    page.goto(f"{app_server}/{spec.url_path}")
+    wait_for_app_run(page)
+    screenshot(page, f"page-{spec.url_path}")
+    assert page.get_by_test_id("stException").count() == 0
+    heading = page.get_by_role("heading", name=spec.heading).first
+    assert heading.is_visible()
+
+
+def test_overview_draws_its_driver_diagram_and_tiles(app_server, page) -> None:
+    page.goto(app_server)
+    wait_for_app_run(page)
+    page.wait_for_selector("[data-testid='stPlotlyChart'] .main-svg", timeout=30_000)
+    assert page.get_by_test_id("stMetric").count() == 9
+    assert page.get_by_text("illustrative", exact=False).first.is_visible()
+
+
+def test_changing_region_in_the_sidebar_updates_tiles_and_url(app_server, page) -> None:
+    page.goto(app_server)
+    wait_for_app_run(page)
+    page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").first.click()
+    page.get_by_role("option", name="London").click()
+    wait_for_app_run(page)
+    assert "region=E40000003" in page.url
+    assert page.get_by_role("heading", name="headline measure for London").first.is_visible()
