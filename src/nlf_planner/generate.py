@@ -167,6 +167,15 @@ SeedFn = Callable[[Database, str], None]
 SEEDERS: list[SeedFn] = []
 
 
+def _seed_plan(db: Database, actor: str) -> None:
+    from nlf_planner.plan_seed import seed_plan
+
+    seed_plan(db, actor)
+
+
+SEEDERS.append(_seed_plan)
+
+
 def generate(
     db: Database,
     end_month: date | None = None,
