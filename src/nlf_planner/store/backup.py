@@ -1,0 +1,499 @@
+"""Backup to one zip file and restore from it, checked and swapped in atomically.
+
+A backup is a zip holding one Parquet file per table plus ``manifest.json`` (format, schema
+version, app and DuckDB versions, row counts, columns, SHA-256 of every file, sequence
+positions). All tables are read in one transaction, so the backup is a consistent snapshot.
+
+Restore never touches the live file until the new one is complete and checked: it verifies
+the manifest and every checksum, builds a new DuckDB file beside the live one from our own
+migrations (so no SQL from the file is ever run), loads each table, checks the row counts,
+applies any newer migrations, records the restore in the audit log, takes an automatic
+backup of the current state, and then replaces the live file with one atomic rename.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from nlf_planner import __version__
+from nlf_planner.store.audit import record
+from nlf_planner.store.db import Database, StoreError
+from nlf_planner.store.migrations import MIGRATIONS, apply_migrations, schema_version
+
+FORMAT = "nlf-planner-backup"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+MAX_BACKUP_UNPACKED_BYTES = 4 * 1024**3
+_SKIP_TABLES = {"schema_migrations"}  # rebuilt from our own migrations on restore
+
+
+class BackupError(StoreError):
+    """A backup could not be made, or a file cannot be restored; the message says why."""
+
+
+@dataclass
+class RestoreReport:
+    restored_from: str
+    schema_version: int
+    tables: dict[str, int]
+    safety_backup: Path | None
+    warnings: list[str] = field(default_factory=list)
+
+
+# --- tables --------------------------------------------------------------------------------
+
+
+def _tables(cur: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0]
+        for r in cur.execute(
+            """SELECT table_name FROM duckdb_tables()
+               WHERE database_name = current_database() AND schema_name = 'main'
+                 AND NOT temporary ORDER BY table_name"""
+        ).fetchall()
+    ]
+
+
+def table_names(db: Database) -> list[str]:
+    """Every stored table (the whitelist for exports and backups)."""
+    with db.cursor() as cur:
+        return _tables(cur)
+
+
+def table_columns(db: Database) -> dict[str, list[tuple[str, str]]]:
+    """Column names and types of every table, in schema order (for the data dictionary)."""
+    df = db.df(
+        """SELECT table_name, column_name, data_type FROM duckdb_columns()
+           WHERE database_name = current_database() AND schema_name = 'main'
+           ORDER BY table_name, column_index"""
+    )
+    out: dict[str, list[tuple[str, str]]] = {}
+    for t, c, ty in df.itertuples(index=False):
+        out.setdefault(t, []).append((c, ty))
+    return out
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def read_table(db: Database, name: str, limit: int | None = None) -> pd.DataFrame:
+    """One whole table; the name must be one of :func:`table_names` (never user SQL)."""
+    if name not in table_names(db):
+        raise BackupError(f"There is no table called {name!r}.")
+    sql = f"SELECT * FROM {_quote(name)}"
+    if limit is not None:
+        return db.df(sql + " LIMIT ?", [int(limit)])
+    return db.df(sql)
+
+
+def table_row_counts(db: Database) -> dict[str, int]:
+    with db.cursor() as cur:
+        return {
+            t: cur.execute(f"SELECT count(*) FROM {_quote(t)}").fetchone()[0] for t in _tables(cur)
+        }
+
+
+# --- backup --------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def default_backup_dir(db: Database) -> Path:
+    return Path(db.path).resolve().parent / "backups"
+
+
+def backup_file_name(prefix: str = "nlf-backup") -> str:
+    return f"{prefix}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S%fZ')}.zip"
+
+
+def create_backup(
+    db: Database,
+    dest: Path | str | None = None,
+    *,
+    created_by: str = "",
+    prefix: str = "nlf-backup",
+) -> Path:
+    """Write a backup zip (to ``dest``, a file or folder; default data/backups/)."""
+    dest = Path(dest) if dest is not None else default_backup_dir(db)
+    target = dest / backup_file_name(prefix) if dest.suffix.lower() != ".zip" else dest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="nlf-backup-", dir=target.parent) as tmp:
+        tmp_zip = Path(tmp) / "backup.zip"
+        _write_backup_zip(db, Path(tmp), tmp_zip, created_by)
+        os.replace(tmp_zip, target)
+    return target
+
+
+def backup_bytes(db: Database, *, created_by: str = "") -> bytes:
+    """A backup as bytes (for a download button)."""
+    with tempfile.TemporaryDirectory(prefix="nlf-backup-") as tmp:
+        out = Path(tmp) / "backup.zip"
+        _write_backup_zip(db, Path(tmp), out, created_by)
+        return out.read_bytes()
+
+
+def _write_backup_zip(db: Database, workdir: Path, out: Path, created_by: str) -> dict:
+    tables: dict[str, Any] = {}
+    with db.cursor() as cur:
+        cur.execute("BEGIN TRANSACTION")  # one snapshot for every table
+        try:
+            names = _tables(cur)
+            for i, name in enumerate(names):
+                path = workdir / f"t{i:03d}.parquet"
+                cur.execute(
+                    f"COPY (SELECT * FROM {_quote(name)}) TO ? (FORMAT parquet)", [str(path)]
+                )
+                rows = cur.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+                cols = cur.execute(
+                    """SELECT column_name, data_type FROM duckdb_columns()
+                       WHERE database_name = current_database() AND schema_name = 'main'
+                         AND table_name = ? ORDER BY column_index""",
+                    [name],
+                ).fetchall()
+                tables[name] = {
+                    "file": f"tables/{name}.parquet",
+                    "rows": int(rows),
+                    "columns": [[c, t] for c, t in cols],
+                    "_path": path,
+                }
+            sequences = {
+                n: (int(v) if v is not None else None)
+                for n, v in cur.execute(
+                    """SELECT sequence_name, last_value FROM duckdb_sequences()
+                       WHERE database_name = current_database() AND schema_name = 'main'"""
+                ).fetchall()
+            }
+            version = cur.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+        finally:
+            cur.execute("COMMIT")
+    for meta in tables.values():
+        meta["sha256"] = _sha256(meta["_path"])
+        meta["bytes"] = meta["_path"].stat().st_size
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "schema_version": int(version or 0),
+        "app_version": __version__,
+        "duckdb_version": duckdb.__version__,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_by": created_by,
+        "source_file": Path(db.path).name,
+        "tables": {n: {k: v for k, v in m.items() if k != "_path"} for n, m in tables.items()},
+        "sequences": sequences,
+    }
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as zf:
+        for meta in tables.values():
+            zf.write(meta["_path"], meta["file"])
+        zf.writestr(
+            MANIFEST,
+            json.dumps(manifest, indent=2, sort_keys=True),
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
+    return manifest
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def _open_zip(source: bytes | Path | str) -> zipfile.ZipFile:
+    try:
+        if isinstance(source, (bytes, bytearray)):
+            return zipfile.ZipFile(io.BytesIO(source))
+        return zipfile.ZipFile(Path(source))
+    except FileNotFoundError as exc:
+        raise BackupError(f"The backup file {source} does not exist.") from exc
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise BackupError(
+            "This is not an NLF Planner backup: it is not a readable zip file (it may be "
+            "damaged or cut short)."
+        ) from exc
+
+
+def read_manifest(source: bytes | Path | str) -> dict:
+    """The manifest of a backup, checked for shape; raises :class:`BackupError`."""
+    with _open_zip(source) as zf:
+        return _manifest(zf)
+
+
+def _manifest(zf: zipfile.ZipFile) -> dict:
+    try:
+        manifest = json.loads(zf.read(MANIFEST).decode("utf-8"))
+    except KeyError as exc:
+        raise BackupError("This is not an NLF Planner backup: it has no manifest.json.") from exc
+    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile, OSError) as exc:
+        raise BackupError("The backup's manifest is damaged and cannot be read.") from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError("This is not an NLF Planner backup (its manifest has another format).")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BackupError(
+            f"The backup uses file format {manifest.get('format_version')!r}; this version of "
+            f"NLF Planner reads format {FORMAT_VERSION}."
+        )
+    tables = manifest.get("tables")
+    version = manifest.get("schema_version")
+    if not isinstance(tables, dict) or not isinstance(version, int):
+        raise BackupError("The backup's manifest is incomplete (no tables or schema version).")
+    for name, meta in tables.items():
+        if not isinstance(meta, dict) or not {"file", "rows", "sha256", "columns"} <= set(meta):
+            raise BackupError(f"The backup's manifest entry for table {name!r} is incomplete.")
+    return manifest
+
+
+def validate_backup(source: bytes | Path | str) -> dict:
+    """Check a backup completely (format, schema version, files, checksums) before use."""
+    latest = max(m.version for m in MIGRATIONS)
+    with _open_zip(source) as zf:
+        manifest = _manifest(zf)
+        version = manifest["schema_version"]
+        if version > latest:
+            raise BackupError(
+                f"The backup was made by a newer version of NLF Planner (schema version "
+                f"{version}; this app knows up to {latest}). Update the app first."
+            )
+        if version < 1:
+            raise BackupError("The backup's schema version is missing or invalid.")
+        members = {i.filename: i for i in zf.infolist()}
+        total = sum(i.file_size for i in members.values())
+        if total > MAX_BACKUP_UNPACKED_BYTES:
+            raise BackupError("The backup unpacks to more than 4 GB; it cannot be restored here.")
+        for name, meta in manifest["tables"].items():
+            info = members.get(meta["file"])
+            if info is None:
+                raise BackupError(
+                    f"The backup is incomplete: the file for table {name!r} is missing."
+                )
+            h = hashlib.sha256()
+            try:
+                with zf.open(info) as fh:
+                    for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                        h.update(chunk)
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                raise BackupError(f"The backup is damaged: table {name!r} cannot be read.") from exc
+            if h.hexdigest() != meta["sha256"]:
+                raise BackupError(
+                    f"The backup failed its checksum for table {name!r}: the file has been "
+                    "changed or damaged since it was made, so it will not be restored."
+                )
+    return manifest
+
+
+# --- restore -------------------------------------------------------------------------------
+
+
+def _build_restored_file(
+    zf: zipfile.ZipFile,
+    manifest: dict,
+    new_path: Path,
+    workdir: Path,
+    actor: str,
+    reason: str | None,
+    restore_id: str,
+    label: str,
+) -> dict[str, int]:
+    version = manifest["schema_version"]
+    new_db = Database(duckdb.connect(str(new_path)), new_path, read_only=False)
+    try:
+        apply_migrations(new_db, [m for m in MIGRATIONS if m.version <= version])
+        schema_tables = set(table_names(new_db)) - _SKIP_TABLES
+        in_backup = set(manifest["tables"]) - _SKIP_TABLES
+        missing = sorted(schema_tables - in_backup)
+        unknown = sorted(in_backup - schema_tables)
+        if missing or unknown:
+            raise BackupError(
+                "The backup does not match schema version "
+                f"{version}: "
+                + "; ".join(
+                    ([f"missing tables {', '.join(missing)}"] if missing else [])
+                    + ([f"unknown tables {', '.join(unknown)}"] if unknown else [])
+                )
+                + "."
+            )
+        live_cols = table_columns(new_db)
+        counts: dict[str, int] = {}
+        with new_db.transaction() as cur:
+            for i, name in enumerate(sorted(in_backup)):
+                meta = manifest["tables"][name]
+                path = workdir / f"t{i:03d}.parquet"
+                with zf.open(meta["file"]) as src, path.open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
+                cols = [c for c, _ in live_cols[name]]
+                file_cols = [
+                    r[0]
+                    for r in cur.execute(
+                        "DESCRIBE SELECT * FROM read_parquet(?)", [str(path)]
+                    ).fetchall()
+                ]
+                if file_cols != cols:
+                    raise BackupError(
+                        f"Table {name!r} in the backup has columns {', '.join(file_cols)}; "
+                        f"schema version {version} expects {', '.join(cols)}."
+                    )
+                col_sql = ", ".join(_quote(c) for c in cols)
+                cur.execute(
+                    f"INSERT INTO {_quote(name)} ({col_sql}) SELECT {col_sql} FROM read_parquet(?)",
+                    [str(path)],
+                )
+                n = cur.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+                if n != meta["rows"]:
+                    raise BackupError(
+                        f"Table {name!r} should hold {meta['rows']:,} rows according to the "
+                        f"manifest but the backup holds {n:,}; it will not be restored."
+                    )
+                counts[name] = int(n)
+            for seq, last in (manifest.get("sequences") or {}).items():
+                if isinstance(last, int) and last > 0:
+                    known = cur.execute(
+                        "SELECT count(*) FROM duckdb_sequences() WHERE sequence_name = ?", [seq]
+                    ).fetchone()[0]
+                    if known:
+                        cur.execute("SELECT max(nextval(?)) FROM range(?)", [seq, last])
+        apply_migrations(new_db)  # bring an older backup up to this app's schema
+        with new_db.transaction() as cur:
+            record(
+                cur,
+                actor=actor,
+                action="restore",
+                entity="database",
+                entity_id=label,
+                reason=reason,
+                after={
+                    "schema_version": version,
+                    "created_at": manifest.get("created_at"),
+                    "rows": counts,
+                },
+            )
+            cur.execute(
+                "INSERT OR REPLACE INTO app_meta (key, value) VALUES (?, ?)",
+                ["restore_id", restore_id],
+            )
+        with new_db.cursor() as cur:
+            cur.execute("CHECKPOINT")
+        return counts
+    finally:
+        new_db.close()
+
+
+def restore_backup(
+    db: Database,
+    source: bytes | Path | str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    label: str | None = None,
+    safety_dir: Path | str | None = None,
+) -> RestoreReport:
+    """Replace the live database with a checked backup, after backing up the current state.
+
+    Raises :class:`BackupError` (the live database untouched) if anything is wrong.
+    """
+    if not actor or not actor.strip():
+        raise BackupError(
+            "Enter your name in the sidebar before restoring: every change records who made it."
+        )
+    if db.read_only:
+        raise BackupError(
+            "The database is open read-only, so it cannot be restored. "
+            + (db.read_only_reason or "")
+        )
+    label = label or (
+        Path(source).name if not isinstance(source, (bytes, bytearray)) else "uploaded backup"
+    )
+    manifest = validate_backup(source)
+    live = Path(db.path).resolve()
+    restore_id = uuid.uuid4().hex
+    new_path = live.with_name(f".{live.name}.restoring-{restore_id[:8]}")
+    with (
+        tempfile.TemporaryDirectory(prefix="nlf-restore-", dir=live.parent) as tmp,
+        _open_zip(source) as zf,
+    ):
+        try:
+            counts = _build_restored_file(
+                zf, manifest, new_path, Path(tmp), actor, reason, restore_id, label
+            )
+        except duckdb.Error as exc:
+            _remove(new_path)
+            raise BackupError(
+                f"The backup could not be loaded ({_short(exc)}); the current data are unchanged."
+            ) from exc
+        except BaseException:
+            _remove(new_path)
+            raise
+    try:
+        safety = create_backup(
+            db,
+            Path(safety_dir) if safety_dir else default_backup_dir(db),
+            created_by=f"automatic backup before restore by {actor}",
+            prefix="nlf-before-restore",
+        )
+    except BaseException:
+        _remove(new_path)
+        raise
+    _swap_in(db, new_path, live, restore_id)
+    return RestoreReport(label, manifest["schema_version"], counts, safety)
+
+
+def _swap_in(db: Database, new_path: Path, live: Path, restore_id: str) -> None:
+    """Close the live connection, rename the new file over it, reopen, and check."""
+    wal = live.with_name(live.name + ".wal")
+    with db._lock:  # no new cursor starts while the file changes underneath
+        with contextlib.suppress(duckdb.Error):
+            db._con.execute("CHECKPOINT")
+        db._con.close()
+        if wal.exists():
+            db._con = duckdb.connect(str(live))
+            _remove(new_path)
+            raise BackupError(
+                "The database was busy saving a change; nothing was restored. "
+                "Try again in a moment."
+            )
+        os.replace(new_path, live)  # atomic on one file system
+        for _attempt in range(50):
+            con = duckdb.connect(str(live))
+            marker = con.execute("SELECT value FROM app_meta WHERE key = 'restore_id'").fetchone()
+            if marker and marker[0] == restore_id:
+                db._con = con
+                return
+            con.close()  # an old cursor still held the previous file open; wait for it
+            time.sleep(0.1)
+        db._con = duckdb.connect(str(live))
+    raise BackupError(
+        "The restored file is in place but this app still sees the old data; "
+        "restart the app to load it."
+    )
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        p.unlink(missing_ok=True)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def current_schema_version(db: Database) -> int:
+    return schema_version(db)

@@ -1,0 +1,173 @@
+"""Applying a checked measurement import: one transaction, audited, all or nothing.
+
+Imported series replace the illustrative series for the same measure and geography as a
+whole (illustrative rows of that pair that the file does not cover are deleted), and every
+imported row is stored with ``illustrative = FALSE``. Real rows already imported for
+periods the file does not cover are kept; rows for the same period are replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import uuid
+
+import duckdb
+import pandas as pd
+
+from nlf_planner.imports import MeasurementImport, preview_measurements
+from nlf_planner.store.audit import record
+from nlf_planner.store.db import Database
+from nlf_planner.store.measurements import MEASUREMENT_COLUMNS
+
+#: Replaced values are listed one by one in the audit entry up to this many rows.
+AUDIT_DETAIL_LIMIT = 5000
+
+_CURRENT_SQL = """
+SELECT measure_code, geo_code, period, numerator, denominator, value, illustrative
+FROM measurements
+WHERE list_contains(?::VARCHAR[], measure_code || '|' || geo_code)
+ORDER BY measure_code, geo_code, period
+"""
+
+
+class ImportRefused(ValueError):
+    """The import cannot be applied (it has errors, or nothing to write)."""
+
+
+def current_rows(db: Database, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Every stored row for the given (measure_code, geo_code) pairs."""
+    with db.cursor() as cur:
+        return _current_rows(cur, pairs)
+
+
+def _pair_keys(pairs: pd.DataFrame) -> list[str]:
+    return sorted(
+        {f"{m}|{g}" for m, g in pairs[["measure_code", "geo_code"]].itertuples(index=False)}
+    )
+
+
+def _current_rows(cur: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> pd.DataFrame:
+    df = cur.execute(_CURRENT_SQL, [_pair_keys(pairs)]).df()
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df
+
+
+def preview(db: Database, imp: MeasurementImport):
+    """What applying ``imp`` would change now (nothing is written)."""
+    return preview_measurements(imp.rows, current_rows(db, imp.pairs()))
+
+
+def _store_frame(imp: MeasurementImport) -> pd.DataFrame:
+    frame = imp.rows.copy()
+    frame["period"] = pd.to_datetime(frame["period"]).dt.date
+    frame["illustrative"] = False
+    for col in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+        frame[col] = frame[col].astype(float)
+    return frame.loc[:, list(MEASUREMENT_COLUMNS)]
+
+
+def fingerprint(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_measurement_import(
+    cur: duckdb.DuckDBPyConnection,
+    imp: MeasurementImport,
+    *,
+    actor: str,
+    reason: str | None = None,
+    file_sha256: str | None = None,
+) -> dict[str, int]:
+    """All the writes of one import, on the caller's cursor inside its transaction."""
+    if not imp.ok:
+        raise ImportRefused(
+            f"The file has {len(imp.errors)} problems to fix before it can be imported."
+            if imp.errors
+            else "The file holds no rows to import."
+        )
+    frame = _store_frame(imp)
+    pairs = imp.pairs()
+    # The diff is taken inside the transaction, so the audit matches what was committed.
+    change = preview_measurements(imp.rows, _current_rows(cur, pairs))
+    cur.execute(
+        """DELETE FROM measurements
+           WHERE illustrative AND list_contains(?::VARCHAR[], measure_code || '|' || geo_code)""",
+        [_pair_keys(pairs)],
+    )
+    written = write_measurement_rows(cur, frame)
+    replaced = change.changes[change.changes["change"] == "replaced"]
+    detail = replaced.head(AUDIT_DETAIL_LIMIT)
+    record(
+        cur,
+        actor=actor,
+        action="import",
+        entity="measurements",
+        entity_id=imp.source_name,
+        reason=reason,
+        before={
+            "rows_replaced": change.counts["replaced"],
+            "illustrative_rows_removed": change.counts["illustrative_removed"],
+            "replaced_values": [
+                {
+                    "measure_code": r.measure_code,
+                    "geo_code": r.geo_code,
+                    "period": r.period.isoformat(),
+                    "value": r.value_before,
+                    "numerator": r.numerator_before,
+                    "denominator": r.denominator_before,
+                    "illustrative": bool(r.was_illustrative),
+                }
+                for r in detail.itertuples()
+            ],
+            "replaced_values_complete": len(replaced) <= AUDIT_DETAIL_LIMIT,
+        },
+        after={
+            "file": imp.source_name,
+            "sha256": file_sha256,
+            "rows_written": written,
+            "rows_added": change.counts["added"],
+            "series": [f"{m}/{g}" for m, g in pairs.itertuples(index=False)],
+            "periods": [str(frame["period"].min()), str(frame["period"].max())],
+        },
+    )
+    return {**change.counts, "written": written}
+
+
+def write_measurement_rows(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
+    """Insert or replace rows in one statement.
+
+    The frame is registered under a per-call name; unregistering is allowed to fail,
+    because after a write conflict the transaction is aborted and the original conflict
+    error (which :meth:`Database.write` retries) must not be masked.
+    """
+    name = f"incoming_import_{uuid.uuid4().hex[:12]}"
+    cols = ", ".join(MEASUREMENT_COLUMNS)
+    cur.register(name, frame.loc[:, list(MEASUREMENT_COLUMNS)])
+    try:
+        cur.execute(f"INSERT OR REPLACE INTO measurements ({cols}) SELECT {cols} FROM {name}")
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister(name)
+    return len(frame)
+
+
+def apply_measurement_import(
+    db: Database,
+    imp: MeasurementImport,
+    *,
+    actor: str,
+    reason: str | None = None,
+    file_sha256: str | None = None,
+) -> dict[str, int]:
+    """Write a checked import in ONE transaction (retried whole on a write conflict)."""
+    if not actor or not actor.strip():
+        raise ImportRefused(
+            "Enter your name in the sidebar before importing: every change records who made it."
+        )
+    return db.write(
+        lambda cur: write_measurement_import(
+            cur, imp, actor=actor, reason=reason, file_sha256=file_sha256
+        ),
+        retries=8,
+    )

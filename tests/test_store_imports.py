@@ -1,0 +1,295 @@
+"""Applying imports: one transaction, audited, all or nothing, safe under concurrency and kills."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from nlf_planner.imports import ImportFileError, read_table, validate_measurements
+from nlf_planner.store import open_database
+from nlf_planner.store.backup import read_table as read_stored_table
+from nlf_planner.store.backup import table_names
+from nlf_planner.store.imports import ImportRefused, apply_measurement_import, preview
+from nlf_planner.store.reference import icbs, measures, regions
+
+TODAY = date(2026, 11, 30)
+HEADER = "measure_code,geo_code,period,numerator,denominator,value\n"
+ICB = "E54000024"
+OTHER_ICB = "E54000056"
+
+
+def snapshot(db) -> dict[str, str]:
+    """A content hash of every table: 'unchanged' means every row of every table."""
+    out = {}
+    for name in table_names(db):
+        df = read_stored_table(db, name)
+        df = df.sort_values(list(df.columns)).reset_index(drop=True) if len(df) else df
+        out[name] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
+    return out
+
+
+def checked(db, text: str, name: str = "upload.csv"):
+    table = read_table(text.encode("utf-8"), name)
+    return validate_measurements(table, measures(db), regions(db), icbs(db), today=TODAY)
+
+
+def m08_rows(geo: str = ICB, months: int = 12, start: int = 2024, bump: int = 0) -> str:
+    lines = []
+    for i in range(months):
+        y, m = start + (3 + i) // 12, (3 + i) % 12 + 1
+        lines.append(f"M08,{geo},{y}-{m:02d}-01,{10 + i + bump},150,\n")
+    return HEADER + "".join(lines)
+
+
+def test_apply_replaces_the_illustrative_series_and_clears_the_flag(fresh_seeded_db):
+    db = fresh_seeded_db
+    before_pair = db.scalar(
+        "SELECT count(*) FROM measurements WHERE measure_code='M08' AND geo_code=?", [ICB]
+    )
+    others = db.df(
+        "SELECT * FROM measurements WHERE NOT (measure_code='M08' AND geo_code=?) ORDER BY ALL",
+        [ICB],
+    )
+    imp = checked(db, m08_rows())
+    expected = preview(db, imp)
+    assert expected.counts["replaced"] == 12
+    assert expected.counts["illustrative_removed"] == before_pair - 12
+    counts = apply_measurement_import(
+        db, imp, actor="Asha Patel", reason="ESR extract Oct", file_sha256="abc"
+    )
+    assert counts["written"] == 12 and counts["replaced"] == 12
+    stored = db.df(
+        "SELECT * FROM measurements WHERE measure_code='M08' AND geo_code=? ORDER BY period", [ICB]
+    )
+    assert len(stored) == 12 and not stored["illustrative"].any()
+    assert stored["value"].round(6).tolist() == [round(100 * (10 + i) / 150, 6) for i in range(12)]
+    # Every other series is exactly as it was.
+    pd.testing.assert_frame_equal(
+        others,
+        db.df(
+            "SELECT * FROM measurements WHERE NOT (measure_code='M08' AND geo_code=?) ORDER BY ALL",
+            [ICB],
+        ),
+    )
+    audit = db.df("SELECT * FROM audit_log WHERE action = 'import'")
+    assert len(audit) == 1
+    row = audit.iloc[0]
+    assert (row.actor, row.entity, row.entity_id, row.reason) == (
+        "Asha Patel",
+        "measurements",
+        "upload.csv",
+        "ESR extract Oct",
+    )
+    before, after = json.loads(row.before_json), json.loads(row.after_json)
+    assert before["rows_replaced"] == 12 and len(before["replaced_values"]) == 12
+    assert before["replaced_values"][0]["illustrative"] is True
+    assert after["rows_written"] == 12 and after["series"] == [f"M08/{ICB}"]
+
+
+def test_reimport_keeps_earlier_real_rows_and_replaces_the_same_periods(fresh_seeded_db):
+    db = fresh_seeded_db
+    apply_measurement_import(db, checked(db, m08_rows(months=12)), actor="A")
+    later = checked(db, m08_rows(months=6, start=2025, bump=50))
+    p = preview(db, later)
+    assert p.counts["added"] == 6 and p.counts["illustrative_removed"] == 0
+    apply_measurement_import(db, later, actor="A")
+    assert (
+        db.scalar(
+            "SELECT count(*) FROM measurements WHERE measure_code='M08' AND geo_code=?", [ICB]
+        )
+        == 18
+    )
+
+
+def test_unchanged_database_when_the_file_has_errors(fresh_seeded_db):
+    db = fresh_seeded_db
+    before = snapshot(db)
+    bad = checked(db, m08_rows() + f"M08,{ICB},2024-04-01,1,150,\n")
+    assert not bad.ok
+    with pytest.raises(ImportRefused, match="1 problems to fix"):
+        apply_measurement_import(db, bad, actor="A")
+    with pytest.raises(ImportRefused, match="Enter your name"):
+        apply_measurement_import(db, checked(db, m08_rows()), actor="  ")
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (random.Random(11).randbytes(20_000), "measurements.csv", "not readable text"),
+        (b"PK\x03\x04" + random.Random(3).randbytes(2000), "m.xlsx", "damaged or incomplete"),
+        (
+            HEADER.encode() + f"M08,{ICB},2024-04-01,12,150,8.0\n".encode() * 1_000_000,
+            "million.csv",
+            "the limit is 20 MB",
+        ),
+        (b"", "empty.csv", "empty"),
+    ],
+    ids=["garbage-csv", "truncated-xlsx", "million-rows", "empty"],
+)
+def test_unreadable_files_give_a_message_and_change_nothing(fresh_seeded_db, data, name, message):
+    db = fresh_seeded_db
+    before = snapshot(db)
+    with pytest.raises(ImportFileError) as err:
+        read_table(data, name)
+    assert message in str(err.value)
+    assert snapshot(db) == before
+
+
+def test_real_truncated_template_changes_nothing(fresh_seeded_db):
+    from nlf_planner.exports_tables import to_xlsx_bytes
+
+    db = fresh_seeded_db
+    before = snapshot(db)
+    frame = read_table(m08_rows().encode(), "x.csv").df
+    data = to_xlsx_bytes({"measurements": frame})
+    with pytest.raises(ImportFileError, match="damaged or incomplete"):
+        read_table(data[: len(data) * 2 // 3], "measurements.xlsx")
+    assert snapshot(db) == before
+
+
+def test_sql_like_and_html_text_is_stored_literally(fresh_seeded_db):
+    db = fresh_seeded_db
+    actor = "Robert'); DROP TABLE measurements;--"
+    reason = "<script>alert('x')</script> & <b>bold</b>"
+    name = "'; DELETE FROM audit_log; --.csv"
+    imp = checked(db, m08_rows(), name=name)
+    apply_measurement_import(db, imp, actor=actor, reason=reason)
+    row = db.df("SELECT actor, reason, entity_id FROM audit_log WHERE action='import'").iloc[0]
+    assert (row.actor, row.reason, row.entity_id) == (actor, reason, name)
+    assert db.scalar("SELECT count(*) FROM measurements") > 1000  # the table is still there
+
+
+def test_two_sessions_importing_at_once_both_land_whole(fresh_seeded_db):
+    db = fresh_seeded_db
+    first = checked(db, m08_rows(ICB), "first.csv")
+    second = checked(db, m08_rows(OTHER_ICB, bump=5), "second.csv")
+    overlap = checked(db, m08_rows(ICB, bump=90), "overlap.csv")
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(3)
+
+    def run(imp):
+        try:
+            barrier.wait()
+            apply_measurement_import(db, imp, actor=imp.source_name)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in (first, second, overlap)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE action='import'") == 3
+    for geo in (ICB, OTHER_ICB):
+        rows = db.df(
+            "SELECT numerator, illustrative FROM measurements WHERE measure_code='M08' "
+            "AND geo_code=? ORDER BY period",
+            [geo],
+        )
+        assert len(rows) == 12 and not rows["illustrative"].any()
+    # ICB got two whole imports; whichever committed last wins for every row, never a mix.
+    nums = db.df(
+        "SELECT numerator FROM measurements WHERE measure_code='M08' AND geo_code=? "
+        "ORDER BY period",
+        [ICB],
+    )["numerator"].tolist()
+    assert nums in ([10.0 + i for i in range(12)], [100.0 + i for i in range(12)])
+
+
+_KILL_SCRIPT = textwrap.dedent(
+    """
+    import sys, time
+    from datetime import date
+    from nlf_planner.imports import read_table, validate_measurements
+    from nlf_planner.store import open_database
+    from nlf_planner.store.imports import apply_measurement_import, write_measurement_import
+    from nlf_planner.store.reference import icbs, measures, regions
+
+    db = open_database(sys.argv[1])
+    imp = validate_measurements(read_table(open(sys.argv[2], "rb").read(), "big.csv"),
+                                measures(db), regions(db), icbs(db), today=date(2026, 11, 30))
+    assert imp.ok, imp.errors[:3]
+    if sys.argv[3] == "pause":
+        with db.transaction() as cur:
+            write_measurement_import(cur, imp, actor="killed")
+            print("WRITTEN", flush=True)
+            time.sleep(60)
+    else:
+        print("START", flush=True)
+        apply_measurement_import(db, imp, actor="killed")
+        print("DONE", flush=True)
+    """
+)
+
+
+def _big_file(db, path: Path) -> int:
+    """Every ICB's M10 (monthly) history, replaced with new values: thousands of rows."""
+    df = db.df(
+        "SELECT measure_code, geo_code, period, numerator, denominator FROM measurements "
+        "WHERE measure_code IN ('M10', 'M08') AND geo_code LIKE 'E54%'"
+    )
+    df["numerator"] = (df["denominator"] * 0.5).round()
+    df["period"] = pd.to_datetime(df["period"]).dt.strftime("%Y-%m-%d")
+    df.to_csv(path, index=False)
+    return len(df)
+
+
+@pytest.mark.parametrize("mode", ["pause", "race"])
+def test_a_process_killed_mid_import_leaves_all_or_none(fresh_seeded_db_path, tmp_path, mode):
+    db = open_database(fresh_seeded_db_path)
+    n = _big_file(db, tmp_path / "big.csv")
+    before = snapshot(db)
+    db.close()
+    script = tmp_path / "kill_import.py"
+    script.write_text(_KILL_SCRIPT)
+    outcomes = []
+    for attempt in range(3 if mode == "race" else 1):
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                str(script),
+                str(fresh_seeded_db_path),
+                str(tmp_path / "big.csv"),
+                mode,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        line = proc.stdout.readline().strip()
+        assert line in ("WRITTEN", "START"), proc.stderr.read()
+        if mode == "race":
+            time.sleep(random.Random(attempt).uniform(0.0, 0.6))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+        db = open_database(fresh_seeded_db_path)  # the file opens afterwards
+        try:
+            real = db.scalar("SELECT count(*) FROM measurements WHERE NOT illustrative")
+            audits = db.scalar("SELECT count(*) FROM audit_log WHERE action='import'")
+            if real == 0:
+                assert audits == 0 and snapshot(db) == before
+                outcomes.append("none")
+            else:
+                assert real == n and audits == 1
+                outcomes.append("all")
+        finally:
+            db.close()
+        if outcomes[-1] == "all":
+            break
+    if mode == "pause":
+        assert outcomes == ["none"]  # killed before COMMIT: nothing of it survives
