@@ -1,0 +1,2 @@
+"""The leadership-capacity model (``docs/MODEL.md``): parameters, the numpy model, outputs and
+scenario operations. Importable without Streamlit."""
