@@ -219,3 +219,24 @@ def test_reference_codes_come_from_the_database(db):
     codes = store.reference_codes(db)
     assert LONDON in codes.regions and codes.regions[LONDON] == "London"
     assert list(codes.areas)[:2] == ["P1", "P2"]
+
+
+def test_events_for_roadmap_feed_the_plan_chart(db):
+    from nlf_planner.charts.roadmap import EVENTS_ROW, roadmap_figure
+
+    _event(db, areas=["P1"])
+    _event(
+        db,
+        title="Summer engagement",
+        event_type="event",
+        event_date=date(2016, 7, 1),
+        end_date=date(2016, 10, 31),
+    )
+    ev = store.events_for_roadmap(db)
+    assert list(ev.columns) == ["event_id", "event_date", "end_date", "title", "event_type"]
+    assert list(ev.title) == ["Smith reference group", "Summer engagement"]
+    assert list(ev.event_type) == ["Workshop", "Event"]
+    assert len(store.events_for_roadmap(db, since=date(2016, 7, 1))) == 1
+    fig = roadmap_figure([], {"P1": "System leadership"}, 2016, date(2017, 1, 1), events=ev)
+    row = next(t for t in fig.data if t.name == "Engagement event")
+    assert list(row.y) == [EVENTS_ROW, EVENTS_ROW]

@@ -176,6 +176,15 @@ def _seed_plan(db: Database, actor: str) -> None:
 SEEDERS.append(_seed_plan)
 
 
+def _seed_engagement(db: Database, actor: str) -> None:
+    from nlf_planner.engagement_seed import seed_engagement
+
+    seed_engagement(db, actor)
+
+
+SEEDERS.append(_seed_engagement)
+
+
 def generate(
     db: Database,
     end_month: date | None = None,

@@ -655,3 +655,14 @@ def stakeholder_history(db: Database, stakeholder_id: int) -> pd.DataFrame:
            WHERE entity = ? AND entity_id = ? ORDER BY audit_id DESC""",
         [STAKEHOLDER, str(stakeholder_id)],
     )
+
+
+def events_for_roadmap(
+    db: Database, *, since: date | None = None, until: date | None = None
+) -> pd.DataFrame:
+    """Events for the Plan roadmap's events row: ``event_date`` (a phase's start), ``title``
+    and ``event_type`` (a plain label), in date order; ``charts.roadmap`` draws them."""
+    events = load_events(db, since=since, until=until)
+    out = events[["event_id", "event_date", "end_date", "title"]].copy()
+    out["event_type"] = events["event_type_label"]
+    return out.reset_index(drop=True)
