@@ -483,6 +483,24 @@ def contact_date(event_date: date, end_date: date | None, as_of: date) -> date |
     return min(end_date, as_of)
 
 
+def add_latest_contact(stakeholders: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:
+    """Copy with ``latest_contact`` (the later of the entered ``last_contact`` and the latest
+    linked event ``last_event``) and ``days_since_contact`` (blank when never contacted)."""
+    as_of = as_of or date.today()
+    frame = stakeholders.copy()
+    entered = pd.to_datetime(frame["last_contact"]).dt.date
+    linked = pd.to_datetime(frame["last_event"]).dt.date
+    latest = [
+        max((d for d in pair if isinstance(d, date) and not pd.isna(d)), default=None)
+        for pair in zip(entered, linked, strict=True)
+    ]
+    frame["latest_contact"] = pd.Series(latest, index=frame.index, dtype="object")
+    frame["days_since_contact"] = pd.array(
+        [(as_of - d).days if d is not None else None for d in latest], dtype="Int64"
+    )
+    return frame
+
+
 def not_contacted(stakeholders: pd.DataFrame, days: int, as_of: date | None = None) -> pd.DataFrame:
     """Active stakeholders whose latest contact is more than ``days`` ago (or never).
 
@@ -492,21 +510,12 @@ def not_contacted(stakeholders: pd.DataFrame, days: int, as_of: date | None = No
     if days < 0:
         raise ValueError("The number of days must be zero or more.")
     as_of = as_of or date.today()
-    frame = stakeholders.copy()
+    frame = stakeholders
     if "retired" in frame:
         frame = frame[~frame["retired"].astype(bool)]
-    entered = pd.to_datetime(frame["last_contact"]).dt.date
-    linked = pd.to_datetime(frame["last_event"]).dt.date
-    latest = [
-        max((d for d in pair if isinstance(d, date) and not pd.isna(d)), default=None)
-        for pair in zip(entered, linked, strict=True)
-    ]
-    frame["latest_contact"] = latest
-    frame["days_since_contact"] = pd.array(
-        [(as_of - d).days if d is not None else None for d in latest], dtype="Int64"
-    )
+    frame = add_latest_contact(frame, as_of)
     cutoff = as_of - timedelta(days=days)
-    keep = [d is None or d < cutoff for d in latest]
+    keep = [d is None or d < cutoff for d in frame["latest_contact"]]
     out = frame[keep].copy()
     out["_never"] = out["latest_contact"].isna()
     out = out.sort_values(["_never", "days_since_contact"], ascending=[False, False])

@@ -22,6 +22,7 @@ from nlf_planner.engagement import (
     EngagementValidationError,
     ReferenceCodes,
     Stakeholder,
+    add_latest_contact,
     add_quadrants,
     contact_date,
     coverage_counts,
@@ -570,6 +571,7 @@ def load_stakeholders(
     latest = _last_event_dates(load_engagement_log(db), as_of)
     df["last_event"] = df["stakeholder_id"].map(latest)
     df["events"] = df["events"].astype("int64")
+    df = add_latest_contact(df, as_of)
     return add_quadrants(df) if len(df) else df.assign(quadrant=pd.Series(dtype="object"))
 
 
