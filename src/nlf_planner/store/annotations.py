@@ -225,3 +225,15 @@ def all_rebases(db: Database) -> dict[tuple[str, str], list[date]]:
     ):
         out[(m, g)].append(p)
     return dict(out)
+
+
+def rebases_version(db: Database) -> str:
+    """Changes whenever a rebase is added or removed, so cached SPC results never go stale."""
+    row = db.rows("SELECT count(*), max(rebase_id) FROM spc_rebases WHERE NOT deleted")[0]
+    return f"{row[0]}:{row[1]}"
+
+
+def rebase_reasons(db: Database, measure_code: str, geo_code: str) -> dict[date, str]:
+    """Rebase date → 'reason (who)', for chart hover text."""
+    df = rebases_for(db, measure_code, geo_code)
+    return {r.period: f"{r.reason} ({r.author})" for r in df.itertuples()}

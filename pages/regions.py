@@ -1,0 +1,456 @@
+"""Regions: compare the 7 regions and their ICSs the Making Data Count way (thin page)."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from nlf_planner import regions as R
+from nlf_planner.charts.compare import TONE_COLOURS, benchmark_bars, funnel_plot, spine_chart
+from nlf_planner.charts.spc import spc_figure
+from nlf_planner.periods import label as period_label
+from nlf_planner.settings import get_settings
+from nlf_planner.spc import SPCOptions, suggest_rebase
+from nlf_planner.store import annotations as notes_store
+from nlf_planner.store import reference as reference_store
+from nlf_planner.store.reference import ENGLAND_CODE
+from nlf_planner.ui.frame import (
+    cached_series,
+    chart_with_download,
+    data_version,
+    footer,
+    get_db,
+    illustrative_notice,
+    page_header,
+    query_param,
+    read_only_banner,
+    require_user,
+    set_query_params,
+)
+from nlf_planner.ui.sidebar import selected_region
+
+VIEWS = ["Matrix", "Measure", "Benchmark", "Profile"]
+
+try:
+    plans_store = importlib.import_module("nlf_planner.store.plans")
+except ImportError:  # the plan feature is optional
+    plans_store = None
+
+
+def _plan(db):
+    """The plan version chosen in the sidebar when the plan feature offers one, else latest."""
+    if plans_store is None:
+        return None, None
+    version = None
+    try:
+        state = importlib.import_module("nlf_planner.ui.plan_state")
+        getter = getattr(state, "selected_version_id", None)
+        version = getter() if getter else None
+    except ModuleNotFoundError:
+        pass
+    try:
+        plan = plans_store.load_plan(db, version)
+    except Exception:  # noqa: BLE001 - no plan tables yet: show charts without targets
+        return None, None
+    return plan, getattr(plan, "version_id", None)
+
+
+@st.cache_resource(show_spinner="Computing SPC for every series…", max_entries=4)
+def _model(_db, _plan_obj, key: tuple) -> R.RegionsModel:
+    series = cached_series(_db)
+    return R.build_model(
+        series,
+        reference_store.measures(_db),
+        reference_store.priority_areas(_db),
+        reference_store.regions(_db),
+        reference_store.icbs(_db),
+        rebases=notes_store.all_rebases(_db),
+        plan=_plan_obj,
+        options=SPCOptions.default(),
+    )
+
+
+def _style(matrix: R.Matrix):
+    tones = matrix.tone
+    return matrix.text.style.apply(
+        lambda col: [f"background-color: {TONE_COLOURS[t]}" for t in tones[col.name]], axis=0
+    )
+
+
+def _drill(matrix_key: str, matrix: R.Matrix, model: R.RegionsModel) -> None:
+    """Cell click: open the measure view for that geography (and measure, or area)."""
+    state = st.session_state.get(matrix_key)
+    cells = state.selection.cells if state else []
+    if not cells:
+        return
+    row, col = cells[0]
+    if col not in list(matrix.text.columns):
+        return
+    code = matrix.column_codes[list(matrix.text.columns).index(col)]
+    _open_measure(model, matrix.geo_codes[int(row)], code, matrix.kind)
+
+
+def _open_measure(model: R.RegionsModel, geo: str, code: str, kind: str) -> None:
+    if kind == "area":
+        ms = model.measures_in(code)
+        pick = next((m for m in ms if m.headline), ms[0] if ms else None)
+        code = pick.code if pick else next(iter(model.measures))
+    st.session_state["view"] = "Measure"
+    st.session_state["geo"] = geo
+    st.session_state["measure"] = code
+
+
+def _select(where, label: str, options: dict[str, str], key: str, default: str | None):
+    """A selectbox mirrored in the URL (codes, not labels); unknown values fall back."""
+    if st.session_state.get(key) not in options:
+        fallback = default if default in options else next(iter(options))
+        st.session_state[key] = query_param(key, fallback, list(options))
+    value = where.selectbox(label, list(options), format_func=options.get, key=key)
+    set_query_params(**{key: value})
+    return value
+
+
+def geography_choices(model: R.RegionsModel, region: str) -> dict[str, str]:
+    opts = {ENGLAND_CODE: "England"}
+    opts.update({r.code: r.name for r in model.regions})
+    if region != ENGLAND_CODE:
+        opts.update({i.code: f"{i.name} (ICS)" for i in model.icbs_in(region)})
+    else:
+        opts.update({i.code: f"{i.name} (ICS)" for i in model.icbs})
+    return opts
+
+
+def measure_choices(model: R.RegionsModel) -> dict[str, str]:
+    return {c: f"{m.area_code} · {c} {m.name}" for c, m in model.measures.items()}
+
+
+def _table_download(frame: pd.DataFrame, key: str, summary: str) -> None:
+    st.caption(summary)
+    st.download_button(
+        "Download data (CSV)",
+        data=frame.to_csv(index=False).encode("utf-8"),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"download_{key}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+# --------------------------------------------------------------------------- views
+
+
+def matrix_view(model: R.RegionsModel, region: str) -> None:
+    geos = R.geographies(model, region)
+    scope = (
+        "the 7 NHS regions"
+        if region == ENGLAND_CODE
+        else f"{model.names[region]} and its {len(geos) - 2} ICSs"
+    )
+    c1, c2 = st.columns([1, 2])
+    expand = c1.toggle("Show each measure", key="by_measure", bind="query-params")
+    area_opts = {"": "All priority areas", **{a.code: f"{a.code} {a.name}" for a in model.areas}}
+    area = _select(c2, "Priority area (when showing measures)", area_opts, "area", "")
+    matrix = R.measure_matrix(model, geos, area or None) if expand else R.area_matrix(model, geos)
+    what = "the nine priority areas"
+    if expand:
+        what = f"the measures of {area_opts[area]}" if area else "every measure"
+    st.subheader(f"How {scope} compare on {what}")
+    st.caption(
+        "Each cell: latest value against England (▲ better, ● similar, ▼ worse, ○ not "
+        "compared, from 95% intervals), the SPC variation icon for the latest point (🔵 "
+        "improvement, 🟠 concern, ⚪ common cause; H/L = high/low, C = common cause) and, "
+        "where the plan sets a target, progress along the way to it. Priority-area cells "
+        "count their measures. Blue tint: better; orange: worse; yellow: mixed. "
+        "Click a cell to open its chart."
+    )
+    st.dataframe(
+        _style(matrix),
+        key="matrix",
+        on_select=lambda: _drill("matrix", matrix, model),
+        selection_mode="single-cell",
+        row_height=64 if not expand else 56,
+        column_config={c: st.column_config.TextColumn(width="medium") for c in matrix.text},
+    )
+    _table_download(matrix.to_csv_frame(), "regions-matrix", R.matrix_summary(model, matrix))
+    with st.expander("Open a cell without the mouse"):
+        g_opts = {g: model.names[g] for g in geos}
+        col_opts = dict(zip(matrix.column_codes, matrix.text.columns, strict=True))
+        a, b, c = st.columns([2, 3, 1])
+        g = a.selectbox("Geography", list(g_opts), format_func=g_opts.get, key="open_geo")
+        code = b.selectbox("Column", list(col_opts), format_func=col_opts.get, key="open_col")
+        c.button(
+            "Open chart",
+            key="open_cell",
+            on_click=_open_measure,
+            args=(model, g, code, matrix.kind),
+        )
+
+
+def measure_view(model: R.RegionsModel, region: str, db) -> None:
+    g_opts = geography_choices(model, region)
+    m_opts = measure_choices(model)
+    c1, c2 = st.columns(2)
+    geo = _select(c1, "Geography", g_opts, "geo", region if region in g_opts else ENGLAND_CODE)
+    code = _select(c2, "Measure", m_opts, "measure", next(iter(m_opts)))
+    m = model.measure(code)
+    res = model.result(code, geo)
+    if res is None or res.empty:
+        st.info(f"No data for {m.name} in {g_opts[geo]}.")
+        return
+    cell = model.cell(code, geo)
+    _summary_row(model, m, cell)
+    notes = notes_store.annotations_for(db, code, geo)
+    line = R.plan_line(model, code, geo)
+    fig = spc_figure(
+        res,
+        title=f"{m.name} — {model.names[geo]}, {R.UNIT_TITLE.get(m.unit, m.unit_label)} "
+        f"({m.frequency}), SPC chart",
+        y_title=m.unit_label,
+        value_format=".2f" if m.unit == "score_0_10" else ".1f",
+        period_labels=[period_label(d.date(), m.frequency) for d in res.to_frame().period],
+        plan_line=line,
+        horizon_targets=R.horizon_targets(model, code, geo),
+        annotations=notes,
+        rebase_reasons=notes_store.rebase_reasons(db, code, geo),
+    )
+    data = res.to_frame()
+    if line is not None:
+        data = data.merge(line.assign(period=pd.to_datetime(line.period)), on="period", how="left")
+    chart_with_download(fig, data, key=f"spc-{code}-{geo}", summary=R.reading(model, code, geo))
+    if line is None:
+        st.caption("No plan target applies to this measure here, so no target lines are drawn.")
+    area_codes = [x.code for x in model.measures_in(m.area_code)]
+    st.markdown(f"**All measures in {m.area_code} for {model.names[geo]}**")
+    table = R.summary_table(model, [geo], area_codes)
+    st.dataframe(table.drop(columns=["geo_code", "reading"]), hide_index=True)
+    _notes_panel(db, model, code, geo, res, notes)
+
+
+def _summary_row(model, m, cell) -> None:
+    cols = st.columns(6)
+    fmt = lambda v: R.format_value(v, m.unit)  # noqa: E731
+    cols[0].metric("Latest", fmt(cell.value), help=period_label(cell.period, m.frequency))
+    cols[1].metric("Target", fmt(cell.get("target")) if pd.notna(cell.get("target")) else "—")
+    cols[2].metric("Mean", fmt(cell["mean"]))
+    cols[3].metric("Limits", f"{fmt(cell.lower_limit)} – {fmt(cell.upper_limit)}")
+    cols[4].markdown(f"**Variation**  \n{R.variation_badge(cell.variation_icon)}")
+    cols[5].markdown(f"**Assurance**  \n{R.assurance_badge(cell.assurance_icon)}")
+    if cell.geo_code != ENGLAND_CODE:
+        st.markdown(
+            f"Against England ({fmt(cell.england_value)}): **{R.comparison_text(cell.comparison)}**"
+            + (
+                f" · Plan: **{cell.plan_status}**, {cell.progress_share * 100:.0f}% of the way "
+                "from the plan baseline to the next target"
+                if pd.notna(cell.get("progress_share")) and cell.get("plan_status")
+                else ""
+            )
+        )
+
+
+def _notes_panel(db, model, code: str, geo: str, res, notes: pd.DataFrame) -> None:
+    suggestion = suggest_rebase(res)
+    if suggestion:
+        st.info(
+            f"A sustained shift has run since {suggestion:%B %Y}. If the change is real and "
+            "understood, a person may rebase the limits from that date (below).",
+            icon=":material/lightbulb:",
+        )
+    with st.expander("Notes on this chart (events, rebases)"):
+        if not notes.empty:
+            st.dataframe(notes[["period", "text", "author"]], hide_index=True)
+        with st.form("add_note", clear_on_submit=True):
+            st.markdown("**Add an event note** (for example, 'programme launched')")
+            a, b = st.columns([1, 3])
+            when = a.date_input("Date", value=res.latest_period, min_value=date(2016, 4, 1))
+            text = b.text_input("What happened", max_chars=200)
+            scope = st.radio(
+                "Show on", ["This chart only", "Every chart"], horizontal=True, key="note_scope"
+            )
+            if st.form_submit_button("Add note"):
+                user = require_user("add a note")
+                if user:
+                    try:
+                        notes_store.add_annotation(
+                            db,
+                            actor=user,
+                            period=when,
+                            text=text,
+                            measure_code=code if scope == "This chart only" else None,
+                            geo_code=geo if scope == "This chart only" else None,
+                        )
+                        st.success("Note added.")
+                        st.rerun()
+                    except (notes_store.AnnotationError, Exception) as exc:  # noqa: BLE001
+                        st.error(str(exc))
+        with st.form("add_rebase", clear_on_submit=True):
+            st.markdown("**Rebase the limits** (after a real, understood, sustained change)")
+            a, b = st.columns([1, 3])
+            when = a.date_input(
+                "From", value=suggestion or res.latest_period, min_value=date(2016, 4, 1)
+            )
+            reason = b.text_input("Reason (required)", max_chars=200)
+            if st.form_submit_button("Rebase"):
+                user = require_user("rebase a chart")
+                if user:
+                    try:
+                        notes_store.add_rebase(
+                            db,
+                            actor=user,
+                            measure_code=code,
+                            geo_code=geo,
+                            period=when,
+                            reason=reason,
+                        )
+                        _model.clear()
+                        st.success("Rebased: limits are recalculated from that date.")
+                        st.rerun()
+                    except (notes_store.AnnotationError, Exception) as exc:  # noqa: BLE001
+                        st.error(str(exc))
+        rebases = notes_store.rebases_for(db, code, geo)
+        if not rebases.empty:
+            st.dataframe(rebases[["period", "reason", "author"]], hide_index=True)
+            rid = st.selectbox(
+                "Remove a rebase",
+                list(rebases.rebase_id),
+                format_func=lambda i: f"{rebases.set_index('rebase_id').loc[i, 'period']}",
+                key="rebase_remove",
+            )
+            why = st.text_input("Reason for removing", key="rebase_remove_reason")
+            if st.button("Remove rebase", key="rebase_remove_btn"):
+                user = require_user("remove a rebase")
+                if user:
+                    try:
+                        notes_store.remove_rebase(db, int(rid), actor=user, reason=why)
+                        _model.clear()
+                        st.rerun()
+                    except (notes_store.AnnotationError, Exception) as exc:  # noqa: BLE001
+                        st.error(str(exc))
+
+
+def benchmark_view(model: R.RegionsModel, region: str) -> None:
+    m_opts = measure_choices(model)
+    c1, c2 = st.columns([3, 1])
+    code = _select(c1, "Measure", m_opts, "measure", next(iter(m_opts)))
+    level = c2.radio(
+        "Judge against England at",
+        ["95%", "99.8%"],
+        key="level",
+        bind="query-params",
+        horizontal=True,
+    )
+    m = model.measure(code)
+    geos = R.geographies(model, region)
+    scope = "regions" if region == ENGLAND_CODE else f"ICSs in {model.names[region]}"
+    table, england, period = R.benchmark(model, code, geos, level=0.95 if level == "95%" else 0.998)
+    if table.empty:
+        st.info("No data for this measure.")
+        return
+    when = period_label(period, m.frequency)
+    fig = benchmark_bars(
+        table,
+        england=england,
+        title=f"{m.name}: {scope} against England, {when} ({m.unit_label}, with 95% and 99.8% "
+        "intervals)",
+        x_title=m.unit_label,
+        value_format=".2f" if m.unit == "score_0_10" else ".1f",
+    )
+    cols = ["name", "geo_code", "value", "ci95_low", "ci95_high", "ci998_low", "ci998_high"]
+    chart_with_download(
+        fig,
+        table[[*cols, "comparison", *[c for c in ("numerator", "denominator") if c in table]]],
+        key=f"benchmark-{code}-{region}",
+        summary=R.benchmark_summary(model, code, table, england),
+    )
+    f = R.funnel(model, code)
+    if f is not None:
+        fig = funnel_plot(
+            f["points"],
+            f["curve"],
+            england=f["england"],
+            title=f"{m.name}: the 42 ICSs by size against England, "
+            f"{period_label(f['period'], m.frequency)} (%, 95% and 99.8% limits)",
+        )
+        pts = f["points"][
+            ["name", "geo_code", "region", "numerator", "denominator", "value", "position"]
+        ]
+        chart_with_download(
+            fig, pts, key=f"funnel-{code}", summary=R.funnel_summary(model, code, f)
+        )
+    else:
+        st.caption(R.funnel_summary(model, code, None))
+
+
+def profile_view(model: R.RegionsModel, region: str) -> None:
+    opts = {r.code: r.name for r in model.regions}
+    icbs = model.icbs_in(region) if region != ENGLAND_CODE else model.icbs
+    opts.update({i.code: f"{i.name} (ICS)" for i in icbs})
+    geo = _select(st, "Region or ICS", opts, "profile", region if region in opts else None)
+    profile = R.region_profile(model, geo)
+    if profile.empty:
+        st.info("No data for this area.")
+        return
+    peers = "the 7 regions" if model.level_of(geo) == "region" else "the 42 ICSs"
+    fig = spine_chart(
+        profile,
+        title=f"{model.names[geo]} profile: each measure against England and the range of "
+        f"{peers} (better to the right)",
+    )
+    chart_with_download(
+        fig,
+        profile.drop(columns=[c for c in profile if c.startswith("pos_")]),
+        key=f"profile-{geo}",
+        summary=R.profile_summary(model, geo, profile),
+    )
+    st.markdown(f"**SPC summary for {model.names[geo]}**")
+    table = R.summary_table(model, [geo])
+    st.dataframe(table.drop(columns=["geo_code", "geography"]), hide_index=True)
+
+
+# --------------------------------------------------------------------------- page
+
+db = get_db()
+page_header(
+    "Regions and integrated care systems",
+    "Compare the 7 NHS England regions and their 42 ICSs against England and the plan, the "
+    "Making Data Count way (SPC) and the Fingertips way (intervals).",
+)
+read_only_banner(db)
+illustrative_notice(db)
+
+plan, plan_version = _plan(db)
+settings = get_settings()
+model = _model(
+    db,
+    plan,
+    (
+        str(db.path),
+        data_version(db),
+        notes_store.rebases_version(db),
+        plan_version,
+        settings.spc_run_length,
+    ),
+)
+region = selected_region()
+if "view" in st.session_state and st.session_state["view"] not in VIEWS:
+    del st.session_state["view"]
+view = st.segmented_control(
+    "View", VIEWS, default="Matrix", key="view", bind="query-params", required=True
+)
+st.caption(
+    f"SPC rules: a point beyond the limits, a run of {settings.spc_run_length} on one side of "
+    f"the mean, a trend of {settings.spc_run_length}, two of three near a limit; limits from "
+    "all points with outlier screening (NHSRplotthedots). Change the region in the sidebar."
+)
+if view == "Measure":
+    measure_view(model, region, db)
+elif view == "Benchmark":
+    benchmark_view(model, region)
+elif view == "Profile":
+    profile_view(model, region)
+else:
+    matrix_view(model, region)
+footer(db)

@@ -1,0 +1,238 @@
+"""Comparison charts the Fingertips way: benchmark bars with intervals, funnel plot, spine
+chart. Data in, plotly figure out; every mark also carries its meaning in text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from nlf_planner.charts.theme import (
+    NHS_BLACK,
+    NHS_BLUE,
+    NHS_DARK_BLUE,
+    NHS_MID_GREY,
+    NHS_PALE_GREY,
+    apply_layout,
+)
+from nlf_planner.compare import COMPARISON_COLOUR, COMPARISON_LABEL, Comparison
+
+FUNNEL_MARKERS = {
+    "within 95% limits": ("circle", NHS_MID_GREY),
+    "outside 95% limits": ("diamond", NHS_BLUE),
+    "outside 99.8% limits": ("square", NHS_DARK_BLUE),
+}
+
+# Tones of the tartan rug (text in every cell says the same thing).
+TONE_COLOURS = {
+    "better": "#CFE2F3",
+    "worse": "#FBD9BE",
+    "mixed": "#FFF1C6",
+    "similar": "#FFFFFF",
+    "england": "#E8EDEE",
+    "none": "#FFFFFF",
+}
+
+
+def benchmark_bars(
+    table: pd.DataFrame,
+    *,
+    england: float | None,
+    title: str,
+    x_title: str,
+    value_format: str = ".1f",
+) -> go.Figure:
+    """Horizontal bars, sorted, with 95% (thick) and 99.8% (thin) intervals and England."""
+    fig = go.Figure()
+    t = table.iloc[::-1]  # plotly draws the first row at the bottom
+    for comp in Comparison:
+        part = t[t.comparison == comp.value]
+        if part.empty:
+            continue
+        colour = COMPARISON_COLOUR[comp]
+        fig.add_trace(
+            go.Bar(
+                x=part.value,
+                y=part.name,
+                orientation="h",
+                name=COMPARISON_LABEL[comp],
+                marker={"color": colour, "line": {"color": NHS_DARK_BLUE, "width": 1}},
+                text=[COMPARISON_LABEL[comp].split(" than")[0]] * len(part),
+                textposition="inside",
+                insidetextanchor="start",
+                textfont={"color": "white" if comp == Comparison.BETTER else NHS_BLACK},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": part.ci95_high - part.value,
+                    "arrayminus": part.value - part.ci95_low,
+                    "color": NHS_BLACK,
+                    "thickness": 2.5,
+                    "width": 0,
+                },
+                hovertemplate=(
+                    f"%{{y}}: %{{x:{value_format}}}<br>{COMPARISON_LABEL[comp]}<extra></extra>"
+                ),
+            )
+        )
+    if "ci998_low" in t and t.ci998_low.notna().any():
+        fig.add_trace(
+            go.Scatter(
+                x=t.value,
+                y=t.name,
+                mode="markers",
+                marker={"size": 1, "color": NHS_BLACK},
+                name="99.8% interval",
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": t.ci998_high - t.value,
+                    "arrayminus": t.value - t.ci998_low,
+                    "color": NHS_BLACK,
+                    "thickness": 1,
+                    "width": 6,
+                },
+                hoverinfo="skip",
+            )
+        )
+    if england is not None and not np.isnan(england):
+        fig.add_vline(
+            x=england,
+            line={"color": NHS_BLACK, "width": 2, "dash": "dash"},
+            annotation_text=f"England {england:{value_format}}",
+            annotation_position="top",
+        )
+    apply_layout(fig, title, height=max(320, 34 * len(t) + 140), x_title=x_title)
+    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.12, "x": 0})
+    return fig
+
+
+def funnel_plot(
+    points: pd.DataFrame,
+    curve: pd.DataFrame,
+    *,
+    england: float,
+    title: str,
+    x_title: str = "Denominator (people counted)",
+    y_title: str = "%",
+) -> go.Figure:
+    """ICSs by size against England, with 95% and 99.8% control limits (percent)."""
+    fig = go.Figure()
+    for tag, dash, label in (("95", "dash", "95% limits"), ("998", "solid", "99.8% limits")):
+        for side in ("upper", "lower"):
+            fig.add_trace(
+                go.Scatter(
+                    x=curve.denominator,
+                    y=curve[f"{side}{tag}"] * 100,
+                    mode="lines",
+                    name=label,
+                    showlegend=side == "upper",
+                    legendgroup=label,
+                    line={
+                        "color": NHS_MID_GREY if tag == "95" else NHS_BLACK,
+                        "dash": dash,
+                        "width": 1.2,
+                    },
+                    hoverinfo="skip",
+                )
+            )
+    fig.add_hline(
+        y=england,
+        line={"color": NHS_BLACK, "width": 1.5},
+        annotation_text=f"England {england:.1f}%",
+        annotation_position="right",
+    )
+    for position, (symbol, colour) in FUNNEL_MARKERS.items():
+        part = points[points.position == position]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=part.denominator,
+                y=part.value,
+                mode="markers",
+                name=position.capitalize(),
+                marker={
+                    "symbol": symbol,
+                    "color": colour,
+                    "size": 10,
+                    "line": {"color": "white", "width": 0.5},
+                },
+                text=part.name,
+                customdata=part.region,
+                hovertemplate="%{text} (%{customdata})<br>%{y:.1f}% of %{x:,.0f}"
+                f"<extra>{position}</extra>",
+            )
+        )
+    apply_layout(fig, title, height=480, x_title=x_title, y_title=y_title)
+    fig.update_xaxes(type="log")
+    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0})
+    return fig
+
+
+def spine_chart(profile: pd.DataFrame, *, title: str) -> go.Figure:
+    """Fingertips spine chart: peer range (worst to best), interquartile range, England at the
+    centre and the area's value marked by its comparison (better to the right)."""
+    fig = go.Figure()
+    p = profile.iloc[::-1]
+    y = [f"{r.measure_code} {r.measure[:48]}" for r in p.itertuples()]
+    fig.add_trace(
+        go.Bar(
+            x=p.pos_best - p.pos_worst,
+            base=p.pos_worst,
+            y=y,
+            orientation="h",
+            marker={"color": NHS_PALE_GREY},
+            name="Range of peers (worst to best)",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=p.pos_q75 - p.pos_q25,
+            base=p.pos_q25,
+            y=y,
+            orientation="h",
+            marker={"color": "#AEB7BD"},
+            name="Middle half of peers (25th–75th percentile)",
+            hoverinfo="skip",
+        )
+    )
+    for comp in Comparison:
+        part = p[p.comparison.fillna(Comparison.NOT_COMPARED.value) == comp.value]
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=part.pos_value,
+                y=[f"{r.measure_code} {r.measure[:48]}" for r in part.itertuples()],
+                mode="markers",
+                name=COMPARISON_LABEL[comp],
+                marker={
+                    "size": 13,
+                    "color": COMPARISON_COLOUR[comp],
+                    "symbol": {"better": "triangle-right", "worse": "triangle-left"}.get(
+                        comp.value, "circle"
+                    ),
+                    "line": {"color": NHS_DARK_BLUE, "width": 1.2},
+                },
+                customdata=np.stack([part.value.round(2), part.england.round(2)], axis=1),
+                hovertemplate="%{y}<br>Value %{customdata[0]} · England %{customdata[1]}"
+                f"<extra>{COMPARISON_LABEL[comp]}</extra>",
+            )
+        )
+    fig.add_vline(
+        x=0.5,
+        line={"color": NHS_BLACK, "width": 2},
+        annotation_text="England",
+        annotation_position="top",
+    )
+    apply_layout(fig, title, height=max(360, 30 * len(p) + 160))
+    fig.update_xaxes(
+        range=[-0.02, 1.02],
+        tickvals=[0, 0.5, 1],
+        ticktext=["Worse", "England", "Better"],
+        showgrid=False,
+    )
+    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.1, "x": 0})
+    return fig

@@ -1,0 +1,851 @@
+"""Regions domain: the tartan-rug matrix, progress against plan, region profiles, readings.
+
+Everything the Regions page shows comes from one :class:`RegionsModel`, built once per data
+version: SPC for every series (``spc.spc_many``), the comparison of each area's latest value
+with England (``compare``) and progress against the plan. Matrix cells, charts, summary
+tables and text all read the same rows, so they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from nlf_planner.compare import (
+    COMPARISON_LABEL,
+    Comparison,
+    benchmark_table,
+    classify,
+    funnel_curve,
+    funnel_position,
+    wilson_interval,
+)
+from nlf_planner.models import ICB, Measure, PriorityArea, Region
+from nlf_planner.periods import label as period_label
+from nlf_planner.spc import (
+    ASSURANCE_LABEL,
+    ASSURANCE_LETTER,
+    VARIATION_LABEL,
+    VARIATION_LETTER,
+    AssuranceIcon,
+    Rule,
+    SPCOptions,
+    SPCResult,
+    VariationIcon,
+    spc_many,
+)
+from nlf_planner.store.reference import ENGLAND_CODE, ENGLAND_NAME
+
+try:  # the plan feature supplies targets and trajectories when it is installed
+    from nlf_planner import plan as plan_rules
+except ImportError:  # pragma: no cover - plan feature absent
+    plan_rules = None
+
+KEYS = ("measure_code", "geo_code")
+ON_PLAN = {"ahead": "on trajectory", "on_plan": "on trajectory", "behind": "off trajectory"}
+COMPARISON_EMOJI = {
+    Comparison.BETTER: "▲",
+    Comparison.WORSE: "▼",
+    Comparison.SIMILAR: "●",
+    Comparison.HIGHER: "▲",
+    Comparison.LOWER: "▼",
+    Comparison.NOT_COMPARED: "○",
+}
+VARIATION_EMOJI = {"improvement": "🔵", "concern": "🟠", "neutral": "🟣", "common": "⚪"}
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A value in the measure's unit, as a reader expects it (58.3%, 7.21, 3.4 years)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "—"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "score_0_10":
+        return f"{value:.2f}"
+    if unit == "years":
+        return f"{value:.1f} years"
+    if unit == "rate_per_1000":
+        return f"{value:.1f} per 1,000"
+    return f"{value:,.0f}"
+
+
+def variation_badge(icon: str | None) -> str:
+    """Icon as text: a coloured circle, the MDC letter and words (never colour alone)."""
+    if not icon:
+        return "—"
+    kind = icon.split("_")[0]
+    emoji = VARIATION_EMOJI.get(kind, "⚪")
+    v = VariationIcon(icon)
+    return f"{emoji} {VARIATION_LETTER[v]} {VARIATION_LABEL[v]}"
+
+
+def variation_short(icon: str | None) -> str:
+    if not icon:
+        return "—"
+    kind = icon.split("_")[0]
+    return f"{VARIATION_EMOJI.get(kind, '⚪')}{VARIATION_LETTER[VariationIcon(icon)]}"
+
+
+def assurance_badge(icon: str | None) -> str:
+    if not icon:
+        return "No target"
+    a = AssuranceIcon(icon)
+    emoji = {"P": "🔵", "F": "🟠", "?": "⚪"}[ASSURANCE_LETTER[a]]
+    return f"{emoji} {ASSURANCE_LETTER[a]} {ASSURANCE_LABEL[a]}"
+
+
+def comparison_text(comparison: str | None) -> str:
+    if not comparison:
+        return "—"
+    c = Comparison(comparison)
+    return f"{COMPARISON_EMOJI[c]} {COMPARISON_LABEL[c]}"
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass
+class RegionsModel:
+    """Every series' SPC result and one summary row per (measure, geography)."""
+
+    measures: dict[str, Measure]
+    areas: list[PriorityArea]
+    regions: list[Region]
+    icbs: list[ICB]
+    names: dict[str, str]
+    series: pd.DataFrame
+    results: dict[tuple[str, str], SPCResult]
+    cells: pd.DataFrame
+    options: SPCOptions
+    plan: object | None = None
+    baselines: dict[tuple[str, str], float] = field(default_factory=dict)
+    plan_targets: dict[tuple[str, str], dict[int, float]] = field(default_factory=dict)
+
+    def measure(self, code: str) -> Measure:
+        return self.measures[code]
+
+    def measures_in(self, area_code: str) -> list[Measure]:
+        return [m for m in self.measures.values() if m.area_code == area_code]
+
+    def region_of(self, geo_code: str) -> str | None:
+        return next((i.region_code for i in self.icbs if i.code == geo_code), None)
+
+    def icbs_in(self, region_code: str) -> list[ICB]:
+        return [i for i in self.icbs if i.region_code == region_code]
+
+    def level_of(self, geo_code: str) -> str:
+        if geo_code == ENGLAND_CODE:
+            return "england"
+        return "region" if any(r.code == geo_code for r in self.regions) else "icb"
+
+    def cell(self, measure_code: str, geo_code: str) -> pd.Series | None:
+        rows = self.cells[
+            (self.cells.measure_code == measure_code) & (self.cells.geo_code == geo_code)
+        ]
+        return None if rows.empty else rows.iloc[0]
+
+    def result(self, measure_code: str, geo_code: str) -> SPCResult | None:
+        return self.results.get((measure_code, geo_code))
+
+
+def _plan_baselines(
+    series: pd.DataFrame, measures: Mapping[str, Measure], base_year: int
+) -> dict[tuple[str, str], float]:
+    """Each series' value at the plan's base date (the plan module's rule, vectorised):
+    the latest value on or before 1 April of the base year, else the first in that year,
+    else the measure's national baseline."""
+    start, end = date(base_year, 4, 1), date(base_year + 1, 3, 31)
+    before = series[series.period <= start].sort_values("period").groupby(list(KEYS)).last()
+    within = series[(series.period > start) & (series.period <= end)]
+    within = within.sort_values("period").groupby(list(KEYS)).first()
+    out: dict[tuple[str, str], float] = {}
+    for key in series.groupby(list(KEYS)).size().index:
+        if key in before.index:
+            out[key] = float(before.loc[key, "value"])
+        elif key in within.index:
+            out[key] = float(within.loc[key, "value"])
+        elif key[0] in measures:
+            out[key] = float(measures[key[0]].baseline)
+    return out
+
+
+def _next_horizon(plan, targets: Mapping[int, float], when: date) -> tuple[int, float] | None:
+    """The first horizon whose end is on or after ``when`` (else the last one) and its target."""
+    if not targets or plan_rules is None:
+        return None
+    for h in sorted(targets):
+        if plan_rules.horizon_end(plan.base_year, h) >= when:
+            return h, float(targets[h])
+    h = max(targets)
+    return h, float(targets[h])
+
+
+def build_model(
+    series: pd.DataFrame,
+    measures: Sequence[Measure],
+    areas: Sequence[PriorityArea],
+    regions: Sequence[Region],
+    icbs: Sequence[ICB],
+    *,
+    rebases: Mapping[tuple[str, str], Sequence[date]] | None = None,
+    plan: object | None = None,
+    options: SPCOptions | None = None,
+) -> RegionsModel:
+    """Compute SPC, comparisons and plan progress for every series, once."""
+    options = options or SPCOptions.default()
+    mdict = {m.code: m for m in sorted(measures, key=lambda m: (m.area_code, m.code))}
+    names = {ENGLAND_CODE: ENGLAND_NAME}
+    names.update({r.code: r.name for r in regions})
+    names.update({i.code: i.name for i in icbs})
+    region_of = {i.code: i.region_code for i in icbs}
+    series = series[series.measure_code.isin(mdict)].copy()
+
+    plan_targets: dict[tuple[str, str], dict[int, float]] = {}
+    baselines: dict[tuple[str, str], float] = {}
+    assurance_targets: dict[tuple[str, str], float] = {}
+    next_targets: dict[tuple[str, str], tuple[int, float]] = {}
+    latest_by_key = series.groupby(list(KEYS))["period"].max()
+    if plan is not None and plan_rules is not None and getattr(plan, "targets", None):
+        baselines = _plan_baselines(series, mdict, plan.base_year)
+        for (m, g), when in latest_by_key.items():
+            fallbacks = [region_of[g]] if g in region_of else []
+            tg = plan.targets_for(m, g, fallbacks)
+            if not tg:
+                continue
+            plan_targets[(m, g)] = tg
+            nxt = _next_horizon(plan, tg, when)
+            if nxt:
+                next_targets[(m, g)] = nxt
+                assurance_targets[(m, g)] = nxt[1]
+
+    results = spc_many(
+        series,
+        polarity={c: m.polarity for c, m in mdict.items()},
+        options=options,
+        rebases=rebases or {},
+        targets=assurance_targets,
+    )
+    cells = _cells(series, mdict, results, region_of)
+    cells = _add_progress(cells, plan, mdict, baselines, plan_targets, next_targets)
+    return RegionsModel(
+        measures=mdict,
+        areas=sorted(areas, key=lambda a: a.sort_order),
+        regions=list(regions),
+        icbs=list(icbs),
+        names=names,
+        series=series,
+        results=results,
+        cells=cells,
+        options=options,
+        plan=plan,
+        baselines=baselines,
+        plan_targets=plan_targets,
+    )
+
+
+def _cells(
+    series: pd.DataFrame,
+    measures: Mapping[str, Measure],
+    results: Mapping[tuple[str, str], SPCResult],
+    region_of: Mapping[str, str],
+) -> pd.DataFrame:
+    """Latest value, comparison with England (same period) and SPC icons per series."""
+    if series.empty:
+        return pd.DataFrame(columns=[*KEYS, "geo_level", "period", "value", "comparison"])
+    idx = series.groupby(list(KEYS))["period"].idxmax()
+    latest = series.loc[idx].reset_index(drop=True)
+    england = series[series.geo_code == ENGLAND_CODE][["measure_code", "period", "value"]]
+    latest = latest.merge(
+        england.rename(columns={"value": "england_value"}),
+        on=["measure_code", "period"],
+        how="left",
+    )
+    latest["area_code"] = latest.measure_code.map(lambda c: measures[c].area_code)
+    latest["region_code"] = latest.geo_code.map(lambda g: region_of.get(g, g))
+    latest["ci95_low"] = np.nan
+    latest["ci95_high"] = np.nan
+    latest["comparison"] = Comparison.NOT_COMPARED.value
+    for code, m in measures.items():
+        rows = latest.measure_code == code
+        if not rows.any():
+            continue
+        part = latest[rows]
+        if m.is_proportion:
+            lo, hi = wilson_interval(part.numerator, part.denominator, 0.95)
+            lo, hi = lo * 100, hi * 100
+            small = ~(part.denominator.to_numpy(dtype=float) >= 30)
+            lo[small], hi[small] = np.nan, np.nan
+        else:
+            lo = part.ci_low.to_numpy(dtype=float)
+            hi = part.ci_high.to_numpy(dtype=float)
+        latest.loc[rows, "ci95_low"] = lo
+        latest.loc[rows, "ci95_high"] = hi
+        eng = part.england_value.to_numpy(dtype=float)
+        comp = np.array(
+            [classify(a, b, e, m.polarity)[0] for a, b, e in zip(lo, hi, eng, strict=True)],
+            dtype=object,
+        )
+        latest.loc[rows, "comparison"] = comp
+    latest.loc[latest.geo_code == ENGLAND_CODE, "comparison"] = None
+    spc_cols = {
+        "variation_icon": [],
+        "assurance_icon": [],
+        "signal_rule": [],
+        "signal_since": [],
+        "mean": [],
+        "lower_limit": [],
+        "upper_limit": [],
+        "trial_limits": [],
+    }
+    for m, g in zip(latest.measure_code, latest.geo_code, strict=True):
+        res = results.get((m, g))
+        sig = res.signal if res else None
+        spc_cols["variation_icon"].append(str(res.variation_icon) if res else None)
+        spc_cols["assurance_icon"].append(
+            str(res.assurance_icon) if res and res.assurance_icon else None
+        )
+        spc_cols["signal_rule"].append(str(sig.rule) if sig else None)
+        spc_cols["signal_since"].append(sig.start if sig else None)
+        spc_cols["mean"].append(res.latest("mean") if res else None)
+        spc_cols["lower_limit"].append(res.latest("lpl") if res else None)
+        spc_cols["upper_limit"].append(res.latest("upl") if res else None)
+        spc_cols["trial_limits"].append(res.trial_limits if res else None)
+    for col, values in spc_cols.items():
+        latest[col] = values
+    return latest
+
+
+def _add_progress(
+    cells: pd.DataFrame,
+    plan,
+    measures: Mapping[str, Measure],
+    baselines: Mapping[tuple[str, str], float],
+    plan_targets: Mapping[tuple[str, str], dict[int, float]],
+    next_targets: Mapping[tuple[str, str], tuple[int, float]],
+) -> pd.DataFrame:
+    """Share of the way from the plan baseline to the next-horizon target, and trajectory."""
+    cells = cells.copy()
+    n = len(cells)
+    target, horizon = np.full(n, np.nan), np.full(n, np.nan)
+    baseline, share, plan_value = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    status = np.full(n, None, dtype=object)
+    for i, (m, g, when, value) in enumerate(
+        zip(cells.measure_code, cells.geo_code, cells.period, cells.value, strict=True)
+    ):
+        key = (m, g)
+        if key not in next_targets or plan is None or plan_rules is None:
+            continue
+        h, t = next_targets[key]
+        b = baselines.get(key, float(measures[m].baseline))
+        target[i], horizon[i], baseline[i] = t, h, b
+        if abs(t - b) > 1e-12:
+            share[i] = (value - b) / (t - b)
+        prog = plan_rules.progress_against_plan(
+            float(value),
+            when,
+            b,
+            plan_targets[key],
+            plan.base_year,
+            measures[m].polarity,
+            plan.trajectory,
+        )
+        plan_value[i] = np.nan if prog.plan_value is None else prog.plan_value
+        status[i] = ON_PLAN.get(prog.status)
+    cells["target"] = target
+    cells["target_horizon"] = horizon
+    cells["plan_baseline"] = baseline
+    cells["progress_share"] = share
+    cells["plan_value"] = plan_value
+    cells["plan_status"] = status
+    return cells
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+def _measure_cell_text(row: pd.Series, unit: str) -> str:
+    parts = [format_value(row.value, unit)]
+    if row.geo_code != ENGLAND_CODE:
+        parts.append(comparison_text(row.comparison))
+    parts.append(variation_short(row.variation_icon))
+    if pd.notna(row.get("progress_share")):
+        parts.append(f"{row.progress_share * 100:.0f}% of the way to target")
+    if isinstance(row.get("plan_status"), str):
+        parts.append(row.plan_status)
+    return " · ".join(parts)
+
+
+def _area_cell(rows: pd.DataFrame) -> tuple[str, str]:
+    """Text and tone for a priority-area cell: counts of better/similar/worse and trajectory."""
+    if rows.empty:
+        return "No data", "none"
+    comp = rows.comparison.fillna("")
+    better = int(comp.isin([Comparison.BETTER, Comparison.HIGHER]).sum())
+    worse = int(comp.isin([Comparison.WORSE, Comparison.LOWER]).sum())
+    similar = int((comp == Comparison.SIMILAR).sum())
+    not_compared = int((comp == Comparison.NOT_COMPARED).sum())
+    parts = []
+    if rows.geo_code.iloc[0] != ENGLAND_CODE:
+        bits = [f"{better} better", f"{similar} similar", f"{worse} worse"]
+        if not_compared:
+            bits.append(f"{not_compared} not compared")
+        parts.append(", ".join(bits))
+    on = int((rows.get("plan_status") == "on trajectory").sum())
+    off = int((rows.get("plan_status") == "off trajectory").sum())
+    if on or off:
+        parts.append(f"{on} on, {off} off trajectory")
+    icons = " ".join(variation_short(v) for v in rows.variation_icon)
+    parts.append(icons)
+    if rows.geo_code.iloc[0] == ENGLAND_CODE:
+        tone = "england"
+    elif worse and not better:
+        tone = "worse"
+    elif better and not worse:
+        tone = "better"
+    elif better and worse:
+        tone = "mixed"
+    else:
+        tone = "similar"
+    return " · ".join(parts), tone
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A tartan rug: display text, a tone per cell for colouring, and codes for drilling."""
+
+    text: pd.DataFrame  # index: geography names; columns: area or measure labels
+    tone: pd.DataFrame
+    geo_codes: list[str]
+    column_codes: list[str]  # area codes or measure codes
+    kind: str  # "area" or "measure"
+
+    def to_csv_frame(self) -> pd.DataFrame:
+        out = self.text.copy()
+        out.insert(0, "geo_code", self.geo_codes)
+        return out.reset_index(names="geography")
+
+
+def geographies(model: RegionsModel, region_code: str | None) -> list[str]:
+    """Rows of the matrix: England and the 7 regions, or England, the region and its ICSs."""
+    if region_code and region_code != ENGLAND_CODE:
+        return [ENGLAND_CODE, region_code, *[i.code for i in model.icbs_in(region_code)]]
+    return [ENGLAND_CODE, *[r.code for r in model.regions]]
+
+
+def area_matrix(model: RegionsModel, geo_codes: Sequence[str]) -> Matrix:
+    """Geographies × the nine priority areas, each cell summarising that area's measures."""
+    cells = model.cells
+    text, tone = {}, {}
+    for a in model.areas:
+        col = f"{a.code} {a.name}"
+        t_col, s_col = [], []
+        for g in geo_codes:
+            rows = cells[(cells.area_code == a.code) & (cells.geo_code == g)]
+            t, s = _area_cell(rows)
+            t_col.append(t)
+            s_col.append(s)
+        text[col], tone[col] = t_col, s_col
+    index = [model.names.get(g, g) for g in geo_codes]
+    return Matrix(
+        text=pd.DataFrame(text, index=index),
+        tone=pd.DataFrame(tone, index=index),
+        geo_codes=list(geo_codes),
+        column_codes=[a.code for a in model.areas],
+        kind="area",
+    )
+
+
+def measure_tone(comparison: str | None, variation: str | None, geo: str) -> str:
+    if geo == ENGLAND_CODE:
+        return "england"
+    if comparison in (Comparison.BETTER, Comparison.HIGHER):
+        return "better"
+    if comparison in (Comparison.WORSE, Comparison.LOWER):
+        return "worse"
+    if comparison == Comparison.SIMILAR:
+        return "similar"
+    return "none"
+
+
+def measure_matrix(
+    model: RegionsModel, geo_codes: Sequence[str], area_code: str | None = None
+) -> Matrix:
+    """Geographies × measures (all, or those of one priority area)."""
+    ms = model.measures_in(area_code) if area_code else list(model.measures.values())
+    cells = model.cells.set_index(list(KEYS))
+    text, tone = {}, {}
+    for m in ms:
+        col = f"{m.code} {m.name}"
+        t_col, s_col = [], []
+        for g in geo_codes:
+            if (m.code, g) in cells.index:
+                row = cells.loc[(m.code, g)]
+                row = row.copy()
+                row["geo_code"] = g
+                t_col.append(_measure_cell_text(row, m.unit))
+                s_col.append(measure_tone(row.comparison, row.variation_icon, g))
+            else:
+                t_col.append("No data")
+                s_col.append("none")
+        text[col], tone[col] = t_col, s_col
+    index = [model.names.get(g, g) for g in geo_codes]
+    return Matrix(
+        text=pd.DataFrame(text, index=index),
+        tone=pd.DataFrame(tone, index=index),
+        geo_codes=list(geo_codes),
+        column_codes=[m.code for m in ms],
+        kind="measure",
+    )
+
+
+def matrix_summary(model: RegionsModel, matrix: Matrix) -> str:
+    """A text alternative for the rug: who stands out, in one or two sentences."""
+    geos = [g for g in matrix.geo_codes if g != ENGLAND_CODE]
+    cells = model.cells[model.cells.geo_code.isin(geos)]
+    if matrix.kind == "measure":
+        cells = cells[cells.measure_code.isin(matrix.column_codes)]
+    if cells.empty:
+        return "No data to compare."
+    comp = cells.comparison.fillna("")
+    worse = cells[comp.isin([Comparison.WORSE])]
+    better = cells[comp.isin([Comparison.BETTER])]
+    by_geo_worse = worse.groupby("geo_code").size().sort_values(ascending=False)
+    by_geo_better = better.groupby("geo_code").size().sort_values(ascending=False)
+    parts = [
+        f"Across {len(geos)} areas and {cells.measure_code.nunique()} measures, "
+        f"{len(better)} results are better than England, {len(worse)} worse and "
+        f"{int((comp == Comparison.SIMILAR).sum())} similar (95% intervals)."
+    ]
+    if len(by_geo_better):
+        g = by_geo_better.index[0]
+        parts.append(f"Most often better: {model.names.get(g, g)} ({by_geo_better.iloc[0]}).")
+    if len(by_geo_worse):
+        g = by_geo_worse.index[0]
+        parts.append(f"Most often worse: {model.names.get(g, g)} ({by_geo_worse.iloc[0]}).")
+    off = int((cells.get("plan_status") == "off trajectory").sum())
+    on = int((cells.get("plan_status") == "on trajectory").sum())
+    if on or off:
+        parts.append(f"{on} results are on the plan's trajectory and {off} are off it.")
+    concern = int(cells.variation_icon.fillna("").str.startswith("concern").sum())
+    if concern:
+        parts.append(f"{concern} show special-cause concern in their latest point.")
+    return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- measure view
+
+
+def plan_line(model: RegionsModel, measure_code: str, geo_code: str) -> pd.DataFrame | None:
+    """The plan's trajectory for a chart (None when no plan or no targets apply)."""
+    key = (measure_code, geo_code)
+    res = model.results.get(key)
+    if model.plan is None or plan_rules is None or key not in model.plan_targets or res is None:
+        return None
+    plan = model.plan
+    baseline = model.baselines.get(key, model.measures[measure_code].baseline)
+    start = plan_rules.base_date(plan.base_year)
+    ends = [plan_rules.horizon_end(plan.base_year, h) for h in sorted(model.plan_targets[key])]
+    dates = sorted({start, *ends, *[d for d in res.to_frame().period.dt.date if d >= start]})
+    values = plan_rules.trajectory(
+        baseline, model.plan_targets[key], plan.base_year, dates, plan.trajectory
+    )
+    frame = pd.DataFrame({"period": dates, "plan": values}).dropna()
+    return frame if not frame.empty else None
+
+
+def horizon_targets(model: RegionsModel, measure_code: str, geo_code: str) -> pd.DataFrame:
+    """The plan's target at each horizon end, for markers on the chart."""
+    key = (measure_code, geo_code)
+    if model.plan is None or plan_rules is None or key not in model.plan_targets:
+        return pd.DataFrame(columns=["horizon", "period", "target"])
+    plan = model.plan
+    rows = [
+        {
+            "horizon": h,
+            "period": plan_rules.horizon_end(plan.base_year, h),
+            "target": t,
+        }
+        for h, t in sorted(model.plan_targets[key].items())
+    ]
+    return pd.DataFrame(rows)
+
+
+_RULE_PHRASE = {
+    Rule.BEYOND_LIMIT: ("a point {side} the process limit", {1: "above", -1: "below"}),
+    Rule.TREND: ("a {side} trend", {1: "rising", -1: "falling"}),
+    Rule.TWO_OF_THREE: (
+        "two of three points close to the {side} limit",
+        {1: "upper", -1: "lower"},
+    ),
+    Rule.SHIFT: ("a shift {side} the mean", {1: "above", -1: "below"}),
+}
+
+
+def reading(model: RegionsModel, measure_code: str, geo_code: str) -> str:
+    """A plain-English reading of one chart, as a board paper would put it."""
+    m = model.measures[measure_code]
+    res = model.results.get((measure_code, geo_code))
+    name = model.names.get(geo_code, geo_code)
+    if res is None or res.empty:
+        return f"No data for {m.name.lower()} in {name}."
+    fmt = lambda v: format_value(v, m.unit)  # noqa: E731
+    when = period_label(res.latest_period, m.frequency)
+    icon = res.variation_icon
+    sig = res.signal
+    if icon == VariationIcon.COMMON or sig is None or sig.rule == Rule.COMMON:
+        head = "Common-cause variation: no signal of change in the latest point."
+    else:
+        kind = VARIATION_LABEL[icon].split(" (")[0]
+        phrase, sides = _RULE_PHRASE[Rule(sig.rule)]
+        pattern = phrase.format(side=sides[1 if sig.direction > 0 else -1])
+        since = ""
+        if sig.start and sig.start != res.latest_period:
+            since = f" since {period_label(sig.start, m.frequency)}"
+        head = f"{kind}: {pattern}{since}."
+    limits = ""
+    if res.latest("upl") is not None:
+        trial = " (trial limits: fewer than 12 points)" if res.trial_limits else ""
+        limits = (
+            f" The mean is {fmt(res.latest('mean'))} and points are expected between "
+            f"{fmt(res.latest('lpl'))} and {fmt(res.latest('upl'))}{trial}."
+        )
+    text = f"{name}: {head} Latest {fmt(res.latest_value)} ({when}).{limits}"
+    if res.target is not None and res.assurance_icon is not None:
+        a = res.assurance_icon
+        text += (
+            f" Target {fmt(res.target)}: "
+            + {
+                AssuranceIcon.PASS: "the process will consistently meet it.",
+                AssuranceIcon.FAIL: "the process will consistently miss it unless something "
+                "changes.",
+                AssuranceIcon.HIT_OR_MISS: "it lies within the limits, so it will be met in some "
+                "periods and missed in others.",
+            }[a]
+        )
+    if res.rebase_periods:
+        dates = ", ".join(period_label(d, m.frequency) for d in res.rebase_periods)
+        text += f" Limits were recalculated from {dates}."
+    return text
+
+
+def summary_table(
+    model: RegionsModel, geo_codes: Sequence[str], measure_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The MDC summary table: latest, target, mean, limits, icons, comparison, reading."""
+    codes = list(measure_codes) if measure_codes else list(model.measures)
+    cells = model.cells[model.cells.geo_code.isin(geo_codes) & model.cells.measure_code.isin(codes)]
+    rows = []
+    for _, r in cells.iterrows():
+        m = model.measures[r.measure_code]
+        rows.append(
+            {
+                "measure_code": r.measure_code,
+                "measure": m.name,
+                "geography": model.names.get(r.geo_code, r.geo_code),
+                "geo_code": r.geo_code,
+                "period": period_label(r.period, m.frequency),
+                "latest": format_value(r.value, m.unit),
+                "target": format_value(r.get("target"), m.unit),
+                "mean": format_value(r["mean"], m.unit),
+                "lower_limit": format_value(r.lower_limit, m.unit),
+                "upper_limit": format_value(r.upper_limit, m.unit),
+                "variation": variation_badge(r.variation_icon),
+                "assurance": assurance_badge(r.assurance_icon),
+                "vs_england": comparison_text(r.comparison) if r.geo_code != ENGLAND_CODE else "—",
+                "progress": (
+                    f"{r.progress_share * 100:.0f}% of the way"
+                    if pd.notna(r.get("progress_share"))
+                    else "—"
+                ),
+                "trajectory": r.plan_status if isinstance(r.get("plan_status"), str) else "—",
+                "reading": reading(model, r.measure_code, r.geo_code),
+            }
+        )
+    out = pd.DataFrame(rows)
+    if not out.empty:
+        order = {c: i for i, c in enumerate(codes)}
+        geo_order = {g: i for i, g in enumerate(geo_codes)}
+        out = out.sort_values(
+            ["measure_code", "geo_code"],
+            key=lambda s: s.map(order) if s.name == "measure_code" else s.map(geo_order),
+        ).reset_index(drop=True)
+    return out
+
+
+# --------------------------------------------------------------------------- benchmark, funnel
+
+
+def benchmark(
+    model: RegionsModel, measure_code: str, geo_codes: Sequence[str], level: float = 0.95
+) -> tuple[pd.DataFrame, float | None, date | None]:
+    """The latest period's values for the areas, with intervals, against England."""
+    m = model.measures[measure_code]
+    data = model.series[model.series.measure_code == measure_code]
+    if data.empty:
+        return pd.DataFrame(), None, None
+    period = data.period.max()
+    now = data[data.period == period]
+    eng = now[now.geo_code == ENGLAND_CODE].value
+    england = float(eng.iloc[0]) if len(eng) else None
+    rows = now[now.geo_code.isin([g for g in geo_codes if g != ENGLAND_CODE])].copy()
+    rows["name"] = rows.geo_code.map(model.names)
+    table = benchmark_table(
+        rows,
+        england=england if england is not None else float("nan"),
+        polarity=m.polarity,
+        is_proportion=m.is_proportion,
+        level=level,
+    )
+    return table, england, period
+
+
+def benchmark_summary(
+    model: RegionsModel, measure_code: str, table: pd.DataFrame, england: float | None
+) -> str:
+    m = model.measures[measure_code]
+    if table.empty or england is None:
+        return f"No comparable data for {m.name.lower()}."
+    counts = table.comparison.value_counts()
+    top, bottom = table.iloc[0], table.iloc[-1]
+    fmt = lambda v: format_value(v, m.unit)  # noqa: E731
+    bits = ", ".join(f"{n} {c}" for c, n in counts.items())
+    return (
+        f"{m.name}: England {fmt(england)}. Of {len(table)} areas: {bits} (95% intervals). "
+        f"Highest {top['name']} {fmt(top.value)}, lowest {bottom['name']} {fmt(bottom.value)}; "
+        "bars show each value with its 95% (thick) and 99.8% (thin) interval, so overlapping "
+        "areas should not be ranked against each other."
+    )
+
+
+def funnel(model: RegionsModel, measure_code: str) -> dict | None:
+    """Funnel-plot data for a proportion across the 42 ICSs (None for other units)."""
+    m = model.measures[measure_code]
+    if not m.is_proportion:
+        return None
+    data = model.series[model.series.measure_code == measure_code]
+    period = data.period.max()
+    now = data[data.period == period]
+    eng = now[now.geo_code == ENGLAND_CODE]
+    icb_codes = {i.code for i in model.icbs}
+    pts = now[now.geo_code.isin(icb_codes)].copy()
+    if eng.empty or pts.empty:
+        return None
+    p0 = float(eng.numerator.iloc[0] / eng.denominator.iloc[0])
+    pts["name"] = pts.geo_code.map(model.names)
+    pts["region"] = pts.geo_code.map(lambda g: model.names.get(model.region_of(g) or "", ""))
+    pts["position"] = funnel_position(pts.numerator, pts.denominator, p0)
+    curve = funnel_curve(p0, pts.denominator.min(), pts.denominator.max())
+    return {"points": pts, "curve": curve, "england": p0 * 100, "period": period}
+
+
+def funnel_summary(model: RegionsModel, measure_code: str, f: dict | None) -> str:
+    m = model.measures[measure_code]
+    if f is None:
+        return f"{m.name} is not a proportion, so it has no funnel plot; use the benchmark bars."
+    pts = f["points"]
+    out99 = pts[pts.position == "outside 99.8% limits"]
+    out95 = pts[pts.position == "outside 95% limits"]
+    names = ", ".join(out99.name.head(5))
+    text = (
+        f"{len(pts)} ICSs against England's {format_value(f['england'], m.unit)}: "
+        f"{len(out99)} lie outside the 99.8% limits and {len(out95)} between the 95% and 99.8% "
+        "limits; the rest are within what chance alone would give for their size."
+    )
+    if names:
+        text += f" Outside 99.8%: {names}{' and others' if len(out99) > 5 else ''}."
+    return text
+
+
+# --------------------------------------------------------------------------- region profile
+
+
+def region_profile(model: RegionsModel, geo_code: str) -> pd.DataFrame:
+    """One row per measure: the area's value against the range of its peers and England.
+
+    Peers are the other regions for a region, the 42 ICSs for an ICS (Fingertips compares
+    an area with areas of the same type). ``position`` places the value on a spine where
+    England sits at 0.5 and better is to the right.
+    """
+    level = model.level_of(geo_code)
+    peers = [r.code for r in model.regions] if level != "icb" else [i.code for i in model.icbs]
+    cells = model.cells
+    rows = []
+    for m in model.measures.values():
+        mine = cells[(cells.measure_code == m.code) & (cells.geo_code == geo_code)]
+        if mine.empty:
+            continue
+        r = mine.iloc[0]
+        peer_vals = cells[(cells.measure_code == m.code) & cells.geo_code.isin(peers)]
+        peer_vals = peer_vals[peer_vals.period == r.period].value.to_numpy(dtype=float)
+        if peer_vals.size == 0:
+            continue
+        sign = -1.0 if m.polarity == "lower_is_better" else 1.0
+        eng = r.england_value
+        lo, q1, q3, hi = np.percentile(peer_vals, [0, 25, 75, 100])
+        worst, best = (lo, hi) if sign > 0 else (hi, lo)
+        scale = max(abs(worst - eng), abs(best - eng), 1e-9) if pd.notna(eng) else np.nan
+
+        def pos(v: float, eng=eng, scale=scale, sign=sign) -> float:
+            return 0.5 + 0.5 * sign * (v - eng) / scale
+
+        rows.append(
+            {
+                "measure_code": m.code,
+                "measure": m.name,
+                "area_code": m.area_code,
+                "unit": m.unit,
+                "polarity": m.polarity,
+                "period": r.period,
+                "value": r.value,
+                "england": eng,
+                "worst": worst,
+                "q25": q1 if sign > 0 else q3,
+                "q75": q3 if sign > 0 else q1,
+                "best": best,
+                "comparison": r.comparison,
+                "variation_icon": r.variation_icon,
+                "assurance_icon": r.assurance_icon,
+                "pos_value": pos(r.value),
+                "pos_worst": pos(worst),
+                "pos_q25": pos(q1 if sign > 0 else q3),
+                "pos_q75": pos(q3 if sign > 0 else q1),
+                "pos_best": pos(best),
+                "peers": len(peer_vals),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def profile_summary(model: RegionsModel, geo_code: str, profile: pd.DataFrame) -> str:
+    name = model.names.get(geo_code, geo_code)
+    if profile.empty:
+        return f"No data for {name}."
+    comp = profile.comparison.fillna("")
+    better = profile[comp == Comparison.BETTER].measure.tolist()
+    worse = profile[comp == Comparison.WORSE].measure.tolist()
+    text = (
+        f"{name} across {len(profile)} measures: {len(better)} better than England, "
+        f"{len(worse)} worse, {int((comp == Comparison.SIMILAR).sum())} similar."
+    )
+    if worse:
+        text += f" Worse: {'; '.join(worse[:4])}{'…' if len(worse) > 4 else ''}."
+    concern = profile[profile.variation_icon.fillna("").str.startswith("concern")]
+    if not concern.empty:
+        text += f" Special-cause concern: {'; '.join(concern.measure[:4])}."
+    return text
+
+
+UNIT_TITLE = {
+    "percent": "percent",
+    "score_0_10": "score out of 10",
+    "years": "years",
+    "rate_per_1000": "rate per 1,000",
+    "count": "count",
+}
