@@ -185,6 +185,15 @@ def _seed_engagement(db: Database, actor: str) -> None:
 SEEDERS.append(_seed_engagement)
 
 
+def _seed_scenarios(db: Database, actor: str) -> None:
+    from nlf_planner.store.scenarios import seed_scenarios
+
+    seed_scenarios(db, actor)
+
+
+SEEDERS.append(_seed_scenarios)
+
+
 def generate(
     db: Database,
     end_month: date | None = None,

@@ -1,0 +1,123 @@
+"""Saved scenarios in a real DuckDB file: versions never overwrite, soft delete, audit rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlf_planner.capacity.params import Range
+from nlf_planner.capacity.scenarios import Scenario, baseline_scenario, run_scenario
+from nlf_planner.store.audit import audit_log
+from nlf_planner.store.db import StoreError
+from nlf_planner.store.scenarios import (
+    ScenarioNotFound,
+    baseline_id,
+    clone_scenario,
+    delete_scenario,
+    list_scenarios,
+    list_versions,
+    load_scenario,
+    save_scenario,
+    seed_scenarios,
+)
+
+
+def _variant(name: str = "Faster executive turnover") -> Scenario:
+    base = baseline_scenario()
+    p = base.params.with_range("attrition.4", Range(low=0.2, central=0.25, high=0.3))
+    return Scenario(name=name, params=p, seed=7, draws=500)
+
+
+def test_save_then_load_round_trips_everything(db):
+    saved = save_scenario(db, _variant(), actor="Asha")
+    assert saved.version == 1 and saved.author == "Asha" and saved.scenario_id
+    loaded = load_scenario(db, saved.scenario_id)
+    assert loaded.params == _variant().params
+    assert (loaded.seed, loaded.draws, loaded.name) == (7, 500, "Faster executive turnover")
+    assert loaded.created_at is not None
+
+
+def test_saving_again_makes_a_new_version_and_keeps_the_old(db):
+    first = save_scenario(db, _variant(), actor="Asha")
+    changed = first.model_copy(update={"params": first.params.scale_places(2), "name": "Doubled"})
+    second = save_scenario(db, changed, actor="Ben", scenario_id=first.scenario_id, reason="x2")
+    assert second.version == 2
+    assert load_scenario(db, first.scenario_id, 1).params == first.params
+    assert load_scenario(db, first.scenario_id).name == "Doubled"
+    versions = list_versions(db, first.scenario_id)
+    assert list(versions["version"]) == [2, 1]
+    listing = list_scenarios(db)
+    assert len(listing) == 1 and int(listing.iloc[0]["versions"]) == 2
+    log = audit_log(db, entity="scenario")
+    assert list(log["action"]) == ["new_version", "create"]
+    assert log.iloc[0]["reason"] == "x2" and log.iloc[0]["before_json"]
+
+
+def test_same_saved_scenario_reproduces_the_same_results(db):
+    saved = save_scenario(db, _variant(), actor="Asha")
+    a = run_scenario(load_scenario(db, saved.scenario_id))
+    b = run_scenario(load_scenario(db, saved.scenario_id))
+    assert (a.S == b.S).all()
+
+
+def test_clone_is_a_new_scenario_and_never_a_baseline(db):
+    seed_scenarios(db)
+    base = baseline_id(db)
+    copy = clone_scenario(db, base, actor="Asha", name="My plan")
+    assert copy.scenario_id != base and copy.version == 1 and not copy.is_baseline
+    assert copy.params == load_scenario(db, base).params
+    assert audit_log(db, entity="scenario").iloc[0]["reason"].startswith("Cloned from")
+
+
+def test_soft_delete_hides_but_keeps_rows_and_is_audited(db):
+    saved = save_scenario(db, _variant(), actor="Asha")
+    delete_scenario(db, saved.scenario_id, actor="Ben", reason="superseded")
+    assert load_scenario(db, saved.scenario_id) is None
+    assert list_scenarios(db).empty
+    kept = list_scenarios(db, include_deleted=True)
+    assert bool(kept.iloc[0]["deleted"])
+    row = db.rows("SELECT deleted_by FROM scenarios WHERE scenario_id = ?", [saved.scenario_id])
+    assert row == [("Ben",)]
+    log = audit_log(db, entity="scenario")
+    assert log.iloc[0]["action"] == "delete" and log.iloc[0]["reason"] == "superseded"
+    with pytest.raises(ScenarioNotFound):
+        save_scenario(db, _variant(), actor="Asha", scenario_id=saved.scenario_id)
+    with pytest.raises(ScenarioNotFound):
+        delete_scenario(db, saved.scenario_id, actor="Ben")
+
+
+def test_baseline_cannot_be_deleted_and_changes_need_a_person(db):
+    seed_scenarios(db)
+    with pytest.raises(StoreError, match="baseline cannot be deleted"):
+        delete_scenario(db, baseline_id(db), actor="Asha")
+    with pytest.raises(ValueError, match="name"):
+        save_scenario(db, _variant(), actor="  ")
+    with pytest.raises(ScenarioNotFound):
+        save_scenario(db, _variant(), actor="Asha", scenario_id="nope")
+
+
+def test_a_failed_save_writes_nothing(db):
+    before = db.scalar("SELECT count(*) FROM audit_log")
+    with pytest.raises(ScenarioNotFound):
+        save_scenario(db, _variant(), actor="Asha", scenario_id="missing")
+    assert db.scalar("SELECT count(*) FROM scenarios") == 0
+    assert db.scalar("SELECT count(*) FROM audit_log") == before
+
+
+def test_seed_adds_a_baseline_once(db):
+    seed_scenarios(db)
+    seed_scenarios(db)
+    listing = list_scenarios(db)
+    assert len(listing) == 2
+    assert bool(listing.iloc[0]["is_baseline"])
+    base = load_scenario(db, baseline_id(db))
+    assert base.params == baseline_scenario().params
+
+
+def test_seeded_database_has_the_baseline(seeded_db_path):
+    from nlf_planner.store import open_database
+
+    database = open_database(seeded_db_path)
+    try:
+        assert baseline_id(database) is not None
+    finally:
+        database.close()
