@@ -104,6 +104,7 @@ def benchmark_bars(
         )
     apply_layout(fig, title, height=max(320, 34 * len(t) + 140), x_title=x_title)
     fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.12, "x": 0})
+    fig.update_yaxes(categoryorder="array", categoryarray=list(t.name))
     return fig
 
 

@@ -1,0 +1,72 @@
+"""Benchmark bars, funnel and spine figures: sorted, intervals drawn, comparison in words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from nlf_planner.charts.compare import benchmark_bars, funnel_plot, spine_chart
+from nlf_planner.compare import benchmark_table, funnel_curve, funnel_position
+
+
+def test_benchmark_bars_keep_the_sorted_order_and_draw_both_intervals():
+    data = pd.DataFrame(
+        {
+            "geo_code": list("ABC"),
+            "name": ["Alpha", "Beta", "Gamma"],
+            "numerator": [600, 400, 505],
+            "denominator": [1000] * 3,
+            "value": [60.0, 40.0, 50.5],
+        }
+    )
+    table = benchmark_table(data, england=50.0, polarity="higher_is_better", is_proportion=True)
+    fig = benchmark_bars(table, england=50.0, title="M (%)", x_title="%")
+    assert list(fig.layout.yaxis.categoryarray) == ["Beta", "Gamma", "Alpha"]
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert {b.name for b in bars} == {
+        "Better than England",
+        "Worse than England",
+        "Similar to England",
+    }
+    assert all(b.error_x.array is not None for b in bars)
+    assert any(t.name == "99.8% interval" for t in fig.data)
+    assert "England 50.0" in " ".join(a.text for a in fig.layout.annotations)
+
+
+def test_funnel_plot_marks_positions_with_shapes():
+    pts = pd.DataFrame(
+        {
+            "name": ["A", "B"],
+            "region": ["R", "R"],
+            "numerator": [50, 300],
+            "denominator": [100, 1000],
+        }
+    )
+    pts["value"] = pts.numerator / pts.denominator * 100
+    pts["position"] = funnel_position(pts.numerator, pts.denominator, 0.3)
+    fig = funnel_plot(pts, funnel_curve(0.3, 100, 1000), england=30.0, title="f")
+    assert fig.layout.xaxis.type == "log"
+    marker_traces = [t for t in fig.data if t.mode == "markers"]
+    assert {t.name for t in marker_traces} == {"Within 95% limits", "Outside 99.8% limits"}
+
+
+def test_spine_chart_has_range_iqr_and_value_markers():
+    profile = pd.DataFrame(
+        {
+            "measure_code": ["M01"],
+            "measure": ["Thing"],
+            "value": [60.0],
+            "england": [50.0],
+            "comparison": ["better"],
+            "pos_worst": [0.1],
+            "pos_q25": [0.3],
+            "pos_q75": [0.6],
+            "pos_best": [1.0],
+            "pos_value": [0.8],
+        }
+    )
+    fig = spine_chart(profile, title="s")
+    assert fig.data[0].name.startswith("Range of peers")
+    assert np.isclose(fig.data[0].base[0], 0.1)
+    assert fig.data[2].name == "Better than England"
+    assert list(fig.layout.xaxis.ticktext) == ["Worse", "England", "Better"]
