@@ -293,3 +293,132 @@ def test_a_process_killed_mid_import_leaves_all_or_none(fresh_seeded_db_path, tm
             break
     if mode == "pause":
         assert outcomes == ["none"]  # killed before COMMIT: nothing of it survives
+
+
+# --- plan and engagement imports ---------------------------------------------------------------
+
+
+def test_plan_targets_import_saves_a_new_version_through_the_plan_rules(fresh_seeded_db):
+    from nlf_planner.imports import validate_plan_targets
+    from nlf_planner.store.plans import latest_version_id, load_plan
+    from nlf_planner.store.reference import geography_names
+
+    db = fresh_seeded_db
+    head = latest_version_id(db)
+    bad = validate_plan_targets(
+        read_table(b"measure_code,geo_code,y1,y3,y5\nM08,,5,6,7\n", "t.csv"),
+        measures(db),
+        geography_names(db),
+    )
+    assert [(i.row, i.column) for i in bad.errors] == [(2, "y1"), (2, "y3")]  # backwards
+    with pytest.raises(ImportRefused):
+        from nlf_planner.store.imports import apply_plan_import
+
+        apply_plan_import(db, bad, actor="A")
+    assert latest_version_id(db) == head
+    good = validate_plan_targets(
+        read_table(b"Measure,Geography,y1,y3,y5\nm08,,7.5,6.5,5.5\n", "targets.xlsx.csv"),
+        measures(db),
+        geography_names(db),
+    )
+    assert good.ok
+    saved = apply_plan_import(db, good, actor="Asha")
+    assert saved.version_id != head and latest_version_id(db) == saved.version_id
+    assert saved.targets_for("M08") == {1: 7.5, 3: 6.5, 5: 5.5}
+    assert len(saved.targets) == len(load_plan(db, head).targets)  # others kept
+    audit = db.df("SELECT actor, action, entity FROM audit_log ORDER BY audit_id DESC LIMIT 1")
+    assert audit.iloc[0].tolist() == ["Asha", "import", "plan_version"]
+
+
+def test_plan_milestones_import_adds_and_replaces_by_id(fresh_seeded_db):
+    from nlf_planner.imports import validate_plan_milestones
+    from nlf_planner.store.imports import apply_plan_import
+    from nlf_planner.store.plans import load_plan
+    from nlf_planner.store.reference import priority_areas
+
+    db = fresh_seeded_db
+    plan = load_plan(db)
+    first = plan.milestones[0]
+    due = date(plan.base_year + 1, 3, 1).strftime("%d/%m/%Y")
+    text = (
+        "item_id,priority_area,title,horizon,due_date,owner,status\n"
+        f"{first.item_id},{first.priority_area},Renamed <b>item</b>,1,{due},Me,Done\n"
+        f",p5,New milestone,1,{due},Me,On track\n"
+    )
+    imp = validate_plan_milestones(
+        read_table(text.encode(), "m.csv"),
+        plan.base_year,
+        [a.code for a in priority_areas(db)],
+        measures(db),
+        today=date.today(),
+    )
+    assert imp.ok, imp.errors
+    saved = apply_plan_import(db, imp, actor="Asha", note="milestones from the programme office")
+    titles = {m.item_id: m.title for m in saved.milestones}
+    assert titles[first.item_id] == "Renamed <b>item</b>"
+    assert len(saved.milestones) == len(plan.milestones) + 1
+    assert "New milestone" in titles.values()
+
+
+def test_stakeholder_and_event_imports_validate_and_write_in_one_transaction(fresh_seeded_db):
+    from nlf_planner.imports import validate_events, validate_stakeholders
+    from nlf_planner.store import engagement as es
+    from nlf_planner.store.imports import (
+        apply_engagement_import,
+        existing_stakeholders,
+        stakeholder_ids_by_name,
+    )
+
+    db = fresh_seeded_db
+    codes = es.reference_codes(db)
+    existing = existing_stakeholders(db)
+    taken = next(iter(existing.values()))[0]
+    evil = "Robert'); DROP TABLE stakeholders;--"
+    text = (
+        f'name,group,region_code,interest,influence\n"{evil}",Provider,e40000007,4,5\n'
+        "<script>alert(1)</script>,Network,,2,3\n"
+    )
+    imp = validate_stakeholders(read_table(text.encode(), "s.csv"), existing, codes)
+    assert imp.ok
+    before = db.scalar("SELECT count(*) FROM stakeholders")
+    ids = apply_engagement_import(db, imp, actor="Asha")
+    assert db.scalar("SELECT count(*) FROM stakeholders") == before + 2
+    assert db.scalar("SELECT name FROM stakeholders WHERE stakeholder_id = ?", [ids[0]]) == evil
+    # A duplicate name (in the store or twice in the file) is refused with its row.
+    dup = validate_stakeholders(
+        read_table(
+            f"name,group,interest,influence\n{taken},Provider,3,3\nX,Provider,3,3\n"
+            "x ,Provider,3,3\n".encode(),
+            "s.csv",
+        ),
+        existing_stakeholders(db),
+        codes,
+    )
+    assert sorted((i.row, i.column) for i in dup.errors) == [(2, "name"), (4, "name")]
+    ev = validate_events(
+        read_table(
+            b"event_date,title,event_type,priority_areas,stakeholders\n"
+            b'14/06/2026,Reference group,Workshop,"p3, P4",<script>alert(1)</script>\n'
+            b"2026-06-21,Staff event,Party,,Nobody\n",
+            "e.csv",
+        ),
+        stakeholder_ids_by_name(db),
+        codes,
+    )
+    assert sorted((i.row, i.column) for i in ev.errors) == [(3, "event_type"), (3, "stakeholders")]
+    snap = snapshot(db)
+    with pytest.raises(ImportRefused):
+        apply_engagement_import(db, ev, actor="Asha")
+    assert snapshot(db) == snap
+    ok = validate_events(
+        read_table(
+            b"event_date,title,event_type,priority_areas,stakeholders\n"
+            b'14/06/2026,Reference group,Workshop,"p3, P4",<script>alert(1)</script>\n',
+            "e.csv",
+        ),
+        stakeholder_ids_by_name(db),
+        codes,
+    )
+    (event_id,) = apply_engagement_import(db, ok, actor="Asha")
+    assert es.event(db, event_id).stakeholder_ids == [ids[1]]
+    assert es.event(db, event_id).priority_areas == ["P3", "P4"]

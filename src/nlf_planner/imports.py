@@ -1009,3 +1009,412 @@ def preview_measurements(incoming: pd.DataFrame, current: pd.DataFrame) -> Measu
 def _close(a: pd.Series, b: pd.Series) -> pd.Series:
     a, b = a.astype(float), b.astype(float)
     return ((a - b).abs() <= 1e-9 * np.maximum(1.0, b.abs())) | (a.isna() & b.isna())
+
+
+# --- plan targets and milestones -------------------------------------------------------------
+# The rules live in nlf_planner.plan (shared with the Plan page's editor); here the file's
+# cells are handed over and the plan's issues are located by sheet row.
+
+PLAN_TARGET_COLUMNS: tuple[ColumnDoc, ...] = (
+    ColumnDoc("measure_code", "text", True, "Measure code M01–M17.", "M08"),
+    ColumnDoc(
+        "geo_code",
+        "text",
+        False,
+        "Blank or E92000001 for England; a region code (E40…) for a regional override.",
+        "",
+    ),
+    ColumnDoc(
+        "y1",
+        "number",
+        True,
+        "Target at the end of year 1 of the plan, in the "
+        "measure's unit (percent 0–100, score 0–10).",
+        "7.5",
+    ),
+    ColumnDoc("y3", "number", True, "Target at the end of year 3.", "6.5"),
+    ColumnDoc("y5", "number", True, "Target at the end of year 5.", "5.5"),
+)
+
+PLAN_MILESTONE_COLUMNS: tuple[ColumnDoc, ...] = (
+    ColumnDoc(
+        "item_id",
+        "text",
+        False,
+        "Leave blank for a new milestone; give an existing ID (e.g. MS-1A2B3C4D) to "
+        "replace that milestone.",
+        "",
+    ),
+    ColumnDoc("priority_area", "text", True, "Priority area P1–P9.", "P5"),
+    ColumnDoc("title", "text", True, "What will be done.", "Aspiring CEOs cohort 3 starts"),
+    ColumnDoc("description", "text", False, "More detail.", ""),
+    ColumnDoc("horizon", "whole number", True, "1, 3 or 5 (years).", "1"),
+    ColumnDoc(
+        "due_date",
+        "date",
+        True,
+        "Due date inside the horizon (2025-03-31 or 31/03/2025).",
+        "2027-03-31",
+    ),
+    ColumnDoc("owner", "text", False, "Who is accountable.", "Director of Leadership"),
+    ColumnDoc(
+        "status", "text", True, "Not started, On track, At risk, Off track or Done.", "On track"
+    ),
+    ColumnDoc("last_updated", "date", False, "When the status was last checked.", ""),
+    ColumnDoc("measure_code", "text", False, "A linked measure (M01–M17), if any.", "M08"),
+)
+
+STAKEHOLDER_COLUMNS: tuple[ColumnDoc, ...] = (
+    ColumnDoc("name", "text", True, "Person or organisation (must be new).", "NHS Providers"),
+    ColumnDoc(
+        "group",
+        "text",
+        True,
+        "National body, Provider, System / ICS, Royal college, Patient organisation, "
+        "Academic / think tank, Network or Devolved nation.",
+        "National body",
+    ),
+    ColumnDoc("region_code", "text", False, "Region code (E40…), blank for national.", ""),
+    ColumnDoc("interest", "whole number", True, "Interest 1 (low) to 5 (high).", "4"),
+    ColumnDoc("influence", "whole number", True, "Influence 1 (low) to 5 (high).", "5"),
+    ColumnDoc("owner", "text", False, "Who in the team holds the relationship.", ""),
+    ColumnDoc("last_contact", "date", False, "Date of last contact (not in the future).", ""),
+    ColumnDoc("next_step", "text", False, "The next planned contact or action.", ""),
+)
+
+EVENT_COLUMNS: tuple[ColumnDoc, ...] = (
+    ColumnDoc("event_date", "date", True, "Date of the event (or start of a phase).", "2026-06-14"),
+    ColumnDoc("end_date", "date", False, "End date for a phase lasting several days.", ""),
+    ColumnDoc("title", "text", True, "Name of the event.", "Talent event"),
+    ColumnDoc(
+        "event_type",
+        "text",
+        True,
+        "Visit, Workshop, Roundtable, Event, Meeting or Survey.",
+        "Workshop",
+    ),
+    ColumnDoc("audience", "text", False, "Who it was for.", "Regional talent leads"),
+    ColumnDoc("region_code", "text", False, "Region code (E40…), blank for national.", ""),
+    ColumnDoc("outcome", "text", False, "What came out of it.", ""),
+    ColumnDoc("actions", "text", False, "Follow-up actions.", ""),
+    ColumnDoc("priority_areas", "text", False, "Priority areas covered, e.g. P3, P4.", "P4"),
+    ColumnDoc(
+        "stakeholders",
+        "text",
+        False,
+        "Names of stakeholders who took part, separated by semicolons (they must "
+        "already exist or be imported first).",
+        "",
+    ),
+)
+
+_PLAN_LABEL_TO_COLUMN = {
+    "Measure": "measure_code",
+    "Geography": "geo_code",
+    "Year 1 target": "y1",
+    "Year 3 target": "y3",
+    "Year 5 target": "y5",
+    "ID": "item_id",
+    "Priority area": "priority_area",
+    "Title": "title",
+    "Description": "description",
+    "Horizon": "horizon",
+    "Due date": "due_date",
+    "Owner": "owner",
+    "Status": "status",
+    "Last updated": "last_updated",
+}
+
+
+@dataclass
+class RecordImport:
+    """A checked plan or engagement file: typed records and every problem found."""
+
+    kind: str
+    records: list
+    issues: list[Issue]
+    source_name: str
+    source_rows: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and bool(self.records)
+
+
+def _normalise_dates(df: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """UK and ISO spellings → ISO text, so the domain's date rules see one format."""
+    out = df.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = [
+                (parse_date(v).isoformat() if parse_date(v) else v) if v else v for v in out[col]
+            ]
+    return out
+
+
+def _plan_issue(table: Table, issue, frame: pd.DataFrame) -> Issue:
+    col = _PLAN_LABEL_TO_COLUMN.get(issue.column, issue.column)
+    row = value = None
+    if issue.row is not None and 1 <= issue.row <= len(table.row_numbers):
+        row = int(table.row_numbers[issue.row - 1])
+        if col in frame.columns:
+            value = str(frame.iloc[issue.row - 1][col])
+    return Issue(
+        row, col, value, issue.message[:1].upper() + issue.message[1:] + ".", issue.severity
+    )
+
+
+def validate_plan_targets(
+    table: Table,
+    measures: Iterable[Measure],
+    geo_names: Mapping[str, str],
+    england_values: Mapping[str, Mapping[int, float]] | None = None,
+) -> RecordImport:
+    """Targets checked by the plan's own rules (ranges, England needs all horizons, order)."""
+    from nlf_planner.plan import ENGLAND, validate_targets
+
+    issues = check_columns(
+        table, PLAN_TARGET_COLUMNS, {"measure": "measure_code", "geography": "geo_code"}
+    )
+    if any(i.severity == "error" for i in issues):
+        return RecordImport("plan_targets", [], issues, table.source_name, len(table))
+    frame = table.df.copy()
+    if "geo_code" not in frame.columns:
+        frame["geo_code"] = ""
+    frame["measure_code"] = frame["measure_code"].str.upper()
+    frame["geo_code"] = [g.upper() or ENGLAND for g in frame["geo_code"]]
+    for col in ("y1", "y3", "y5"):
+        bad = [i for i, v in enumerate(frame[col]) if v and parse_number(v) is None]
+        for i in bad:
+            issues.append(Issue(int(table.row_numbers[i]), col, frame[col].iat[i], "Not a number."))
+        frame[col] = [
+            parse_number(v) if v and parse_number(v) is not None else None for v in frame[col]
+        ]
+    bad_rows = {i.row for i in issues if i.severity == "error"}
+    keep = [int(r) not in bad_rows for r in table.row_numbers]
+    targets, plan_issues = validate_targets(
+        frame[keep].reset_index(drop=True),
+        {m.code: m for m in measures},
+        dict(geo_names),
+        table="Targets",
+        england_values=england_values,
+    )
+    kept = Table(
+        frame[keep].reset_index(drop=True),
+        table.row_numbers[keep],
+        table.source_name,
+        table.file_type,
+    )
+    issues += [_plan_issue(kept, i, kept.df) for i in plan_issues]
+    return RecordImport("plan_targets", targets, issues, table.source_name, len(table))
+
+
+def validate_plan_milestones(
+    table: Table,
+    base_year: int,
+    area_codes: Iterable[str],
+    measures: Iterable[Measure],
+    today: date | None = None,
+) -> RecordImport:
+    """Milestones checked by the plan's own rules (area, status, horizon window, dates)."""
+    from nlf_planner.plan import validate_milestones
+
+    issues = check_columns(
+        table, PLAN_MILESTONE_COLUMNS, {"area": "priority_area", "due": "due_date"}
+    )
+    if any(i.severity == "error" for i in issues):
+        return RecordImport("plan_milestones", [], issues, table.source_name, len(table))
+    frame = _normalise_dates(table.df, ["due_date", "last_updated"])
+    for col in ("priority_area", "measure_code"):
+        if col in frame.columns:
+            frame[col] = frame[col].str.upper()
+    records, plan_issues = validate_milestones(
+        frame, base_year, area_codes, {m.code: m for m in measures}, today=today, table="Milestones"
+    )
+    issues += [_plan_issue(table, i, frame) for i in plan_issues]
+    return RecordImport("plan_milestones", records, issues, table.source_name, len(table))
+
+
+def merge_plan_import(plan, targets: Sequence = (), milestones: Sequence = ()):
+    """A new draft plan: imported targets replace the same measure and geography (all
+    horizons); imported milestones replace the same ID or are added."""
+    pairs = {(t.measure_code, t.geo_code) for t in targets}
+    kept_t = [t for t in plan.targets if (t.measure_code, t.geo_code) not in pairs]
+    by_id = {m.item_id: m for m in milestones}
+    kept_m = [m for m in plan.milestones if m.item_id not in by_id]
+    return plan.model_copy(
+        update={"targets": kept_t + list(targets), "milestones": kept_m + list(milestones)}
+    )
+
+
+# --- stakeholders and events -----------------------------------------------------------------
+
+
+def _engagement_issue(row: int, problem: str, raw: Mapping[str, object]) -> Issue:
+    from nlf_planner.engagement import FIELD_LABELS
+
+    column = None
+    for field_name, label in sorted(FIELD_LABELS.items(), key=lambda kv: -len(kv[1])):
+        if problem.startswith(label):
+            column = {"group": "group", "stakeholder_ids": "stakeholders"}.get(
+                field_name, field_name
+            )
+            break
+    value = raw.get(column) if column else None
+    return Issue(row, column, None if value is None else str(value), problem)
+
+
+def validate_stakeholders(
+    table: Table,
+    existing: Mapping[int, tuple[str, bool]],
+    codes,
+    today: date | None = None,
+) -> RecordImport:
+    """Each row checked by the engagement rules, including duplicate names (in the file too)."""
+    from nlf_planner.engagement import EngagementValidationError, validate_stakeholder
+
+    issues = check_columns(
+        table, STAKEHOLDER_COLUMNS, {"stakeholder_group": "group", "stakeholder": "name"}
+    )
+    if any(i.severity == "error" for i in issues):
+        return RecordImport("stakeholders", [], issues, table.source_name, len(table))
+    frame = _normalise_dates(table.df, ["last_contact"])
+    known = dict(existing)
+    records = []
+    for i, raw in enumerate(frame.to_dict("records")):
+        row = int(table.row_numbers[i])
+        raw = {k: v for k, v in raw.items() if k in {c.column for c in STAKEHOLDER_COLUMNS}}
+        if raw.get("region_code"):
+            raw["region_code"] = str(raw["region_code"]).upper()
+        try:
+            s = validate_stakeholder(raw, existing=known, codes=codes, today=today)
+        except EngagementValidationError as exc:
+            issues += [_engagement_issue(row, p, raw) for p in exc.problems]
+            continue
+        known[-(i + 1)] = (s.name, False)  # later rows may not repeat this name
+        records.append(s)
+    return RecordImport("stakeholders", records, issues, table.source_name, len(table))
+
+
+def validate_events(
+    table: Table,
+    stakeholder_ids_by_name: Mapping[str, int],
+    codes,
+) -> RecordImport:
+    """Each row checked by the engagement rules; stakeholders are named, not numbered."""
+    from nlf_planner.engagement import (
+        EngagementValidationError,
+        normalise_name,
+        validate_event,
+    )
+
+    issues = check_columns(
+        table,
+        EVENT_COLUMNS,
+        {"date": "event_date", "type": "event_type", "start_date": "event_date"},
+    )
+    if any(i.severity == "error" for i in issues):
+        return RecordImport("engagement_events", [], issues, table.source_name, len(table))
+    frame = _normalise_dates(table.df, ["event_date", "end_date"])
+    by_name = {normalise_name(n): i for n, i in stakeholder_ids_by_name.items()}
+    records = []
+    for i, raw in enumerate(frame.to_dict("records")):
+        row = int(table.row_numbers[i])
+        raw = {k: v for k, v in raw.items() if k in {c.column for c in EVENT_COLUMNS}}
+        names = [n.strip() for n in str(raw.pop("stakeholders", "") or "").split(";") if n.strip()]
+        unknown = [n for n in names if normalise_name(n) not in by_name]
+        for n in unknown:
+            issues.append(
+                Issue(
+                    row,
+                    "stakeholders",
+                    n,
+                    f"No stakeholder called {n!r}; add them first (stakeholders "
+                    "import or the Engagement page).",
+                )
+            )
+        raw["stakeholder_ids"] = [
+            by_name[normalise_name(n)] for n in names if normalise_name(n) in by_name
+        ]
+        if raw.get("region_code"):
+            raw["region_code"] = str(raw["region_code"]).upper()
+        if raw.get("priority_areas"):
+            raw["priority_areas"] = str(raw["priority_areas"]).upper()
+        try:
+            e = validate_event(raw, known_stakeholders=set(by_name.values()), codes=codes)
+        except EngagementValidationError as exc:
+            issues += [_engagement_issue(row, p, raw) for p in exc.problems]
+            continue
+        if not unknown:
+            records.append(e)
+    return RecordImport("engagement_events", records, issues, table.source_name, len(table))
+
+
+# --- the kinds of import the Data page offers --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    key: str
+    label: str
+    columns: tuple[ColumnDoc, ...]
+    help: str
+
+
+IMPORT_KINDS: dict[str, ImportKind] = {
+    k.key: k
+    for k in (
+        ImportKind(
+            "measurements",
+            "Measurements",
+            MEASUREMENT_COLUMNS,
+            "One row per measure, ICB or region, and period (long format). Imported "
+            "series replace the illustrative ones for the same measure and area.",
+        ),
+        ImportKind(
+            "plan_targets",
+            "Plan targets",
+            PLAN_TARGET_COLUMNS,
+            "One row per measure and geography with year 1, 3 and 5 targets. Saved as a "
+            "new plan version; targets not in the file are kept.",
+        ),
+        ImportKind(
+            "plan_milestones",
+            "Plan milestones",
+            PLAN_MILESTONE_COLUMNS,
+            "One row per milestone. Saved as a new plan version; a row with an existing "
+            "ID replaces that milestone, other rows are added.",
+        ),
+        ImportKind(
+            "stakeholders",
+            "Stakeholders",
+            STAKEHOLDER_COLUMNS,
+            "One row per new stakeholder; names must not already exist.",
+        ),
+        ImportKind(
+            "engagement_events",
+            "Engagement events",
+            EVENT_COLUMNS,
+            "One row per event, linked to existing stakeholders by name.",
+        ),
+    )
+}
+
+
+def example_rows(kind: str) -> list[dict[str, object]]:
+    """Two illustrative rows for a template (the first from the column examples)."""
+    cols = IMPORT_KINDS[kind].columns
+    first = {c.column: c.example for c in cols}
+    if kind == "measurements":
+        second = {**first, "period": "2024-05-01", "numerator": "11", "value": ""}
+        return [first, second]
+    return [first]

@@ -15,7 +15,12 @@ import uuid
 import duckdb
 import pandas as pd
 
-from nlf_planner.imports import MeasurementImport, preview_measurements
+from nlf_planner.imports import (
+    MeasurementImport,
+    RecordImport,
+    merge_plan_import,
+    preview_measurements,
+)
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Database
 from nlf_planner.store.measurements import MEASUREMENT_COLUMNS
@@ -171,3 +176,108 @@ def apply_measurement_import(
         ),
         retries=8,
     )
+
+
+# --- plan and engagement imports ---------------------------------------------------------------
+
+
+def apply_plan_import(
+    db: Database,
+    imp: RecordImport,
+    *,
+    actor: str,
+    note: str | None = None,
+):
+    """Save imported targets or milestones as a new plan version (the plan store's own
+    transaction, validation, stale-version check and audit row)."""
+    from nlf_planner.plan import Plan, default_base_year
+    from nlf_planner.store.plans import latest_version_id, load_plan, save_plan
+
+    if not imp.ok:
+        raise ImportRefused(
+            f"The file has {len(imp.errors)} problems to fix before it can be imported."
+            if imp.errors
+            else "The file holds no rows to import."
+        )
+    head = latest_version_id(db)
+    plan = load_plan(db, head) if head is not None else Plan(base_year=default_base_year())
+    draft = merge_plan_import(
+        plan,
+        targets=imp.records if imp.kind == "plan_targets" else (),
+        milestones=imp.records if imp.kind == "plan_milestones" else (),
+    )
+    return save_plan(
+        db,
+        draft,
+        author=actor,
+        note=note or f"Imported {imp.source_name}",
+        expected_version_id=head,
+        action="import",
+    )
+
+
+def apply_engagement_import(
+    db: Database,
+    imp: RecordImport,
+    *,
+    actor: str,
+    reason: str | None = None,
+) -> list[int]:
+    """Add imported stakeholders or events in ONE transaction, re-checked against the rows
+    stored at that moment, each with its audit row."""
+    from nlf_planner.engagement import validate_event, validate_stakeholder
+    from nlf_planner.store import engagement as es
+
+    if not actor or not actor.strip():
+        raise ImportRefused(
+            "Enter your name in the sidebar before importing: every change records who made it."
+        )
+    if not imp.ok:
+        raise ImportRefused(
+            f"The file has {len(imp.errors)} problems to fix before it can be imported."
+            if imp.errors
+            else "The file holds no rows to import."
+        )
+    codes = es.reference_codes(db)
+    why = reason or f"Imported from {imp.source_name}"
+
+    def work(cur: duckdb.DuckDBPyConnection) -> list[int]:
+        ids = []
+        for rec in imp.records:
+            if imp.kind == "stakeholders":
+                checked = validate_stakeholder(rec, existing=es._existing(cur), codes=codes)
+                new_id = es._insert_stakeholder(cur, checked, actor)
+                entity = es.STAKEHOLDER
+                after = checked.model_copy(update={"stakeholder_id": new_id})
+            else:
+                checked = validate_event(
+                    rec, known_stakeholders=es._stakeholder_ids(cur), codes=codes
+                )
+                new_id = es._insert_event(cur, checked, actor)
+                entity = es.EVENT
+                after = checked.model_copy(update={"event_id": new_id})
+            record(
+                cur,
+                actor=actor,
+                action="import",
+                entity=entity,
+                entity_id=str(new_id),
+                reason=why,
+                after=after.model_dump(mode="json"),
+            )
+            ids.append(new_id)
+        return ids
+
+    return db.write(work)
+
+
+def existing_stakeholders(db: Database) -> dict[int, tuple[str, bool]]:
+    """Stakeholder id → (name, retired), for duplicate-name checks before an import."""
+    rows = db.rows("SELECT stakeholder_id, name, retired FROM stakeholders")
+    return {int(i): (str(n), bool(r)) for i, n, r in rows}
+
+
+def stakeholder_ids_by_name(db: Database) -> dict[str, int]:
+    """Name → id of current (not retired) stakeholders, to link imported events."""
+    rows = db.rows("SELECT name, stakeholder_id FROM stakeholders WHERE NOT retired")
+    return {str(n): int(i) for n, i in rows}
