@@ -113,6 +113,11 @@ def _select(where, label: str, options: dict[str, str], key: str, default: str |
     return value
 
 
+def _open_selected(model: R.RegionsModel, kind: str) -> None:
+    """The keyboard route into a cell: read the two choices at click time."""
+    _open_measure(model, st.session_state["open_geo"], st.session_state["open_col"], kind)
+
+
 def geography_choices(model: R.RegionsModel, region: str) -> dict[str, str]:
     opts = {ENGLAND_CODE: "England"}
     opts.update({r.code: r.name for r in model.regions})
@@ -180,14 +185,9 @@ def matrix_view(model: R.RegionsModel, region: str) -> None:
         g_opts = {g: model.names[g] for g in geos}
         col_opts = dict(zip(matrix.column_codes, matrix.text.columns, strict=True))
         a, b, c = st.columns([2, 3, 1])
-        g = a.selectbox("Geography", list(g_opts), format_func=g_opts.get, key="open_geo")
-        code = b.selectbox("Column", list(col_opts), format_func=col_opts.get, key="open_col")
-        c.button(
-            "Open chart",
-            key="open_cell",
-            on_click=_open_measure,
-            args=(model, g, code, matrix.kind),
-        )
+        a.selectbox("Geography", list(g_opts), format_func=g_opts.get, key="open_geo")
+        b.selectbox("Column", list(col_opts), format_func=col_opts.get, key="open_col")
+        c.button("Open chart", key="open_cell", on_click=_open_selected, args=(model, matrix.kind))
 
 
 def measure_view(model: R.RegionsModel, region: str, db) -> None:
@@ -435,11 +435,10 @@ model = _model(
     ),
 )
 region = selected_region()
-if "view" in st.session_state and st.session_state["view"] not in VIEWS:
-    del st.session_state["view"]
-view = st.segmented_control(
-    "View", VIEWS, default="Matrix", key="view", bind="query-params", required=True
-)
+if st.session_state.get("view") not in VIEWS:
+    st.session_state["view"] = query_param("view", "Matrix", VIEWS)
+view = st.segmented_control("View", VIEWS, key="view", required=True) or "Matrix"
+set_query_params(view=None if view == "Matrix" else view)
 st.caption(
     f"SPC rules: a point beyond the limits, a run of {settings.spc_run_length} on one side of "
     f"the mean, a trend of {settings.spc_run_length}, two of three near a limit; limits from "

@@ -1,0 +1,146 @@
+"""The Regions page in AppTest: each view renders from the URL, drilling opens the chart,
+notes and rebases are saved with the person's name and audited."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from nlf_planner.store import open_database
+from nlf_planner.store.audit import audit_log
+from tests.apptest_utils import headings, run_page
+
+LONDON = "E40000003"
+
+
+def _specs(at):
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def _captions(at):
+    return " ".join(c.value for c in at.caption)
+
+
+def test_matrix_is_the_default_view(seeded_db_path):
+    at = run_page("regions", seeded_db_path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Regions and integrated care systems" in headings(at)
+    assert "How the 7 NHS regions compare on the nine priority areas" in headings(at)
+    assert len(at.dataframe) == 1
+    assert at.dataframe[0].value.shape == (8, 9)
+    assert any("illustrative" in i.value for i in at.info)
+    assert "better than England" in _captions(at)
+    assert any(b.label == "Download data (CSV)" for b in at.get("download_button"))
+
+
+def test_ics_matrix_for_the_sidebar_region(seeded_db_path):
+    at = run_page("regions", seeded_db_path, query={"region": LONDON})
+    assert not at.exception
+    assert any("London and its 5 ICSs" in h for h in headings(at))
+    assert at.dataframe[0].value.shape == (7, 9)
+
+
+def test_matrix_by_measure_for_one_area(seeded_db_path):
+    at = run_page("regions", seeded_db_path, query={"by_measure": "true", "area": "P6"})
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert [c[:3] for c in frame.columns] == ["M10", "M11"]
+    assert "%" in frame.iloc[1, 0]
+
+
+def test_opening_a_cell_shows_the_spc_chart_with_icons(seeded_db_path):
+    at = run_page("regions", seeded_db_path)
+    at.selectbox(key="open_geo").select(LONDON)
+    at.selectbox(key="open_col").select("P6")
+    at.button(key="open_cell").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="geo").value == LONDON
+    assert at.selectbox(key="measure").value == "M10"
+    spec = _specs(at)[0]
+    letters = [a.get("text") for a in spec["layout"]["annotations"]]
+    assert any(t in ("<b>H</b>", "<b>L</b>", "<b>C</b>") for t in letters)
+    assert spec["layout"]["title"]["text"].startswith("Staff trained in improvement")
+    assert "London:" in _captions(at)
+
+
+def test_measure_view_from_the_url_draws_plan_lines_and_the_summary(seeded_db_path):
+    at = run_page(
+        "regions", seeded_db_path, query={"view": "Measure", "geo": LONDON, "measure": "M10"}
+    )
+    assert not at.exception
+    names = [d.get("name") for d in _specs(at)[0]["data"]]
+    assert "Mean" in names and "Upper process limit" in names
+    assert "Plan trajectory" in names
+    labels = [m.label for m in at.metric]
+    assert labels[:4] == ["Latest", "Target", "Mean", "Limits"]
+    assert any("Variation" in m.value for m in at.markdown)
+    assert at.dataframe[0].value.measure_code.tolist() == ["M10", "M11"]
+
+
+def test_unknown_url_values_fall_back(seeded_db_path):
+    at = run_page(
+        "regions", seeded_db_path, query={"view": "Measure", "geo": "DROP TABLE", "measure": "M99"}
+    )
+    assert not at.exception
+    assert at.selectbox(key="measure").value == "M01"
+
+
+def test_adding_a_note_needs_a_name_and_is_audited(fresh_seeded_db_path):
+    q = {"view": "Measure", "geo": LONDON, "measure": "M10"}
+    at = run_page("regions", fresh_seeded_db_path, query=q)
+    _by_label(at.text_input, "What happened").input("Programme launched")
+    _submit(at, "Add note")
+    assert any("Your name" in w.value for w in at.warning)
+    at = run_page("regions", fresh_seeded_db_path, query=q, session={"user_name": "Ada"})
+    _by_label(at.text_input, "What happened").input("Programme launched")
+    _submit(at, "Add note")
+    assert not at.exception, [e.value for e in at.exception]
+    db = open_database(fresh_seeded_db_path)
+    try:
+        log = audit_log(db, entity="annotation")
+        assert len(log) == 1 and log.actor.iloc[0] == "Ada"
+    finally:
+        db.close()
+
+
+def test_a_rebase_with_a_reason_recomputes_the_chart(fresh_seeded_db_path):
+    q = {"view": "Measure", "geo": LONDON, "measure": "M08"}
+    at = run_page("regions", fresh_seeded_db_path, query=q, session={"user_name": "Ada"})
+    _by_label(at.date_input, "From").set_value(date(2021, 4, 1))
+    _by_label(at.text_input, "Reason (required)").input("New recruitment standard")
+    _submit(at, "Rebase")
+    assert not at.exception, [e.value for e in at.exception]
+    texts = [a.get("text", "") for a in _specs(at)[0]["layout"]["annotations"]]
+    assert any(t.startswith("Rebased Apr 2021") for t in texts)
+    assert "recalculated from" in _captions(at)
+
+
+def test_benchmark_view_with_bars_and_funnel(seeded_db_path):
+    at = run_page("regions", seeded_db_path, query={"view": "Benchmark", "measure": "M10"})
+    assert not at.exception
+    specs = _specs(at)
+    assert len(specs) == 2
+    assert "against England" in specs[0]["layout"]["title"]["text"]
+    assert "42 ICSs" in specs[1]["layout"]["title"]["text"]
+    at = run_page("regions", seeded_db_path, query={"view": "Benchmark", "measure": "M13"})
+    assert len(_specs(at)) == 1
+    assert "not a proportion" in _captions(at)
+
+
+def test_profile_view_for_a_region(seeded_db_path):
+    at = run_page("regions", seeded_db_path, query={"view": "Profile", "profile": LONDON})
+    assert not at.exception
+    spec = _specs(at)[0]
+    assert spec["layout"]["title"]["text"].startswith("London profile")
+    assert len(at.dataframe[0].value) == 17
+    assert "London across 17 measures" in _captions(at)
+
+
+def _by_label(widgets, label):
+    return [w for w in widgets if w.label == label][0]
+
+
+def _submit(at, label):
+    [b for b in at.button if b.label == label][0].click()
+    at.run()
