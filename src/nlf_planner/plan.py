@@ -525,6 +525,7 @@ def validate_targets(
     geo_names: Mapping[str, str],
     table: str = "Targets",
     england_required: bool = True,
+    england_values: Mapping[str, Mapping[int, float]] | None = None,
 ) -> tuple[list[PlanTarget], list[ValidationIssue]]:
     """Check a wide targets table and turn it into records.
 
@@ -549,7 +550,7 @@ def validate_targets(
             )
         )
 
-    england: dict[str, dict[int, float]] = {}
+    england: dict[str, dict[int, float]] = {k: dict(v) for k, v in (england_values or {}).items()}
     for _, r in df.iterrows():
         if (_text(r.get("geo_code")) or ENGLAND) == ENGLAND:
             vals = {}
@@ -560,7 +561,7 @@ def validate_targets(
                     v = None
                 if v is not None:
                     vals[h] = v
-            england.setdefault(_text(r.get("measure_code")), vals)
+            england[_text(r.get("measure_code"))] = vals
 
     for pos, (_, r) in enumerate(df.reset_index(drop=True).iterrows(), start=1):
         code = _text(r.get("measure_code"))

@@ -1,0 +1,181 @@
+"""The Plan page in AppTest against a real seeded DuckDB file."""
+
+from __future__ import annotations
+
+import json
+
+from nlf_planner.store import open_database
+from nlf_planner.store import plans as plan_store
+from nlf_planner.store.audit import audit_log
+from nlf_planner.ui.plan_state import editor_key
+from tests.apptest_utils import run_page
+
+ENGLAND = "E92000001"
+
+
+def _edit(at, table: str, edited_rows: dict | None = None, added_rows: list | None = None):
+    ws = at.session_state["plan_workspace"]
+    at.session_state[editor_key(ws, table)] = {
+        "edited_rows": edited_rows or {},
+        "added_rows": added_rows or [],
+        "deleted_rows": [],
+    }
+    return ws
+
+
+def _save(at, note: str = "Test edit"):
+    ws = at.session_state["plan_workspace"]
+    at.session_state[f"plan_note_v{ws['version_id']}"] = note
+    next(b for b in at.button if b.label == "Save as a new version").click()
+    at.run()
+    return at
+
+
+def _store(path):
+    db = open_database(path)
+    return db
+
+
+def test_edit_a_target_save_reload_and_see_the_new_value_and_version(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    assert not at.exception
+    ws = at.session_state["plan_workspace"]
+    first = ws["inputs"]["targets"]
+    assert first.loc[0, "measure_code"] == "M01"
+    _edit(at, "targets", {"0": {"y5": 95.5}})
+    _save(at, "Raise the ICS programme ambition")
+    assert not at.exception
+    assert [e.value for e in at.error] == []
+    assert any("Saved as version 3" in s.value for s in at.success)
+
+    db = _store(fresh_seeded_db_path)
+    try:
+        saved = plan_store.load_plan(db)
+        assert saved.version_id == 3 and saved.author == "Priya Shah"
+        assert saved.target_map()[("M01", ENGLAND, 5)] == 95.5
+        log = audit_log(db, entity="plan_version")
+        assert log.iloc[0]["actor"] == "Priya Shah" and log.iloc[0]["entity_id"] == "3"
+        assert "Target" in json.loads(log.iloc[0]["after_json"])["changes"][0]
+    finally:
+        db.close()
+
+    again = run_page("plan", fresh_seeded_db_path)
+    assert not again.exception
+    assert any("Version 3 (latest)" in m.value for m in again.markdown)
+    table = again.session_state["plan_workspace"]["inputs"]["targets"]
+    assert table.set_index("measure_code").loc["M01", "y5"] == 95.5
+
+
+def test_an_invalid_edit_shows_row_and_column_and_writes_nothing(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    _edit(at, "targets", {"2": {"y5": 120.0}})
+    _save(at)
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Nothing was saved" in errors
+    assert "row 3" in errors and "Year 5 target" in errors and "0–100" in errors
+    db = _store(fresh_seeded_db_path)
+    try:
+        assert plan_store.latest_version_id(db) == 2
+        assert len(audit_log(db, entity="plan_version")) == 2
+    finally:
+        db.close()
+    # The bad value is still on screen for the user to correct.
+    ws = at.session_state["plan_workspace"]
+    assert ws["tables"]["targets"].set_index("measure_code").loc["M03", "y5"] == 120.0
+
+
+def test_a_new_milestone_without_a_title_is_refused(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    _edit(
+        at,
+        "milestones",
+        added_rows=[
+            {
+                "priority_area": "P2 Leadership and talent strategies",
+                "title": "",
+                "horizon": 1,
+                "due_date": "2026-12-15",
+                "status": "On track",
+                "owner": "Team",
+            }
+        ],
+    )
+    _save(at)
+    errors = " ".join(e.value for e in at.error)
+    assert "Title" in errors and "the title is empty" in errors
+
+
+def test_saving_without_a_name_asks_for_one(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path)
+    _edit(at, "targets", {"0": {"y5": 95.5}})
+    _save(at)
+    assert any("Your name" in w.value for w in at.warning)
+    db = _store(fresh_seeded_db_path)
+    try:
+        assert plan_store.latest_version_id(db) == 2
+    finally:
+        db.close()
+
+
+def test_a_stale_save_is_refused_and_keeps_the_edits(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    _edit(at, "targets", {"0": {"y5": 97.0}})
+    at.run()  # the edit is on screen, not yet saved
+    db = _store(fresh_seeded_db_path)
+    try:  # meanwhile a colleague saves a new version
+        other = plan_store.load_plan(db)
+        plan_store.save_plan(db, other, author="Sam Jones", note="Colleague's save",
+                             expected_version_id=other.version_id)  # fmt: skip
+    finally:
+        db.close()
+    _save(at)
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Not saved" in errors and "Sam Jones" in errors
+    ws = at.session_state["plan_workspace"]
+    assert ws["version_id"] == 2
+    assert ws["tables"]["targets"].set_index("measure_code").loc["M01", "y5"] == 97.0
+    db = _store(fresh_seeded_db_path)
+    try:
+        assert plan_store.latest_version_id(db) == 3
+        assert plan_store.load_plan(db).author == "Sam Jones"
+    finally:
+        db.close()
+
+
+def test_priority_area_and_version_come_from_the_url(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, query={"area": "P5"})
+    assert not at.exception
+    codes = at.session_state["plan_workspace"]["inputs"]["targets"]["measure_code"].tolist()
+    assert codes == ["M08", "M09"]
+    old = run_page("plan", fresh_seeded_db_path, query={"plan": "1"})
+    assert not old.exception
+    assert any(m.value.startswith("**Version 1**") for m in old.markdown)
+    assert any("read-only" in w.value for w in old.warning)
+
+
+def test_restore_from_the_page_makes_a_new_latest_version(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    at.session_state["plan_restore_reason"] = "Back to the launch plan"
+    next(b for b in at.button if b.label.startswith("Restore version 1")).click()
+    at.run()
+    assert not at.exception
+    assert any("restored as version 3" in s.value for s in at.success)
+    db = _store(fresh_seeded_db_path)
+    try:
+        v1, v3 = plan_store.load_plan(db, 1), plan_store.load_plan(db, 3)
+        assert set(v3.targets) == set(v1.targets) and v3.milestones == v1.milestones
+        assert v3.note == "Restored version 1: Back to the launch plan"
+    finally:
+        db.close()
+
+
+def test_status_tab_lists_roll_up_and_attention_items(seeded_db_path):
+    at = run_page("plan", seeded_db_path)
+    subheaders = [s.value for s in at.subheader]
+    assert "By priority area" in subheaders and "By condition" in subheaders
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert "Roadmap" in spec["layout"]["title"]["text"]
