@@ -1,0 +1,171 @@
+"""Plain-English readings of SPC results, for exception slides, captions and speaker notes.
+
+Boards ask "what does this tell me?" (anchors.md A15). A reading says what the latest point
+shows (variation), since when the pattern has run, where the target sits (assurance) and
+what caveats apply (trial limits, short series), using only the :class:`~nlf_planner.spc.
+SPCResult` the chart draws, so the words can never disagree with the picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from nlf_planner.models import Measure
+from nlf_planner.overview import format_value
+from nlf_planner.periods import label
+from nlf_planner.spc import (
+    ASSURANCE_LABEL,
+    VARIATION_LABEL,
+    AssuranceIcon,
+    Rule,
+    SPCResult,
+    VariationIcon,
+)
+
+_RULE_PHRASE = {
+    Rule.BEYOND_LIMIT: "a point beyond the {side} process limit",
+    Rule.TREND: "a {word} trend",
+    Rule.TWO_OF_THREE: "two of three points close to the {side} process limit",
+    Rule.SHIFT: "a shift {where} the mean",
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A short headline plus the sentences behind it (what, since when, target, caveats)."""
+
+    headline: str
+    sentences: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+def _period(d: date | None, measure: Measure) -> str:
+    return label(d, measure.frequency) if d else "—"
+
+
+def _points_since(result: SPCResult, start: date) -> int:
+    return int(np.sum(result.periods >= np.datetime64(start, "D")))
+
+
+def pattern_phrase(result: SPCResult) -> str | None:
+    """The rule behind the latest point in words ('a shift below the mean'); None if common."""
+    sig = result.signal
+    if sig is None or sig.rule == Rule.COMMON:
+        return None
+    high = sig.direction > 0
+    return _RULE_PHRASE[sig.rule].format(
+        side="upper" if high else "lower",
+        word="rising" if high else "falling",
+        where="above" if high else "below",
+    )
+
+
+def headline(result: SPCResult, measure: Measure) -> str:
+    """One line: the variation reading and, for a signal, since when ("… since Mar 2025")."""
+    if result.empty:
+        return "No data yet"
+    icon = result.variation_icon or VariationIcon.COMMON
+    text = VARIATION_LABEL[icon]
+    phrase = pattern_phrase(result)
+    sig = result.signal
+    if phrase and sig is not None and sig.start is not None:
+        if sig.rule == Rule.BEYOND_LIMIT:
+            text += f" – {phrase} in {_period(sig.start, measure)}"
+        else:
+            text += f" – {phrase} since {_period(sig.start, measure)}"
+    return text
+
+
+def reading(result: SPCResult, measure: Measure, where: str = "England") -> Reading:
+    """What the chart says about ``measure`` in ``where``, in plain English."""
+    if result.empty:
+        return Reading("No data yet", [f"There are no values yet for {measure.name} in {where}."])
+    unit = measure.unit
+    fmt = lambda v: format_value(v, unit)  # noqa: E731 - local shorthand
+    sentences = [
+        f"{measure.name} in {where} was {fmt(result.latest_value)} in "
+        f"{_period(result.latest_period, measure)}, against a mean of "
+        f"{fmt(result.latest('mean'))}"
+        + (
+            f" and process limits of {fmt(result.latest('lpl'))} to {fmt(result.latest('upl'))}."
+            if result.latest("lpl") is not None
+            else "."
+        )
+    ]
+    sentences.append(_variation_sentence(result, measure))
+    assurance = _assurance_sentence(result, measure)
+    if assurance:
+        sentences.append(assurance)
+    if result.trial_limits:
+        sentences.append(
+            "The limits rest on fewer than 12 points, so treat them as trial limits and the "
+            "reading as provisional."
+        )
+    if result.rebase_periods:
+        last = result.rebase_periods[-1]
+        sentences.append(f"Limits were recalculated from {_period(last, measure)} (a rebase).")
+    return Reading(headline(result, measure), sentences)
+
+
+def _variation_sentence(result: SPCResult, measure: Measure) -> str:
+    sig = result.signal
+    icon = result.variation_icon or VariationIcon.COMMON
+    if icon == VariationIcon.COMMON or sig is None:
+        return (
+            "Only common-cause variation: the latest point is within the limits and no "
+            "pattern is present, so the process is stable and changes from one period to the "
+            "next are noise, not news."
+        )
+    phrase = pattern_phrase(result) or "a special-cause signal"
+    kind = str(icon).split("_")[0]
+    meaning = {
+        "improvement": "special-cause improvement: the measure has moved in the better "
+        "direction by more than chance would explain",
+        "concern": "special-cause concern: the measure has moved in the worse direction by "
+        "more than chance would explain, so look for the cause and act on it",
+        "neutral": "special-cause variation (this measure has no better or worse direction): "
+        "something has changed and is worth understanding",
+    }[kind]
+    when = ""
+    if sig.start is not None:
+        n = _points_since(result, sig.start)
+        if sig.rule == Rule.BEYOND_LIMIT:
+            when = f" in {_period(sig.start, measure)}"
+        else:
+            points = f"{n} point{'s' if n != 1 else ''}"
+            when = f" since {_period(sig.start, measure)} ({points})"
+    return f"The chart shows {phrase}{when}: {meaning}."
+
+
+def _assurance_sentence(result: SPCResult, measure: Measure) -> str | None:
+    icon = result.assurance_icon
+    if icon is None or result.target is None:
+        return None
+    target = format_value(result.target, measure.unit)
+    if icon == AssuranceIcon.FAIL:
+        return (
+            f"The target of {target} lies outside the process limits on the wrong side: "
+            f"{ASSURANCE_LABEL[icon].lower()} unless the process itself changes."
+        )
+    if icon == AssuranceIcon.PASS:
+        return f"The target of {target} lies outside the limits on the right side: " + (
+            f"{ASSURANCE_LABEL[icon].lower()}."
+        )
+    return (
+        f"The target of {target} lies within the process limits: the process will "
+        "sometimes meet it and sometimes not (hit or miss)."
+    )
+
+
+def short_reading(result: SPCResult, measure: Measure) -> str:
+    """Variation headline plus assurance in one line, for tables and notes."""
+    text = headline(result, measure)
+    if result.assurance_icon is not None:
+        text += f"; {ASSURANCE_LABEL[result.assurance_icon].lower()}"
+    return text
