@@ -110,9 +110,9 @@ def _spread(stakeholders: pd.DataFrame) -> pd.DataFrame:
         step_y = 0.8 / rows
         for k, idx in enumerate(cell.index):
             c, r = divmod(k, rows)
-            out.loc[idx, "x"] = cell.loc[idx, "interest"] - 0.42 + c * (0.84 / cols)
+            out.loc[idx, "x"] = cell.loc[idx, "interest"] - 0.32 + c * (0.76 / cols)
             out.loc[idx, "y"] = cell.loc[idx, "influence"] + 0.4 - step_y * (r + 0.5)
-            out.loc[idx, "label_width"] = 18 if cols == 1 else 11
+            out.loc[idx, "label_width"] = 18 if cols == 1 else 10
     return out
 
 
@@ -211,7 +211,7 @@ def influence_interest_map(
     apply_layout(
         fig,
         title,
-        height=620,
+        height=680,
         x_title="Interest (1 = low, 5 = high)",
         y_title="Influence (1 = low, 5 = high)",
     )
@@ -225,8 +225,8 @@ def influence_interest_map(
     fig.update_xaxes(**axis)
     fig.update_yaxes(**axis)
     fig.update_layout(
-        legend={"title": {"text": "Group"}, "orientation": "v"},
-        margin={"l": 70, "r": 30, "t": 60, "b": 60},
+        legend={"title": {"text": "Group: "}, "orientation": "h", "y": -0.12, "x": 0},
+        margin={"l": 70, "r": 20, "t": 60, "b": 90},
     )
     return fig
 
@@ -264,6 +264,15 @@ def _as_date(value) -> date | None:
     return pd.Timestamp(value).date()
 
 
+def _period_text(start: date, end: date) -> str:
+    """Short span text: 'Jun 2016', 'Apr–Jun 2016' or 'Jan 2017–Dec 2021'."""
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start:%b %Y}"
+    if start.year == end.year:
+        return f"{start:%b}–{end:%b %Y}"
+    return f"{start:%b %Y}–{end:%b %Y}"
+
+
 def timeline_rows(events: pd.DataFrame) -> pd.DataFrame:
     """One row per event with a readable y label, start, end and whether it is a phase."""
     rows = []
@@ -271,15 +280,11 @@ def timeline_rows(events: pd.DataFrame) -> pd.DataFrame:
         start = _as_date(e["event_date"])
         end = _as_date(e.get("end_date"))
         phase = end is not None and end > start
-        when = (
-            f"{start:%b %Y}–{end:%b %Y}"
-            if phase and (start.year, start.month) != (end.year, end.month)
-            else (f"{start:%b %Y}" if phase else f"{start:%d %b %Y}")
-        )
+        when = _period_text(start, end) if phase else f"{start:%d %b %Y}"
         rows.append(
             {
                 "event_id": e.get("event_id"),
-                "label": f"{_trim(str(e['title']), 48)} "
+                "label": f"{_trim(str(e['title']), 44)} "
                 f"({EVENT_TYPES.get(e['event_type'], '').lower()}, {when})",
                 "start": start,
                 "end": end if phase else start,
@@ -389,11 +394,18 @@ def events_timeline(
         showgrid=False,
         automargin=True,
         title_text=None,
+        tickfont={"size": 12, "color": NHS_BLACK},
     )
     fig.update_layout(
         barmode="overlay",
-        legend={"title": {"text": "Type"}},
-        margin={"l": 20, "r": 20, "t": 60, "b": 50},
+        legend={
+            "title": {"text": "Type: "},
+            "orientation": "h",
+            "y": 1.0,
+            "yanchor": "bottom",
+            "x": 0,
+        },
+        margin={"l": 20, "r": 20, "t": 90, "b": 50},
     )
     return fig
 
@@ -444,7 +456,13 @@ def coverage_heatmap(
     )
     apply_layout(fig, title, height=470)
     fig.update_xaxes(side="top", tickangle=0, title_text=None)
-    fig.update_yaxes(autorange="reversed", title_text=None, gridcolor=NHS_WHITE)
+    fig.update_yaxes(
+        autorange="reversed",
+        title_text=None,
+        gridcolor=NHS_WHITE,
+        tickfont={"size": 12, "color": NHS_BLACK},
+    )
+    fig.update_xaxes(tickfont={"size": 12, "color": NHS_BLACK})
     fig.update_layout(plot_bgcolor=NHS_PALE_GREY, margin={"l": 20, "r": 20, "t": 100, "b": 20})
     return fig
 
