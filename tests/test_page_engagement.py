@@ -1,0 +1,246 @@
+"""The Engagement page in AppTest: renders from the seeded file, adds, edits, retires and logs
+through its forms, follows its URL filters, and never shows a traceback."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from nlf_planner.store import engagement as store
+from nlf_planner.store import open_database
+from tests.apptest_utils import headings, run_page
+
+USER = {"user_name": "Ann Lead"}
+
+
+def open_page(db_path, query: dict | None = None, session: dict | None = None):
+    """Open the Engagement page as a link would: its query string is there on its first run.
+
+    ``run_page`` sets the query before the default page runs, and switching pages clears it.
+    Bound widgets write their shown label to the URL (e.g. ``group=Provider``).
+    """
+    at = run_page(None, db_path, session=session)
+    at.switch_page("pages/engagement.py")
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+# Plain st.dataframe elements carry no key in AppTest, so find each table by a column only it has.
+MARKERS = {
+    "stakeholder_table": "influence",
+    "quiet_table": "days_since_contact",
+    "log_table": "stakeholder",
+    "events_table": "audience",
+}
+
+
+def _frame(at, key) -> pd.DataFrame:
+    return next(d.value for d in at.dataframe if MARKERS[key] in d.value.columns)
+
+
+def _charts(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def test_page_renders_map_timeline_and_heatmap(seeded_db_path):
+    at = run_page("engagement", seeded_db_path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Engagement" in headings(at)
+    specs = _charts(at)
+    assert len(specs) == 3
+    titles = [s["layout"]["title"]["text"] for s in specs]
+    assert any("influence and interest" in t for t in titles)
+    assert any("events and phases" in t for t in titles)
+    assert any("priority area and region" in t for t in titles)
+    metrics = {m.label: int(m.value) for m in at.metric}
+    db = open_database(seeded_db_path)
+    try:
+        assert sum(metrics.values()) == len(store.load_stakeholders(db))
+    finally:
+        db.close()
+    assert len(at.get("download_button")) >= 5
+
+
+def test_add_a_stakeholder(fresh_seeded_db_path):
+    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at.text_input(key="add_name").input("NHS Confederation")
+    at.selectbox(key="add_group").select("national_body")
+    at.selectbox(key="add_region").select("E40000003")
+    at.slider(key="add_interest").set_value(5)
+    at.slider(key="add_influence").set_value(4)
+    at.text_input(key="add_owner").input("Raj")
+    at.text_area(key="add_next_step").input("Invite to the talent roundtable")
+    _button(at, "Add stakeholder").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == ["Added NHS Confederation."]
+    table = _frame(at, "stakeholder_table")
+    row = table[table["name"] == "NHS Confederation"].iloc[0]
+    assert row["quadrant"] == "Manage closely" and row["region_name"] == "London"
+    db = open_database(fresh_seeded_db_path)
+    try:
+        people = store.load_stakeholders(db)
+        added = people[people["name"] == "NHS Confederation"].iloc[0]
+        assert added["owner"] == "Raj" and not added["seeded"]
+        hist = store.stakeholder_history(db, int(added["stakeholder_id"]))
+        assert list(hist["actor"]) == ["Ann Lead"] and list(hist["action"]) == ["add"]
+    finally:
+        db.close()
+
+
+def test_add_refuses_a_duplicate_and_needs_a_name(fresh_seeded_db_path):
+    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at.text_input(key="add_name").input("  national voices ")
+    _button(at, "Add stakeholder").click()
+    at.run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "already used by 'National Voices'" in errors[0]
+
+    at = run_page("engagement", fresh_seeded_db_path)  # no name in the sidebar
+    at.text_input(key="add_name").input("Someone new")
+    _button(at, "Add stakeholder").click()
+    at.run()
+    assert any("Your name" in w.value for w in at.warning)
+    db = open_database(fresh_seeded_db_path)
+    try:
+        names = set(store.load_stakeholders(db, include_retired=True)["name"])
+        assert "Someone new" not in names
+    finally:
+        db.close()
+
+
+def test_group_filter_comes_from_the_url(seeded_db_path):
+    at = open_page(seeded_db_path, query={"group": ["Provider", "Network"]})
+    assert not at.exception
+    table = _frame(at, "stakeholder_table")
+    assert len(table) == 18 and set(table["group_label"]) == {"Provider", "Network"}
+    points = [t for t in _charts(at)[0]["data"] if t.get("type") == "scatter"]
+    assert [t["name"] for t in points] == ["Provider", "Network"]
+
+
+def test_unknown_url_values_fall_back_quietly(seeded_db_path):
+    query = {"window": "DROP TABLE", "days": "-5", "period": "x", "group": "nobody"}
+    at = open_page(seeded_db_path, query=query)
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Engagement" in headings(at)
+
+
+def _choose(at, key, label):
+    box = at.selectbox(key=key)
+    value = next(o for o in box.options if label in o)
+    return box.select(value)
+
+
+def test_edit_then_retire_with_a_reason(fresh_seeded_db_path):
+    db = open_database(fresh_seeded_db_path)
+    sid = int(
+        store.load_stakeholders(db).set_index("name").loc["National Voices", "stakeholder_id"]
+    )
+    db.close()
+    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at.selectbox(key="edit_choice").set_value(sid).run()
+    at.slider(key=f"edit_inf_{sid}").set_value(5)
+    at.text_input(key=f"edit_why_{sid}").input("Now chairs the patient panel")
+    _button(at, "Save changes").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Saved changes to National Voices."]
+
+    _button(at, "Retire stakeholder").click()
+    at.run()
+    assert any("reason for retiring" in e.value for e in at.error)
+    at.text_input(key=f"why_{sid}").input("Merged into a joint patient forum")
+    _button(at, "Retire stakeholder").click()
+    at.run()
+    assert not at.exception
+    db = open_database(fresh_seeded_db_path)
+    try:
+        s = store.stakeholder(db, sid)
+        assert s.influence == 5 and s.retired
+        hist = store.stakeholder_history(db, sid)
+        assert list(hist["action"]) == ["retire", "edit"]
+        assert hist.iloc[1]["reason"] == "Now chairs the patient panel"
+    finally:
+        db.close()
+    table = _frame(at, "stakeholder_table")
+    assert "National Voices" not in set(table["name"])
+
+
+def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
+    db = open_database(fresh_seeded_db_path)
+    people = store.load_stakeholders(db).set_index("name")["stakeholder_id"]
+    voices, napp = int(people["National Voices"]), int(people["NHS Providers"])
+    db.close()
+    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at.date_input(key="ev_add_date").set_value(date(2026, 11, 2))
+    at.text_input(key="ev_add_title").input("Patient leadership roundtable")
+    at.selectbox(key="ev_add_type").select("roundtable")
+    at.selectbox(key="ev_add_region").select("E40000006")
+    at.multiselect(key="ev_add_who").select(voices)
+    at.multiselect(key="ev_add_areas").select("P8").select("P3")
+    _button(at, "Add event").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == ["Added event Patient leadership roundtable."]
+    db = open_database(fresh_seeded_db_path)
+    try:
+        ev = store.load_events(db).set_index("title").loc["Patient leadership roundtable"]
+        assert ev["region_code"] == "E40000006" and ev["priority_areas"] == "P3, P8"
+        eid = int(ev["event_id"])
+        assert int(store.coverage(db).loc["P8", "E40000006"]) == 1
+    finally:
+        db.close()
+
+    at.selectbox(key="log_event").set_value(eid)
+    at.multiselect(key="log_who").select(napp)
+    _button(at, "Add to log").click()
+    at.run()
+    assert not at.exception
+    log = _frame(at, "log_table")
+    mine = log[log["title"] == "Patient leadership roundtable"]
+    assert set(mine["stakeholder"]) == {"National Voices", "NHS Providers"}
+
+
+def test_event_with_end_before_start_shows_the_problem(fresh_seeded_db_path):
+    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at.date_input(key="ev_add_date").set_value(date(2026, 11, 2))
+    at.date_input(key="ev_add_end").set_value(date(2026, 10, 2))
+    at.text_input(key="ev_add_title").input("Backwards")
+    _button(at, "Add event").click()
+    at.run()
+    assert not at.exception
+    assert any("end date is before the start date" in e.value for e in at.error)
+
+
+@pytest.mark.parametrize("days", ["30", "5000"])
+def test_not_contacted_follows_the_days_setting(seeded_db_path, days):
+    at = open_page(seeded_db_path, query={"days": days})
+    assert not at.exception
+    assert at.number_input(key="days").value == int(days)
+    quiet = _frame(at, "quiet_table")
+    db = open_database(seeded_db_path)
+    try:
+        expected = store.load_not_contacted(db, int(days), as_of=date.today())
+    finally:
+        db.close()
+    assert list(quiet["name"]) == list(expected["name"])
+    assert any(f"more than {days} days" in c.value for c in at.caption)
+
+
+def test_event_window_from_the_url_narrows_the_timeline(seeded_db_path):
+    window = "2016 framework engagement (Apr 2016 – Jan 2017)"
+    at = open_page(seeded_db_path, query={"window": window, "types": "Workshop"})
+    assert not at.exception
+    events = _frame(at, "events_table")
+    assert list(events["title"]) == ["Smith reference group", "Workshop with a range of NHS staff"]
+    timeline = next(s for s in _charts(at) if "events and phases" in s["layout"]["title"]["text"])
+    assert timeline["layout"]["xaxis"]["range"][0].startswith("2016-04-01")
