@@ -1418,3 +1418,70 @@ def example_rows(kind: str) -> list[dict[str, object]]:
         second = {**first, "period": "2024-05-01", "numerator": "11", "value": ""}
         return [first, second]
     return [first]
+
+
+def reference_sheets(
+    kind: str,
+    measures: Iterable[Measure],
+    regions: Iterable[Region],
+    icbs: Iterable[ICB],
+    areas: Mapping[str, str],
+) -> dict[str, pd.DataFrame]:
+    """The code lists a template carries beside its data sheet, so a data manager can look
+    codes up without leaving the workbook."""
+    from nlf_planner.engagement import EVENT_TYPES, GROUPS
+    from nlf_planner.periods import label
+
+    region_names = {r.code: r.name for r in regions}
+    sheets: dict[str, pd.DataFrame] = {}
+    if kind in ("measurements", "plan_targets", "plan_milestones"):
+        sheets["Measures"] = pd.DataFrame(
+            [
+                {
+                    "measure_code": m.code,
+                    "name": m.name,
+                    "priority_area": m.area_code,
+                    "unit": m.unit,
+                    "frequency": m.frequency,
+                    "period_example": label(date(2024, 4, 1), m.frequency) + " = 2024-04-01",
+                    "polarity": m.polarity,
+                }
+                for m in measures
+            ]
+        )
+    if kind in ("measurements", "plan_targets", "stakeholders", "engagement_events"):
+        geo = [
+            {"geo_code": r.code, "name": r.name, "level": "region", "region": r.name}
+            for r in regions
+        ]
+        if kind == "measurements":
+            geo += [
+                {
+                    "geo_code": i.code,
+                    "name": i.name,
+                    "level": "ICB",
+                    "region": region_names.get(i.region_code, ""),
+                }
+                for i in icbs
+            ]
+        sheets["Geography"] = pd.DataFrame(geo)
+    if kind in ("plan_milestones", "engagement_events"):
+        sheets["Priority areas"] = pd.DataFrame(
+            [{"priority_area": c, "name": n} for c, n in areas.items()]
+        )
+    if kind == "stakeholders":
+        sheets["Codes"] = pd.DataFrame([{"list": "group", "value": v} for v in GROUPS.values()])
+    if kind == "engagement_events":
+        sheets["Codes"] = pd.DataFrame(
+            [{"list": "event_type", "value": v} for v in EVENT_TYPES.values()]
+        )
+    return sheets
+
+
+def template_files(kind: str, lookups: Mapping[str, pd.DataFrame]) -> tuple[bytes, bytes]:
+    """(XLSX, CSV) templates for one kind of import."""
+    from nlf_planner.exports_tables import template_csv, template_xlsx
+
+    cols = IMPORT_KINDS[kind].columns
+    rows = example_rows(kind)
+    return template_xlsx(kind, cols, rows, lookups), template_csv(cols, rows)

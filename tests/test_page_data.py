@@ -1,0 +1,243 @@
+"""The Data page in AppTest: import with problems and preview, export, audit log, backup."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from nlf_planner.store import open_database
+from nlf_planner.store.backup import backup_bytes, read_table, table_names
+from tests.apptest_utils import headings, run_page
+
+HEADER = "measure_code,geo_code,period,numerator,denominator,value\n"
+GOOD = HEADER + "M08,E54000024,2024-04-01,12,150,8\nM08,E54000024,2024-05-01,11,150,\n"
+USER = {"user_name": "Asha Patel"}
+
+
+def snapshot(path: Path) -> dict[str, str]:
+    db = open_database(path)
+    try:
+        out = {}
+        for name in table_names(db):
+            df = read_table(db, name)
+            df = df.sort_values(list(df.columns)).reset_index(drop=True) if len(df) else df
+            out[name] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
+        return out
+    finally:
+        db.close()
+
+
+def scalar(path: Path, sql: str):
+    db = open_database(path)
+    try:
+        return db.scalar(sql)
+    finally:
+        db.close()
+
+
+def open_data(path: Path, section: str | None = None, session: dict | None = None, **query):
+    if section:
+        query["section"] = section
+    at = run_page("data", path, query=query or None, session=session)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def upload(at, name: str, data: bytes, index: int = 0):
+    at.file_uploader[index].set_value((name, data, "application/octet-stream"))
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_shows_every_section(seeded_db_path):
+    at = open_data(seeded_db_path)
+    assert "Data" in headings(at)
+    assert [t.label for t in at.tabs] == [
+        "Import",
+        "Export",
+        "Data dictionary",
+        "Audit log",
+        "Backup and restore",
+    ]
+    labels = [b.label for b in at.get("download_button")]
+    assert "Excel template" in labels and "CSV template" in labels
+
+
+def test_a_file_with_problems_lists_them_and_writes_nothing(fresh_seeded_db_path):
+    before = snapshot(fresh_seeded_db_path)
+    at = open_data(fresh_seeded_db_path, session=USER)
+    bad = HEADER + "M08,E54000024,2024-04-15,1,10,\nM99,E54000024,2024-04-01,20,10,\n"
+    upload(at, "bad.csv", bad.encode())
+    assert any(
+        "2 problems to fix" in e.value and "Nothing has been written" in e.value for e in at.error
+    )
+    issues = at.dataframe[-1].value
+    assert set(zip(issues["row"], issues["column"], strict=True)) == {
+        (2, "period"),
+        (3, "measure_code"),
+    }
+    assert not at.button  # no import button while there are problems
+    assert snapshot(fresh_seeded_db_path) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("garbage.csv", random.Random(5).randbytes(5000), "not readable text"),
+        ("cut.xlsx", b"PK\x03\x04" + random.Random(2).randbytes(900), "damaged or incomplete"),
+        ("empty.csv", b"", "empty"),
+    ],
+)
+def test_unreadable_uploads_show_a_message_and_change_nothing(
+    fresh_seeded_db_path, name, data, message
+):
+    before = snapshot(fresh_seeded_db_path)
+    at = upload(open_data(fresh_seeded_db_path, session=USER), name, data)
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert snapshot(fresh_seeded_db_path) == before
+
+
+def test_without_a_name_the_import_button_is_disabled_and_says_why(fresh_seeded_db_path):
+    at = upload(open_data(fresh_seeded_db_path), "esr.csv", GOOD.encode())
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Values replaced"] == "2" and metrics["Rows added"] == "0"
+    assert at.button[0].disabled
+    assert any("Your name" in w.value for w in at.warning)
+    assert scalar(fresh_seeded_db_path, "SELECT count(*) FROM audit_log WHERE action='import'") == 0
+
+
+def test_preview_then_confirm_imports_with_the_person_and_reason(fresh_seeded_db_path):
+    at = upload(open_data(fresh_seeded_db_path, session=USER), "esr.csv", GOOD.encode())
+    reason = next(t for t in at.text_input if t.key.startswith("data_reason"))
+    reason.set_value("<script>alert('x')</script> ESR extract")
+    at.run()
+    assert at.button[0].label == "Import 2 rows"
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    assert any("Imported 2 rows" in s.value for s in at.success)
+    assert not at.metric  # the upload is cleared after a successful import
+    assert (
+        scalar(fresh_seeded_db_path, "SELECT count(*) FROM measurements WHERE NOT illustrative")
+        == 2
+    )
+    db = open_database(fresh_seeded_db_path)
+    try:
+        row = db.rows("SELECT actor, reason FROM audit_log WHERE action='import'")[0]
+    finally:
+        db.close()
+    assert row == ("Asha Patel", "<script>alert('x')</script> ESR extract")  # literally
+
+
+def test_a_workbook_with_several_sheets_asks_which_one(fresh_seeded_db_path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "2024"
+    for row in (HEADER.strip().split(","), ["M08", "E54000024", "2024-06-01", 1, 10, None]):
+        wb.active.append(row)
+    extra = wb.create_sheet("2023")
+    extra.append(["measure_code"])
+    extra.append(["M08"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    at = upload(open_data(fresh_seeded_db_path, session=USER), "two.xlsx", buf.getvalue())
+    assert any("Choose the sheet" in i.value for i in at.info)
+    at.selectbox[-1].set_value("2024")
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["Values replaced"] == "1"
+
+
+def test_user_text_in_messages_is_shown_escaped(fresh_seeded_db_path):
+    at = upload(
+        open_data(fresh_seeded_db_path, session=USER),
+        "<b>x</b>*[link](http://e)*.csv",
+        (HEADER + "M08,<img src=x>,2024-04-01,1,10,\n").encode(),
+    )
+    message = next(e.value for e in at.error if "to fix in" in e.value)
+    assert r"\<b\>x\</b\>\*\[link\]\(http://e\)\*" in message
+    assert "<img src=x>" in at.dataframe[-1].value["value"].tolist()  # a grid cell, not HTML
+
+
+def test_plan_targets_import_saves_a_plan_version(fresh_seeded_db_path):
+    before = scalar(fresh_seeded_db_path, "SELECT max(version_id) FROM plan_versions")
+    at = open_data(fresh_seeded_db_path, session=USER, kind="Plan targets")
+    upload(at, "targets.csv", b"measure_code,geo_code,y1,y3,y5\nM08,,7.5,6.5,5.5\n")
+    assert at.button[0].label == "Save 3 targets as a new plan version"
+    at.button[0].click()
+    at.run()
+    assert any("Saved plan version" in s.value for s in at.success)
+    assert scalar(fresh_seeded_db_path, "SELECT max(version_id) FROM plan_versions") > before
+
+
+def test_export_section_offers_csv_and_excel(seeded_db_path):
+    at = open_data(seeded_db_path, "Export", table="regions")
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Download CSV", "Download Excel"} <= set(labels)
+    assert len(at.dataframe[0].value) == 7
+
+
+def test_audit_log_filters_by_person(fresh_seeded_db_path):
+    from nlf_planner.store.audit import record
+
+    db = open_database(fresh_seeded_db_path)
+    db.write(
+        lambda cur: record(
+            cur, actor="Ben", action="edit", entity="plan_version", reason='=HYPERLINK("http://x")'
+        )
+    )
+    db.close()
+    at = open_data(fresh_seeded_db_path, "Audit log", who="Ben")
+    log = at.dataframe[0].value
+    assert set(log["actor"]) == {"Ben"} and len(log) == 1
+    assert log["reason"].iloc[0] == '=HYPERLINK("http://x")'
+    assert {"Download (CSV)", "Download (Excel)"} <= {b.label for b in at.get("download_button")}
+
+
+def test_a_backup_that_fails_its_checksum_is_refused_on_the_page(fresh_seeded_db_path):
+    db = open_database(fresh_seeded_db_path)
+    data = backup_bytes(db)
+    db.close()
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            content = src.read(info.filename)
+            if info.filename == "tables/regions.parquet":
+                content = content[:-50] + bytes(50)
+            dst.writestr(info.filename, content)
+    before = snapshot(fresh_seeded_db_path)
+    at = upload(
+        open_data(fresh_seeded_db_path, "Backup and restore", session=USER),
+        "tampered.zip",
+        out.getvalue(),
+    )
+    assert any("failed its checksum" in e.value for e in at.error)
+    assert not any(b.label == "Restore this backup" for b in at.button)
+    assert snapshot(fresh_seeded_db_path) == before
+
+
+def test_restore_from_the_page_after_confirmation(fresh_seeded_db_path):
+    db = open_database(fresh_seeded_db_path)
+    data = backup_bytes(db)
+    rows = db.scalar("SELECT count(*) FROM measurements")
+    db.write(lambda cur: cur.execute("DELETE FROM measurements WHERE measure_code = 'M08'"))
+    db.close()
+    at = upload(
+        open_data(fresh_seeded_db_path, "Backup and restore", session=USER), "good.zip", data
+    )
+    assert any("every checksum matches" in s.value for s in at.success)
+    button = next(b for b in at.button if b.label == "Restore this backup")
+    assert button.disabled  # needs the confirmation tick
+    at.checkbox[0].check()
+    at.run()
+    next(b for b in at.button if b.label == "Restore this backup").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Restored" in s.value for s in at.success), [e.value for e in at.error]
+    assert scalar(fresh_seeded_db_path, "SELECT count(*) FROM measurements") == rows
