@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from nlf_planner import regions as R
-from nlf_planner.charts.compare import TONE_COLOURS, benchmark_bars, funnel_plot, spine_chart
+from nlf_planner.charts.compare import benchmark_bars, funnel_plot, matrix_figure, spine_chart
 from nlf_planner.charts.spc import spc_figure
 from nlf_planner.periods import label as period_label
 from nlf_planner.settings import get_settings
@@ -33,6 +33,21 @@ from nlf_planner.ui.frame import (
 from nlf_planner.ui.sidebar import selected_region
 
 VIEWS = ["Matrix", "Measure", "Benchmark", "Profile"]
+SUMMARY_ORDER = [
+    "measure",
+    "period",
+    "latest",
+    "vs_england",
+    "variation",
+    "assurance",
+    "trajectory",
+    "progress",
+    "target",
+    "mean",
+    "lower_limit",
+    "upper_limit",
+    "reading",
+]
 
 try:
     plans_store = importlib.import_module("nlf_planner.store.plans")
@@ -47,8 +62,8 @@ def _plan(db):
     version = None
     try:
         state = importlib.import_module("nlf_planner.ui.plan_state")
-        getter = getattr(state, "selected_version_id", None)
-        version = getter() if getter else None
+        getter = getattr(state, "current_plan_version_id", None)
+        version = getter(db) if getter else None
     except ModuleNotFoundError:
         pass
     try:
@@ -73,24 +88,17 @@ def _model(_db, _plan_obj, key: tuple) -> R.RegionsModel:
     )
 
 
-def _style(matrix: R.Matrix):
-    tones = matrix.tone
-    return matrix.text.style.apply(
-        lambda col: [f"background-color: {TONE_COLOURS[t]}" for t in tones[col.name]], axis=0
-    )
-
-
-def _drill(matrix_key: str, matrix: R.Matrix, model: R.RegionsModel) -> None:
-    """Cell click: open the measure view for that geography (and measure, or area)."""
-    state = st.session_state.get(matrix_key)
-    cells = state.selection.cells if state else []
-    if not cells:
+def _drill(model: R.RegionsModel, matrix: R.Matrix) -> None:
+    """Tile click: open the measure view for that geography (and measure, or area)."""
+    state = st.session_state.get("rug")
+    points = state.selection.points if state else []
+    if not points:
         return
-    row, col = cells[0]
-    if col not in list(matrix.text.columns):
-        return
-    code = matrix.column_codes[list(matrix.text.columns).index(col)]
-    _open_measure(model, matrix.geo_codes[int(row)], code, matrix.kind)
+    idx = int(points[0].get("point_index", points[0].get("point_number", -1)))
+    n_cols = len(matrix.column_codes)
+    if 0 <= idx < n_cols * len(matrix.geo_codes):
+        geo, code = matrix.geo_codes[idx // n_cols], matrix.column_codes[idx % n_cols]
+        _open_measure(model, geo, code, matrix.kind)
 
 
 def _open_measure(model: R.RegionsModel, geo: str, code: str, kind: str) -> None:
@@ -163,23 +171,35 @@ def matrix_view(model: R.RegionsModel, region: str) -> None:
     what = "the nine priority areas"
     if expand:
         what = f"the measures of {area_opts[area]}" if area else "every measure"
-    st.subheader(f"How {scope} compare on {what}")
+    title = f"How {scope} compare on {what}"
+    st.subheader(title)
     st.caption(
-        "Each cell: latest value against England (▲ better, ● similar, ▼ worse, ○ not "
-        "compared, from 95% intervals), the SPC variation icon for the latest point (🔵 "
-        "improvement, 🟠 concern, ⚪ common cause; H/L = high/low, C = common cause) and, "
-        "where the plan sets a target, progress along the way to it. Priority-area cells "
-        "count their measures. Blue tint: better; orange: worse; yellow: mixed. "
-        "Click a cell to open its chart."
+        "Each tile: the latest value against England (▲ better, ● similar, ▼ worse, "
+        "○ not compared; 95% intervals), and, where the plan sets a target, how many measures "
+        "are on its trajectory. Measure tiles add the SPC variation letter of the latest point "
+        "(H high, L low, C common cause). Tint: blue better, orange worse, yellow mixed, grey "
+        "England. Hover for the full reading; click a tile to open its SPC chart."
     )
-    st.dataframe(
-        _style(matrix),
-        key="matrix",
-        on_select=lambda: _drill("matrix", matrix, model),
-        selection_mode="single-cell",
-        row_height=64 if not expand else 56,
-        column_config={c: st.column_config.TextColumn(width="medium") for c in matrix.text},
+    fig = matrix_figure(
+        matrix.tile,
+        matrix.tone,
+        matrix.text,
+        title=f"{scope.capitalize()} × {what}: against England (95% intervals) and the plan",
+        column_labels=(
+            [f"{a.code} {a.name}" for a in model.areas]
+            if matrix.kind == "area"
+            else [f"{c} {model.measure(c).name}" for c in matrix.column_codes]
+        ),
     )
+    st.plotly_chart(
+        fig,
+        key="rug",
+        on_select=lambda: _drill(model, matrix),
+        selection_mode="points",
+        config={"displaylogo": False, "displayModeBar": False},
+    )
+    with st.expander("The matrix as a table (full text)"):
+        st.dataframe(matrix.text, row_height=48)
     _table_download(matrix.to_csv_frame(), "regions-matrix", R.matrix_summary(model, matrix))
     with st.expander("Open a cell without the mouse"):
         g_opts = {g: model.names[g] for g in geos}
@@ -207,8 +227,8 @@ def measure_view(model: R.RegionsModel, region: str, db) -> None:
     line = R.plan_line(model, code, geo)
     fig = spc_figure(
         res,
-        title=f"{m.name} — {model.names[geo]}, {R.UNIT_TITLE.get(m.unit, m.unit_label)} "
-        f"({m.frequency}), SPC chart",
+        title=f"{m.name} — {model.names[geo]}<br><sup>SPC chart of the {m.frequency} "
+        f"{R.UNIT_TITLE.get(m.unit, m.unit_label)}: mean, process limits, plan</sup>",
         y_title=m.unit_label,
         value_format=".2f" if m.unit == "score_0_10" else ".1f",
         period_labels=[period_label(d.date(), m.frequency) for d in res.to_frame().period],
@@ -226,19 +246,20 @@ def measure_view(model: R.RegionsModel, region: str, db) -> None:
     area_codes = [x.code for x in model.measures_in(m.area_code)]
     st.markdown(f"**All measures in {m.area_code} for {model.names[geo]}**")
     table = R.summary_table(model, [geo], area_codes)
-    st.dataframe(table.drop(columns=["geo_code", "reading"]), hide_index=True)
+    st.dataframe(table, hide_index=True, column_order=SUMMARY_ORDER)
     _notes_panel(db, model, code, geo, res, notes)
 
 
 def _summary_row(model, m, cell) -> None:
-    cols = st.columns(6)
+    cols = st.columns([1, 1, 1, 1, 1, 1.6, 1.6])
     fmt = lambda v: R.format_value(v, m.unit)  # noqa: E731
     cols[0].metric("Latest", fmt(cell.value), help=period_label(cell.period, m.frequency))
     cols[1].metric("Target", fmt(cell.get("target")) if pd.notna(cell.get("target")) else "—")
     cols[2].metric("Mean", fmt(cell["mean"]))
-    cols[3].metric("Limits", f"{fmt(cell.lower_limit)} – {fmt(cell.upper_limit)}")
-    cols[4].markdown(f"**Variation**  \n{R.variation_badge(cell.variation_icon)}")
-    cols[5].markdown(f"**Assurance**  \n{R.assurance_badge(cell.assurance_icon)}")
+    cols[3].metric("Lower limit", fmt(cell.lower_limit))
+    cols[4].metric("Upper limit", fmt(cell.upper_limit))
+    cols[5].markdown(f"**Variation**  \n{R.variation_badge(cell.variation_icon)}")
+    cols[6].markdown(f"**Assurance**  \n{R.assurance_badge(cell.assurance_icon)}")
     if cell.geo_code != ENGLAND_CODE:
         st.markdown(
             f"Against England ({fmt(cell.england_value)}): **{R.comparison_text(cell.comparison)}**"
@@ -353,8 +374,8 @@ def benchmark_view(model: R.RegionsModel, region: str) -> None:
     fig = benchmark_bars(
         table,
         england=england,
-        title=f"{m.name}: {scope} against England, {when} ({m.unit_label}, with 95% and 99.8% "
-        "intervals)",
+        title=f"{m.name}: {scope} against England, {when}<br><sup>{m.unit_label}, bars "
+        "with 95% (thick) and 99.8% (thin) intervals, sorted by value</sup>",
         x_title=m.unit_label,
         value_format=".2f" if m.unit == "score_0_10" else ".1f",
     )
@@ -372,7 +393,8 @@ def benchmark_view(model: R.RegionsModel, region: str) -> None:
             f["curve"],
             england=f["england"],
             title=f"{m.name}: the 42 ICSs by size against England, "
-            f"{period_label(f['period'], m.frequency)} (%, 95% and 99.8% limits)",
+            f"{period_label(f['period'], m.frequency)}<br><sup>%, funnel of 95% and 99.8% "
+            "limits around England's value</sup>",
         )
         pts = f["points"][
             ["name", "geo_code", "region", "numerator", "denominator", "value", "position"]
@@ -396,8 +418,8 @@ def profile_view(model: R.RegionsModel, region: str) -> None:
     peers = "the 7 regions" if model.level_of(geo) == "region" else "the 42 ICSs"
     fig = spine_chart(
         profile,
-        title=f"{model.names[geo]} profile: each measure against England and the range of "
-        f"{peers} (better to the right)",
+        title=f"{model.names[geo]} profile: each measure against England<br><sup>Range of "
+        f"{peers} (worst to best), England in the middle, better to the right</sup>",
     )
     chart_with_download(
         fig,
@@ -407,7 +429,7 @@ def profile_view(model: R.RegionsModel, region: str) -> None:
     )
     st.markdown(f"**SPC summary for {model.names[geo]}**")
     table = R.summary_table(model, [geo])
-    st.dataframe(table.drop(columns=["geo_code", "geography"]), hide_index=True)
+    st.dataframe(table, hide_index=True, column_order=SUMMARY_ORDER)
 
 
 # --------------------------------------------------------------------------- page

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nlf_planner.charts.compare import benchmark_bars, funnel_plot, spine_chart
+from nlf_planner.charts.compare import (
+    TONE_COLOURS,
+    benchmark_bars,
+    funnel_plot,
+    matrix_figure,
+    spine_chart,
+)
 from nlf_planner.compare import benchmark_table, funnel_curve, funnel_position
 
 
@@ -70,3 +76,14 @@ def test_spine_chart_has_range_iqr_and_value_markers():
     assert np.isclose(fig.data[0].base[0], 0.1)
     assert fig.data[2].name == "Better than England"
     assert list(fig.layout.xaxis.ticktext) == ["Worse", "England", "Better"]
+
+
+def test_matrix_figure_tiles_in_row_order_with_tone_and_hover():
+    tile = pd.DataFrame({"P1": ["a", "b"], "P2": ["c", "d"]}, index=["England", "London"])
+    tone = pd.DataFrame({"P1": ["england", "better"], "P2": ["england", "worse"]}, index=tile.index)
+    fig = matrix_figure(tile, tone, tile, title="Rug")
+    assert list(fig.data[0].text) == ["a", "c", "b", "d"]  # row by row, for drilling
+    fills = [s.fillcolor for s in fig.layout.shapes]
+    assert fills[2] == TONE_COLOURS["better"] and fills[3] == TONE_COLOURS["worse"]
+    assert "London" in fig.data[0].hovertext[2]
+    assert fig.layout.clickmode == "event+select"

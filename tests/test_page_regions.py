@@ -73,7 +73,7 @@ def test_measure_view_from_the_url_draws_plan_lines_and_the_summary(seeded_db_pa
     assert "Mean" in names and "Upper process limit" in names
     assert "Plan trajectory" in names
     labels = [m.label for m in at.metric]
-    assert labels[:4] == ["Latest", "Target", "Mean", "Limits"]
+    assert labels[:5] == ["Latest", "Target", "Mean", "Lower limit", "Upper limit"]
     assert any("Variation" in m.value for m in at.markdown)
     assert at.dataframe[0].value.measure_code.tolist() == ["M10", "M11"]
 

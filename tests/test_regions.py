@@ -131,7 +131,7 @@ def test_summary_table_has_the_mdc_columns(model):
         "reading",
     ):
         assert col in t
-    assert t.variation.str.contains(r"[CHL] ", regex=True).all()
+    assert t.variation.str.contains(r"^\[[CHL]\] ", regex=True).all()
 
 
 def test_benchmark_and_funnel_agree(model):
@@ -199,9 +199,13 @@ def test_format_value(value, unit, text):
 
 
 def test_badges_carry_letters_and_words():
-    assert R.variation_badge("improvement_high").startswith("🔵 H Special-cause improvement")
-    assert R.variation_badge("concern_low").startswith("🟠 L")
-    assert R.assurance_badge("consistent_fail").startswith("🟠 F")
+    assert R.variation_badge("improvement_high") == "[H] Special-cause improvement (high)"
+    assert R.variation_badge("concern_low").startswith("[L] Special-cause concern")
+    assert R.assurance_badge("consistent_fail").startswith("[F] Will consistently fail")
+    assert R.variation_short("common_cause") == "SPC [C] common cause"
+    assert R.variation_counts(["improvement_high", "concern_low", "improvement_low"]) == (
+        "SPC: 2 improvement, 1 concern"
+    )
     assert R.assurance_badge(None) == "No target"
     assert R.comparison_text("worse") == "▼ Worse than England"
 

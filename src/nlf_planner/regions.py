@@ -55,7 +55,12 @@ COMPARISON_EMOJI = {
     Comparison.LOWER: "▼",
     Comparison.NOT_COMPARED: "○",
 }
-VARIATION_EMOJI = {"improvement": "🔵", "concern": "🟠", "neutral": "🟣", "common": "⚪"}
+VARIATION_WORD = {
+    "improvement": "improvement",
+    "concern": "concern",
+    "neutral": "special cause",
+    "common": "common cause",
+}
 
 
 # --------------------------------------------------------------------------- formatting
@@ -80,25 +85,33 @@ def variation_badge(icon: str | None) -> str:
     """Icon as text: a coloured circle, the MDC letter and words (never colour alone)."""
     if not icon:
         return "—"
-    kind = icon.split("_")[0]
-    emoji = VARIATION_EMOJI.get(kind, "⚪")
     v = VariationIcon(icon)
-    return f"{emoji} {VARIATION_LETTER[v]} {VARIATION_LABEL[v]}"
+    return f"[{VARIATION_LETTER[v]}] {VARIATION_LABEL[v]}"
 
 
 def variation_short(icon: str | None) -> str:
+    """Compact SPC reading for a matrix cell: the MDC letter and one word."""
     if not icon:
-        return "—"
+        return "SPC —"
     kind = icon.split("_")[0]
-    return f"{VARIATION_EMOJI.get(kind, '⚪')}{VARIATION_LETTER[VariationIcon(icon)]}"
+    return f"SPC [{VARIATION_LETTER[VariationIcon(icon)]}] {VARIATION_WORD.get(kind, kind)}"
+
+
+def variation_counts(icons) -> str:
+    """'SPC: 2 improvement, 1 concern' for an area cell (common cause counted too)."""
+    kinds = [str(i).split("_")[0] for i in icons if isinstance(i, str)]
+    if not kinds:
+        return "SPC —"
+    order = ["improvement", "concern", "neutral", "common"]
+    bits = [f"{kinds.count(k)} {VARIATION_WORD[k]}" for k in order if kinds.count(k)]
+    return "SPC: " + ", ".join(bits)
 
 
 def assurance_badge(icon: str | None) -> str:
     if not icon:
         return "No target"
     a = AssuranceIcon(icon)
-    emoji = {"P": "🔵", "F": "🟠", "?": "⚪"}[ASSURANCE_LETTER[a]]
-    return f"{emoji} {ASSURANCE_LETTER[a]} {ASSURANCE_LABEL[a]}"
+    return f"[{ASSURANCE_LETTER[a]}] {ASSURANCE_LABEL[a]}"
 
 
 def comparison_text(comparison: str | None) -> str:
@@ -370,40 +383,62 @@ def _add_progress(
 # --------------------------------------------------------------------------- matrix
 
 
-def _measure_cell_text(row: pd.Series, unit: str) -> str:
+COMPARISON_SHORT = {
+    Comparison.BETTER: "▲ better",
+    Comparison.WORSE: "▼ worse",
+    Comparison.SIMILAR: "● similar",
+    Comparison.HIGHER: "▲ higher",
+    Comparison.LOWER: "▼ lower",
+    Comparison.NOT_COMPARED: "○ not compared",
+}
+
+
+def _measure_cell(row: pd.Series, unit: str) -> tuple[str, str]:
+    """Full text and tile text (lines joined by <br>) for one measure cell."""
     parts = [format_value(row.value, unit)]
-    if row.geo_code != ENGLAND_CODE:
+    tile = [format_value(row.value, unit)]
+    if row.geo_code != ENGLAND_CODE and isinstance(row.comparison, str):
         parts.append(comparison_text(row.comparison))
+        tile.append(COMPARISON_SHORT[Comparison(row.comparison)])
     parts.append(variation_short(row.variation_icon))
+    if isinstance(row.variation_icon, str):
+        v = VariationIcon(row.variation_icon)
+        tile.append(f"SPC {VARIATION_LETTER[v]} {VARIATION_WORD[row.variation_icon.split('_')[0]]}")
     if pd.notna(row.get("progress_share")):
         parts.append(f"{row.progress_share * 100:.0f}% of the way to target")
     if isinstance(row.get("plan_status"), str):
         parts.append(row.plan_status)
-    return " · ".join(parts)
+        tile.append("on plan" if row.plan_status == "on trajectory" else "off plan")
+    return " · ".join(parts), "<br>".join(tile)
 
 
-def _area_cell(rows: pd.DataFrame) -> tuple[str, str]:
-    """Text and tone for a priority-area cell: counts of better/similar/worse and trajectory."""
+def _area_cell(rows: pd.DataFrame) -> tuple[str, str, str]:
+    """Full text, tile text and tone for a priority-area cell (counts, trajectory, SPC)."""
     if rows.empty:
-        return "No data", "none"
+        return "No data", "No data", "none"
     comp = rows.comparison.fillna("")
     better = int(comp.isin([Comparison.BETTER, Comparison.HIGHER]).sum())
     worse = int(comp.isin([Comparison.WORSE, Comparison.LOWER]).sum())
     similar = int((comp == Comparison.SIMILAR).sum())
     not_compared = int((comp == Comparison.NOT_COMPARED).sum())
-    parts = []
-    if rows.geo_code.iloc[0] != ENGLAND_CODE:
+    is_england = rows.geo_code.iloc[0] == ENGLAND_CODE
+    parts, tile = [], []
+    if not is_england:
         bits = [f"{better} better", f"{similar} similar", f"{worse} worse"]
         if not_compared:
             bits.append(f"{not_compared} not compared")
         parts.append(", ".join(bits))
-    on = int((rows.get("plan_status") == "on trajectory").sum())
-    off = int((rows.get("plan_status") == "off trajectory").sum())
+        tile.append(
+            f"▲{better} ●{similar} ▼{worse}" + (f" ○{not_compared}" if not_compared else "")
+        )
+    status = rows.get("plan_status", pd.Series(dtype=object))
+    on = int((status == "on trajectory").sum())
+    off = int((status == "off trajectory").sum())
     if on or off:
         parts.append(f"{on} on, {off} off trajectory")
-    icons = " ".join(variation_short(v) for v in rows.variation_icon)
-    parts.append(icons)
-    if rows.geo_code.iloc[0] == ENGLAND_CODE:
+        tile.append(f"{on} of {on + off} on plan")
+    parts.append(variation_counts(rows.variation_icon))
+    if is_england:
         tone = "england"
     elif worse and not better:
         tone = "worse"
@@ -413,14 +448,15 @@ def _area_cell(rows: pd.DataFrame) -> tuple[str, str]:
         tone = "mixed"
     else:
         tone = "similar"
-    return " · ".join(parts), tone
+    return " · ".join(parts), "<br>".join(tile) or "England", tone
 
 
 @dataclass(frozen=True)
 class Matrix:
-    """A tartan rug: display text, a tone per cell for colouring, and codes for drilling."""
+    """A tartan rug: full text, tile text, a tone per cell, and codes for drilling."""
 
     text: pd.DataFrame  # index: geography names; columns: area or measure labels
+    tile: pd.DataFrame  # the same cells, short, lines joined by <br>
     tone: pd.DataFrame
     geo_codes: list[str]
     column_codes: list[str]  # area codes or measure codes
@@ -439,26 +475,35 @@ def geographies(model: RegionsModel, region_code: str | None) -> list[str]:
     return [ENGLAND_CODE, *[r.code for r in model.regions]]
 
 
-def area_matrix(model: RegionsModel, geo_codes: Sequence[str]) -> Matrix:
-    """Geographies × the nine priority areas, each cell summarising that area's measures."""
-    cells = model.cells
-    text, tone = {}, {}
-    for a in model.areas:
-        col = f"{a.code} {a.name}"
-        t_col, s_col = [], []
-        for g in geo_codes:
-            rows = cells[(cells.area_code == a.code) & (cells.geo_code == g)]
-            t, s = _area_cell(rows)
-            t_col.append(t)
-            s_col.append(s)
-        text[col], tone[col] = t_col, s_col
+def _matrix(model, geo_codes, columns, cell_fn, kind) -> Matrix:
+    text, tile, tone = {}, {}, {}
+    for code, label in columns:
+        cols = [cell_fn(code, g) for g in geo_codes]
+        text[label] = [c[0] for c in cols]
+        tile[label] = [c[1] for c in cols]
+        tone[label] = [c[2] for c in cols]
     index = [model.names.get(g, g) for g in geo_codes]
     return Matrix(
         text=pd.DataFrame(text, index=index),
+        tile=pd.DataFrame(tile, index=index),
         tone=pd.DataFrame(tone, index=index),
         geo_codes=list(geo_codes),
-        column_codes=[a.code for a in model.areas],
-        kind="area",
+        column_codes=[c for c, _ in columns],
+        kind=kind,
+    )
+
+
+def area_matrix(model: RegionsModel, geo_codes: Sequence[str]) -> Matrix:
+    """Geographies × the nine priority areas, each cell summarising that area's measures."""
+    cells = model.cells
+    by = {k: g for k, g in cells.groupby(["area_code", "geo_code"])} if len(cells) else {}
+    empty = cells.iloc[0:0]
+    return _matrix(
+        model,
+        geo_codes,
+        [(a.code, f"{a.code} {a.name}") for a in model.areas],
+        lambda code, g: _area_cell(by.get((code, g), empty)),
+        "area",
     )
 
 
@@ -480,29 +525,16 @@ def measure_matrix(
     """Geographies × measures (all, or those of one priority area)."""
     ms = model.measures_in(area_code) if area_code else list(model.measures.values())
     cells = model.cells.set_index(list(KEYS))
-    text, tone = {}, {}
-    for m in ms:
-        col = f"{m.code} {m.name}"
-        t_col, s_col = [], []
-        for g in geo_codes:
-            if (m.code, g) in cells.index:
-                row = cells.loc[(m.code, g)]
-                row = row.copy()
-                row["geo_code"] = g
-                t_col.append(_measure_cell_text(row, m.unit))
-                s_col.append(measure_tone(row.comparison, row.variation_icon, g))
-            else:
-                t_col.append("No data")
-                s_col.append("none")
-        text[col], tone[col] = t_col, s_col
-    index = [model.names.get(g, g) for g in geo_codes]
-    return Matrix(
-        text=pd.DataFrame(text, index=index),
-        tone=pd.DataFrame(tone, index=index),
-        geo_codes=list(geo_codes),
-        column_codes=[m.code for m in ms],
-        kind="measure",
-    )
+
+    def cell(code: str, g: str) -> tuple[str, str, str]:
+        if (code, g) not in cells.index:
+            return "No data", "No data", "none"
+        row = cells.loc[(code, g)].copy()
+        row["geo_code"] = g
+        full, tile = _measure_cell(row, model.measures[code].unit)
+        return full, tile, measure_tone(row.comparison, row.variation_icon, g)
+
+    return _matrix(model, geo_codes, [(m.code, f"{m.code} {m.name}") for m in ms], cell, "measure")
 
 
 def matrix_summary(model: RegionsModel, matrix: Matrix) -> str:

@@ -103,7 +103,7 @@ def benchmark_bars(
             annotation_position="top",
         )
     apply_layout(fig, title, height=max(320, 34 * len(t) + 140), x_title=x_title)
-    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.12, "x": 0})
+    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.22, "x": 0})
     fig.update_yaxes(categoryorder="array", categoryarray=list(t.name))
     return fig
 
@@ -236,4 +236,91 @@ def spine_chart(profile: pd.DataFrame, *, title: str) -> go.Figure:
         showgrid=False,
     )
     fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.1, "x": 0})
+    return fig
+
+
+def _wrap(label: str, width: int = 16, lines: int = 3) -> str:
+    words, out, line = label.split(), [], ""
+    for w in words:
+        if len(line) + len(w) + 1 > width and line:
+            out.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1] + "…"
+    return "<br>".join(out)
+
+
+def matrix_figure(
+    tile: pd.DataFrame,
+    tone: pd.DataFrame,
+    full: pd.DataFrame,
+    *,
+    title: str,
+    column_labels: list[str] | None = None,
+) -> go.Figure:
+    """The tartan rug as clickable tiles: background by tone, the reading written in each
+    tile, the full sentence on hover. Point order is row by row (for drilling)."""
+    n_rows, n_cols = tile.shape
+    fig = go.Figure()
+    xs, ys, texts, hovers = [], [], [], []
+    for i, geo in enumerate(tile.index):
+        for j, col in enumerate(tile.columns):
+            fig.add_shape(
+                type="rect",
+                x0=j - 0.48,
+                x1=j + 0.48,
+                y0=i - 0.46,
+                y1=i + 0.46,
+                fillcolor=TONE_COLOURS.get(tone.iat[i, j], "#FFFFFF"),
+                line={"color": "#AEB7BD", "width": 1},
+                layer="below",
+            )
+            xs.append(j)
+            ys.append(i)
+            texts.append(tile.iat[i, j])
+            hovers.append(f"<b>{geo}</b> · {col}<br>{full.iat[i, j]}<br><i>Click to open</i>")
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="markers+text",
+            text=texts,
+            textposition="middle center",
+            textfont={"size": 11, "color": NHS_BLACK},
+            marker={"symbol": "square", "size": 44, "color": "rgba(255,255,255,0.01)"},
+            hovertext=hovers,
+            hoverinfo="text",
+            showlegend=False,
+            name="cells",
+        )
+    )
+    labels = column_labels or list(tile.columns)
+    apply_layout(fig, title, height=max(300, 64 * n_rows + 190))
+    fig.update_xaxes(
+        tickvals=list(range(n_cols)),
+        ticktext=[_wrap(c) for c in labels],
+        side="top",
+        range=[-0.55, n_cols - 0.45],
+        showgrid=False,
+        zeroline=False,
+        fixedrange=True,
+        tickfont={"size": 11},
+        tickangle=0,
+    )
+    fig.update_yaxes(
+        tickvals=list(range(n_rows)),
+        ticktext=list(tile.index),
+        showgrid=False,
+        zeroline=False,
+        fixedrange=True,
+        range=[n_rows - 0.5, -0.5],
+    )
+    fig.update_layout(
+        margin={"t": 120, "l": 10, "r": 10, "b": 10}, dragmode=False, clickmode="event+select"
+    )
+    fig.update_layout(title={"y": 0.99, "yanchor": "top"})
     return fig
