@@ -103,7 +103,7 @@ def test_timeline_bars_for_phases_markers_for_days():
     labels = list(fig.layout.yaxis.categoryarray)
     assert len(labels) == len(events) and len(set(labels)) == len(labels)
     smith = next(lab for lab in labels if lab.startswith("Smith reference group"))
-    assert "14 Jun 2016" in smith and "workshop" in smith
+    assert "14 Jun 2016" in smith and "Workshop" in smith
     review = next(t for t in bars if "Continually review and refresh" in " ".join(t.y))
     i = list(review.y).index(next(y for y in review.y if "Continually" in y))
     assert pd.Timestamp(review.base[i]) == pd.Timestamp("2017-01-01")

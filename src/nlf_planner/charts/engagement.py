@@ -284,8 +284,10 @@ def timeline_rows(events: pd.DataFrame) -> pd.DataFrame:
         rows.append(
             {
                 "event_id": e.get("event_id"),
-                "label": f"{_trim(str(e['title']), 44)} "
-                f"({EVENT_TYPES.get(e['event_type'], '').lower()}, {when})",
+                # Two short lines keep the plot wide on a narrow screen.
+                "label": f"{_trim(str(e['title']), 38)}<br>"
+                f"<span style='color:{NHS_DARK_GREY}'>"
+                f"{EVENT_TYPES.get(e['event_type'], '')}, {when}</span>",
                 "start": start,
                 "end": end if phase else start,
                 "phase": phase,
@@ -383,7 +385,7 @@ def events_timeline(
                     customdata=points["event_id"],
                 )
             )
-    apply_layout(fig, title, height=max(320, 120 + 26 * len(labels)), x_title="Date")
+    apply_layout(fig, title, height=max(320, 150 + 38 * len(labels)), x_title="Date")
     fig.update_xaxes(type="date", showgrid=True, gridcolor=NHS_PALE_GREY)
     if x_range is not None:
         fig.update_xaxes(range=[pd.Timestamp(x_range[0]), pd.Timestamp(x_range[1])])
@@ -405,7 +407,7 @@ def events_timeline(
             "yanchor": "bottom",
             "x": 0,
         },
-        margin={"l": 20, "r": 20, "t": 90, "b": 50},
+        margin={"l": 20, "r": 20, "t": 120, "b": 50},
     )
     return fig
 
