@@ -208,6 +208,10 @@ def generate(
         return 0
     end_month = end_month or latest_complete_month()
     icb_list = icbs(db)
+    if scale > 1:  # scale tests only: synthetic copies of every ICB (store/scale.py)
+        from nlf_planner.store.scale import add_scale_copies
+
+        icb_list = add_scale_copies(db, icb_list, scale)
     frame = generate_measurements(
         measures(db),
         [i.code for i in icb_list],
@@ -247,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="N x the history for scale tests: adds N-1 synthetic copies of every ICB",
+    )
+    parser.add_argument(
         "--force", action="store_true", help="regenerate even if the file already holds history"
     )
     args = parser.parse_args(argv)
@@ -256,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         if db.read_only:
             print(f"{path} is read-only: {db.read_only_reason}", file=sys.stderr)
             return 2
-        n = generate(db, args.end_month, args.seed, force=args.force)
+        n = generate(db, args.end_month, args.seed, args.scale, force=args.force)
         n_regions = len(regions(db))
         print(
             f"{path}: {n} illustrative rows written" if n else f"{path}: already seeded",
