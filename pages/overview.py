@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from nlf_planner.charts.overview import driver_diagram
-from nlf_planner.overview import area_tiles, format_change, format_value
+from nlf_planner.overview import area_tiles, format_change, format_value, tile_reading
 from nlf_planner.store import audit as audit_store
 from nlf_planner.store import reference as reference_store
 from nlf_planner.ui.frame import (
@@ -18,6 +18,7 @@ from nlf_planner.ui.frame import (
     page_header,
     read_only_banner,
 )
+from nlf_planner.ui.regions_state import regions_model
 from nlf_planner.ui.sidebar import region_options, selected_region
 
 # Improvement blue, concern orange (never colour alone: the delta says better/worse in words).
@@ -49,11 +50,13 @@ st.markdown(f"**Ambition.** {AMBITION}")
 headline_codes = [m.code for m in measures if m.headline]
 series = cached_series(db, headline_codes, levels=["england", "region"])
 tiles = area_tiles(areas, measures, series, geo)
+cells = regions_model(db).cells
 
 st.subheader(f"Priority areas — headline measure for {geo_name}")
 st.caption(
     "Latest value, change over a year (better/worse takes each measure's direction into "
-    "account) and the recent trend."
+    "account), the SPC reading of the latest point (Making Data Count), progress against the "
+    "plan in use, and the recent trend."
 )
 for row_start in range(0, len(tiles), 3):
     cols = st.columns(3)
@@ -76,6 +79,8 @@ for row_start in range(0, len(tiles), 3):
                 chart_type="line",
                 help=f"{m.definition} {spark_text}",
             )
+            reading = tile_reading(cells, tile, geo)
+            st.markdown(f"{reading.spc}  \n{reading.plan}  \n{reading.area_plan}")
             st.caption(spark_text)
 
 condition_names = {c.code: c.name for c in conditions}

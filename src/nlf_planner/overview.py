@@ -108,3 +108,47 @@ def format_change(change: float | None, unit: str) -> str:
     if unit == "years":
         return f"{sign}{mag:.1f} years"
     return f"{sign}{mag:,.1f}"
+
+
+@dataclass(frozen=True)
+class TileReading:
+    """What the SPC and the plan say about a tile, in words (the icons' text equivalents)."""
+
+    spc: str
+    plan: str
+    area_plan: str
+
+
+def tile_reading(cells: pd.DataFrame, tile: AreaTile, geo_code: str) -> TileReading:
+    """Read the shared Regions model's cells (``regions.RegionsModel.cells``) for one tile,
+    so the Overview says exactly what the Regions matrix says."""
+    from nlf_planner.regions import variation_badge
+
+    mine = cells[(cells["geo_code"] == geo_code) & (cells["area_code"] == tile.area.code)]
+    row = mine[mine["measure_code"] == tile.measure.code]
+    if row.empty:
+        return TileReading("SPC: no data", "Plan: no data", "")
+    r = row.iloc[0]
+    spc_text = "SPC: " + variation_badge(r.get("variation_icon"))
+    status = r.get("plan_status")
+    if isinstance(status, str):
+        share = r.get("progress_share")
+        horizon = r.get("target_horizon")
+        way = ""
+        if isinstance(share, float) and share == share and horizon == horizon:
+            goal = f"the year-{int(horizon)} target"
+            way = (
+                f", {share:.0%} of the way from baseline to {goal}"
+                if share >= 0
+                else f", moved away from {goal} since the baseline"
+            )
+        plan_text = f"Plan: {status}{way}"
+    else:
+        plan_text = "Plan: no target set"
+    statuses = [s for s in mine.get("plan_status", pd.Series(dtype=object)) if isinstance(s, str)]
+    on = sum(s == "on trajectory" for s in statuses)
+    off = sum(s == "off trajectory" for s in statuses)
+    area_plan = (
+        f"Area: {on} of {len(statuses)} measures on trajectory, {off} off" if statuses else ""
+    )
+    return TileReading(spc_text, plan_text, area_plan)
