@@ -109,7 +109,7 @@ def _targets_editor(df: pd.DataFrame, key: str) -> pd.DataFrame:
         height=_height(df),
         column_order=["measure", "baseline", "y1", "y3", "y5", "unit", "better"],
         column_config={
-            "measure": st.column_config.TextColumn("Measure", width="medium"),
+            "measure": st.column_config.TextColumn("Measure", width=380),
             "unit": st.column_config.TextColumn("Unit", width="small"),
             "better": st.column_config.TextColumn(
                 "Better is", width="small", help="Which direction counts as improvement"
@@ -117,9 +117,15 @@ def _targets_editor(df: pd.DataFrame, key: str) -> pd.DataFrame:
             "baseline": st.column_config.NumberColumn(
                 "Baseline", format="%.2f", help="England value at the start of the base year"
             ),
-            "y1": st.column_config.NumberColumn("Year 1 target", min_value=0.0, format="%.2f"),
-            "y3": st.column_config.NumberColumn("Year 3 target", min_value=0.0, format="%.2f"),
-            "y5": st.column_config.NumberColumn("Year 5 target", min_value=0.0, format="%.2f"),
+            "y1": st.column_config.NumberColumn(
+                "Year 1 target", min_value=0.0, format="%.2f", width="small"
+            ),
+            "y3": st.column_config.NumberColumn(
+                "Year 3 target", min_value=0.0, format="%.2f", width="small"
+            ),
+            "y5": st.column_config.NumberColumn(
+                "Year 5 target", min_value=0.0, format="%.2f", width="small"
+            ),
         },
     )
 
@@ -139,9 +145,15 @@ def _regional_editor(df: pd.DataFrame, key: str) -> pd.DataFrame:
             "region": st.column_config.SelectboxColumn(
                 "Region", options=list(region_names.values()), required=True
             ),
-            "y1": st.column_config.NumberColumn("Year 1 target", min_value=0.0, format="%.2f"),
-            "y3": st.column_config.NumberColumn("Year 3 target", min_value=0.0, format="%.2f"),
-            "y5": st.column_config.NumberColumn("Year 5 target", min_value=0.0, format="%.2f"),
+            "y1": st.column_config.NumberColumn(
+                "Year 1 target", min_value=0.0, format="%.2f", width="small"
+            ),
+            "y3": st.column_config.NumberColumn(
+                "Year 3 target", min_value=0.0, format="%.2f", width="small"
+            ),
+            "y5": st.column_config.NumberColumn(
+                "Year 5 target", min_value=0.0, format="%.2f", width="small"
+            ),
         },
     )
 
@@ -316,6 +328,8 @@ with tab_edit:
                 )
                 if P.errors_only(issues):
                     _show_issues(issues)
+                elif not P.diff_plans(plan_store.load_plan(db, ws["version_id"]), draft):
+                    st.info("Nothing to save: the tables match the version you started from.")
                 elif not (note or "").strip():
                     st.error("Nothing was saved: add a short note saying what changed and why.")
                 else:
@@ -383,11 +397,31 @@ with tab_roadmap:
     )
 
 # ----------------------------------------------------------------- status roll-up
+HEADLINE_SYMBOLS = {
+    "off_track": "✖",
+    "at_risk": "▲",
+    "on_track": "●",
+    "not_started": "○",
+    "done": "✔",
+    "none": "–",
+}
+
+
+def _with_symbols(df: pd.DataFrame) -> pd.DataFrame:
+    """Headline with a shape as well as words (never colour alone)."""
+    return df.assign(
+        headline_label=[
+            f"{HEADLINE_SYMBOLS[h]} {label}"
+            for h, label in zip(df["headline"], df["headline_label"], strict=True)
+        ]
+    )
+
+
 with tab_status:
     by_area, by_condition = P.rollup(plan, areas, conditions, today)
     counts_cfg = {
         "code": st.column_config.TextColumn("Code", width="small"),
-        "name": st.column_config.TextColumn("Name", width="large"),
+        "name": st.column_config.TextColumn("Name", width="medium"),
         "headline_label": st.column_config.TextColumn("Headline status"),
         "total": st.column_config.NumberColumn("Milestones"),
         **{s: st.column_config.NumberColumn(P.STATUS_LABELS[s]) for s in P.STATUSES},
@@ -400,10 +434,10 @@ with tab_status:
         "Headline = the worst open milestone (past-due items count as off track); "
         "Complete when every milestone is done."
     )
-    st.dataframe(by_area[cols], hide_index=True, column_config=counts_cfg)
+    st.dataframe(_with_symbols(by_area)[cols], hide_index=True, column_config=counts_cfg)
     st.subheader("By condition")
     st.dataframe(
-        by_condition[[*cols, "areas"]],
+        _with_symbols(by_condition)[[*cols, "areas"]],
         hide_index=True,
         column_config={**counts_cfg, "areas": st.column_config.TextColumn("Priority areas")},
     )

@@ -339,8 +339,10 @@ def test_progress_against_plan_is_polarity_aware():
     behind = P.progress_against_plan(7.0, when, 8, tg, 2016, "lower_is_better")
     assert ahead.status == "ahead" and ahead.gap == pytest.approx(0.5)
     assert behind.status == "behind" and behind.share_of_planned_change == pytest.approx(0.5)
-    assert P.progress_against_plan(6.05, when, 8, tg, 2016, "lower_is_better",
-                                   tolerance=0.1).status == "on_plan"  # fmt: skip
+    assert (
+        P.progress_against_plan(6.05, when, 8, tg, 2016, "lower_is_better", tolerance=0.1).status
+        == "on_plan"
+    )
     assert P.progress_against_plan(5, date(2015, 1, 1), 8, tg, 2016, "lower_is_better").status == (
         "no_plan"
     )
@@ -366,8 +368,16 @@ def test_baseline_prefers_history_at_base_period():
 
 
 def _ms(item: str, area: str, status: str, due: date, updated: date | None) -> P.Milestone:
-    return P.Milestone(item_id=item, priority_area=area, title=item, horizon=1, due_date=due,
-                       status=status, last_updated=updated, owner="x")  # fmt: skip
+    return P.Milestone(
+        item_id=item,
+        priority_area=area,
+        title=item,
+        horizon=1,
+        due_date=due,
+        status=status,
+        last_updated=updated,
+        owner="x",
+    )
 
 
 def test_rollup_headlines_per_area_and_condition():
@@ -411,10 +421,15 @@ def test_stale_and_past_due_lists():
 
 
 def test_stamp_updates_touches_only_changed_rows():
-    old = [_ms("a", "P1", "on_track", date(2027, 1, 1), date(2026, 5, 1)),
-           _ms("b", "P1", "on_track", date(2027, 1, 1), date(2026, 5, 1))]  # fmt: skip
-    new = [old[0].model_copy(update={"status": "at_risk"}), old[1],
-           _ms("c", "P1", "on_track", date(2027, 1, 1), None)]  # fmt: skip
+    old = [
+        _ms("a", "P1", "on_track", date(2027, 1, 1), date(2026, 5, 1)),
+        _ms("b", "P1", "on_track", date(2027, 1, 1), date(2026, 5, 1)),
+    ]
+    new = [
+        old[0].model_copy(update={"status": "at_risk"}),
+        old[1],
+        _ms("c", "P1", "on_track", date(2027, 1, 1), None),
+    ]
     out = {m.item_id: m.last_updated for m in P.stamp_updates(new, old, TODAY)}
     assert out == {"a": TODAY, "b": date(2026, 5, 1), "c": TODAY}
 
@@ -433,19 +448,27 @@ def test_rebase_plan_shifts_due_dates_with_base_year():
 def test_diff_reports_added_removed_and_changed_fields():
     old = P.Plan(
         base_year=2026,
-        targets=[P.PlanTarget(measure_code="M01", horizon=1, target=40),
-                 P.PlanTarget(measure_code="M02", horizon=1, target=10)],
-        milestones=[_ms("a", "P1", "on_track", date(2027, 1, 1), TODAY),
-                    _ms("b", "P1", "on_track", date(2027, 1, 1), TODAY)],
-    )  # fmt: skip
+        targets=[
+            P.PlanTarget(measure_code="M01", horizon=1, target=40),
+            P.PlanTarget(measure_code="M02", horizon=1, target=10),
+        ],
+        milestones=[
+            _ms("a", "P1", "on_track", date(2027, 1, 1), TODAY),
+            _ms("b", "P1", "on_track", date(2027, 1, 1), TODAY),
+        ],
+    )
     new = P.Plan(
         base_year=2026,
         trajectory="stepwise",
-        targets=[P.PlanTarget(measure_code="M01", horizon=1, target=45),
-                 P.PlanTarget(measure_code="M03", horizon=1, target=30)],
-        milestones=[old.milestones[0].model_copy(update={"status": "at_risk", "owner": "y"}),
-                    _ms("c", "P2", "not_started", date(2027, 1, 1), TODAY)],
-    )  # fmt: skip
+        targets=[
+            P.PlanTarget(measure_code="M01", horizon=1, target=45),
+            P.PlanTarget(measure_code="M03", horizon=1, target=30),
+        ],
+        milestones=[
+            old.milestones[0].model_copy(update={"status": "at_risk", "owner": "y"}),
+            _ms("c", "P2", "not_started", date(2027, 1, 1), TODAY),
+        ],
+    )
     changes = P.diff_plans(old, new, measure_names={"M01": "ICSs"})
     got = {(c.kind, c.entity, c.key, c.field): (c.before, c.after) for c in changes}
     assert got[("changed", "plan", "trajectory", "Trajectory")] == ("linear", "stepwise")
@@ -465,14 +488,27 @@ def test_diff_reports_added_removed_and_changed_fields():
 def test_tables_round_trip_through_validation():
     plan = P.Plan(
         base_year=2026,
-        targets=[P.PlanTarget(measure_code="M01", horizon=h, target=v)
-                 for h, v in ((1, 40), (3, 60), (5, 80))],
+        targets=[
+            P.PlanTarget(measure_code="M01", horizon=h, target=v)
+            for h, v in ((1, 40), (3, 60), (5, 80))
+        ],
         milestones=[_ms("a", "P1", "on_track", date(2027, 1, 1), TODAY)],
-    )  # fmt: skip
+    )
     tdf = P.targets_table(plan, [MEASURES["M01"]], {"M01": 35})
     assert tdf.loc[0, ["baseline", "y1", "y3", "y5"]].tolist() == [35, 40, 60, 80]
     recs, issues = P.validate_targets(tdf, MEASURES, GEO)
     assert errors(issues) == [] and set(recs) == set(plan.targets)
-    mrecs, missues = P.validate_milestones(P.milestones_table(plan), 2026, AREA_CODES, MEASURES,
-                                           TODAY)  # fmt: skip
+    mrecs, missues = P.validate_milestones(
+        P.milestones_table(plan), 2026, AREA_CODES, MEASURES, TODAY
+    )
     assert errors(missues) == [] and mrecs == plan.milestones
+
+
+def test_future_not_started_items_do_not_set_the_headline():
+    started = [
+        _ms("a", "P1", "on_track", date(2027, 1, 1), TODAY),
+        _ms("b", "P1", "not_started", date(2030, 1, 1), TODAY),
+    ]
+    assert P.headline_status(started, TODAY) == "on_track"
+    assert P.headline_status(started[1:], TODAY) == "not_started"
+    assert P.headline_status([], TODAY) == "none"

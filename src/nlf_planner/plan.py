@@ -47,7 +47,9 @@ HEADLINE_LABELS: dict[str, str] = {
     "not_started": "Not started",
 }
 # Worst first: the headline of a group is its worst open item.
-_SEVERITY = {"off_track": 0, "at_risk": 1, "not_started": 2, "on_track": 3, "done": 4}
+# Not-started items due later are normal, so they only set the headline when nothing has
+# started at all.
+_SEVERITY = {"off_track": 0, "at_risk": 1, "on_track": 2, "not_started": 3, "done": 4}
 
 TARGET_COLUMNS: dict[int, str] = {1: "y1", 3: "y3", 5: "y5"}
 COLUMN_LABELS: dict[str, str] = {

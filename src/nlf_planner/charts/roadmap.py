@@ -42,7 +42,7 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
     "not_started": (NHS_MID_GREY, "circle-open"),
 }
 EVENTS_ROW = "Engagement events"
-LABEL_CHARS = 34
+LABEL_CHARS = 30
 
 
 def _short(text: str, n: int = LABEL_CHARS) -> str:
@@ -58,8 +58,9 @@ def _area_label(code: str, name: str) -> str:
     return "<br>".join(lines)
 
 
-def roadmap_data(milestones: Sequence[Milestone], area_names: Mapping[str, str],
-                 today: date) -> pd.DataFrame:  # fmt: skip
+def roadmap_data(
+    milestones: Sequence[Milestone], area_names: Mapping[str, str], today: date
+) -> pd.DataFrame:
     """The rows the roadmap plots (and the CSV behind it)."""
     rows = [
         {
@@ -77,8 +78,18 @@ def roadmap_data(milestones: Sequence[Milestone], area_names: Mapping[str, str],
         for m in milestones
         if m.due_date is not None
     ]
-    cols = ["priority_area", "area_name", "item_id", "title", "horizon", "due_date", "status",
-            "status_code", "past_due", "owner"]  # fmt: skip
+    cols = [
+        "priority_area",
+        "area_name",
+        "item_id",
+        "title",
+        "horizon",
+        "due_date",
+        "status",
+        "status_code",
+        "past_due",
+        "owner",
+    ]
     df = pd.DataFrame(rows, columns=cols).sort_values(["priority_area", "due_date"])
     # Alternate labels above and below the markers along each row so neighbours do not clash.
     df["label_position"] = [
@@ -93,11 +104,15 @@ def roadmap_summary(data: pd.DataFrame, base_year: int, today: date) -> str:
     if data.empty:
         return "No milestones with due dates to show."
     counts = data["status"].value_counts()
-    parts = [f"{counts[STATUS_LABELS[s]]} {STATUS_LABELS[s].lower()}" for s in STATUSES
-             if STATUS_LABELS[s] in counts]  # fmt: skip
+    parts = [
+        f"{counts[STATUS_LABELS[s]]} {STATUS_LABELS[s].lower()}"
+        for s in STATUSES
+        if STATUS_LABELS[s] in counts
+    ]
     late = int(data["past_due"].sum())
-    nxt = data[(pd.to_datetime(data["due_date"]).dt.date >= today)
-               & (data["status_code"] != "done")]  # fmt: skip
+    nxt = data[
+        (pd.to_datetime(data["due_date"]).dt.date >= today) & (data["status_code"] != "done")
+    ]
     text = (
         f"{len(data)} milestones across {data['priority_area'].nunique()} priority areas for the "
         f"plan based in {fy_label(base_year)}: " + ", ".join(parts) + "."
@@ -106,8 +121,10 @@ def roadmap_summary(data: pd.DataFrame, base_year: int, today: date) -> str:
         text += f" {late} open milestone{'s are' if late != 1 else ' is'} past due."
     if not nxt.empty:
         first = nxt.sort_values("due_date").iloc[0]
-        text += (f" Next due: “{first['title']}” ({first['priority_area']}) on "
-                 f"{first['due_date']:%d %b %Y}.")  # fmt: skip
+        text += (
+            f" Next due: “{first['title']}” ({first['priority_area']}) on "
+            f"{first['due_date']:%d %b %Y}."
+        )
     return text
 
 
@@ -141,6 +158,7 @@ def roadmap_figure(
                 x=pd.to_datetime(sub["due_date"]),
                 y=labels,
                 mode="markers+text",
+                cliponaxis=False,
                 name=STATUS_LABELS[status],
                 text=[_short(t) for t in sub["title"]],
                 textposition=positions,
@@ -150,10 +168,10 @@ def roadmap_figure(
                     "symbol": symbol,
                     "size": 14,
                     "line": {"color": colour, "width": 2},
-                },  # fmt: skip
+                },
                 customdata=list(
                     zip(sub["title"], sub["owner"], sub["status"], sub["item_id"], strict=True)
-                ),  # fmt: skip
+                ),
                 hovertemplate=(
                     "<b>%{customdata[0]}</b><br>Due %{x|%d %b %Y} · %{customdata[2]}"
                     "<br>Owner: %{customdata[1]}<br>%{customdata[3]}<extra></extra>"
@@ -173,21 +191,31 @@ def roadmap_figure(
                     "size": 26,
                     "color": CONCERN,
                     "line": {"width": 3, "color": CONCERN},
-                },  # fmt: skip
+                },
                 hoverinfo="skip",
             )
         )
     if events is not None and not events.empty:
         _add_events(fig, events)
     _mark_horizons(fig, base_year, today)
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)),
-                     autorange=True, showgrid=True, title_text=None)  # fmt: skip
+    fig.update_yaxes(
+        categoryorder="array",
+        categoryarray=list(reversed(rows)),
+        autorange=True,
+        showgrid=True,
+        title_text=None,
+    )
     start, end = base_date(base_year), horizon_end(base_year, 5)
     lo = min([start, *(pd.to_datetime(data["due_date"]).dt.date.tolist())])
     hi = max([end, *(pd.to_datetime(data["due_date"]).dt.date.tolist())])
-    fig.update_xaxes(range=[pd.Timestamp(lo) - pd.Timedelta(days=60),
-                            pd.Timestamp(hi) + pd.Timedelta(days=60)],
-                     title_text="Due date", type="date")  # fmt: skip
+    fig.update_xaxes(
+        range=[
+            pd.Timestamp(lo) - pd.Timedelta(days=150),
+            pd.Timestamp(hi) + pd.Timedelta(days=150),
+        ],
+        title_text=f"Due date (plan starts {base_date(base_year):%d %b %Y}, grey line)",
+        type="date",
+    )
     apply_layout(
         fig,
         title
@@ -203,28 +231,37 @@ def roadmap_figure(
 
 
 def _mark_horizons(fig: go.Figure, base_year: int, today: date) -> None:
-    fig.add_vline(x=pd.Timestamp(base_date(base_year)).to_pydatetime(), line_color=NHS_MID_GREY,
-                  line_width=1)  # fmt: skip
-    fig.add_annotation(
-        x=pd.Timestamp(base_date(base_year)), y=1.0, yref="paper", yanchor="bottom",
-        text=f"Base {fy_label(base_year)}", showarrow=False, font={"size": 11},
-        xanchor="left",
-    )  # fmt: skip
+    fig.add_vline(
+        x=pd.Timestamp(base_date(base_year)).to_pydatetime(), line_color=NHS_MID_GREY, line_width=1
+    )
     for h in HORIZONS:
         d = pd.Timestamp(horizon_end(base_year, h))
-        fig.add_vline(x=d.to_pydatetime(), line_color=NHS_DARK_BLUE, line_width=1.5,
-                      line_dash="dot")  # fmt: skip
+        fig.add_vline(
+            x=d.to_pydatetime(), line_color=NHS_DARK_BLUE, line_width=1.5, line_dash="dot"
+        )
         fig.add_annotation(
-            x=d, y=1.0, yref="paper", yanchor="bottom", showarrow=False, xanchor="right",
-            text=f"Year {h} ends {d:%b %Y}", font={"size": 11, "color": NHS_DARK_BLUE},
-        )  # fmt: skip
+            x=d,
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            xanchor="right",
+            text=f"Year {h} ends {d:%b %Y}",
+            font={"size": 11, "color": NHS_DARK_BLUE},
+        )
     t = pd.Timestamp(today)
     fig.add_vline(x=t.to_pydatetime(), line_color=CONCERN, line_width=2, line_dash="dash")
     fig.add_annotation(
-        x=t, y=0.0, yref="paper", yanchor="bottom", showarrow=False, xanchor="left",
+        x=t,
+        y=0.0,
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        xanchor="left",
         bgcolor="rgba(255,255,255,0.85)",
-        text=f"Today {today:%d %b %Y}", font={"size": 11, "color": CONCERN},
-    )  # fmt: skip
+        text=f"Today {today:%d %b %Y}",
+        font={"size": 11, "color": CONCERN},
+    )
 
 
 def _add_events(fig: go.Figure, events: pd.DataFrame) -> None:
@@ -238,9 +275,7 @@ def _add_events(fig: go.Figure, events: pd.DataFrame) -> None:
             mode="markers+text",
             name="Engagement event",
             text=[_short(t, 24) for t in ev["title"]],
-            textposition=[
-                "top center" if i % 2 == 0 else "bottom center" for i in range(len(ev))
-            ],  # fmt: skip
+            textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(ev))],
             textfont={"size": 10, "color": NHS_PURPLE},
             marker={"symbol": "star", "size": 13, "color": NHS_PURPLE},
             customdata=list(zip(ev["title"], kinds, strict=True)),

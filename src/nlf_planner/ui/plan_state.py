@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from nlf_planner.models import Measure
+from nlf_planner.models import UNIT_LABELS, Measure
 from nlf_planner.plan import (
     ENGLAND,
     STATUS_LABELS,
@@ -131,6 +131,7 @@ def display_tables(
     england["better"] = england["polarity"].map(
         {"higher_is_better": "Higher", "lower_is_better": "Lower", "neutral": "Neither"}
     )
+    england["unit"] = england["unit"].map(lambda u: UNIT_LABELS.get(u, u))
     england = england[
         ["area", "measure_code", "measure", "unit", "better", "baseline", "y1", "y3", "y5"]
     ]

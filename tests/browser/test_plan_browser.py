@@ -1,0 +1,91 @@
+"""The Plan page in Chromium: edit a target in the grid, save, reload, see the new version."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+
+from nlf_planner.store import open_database
+from nlf_planner.store import plans as plan_store
+from tests.browser.conftest import screenshot, start_app, wait_for_app_run
+
+
+@pytest.fixture
+def plan_server(seeded_db_path, tmp_path):
+    """A server of our own, on a private copy, so the save does not touch other tests."""
+    path = tmp_path / "plan-browser.duckdb"
+    shutil.copy(seeded_db_path, path)
+    proc, url = start_app(path)
+    yield url, path, proc
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _edit_first_row_year5(page, value: str) -> None:
+    """Select the first row's Year 5 cell with the keyboard, open the editor, type, commit."""
+    grid = page.get_by_test_id("stDataFrame").first
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 60, box["y"] + 35 + 17)  # first data row, Measure column
+    page.wait_for_timeout(300)
+    for _ in range(4):  # Measure → Baseline → Year 1 → Year 3 → Year 5
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # open the cell editor
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+a")
+    page.keyboard.type(value)
+    page.wait_for_timeout(200)
+    page.keyboard.press("Enter")  # commit
+    wait_for_app_run(page)
+    page.wait_for_timeout(300)
+
+
+def test_edit_a_target_save_and_reload_in_chromium(plan_server, page) -> None:
+    url, path, proc = plan_server
+    # Open the app's root first: on a just-started server a deep link can reach the page
+    # script before app.py has registered st.navigation (the legacy pages/ folder wins).
+    page.goto(url)
+    wait_for_app_run(page)
+    page.goto(f"{url}/plan?area=P5")
+    wait_for_app_run(page)
+    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Your name")
+    name.fill("Browser Tester")
+    name.press("Enter")
+    wait_for_app_run(page)
+
+    _edit_first_row_year5(page, "5.2")  # M08 vacancies, lower is better: 5.7 → 5.2
+    cells = page.get_by_test_id("stDataFrame").first.locator("[role=gridcell]")
+    expect(cells.nth(0)).to_contain_text("M08")
+    expect(cells.nth(4)).to_have_text("5.2")
+    note = page.get_by_role("textbox", name="What changed and why")
+    note.fill("Steeper fall in executive vacancies")
+    note.press("Enter")
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Save as a new version").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text("Saved as version 3.").first).to_be_visible()
+    screenshot(page, "plan-browser-saved")
+
+    page.reload()
+    wait_for_app_run(page)
+    expect(page.get_by_text("Version 3 (latest)").first).to_be_visible()
+    cells = page.get_by_test_id("stDataFrame").first.locator("[role=gridcell]")
+    expect(cells.nth(4)).to_have_text("5.2")
+    assert page.get_by_test_id("stException").count() == 0
+
+    proc.terminate()
+    proc.wait(timeout=10)
+    db = open_database(path)
+    try:
+        saved = plan_store.load_plan(db)
+        assert saved.version_id == 3 and saved.author == "Browser Tester"
+        assert saved.target_map()[("M08", "E92000001", 5)] == 5.2
+    finally:
+        db.close()
