@@ -74,6 +74,19 @@ def save(work: Callable[[str], str], action: str) -> None:
     st.rerun()
 
 
+def pick_from_table(selection, ids: pd.Series, target: str) -> bool:
+    """A row clicked in a table chooses it in the edit form below (once per new click)."""
+    rows = selection.selection.rows if selection is not None else []
+    if not rows:
+        st.session_state.pop(f"{target}_clicked", None)
+        return False
+    picked = int(ids.iloc[rows[0]])
+    if st.session_state.get(f"{target}_clicked") != picked:
+        st.session_state[f"{target}_clicked"] = picked
+        st.session_state[target] = picked
+    return True
+
+
 def download(df: pd.DataFrame, label: str, file_name: str, key: str) -> None:
     st.download_button(
         label,
@@ -148,7 +161,8 @@ with tab_people:
     )
 
     st.subheader("Stakeholders")
-    st.dataframe(
+    st.caption("Click a row to edit or retire that stakeholder.")
+    people_pick = st.dataframe(
         people[export_cols].fillna({"owner": "", "next_step": ""}),
         hide_index=True,
         column_config={
@@ -170,6 +184,8 @@ with tab_people:
             "retired": st.column_config.CheckboxColumn("Retired"),
         },
         key="stakeholder_table",
+        on_select="rerun",
+        selection_mode="single-row",
     )
 
     with st.expander("Add a stakeholder", icon=":material/person_add:"):
@@ -203,7 +219,8 @@ with tab_people:
     everyone = store.load_stakeholders(db, include_retired=True, as_of=today)
     names = dict(zip(everyone["stakeholder_id"], everyone["name"], strict=True))
     retired_ids = set(everyone.loc[everyone["retired"], "stakeholder_id"])
-    with st.expander("Edit or retire a stakeholder", icon=":material/edit:"):
+    clicked = pick_from_table(people_pick, people["stakeholder_id"], "edit_choice")
+    with st.expander("Edit or retire a stakeholder", icon=":material/edit:", expanded=clicked):
         chosen = st.selectbox(
             "Stakeholder",
             list(names),
@@ -337,10 +354,13 @@ with tab_events:
         file_name="engagement_events.csv",
     )
     st.subheader("Events and activities")
-    st.dataframe(
+    st.caption("Click a row to edit that event.")
+    event_pick = st.dataframe(
         events[event_cols],
         hide_index=True,
         key="events_table",
+        on_select="rerun",
+        selection_mode="single-row",
         column_config={
             "event_date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
             "end_date": st.column_config.DateColumn("Until", format="D MMM YYYY"),
@@ -437,7 +457,8 @@ with tab_events:
             all_events["event_id"], all_events["event_date"], all_events["title"], strict=True
         )
     }
-    with st.expander("Edit an event", icon=":material/edit_calendar:"):
+    event_clicked = pick_from_table(event_pick, events["event_id"], "edit_event_choice")
+    with st.expander("Edit an event", icon=":material/edit_calendar:", expanded=event_clicked):
         picked = st.selectbox(
             "Event",
             list(event_names),
