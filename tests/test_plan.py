@@ -512,3 +512,30 @@ def test_future_not_started_items_do_not_set_the_headline():
     assert P.headline_status(started, TODAY) == "on_track"
     assert P.headline_status(started[1:], TODAY) == "not_started"
     assert P.headline_status([], TODAY) == "none"
+
+
+def test_plan_line_for_series_starts_from_that_series_and_reaches_the_targets():
+    plan = P.Plan(
+        base_year=2020,
+        targets=[
+            P.PlanTarget(measure_code="M05", horizon=h, target=v)
+            for h, v in ((1, 12), (3, 16), (5, 20))
+        ]
+        + [P.PlanTarget(measure_code="M05", geo_code=LONDON, horizon=5, target=30)],
+    )
+    series = pd.DataFrame(
+        {
+            "period": [date(2019, 4, 1), date(2020, 4, 1), date(2021, 4, 1)],
+            "value": [9.0, 10.0, 11.5],
+        }
+    )
+    df = P.plan_line_for_series(plan, MEASURES["M05"], series, LONDON)
+    assert df["period"].tolist() == [
+        date(2020, 4, 1), date(2021, 3, 31), date(2021, 4, 1), date(2023, 3, 31),
+        date(2025, 3, 31),
+    ]  # fmt: skip
+    assert df["plan"].iloc[0] == 10.0 and df["baseline"].iloc[0] == 10.0  # London's own start
+    assert df["plan"].iloc[-1] == 30.0  # London's override
+    assert df.set_index("period").loc[date(2023, 3, 31), "plan"] == 16.0  # England's year 3
+    short = P.plan_line_for_series(plan, MEASURES["M05"], series, extend_to_horizons=False)
+    assert short["period"].tolist() == [date(2020, 4, 1), date(2021, 4, 1)]

@@ -302,6 +302,34 @@ def plan_line(
     return pd.DataFrame({"period": dates, "plan": values})
 
 
+def plan_line_for_series(
+    plan: Plan,
+    measure: Measure,
+    series: pd.DataFrame,
+    geo_code: str = ENGLAND,
+    fallbacks: Sequence[str] = (),
+    extend_to_horizons: bool = True,
+) -> pd.DataFrame:
+    """The plan line to draw over one geography's series (``period, value`` columns).
+
+    The baseline is that series' own value at the base period (see
+    :func:`baseline_from_history`), so a region's line starts where the region started; the
+    targets are the geography's overrides, then its ``fallbacks`` (e.g. an ICB's region),
+    then England's. With ``extend_to_horizons`` the horizon ends are added as extra points so
+    the line reaches the targets beyond the last data period. Rows before the base date are
+    dropped. Columns: ``period, plan, baseline``.
+    """
+    hist = series.assign(measure_code=measure.code) if "measure_code" not in series else series
+    baseline = baseline_from_history(hist, measure, plan.base_year)
+    dates = sorted({pd.Timestamp(d).date() for d in series.get("period", [])})
+    if extend_to_horizons:
+        dates = sorted({*dates, *(horizon_end(plan.base_year, h) for h in HORIZONS)})
+    df = plan_line(plan, measure.code, baseline, dates, geo_code, fallbacks)
+    df = df[df["plan"].notna()].reset_index(drop=True)
+    df["baseline"] = baseline
+    return df
+
+
 def better(a: float, b: float, polarity: str) -> bool:
     """Whether ``a`` is at least as good as ``b`` for the measure's polarity."""
     if polarity == "lower_is_better":
