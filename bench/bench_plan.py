@@ -57,14 +57,16 @@ def run() -> dict:
         db = open_database(Path(tmp) / "bench.duckdb")
         ensure_reference(db)
         first = build_plan(db)
-        latest = store_plans.save_plan(db, first, author="Bench", note="warm-up",
-                                       expected_version_id=None)  # fmt: skip
+        latest = store_plans.save_plan(
+            db, first, author="Bench", note="warm-up", expected_version_id=None
+        )
         save_s, load_s, diff_s = [], [], []
         for r in range(1, ROUNDS + 1):
             plan = build_plan(db, bump=float(r))
             t0 = time.perf_counter()
-            latest = store_plans.save_plan(db, plan, author="Bench", note=f"round {r}",
-                                           expected_version_id=latest.version_id)  # fmt: skip
+            latest = store_plans.save_plan(
+                db, plan, author="Bench", note=f"round {r}", expected_version_id=latest.version_id
+            )
             save_s.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             store_plans.load_plan(db, latest.version_id)
