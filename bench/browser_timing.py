@@ -3,63 +3,19 @@ plotly chart has drawn."""
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
+from tools.app_server import start_streamlit
 from tools.screenshot import CHROMIUM_ARGS, chromium_path, wait_for_app_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start(script: Path, db_path: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "NLF_DB_PATH": str(db_path)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError(f"{script} did not start")
+    return start_streamlit(script, db_path)
 
 
 def wait_for_charts(page, timeout_ms: int = 60_000) -> None:

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from nlf_planner.charts.overview import driver_diagram
-from nlf_planner.overview import area_tiles, format_change, format_value, tile_reading
+from nlf_planner.overview import area_tiles, format_change, tile_reading
+from nlf_planner.regions import format_value
 from nlf_planner.store import audit as audit_store
 from nlf_planner.store import reference as reference_store
 from nlf_planner.ui.frame import (

@@ -1,9 +1,13 @@
 """Every registered page runs in AppTest without an exception and shows its heading."""
 
+import shutil
+
 import pytest
 
+from nlf_planner.store import open_database
 from nlf_planner.ui.registry import available_pages
 from tests.apptest_utils import headings, run_page
+from tests.db_holders import held_by_other_process
 
 PAGES = available_pages()
 
@@ -37,60 +41,21 @@ def test_overview_ignores_an_unknown_region_in_the_url(seeded_db_path) -> None:
     assert any("England" in h for h in headings(at))
 
 
-LOCKER = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-print("locked", flush=True)
-time.sleep(60)
-"""
-
-
 def test_a_file_locked_by_another_process_shows_a_message_not_a_traceback(tmp_path) -> None:
-    import subprocess
-    import sys
-
-    from nlf_planner.store import open_database
-
     path = tmp_path / "locked.duckdb"
     open_database(path).close()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", LOCKER, str(path)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout.readline().strip() == "locked"
+    with held_by_other_process(path):
         at = run_page(None, path)
         assert not at.exception
         errors = [e.value for e in at.error]
         assert any("in use by another process" in e for e in errors)
-    finally:
-        proc.kill()
-        proc.wait()
-
-
-READER = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1], read_only=True)
-print("reading", flush=True)
-time.sleep(60)
-"""
 
 
 def test_a_file_held_by_a_reader_opens_read_only_with_a_banner(seeded_db_path, tmp_path) -> None:
-    import shutil
-    import subprocess
-    import sys
-
     path = tmp_path / "shared.duckdb"
     shutil.copy(seeded_db_path, path)
-    proc = subprocess.Popen(
-        [sys.executable, "-c", READER, str(path)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout.readline().strip() == "reading"
+    with held_by_other_process(path, read_only=True):
         at = run_page(None, path)
         assert not at.exception
         assert any("Read-only" in w.value for w in at.warning)
         assert len(at.metric) == 9  # still readable
-    finally:
-        proc.kill()
-        proc.wait()

@@ -1,5 +1,3 @@
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -7,6 +5,7 @@ import pytest
 
 from nlf_planner.store import ReadOnlyError, StoreError, open_database
 from nlf_planner.store.audit import audit_log, record
+from tests.db_holders import held_by_other_process
 
 
 def test_write_is_atomic_across_statements(db) -> None:
@@ -70,45 +69,17 @@ def test_cursors_per_thread_allow_concurrent_sessions(db) -> None:
     assert db.scalar("SELECT count(*) FROM audit_log") == 120
 
 
-LOCKER = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1])
-print("locked", flush=True)
-time.sleep(30)
-"""
-
-
 def test_locked_file_gives_a_clear_error_not_a_crash(tmp_path: Path) -> None:
     path = tmp_path / "locked.duckdb"
     open_database(path).close()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", LOCKER, str(path)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout.readline().strip() == "locked"
-        with pytest.raises(StoreError, match="in use by another process"):
-            open_database(path)
-    finally:
-        proc.kill()
-        proc.wait()
-
-
-READER = """
-import sys, time, duckdb
-con = duckdb.connect(sys.argv[1], read_only=True)
-print("reading", flush=True)
-time.sleep(30)
-"""
+    with held_by_other_process(path), pytest.raises(StoreError, match="in use by another"):
+        open_database(path)
 
 
 def test_file_held_by_a_reader_opens_read_only_and_refuses_writes(tmp_path: Path) -> None:
     path = tmp_path / "shared.duckdb"
     open_database(path).close()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", READER, str(path)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout.readline().strip() == "reading"
+    with held_by_other_process(path, read_only=True):
         db = open_database(path)
         assert db.read_only
         assert "locked by another process" in db.read_only_reason
@@ -116,6 +87,3 @@ def test_file_held_by_a_reader_opens_read_only_and_refuses_writes(tmp_path: Path
         with pytest.raises(ReadOnlyError, match="read-only"):
             db.write(lambda cur: None)
         db.close()
-    finally:
-        proc.kill()
-        proc.wait()

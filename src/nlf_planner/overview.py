@@ -9,6 +9,7 @@ import pandas as pd
 
 from nlf_planner.models import Measure, PriorityArea
 from nlf_planner.periods import add_months, label
+from nlf_planner.regions import variation_badge
 from nlf_planner.store.reference import ENGLAND_CODE
 
 SPARK_POINTS = {"monthly": 25, "quarterly": 12, "annual": 10}
@@ -84,18 +85,6 @@ def area_tiles(
     return tiles
 
 
-def format_value(value: float | None, unit: str) -> str:
-    if value is None:
-        return "—"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit == "score_0_10":
-        return f"{value:.2f}"
-    if unit == "years":
-        return f"{value:.1f} years"
-    return f"{value:,.1f}"
-
-
 def format_change(change: float | None, unit: str) -> str:
     if change is None:
         return "—"
@@ -122,8 +111,6 @@ class TileReading:
 def tile_reading(cells: pd.DataFrame, tile: AreaTile, geo_code: str) -> TileReading:
     """Read the shared Regions model's cells (``regions.RegionsModel.cells``) for one tile,
     so the Overview says exactly what the Regions matrix says."""
-    from nlf_planner.regions import variation_badge
-
     mine = cells[(cells["geo_code"] == geo_code) & (cells["area_code"] == tile.area.code)]
     row = mine[mine["measure_code"] == tile.measure.code]
     if row.empty:
