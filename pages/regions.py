@@ -91,7 +91,7 @@ def _model(_db, _plan_obj, key: tuple) -> R.RegionsModel:
 def _drill(model: R.RegionsModel, matrix: R.Matrix) -> None:
     """Tile click: open the measure view for that geography (and measure, or area)."""
     state = st.session_state.get("rug")
-    points = state.selection.points if state else []
+    points = [p for p in (state.selection.points if state else []) if p.get("curve_number") == 1]
     if not points:
         return
     idx = int(points[0].get("point_index", points[0].get("point_number", -1)))
@@ -117,7 +117,7 @@ def _select(where, label: str, options: dict[str, str], key: str, default: str |
         fallback = default if default in options else next(iter(options))
         st.session_state[key] = query_param(key, fallback, list(options))
     value = where.selectbox(label, list(options), format_func=options.get, key=key)
-    set_query_params(**{key: value})
+    set_query_params(**{key: value or None})
     return value
 
 
@@ -184,7 +184,8 @@ def matrix_view(model: R.RegionsModel, region: str) -> None:
         matrix.tile,
         matrix.tone,
         matrix.text,
-        title=f"{scope.capitalize()} × {what}: against England (95% intervals) and the plan",
+        title=f"{scope[0].upper()}{scope[1:]} × {what}: against England (95% intervals) and "
+        "the plan",
         column_labels=(
             [f"{a.code} {a.name}" for a in model.areas]
             if matrix.kind == "area"
@@ -198,7 +199,7 @@ def matrix_view(model: R.RegionsModel, region: str) -> None:
         selection_mode="points",
         config={"displaylogo": False, "displayModeBar": False},
     )
-    with st.expander("The matrix as a table (full text)"):
+    if st.toggle("Show the matrix as a table (full text)", key="rug_table"):
         st.dataframe(matrix.text, row_height=48)
     _table_download(matrix.to_csv_frame(), "regions-matrix", R.matrix_summary(model, matrix))
     with st.expander("Open a cell without the mouse"):

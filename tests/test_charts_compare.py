@@ -82,8 +82,10 @@ def test_matrix_figure_tiles_in_row_order_with_tone_and_hover():
     tile = pd.DataFrame({"P1": ["a", "b"], "P2": ["c", "d"]}, index=["England", "London"])
     tone = pd.DataFrame({"P1": ["england", "better"], "P2": ["england", "worse"]}, index=tile.index)
     fig = matrix_figure(tile, tone, tile, title="Rug")
-    assert list(fig.data[0].text) == ["a", "c", "b", "d"]  # row by row, for drilling
-    fills = [s.fillcolor for s in fig.layout.shapes]
-    assert fills[2] == TONE_COLOURS["better"] and fills[3] == TONE_COLOURS["worse"]
-    assert "London" in fig.data[0].hovertext[2]
+    cells = fig.data[1]
+    assert list(cells.text) == ["a", "c", "b", "d"]  # row by row, for drilling
+    tones = list(TONE_COLOURS)
+    z = fig.data[0].z
+    assert tones[z[1][0]] == "better" and tones[z[1][1]] == "worse" and tones[z[0][0]] == "england"
+    assert "London" in cells.hovertext[2]
     assert fig.layout.clickmode == "event+select"

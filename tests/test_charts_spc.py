@@ -47,7 +47,7 @@ def test_limits_break_at_a_rebase_and_rebase_is_labelled():
     dates = months(24)
     res = spc(dates, values, rebases=[dates[12]], options=SPCOptions(7))
     fig = spc_figure(res, title="t", y_title="%", rebase_reasons={dates[12]: "New standard"})
-    upper = _traces(fig, "Upper process limit")[0]
+    upper = _traces(fig, "Process limits")[0]
     assert None in list(upper.y)
     assert [v for v in upper.y if v is not None][0] != [v for v in upper.y if v is not None][-1]
     texts = [a.text for a in fig.layout.annotations]

@@ -265,20 +265,35 @@ def matrix_figure(
     """The tartan rug as clickable tiles: background by tone, the reading written in each
     tile, the full sentence on hover. Point order is row by row (for drilling)."""
     n_rows, n_cols = tile.shape
-    fig = go.Figure()
+    tones = list(TONE_COLOURS)
+    z = [
+        [
+            tones.index(tone.iat[i, j]) if tone.iat[i, j] in tones else tones.index("none")
+            for j in range(n_cols)
+        ]
+        for i in range(n_rows)
+    ]
+    steps = len(tones)
+    scale = []
+    for k, name in enumerate(tones):
+        scale += [[k / steps, TONE_COLOURS[name]], [(k + 1) / steps, TONE_COLOURS[name]]]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=list(range(n_cols)),
+            y=list(range(n_rows)),
+            zmin=-0.5,
+            zmax=steps - 0.5,
+            colorscale=scale,
+            showscale=False,
+            xgap=4,
+            ygap=4,
+            hoverinfo="skip",
+        )
+    )
     xs, ys, texts, hovers = [], [], [], []
     for i, geo in enumerate(tile.index):
         for j, col in enumerate(tile.columns):
-            fig.add_shape(
-                type="rect",
-                x0=j - 0.48,
-                x1=j + 0.48,
-                y0=i - 0.46,
-                y1=i + 0.46,
-                fillcolor=TONE_COLOURS.get(tone.iat[i, j], "#FFFFFF"),
-                line={"color": "#AEB7BD", "width": 1},
-                layer="below",
-            )
             xs.append(j)
             ys.append(i)
             texts.append(tile.iat[i, j])

@@ -80,16 +80,17 @@ def spc_figure(
     limit_dash = "dot" if trial else "dash"
     for name, arr in (("Upper process limit", result.upl), ("Lower process limit", result.lpl)):
         xs, ys = _broken(x, arr, result.segment)
+        upper = name.startswith("Upper")
         fig.add_trace(
             go.Scatter(
                 x=xs,
                 y=ys,
                 mode="lines",
-                name=name + (" (trial)" if trial else ""),
+                name=("Process limits" + (" (trial)" if trial else "")) if upper else name,
                 line={"color": COLOURS["limit"], "dash": limit_dash, "width": 1.5},
                 hovertemplate=f"{name}: %{{y:{value_format}}}<extra></extra>",
                 legendgroup="limits",
-                showlegend=name.startswith("Upper"),
+                showlegend=upper,
             )
         )
     xs, ys = _broken(x, result.mean, result.segment)
