@@ -218,3 +218,28 @@ def test_scenario_validates_name_and_draws():
         Scenario(name="  ")
     with pytest.raises(ValueError):
         Scenario(name="x", draws=0)
+
+
+def test_chunked_run_with_progress_equals_one_run():
+    s = baseline_scenario(draws=2500)
+    seen: list[float] = []
+    chunked = run_scenario(s, progress=seen.append, chunk=1000)
+    whole = run_scenario(s)
+    assert seen == [0.4, 0.8, 1.0]
+    assert chunked.draws == 2500
+    for name in ("S", "D", "E", "W", "Q", "cost", "places"):
+        assert np.array_equal(getattr(chunked, name), getattr(whole, name))
+
+
+def test_headline_view_reads_in_words():
+    rb = run_scenario(baseline_scenario(draws=100))
+    targets = pd.DataFrame(
+        [{"measure_code": "M08", "geo_code": ENGLAND, "horizon": 5, "target": 50.0}]
+    )
+    from nlf_planner.capacity.scenarios import headline_view
+
+    view = headline_view(headline_table({"Baseline": rb}, rb, targets), "Baseline")
+    row = view[(view["Output"] == "Vacancy rate: executives (board)") & (view["Year"] == 5)]
+    assert row["Chance of meeting target"].iloc[0] == "100%"
+    assert row["Change vs baseline (median)"].iloc[0] == "no change"
+    assert row["Median (80% range)"].iloc[0].endswith("%)")

@@ -300,6 +300,25 @@ def run(
     )
 
 
+def concat_results(parts: list[ModelResult]) -> ModelResult:
+    """Join runs over consecutive chunks of draws into one result (same params)."""
+    first = parts[0]
+    arrays = {
+        name: np.concatenate([getattr(p, name) for p in parts], axis=0)
+        for name in ("S", "D", "E", "W", "Q", "places", "completions", "cost", "qi_places",
+                     "qi_cost")
+    }  # fmt: skip
+    flows = {k: np.concatenate([p.flows[k] for p in parts], axis=0) for k in first.flows}
+    return ModelResult(
+        params=first.params,
+        draws=sum(p.draws for p in parts),
+        seed=first.seed,
+        regions=first.regions,
+        flows=flows,
+        **arrays,
+    )
+
+
 def _promote(lv, S, D, E, prom, pref, flows, t) -> None:
     """Step 3 for one level: promote from ``lv`` into ``lv + 1`` (0-based), in place."""
     up = lv + 1

@@ -118,6 +118,10 @@ OUTPUTS: dict[str, OutputSpec] = {
         OutputSpec("cumulative_cost", "Cumulative programme cost", "gbp", False, "neutral"),
     )
 }
+# Outputs that are flows during a year (nothing happens in year 0, the starting position).
+FLOW_OUTPUTS = frozenset(
+    {"places_funded", "completions", "cost_leadership", "cost_improvement", "cost_total"}
+)
 MEASURE_OUTPUT: dict[str, OutputSpec] = {s.measure: s for s in OUTPUTS.values() if s.measure}
 UNIT_SUFFIX = {"percent": "%", "count": "", "ratio": "", "gbp": "", "per_1000": " per 1,000"}
 

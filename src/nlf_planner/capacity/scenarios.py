@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -130,10 +131,25 @@ def params_hash(params: CapacityParams, draws: int, seed: int) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def run_scenario(scenario: Scenario, **kw) -> cm.ModelResult:
+def run_scenario(
+    scenario: Scenario, *, progress: Callable[[float], None] | None = None, chunk: int = 1000
+) -> cm.ModelResult:
+    """Run a scenario (deterministic when ``draws == 1``).
+
+    With ``progress``, the draws run in chunks and ``progress(fraction)`` is called after
+    each; the result is identical to one run because every draw is independent and the
+    uniforms are drawn up front from the seed.
+    """
     if scenario.draws == 1:
-        return cm.run_deterministic(scenario.params, **kw)
-    return cm.run_monte_carlo(scenario.params, scenario.draws, scenario.seed, **kw)
+        return cm.run_deterministic(scenario.params)
+    if progress is None or scenario.draws <= chunk:
+        return cm.run_monte_carlo(scenario.params, scenario.draws, scenario.seed)
+    u = cm.uniforms(scenario.seed, scenario.draws)
+    parts = []
+    for start in range(0, scenario.draws, chunk):
+        parts.append(cm.run(scenario.params, u[start : start + chunk], seed=scenario.seed))
+        progress(min(1.0, (start + chunk) / scenario.draws))
+    return cm.concat_results(parts)
 
 
 # --- JSON export / import ----------------------------------------------------------------
@@ -370,6 +386,13 @@ def fan_data(
 # --- sensitivity (tornado) ---------------------------------------------------------------
 
 
+def input_text(key: str, value: float) -> str:
+    """An input value in the units people use: rates as %, the preference as a multiple."""
+    if SPEC_BY_KEY[key].kind == "weight":
+        return f"{value:g}×"
+    return f"{value * 100:.1f}%".replace(".0%", "%")
+
+
 def sensitivity(
     params: CapacityParams, name: str, horizon: int, geo: str = ENGLAND, level: int = 0
 ) -> pd.DataFrame:
@@ -399,6 +422,8 @@ def sensitivity(
                 "group": spec.group,
                 "input_low": r.low,
                 "input_high": r.high,
+                "input_low_text": input_text(spec.key, r.low),
+                "input_high_text": input_text(spec.key, r.high),
                 "low": lo,
                 "high": hi,
                 "central": central,
@@ -456,6 +481,7 @@ def goal_seek(
     seed: int = 2016,
     max_multiplier: float = 10.0,
     tolerance: float = 1e-3,
+    progress: Callable[[float], None] | None = None,
 ) -> GoalSeekResult:
     """Smallest places multiplier (or flat annual budget) meeting ``target`` at ``horizon``
     with probability ≥ ``confidence``; "not reachable" with the best value when even the
@@ -474,6 +500,8 @@ def goal_seek(
         vals = _values(res, name, geo, level)
         p = float(meets(name, vals[:, horizon], target).mean())
         evaluations.append((x, p))
+        if progress is not None:
+            progress(min(1.0, len(evaluations) / 14))
         return p, vals
 
     hi = (
@@ -601,3 +629,52 @@ def waterfall(
     rows.append({"step": "Other assumptions", "kind": "step", "value": end, "delta": end - prev})
     rows.append({"step": "Scenario", "kind": "total", "value": end, "delta": end - start})
     return pd.DataFrame(rows)
+
+
+# --- display -----------------------------------------------------------------------------
+
+
+def headline_view(head: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """One scenario's headline table in words: median (80% range), change vs baseline and
+    the chance of meeting the plan target, one row per output and year."""
+    part = head[head["scenario"] == scenario]
+    rows = []
+    for r in part.itertuples():
+        fmt_name = r.output if r.output in OUTPUTS else "cost_total"
+        f = lambda v, n=fmt_name: format_value(n, v)  # noqa: E731
+        delta = "–"
+        if np.isfinite(r.delta):
+            sign = "+" if r.delta > 0 else ""
+            delta = f"{sign}{f(r.delta)}" if abs(r.delta) > 1e-9 else "no change"
+        rows.append(
+            {
+                "Output": r.label,
+                "Year": int(r.year),
+                "Median (80% range)": f"{f(r.p50)} ({f(r.p10)} to {f(r.p90)})",
+                "Change vs baseline (median)": delta,
+                "Plan target": f(r.target) if np.isfinite(r.target) else "–",
+                "Chance of meeting target": (
+                    f"{r.probability:.0%}" if np.isfinite(r.probability) else "–"
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def headline_wide(head: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """The headline table with one row per output and, for each of years 1/3/5, the median
+    (80% range), the change vs baseline and the chance of meeting the plan target."""
+    view = headline_view(head, scenario)
+    if view.empty:
+        return view
+    rows: dict[str, dict] = {}
+    for r in view.to_dict("records"):
+        row = rows.setdefault(r["Output"], {"Output": r["Output"]})
+        y = r["Year"]
+        row[f"Year {y}: median (80% range)"] = r["Median (80% range)"]
+        row[f"Year {y}: vs baseline"] = r["Change vs baseline (median)"]
+        chance = r["Chance of meeting target"]
+        row[f"Year {y}: chance of meeting target"] = (
+            f"{chance} (target {r['Plan target']})" if chance != "–" else "–"
+        )
+    return pd.DataFrame(list(rows.values()))
