@@ -1,0 +1,331 @@
+"""Scenario charts: fan charts (P10–P90 band, P50 line, baseline dashed, plan target line),
+tornado, waterfall and a by-region view. Data in, plotly figure out; each has a text
+summary builder so the page can give a plain-English alternative."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from nlf_planner.capacity.outputs import FLOW_OUTPUTS, OUTPUTS, format_value, output_label
+from nlf_planner.charts.theme import (
+    CATEGORICAL,
+    CONCERN,
+    IMPROVEMENT,
+    NHS_DARK_GREY,
+    NHS_MID_GREY,
+    SPC_TARGET,
+    apply_layout,
+)
+
+UNIT_AXIS = {
+    "percent": "%",
+    "count": "people",
+    "ratio": "developed senior leaders per executive post",
+    "gbp": "£ million",
+    "per_1000": "per 1,000 staff",
+}
+
+
+def _scale(name: str) -> float:
+    return 1e-6 if OUTPUTS[name].unit == "gbp" else 1.0
+
+
+def axis_title(name: str) -> str:
+    return UNIT_AXIS[OUTPUTS[name].unit]
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def fan_chart(
+    fan: pd.DataFrame,
+    *,
+    name: str,
+    level: int = 0,
+    baseline: pd.DataFrame | None = None,
+    targets: dict[int, float] | None = None,
+    title: str | None = None,
+    geo_name: str = "England",
+    height: int = 380,
+) -> go.Figure:
+    """One or more scenarios' P10–P90 bands and P50 lines by year.
+
+    ``fan``: ``scenario, year, p10, p50, p90``; ``baseline``: ``year, p50`` (dashed line);
+    ``targets``: plan targets by horizon year (a dotted red line with markers).
+    """
+    k = _scale(name)
+    if name in FLOW_OUTPUTS:  # a flow has no value at the starting position
+        fan = fan[fan["year"] >= 1]
+        baseline = baseline[baseline["year"] >= 1] if baseline is not None else None
+    fig = go.Figure()
+    for i, (scen, part) in enumerate(fan.groupby("scenario", sort=False)):
+        colour = CATEGORICAL[i % len(CATEGORICAL)]
+        x = list(part["year"]) + list(part["year"])[::-1]
+        y = list(part["p90"] * k) + list(part["p10"] * k)[::-1]
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                fill="toself",
+                fillcolor=_rgba(colour, 0.18),
+                line={"width": 0},
+                hoverinfo="skip",
+                name=f"{scen}: 80% range (P10–P90)",
+                legendgroup=scen,
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=part["year"],
+                y=part["p50"] * k,
+                mode="lines+markers",
+                line={"color": colour, "width": 3},
+                name=f"{scen}: median (P50)",
+                legendgroup=scen,
+            )
+        )
+    if baseline is not None and not baseline.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=baseline["year"],
+                y=baseline["p50"] * k,
+                mode="lines",
+                line={"color": NHS_DARK_GREY, "width": 2, "dash": "dash"},
+                name="Baseline median (dashed)",
+            )
+        )
+    if targets:
+        years = sorted(targets)
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=[targets[y] * k for y in years],
+                mode="lines+markers",
+                line={"color": SPC_TARGET, "width": 2, "dash": "dot"},
+                marker={"symbol": "diamond", "size": 10},
+                name="Plan target (diamonds, dotted)",
+            )
+        )
+    label = output_label(name, level)
+    unit = axis_title(name)
+    fig = apply_layout(
+        fig,
+        title or f"{label} ({unit})<br><sup>{geo_name}: median and 80% range by year</sup>",
+        height=height,
+        x_title="Years from now",
+        y_title=unit,
+    )
+    fig.update_xaxes(dtick=1)
+    if OUTPUTS[name].unit in ("gbp", "count"):
+        fig.update_yaxes(rangemode="tozero")
+    fig.update_layout(legend={"orientation": "h", "y": -0.25, "x": 0})
+    return fig
+
+
+def fan_summary(
+    fan: pd.DataFrame,
+    name: str,
+    level: int = 0,
+    baseline: pd.DataFrame | None = None,
+    targets: dict[int, float] | None = None,
+) -> str:
+    """Plain-English text alternative for a fan chart."""
+    label = output_label(name, level)
+    last_year = int(fan["year"].max())
+    parts = []
+    for scen, part in fan.groupby("scenario", sort=False):
+        end = part[part["year"] == last_year].iloc[0]
+        first = 1 if name in FLOW_OUTPUTS else 0
+        start = part[part["year"] == first].iloc[0]
+        when = "in year 1" if first else "now"
+        parts.append(
+            f"{scen}: {format_value(name, start.p50)} {when}, median "
+            f"{format_value(name, end.p50)} in year {last_year} (80% range "
+            f"{format_value(name, end.p10)} to {format_value(name, end.p90)})"
+        )
+    text = f"{label}. " + "; ".join(parts) + "."
+    if baseline is not None and not baseline.empty:
+        b = baseline[baseline["year"] == last_year]
+        if not b.empty:
+            text += f" Baseline median in year {last_year}: {format_value(name, b.p50.iloc[0])}."
+    if targets:
+        text += (
+            " Plan targets: "
+            + ", ".join(f"year {y} {format_value(name, v)}" for y, v in sorted(targets.items()))
+            + "."
+        )
+    return text
+
+
+def tornado_chart(sens: pd.DataFrame, *, name: str, level: int, horizon: int, top: int = 12):
+    """Bars from the output at each parameter's low to its high value, largest swing on top."""
+    k = _scale(name)
+    data = sens[sens["swing"] > 0].head(top).iloc[::-1]
+    central = float(sens["central"].iloc[0]) * k
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=data["label"],
+            x=(data["low"] - sens["central"].iloc[0]) * k,
+            base=central,
+            orientation="h",
+            marker_color=CONCERN,
+            name="Parameter at its low value",
+            text=[f"low {v}" for v in data["input_low_text"]],
+            textposition="inside",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=data["label"],
+            x=(data["high"] - sens["central"].iloc[0]) * k,
+            base=central,
+            orientation="h",
+            marker_color=IMPROVEMENT,
+            name="Parameter at its high value",
+            text=[f"high {v}" for v in data["input_high_text"]],
+            textposition="inside",
+        )
+    )
+    fig.add_vline(x=central, line_color=NHS_DARK_GREY, line_dash="dash")
+    unit = axis_title(name)
+    fig = apply_layout(
+        fig,
+        f"What moves {output_label(name, level).lower()} in year {horizon} ({unit})",
+        height=max(320, 60 + 34 * len(data)),
+        x_title=f"{output_label(name, level)} ({unit}); dashed line = central estimate",
+    )
+    fig.update_layout(
+        barmode="overlay",
+        legend={"orientation": "h", "y": -0.2, "x": 0},
+        uniformtext={"minsize": 10, "mode": "hide"},
+    )
+    return fig
+
+
+def tornado_summary(sens: pd.DataFrame, name: str, level: int, horizon: int) -> str:
+    top = sens[sens["swing"] > 0].head(3)
+    if top.empty:
+        return "No uncertain parameter moves this output."
+    items = [
+        f"{r.label} ({format_value(name, r.low)} to {format_value(name, r.high)})"
+        for r in top.itertuples()
+    ]
+    return (
+        f"{output_label(name, level)} in year {horizon}: central estimate "
+        f"{format_value(name, sens['central'].iloc[0])}. The biggest swings come from "
+        + "; ".join(items)
+        + "."
+    )
+
+
+def waterfall_chart(w: pd.DataFrame, *, name: str, level: int, horizon: int) -> go.Figure:
+    k = _scale(name)
+    measure = [
+        "absolute" if kind == "start" else kind.replace("step", "relative") for kind in w["kind"]
+    ]
+    fig = go.Figure(
+        go.Waterfall(
+            x=w["step"],
+            measure=measure,
+            y=[
+                (v if kind == "start" else d) * k
+                for v, d, kind in zip(w["value"], w["delta"], w["kind"], strict=True)
+            ],
+            text=[
+                format_value(name, d) if kind == "step" else format_value(name, v)
+                for v, d, kind in zip(w["value"], w["delta"], w["kind"], strict=True)
+            ],
+            textposition="outside",
+            increasing={"marker": {"color": IMPROVEMENT}},
+            decreasing={"marker": {"color": CONCERN}},
+            totals={"marker": {"color": NHS_MID_GREY}},
+            connector={"line": {"color": NHS_MID_GREY}},
+        )
+    )
+    unit = axis_title(name)
+    return apply_layout(
+        fig,
+        f"What changed {output_label(name, level).lower()} in year {horizon}: baseline to "
+        f"scenario ({unit})",
+        height=400,
+        y_title=unit,
+    )
+
+
+def waterfall_summary(w: pd.DataFrame, name: str, level: int, horizon: int) -> str:
+    start, end = w.iloc[0], w.iloc[-1]
+    steps = w[(w["kind"] == "step") & (w["delta"].abs() > 1e-9)]
+    moves = "; ".join(
+        f"{r.step} {'+' if r.delta >= 0 else ''}{format_value(name, r.delta)}"
+        for r in steps.itertuples()
+    )
+    return (
+        f"{output_label(name, level)} in year {horizon} moves from "
+        f"{format_value(name, start.value)} (baseline) to {format_value(name, end.value)} "
+        f"(scenario). " + (f"Contributions, in order: {moves}." if moves else "No change.")
+    )
+
+
+def region_chart(data: pd.DataFrame, *, name: str, level: int, year: int) -> go.Figure:
+    """Median with 80% range by region (and England), baseline median as a marker.
+
+    ``data``: ``geo_name, p10, p50, p90, baseline_p50``.
+    """
+    k = _scale(name)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            x=data["geo_name"],
+            y=data["p50"] * k,
+            marker_color=IMPROVEMENT,
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": (data["p90"] - data["p50"]) * k,
+                "arrayminus": (data["p50"] - data["p10"]) * k,
+                "color": NHS_DARK_GREY,
+            },
+            name="Scenario median, bars = 80% range",
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["geo_name"],
+            y=data["baseline_p50"] * k,
+            mode="markers",
+            marker={
+                "symbol": "line-ew-open",
+                "size": 28,
+                "color": NHS_DARK_GREY,
+                "line": {"width": 3},
+            },
+            name="Baseline median",
+        )
+    )
+    unit = axis_title(name)
+    fig = apply_layout(
+        fig,
+        f"{output_label(name, level)} by region in year {year} ({unit})",
+        height=400,
+        y_title=unit,
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.3, "x": 0})
+    return fig
+
+
+def region_summary(data: pd.DataFrame, name: str, level: int, year: int) -> str:
+    regions = data[data["geo_name"] != "England"].sort_values("p50")
+    if regions.empty:
+        return ""
+    lo, hi = regions.iloc[0], regions.iloc[-1]
+    return (
+        f"{output_label(name, level)} in year {year}: medians range from "
+        f"{format_value(name, lo.p50)} ({lo.geo_name}) to {format_value(name, hi.p50)} "
+        f"({hi.geo_name})."
+    )
