@@ -1,0 +1,172 @@
+"""The Scenarios page in AppTest: runs the model, saves a version, compares, follows the URL."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from nlf_planner.store import open_database
+from nlf_planner.store import scenarios as store
+from tests.apptest_utils import headings, run_page
+
+
+def _fig_titles(at) -> list[str]:
+    titles = []
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        titles.append(spec["layout"]["title"]["text"])
+    return titles
+
+
+def _form_slider(at, suffix: str):
+    return next(s for s in at.slider if s.key and s.key.endswith(suffix))
+
+
+def _table(at, column: str):
+    """The first table (not an input editor) that has ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _button(at, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.fixture
+def page(fresh_seeded_db_path):
+    at = run_page("scenarios", fresh_seeded_db_path)
+    assert not at.exception, [e.value for e in at.exception]
+    return at, fresh_seeded_db_path
+
+
+def test_page_shows_results_for_the_baseline(page):
+    at, _ = page
+    assert "Leadership capacity scenarios" in headings(at)
+    assert any(h.startswith("Headline results") for h in headings(at))
+    titles = _fig_titles(at)
+    assert any("Vacancy rate: executives (board)" in t for t in titles)
+    assert any("Staff trained in improvement" in t for t in titles)
+    table = _table(at, "Year 5: chance of meeting target")
+    assert "Vacancy rate: executives (board)" in set(table["Output"])
+    assert "Nothing: this is the baseline's set of assumptions." in [m.value for m in at.markdown]
+    assert at.query_params["draws"] == "1000"
+    assert at.query_params["scenario"]
+
+
+def test_running_changed_inputs_updates_results_and_what_changed(page):
+    at, _ = page
+    before = _table(at, "Year 5: vs baseline").set_index("Output")
+    _form_slider(at, "_attrition.4").set_value((25.0, 35.0))
+    _button(at, "Run scenario").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    changed = " ".join(m.value for m in at.markdown)
+    assert "Attrition: executives (board)" in changed
+    after = _table(at, "Year 5: vs baseline").set_index("Output")
+    row = "Vacancy rate: executives (board)"
+    assert (
+        after.loc[row, "Year 5: median (80% range)"]
+        != before.loc[row, "Year 5: median (80% range)"]
+    )
+    assert after.loc[row, "Year 5: vs baseline"].startswith("+")
+
+
+def test_saving_needs_a_name_then_writes_a_new_version(page):
+    at, path = page
+    at.query_params["tab"] = "Save and share"
+    at.run()
+    _button(at, "Save as a new version of this scenario").click()
+    at.run()
+    assert any("Your name" in w.value for w in at.warning)
+    at.session_state["user_name"] = "Asha Patel"
+    _button(at, "Save as a new version of this scenario").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    db = open_database(path)
+    try:
+        base = store.baseline_id(db)
+        versions = store.list_versions(db, base)
+        assert list(versions["version"]) == [2, 1]
+        log = db.df(
+            "SELECT actor, action FROM audit_log WHERE entity = 'scenario' "
+            "ORDER BY audit_id DESC LIMIT 1"
+        )
+        assert log.iloc[0]["actor"] == "Asha Patel"
+        assert log.iloc[0]["action"] == "new_version"
+    finally:
+        db.close()
+    assert any("Saved" in s.value for s in at.success)
+
+
+def test_save_as_new_scenario_from_changed_inputs(page):
+    at, path = page
+    _form_slider(at, "_retention_gain").set_value((20.0, 40.0))
+    _button(at, "Run scenario").click()
+    at.run()
+    at.query_params["tab"] = "Save and share"
+    at.run()
+    at.session_state["user_name"] = "Ben"
+    next(t for t in at.text_input if t.key == "scn_save_name").set_value("Retention focus")
+    _button(at, "Save as a new scenario").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    db = open_database(path)
+    try:
+        listing = store.list_scenarios(db)
+        saved = listing[listing["name"] == "Retention focus"]
+        assert len(saved) == 1
+        loaded = store.load_scenario(db, saved.iloc[0]["scenario_id"])
+        assert loaded.params.range_of("retention_gain").low == pytest.approx(0.20)
+        assert loaded.author == "Ben"
+    finally:
+        db.close()
+    # The page now shows the saved scenario and puts it in the URL.
+    assert at.query_params["scenario"] == saved.iloc[0]["scenario_id"]
+
+
+def test_compare_tab_shows_saved_scenarios_side_by_side(fresh_seeded_db_path):
+    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Compare"})
+    assert not at.exception, [e.value for e in at.exception]
+    table = _table(at, "Year")
+    names = [c for c in table.columns if c not in ("Output", "Year")]
+    assert any(n.startswith("Baseline") for n in names)
+    assert any(n.startswith("Expand programmes by half") for n in names)
+    expand = next(n for n in names if n.startswith("Expand"))
+    row = table[(table["Output"] == "Staff trained in improvement") & (table["Year"] == 5)]
+    assert "Δ +" in row[expand].iloc[0]
+    assert any("Vacancy rate" in t for t in _fig_titles(at))
+
+
+def test_url_reopens_a_scenario_with_its_run_settings(fresh_seeded_db_path):
+    db = open_database(fresh_seeded_db_path)
+    try:
+        listing = store.list_scenarios(db)
+        other = listing[~listing["is_baseline"]].iloc[0]["scenario_id"]
+    finally:
+        db.close()
+    at = run_page(
+        "scenarios", fresh_seeded_db_path, query={"scenario": other, "draws": "200", "seed": "7"}
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["scn_id"] == other
+    assert at.session_state["scn_draws"] == 200
+    assert at.session_state["scn_seed"] == 7
+    assert any("200 Monte-Carlo draws (seed 7)" in c.value for c in at.caption)
+    changed = " ".join(m.value for m in at.markdown)
+    assert "Leadership places a year" in changed
+
+
+def test_sensitivity_goal_seek_and_waterfall_tabs_render(fresh_seeded_db_path):
+    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Sensitivity"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(t.startswith("What moves vacancy rate") for t in _fig_titles(at))
+    at.query_params["tab"] = "Goal seek"
+    at.run()
+    _button(at, "Find the answer").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    messages = [s.value for s in at.success] + [w.value for w in at.warning]
+    assert any("chance of Staff trained in improvement" in m for m in messages)
+    at.query_params["tab"] = "Waterfall"
+    at.run()
+    assert any("nothing to attribute" in i.value for i in at.info)
