@@ -380,9 +380,10 @@ with tab_events:
     people_names = dict(zip(active_people["stakeholder_id"], active_people["name"], strict=True))
     area_names = {c: f"{c} {n}" for c, n in codes.areas.items()}
 
-    def event_form(prefix: str, current=None) -> dict | None:
+    def event_form(prefix: str, current=None) -> dict:
         """The add and edit forms share fields; returns the values when submitted."""
         cur = current
+        title = st.text_input("Title", cur.title if cur else "", key=f"{prefix}_title")
         d1, d2 = st.columns(2)
         start = d1.date_input(
             "Date (start)",
@@ -396,15 +397,15 @@ with tab_events:
             format=DATE_FORMAT,
             key=f"{prefix}_end",
         )
-        title = st.text_input("Title", cur.title if cur else "", key=f"{prefix}_title")
-        kind = d1.selectbox(
+        t1, t2 = st.columns(2)
+        kind = t1.selectbox(
             "Type",
             list(EVENT_TYPES),
             format_func=EVENT_TYPES.get,
             index=list(EVENT_TYPES).index(cur.event_type) if cur else 0,
             key=f"{prefix}_type",
         )
-        region = d2.selectbox(
+        region = t2.selectbox(
             "Region",
             region_options,
             format_func=region_label,
