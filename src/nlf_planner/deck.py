@@ -27,8 +27,8 @@ import plotly.graph_objects as go
 from nlf_planner import __version__
 from nlf_planner.models import Measure
 from nlf_planner.narrative import reading, short_reading
-from nlf_planner.overview import format_value
 from nlf_planner.periods import label as period_label
+from nlf_planner.regions import format_value
 from nlf_planner.settings import ILLUSTRATIVE_NOTICE
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
@@ -749,15 +749,12 @@ def _plan_slides(ctx: _Context) -> list[Slide]:
     return slides
 
 
+FAN_OUTPUT = ("vacancy_rate", 4)  # executive vacancy rate: the plan's measure M08
+
+
 def _scenario_slides(ctx: _Context) -> list[Slide]:
-    builder = optional_module("nlf_planner.capacity.deck")
-    if builder is not None and hasattr(builder, "scenario_slides"):
-        return list(builder.scenario_slides(ctx))
-    return _scenario_slides_default(ctx)
-
-
-def _scenario_slides_default(ctx: _Context) -> list[Slide]:
-    """Fan chart and headline table from the scenarios feature (store, domain and charts)."""
+    """Fan chart and headline table for the chosen scenarios (the scenarios feature's own
+    store, model runs, tables and chart builders)."""
     store = _require("nlf_planner.store.scenarios")
     domain = _require("nlf_planner.capacity.scenarios")
     charts = _require("nlf_planner.charts.scenarios")
@@ -766,103 +763,100 @@ def _scenario_slides_default(ctx: _Context) -> list[Slide]:
         raise SectionUnavailable("no scenarios have been saved yet")
     results = {s.label: domain.run_scenario(s) for s in scenarios}
     baseline = next((s for s in scenarios if s.is_baseline), None)
-    base_result = (
-        results[baseline.label] if baseline else domain.run_scenario(domain.baseline_scenario())
+    if baseline is None:
+        base_id = store.baseline_id(ctx.db)
+        baseline = store.load_scenario(ctx.db, base_id) if base_id else None
+    baseline = baseline or domain.baseline_scenario()
+    base_result = results.get(baseline.label) or domain.run_scenario(baseline)
+    first = next(iter(results.values()))
+    geo = ctx.geo if ctx.geo in domain.geo_codes(first) else ENGLAND_CODE
+    geo_name = ctx.names.get(geo, geo)
+    targets = _plan_targets_frame(ctx, geo)
+    head = domain.headline_table(results, base_result, targets, geo)
+    name, level = FAN_OUTPUT
+    fan = domain.fan_data(results, name, geo, level)
+    base_fan = domain.fan_data({"Baseline": base_result}, name, geo, level)[["year", "p50"]]
+    tg = _output_targets(name, level, targets)
+    fig = charts.fan_chart(
+        fan, name=name, level=level, baseline=base_fan, targets=tg, geo_name=geo_name, height=460
     )
-    targets = _plan_targets_frame(ctx)
-    head = domain.headline_table(results, base_result, targets)
-    table = _scenario_table(head)
-    fan_name, fan_level = "developed_share", 4
-    fan = domain.fan_data(results, fan_name, level=fan_level)
-    fig = _fan_figure(charts, fan, fan_name, fan_level, targets)
-    names = ", ".join(results)
-    narrative = _scenario_narrative(head)
-    slides = [
+    summary = charts.fan_summary(fan, name, level, base_fan, tg)
+    ctx.scenario_labels = tuple(results)
+    table = _scenario_table(domain, head, list(results))
+    return [
         Slide(
             kind="scenarios",
-            key="scenarios",
-            title="Scenario comparison: leadership capacity",
-            subtitle=f"Scenarios: {names}",
-            narrative=narrative,
-            bullets=(narrative,),
-            figures=(fig,) if fig is not None else (),
-            tables=(SlideTable(table, "Median (P50) with the 80% range (P10–P90), year 5"),),
-            notes=narrative
-            + " Ranges come from Monte Carlo draws over the uncertain parameters; the median "
-            "is the middle outcome, the range holds eight in ten outcomes.",
-        )
+            key="scenarios-fan",
+            title="Scenario comparison: executive vacancy rate",
+            subtitle=f"{geo_name}; scenarios: {', '.join(results)}",
+            narrative=summary,
+            bullets=(summary,),
+            figures=(fig,),
+            notes=summary
+            + " Ranges come from Monte Carlo draws over the uncertain parameters: the median "
+            "is the middle outcome and the band holds eight in ten outcomes.",
+        ),
+        Slide(
+            kind="scenarios",
+            key="scenarios-headlines",
+            title="Scenario comparison: headline results at year 5",
+            subtitle=f"{geo_name}; median (80% range) from each scenario's saved settings",
+            narrative=f"Headline outputs at year 5 for {', '.join(results)}.",
+            tables=(SlideTable(table, "Median with the 80% range (P10 to P90) in brackets"),),
+            notes="Each scenario is a saved, versioned set of assumptions; the same seed "
+            "reproduces the same numbers.",
+        ),
     ]
-    return slides
 
 
 def _selected_scenarios(ctx: _Context, store: ModuleType) -> list[Any]:
-    """The chosen scenarios (ids), else the saved ones up to four, baseline first."""
+    """The chosen scenario ids, else the saved ones (baseline first), at most four."""
     listing = store.list_scenarios(ctx.db)
-    if listing is None or len(listing) == 0:
+    if listing is None or listing.empty:
         return []
     ids = [str(i) for i in listing["scenario_id"]]
-    wanted = [i for i in (ctx.choices.scenarios or ()) if i in ids]
-    if not wanted:
-        if "is_baseline" in listing.columns:
-            listing = listing.sort_values("is_baseline", ascending=False, kind="stable")
-        wanted = [str(i) for i in listing["scenario_id"]][:MAX_SCENARIOS]
+    wanted = [i for i in (ctx.choices.scenarios or ()) if i in ids] or ids
     out = [store.load_scenario(ctx.db, i) for i in wanted[:MAX_SCENARIOS]]
-    out = [s for s in out if s is not None]
-    ctx.scenario_labels = tuple(s.label for s in out)
-    return out
+    return [s for s in out if s is not None]
 
 
-def _plan_targets_frame(ctx: _Context) -> pd.DataFrame | None:
+def _plan_targets_frame(ctx: _Context, geo: str) -> pd.DataFrame:
+    cols = ["measure_code", "geo_code", "horizon", "target"]
     if ctx.plan is None:
+        return pd.DataFrame(columns=cols)
+    rows = [t.model_dump() for t in ctx.plan.targets if t.geo_code in (geo, ENGLAND_CODE)]
+    frame = pd.DataFrame(rows, columns=cols)
+    if geo != ENGLAND_CODE and not frame.empty:
+        # England's targets stand in where the plan holds no regional override.
+        own = frame[frame.geo_code == geo]
+        eng = frame[frame.geo_code == ENGLAND_CODE].assign(geo_code=geo)
+        merged = pd.concat([own, eng]).drop_duplicates(["measure_code", "horizon"])
+        frame = merged.reset_index(drop=True)
+    return frame
+
+
+def _output_targets(name: str, level: int, targets: pd.DataFrame) -> dict[int, float] | None:
+    outputs = optional_module("nlf_planner.capacity.outputs")
+    if outputs is None or targets.empty:
         return None
-    return pd.DataFrame([t.model_dump() for t in ctx.plan.targets])
+    spec = outputs.OUTPUTS[name]
+    if not spec.measure or level != spec.level:
+        return None
+    sub = targets[targets.measure_code == spec.measure]
+    return {int(r.horizon): float(r.target) for r in sub.itertuples()} or None
 
 
-def _scenario_table(head: pd.DataFrame) -> pd.DataFrame:
-    if head.empty:
-        return pd.DataFrame()
-    last = head[head["year"] == head["year"].max()]
-    outputs = last[["output", "level", "label"]].drop_duplicates()
-    rows = []
-    capacity_outputs = optional_module("nlf_planner.capacity.outputs")
-    for o in outputs.itertuples():
-        row = {"Output (year 5)": o.label}
-        for scen, part in last[(last.output == o.output) & (last.level == o.level)].groupby(
-            "scenario", sort=False
-        ):
-            r = part.iloc[0]
-            fmt = (
-                (lambda v, name=o.output: capacity_outputs.format_value(name, v))
-                if capacity_outputs is not None and o.output in capacity_outputs.OUTPUTS
-                else (lambda v: f"{v:,.0f}")
-            )
-            row[scen] = f"{fmt(r.p50)} ({fmt(r.p10)}–{fmt(r.p90)})"
-        rows.append(row)
-    return pd.DataFrame(rows).fillna("—")
-
-
-def _fan_figure(charts, fan, name, level, targets) -> go.Figure | None:
-    for fn_name in ("fan_chart", "fan_figure", "fan"):
-        fn = getattr(charts, fn_name, None)
-        if fn is None:
+def _scenario_table(domain: ModuleType, head: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
+    """Outputs (rows) by scenario (columns) at the last year: median (80% range)."""
+    table: pd.DataFrame | None = None
+    for label in labels:
+        view = domain.headline_view(head, label)
+        if view.empty:
             continue
-        try:
-            return fn(fan, name=name, level=level)
-        except TypeError:
-            return fn(fan)
-    return None
-
-
-def _scenario_narrative(head: pd.DataFrame) -> str:
-    if head.empty:
-        return "No scenario results."
-    last = head[(head["year"] == head["year"].max()) & (head["output"] == "developed_share")]
-    last = last[last["level"] == last["level"].max()] if not last.empty else last
-    parts = []
-    for r in last.itertuples():
-        parts.append(f"{r.scenario}: median {r.p50:.1f}% ({r.p10:.1f}–{r.p90:.1f}%)")
-    label = last["label"].iloc[0] if not last.empty else "Developed leaders"
-    return f"{label} at year {int(head['year'].max())}: " + "; ".join(parts) + "."
+        view = view[view["Year"] == view["Year"].max()][["Output", "Median (80% range)"]]
+        view = view.rename(columns={"Median (80% range)": label})
+        table = view if table is None else table.merge(view, on="Output", how="outer", sort=False)
+    return (table if table is not None else pd.DataFrame()).fillna("—")
 
 
 def _closing_slide(ctx: _Context) -> list[Slide]:
@@ -958,6 +952,22 @@ def slide_list(deck: Deck) -> pd.DataFrame:
     )
 
 
+def figure_data(fig: go.Figure) -> pd.DataFrame:
+    """The points a chart draws (series, x, y), for the CSV download behind it."""
+    rows = []
+    for trace in fig.data:
+        xs, ys = getattr(trace, "x", None), getattr(trace, "y", None)
+        if xs is None or ys is None:
+            continue
+        name = trace.name or trace.type
+        rows.extend(
+            {"series": name, "x": x, "y": y}
+            for x, y in zip(xs, ys, strict=False)
+            if x is not None and y is not None
+        )
+    return pd.DataFrame(rows, columns=["series", "x", "y"])
+
+
 def summary_readings(deck: Deck) -> list[str]:
     """Every slide's title and narrative, for a text-only version of the deck."""
     return [f"{s.title}. {s.narrative}".strip() for s in deck.slides]
@@ -972,6 +982,7 @@ __all__ = [
     "Stamp",
     "build_deck",
     "exception_measures",
+    "figure_data",
     "is_exception",
     "optional_module",
     "short_reading",

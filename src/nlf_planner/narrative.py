@@ -14,8 +14,8 @@ from datetime import date
 import numpy as np
 
 from nlf_planner.models import Measure
-from nlf_planner.overview import format_value
 from nlf_planner.periods import label
+from nlf_planner.regions import format_value
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
     VARIATION_LABEL,

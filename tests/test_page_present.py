@@ -1,0 +1,107 @@
+"""The Present page in AppTest (through app.py): slides, controls, URL, full-screen mode."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlf_planner.deck import DeckChoices, build_deck
+from nlf_planner.store import open_database
+from tests.apptest_utils import run_page
+
+LONDON = "E40000003"
+
+
+@pytest.fixture(scope="module")
+def deck_titles(seeded_db_path):
+    db = open_database(seeded_db_path, migrate=False)
+    try:
+        deck = build_deck(db, DeckChoices(region=LONDON))
+    finally:
+        db.close()
+    return [s.title for s in deck.slides]
+
+
+def _slide_heading(at) -> str:
+    titles = [h.value for h in at.header] + [m.value for m in at.markdown]
+    return " | ".join(titles)
+
+
+def test_opens_on_the_slide_and_region_in_the_url(seeded_db_path, deck_titles) -> None:
+    at = run_page("present", seeded_db_path, query={"slide": "2", "region": LONDON})
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Board deck" in [t.value for t in at.title]
+    assert deck_titles[1] in _slide_heading(at)
+    assert at.query_params["slide"] == ["2"] or at.query_params["slide"] == "2"
+
+
+def test_next_back_and_jump_move_through_the_deck(seeded_db_path, deck_titles) -> None:
+    at = run_page("present", seeded_db_path, query={"region": LONDON})
+    assert deck_titles[0] in _slide_heading(at)
+    at.button(key="present_next").click().run()
+    assert not at.exception
+    assert deck_titles[1] in _slide_heading(at)
+    assert str(at.query_params["slide"]).strip("[]'") == "2"
+    at.button(key="present_back").click().run()
+    assert deck_titles[0] in _slide_heading(at)
+    last = len(deck_titles)
+    at.selectbox(key="present_jump").set_value(last).run()
+    assert not at.exception
+    assert deck_titles[-1] in _slide_heading(at)
+    assert at.button(key="present_next").disabled
+
+
+def test_out_of_range_and_junk_slide_numbers_fall_back(seeded_db_path, deck_titles) -> None:
+    at = run_page("present", seeded_db_path, query={"slide": "999", "region": LONDON})
+    assert not at.exception
+    assert deck_titles[-1] in _slide_heading(at)
+    at = run_page("present", seeded_db_path, query={"slide": "'; DROP TABLE x"})
+    assert not at.exception
+    assert at.header or at.markdown
+
+
+# AppTest does not show the sidebar after switch_page, so the browser test checks that the
+# sidebar disappears; here: the mode, the page chrome and the controls.
+def test_full_screen_mode_and_back(seeded_db_path) -> None:
+    at = run_page("present", seeded_db_path, query={"slide": "3"})
+    at.button(key="present_full").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["presenting"] is True
+    assert "Board deck" not in [t.value for t in at.title]
+    assert [b.label for b in at.button if b.key == "present_exit"] == ["Exit full screen"]
+    at.button(key="present_exit").click().run()
+    assert not at.exception
+    assert at.session_state["presenting"] is False
+    assert "Board deck" in [t.value for t in at.title]
+
+
+def test_full_screen_link_opens_in_presenter_mode(seeded_db_path) -> None:
+    at = run_page("present", seeded_db_path, query={"slide": "2", "full": "1"})
+    assert not at.exception
+    assert at.session_state["presenting"] is True
+
+
+def test_speaker_notes_toggle_shows_the_notes(seeded_db_path) -> None:
+    at = run_page("present", seeded_db_path, query={"slide": "2"})
+    assert not any("Exceptions follow" in i.value for i in at.info)
+    at.toggle(key="present_notes").set_value(True).run()
+    assert not at.exception
+    assert any("Exception slides follow" in i.value for i in at.info)
+
+
+def test_deck_choices_change_the_region_and_url(seeded_db_path) -> None:
+    at = run_page("present", seeded_db_path, query={"slide": "2"})
+    assert "Summary matrix: England" in _slide_heading(at)
+    at.selectbox(key="present_region").set_value(LONDON).run()
+    assert not at.exception
+    assert "Summary matrix: London" in _slide_heading(at)
+    assert "region" in at.query_params
+    assert at.session_state["region"] == LONDON  # the sidebar follows
+
+
+def test_download_buttons_and_section_list(seeded_db_path) -> None:
+    at = run_page("present", seeded_db_path)
+    buttons = at.get("download_button")
+    assert len(buttons) == 3
+    captions = " ".join(c.value for c in at.caption)
+    assert "Slides in this deck" in captions
+    assert "Summary matrix" in captions
