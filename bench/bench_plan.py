@@ -75,7 +75,7 @@ def run() -> dict:
             store_plans.diff_versions(db, latest.version_id - 1, latest.version_id)
             diff_s.append(time.perf_counter() - t0)
         db.close()
-    return {
+    out = {
         "plan_targets_count": len(first.targets),
         "plan_milestones_count": len(first.milestones),
         "plan_save_median_ms": round(statistics.median(save_s) * 1000, 1),
@@ -83,6 +83,39 @@ def run() -> dict:
         "plan_load_median_ms": round(statistics.median(load_s) * 1000, 1),
         "plan_diff_versions_median_ms": round(statistics.median(diff_s) * 1000, 1),
         "plan_save_target_ms": 300,
+    }
+    out.update(page_render_times())
+    return out
+
+
+def page_render_times(rounds: int = 5) -> dict:
+    """Plan page against the Overview page in the same Chromium run (bar: within 1.5x)."""
+    from playwright.sync_api import sync_playwright
+
+    from bench.browser_timing import ROOT, alternate, launch, median, start, time_load
+    from nlf_planner.generate import generate
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        path = Path(tmp) / "nlf.duckdb"
+        db = open_database(path)
+        generate(db, date(2026, 10, 1))
+        db.close()
+        browser = launch(p)
+        proc, url = start(ROOT / "app.py", path)
+        try:
+            time_load(browser, url)  # the root registers st.navigation before deep links
+            times = alternate(
+                browser, {"overview": f"{url}/overview", "plan": f"{url}/plan"}, rounds
+            )
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+            browser.close()
+    plan_s, overview_s = median(times["plan"]), median(times["overview"])
+    return {
+        "plan_page_render_median_s": plan_s,
+        "overview_page_render_median_s": overview_s,
+        "plan_to_overview_render_ratio": round(plan_s / overview_s, 2),
     }
 
 
