@@ -294,6 +294,18 @@ def test_coverage_respects_the_date_window():
     assert coverage_counts(frame).loc["P1", NATIONAL] == 2
 
 
+def test_coverage_counts_a_phase_that_overlaps_the_window():
+    frame = pd.DataFrame(
+        [(1, date(2017, 1, 1), date(2021, 12, 31), None, "P1"),
+         (2, date(2016, 7, 1), pd.NaT, None, "P1")],
+        columns=["event_id", "event_date", "end_date", "region_code", "priority_area"],
+    )  # fmt: skip
+    assert coverage_counts(frame, since=date(2020, 1, 1)).loc["P1", NATIONAL] == 1
+    assert coverage_counts(frame, until=date(2016, 12, 31)).loc["P1", NATIONAL] == 1
+    assert coverage_counts(frame, since=date(2022, 1, 1)).loc["P1", NATIONAL] == 0
+    assert coverage_counts(frame).loc["P1", NATIONAL] == 2
+
+
 def test_coverage_of_nothing_is_all_zeros_and_every_cell_is_a_gap():
     m = coverage_counts(_areas([]))
     assert m.shape == (9, 8) and int(m.to_numpy().sum()) == 0

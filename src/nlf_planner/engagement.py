@@ -428,16 +428,24 @@ def coverage_counts(
     """Events per priority area × region, every cell present (zeros show the gaps).
 
     ``event_areas`` has one row per (event, priority area) with ``event_id``, ``event_date``,
-    ``priority_area`` and ``region_code`` (blank = national). Each event counts once per cell.
-    Rows are area codes in framework order; columns are region codes then ``NATIONAL``.
+    ``priority_area`` and ``region_code`` (blank = national), and may have ``end_date``. Each
+    event counts once per cell. An event counts in a window if it overlaps it (a phase that
+    started earlier and is still running counts). Rows are area codes in framework order;
+    columns are region codes then ``NATIONAL``.
     """
     codes = codes or default_reference()
     columns = [*codes.regions, NATIONAL]
     frame = event_areas.copy()
-    if since is not None:
-        frame = frame[pd.to_datetime(frame["event_date"]).dt.date >= since]
-    if until is not None:
-        frame = frame[pd.to_datetime(frame["event_date"]).dt.date <= until]
+    start = pd.to_datetime(frame["event_date"]).dt.date
+    end = pd.to_datetime(frame["end_date"]).dt.date if "end_date" in frame else start
+    end = [
+        e if isinstance(e, date) and not pd.isna(e) else s for s, e in zip(start, end, strict=True)
+    ]
+    keep = [
+        (since is None or e >= since) and (until is None or s <= until)
+        for s, e in zip(start, end, strict=True)
+    ]
+    frame = frame.loc[pd.Series(keep, index=frame.index, dtype=bool)]
     frame = frame.assign(
         region=frame["region_code"].map(lambda r: r if r in codes.regions else NATIONAL)
     )

@@ -633,7 +633,7 @@ def load_events(
 def load_event_areas(db: Database) -> pd.DataFrame:
     """One row per (event, priority area) with the event's date and region: coverage input."""
     return db.df(
-        """SELECT e.event_id, e.event_date, e.region_code, p.priority_area
+        """SELECT e.event_id, e.event_date, e.end_date, e.region_code, p.priority_area
            FROM event_priority_areas p JOIN engagement_events e ON e.event_id = p.event_id
            ORDER BY e.event_date, e.event_id, p.priority_area"""
     )
