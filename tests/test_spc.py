@@ -468,3 +468,47 @@ def test_engine_agrees_with_a_literal_port_of_the_r_rules(ints, run, screen):
     rtm = np.sign(y - m).astype(int)
     expected = _r_special_cause(y, list(rtm), list(close), list(outside), run)
     assert list(zip(res.rule, res.direction.tolist(), strict=True)) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(min_value=0, max_value=5), min_size=1, max_size=25),
+            st.integers(min_value=0, max_value=30),
+        ),
+        min_size=1,
+        max_size=5,
+    ),
+    st.sampled_from([6, 7]),
+    st.sampled_from([None, 5, 12]),
+)
+def test_many_series_at_once_equal_each_series_alone(series, run, fix):
+    """The vectorised pass must never let limits or runs leak from one series (or segment)
+    into the next."""
+    options = SPCOptions(run, fix_after_n=fix)
+    frames, rebases = [], {}
+    for k, (ints, rebase_at) in enumerate(series):
+        dates = months(len(ints))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "measure_code": "M",
+                    "geo_code": f"G{k}",
+                    "period": dates,
+                    "value": np.array(ints, dtype=float),
+                }
+            )
+        )
+        if rebase_at < len(ints):
+            rebases[("M", f"G{k}")] = [dates[rebase_at]]
+    many = spc_many(pd.concat(frames), options=options, rebases=rebases)
+    for k, (ints, _) in enumerate(series):
+        key = ("M", f"G{k}")
+        alone = spc(months(len(ints)), ints, options=options, rebases=rebases.get(key, ()))
+        got = many[key]
+        assert list(got.rule) == list(alone.rule)
+        assert list(got.direction) == list(alone.direction)
+        assert np.allclose(got.upl, alone.upl, equal_nan=True)
+        assert list(got.segment) == list(alone.segment)
+        assert got.variation_icon == alone.variation_icon

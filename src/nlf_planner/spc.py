@@ -271,70 +271,112 @@ def rule_description(rule: str, direction: int, run_length: int) -> str:
 
 
 def _to_date(value: np.datetime64) -> date:
-    return pd.Timestamp(value).date()
+    return value.astype("datetime64[D]").item()
 
 
 def _as_day_array(periods: Iterable) -> np.ndarray:
     return pd.to_datetime(pd.Series(list(periods))).to_numpy().astype("datetime64[D]")
 
 
-def _run_mask(codes: np.ndarray, min_len: int) -> np.ndarray:
-    """True where a value sits in a run of at least ``min_len`` equal, non-zero codes."""
+def _run_mask(codes: np.ndarray, min_len: int, starts: np.ndarray | None = None) -> np.ndarray:
+    """True where a value sits in a run of at least ``min_len`` equal, non-zero codes
+    (``starts`` marks positions where a new group begins, which also ends a run)."""
     n = codes.size
-    if n == 0 or min_len > n:
-        return np.zeros(n, dtype=bool)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
     change = np.empty(n, dtype=bool)
     change[0] = True
     np.not_equal(codes[1:], codes[:-1], out=change[1:])
+    if starts is not None:
+        change |= starts
     run_id = np.cumsum(change) - 1
     run_len = np.bincount(run_id)
     return (run_len[run_id] >= min_len) & (codes != 0)
 
 
-def _segment_limits(
-    y: np.ndarray, fix_after_n: int | None, screen: bool
-) -> tuple[float, float, int]:
-    """Mean, mean moving range and number of baseline points for one segment."""
-    base = y if fix_after_n is None else y[:fix_after_n]
-    mean = float(base.mean())
-    mr = np.abs(np.diff(base))
-    if mr.size == 0:
-        return mean, float("nan"), base.size
-    amr = float(mr.mean())
-    if screen:
-        kept = mr[mr < SCREEN_FACTOR * amr]
-        # Every MR is screened only when they are all zero (a flat line): keep limits at the
-        # mean rather than NHSRplotthedots's undefined limits.
-        amr = float(kept.mean()) if kept.size else 0.0
-    return mean, amr, base.size
+_RULE_BY_CODE = np.array(
+    [r.value for r in (Rule.COMMON, Rule.BEYOND_LIMIT, Rule.TREND, Rule.TWO_OF_THREE, Rule.SHIFT)],
+    dtype=object,
+)
 
 
-def _segment_rules(
-    y: np.ndarray, rtm: np.ndarray, close: np.ndarray, outside: np.ndarray, run_length: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Primary rule code, direction and all-rules mask for the points of one segment."""
+def _segment_starts(periods: np.ndarray, rebases: Sequence[date]) -> tuple[list[int], list[date]]:
+    """Positions where a rebase starts a segment: the first point on or after each date."""
+    idx: list[int] = []
+    used: list[date] = []
+    for r in sorted(set(rebases)):
+        i = int(np.searchsorted(periods, np.datetime64(r, "D"), side="left"))
+        if 0 < i < periods.size and i not in idx:
+            idx.append(i)
+            used.append(_to_date(periods[i]))
+    return idx, used
+
+
+def _xmr_all(y: np.ndarray, start: np.ndarray, options: SPCOptions) -> dict[str, np.ndarray]:
+    """Limits and rules for many series at once.
+
+    ``y`` holds every point, series after series, in date order; ``start`` is True at the first
+    point of each group (a series, or a rebase segment within one). Limits and rules never
+    reach across a group boundary, exactly as if each group were computed on its own.
+    """
     n = y.size
-    shift = _run_mask(rtm, run_length)
+    gid = np.cumsum(start) - 1
+    ng = int(gid[-1]) + 1
+    first = np.flatnonzero(start)
+    pos = np.arange(n) - first[gid]
+    base = pos < options.fix_after_n if options.fix_after_n else np.ones(n, dtype=bool)
+    n_base = np.bincount(gid, weights=base, minlength=ng)
+    mean_g = np.bincount(gid, weights=np.where(base, y, 0.0), minlength=ng) / n_base
+
+    same = gid[1:] == gid[:-1]  # pairs (i-1, i) inside one group
+    mr = np.abs(np.diff(y))
+    mr_ok = same & base[1:]
+    mr_gid = gid[1:]
+    count = np.bincount(mr_gid, weights=mr_ok, minlength=ng)
+    total = np.bincount(mr_gid, weights=np.where(mr_ok, mr, 0.0), minlength=ng)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        amr_g = np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
+        if options.screen_outliers:
+            keep = mr_ok & (mr < SCREEN_FACTOR * amr_g[mr_gid])
+            kept = np.bincount(mr_gid, weights=keep, minlength=ng)
+            kept_total = np.bincount(mr_gid, weights=np.where(keep, mr, 0.0), minlength=ng)
+            # Every MR is screened only on a flat line: keep limits on the mean there
+            # (NHSRplotthedots leaves them undefined).
+            amr_g = np.where(
+                count == 0, np.nan, np.where(kept > 0, kept_total / np.where(kept > 0, kept, 1), 0)
+            )
+    mean, amr = mean_g[gid], amr_g[gid]
+    lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
+    near_lpl, near_upl = mean - NEAR_LIMIT * amr, mean + NEAR_LIMIT * amr
+    with np.errstate(invalid="ignore"):
+        outside = (y > upl) | (y < lpl)
+        close = ~outside & ((y < near_lpl) | (y > near_upl))
+    rtm = np.sign(y - mean).astype(np.int8)
+    run = options.run_length
+
+    shift = _run_mask(rtm, run, start)
 
     d = np.sign(np.diff(y)).astype(np.int8)
+    d[~same] = 0  # a step between groups is no step at all
     trend = np.zeros(n, dtype=bool)
-    trend_runs = _run_mask(d, run_length - 1)
-    if trend_runs.any():
-        trend[:-1] |= trend_runs
-        trend[1:] |= trend_runs
+    steps = _run_mask(d, run - 1)
+    trend[:-1] |= steps
+    trend[1:] |= steps
     # NHSRplotthedots: a trend point takes the direction of the step to its right when the
-    # next point is in a trend too, otherwise of the step from its left; zero reads "falling".
+    # next point is in the trend too, otherwise of the step from its left; zero reads falling.
     right = np.concatenate([d, np.zeros(1, dtype=np.int8)])
     left = np.concatenate([np.zeros(1, dtype=np.int8), d])
-    nxt = np.concatenate([trend[1:], np.zeros(1, dtype=bool)])
+    nxt = np.concatenate([trend[1:] & same, np.zeros(1, dtype=bool)])
     trend_dir = np.where(np.where(nxt & trend, right, left) == 1, 1, -1)
 
     two = np.zeros(n, dtype=bool)
     if n >= 3:
         c = close.astype(np.int8)
-        near = (c[:-2] + c[1:-1] + c[2:]) >= 2
-        same_side = np.abs(rtm[:-2] + rtm[1:-1] + rtm[2:]) == 3
-        window = near & same_side
+        window = (
+            ((c[:-2] + c[1:-1] + c[2:]) >= 2)
+            & (np.abs(rtm[:-2].astype(np.int16) + rtm[1:-1] + rtm[2:]) == 3)
+            & (gid[:-2] == gid[2:])
+        )
         in_window = np.zeros(n, dtype=bool)
         in_window[:-2] |= window
         in_window[1:-1] |= window
@@ -351,27 +393,19 @@ def _segment_rules(
         + two * int(RuleFlag.TWO_OF_THREE)
         + shift * int(RuleFlag.SHIFT)
     ).astype(np.int8)
-    return code, direction, flags
-
-
-_RULE_BY_CODE = np.array(
-    [r.value for r in (Rule.COMMON, Rule.BEYOND_LIMIT, Rule.TREND, Rule.TWO_OF_THREE, Rule.SHIFT)],
-    dtype=object,
-)
-
-
-def _segments(periods: np.ndarray, rebases: Sequence[date]) -> tuple[np.ndarray, list[date]]:
-    """Segment number per point: a rebase starts a segment at the first point on or after it."""
-    seg = np.zeros(periods.size, dtype=np.int16)
-    used: list[date] = []
-    if periods.size == 0:
-        return seg, used
-    for r in sorted(set(rebases)):
-        idx = int(np.searchsorted(periods, np.datetime64(r, "D"), side="left"))
-        if 0 < idx < periods.size and _to_date(periods[idx]) not in used:
-            seg[idx:] += 1
-            used.append(_to_date(periods[idx]))
-    return seg, used
+    return {
+        "gid": gid,
+        "mean": mean,
+        "lpl": lpl,
+        "upl": upl,
+        "near_lpl": near_lpl,
+        "near_upl": near_upl,
+        "trial": (n_base < TRIAL_POINTS)[gid],
+        "rtm": rtm,
+        "code": code,
+        "direction": direction,
+        "flags": flags,
+    }
 
 
 def _point_types(direction: np.ndarray, polarity_sign: int) -> np.ndarray:
@@ -421,20 +455,18 @@ def assurance_icon_for(
     return AssuranceIcon.HIT_OR_MISS
 
 
-def _signal_start(
-    res_flags: np.ndarray, rule: str, direction: np.ndarray, rtm: np.ndarray, seg: np.ndarray
-) -> int:
+def _signal_start(flags: np.ndarray, rule: str, rtm: np.ndarray, seg: np.ndarray) -> int:
     """Index where the pattern containing the latest point begins."""
-    last = res_flags.size - 1
+    last = flags.size - 1
     if rule == Rule.BEYOND_LIMIT:
         return last
     if rule == Rule.TWO_OF_THREE:
         lo = max(0, last - 2)
-        window = [i for i in range(lo, last + 1) if res_flags[i] & RuleFlag.TWO_OF_THREE]
+        window = [i for i in range(lo, last + 1) if flags[i] & RuleFlag.TWO_OF_THREE]
         return window[0] if window else last
     bit = RuleFlag.TREND if rule == Rule.TREND else RuleFlag.SHIFT
     i = last
-    while i > 0 and seg[i - 1] == seg[last] and res_flags[i - 1] & bit:
+    while i > 0 and seg[i - 1] == seg[last] and flags[i - 1] & bit:
         if bit == RuleFlag.SHIFT and rtm[i - 1] != rtm[last]:
             break
         i -= 1
@@ -466,80 +498,102 @@ def spc(
     p, y = p[keep], y[keep]
     order = np.argsort(p, kind="stable")
     p, y = p[order], y[order]
-    return _spc_sorted(p, y, polarity, options, rebases, target)
+    return _compute(p, y, np.array([0]), [polarity], [rebases], [target], options)[0]
 
 
-def _spc_sorted(
+def _empty(polarity: str, options: SPCOptions, target: float | None) -> SPCResult:
+    f, i = np.zeros(0), np.zeros(0, dtype=np.int8)
+    return SPCResult(
+        periods=np.zeros(0, dtype="datetime64[D]"),
+        values=f,
+        segment=i,
+        mean=f,
+        lpl=f,
+        upl=f,
+        near_lpl=f,
+        near_upl=f,
+        trial=np.zeros(0, dtype=bool),
+        rule=np.zeros(0, dtype=object),
+        direction=i,
+        flags=i,
+        point_type=np.zeros(0, dtype=object),
+        polarity=polarity,
+        options=options,
+        target=target,
+    )
+
+
+def _compute(
     p: np.ndarray,
     y: np.ndarray,
-    polarity: str,
+    series_starts: np.ndarray,
+    polarities: Sequence[str],
+    rebases: Sequence[Sequence[date]],
+    targets: Sequence[float | None],
     options: SPCOptions,
-    rebases: Sequence[date],
-    target: float | None,
-) -> SPCResult:
+) -> list[SPCResult]:
+    """SPC for many series laid end to end (``series_starts`` = first index of each)."""
     n = y.size
-    seg, used = _segments(p, rebases)
-    mean = np.empty(n)
-    amr = np.empty(n)
-    trial = np.zeros(n, dtype=bool)
-    code = np.zeros(n, dtype=np.int8)
-    direction = np.zeros(n, dtype=np.int8)
-    flags = np.zeros(n, dtype=np.int8)
-    rtm = np.zeros(n, dtype=np.int8)
-    bounds = np.flatnonzero(np.diff(seg)) + 1
-    starts = np.concatenate([[0], bounds]) if n else np.array([], dtype=int)
-    ends = np.concatenate([bounds, [n]]) if n else np.array([], dtype=int)
-    for s, e in zip(starts, ends, strict=True):
-        ys = y[s:e]
-        m, a, n_base = _segment_limits(ys, options.fix_after_n, options.screen_outliers)
-        mean[s:e], amr[s:e], trial[s:e] = m, a, n_base < TRIAL_POINTS
-        lo, hi = m - LIMIT * a, m + LIMIT * a
-        with np.errstate(invalid="ignore"):
-            outside = (ys > hi) | (ys < lo)
-            close = ~outside & ((ys < m - NEAR_LIMIT * a) | (ys > m + NEAR_LIMIT * a))
-        r = np.sign(ys - m).astype(np.int8)
-        rtm[s:e] = r
-        code[s:e], direction[s:e], flags[s:e] = _segment_rules(
-            ys, r, close, outside, options.run_length
-        )
-    lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
-    point_type = _point_types(direction, POLARITY_SIGN[polarity])
-    rule = _RULE_BY_CODE[code] if n else np.array([], dtype=object)
-
-    variation = assurance = signal = None
-    if n:
+    ends = np.concatenate([series_starts[1:], [n]])
+    if n == 0:
+        return [_empty(polarities[0], options, targets[0])]
+    start = np.zeros(n, dtype=bool)
+    start[series_starts] = True
+    used_by_series: list[list[date]] = []
+    for k, (s, e) in enumerate(zip(series_starts, ends, strict=True)):
+        used: list[date] = []
+        if rebases[k]:
+            idx, used = _segment_starts(p[s:e], rebases[k])
+            start[np.asarray(idx, dtype=int) + s] = True
+        used_by_series.append(used)
+    a = _xmr_all(y, start, options)
+    rule_all = _RULE_BY_CODE[a["code"]]
+    out: list[SPCResult] = []
+    for k, (s, e) in enumerate(zip(series_starts, ends, strict=True)):
+        pol = polarities[k]
+        if e <= s:
+            out.append(_empty(pol, options, targets[k]))
+            continue
+        seg = (a["gid"][s:e] - a["gid"][s]).astype(np.int16)
+        direction = a["direction"][s:e]
+        flags = a["flags"][s:e]
+        rule = rule_all[s:e]
+        point_type = _point_types(direction, POLARITY_SIGN[pol])
+        lpl, upl = a["lpl"][s:e], a["upl"][s:e]
         last_type = point_type[-1]
         variation = variation_icon_for(last_type, int(direction[-1]))
         last_lpl = None if np.isnan(lpl[-1]) else float(lpl[-1])
         last_upl = None if np.isnan(upl[-1]) else float(upl[-1])
-        assurance = assurance_icon_for(target, last_lpl, last_upl, polarity)
-        start = None
+        assurance = assurance_icon_for(targets[k], last_lpl, last_upl, pol)
+        since = None
         if rule[-1] != Rule.COMMON:
-            start = _to_date(p[_signal_start(flags, rule[-1], direction, rtm, seg)])
-        signal = Signal(Rule(rule[-1]), int(direction[-1]), PointType(last_type), start)
-
-    return SPCResult(
-        periods=p,
-        values=y,
-        segment=seg,
-        mean=mean,
-        lpl=lpl,
-        upl=upl,
-        near_lpl=mean - NEAR_LIMIT * amr,
-        near_upl=mean + NEAR_LIMIT * amr,
-        trial=trial,
-        rule=rule,
-        direction=direction,
-        flags=flags,
-        point_type=point_type,
-        polarity=polarity,
-        options=options,
-        target=target,
-        variation_icon=variation,
-        assurance_icon=assurance,
-        signal=signal,
-        rebase_periods=tuple(used),
-    )
+            since = _to_date(p[s + _signal_start(flags, rule[-1], a["rtm"][s:e], seg)])
+        signal = Signal(Rule(rule[-1]), int(direction[-1]), PointType(last_type), since)
+        out.append(
+            SPCResult(
+                periods=p[s:e],
+                values=y[s:e],
+                segment=seg,
+                mean=a["mean"][s:e],
+                lpl=lpl,
+                upl=upl,
+                near_lpl=a["near_lpl"][s:e],
+                near_upl=a["near_upl"][s:e],
+                trial=a["trial"][s:e],
+                rule=rule,
+                direction=direction,
+                flags=flags,
+                point_type=point_type,
+                polarity=pol,
+                options=options,
+                target=targets[k],
+                variation_icon=variation,
+                assurance_icon=assurance,
+                signal=signal,
+                rebase_periods=tuple(used_by_series[k]),
+            )
+        )
+    return out
 
 
 def suggest_rebase(result: SPCResult, min_points: int = TRIAL_POINTS) -> date | None:
@@ -614,7 +668,7 @@ def spc_many(
     rebases: Mapping[tuple, Sequence[date]] | None = None,
     targets: Mapping[tuple, float] | None = None,
 ) -> dict[tuple, SPCResult]:
-    """SPC for every series in a long table, computed once and keyed by ``keys`` values.
+    """SPC for every series in a long table in one vectorised pass, keyed by ``keys`` values.
 
     ``polarity`` is one value for all or a mapping from ``polarity_key`` values; ``rebases`` and
     ``targets`` are keyed like the result.
@@ -623,35 +677,38 @@ def spc_many(
     rebases = rebases or {}
     targets = targets or {}
     keys = list(keys)
-    if data.empty:
-        return {}
     frame = data[[*keys, period, value]].dropna(subset=[value])
+    if frame.empty:
+        return {}
     frame = frame.sort_values([*keys, period], kind="stable")
     p_all = frame[period].to_numpy().astype("datetime64[D]")
     y_all = frame[value].to_numpy(dtype=float)
-    key_frame = frame[keys]
+    key_values = [frame[k].to_numpy() for k in keys]
     change = np.ones(len(frame), dtype=bool)
     if len(frame) > 1:
         same = np.ones(len(frame) - 1, dtype=bool)
-        for k in keys:
-            col = key_frame[k].to_numpy()
+        for col in key_values:
             same &= col[1:] == col[:-1]
         change[1:] = ~same
     starts = np.flatnonzero(change)
-    ends = np.concatenate([starts[1:], [len(frame)]])
-    key_values = [key_frame[k].to_numpy() for k in keys]
-    pk_index = keys.index(polarity_key) if polarity_key in keys else None
-    out: dict[tuple, SPCResult] = {}
-    for s, e in zip(starts, ends, strict=True):
-        key = tuple(kv[s] for kv in key_values)
-        if isinstance(polarity, str):
-            pol = polarity
-        else:
-            pol = polarity.get(key[pk_index], "neutral") if pk_index is not None else "neutral"
-        out[key] = _spc_sorted(
-            p_all[s:e], y_all[s:e], pol, options, rebases.get(key, ()), targets.get(key)
-        )
-    return out
+    series_keys = [tuple(kv[s] for kv in key_values) for s in starts]
+    pk = keys.index(polarity_key) if polarity_key in keys else None
+    if isinstance(polarity, str):
+        pols = [polarity] * len(starts)
+    else:
+        pols = [
+            polarity.get(k[pk], "neutral") if pk is not None else "neutral" for k in series_keys
+        ]
+    results = _compute(
+        p_all,
+        y_all,
+        starts,
+        pols,
+        [rebases.get(k, ()) for k in series_keys],
+        [targets.get(k) for k in series_keys],
+        options,
+    )
+    return dict(zip(series_keys, results, strict=True))
 
 
 def summary_table(results: Mapping[tuple, SPCResult], keys: Sequence[str]) -> pd.DataFrame:
