@@ -244,3 +244,30 @@ def test_event_window_from_the_url_narrows_the_timeline(seeded_db_path):
     assert list(events["title"]) == ["Smith reference group", "Workshop with a range of NHS staff"]
     timeline = next(s for s in _charts(at) if "events and phases" in s["layout"]["title"]["text"])
     assert timeline["layout"]["xaxis"]["range"][0].startswith("2016-04-01")
+
+
+def test_edit_an_event_changes_its_areas(fresh_seeded_db_path):
+    db = open_database(fresh_seeded_db_path)
+    eid = int(store.load_events(db).set_index("title").loc["Let's talk talent", "event_id"])
+    db.close()
+    at = open_page(fresh_seeded_db_path, session=USER)
+    at.selectbox(key="edit_event_choice").set_value(eid).run()
+    assert at.text_input(key=f"ev_edit_{eid}_title").value == "Let's talk talent"
+    at.multiselect(key=f"ev_edit_{eid}_areas").unselect("P5")
+    at.text_area(key=f"ev_edit_{eid}_outcome").input("Talent leads asked for one shared grid")
+    at.text_input(key=f"ev_why_{eid}").input("Notes from the day")
+    _button(at, "Save event").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success] == ["Saved event Let's talk talent."]
+    db = open_database(fresh_seeded_db_path)
+    try:
+        e = store.event(db, eid)
+        assert e.priority_areas == ["P2", "P4"] and e.outcome.startswith("Talent leads")
+        row = db.rows(
+            "SELECT actor, reason FROM audit_log WHERE entity = ? AND entity_id = ?",
+            [store.EVENT, str(eid)],
+        )
+        assert row == [("Ann Lead", "Notes from the day")]
+    finally:
+        db.close()
