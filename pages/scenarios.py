@@ -332,13 +332,16 @@ def _compose(params, horizon, new, tables, allocation) -> CapacityParams | None:
 
 
 def _targets(db, geo: str) -> dict[str, dict[int, float]]:
-    """Plan targets for the model's measures (M06/M08/M10) at this geography, by horizon."""
-    try:
+    """Plan targets for the model's measures (M06/M08/M10) at this geography, by horizon,
+    from the plan version chosen in the sidebar."""
+    try:  # the plan version chosen in the sidebar, else the latest
+        from nlf_planner.ui.plan_state import current_plan
+
+        plan = current_plan(db)
+    except ImportError:
         from nlf_planner.store import plans as plan_store
 
         plan = plan_store.load_plan(db)
-    except Exception:  # noqa: BLE001 - the plan feature is optional here
-        return {}
     out: dict[str, dict[int, float]] = {}
     if plan is None:
         return out
@@ -619,8 +622,17 @@ def goal_seek_tab(params, geo, geo_name, draws, seed, targets):
     bar.empty()
     (st.success if res.reachable else st.warning)(res.message)
     if res.params is not None and res.reachable and not res.already_met:
-        cost = res.params.planned_cost(1) if res.lever == "places" else res.value
-        st.caption(f"Leadership places at the answer cost about £{cost / 1e6:,.1f}m in year 1.")
+        p = res.params
+        lead = p.planned_cost(1) if res.lever == "places" else res.value
+        qi = sum(x * c for x, c in zip(p.qi_places_for_year(1), p.qi_cost, strict=True))
+        st.caption(
+            f"At the answer, year 1 costs about £{lead / 1e6:,.1f}m for leadership places"
+            + (
+                f" and £{qi / 1e6:,.1f}m for improvement training."
+                if res.lever == "places"
+                else "."
+            )
+        )
     fan = res.trajectory.assign(scenario="Goal-seek answer")
     fig = charts.fan_chart(
         fan,

@@ -166,7 +166,7 @@ def test_sensitivity_goal_seek_and_waterfall_tabs_render(fresh_seeded_db_path):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     messages = [s.value for s in at.success] + [w.value for w in at.warning]
-    assert any("chance of Staff trained in improvement" in m for m in messages)
+    assert any("of draws have Staff trained in improvement at least" in m for m in messages)
     at.query_params["tab"] = "Waterfall"
     at.run()
     assert any("nothing to attribute" in i.value for i in at.info)

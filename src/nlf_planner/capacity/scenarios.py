@@ -512,9 +512,9 @@ def goal_seek(
     lo = 0.0
     p_lo, vals_lo = prob(lo)
     label = output_label(name, level)
-    goal = f"{label} {'≤' if OUTPUTS[name].polarity == 'lower_is_better' else '≥'} " + (
-        f"{format_value(name, target)} in year {horizon} with {confidence:.0%} confidence"
-    )
+    op = "at most" if OUTPUTS[name].polarity == "lower_is_better" else "at least"
+    goal = f"{label} {op} {format_value(name, target)} in year {horizon}"
+    asked = f"(you asked for {confidence:.0%})"
     if p_lo >= confidence:
         return _gs(
             True,
@@ -526,7 +526,8 @@ def goal_seek(
             evaluations,
             params,
             max_multiplier,
-            f"Already met without any {'places' if lever == 'places' else 'budget'}: {goal}.",
+            f"Already met without any {'places' if lever == 'places' else 'budget'}: "
+            f"{p_lo:.0%} of draws have {goal} {asked}.",
         )
     p_hi, vals_hi = prob(hi)
     if p_hi < confidence:
@@ -541,7 +542,7 @@ def goal_seek(
             evaluations,
             params,
             max_multiplier,
-            f"Not reachable: even {best} gives only a {p_hi:.0%} chance of {goal}.",
+            f"Not reachable: even {best} gives only {p_hi:.0%} of draws with {goal} {asked}.",
         )
     scale = max(1.0, hi)
     while hi - lo > tolerance * scale:
@@ -561,7 +562,8 @@ def goal_seek(
         evaluations,
         params,
         max_multiplier,
-        f"{_describe(lever, hi).capitalize()} gives a {p_hi:.0%} chance of {goal}.",
+        f"{_describe(lever, hi).capitalize()} is the smallest that meets the goal: "
+        f"{p_hi:.0%} of draws have {goal} {asked}.",
     )
 
 
