@@ -41,8 +41,8 @@ header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecor
 footer { display: none !important; }
 [data-testid="stMainBlockContainer"] { padding: 0.8rem 2.5rem 1rem !important;
   max-width: 100% !important; }
-[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.55rem !important;
-  line-height: 1.4 !important; }
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.4rem !important;
+  line-height: 1.35 !important; }
 [data-testid="stMain"] h1 { font-size: 3rem !important; }
 [data-testid="stMain"] h2 { font-size: 2.4rem !important; color: #005EB8; }
 [data-testid="stMain"] table { font-size: 1.05rem !important; }
@@ -176,7 +176,7 @@ def _figure(fig: go.Figure, presenting: bool) -> go.Figure:
     if not presenting:
         return fig
     big = go.Figure(fig)
-    big.update_layout(font={"size": 17}, title_font_size=22, height=590)
+    big.update_layout(font={"size": 15}, height=500)
     return big
 
 
@@ -199,14 +199,17 @@ def render_slide(deck: Deck, slide: Slide, presenting: bool) -> None:
         st.markdown(f"**{slide.subtitle}**")
         _bullets(slide.bullets)
         return
-    st.header(slide.title, anchor=False)
+    if presenting:
+        st.header(slide.title, anchor=False)
+    else:
+        st.subheader(slide.title, anchor=False)
     if slide.subtitle:
         st.markdown(f"**{slide.subtitle}**")
     for table in slide.tables:
         st.table(_styled(table), hide_index=True)
         if table.caption:
             st.caption(table.caption)
-    if slide.figures and slide.kind == "exception":
+    if slide.figures and slide.kind == "exception" and presenting:
         left, right = st.columns([2, 1], gap="large")
         with left:
             for i, fig in enumerate(slide.figures):
@@ -217,7 +220,9 @@ def render_slide(deck: Deck, slide: Slide, presenting: bool) -> None:
     if slide.figures:
         for i, fig in enumerate(slide.figures):
             _chart(slide, fig, i, presenting)
-        if presenting:
+        if slide.kind == "exception":
+            _bullets(slide.bullets)
+        elif presenting:
             st.markdown(slide.narrative)
         return
     lines = list(slide.bullets)
@@ -229,7 +234,7 @@ def render_slide(deck: Deck, slide: Slide, presenting: bool) -> None:
 def _controls(deck: Deck, number: int, presenting: bool) -> None:
     n = len(deck.slides)
     titles = {i: f"{i}. {s.title}" for i, s in enumerate(deck.slides, start=1)}
-    cols = st.columns([1, 1.2, 1, 4, 1.6] if not presenting else [1, 1.2, 1, 4, 1.2, 1.6])
+    cols = st.columns([1.3, 1.1, 1.3, 3.6, 1.6] if not presenting else [1, 1.1, 1, 4, 1.2, 1.6])
     cols[0].button(
         "Back",
         icon=":material/arrow_back:",

@@ -1,0 +1,54 @@
+"""Presenter mode in Chromium: full screen hides the sidebar and the menu, and the whole deck
+steps through (arrow key and Next button) without an exception, drawing every chart."""
+
+from __future__ import annotations
+
+import re
+
+from bench.browser_timing import wait_for_charts
+from tests.browser.conftest import screenshot, wait_for_app_run
+
+
+def _counter(page) -> tuple[int, int]:
+    text = page.get_by_text(re.compile(r"^Slide \d+ of \d+$")).first.inner_text()
+    current, total = re.findall(r"\d+", text)
+    return int(current), int(total)
+
+
+def test_presenter_mode_hides_the_sidebar_and_steps_through_every_slide(app_server, page):
+    page.goto(app_server)  # the frame first, as a bookmarked app would be opened
+    wait_for_app_run(page)
+    page.goto(f"{app_server}/present")
+    wait_for_app_run(page)
+    assert page.get_by_test_id("stSidebar").count() == 1
+    page.get_by_role("button", name=re.compile("Full screen")).click()
+    wait_for_app_run(page)
+    assert page.get_by_test_id("stSidebar").count() == 0 or not (
+        page.get_by_test_id("stSidebar").first.is_visible()
+    )
+    assert page.get_by_test_id("stSidebarNav").count() == 0
+    assert not page.get_by_test_id("stHeader").first.is_visible()
+    assert "full=1" in page.url
+    screenshot(page, "present-full-screen")
+
+    current, total = _counter(page)
+    assert current == 1 and total >= 5
+    seen_kinds = set()
+    for expected in range(2, total + 1):
+        if expected % 2:
+            page.keyboard.press("ArrowRight")
+        else:
+            page.get_by_role("button", name=re.compile("^Next")).click()
+        wait_for_app_run(page)
+        wait_for_charts(page)
+        assert page.get_by_test_id("stException").count() == 0, f"slide {expected}"
+        assert _counter(page)[0] == expected
+        assert f"slide={expected}" in page.url
+        seen_kinds.add(page.get_by_role("heading").first.inner_text().split(":")[0])
+    assert page.get_by_role("button", name=re.compile("^Next")).is_disabled()
+    assert "Data notice and sources" in seen_kinds
+
+    page.keyboard.press("Escape")
+    wait_for_app_run(page)
+    assert page.get_by_test_id("stSidebar").first.is_visible()
+    assert "full=1" not in page.url
