@@ -118,13 +118,13 @@ def _targets_editor(df: pd.DataFrame, key: str) -> pd.DataFrame:
                 "Baseline", format="%.2f", help="England value at the start of the base year"
             ),
             "y1": st.column_config.NumberColumn(
-                "Year 1 target", min_value=0.0, format="%.2f", width="small"
+                "Year 1 target", min_value=0.0, format="%.2f", width=105
             ),
             "y3": st.column_config.NumberColumn(
-                "Year 3 target", min_value=0.0, format="%.2f", width="small"
+                "Year 3 target", min_value=0.0, format="%.2f", width=105
             ),
             "y5": st.column_config.NumberColumn(
-                "Year 5 target", min_value=0.0, format="%.2f", width="small"
+                "Year 5 target", min_value=0.0, format="%.2f", width=105
             ),
         },
     )
@@ -146,13 +146,13 @@ def _regional_editor(df: pd.DataFrame, key: str) -> pd.DataFrame:
                 "Region", options=list(region_names.values()), required=True
             ),
             "y1": st.column_config.NumberColumn(
-                "Year 1 target", min_value=0.0, format="%.2f", width="small"
+                "Year 1 target", min_value=0.0, format="%.2f", width=105
             ),
             "y3": st.column_config.NumberColumn(
-                "Year 3 target", min_value=0.0, format="%.2f", width="small"
+                "Year 3 target", min_value=0.0, format="%.2f", width=105
             ),
             "y5": st.column_config.NumberColumn(
-                "Year 5 target", min_value=0.0, format="%.2f", width="small"
+                "Year 5 target", min_value=0.0, format="%.2f", width=105
             ),
         },
     )
@@ -417,29 +417,49 @@ def _with_symbols(df: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _headline_sentence(df: pd.DataFrame) -> str:
+    """The roll-up in one line a board can read: which codes sit under each headline."""
+    parts = []
+    for head in ("off_track", "at_risk", "on_track", "not_started", "done", "none"):
+        codes = df.loc[df["headline"] == head, "code"].tolist()
+        if codes:
+            parts.append(f"**{P.HEADLINE_LABELS[head]}**: {', '.join(codes)}")
+    return " · ".join(parts)
+
+
 with tab_status:
     by_area, by_condition = P.rollup(plan, areas, conditions, today)
     counts_cfg = {
-        "code": st.column_config.TextColumn("Code", width="small"),
-        "name": st.column_config.TextColumn("Name", width="medium"),
-        "headline_label": st.column_config.TextColumn("Headline status"),
-        "total": st.column_config.NumberColumn("Milestones"),
-        **{s: st.column_config.NumberColumn(P.STATUS_LABELS[s]) for s in P.STATUSES},
-        "past_due": st.column_config.NumberColumn("Past due"),
-        "summary": st.column_config.TextColumn("In words", width="large"),
+        "name": st.column_config.TextColumn("Priority area", width=330),
+        "headline_label": st.column_config.TextColumn("Headline", width=110),
+        "total": st.column_config.NumberColumn("Milestones", width=85),
+        **{s: st.column_config.NumberColumn(P.STATUS_LABELS[s], width=80) for s in P.STATUSES},
+        "past_due": st.column_config.NumberColumn("Past due", width=75),
     }
-    cols = ["code", "name", "headline_label", "total", *P.STATUSES, "past_due", "summary"]
+    cols = ["name", "headline_label", "total", *P.STATUSES, "past_due"]
     st.subheader("By priority area")
     st.caption(
         "Headline = the worst open milestone (past-due items count as off track); "
         "Complete when every milestone is done."
     )
-    st.dataframe(_with_symbols(by_area)[cols], hide_index=True, column_config=counts_cfg)
-    st.subheader("By condition")
+    st.markdown(_headline_sentence(by_area))
     st.dataframe(
-        _with_symbols(by_condition)[[*cols, "areas"]],
+        _with_symbols(by_area).assign(name=by_area["code"] + " " + by_area["name"])[cols],
         hide_index=True,
-        column_config={**counts_cfg, "areas": st.column_config.TextColumn("Priority areas")},
+        column_config=counts_cfg,
+    )
+    st.subheader("By condition")
+    st.markdown(_headline_sentence(by_condition))
+    st.dataframe(
+        _with_symbols(by_condition).assign(name=by_condition["code"] + " " + by_condition["name"])[
+            [*cols, "areas"]
+        ],
+        hide_index=True,
+        column_config={
+            **counts_cfg,
+            "name": st.column_config.TextColumn("Condition", width=330),
+            "areas": st.column_config.TextColumn("Priority areas"),
+        },
     )
     st.subheader("Needs attention: past due or not updated")
     default_days = get_settings().stale_days
