@@ -45,6 +45,7 @@ SECTIONS = ["Import", "Export", "Data dictionary", "Audit log", "Backup and rest
 FLASH = "data_flash"
 EXCEL_MAX_ROWS = 1_048_575
 PREVIEW_ROWS = 2000
+TOP_PROBLEMS = 10  # listed in full above the table, which truncates long text
 
 
 def md(text: object) -> str:
@@ -133,6 +134,18 @@ def _show_issues(result) -> None:
             icon=":material/warning:",
         )
     if len(frame):
+        first = frame.head(TOP_PROBLEMS)
+        lines = [
+            f"- **{'Row ' + str(r.row) if pd.notna(r.row) else 'Whole file'}**"
+            + (f", {md(r.column)}" if r.column else "")
+            + (f" = “{md(r.value)}”" if r.value else "")
+            + f": {md(r.problem)}"
+            for r in first.itertuples()
+        ]
+        more = len(frame) - len(first)
+        st.markdown(
+            "\n".join(lines) + (f"\n\n…and {more:,} more in the table below." if more else "")
+        )
         st.dataframe(
             frame,
             hide_index=True,
@@ -141,7 +154,7 @@ def _show_issues(result) -> None:
                 "row": st.column_config.NumberColumn("Row", format="%d", width="small"),
                 "column": "Column",
                 "value": "Value found",
-                "problem": st.column_config.TextColumn("Problem", width="large"),
+                "problem": st.column_config.TextColumn("Problem", width=600),
             },
             key="data_issues",
         )
@@ -171,6 +184,8 @@ def _preview(kind: str, result) -> tuple[str, int]:
             "same measure and area as a whole, and are marked as real data."
         )
         changes = preview.changes
+        names = reference_store.geography_names(db)
+        changes.insert(3, "area_name", changes["geo_code"].map(names))
         shown = changes.head(PREVIEW_ROWS)
         st.dataframe(
             shown,
@@ -178,7 +193,12 @@ def _preview(kind: str, result) -> tuple[str, int]:
             column_config={
                 "change": "Change",
                 "measure_code": "Measure",
-                "geo_code": "Area",
+                "geo_code": "Area code",
+                "area_name": "Area",
+                "numerator_before": "Numerator before",
+                "numerator_after": "Numerator after",
+                "denominator_before": "Denominator before",
+                "denominator_after": "Denominator after",
                 "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
                 "value_before": st.column_config.NumberColumn("Value before", format="%.2f"),
                 "value_after": st.column_config.NumberColumn("Value after", format="%.2f"),
@@ -296,6 +316,7 @@ def render_import() -> None:
         "Upload a CSV or Excel file",
         type=["csv", "txt", "xlsx", "xlsm", "xls"],
         key=uploader_key(f"upload_{kind}"),
+        max_upload_size=im.MAX_FILE_MB,
     )
     if upload is None:
         return
@@ -485,8 +506,13 @@ def render_audit() -> None:
         "Who", people, index=None, key="who", bind="query-params", placeholder="Everyone"
     )
     today = date.today()
+    first = everything["changed_at"].min() if len(everything) else None
+    start = first.date() if first is not None and not pd.isna(first) else today
     span = c3.date_input(
-        "When", value=(today - timedelta(days=365), today), key="data_when", format="DD/MM/YYYY"
+        "When",
+        value=(min(start, today - timedelta(days=30)), today),
+        key="data_when",
+        format="DD/MM/YYYY",
     )
     since, until = span if isinstance(span, (tuple, list)) and len(span) == 2 else (None, None)
     log = audit_log(db, entity=entity, actor=actor, since=since, until=until)

@@ -76,7 +76,7 @@ def issues_frame(issues: Sequence[Issue]) -> pd.DataFrame:
             }
             for i in issues
         ],
-        columns=["severity", "row", "column", "value", "problem"],
+        columns=["row", "column", "value", "problem", "severity"],
     )
     if not df.empty:
         df["row"] = df["row"].astype("Int64")
