@@ -227,3 +227,10 @@ def test_empty_model_does_not_fail():
     )
     m = R.build_model(empty, [], [], [], [])
     assert m.cells.empty and m.results == {}
+
+
+def test_targets_follow_the_plan_modules_fallback(model):
+    plan = model.plan
+    for (m, g), targets in list(model.plan_targets.items())[::37]:
+        region = model.region_of(g)
+        assert targets == plan.targets_for(m, g, [region] if region else [])

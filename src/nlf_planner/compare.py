@@ -82,15 +82,17 @@ def wilson_interval(
 def classify(
     low: float | np.ndarray,
     high: float | np.ndarray,
-    benchmark: float,
+    benchmark: float | np.ndarray,
     polarity: str,
 ) -> np.ndarray:
     """Better/similar/worse (or higher/similar/lower for neutral measures) per interval.
 
-    Missing intervals or a missing benchmark give "not compared".
+    ``benchmark`` is one value or one per interval. Missing intervals or a missing benchmark
+    give "not compared".
     """
     lo = np.atleast_1d(np.asarray(low, dtype=float))
     hi = np.atleast_1d(np.asarray(high, dtype=float))
+    bench = np.broadcast_to(np.asarray(benchmark, dtype=float), lo.shape)
     if polarity == "higher_is_better":
         above, below = Comparison.BETTER, Comparison.WORSE
     elif polarity == "lower_is_better":
@@ -99,12 +101,10 @@ def classify(
         above, below = Comparison.HIGHER, Comparison.LOWER
     else:
         raise ValueError(f"Unknown polarity {polarity!r}.")
-    if benchmark is None or np.isnan(benchmark):
-        return np.full(lo.shape, Comparison.NOT_COMPARED.value, dtype=object)
-    missing = np.isnan(lo) | np.isnan(hi)
+    missing = np.isnan(lo) | np.isnan(hi) | np.isnan(bench)
     with np.errstate(invalid="ignore"):
         out = np.select(
-            [missing, lo > benchmark, hi < benchmark],
+            [missing, lo > bench, hi < bench],
             [Comparison.NOT_COMPARED.value, above.value, below.value],
             Comparison.SIMILAR.value,
         )

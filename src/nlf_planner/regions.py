@@ -175,15 +175,16 @@ def _plan_baselines(
     the latest value on or before 1 April of the base year, else the first in that year,
     else the measure's national baseline."""
     start, end = date(base_year, 4, 1), date(base_year + 1, 3, 31)
-    before = series[series.period <= start].sort_values("period").groupby(list(KEYS)).last()
-    within = series[(series.period > start) & (series.period <= end)]
-    within = within.sort_values("period").groupby(list(KEYS)).first()
+    ordered = series.sort_values("period")
+    before = ordered[ordered.period <= start].groupby(list(KEYS))["value"].last().to_dict()
+    inside = ordered[(ordered.period > start) & (ordered.period <= end)]
+    within = inside.groupby(list(KEYS))["value"].first().to_dict()
     out: dict[tuple[str, str], float] = {}
     for key in series.groupby(list(KEYS)).size().index:
-        if key in before.index:
-            out[key] = float(before.loc[key, "value"])
-        elif key in within.index:
-            out[key] = float(within.loc[key, "value"])
+        if key in before:
+            out[key] = float(before[key])
+        elif key in within:
+            out[key] = float(within[key])
         elif key[0] in measures:
             out[key] = float(measures[key[0]].baseline)
     return out
@@ -227,9 +228,15 @@ def build_model(
     latest_by_key = series.groupby(list(KEYS))["period"].max()
     if plan is not None and plan_rules is not None and getattr(plan, "targets", None):
         baselines = _plan_baselines(series, mdict, plan.base_year)
+        tmap = plan.target_map()
+        horizons = sorted({h for (_, _, h) in tmap})
         for (m, g), when in latest_by_key.items():
-            fallbacks = [region_of[g]] if g in region_of else []
-            tg = plan.targets_for(m, g, fallbacks)
+            chain = [g, *([region_of[g]] if g in region_of else []), ENGLAND_CODE]
+            tg = {}
+            for h in horizons:  # the plan's own fallback: ICS, then region, then England
+                geo = next((c for c in chain if (m, c, h) in tmap), None)
+                if geo is not None:
+                    tg[h] = tmap[(m, geo, h)]
             if not tg:
                 continue
             plan_targets[(m, g)] = tg
@@ -301,11 +308,7 @@ def _cells(
         latest.loc[rows, "ci95_low"] = lo
         latest.loc[rows, "ci95_high"] = hi
         eng = part.england_value.to_numpy(dtype=float)
-        comp = np.array(
-            [classify(a, b, e, m.polarity)[0] for a, b, e in zip(lo, hi, eng, strict=True)],
-            dtype=object,
-        )
-        latest.loc[rows, "comparison"] = comp
+        latest.loc[rows, "comparison"] = classify(lo, hi, eng, m.polarity)
     latest.loc[latest.geo_code == ENGLAND_CODE, "comparison"] = None
     spc_cols = {
         "variation_icon": [],

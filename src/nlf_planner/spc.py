@@ -408,19 +408,28 @@ def _xmr_all(y: np.ndarray, start: np.ndarray, options: SPCOptions) -> dict[str,
     }
 
 
-def _point_types(direction: np.ndarray, polarity_sign: int) -> np.ndarray:
-    if polarity_sign == 0:
-        return np.select(
-            [direction > 0, direction < 0],
-            [PointType.NEUTRAL_HIGH.value, PointType.NEUTRAL_LOW.value],
-            PointType.COMMON.value,
-        ).astype(object)
-    oriented = direction * polarity_sign
-    return np.select(
-        [oriented > 0, oriented < 0],
-        [PointType.IMPROVEMENT.value, PointType.CONCERN.value],
+_TYPE_BY_CODE = np.array(
+    [
         PointType.COMMON.value,
-    ).astype(object)
+        PointType.IMPROVEMENT.value,
+        PointType.CONCERN.value,
+        PointType.NEUTRAL_HIGH.value,
+        PointType.NEUTRAL_LOW.value,
+    ],
+    dtype=object,
+)
+
+
+def _point_types(direction: np.ndarray, polarity_sign: np.ndarray | int) -> np.ndarray:
+    """Improvement/concern by polarity; neutral measures split into high and low."""
+    sign = np.broadcast_to(np.asarray(polarity_sign), direction.shape)
+    oriented = direction * sign
+    code = np.select(
+        [(sign == 0) & (direction > 0), (sign == 0) & (direction < 0), oriented > 0, oriented < 0],
+        [3, 4, 1, 2],
+        0,
+    )
+    return _TYPE_BY_CODE[code]
 
 
 def variation_icon_for(point_type: str, direction: int) -> VariationIcon:
@@ -548,6 +557,8 @@ def _compute(
         used_by_series.append(used)
     a = _xmr_all(y, start, options)
     rule_all = _RULE_BY_CODE[a["code"]]
+    signs = np.repeat([POLARITY_SIGN[pol] for pol in polarities], ends - series_starts)
+    type_all = _point_types(a["direction"], signs)
     out: list[SPCResult] = []
     for k, (s, e) in enumerate(zip(series_starts, ends, strict=True)):
         pol = polarities[k]
@@ -558,7 +569,7 @@ def _compute(
         direction = a["direction"][s:e]
         flags = a["flags"][s:e]
         rule = rule_all[s:e]
-        point_type = _point_types(direction, POLARITY_SIGN[pol])
+        point_type = type_all[s:e]
         lpl, upl = a["lpl"][s:e], a["upl"][s:e]
         last_type = point_type[-1]
         variation = variation_icon_for(last_type, int(direction[-1]))
