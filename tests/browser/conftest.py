@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from nlf_planner.settings import PROJECT_ROOT
-from tools.app_server import start_streamlit, stop
+from tools.app_server import start_streamlit, stop  # noqa: F401 - stop is re-exported
 from tools.screenshot import CHROMIUM_ARGS, chromium_path, wait_for_app_run
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"

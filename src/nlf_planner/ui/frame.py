@@ -26,9 +26,26 @@ def _open(path: str) -> Database:
     return db
 
 
+def _leave_legacy_pages_mode() -> None:
+    """Make a shared link work on a freshly started server.
+
+    Until some session has run ``app.py`` (which calls ``st.navigation``), Streamlit treats
+    the ``pages/`` folder as a legacy multipage app and runs a linked page on its own,
+    without the frame and the sidebar. Streamlit 1.67 keeps that switch in
+    ``PagesManager.uses_pages_directory``; turning it off and rerunning sends this very
+    request through ``app.py``. Checked against the pinned Streamlit version.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def get_db() -> Database:
     """The process-wide database for the configured file; stops the page with a clear
     message (never a traceback) when it cannot be opened."""
+    _leave_legacy_pages_mode()
     path = str(get_settings().db_path)
     try:
         return _open(path)
