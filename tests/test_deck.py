@@ -1,0 +1,218 @@
+"""The deck builder: board order, exceptions that follow the SPC results, sections that say
+why they are missing, and the stamp every export carries."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nlf_planner.deck import (
+    DeckChoices,
+    build_deck,
+    figure_data,
+    is_exception,
+    slide_list,
+)
+from nlf_planner.periods import add_months
+from nlf_planner.regions import build_model
+from nlf_planner.spc import AssuranceIcon
+from nlf_planner.store import measurements as measurement_store
+from nlf_planner.store import open_database
+from nlf_planner.store import plans as plan_store
+from nlf_planner.store import reference as reference_store
+from nlf_planner.store.annotations import all_rebases
+from nlf_planner.store.reference import ENGLAND_CODE
+
+LONDON = "E40000003"
+TODAY = date(2026, 11, 15)
+
+
+def _write_history(db, series: dict[str, np.ndarray], start: date = date(2024, 1, 1)) -> None:
+    """ICB rows (every ICB the same proportion) for the given measures, monthly."""
+    icbs = reference_store.icbs(db)
+    rows = []
+    for code, values in series.items():
+        for i, v in enumerate(values):
+            for icb in icbs:
+                rows.append(
+                    {
+                        "measure_code": code,
+                        "geo_code": icb.code,
+                        "period": add_months(start, i),
+                        "numerator": v * 10,
+                        "denominator": 1000.0,
+                        "value": v,
+                        "ci_low": None,
+                        "ci_high": None,
+                        "illustrative": False,
+                    }
+                )
+    frame = pd.DataFrame(rows)
+    db.write(lambda cur: measurement_store.write_measurements(cur, frame))
+
+
+def _stable(n: int, seed: int) -> np.ndarray:
+    return (10 + np.random.default_rng(seed).normal(0, 0.4, n)).round(1)
+
+
+@pytest.fixture
+def controlled_db(db):
+    """M08 (lower is better) rises in its last 9 months: special-cause concern. M10 (higher
+    is better) stays stable: no exception. No plan, so no targets."""
+    m08 = np.array([9.8, 10.2] * 12 + [10.3] * 9)  # nine points in a row above the mean
+    _write_history(db, {"M08": m08, "M10": _stable(33, 3)})
+    return db
+
+
+def test_exceptions_follow_the_spc_results(controlled_db) -> None:
+    deck = build_deck(controlled_db, DeckChoices(today=TODAY))
+    exceptions = [s for s in deck.slides if s.kind == "exception"]
+    assert [s.key for s in exceptions] == ["exception-M08"]
+    only = exceptions[0]
+    assert "Special-cause concern (high)" in only.subtitle
+    assert "shift above the mean since" in only.subtitle
+    assert only.figures, "the exception slide carries the SPC chart"
+    assert "special-cause concern" in only.narrative
+    assert "what action follows" in only.notes
+
+
+def test_slides_come_in_board_order(controlled_db) -> None:
+    deck = build_deck(controlled_db, DeckChoices(today=TODAY))
+    kinds = deck.kinds()
+    assert kinds[0] == "title" and kinds[1] == "summary" and kinds[-1] == "closing"
+    order = ["title", "summary", "exception", "regions", "benchmark", "plan", "roadmap",
+             "scenarios", "closing"]  # fmt: skip
+    positions = [order.index(k) for k in kinds]
+    assert positions == sorted(positions)
+    listing = slide_list(deck)
+    assert list(listing["number"]) == list(range(1, len(deck) + 1))
+
+
+def test_the_summary_matrix_has_a_row_per_measure_with_icons_in_words(controlled_db) -> None:
+    deck = build_deck(controlled_db, DeckChoices(today=TODAY))
+    table = deck.slides[1].tables[0]
+    measures = reference_store.measures(controlled_db)
+    assert len(table.data) == len(measures)
+    m08 = table.data[table.data["Measure"].str.startswith("M08")].iloc[0]
+    assert m08["Variation"] == "H – Concern (high)"
+    assert m08["Assurance"] == "No target"
+    no_data = table.data[table.data["Measure"].str.startswith("M02")].iloc[0]
+    assert no_data["Latest"] == "No data"
+    assert table.fills is not None and table.fills.shape == table.data.shape
+    assert table.fills.loc[m08.name, "Variation"] != ""
+
+
+def test_missing_sections_are_listed_with_the_reason(controlled_db) -> None:
+    deck = build_deck(controlled_db, DeckChoices(today=TODAY))
+    missing = {s.name: s.reason for s in deck.missing()}
+    assert "plan" in missing and "no plan" in missing["plan"]
+    assert "scenarios" in missing and "no scenarios" in missing["scenarios"]
+    included = {s.name for s in deck.sections if s.included}
+    assert {"title", "summary", "exceptions", "regions", "closing"} <= included
+
+
+def test_a_feature_not_installed_yet_is_skipped_and_named(seeded_db_path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "nlf_planner.charts.scenarios", None)
+    db = open_database(seeded_db_path, migrate=False)
+    try:
+        deck = build_deck(db, DeckChoices(today=TODAY))
+    finally:
+        db.close()
+    section = next(s for s in deck.sections if s.name == "scenarios")
+    assert not section.included
+    assert "nlf_planner.charts.scenarios" in section.reason
+    assert "scenarios" not in deck.kinds()
+
+
+@pytest.fixture(scope="module")
+def seeded(seeded_db_path):
+    db = open_database(seeded_db_path, migrate=False)
+    yield db
+    db.close()
+
+
+def test_every_section_is_in_the_seeded_deck(seeded) -> None:
+    deck = build_deck(seeded, DeckChoices(today=TODAY))
+    assert not deck.missing(), [(s.name, s.reason) for s in deck.missing()]
+    for kind in ("regions", "benchmark", "plan", "roadmap", "scenarios"):
+        assert kind in deck.kinds()
+    for slide in deck.slides:
+        for fig in slide.figures:
+            assert fig.layout.title.text, f"{slide.key}: every chart has a title"
+            assert slide.narrative, f"{slide.key}: every chart has a text summary"
+            assert not figure_data(fig).empty
+
+
+@pytest.mark.parametrize("region", [ENGLAND_CODE, LONDON])
+def test_seeded_exceptions_match_the_regions_model(seeded, region) -> None:
+    """The same SPC results the Regions page shows decide the exception slides."""
+    deck = build_deck(seeded, DeckChoices(region=region, today=TODAY))
+    plan = plan_store.load_plan(seeded)
+    model = build_model(
+        measurement_store.all_series(seeded),
+        reference_store.measures(seeded),
+        reference_store.priority_areas(seeded),
+        reference_store.regions(seeded),
+        reference_store.icbs(seeded),
+        rebases=all_rebases(seeded),
+        plan=plan,
+    )
+    expected = []
+    for m in sorted(reference_store.measures(seeded), key=lambda m: (m.area_code, m.code)):
+        res = model.results.get((m.code, region))
+        concern = res is not None and str(res.variation_icon).startswith("concern")
+        fails = res is not None and res.assurance_icon == AssuranceIcon.FAIL
+        if concern or fails:
+            expected.append(f"exception-{m.code}")
+        assert is_exception(res) == (concern or fails)
+    got = [s.key for s in deck.slides if s.kind == "exception"]
+    assert got == expected
+    assert len(got) >= 1
+
+
+def test_region_choice_titles_the_deck_and_compares_its_icss(seeded) -> None:
+    deck = build_deck(seeded, DeckChoices(region=LONDON, today=TODAY))
+    assert deck.slides[0].title.endswith("London")
+    assert deck.slides[1].title == "Summary matrix: London"
+    matrix = next(s for s in deck.slides if s.kind == "regions")
+    rows = list(matrix.tables[0].data["Geography"])
+    london_icbs = {i.name for i in reference_store.icbs(seeded, LONDON)}
+    assert rows[:2] == ["England", "London"]
+    assert set(rows[2:]) == london_icbs
+
+
+def test_stamp_names_data_plan_scenarios_version_and_notice(seeded) -> None:
+    deck = build_deck(seeded, DeckChoices(today=TODAY))
+    stamp = deck.stamp
+    latest = plan_store.latest_version_id(seeded)
+    assert stamp.data_as_of == measurement_store.data_as_of(seeded)
+    assert f"plan version {latest}" in stamp.plan_version
+    assert stamp.scenarios and all("(v" in s for s in stamp.scenarios)
+    assert stamp.illustrative
+    footer = stamp.footer()
+    assert "Data as of Oct 2026" in footer and "ILLUSTRATIVE" in footer
+
+
+def test_an_older_plan_version_and_chosen_scenarios(seeded) -> None:
+    versions = plan_store.list_versions(seeded)
+    oldest = int(versions["version_id"].min())
+    from nlf_planner.store import scenarios as scenario_store
+
+    listing = scenario_store.list_scenarios(seeded)
+    one = str(listing["scenario_id"].iloc[-1])
+    deck = build_deck(seeded, DeckChoices(plan_version=oldest, scenarios=(one,), today=TODAY))
+    assert f"plan version {oldest}" in deck.stamp.plan_version
+    assert len(deck.stamp.scenarios) == 1
+    with pytest.raises(ValueError, match="does not exist"):
+        build_deck(seeded, DeckChoices(plan_version=99_999, today=TODAY))
+
+
+def test_no_history_gives_a_no_exceptions_slide(db) -> None:
+    deck = build_deck(db, DeckChoices(today=TODAY))
+    assert [s.key for s in deck.slides if s.kind == "exception"] == ["exceptions-none"]
+    assert deck.stamp.data_as_of is None
+    assert not deck.stamp.illustrative

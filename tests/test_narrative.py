@@ -1,0 +1,101 @@
+"""Plain-English SPC readings: what the chart says, since when, the target and the caveats."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from nlf_planner.models import Measure
+from nlf_planner.narrative import headline, pattern_phrase, reading, short_reading
+from nlf_planner.periods import add_months
+from nlf_planner.spc import SPCOptions, spc
+
+OPTIONS = SPCOptions(run_length=7)
+START = date(2023, 4, 1)
+
+
+def _measure(polarity: str = "higher_is_better", unit: str = "percent") -> Measure:
+    return Measure(
+        code="MX",
+        name="Test measure",
+        area_code="P1",
+        unit=unit,
+        polarity=polarity,
+        frequency="monthly",
+        baseline=50,
+    )
+
+
+def _periods(n: int) -> list[date]:
+    return [add_months(START, i) for i in range(n)]
+
+
+def _noise(n: int, seed: int = 7) -> np.ndarray:
+    return 50 + np.random.default_rng(seed).normal(0, 1, n).round(2)
+
+
+def test_common_cause_reads_as_noise_not_news() -> None:
+    values = np.array([50, 51, 49, 50.5, 49.5, 50.2, 49.8, 50.6, 49.4, 50.1, 49.9, 50.3] * 2)
+    res = spc(_periods(24), values, polarity="higher_is_better", options=OPTIONS)
+    r = reading(res, _measure(), "London")
+    assert r.headline == "Common-cause variation"
+    assert "common-cause" in r.text
+    assert "London" in r.text
+    assert pattern_phrase(res) is None
+
+
+@pytest.mark.parametrize(
+    ("polarity", "kind"),
+    [("higher_is_better", "improvement"), ("lower_is_better", "concern")],
+)
+def test_a_shift_says_which_way_and_since_when(polarity: str, kind: str) -> None:
+    base = _noise(20)
+    values = np.concatenate([base, base[:9] + 0.0 + 2.2])  # 9 points above the mean
+    periods = _periods(len(values))
+    res = spc(periods, values, polarity=polarity, options=OPTIONS)
+    assert res.signal is not None and res.signal.start is not None
+    start_label = res.signal.start.strftime("%b %Y")
+    r = reading(res, _measure(polarity))
+    assert f"special-cause {kind}" in r.text
+    assert f"since {start_label}" in r.headline
+    n_points = sum(p >= res.signal.start for p in periods)
+    assert f"({n_points} points)" in r.text
+
+
+def test_a_point_beyond_the_limit_is_dated_in_not_since() -> None:
+    values = np.concatenate([_noise(20), [70.0]])
+    res = spc(_periods(21), values, polarity="lower_is_better", options=OPTIONS)
+    text = headline(res, _measure("lower_is_better"))
+    assert text.startswith("Special-cause concern (high)")
+    assert "beyond the upper process limit in " + _periods(21)[-1].strftime("%b %Y") in text
+
+
+def test_assurance_names_the_target_and_what_follows() -> None:
+    values = _noise(24)
+    fail = spc(_periods(24), values, polarity="higher_is_better", options=OPTIONS, target=80)
+    r = reading(fail, _measure())
+    assert "target of 80.0%" in r.text
+    assert "consistently fail" in r.text
+    assert "consistently fail" in short_reading(fail, _measure())
+    ok = spc(_periods(24), values, polarity="higher_is_better", options=OPTIONS, target=20)
+    assert "consistently pass" in reading(ok, _measure()).text
+    hit = spc(_periods(24), values, polarity="higher_is_better", options=OPTIONS, target=50)
+    assert "hit or miss" in reading(hit, _measure()).text
+
+
+def test_short_series_warn_about_trial_limits_and_empty_series_say_so() -> None:
+    res = spc(_periods(8), _noise(8), polarity="higher_is_better", options=OPTIONS)
+    assert "trial limits" in reading(res, _measure()).text
+    empty = spc([], [], polarity="higher_is_better", options=OPTIONS)
+    r = reading(empty, _measure(), "England")
+    assert r.headline == "No data yet"
+    assert "no values yet" in r.text
+
+
+def test_values_use_the_measure_unit() -> None:
+    res = spc(_periods(15), _noise(15) / 10, polarity="higher_is_better", options=OPTIONS, target=9)
+    text = reading(res, _measure(unit="score_0_10")).text
+    assert "target of 9.00" in text
+    assert "%" not in text
