@@ -26,6 +26,7 @@ from nlf_planner.capacity.params import (
     GROUPS,
     LEVEL_NAMES,
     MAX_HORIZON,
+    SPEC_BY_KEY,
     TIER_NAMES,
     UNCERTAIN,
     CapacityParams,
@@ -254,7 +255,69 @@ def _budget_table(params: CapacityParams, key: str) -> pd.DataFrame:
     )
 
 
-def inputs_form(params: CapacityParams, prefix: str) -> CapacityParams | None:
+def _overrides_table(params: CapacityParams, names: dict[str, str], key: str) -> pd.DataFrame:
+    """Regional overrides as editable rows, in display units (% or ×)."""
+    by_label = {s.key: s.label for s in UNCERTAIN}
+    rows = [
+        {
+            "Region": names.get(o.region_code, o.region_code),
+            "Assumption": by_label[o.parameter],
+            "Low": _to_display(SPEC_BY_KEY[o.parameter].field, o.range.low),
+            "Most likely": _to_display(SPEC_BY_KEY[o.parameter].field, o.range.central),
+            "High": _to_display(SPEC_BY_KEY[o.parameter].field, o.range.high),
+            "Why": o.range.rationale,
+        }
+        for o in params.overrides
+    ]
+    frame = pd.DataFrame(
+        rows, columns=["Region", "Assumption", "Low", "Most likely", "High", "Why"]
+    )
+    config = {
+        "Region": st.column_config.SelectboxColumn(options=list(names.values()), required=True),
+        "Assumption": st.column_config.SelectboxColumn(
+            options=list(by_label.values()), required=True, width="large"
+        ),
+        "Low": st.column_config.NumberColumn(required=True, format="%.1f"),
+        "Most likely": st.column_config.NumberColumn(required=True, format="%.1f"),
+        "High": st.column_config.NumberColumn(required=True, format="%.1f"),
+        "Why": st.column_config.TextColumn(width="large"),
+    }
+    return st.data_editor(
+        frame, hide_index=True, column_config=config, key=key, num_rows="dynamic", width="stretch"
+    )
+
+
+def _overrides_from(table: pd.DataFrame, names: dict[str, str]) -> list[dict]:
+    code_of = {v: k for k, v in names.items()}
+    key_of = {s.label: s.key for s in UNCERTAIN}
+    out = []
+    for i, r in enumerate(table.to_dict("records"), start=1):
+        if all(pd.isna(r.get(c)) for c in ("Region", "Assumption", "Low", "Most likely", "High")):
+            continue
+        if r.get("Region") not in code_of or r.get("Assumption") not in key_of:
+            raise ValueError(f"Regional differences, row {i}: choose a region and an assumption.")
+        if any(pd.isna(r.get(c)) for c in ("Low", "Most likely", "High")):
+            raise ValueError(f"Regional differences, row {i}: give low, most likely and high.")
+        key = key_of[r["Assumption"]]
+        field = SPEC_BY_KEY[key].field
+        out.append(
+            {
+                "region_code": code_of[r["Region"]],
+                "parameter": key,
+                "range": {
+                    "low": _from_display(field, float(r["Low"])),
+                    "central": _from_display(field, float(r["Most likely"])),
+                    "high": _from_display(field, float(r["High"])),
+                    "rationale": "" if pd.isna(r.get("Why")) else str(r.get("Why")),
+                },
+            }
+        )
+    return out
+
+
+def inputs_form(
+    params: CapacityParams, prefix: str, names: dict[str, str]
+) -> CapacityParams | None:
     """The grouped inputs; returns new parameters when the form is submitted and valid."""
     new: dict[str, Range] = {}
     with (
@@ -266,7 +329,7 @@ def inputs_form(params: CapacityParams, prefix: str) -> CapacityParams | None:
             "with the reason beside it. The model runs when you press **Run scenario**."
         )
         horizon = st.slider("Years to project", 1, MAX_HORIZON, params.horizon, key=f"{prefix}_h")
-        groups = st.tabs([GROUPS[g] for g in GROUPS])
+        *groups, regional = st.tabs([*(GROUPS[g] for g in GROUPS), "Regional differences"])
         tables: dict[str, pd.DataFrame] = {}
         allocation = params.allocation
         for tab, group in zip(groups, GROUPS, strict=True):
@@ -291,12 +354,20 @@ def inputs_form(params: CapacityParams, prefix: str) -> CapacityParams | None:
                         new[spec.key] = _range_input(
                             spec, params.range_of(spec.key), f"{prefix}_{spec.key}"
                         )
+        with regional:
+            st.markdown(
+                "Where a region's assumption differs from the national range (for example "
+                "higher executive turnover), add a row: values in % (promotion preference as "
+                "a multiple). Regions otherwise share the national draw, so their rates match "
+                "England's unless an override or the allocation rule separates them."
+            )
+            tables["overrides"] = _overrides_table(params, names, f"{prefix}_overrides")
         submitted = st.form_submit_button(
             "Run scenario", type="primary", icon=":material/play_arrow:"
         )
     if not submitted:
         return None
-    return _compose(params, horizon, new, tables, allocation)
+    return _compose(params, horizon, new, tables, allocation, names)
 
 
 def _series_from(table: pd.DataFrame, horizon: int) -> list[list[float]]:
@@ -304,7 +375,7 @@ def _series_from(table: pd.DataFrame, horizon: int) -> list[list[float]]:
     return [[float(x) if pd.notna(x) else 0.0 for x in row] for row in table[cols].to_numpy()]
 
 
-def _compose(params, horizon, new, tables, allocation) -> CapacityParams | None:
+def _compose(params, horizon, new, tables, allocation, names) -> CapacityParams | None:
     data = params.model_dump(mode="json")
     data["horizon"] = horizon
     for key, r in new.items():
@@ -322,10 +393,13 @@ def _compose(params, horizon, new, tables, allocation) -> CapacityParams | None:
     data["budget"] = None if all(b is None for b in budget) else budget
     data["allocation"] = allocation
     try:
+        data["overrides"] = _overrides_from(tables["overrides"], names)
         return CapacityParams.model_validate(data)
-    except ValidationError as exc:
+    except ValidationError as exc:  # before ValueError: it is a subclass
         st.error("The inputs are not valid, so the model did not run: " + validation_message(exc))
-        return None
+    except ValueError as exc:
+        st.error(f"The inputs are not valid, so the model did not run: {exc}")
+    return None
 
 
 # --- results --------------------------------------------------------------------------------
@@ -548,8 +622,9 @@ def _compare_wide(head: pd.DataFrame) -> pd.DataFrame:
                 f"{format_value(fmt_name, r.p50)} "
                 f"({format_value(fmt_name, r.p10)} to {format_value(fmt_name, r.p90)})"
             )
-            if np.isfinite(r.delta) and abs(r.delta) > 1e-9:
-                text += f"; Δ {'+' if r.delta > 0 else ''}{format_value(fmt_name, r.delta)}"
+            change = cs.format_delta(fmt_name, r.delta)
+            if change not in ("–", "no change"):
+                text += f"; Δ {change}"
             if np.isfinite(r.probability):
                 text += f"; {r.probability:.0%} chance of target"
             row[r.scenario] = text
@@ -824,7 +899,8 @@ set_query_params(
 )
 
 params = _working(scenario)
-submitted = inputs_form(params, f"in{st.session_state.get('scn_form_n', 0)}")
+region_names = {r.code: r.name for r in reference_regions(db)}
+submitted = inputs_form(params, f"in{st.session_state.get('scn_form_n', 0)}", region_names)
 if submitted is not None:
     st.session_state["scn_working"] = submitted.model_dump_json()
     params = submitted

@@ -636,6 +636,16 @@ def waterfall(
 # --- display -----------------------------------------------------------------------------
 
 
+def format_delta(name: str, delta: float) -> str:
+    """A signed change in the output's units; "no change" when it rounds to zero."""
+    if delta is None or not np.isfinite(delta):
+        return "–"
+    text = format_value(name, abs(delta))
+    if text == format_value(name, 0.0):
+        return "no change"
+    return ("+" if delta > 0 else "−") + text
+
+
 def headline_view(head: pd.DataFrame, scenario: str) -> pd.DataFrame:
     """One scenario's headline table in words: median (80% range), change vs baseline and
     the chance of meeting the plan target, one row per output and year."""
@@ -644,10 +654,7 @@ def headline_view(head: pd.DataFrame, scenario: str) -> pd.DataFrame:
     for r in part.itertuples():
         fmt_name = r.output if r.output in OUTPUTS else "cost_total"
         f = lambda v, n=fmt_name: format_value(n, v)  # noqa: E731
-        delta = "–"
-        if np.isfinite(r.delta):
-            sign = "+" if r.delta > 0 else ""
-            delta = f"{sign}{f(r.delta)}" if abs(r.delta) > 1e-9 else "no change"
+        delta = format_delta(fmt_name, r.delta)
         rows.append(
             {
                 "Output": r.label,
