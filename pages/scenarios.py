@@ -547,6 +547,13 @@ def _region_table(res, base_res, name, lvl, year, db) -> pd.DataFrame:
             }
         )
     data = pd.DataFrame(rows)
+    if np.allclose(data["p50"], data["p50"].iloc[0], rtol=1e-6, equal_nan=True):
+        st.caption(
+            "Every region shows the same value: regions share the national assumptions and "
+            "places are split in proportion, so rates match England. Add a regional "
+            "difference in the inputs, or allocate places by need or vacancies, to separate "
+            "them."
+        )
     fig = charts.region_chart(data, name=name, level=lvl, year=year)
     chart_with_download(
         fig,
