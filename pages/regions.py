@@ -20,6 +20,7 @@ from nlf_planner.store.reference import ENGLAND_CODE
 from nlf_planner.ui.frame import (
     cached_series,
     chart_with_download,
+    current_user,
     data_version,
     footer,
     get_db,
@@ -27,7 +28,6 @@ from nlf_planner.ui.frame import (
     page_header,
     query_param,
     read_only_banner,
-    require_user,
     set_query_params,
 )
 from nlf_planner.ui.sidebar import selected_region
@@ -261,16 +261,93 @@ def _summary_row(model, m, cell) -> None:
     cols[4].metric("Upper limit", fmt(cell.upper_limit))
     cols[5].markdown(f"**Variation**  \n{R.variation_badge(cell.variation_icon)}")
     cols[6].markdown(f"**Assurance**  \n{R.assurance_badge(cell.assurance_icon)}")
+    bits = []
     if cell.geo_code != ENGLAND_CODE:
-        st.markdown(
+        bits.append(
             f"Against England ({fmt(cell.england_value)}): **{R.comparison_text(cell.comparison)}**"
-            + (
-                f" · Plan: **{cell.plan_status}**, {cell.progress_share * 100:.0f}% of the way "
-                "from the plan baseline to the next target"
-                if pd.notna(cell.get("progress_share")) and cell.get("plan_status")
-                else ""
-            )
         )
+    plan_text = R.plan_progress_text(cell, m.unit)
+    if plan_text:
+        bits.append(plan_text)
+    if bits:
+        st.markdown(" · ".join(bits))
+
+
+FLASH = "regions_flash"
+
+
+def _flash(kind: str, text: str) -> None:
+    st.session_state[FLASH] = (kind, text)
+
+
+def _save(action: str, work, clear_model: bool = False) -> bool:
+    """Run a write for the person in the sidebar; the outcome is shown on the next run.
+
+    Writes run in widget callbacks (before the script), so a rerun can never drop a click.
+    """
+    user = current_user()
+    if not user:
+        _flash("warning", f"Enter your name in the sidebar ('Your name') to {action}.")
+        return False
+    try:
+        work(user)
+    except Exception as exc:  # noqa: BLE001 - the user sees the message, not a traceback
+        _flash("error", str(exc))
+        return False
+    if clear_model:
+        _model.clear()
+    return True
+
+
+def _add_note(db, code: str, geo: str) -> None:
+    this_chart = st.session_state.get("note_scope") == "This chart only"
+    ok = _save(
+        "add a note",
+        lambda user: notes_store.add_annotation(
+            db,
+            actor=user,
+            period=st.session_state.get("note_date"),
+            text=st.session_state.get("note_text", ""),
+            measure_code=code if this_chart else None,
+            geo_code=geo if this_chart else None,
+        ),
+    )
+    if ok:
+        st.session_state["note_text"] = ""
+        _flash("success", "Note added.")
+
+
+def _add_rebase(db, code: str, geo: str) -> None:
+    ok = _save(
+        "rebase a chart",
+        lambda user: notes_store.add_rebase(
+            db,
+            actor=user,
+            measure_code=code,
+            geo_code=geo,
+            period=st.session_state.get("rebase_date"),
+            reason=st.session_state.get("rebase_reason", ""),
+        ),
+        clear_model=True,
+    )
+    if ok:
+        st.session_state["rebase_reason"] = ""
+        _flash("success", "Rebased: the limits are recalculated from that date.")
+
+
+def _remove_rebase(db) -> None:
+    ok = _save(
+        "remove a rebase",
+        lambda user: notes_store.remove_rebase(
+            db,
+            int(st.session_state["rebase_remove"]),
+            actor=user,
+            reason=st.session_state.get("rebase_remove_reason", ""),
+        ),
+        clear_model=True,
+    )
+    if ok:
+        _flash("success", "Rebase removed.")
 
 
 def _notes_panel(db, model, code: str, geo: str, res, notes: pd.DataFrame) -> None:
@@ -281,76 +358,46 @@ def _notes_panel(db, model, code: str, geo: str, res, notes: pd.DataFrame) -> No
             "understood, a person may rebase the limits from that date (below).",
             icon=":material/lightbulb:",
         )
-    with st.expander("Notes on this chart (events, rebases)"):
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        getattr(st, flash[0])(flash[1])
+    with st.expander("Notes on this chart (events, rebases)", expanded=bool(flash)):
         if not notes.empty:
             st.dataframe(notes[["period", "text", "author"]], hide_index=True)
-        with st.form("add_note", clear_on_submit=True):
+        with st.form("add_note"):
             st.markdown("**Add an event note** (for example, 'programme launched')")
             a, b = st.columns([1, 3])
-            when = a.date_input("Date", value=res.latest_period, min_value=date(2016, 4, 1))
-            text = b.text_input("What happened", max_chars=200)
-            scope = st.radio(
+            a.date_input(
+                "Date", value=res.latest_period, min_value=date(2016, 4, 1), key="note_date"
+            )
+            b.text_input("What happened", max_chars=200, key="note_text")
+            st.radio(
                 "Show on", ["This chart only", "Every chart"], horizontal=True, key="note_scope"
             )
-            if st.form_submit_button("Add note"):
-                user = require_user("add a note")
-                if user:
-                    try:
-                        notes_store.add_annotation(
-                            db,
-                            actor=user,
-                            period=when,
-                            text=text,
-                            measure_code=code if scope == "This chart only" else None,
-                            geo_code=geo if scope == "This chart only" else None,
-                        )
-                        st.success("Note added.")
-                        st.rerun()
-                    except (notes_store.AnnotationError, Exception) as exc:  # noqa: BLE001
-                        st.error(str(exc))
-        with st.form("add_rebase", clear_on_submit=True):
+            st.form_submit_button("Add note", on_click=_add_note, args=(db, code, geo))
+        with st.form("add_rebase"):
             st.markdown("**Rebase the limits** (after a real, understood, sustained change)")
             a, b = st.columns([1, 3])
-            when = a.date_input(
-                "From", value=suggestion or res.latest_period, min_value=date(2016, 4, 1)
+            a.date_input(
+                "From",
+                value=suggestion or res.latest_period,
+                min_value=date(2016, 4, 1),
+                key="rebase_date",
             )
-            reason = b.text_input("Reason (required)", max_chars=200)
-            if st.form_submit_button("Rebase"):
-                user = require_user("rebase a chart")
-                if user:
-                    try:
-                        notes_store.add_rebase(
-                            db,
-                            actor=user,
-                            measure_code=code,
-                            geo_code=geo,
-                            period=when,
-                            reason=reason,
-                        )
-                        _model.clear()
-                        st.success("Rebased: limits are recalculated from that date.")
-                        st.rerun()
-                    except (notes_store.AnnotationError, Exception) as exc:  # noqa: BLE001
-                        st.error(str(exc))
+            b.text_input("Reason (required)", max_chars=200, key="rebase_reason")
+            st.form_submit_button("Rebase", on_click=_add_rebase, args=(db, code, geo))
         rebases = notes_store.rebases_for(db, code, geo)
         if not rebases.empty:
             st.dataframe(rebases[["period", "reason", "author"]], hide_index=True)
-            rid = st.selectbox(
+            periods = dict(zip(rebases.rebase_id, rebases.period, strict=True))
+            st.selectbox(
                 "Remove a rebase",
-                list(rebases.rebase_id),
-                format_func=lambda i: f"{rebases.set_index('rebase_id').loc[i, 'period']}",
+                list(periods),
+                format_func=lambda i: f"{periods[i]:%d %b %Y}",
                 key="rebase_remove",
             )
-            why = st.text_input("Reason for removing", key="rebase_remove_reason")
-            if st.button("Remove rebase", key="rebase_remove_btn"):
-                user = require_user("remove a rebase")
-                if user:
-                    try:
-                        notes_store.remove_rebase(db, int(rid), actor=user, reason=why)
-                        _model.clear()
-                        st.rerun()
-                    except (notes_store.AnnotationError, Exception) as exc:  # noqa: BLE001
-                        st.error(str(exc))
+            st.text_input("Reason for removing", key="rebase_remove_reason")
+            st.button("Remove rebase", key="rebase_remove_btn", on_click=_remove_rebase, args=(db,))
 
 
 def benchmark_view(model: R.RegionsModel, region: str) -> None:

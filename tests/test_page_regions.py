@@ -94,7 +94,11 @@ def test_adding_a_note_needs_a_name_and_is_audited(fresh_seeded_db_path):
     at = run_page("regions", fresh_seeded_db_path, query=q)
     _by_label(at.text_input, "What happened").input("Programme launched")
     _submit(at, "Add note")
-    assert any("Your name" in w.value for w in at.warning)
+    assert any("Your name" in w.value for w in at.warning), (
+        [w.value for w in at.warning],
+        [e.value for e in at.exception],
+        dict(at.query_params),
+    )
     at = run_page("regions", fresh_seeded_db_path, query=q, session={"user_name": "Ada"})
     _by_label(at.text_input, "What happened").input("Programme launched")
     _submit(at, "Add note")

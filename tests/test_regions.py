@@ -105,6 +105,11 @@ def test_progress_against_plan_is_the_share_of_the_way_to_the_next_target(model)
         (r.value - r.plan_baseline) / (r.target - r.plan_baseline)
     )
     assert set(cells.plan_status.dropna()) <= {"on trajectory", "off trajectory"}
+    # a share is only given where the target asks for improvement on the baseline
+    sign = np.where(
+        cells.measure_code.map(lambda c: model.measures[c].polarity) == "lower_is_better", -1, 1
+    )
+    assert (sign * (cells.target - cells.plan_baseline) > 0).all()
     line = R.plan_line(model, r.measure_code, r.geo_code)
     assert line is not None and line.plan.notna().all()
 
@@ -234,3 +239,16 @@ def test_targets_follow_the_plan_modules_fallback(model):
     for (m, g), targets in list(model.plan_targets.items())[::37]:
         region = model.region_of(g)
         assert targets == plan.targets_for(m, g, [region] if region else [])
+
+
+def test_plan_progress_text_explains_the_share(model):
+    cells = model.cells
+    with_share = cells.dropna(subset=["progress_share"]).iloc[0]
+    text = R.plan_progress_text(with_share, model.measures[with_share.measure_code].unit)
+    assert text.startswith("Plan: **") and "of the way from" in text
+    met = cells[cells.plan_status.notna() & cells.progress_share.isna()]
+    if not met.empty:
+        row = met.iloc[0]
+        assert "already met" in R.plan_progress_text(row, model.measures[row.measure_code].unit)
+    no_plan = cells[cells.plan_status.isna()].iloc[0]
+    assert R.plan_progress_text(no_plan, "percent") == ""

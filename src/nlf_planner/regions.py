@@ -361,7 +361,9 @@ def _add_progress(
         h, t = next_targets[key]
         b = baselines.get(key, float(measures[m].baseline))
         target[i], horizon[i], baseline[i] = t, h, b
-        if abs(t - b) > 1e-12:
+        sign = -1.0 if measures[m].polarity == "lower_is_better" else 1.0
+        # Only a target that asks for improvement from the baseline has a "way" to cover.
+        if sign * (t - b) > 1e-12 or (measures[m].polarity == "neutral" and abs(t - b) > 1e-12):
             share[i] = (value - b) / (t - b)
         prog = plan_rules.progress_against_plan(
             float(value),
@@ -381,6 +383,26 @@ def _add_progress(
     cells["plan_value"] = plan_value
     cells["plan_status"] = status
     return cells
+
+
+def plan_progress_text(cell: pd.Series, unit: str) -> str:
+    """'Plan: off trajectory (plan 7.1% now); 45% of the way from 5.0% to the year-3 target
+    of 7.9%' — or why no share is given."""
+    status = cell.get("plan_status")
+    if not isinstance(status, str):
+        return ""
+    fmt = lambda v: format_value(v, unit)  # noqa: E731
+    text = f"Plan: **{status}** (plan line {fmt(cell.get('plan_value'))} now)"
+    horizon = cell.get("target_horizon")
+    target = f"year-{int(horizon)} target of {fmt(cell.target)}" if pd.notna(horizon) else ""
+    if pd.notna(cell.get("progress_share")):
+        text += (
+            f"; {cell.progress_share * 100:.0f}% of the way from {fmt(cell.plan_baseline)} "
+            f"at the plan's baseline to the {target}"
+        )
+    elif target:
+        text += f"; the {target} was already met at the plan's baseline ({fmt(cell.plan_baseline)})"
+    return text
 
 
 # --------------------------------------------------------------------------- matrix
