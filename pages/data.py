@@ -78,7 +78,9 @@ page_header(
 read_only_banner(db)
 illustrative_notice(db)
 if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+    # Kept until the next upload: other parts of the frame may rerun the script once more
+    # after a change (e.g. the plan-version selector), which must not swallow the message.
+    st.success(st.session_state[FLASH], icon=":material/check_circle:")
 
 tab_import, tab_export, tab_dictionary, tab_audit, tab_backup = st.tabs(
     SECTIONS, key="section", bind="query-params", on_change="rerun"
@@ -320,6 +322,7 @@ def render_import() -> None:
     )
     if upload is None:
         return
+    st.session_state.pop(FLASH, None)
     data = upload.getvalue()
     sha = hashlib.sha256(data).hexdigest()
     sheet_key = f"data_sheet_{sha[:12]}"
@@ -597,6 +600,7 @@ def render_backup() -> None:
     upload = st.file_uploader("Backup file (.zip)", type=["zip"], key=uploader_key("restore"))
     if upload is None:
         return
+    st.session_state.pop(FLASH, None)
     data = upload.getvalue()
     try:
         manifest = backup_store.validate_backup(data)

@@ -20,6 +20,15 @@ GOOD = HEADER + "M08,E54000024,2024-04-01,12,150,8\nM08,E54000024,2024-05-01,11,
 USER = {"user_name": "Asha Patel"}
 
 
+@pytest.fixture(autouse=True)
+def _no_legacy_handover(monkeypatch):
+    """As in test_page_scenarios: AppTest resets Streamlit's legacy ``pages/`` flag before
+    every run, so the frame's hand-over to app.py would rerun each run and drop clicks."""
+    from nlf_planner.ui import frame
+
+    monkeypatch.setattr(frame, "_leave_legacy_pages_mode", lambda: None)
+
+
 def snapshot(path: Path) -> dict[str, str]:
     db = open_database(path)
     try:
@@ -148,7 +157,7 @@ def test_a_workbook_with_several_sheets_asks_which_one(fresh_seeded_db_path):
     wb.save(buf)
     at = upload(open_data(fresh_seeded_db_path, session=USER), "two.xlsx", buf.getvalue())
     assert any("Choose the sheet" in i.value for i in at.info)
-    at.selectbox[-1].set_value("2024")
+    next(s for s in at.selectbox if s.label == "Sheet to import").set_value("2024")
     at.run()
     assert not at.exception
     assert {m.label: m.value for m in at.metric}["Values replaced"] == "1"
