@@ -422,3 +422,124 @@ def test_stakeholder_and_event_imports_validate_and_write_in_one_transaction(fre
     (event_id,) = apply_engagement_import(db, ok, actor="Asha")
     assert es.event(db, event_id).stakeholder_ids == [ids[1]]
     assert es.event(db, event_id).priority_areas == ["P3", "P4"]
+
+
+EVIL = [
+    "Robert'); DROP TABLE stakeholders;--",
+    "<script>alert(document.cookie)</script>",
+    '=HYPERLINK("http://evil.example","x")',
+    "' OR '1'='1",
+]
+
+
+@pytest.mark.parametrize("evil", EVIL)
+def test_every_text_field_is_stored_literally(fresh_seeded_db, evil):
+    import csv
+    import io
+
+    from nlf_planner.exports_tables import to_csv_bytes
+    from nlf_planner.imports import (
+        validate_events,
+        validate_plan_milestones,
+        validate_stakeholders,
+    )
+    from nlf_planner.store import engagement as es
+    from nlf_planner.store.imports import (
+        apply_engagement_import,
+        apply_plan_import,
+        existing_stakeholders,
+        stakeholder_ids_by_name,
+    )
+    from nlf_planner.store.plans import load_plan
+    from nlf_planner.store.reference import priority_areas
+
+    def file(rows: list[dict]) -> bytes:
+        # Written the way our own export writes it (formula-safe), then read back.
+        return to_csv_bytes(pd.DataFrame(rows))
+
+    db = fresh_seeded_db
+    codes = es.reference_codes(db)
+    s = validate_stakeholders(
+        read_table(
+            file(
+                [
+                    {
+                        "name": evil,
+                        "group": "Provider",
+                        "interest": 3,
+                        "influence": 4,
+                        "owner": evil,
+                        "next_step": evil,
+                    }
+                ]
+            ),
+            "s.csv",
+        ),
+        existing_stakeholders(db),
+        codes,
+    )
+    assert s.ok, s.errors
+    (sid,) = apply_engagement_import(db, s, actor=evil, reason=evil)
+    row = db.rows(
+        "SELECT name, owner, next_step, updated_by FROM stakeholders WHERE stakeholder_id = ?",
+        [sid],
+    )[0]
+    assert row == (evil, evil, evil, evil)
+    e = validate_events(
+        read_table(
+            file(
+                [
+                    {
+                        "event_date": "2026-06-14",
+                        "title": evil,
+                        "event_type": "Workshop",
+                        "audience": evil,
+                        "outcome": evil,
+                        "actions": evil,
+                        "stakeholders": evil if ";" not in evil else "",
+                    }
+                ]
+            ),
+            "e.csv",
+        ),
+        stakeholder_ids_by_name(db),
+        codes,
+    )
+    assert e.ok, e.errors
+    (eid,) = apply_engagement_import(db, e, actor=evil)
+    assert db.rows(
+        "SELECT title, audience, outcome, actions FROM engagement_events WHERE event_id = ?", [eid]
+    )[0] == (evil, evil, evil, evil)
+    plan = load_plan(db)
+    due = date(plan.base_year + 1, 3, 1).isoformat()
+    m = validate_plan_milestones(
+        read_table(
+            file(
+                [
+                    {
+                        "priority_area": "P5",
+                        "title": evil,
+                        "description": evil,
+                        "horizon": 1,
+                        "due_date": due,
+                        "owner": evil,
+                        "status": "On track",
+                    }
+                ]
+            ),
+            "m.csv",
+        ),
+        plan.base_year,
+        [a.code for a in priority_areas(db)],
+        measures(db),
+    )
+    assert m.ok, m.errors
+    saved = apply_plan_import(db, m, actor=evil, note=evil)
+    mine = [x for x in saved.milestones if x.title == evil]
+    assert len(mine) == 1 and mine[0].description == evil and mine[0].owner == evil
+    # The audit log keeps the person and reason literally, and its CSV export is formula-safe.
+    log = db.df("SELECT actor, reason FROM audit_log WHERE action = 'import'")
+    assert (log["actor"] == evil).all()
+    exported = list(csv.reader(io.StringIO(to_csv_bytes(log).decode("utf-8-sig"))))
+    assert all(not cell.startswith(("=", "+", "-", "@")) for r in exported for cell in r)
+    assert db.scalar("SELECT count(*) FROM stakeholders") > 1  # every table still there
