@@ -6,7 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from nlf_planner import plan as P
-from nlf_planner.charts.roadmap import roadmap_data, roadmap_figure, roadmap_summary
+from nlf_planner.charts.roadmap import (
+    roadmap_data,
+    roadmap_figure,
+    roadmap_summary,
+    trajectory_figure,
+    trajectory_summary,
+)
 from nlf_planner.settings import get_settings
 from nlf_planner.store import StoreError
 from nlf_planner.store import plans as plan_store
@@ -210,6 +216,46 @@ def _milestones_editor(df: pd.DataFrame, key: str) -> pd.DataFrame:
     )
 
 
+def _preview(edited: pd.DataFrame, base_year: int) -> None:
+    """The plan line a measure's (edited, unsaved) targets would give, over its history."""
+    codes = edited["measure_code"].tolist()
+    if not codes:
+        return
+    code = st.selectbox(
+        "See the plan line for",
+        codes,
+        format_func=lambda c: f"{c} {by_code[c].name}",
+        key=f"plan_preview_{area_choice}",
+        help="Draws the targets in the table above, including edits not yet saved.",
+    )
+    row = edited.set_index("measure_code").loc[code]
+    targets = {}
+    for h, col in P.TARGET_COLUMNS.items():
+        value = pd.to_numeric(row[col], errors="coerce")
+        if pd.notna(value):
+            targets[h] = float(value)
+    m = by_code[code]
+    preview_plan = plan.model_copy(
+        update={
+            "base_year": base_year,
+            "trajectory": st.session_state.get(ps.TRAJECTORY_KEY, plan.trajectory),
+            "targets": [
+                P.PlanTarget(measure_code=code, horizon=h, target=v) for h, v in targets.items()
+            ],
+        }
+    )
+    hist = history.loc[history["measure_code"] == code, ["period", "value"]]
+    line = P.plan_line_for_series(preview_plan, m, hist)
+    baseline = float(line["baseline"].iloc[0]) if not line.empty else m.baseline
+    chart_with_download(
+        trajectory_figure(f"{code} {m.name}", m.unit_label, hist, line, targets, base_year),
+        line,
+        key="plan_preview",
+        summary=trajectory_summary(f"{code} {m.name}", m.unit_label, baseline, targets),
+        file_name=f"plan-line-{code}.csv",
+    )
+
+
 def _show_issues(issues: list[P.ValidationIssue]) -> None:
     errors = P.errors_only(issues)
     lines = "\n".join(f"- {i}" for i in errors[:30])
@@ -276,12 +322,14 @@ with tab_edit:
                 f"Framework launch ({P.fy_label(P.LAUNCH_BASE_YEAR)})",
                 on_click=ps.set_base_year,
                 args=(P.LAUNCH_BASE_YEAR,),
+                key="plan_preset_launch",
                 help="Developing People – Improving Care was published in December 2016.",
             )
             b2.button(
                 f"Current financial year ({P.fy_label(P.default_base_year(today))})",
                 on_click=ps.set_base_year,
                 args=(P.default_base_year(today),),
+                key="plan_preset_current",
             )
         new_base = int(st.session_state[ps.BASE_YEAR_KEY])
         if new_base != ws["applied_base_year"]:
@@ -299,7 +347,8 @@ with tab_edit:
             "One row per measure. Percentages run 0–100 and scores 0–10; later targets must "
             "not go backwards for the measure's direction."
         )
-        ps.table_editor(ws, "targets", area, area_of, _targets_editor)
+        edited_targets = ps.table_editor(ws, "targets", area, area_of, _targets_editor)
+        _preview(edited_targets, new_base)
         st.subheader("Regional targets (override England)")
         st.caption("Leave a year blank to use England's target for that year.")
         ps.table_editor(ws, "regional", area, area_of, _regional_editor)
@@ -315,11 +364,27 @@ with tab_edit:
             key=f"plan_note_v{ws['version_id']}",
             placeholder="e.g. Raised the year-5 improvement-training target after review",
         )
-        if ps.is_dirty(ws):
-            st.caption(":material/edit_note: You have unsaved edits.")
+        st.caption(
+            ":material/edit_note: You have unsaved edits."
+            if ps.is_dirty(ws)
+            else "No unsaved edits."
+        )
         s1, s2 = st.columns([1, 1])
-        save = s1.button("Save as a new version", type="primary", icon=":material/save:")
-        s2.button("Discard my edits", on_click=ps.discard_edits, icon=":material/undo:")
+        s1.button(
+            "Save as a new version",
+            type="primary",
+            icon=":material/save:",
+            key="plan_save",
+            on_click=ps.request,
+            args=(ps.SAVE_REQUESTED,),
+        )
+        save = ps.take_request(ps.SAVE_REQUESTED)
+        s2.button(
+            "Discard my edits",
+            on_click=ps.discard_edits,
+            icon=":material/undo:",
+            key="plan_discard",
+        )
         if save:
             user = require_user("save the plan")
             if user:
@@ -572,7 +637,14 @@ with tab_history:
             f"Restoring copies version {pick} into a new latest version; nothing is "
             "deleted and the restore can itself be undone."
         )
-        if st.button(f"Restore version {pick} as the latest", icon=":material/restore:"):
+        st.button(
+            f"Restore version {pick} as the latest",
+            icon=":material/restore:",
+            key="plan_restore",
+            on_click=ps.request,
+            args=(ps.RESTORE_REQUESTED,),
+        )
+        if ps.take_request(ps.RESTORE_REQUESTED):
             user = require_user("restore a version")
             if user:
                 try:

@@ -95,3 +95,17 @@ def test_data_and_summary_describe_the_chart():
 def test_milestones_without_due_dates_are_left_out():
     undated = ms("e", "P1", "on_track", date(2026, 8, 1)).model_copy(update={"due_date": None})
     assert len(roadmap_data([*ITEMS, undated], AREAS, TODAY)) == 4
+
+
+def test_trajectory_figure_draws_history_plan_line_and_labelled_targets():
+    from nlf_planner.charts.roadmap import trajectory_figure, trajectory_summary
+
+    history = pd.DataFrame({"period": [date(2025, 4, 1), date(2026, 4, 1)], "value": [7, 8]})
+    line = pd.DataFrame({"period": [date(2026, 4, 1), date(2031, 3, 31)], "plan": [8.0, 5.5]})
+    fig = trajectory_figure("M08 Vacancies", "%", history, line, {1: 7.5, 3: 6.5, 5: 5.5}, 2026)
+    names = [t.name for t in fig.data]
+    assert names == ["England (recorded)", "Plan line", "Targets"]
+    assert list(fig.data[2].text) == ["Year 1: 7.5", "Year 3: 6.5", "Year 5: 5.5"]
+    assert "(%)" in fig.layout.title.text
+    text = trajectory_summary("M08 Vacancies", "%", 8.0, {1: 7.5, 3: 6.5, 5: 5.5})
+    assert "baseline of 8 %" in text and "year 5 5.5" in text

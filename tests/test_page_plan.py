@@ -46,7 +46,7 @@ def test_edit_a_target_save_reload_and_see_the_new_value_and_version(fresh_seede
     _save(at, "Raise the ICS programme ambition")
     assert not at.exception
     assert [e.value for e in at.error] == []
-    assert any("Saved as version 3" in s.value for s in at.success)
+    assert any("Saved as version 3" in s.value for s in at.success), [i.value for i in at.info]
 
     db = _store(fresh_seeded_db_path)
     try:
@@ -175,7 +175,23 @@ def test_status_tab_lists_roll_up_and_attention_items(seeded_db_path):
     at = run_page("plan", seeded_db_path)
     subheaders = [s.value for s in at.subheader]
     assert "By priority area" in subheaders and "By condition" in subheaders
-    charts = at.get("plotly_chart")
-    assert len(charts) == 1
-    spec = json.loads(charts[0].proto.spec)
+    charts = {c.key: c for c in at.get("plotly_chart")}
+    spec = json.loads(charts["chart_plan_roadmap"].proto.spec)
     assert "Roadmap" in spec["layout"]["title"]["text"]
+
+
+def test_the_plan_line_preview_follows_unsaved_edits(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path)
+    _edit(at, "targets", {"0": {"y5": 99.0}})
+    at.run()
+    assert not at.exception
+    charts = {c.key: c for c in at.get("plotly_chart")}
+    spec = json.loads(charts["chart_plan_preview"].proto.spec)
+    assert spec["layout"]["title"]["text"].startswith("M01 ")
+    targets = next(t for t in spec["data"] if t["name"] == "Targets")
+    assert targets["text"][-1] == "Year 5: 99"
+    db = _store(fresh_seeded_db_path)
+    try:
+        assert plan_store.latest_version_id(db) == 2  # a preview writes nothing
+    finally:
+        db.close()

@@ -70,8 +70,12 @@ def test_two_to_four_milestones_per_area_with_dates_in_their_horizon():
 
 def test_seed_includes_the_existing_work_named_in_the_draft():
     titles = " | ".join(m.title for m in seeded().milestones)
-    for phrase in ("Supporting ICSs", "Aspiring Chief Executive", "Board support events",
-                   "Well-led review"):  # fmt: skip
+    for phrase in (
+        "Supporting ICSs",
+        "Aspiring Chief Executive",
+        "Board support events",
+        "Well-led review",
+    ):
         assert phrase in titles
 
 

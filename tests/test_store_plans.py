@@ -32,7 +32,7 @@ def small_plan(y5: float = 80.0, status: str = "on_track") -> Plan:
                 status=status,
                 last_updated=date(2026, 11, 1),
                 measure_code="M01",
-            ),  # fmt: skip
+            ),
         ],
     )
 
@@ -48,8 +48,9 @@ def test_first_save_creates_version_one_with_everything(db):
 
 def test_save_writes_new_version_and_keeps_the_old_one(db):
     v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
-    v2 = sp.save_plan(db, small_plan(y5=90), author="Bob", note="Raise",
-                      expected_version_id=v1.version_id)  # fmt: skip
+    v2 = sp.save_plan(
+        db, small_plan(y5=90), author="Bob", note="Raise", expected_version_id=v1.version_id
+    )
     assert v2.version_id != v1.version_id and v2.parent_version_id == v1.version_id
     assert sp.load_plan(db, v1.version_id).target_map()[("M01", "E92000001", 5)] == 80
     assert sp.load_plan(db).target_map()[("M01", "E92000001", 5)] == 90
@@ -61,13 +62,15 @@ def test_save_writes_new_version_and_keeps_the_old_one(db):
 
 def test_stale_save_is_refused_and_writes_nothing(db):
     v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
-    sp.save_plan(db, small_plan(y5=90), author="Ann", note="Mine",
-                 expected_version_id=v1.version_id)  # fmt: skip
+    sp.save_plan(
+        db, small_plan(y5=90), author="Ann", note="Mine", expected_version_id=v1.version_id
+    )
     audit_before = len(sp.plan_audit(db))
     versions_before = len(sp.list_versions(db))
     with pytest.raises(sp.StaleVersionError) as err:
-        sp.save_plan(db, small_plan(y5=95), author="Bob", note="Theirs",
-                     expected_version_id=v1.version_id)  # fmt: skip
+        sp.save_plan(
+            db, small_plan(y5=95), author="Bob", note="Theirs", expected_version_id=v1.version_id
+        )
     assert "Ann" in str(err.value) and "edits are still on screen" in str(err.value)
     assert err.value.latest == sp.latest_version_id(db)
     assert len(sp.list_versions(db)) == versions_before
@@ -90,18 +93,29 @@ def test_save_racing_an_open_transaction_is_refused(db):
             "UPDATE plan_heads SET version_id = -1 WHERE plan_name = ?", ["National plan"]
         )
         with pytest.raises(sp.StaleVersionError):
-            sp.save_plan(db, small_plan(y5=90), author="Bob", note="Race",
-                         expected_version_id=v1.version_id)  # fmt: skip
+            sp.save_plan(
+                db, small_plan(y5=90), author="Bob", note="Race", expected_version_id=v1.version_id
+            )
         other.execute("ROLLBACK")
     assert sp.latest_version_id(db) == v1.version_id
 
 
 def test_restore_makes_a_new_version_copied_from_the_old_one(db):
     v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
-    v2 = sp.save_plan(db, small_plan(y5=90, status="at_risk"), author="Bob", note="Change",
-                      expected_version_id=v1.version_id)  # fmt: skip
-    v3 = sp.restore_version(db, v1.version_id, author="Cat", expected_version_id=v2.version_id,
-                            note="Board asked to keep 80")  # fmt: skip
+    v2 = sp.save_plan(
+        db,
+        small_plan(y5=90, status="at_risk"),
+        author="Bob",
+        note="Change",
+        expected_version_id=v1.version_id,
+    )
+    v3 = sp.restore_version(
+        db,
+        v1.version_id,
+        author="Cat",
+        expected_version_id=v2.version_id,
+        note="Board asked to keep 80",
+    )
     assert v3.version_id not in (v1.version_id, v2.version_id)
     assert v3.parent_version_id == v2.version_id
     assert set(v3.targets) == set(v1.targets) and v3.milestones == v1.milestones
@@ -113,8 +127,9 @@ def test_restore_makes_a_new_version_copied_from_the_old_one(db):
 
 def test_every_save_and_restore_is_audited_with_the_changes(db):
     v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
-    v2 = sp.save_plan(db, small_plan(y5=90), author="Bob", note="Raise M01",
-                      expected_version_id=v1.version_id)  # fmt: skip
+    v2 = sp.save_plan(
+        db, small_plan(y5=90), author="Bob", note="Raise M01", expected_version_id=v1.version_id
+    )
     sp.restore_version(db, v1.version_id, author="Cat", expected_version_id=v2.version_id)
     log = sp.plan_audit(db)
     assert log["action"].tolist() == ["restore", "save", "save"]
@@ -128,8 +143,13 @@ def test_every_save_and_restore_is_audited_with_the_changes(db):
 
 def test_diff_between_stored_versions_uses_names(db):
     v1 = sp.save_plan(db, small_plan(), author="Ann", note="First", expected_version_id=None)
-    v2 = sp.save_plan(db, small_plan(y5=90, status="done"), author="Bob", note="Update",
-                      expected_version_id=v1.version_id)  # fmt: skip
+    v2 = sp.save_plan(
+        db,
+        small_plan(y5=90, status="done"),
+        author="Bob",
+        note="Update",
+        expected_version_id=v1.version_id,
+    )
     changes = sp.diff_versions(db, v1.version_id, v2.version_id)
     labels = sorted(c.describe() for c in changes)
     assert labels == [
@@ -147,7 +167,7 @@ def test_invalid_plan_is_not_written(db):
                 PlanTarget(measure_code="M01", horizon=h, target=v)
                 for h, v in ((1, 40), (3, 60), (5, 140))
             ]
-        }  # fmt: skip
+        }
     )
     with pytest.raises(PlanValidationError) as err:
         sp.save_plan(db, bad, author="Ann", note="Bad", expected_version_id=None)

@@ -283,3 +283,73 @@ def _add_events(fig: go.Figure, events: pd.DataFrame) -> None:
             "<extra></extra>",
         )
     )
+
+
+def trajectory_figure(
+    measure_name: str,
+    unit_label: str,
+    history: pd.DataFrame,
+    line: pd.DataFrame,
+    targets: Mapping[int, float],
+    base_year: int,
+    geo_name: str = "England",
+) -> go.Figure:
+    """History, the derived plan line and the 1/3/5-year targets for one measure.
+
+    ``history`` has ``period, value``; ``line`` has ``period, plan`` (from
+    :func:`nlf_planner.plan.plan_line_for_series`).
+    """
+    fig = go.Figure()
+    if not history.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(history["period"]),
+                y=history["value"],
+                mode="lines+markers",
+                name=f"{geo_name} (recorded)",
+                line={"color": NHS_DARK_GREY, "width": 2},
+                marker={"size": 4},
+            )
+        )
+    if not line.empty:
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(line["period"]),
+                y=line["plan"],
+                mode="lines",
+                name="Plan line",
+                line={"color": NHS_BLUE, "width": 3, "dash": "dash"},
+            )
+        )
+    hs = [h for h in HORIZONS if h in targets]
+    if hs:
+        fig.add_trace(
+            go.Scatter(
+                x=[pd.Timestamp(horizon_end(base_year, h)) for h in hs],
+                y=[targets[h] for h in hs],
+                mode="markers+text",
+                name="Targets",
+                text=[f"Year {h}: {targets[h]:g}" for h in hs],
+                textposition="top center",
+                marker={"symbol": "diamond", "size": 12, "color": NHS_DARK_BLUE},
+                cliponaxis=False,
+            )
+        )
+    apply_layout(
+        fig,
+        f"{measure_name}: {geo_name} history and plan line to year 5 ({unit_label})",
+        height=380,
+        y_title=unit_label,
+    )
+    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0})
+    return fig
+
+
+def trajectory_summary(
+    measure_name: str, unit_label: str, baseline: float, targets: Mapping[int, float]
+) -> str:
+    parts = [f"year {h} {targets[h]:g}" for h in HORIZONS if h in targets]
+    return (
+        f"{measure_name}: the plan line starts at the baseline of {baseline:g} {unit_label} and "
+        f"runs through the targets ({', '.join(parts)})."
+    )

@@ -32,16 +32,30 @@ from nlf_planner.store.reference import geography_names, measures, priority_area
 
 AUDIT_ENTITY = "plan_version"
 _MILESTONE_COLS = (
-    "item_id", "priority_area", "title", "description", "horizon", "due_date", "owner",
-    "status", "last_updated", "measure_code", "seeded",
-)  # fmt: skip
+    "item_id",
+    "priority_area",
+    "title",
+    "description",
+    "horizon",
+    "due_date",
+    "owner",
+    "status",
+    "last_updated",
+    "measure_code",
+    "seeded",
+)
 
 
 class StaleVersionError(StoreError):
     """The plan changed since the caller loaded it; their save was refused."""
 
-    def __init__(self, expected: int | None, latest: int | None, author: str | None = None,
-                 created_at: object = None):  # fmt: skip
+    def __init__(
+        self,
+        expected: int | None,
+        latest: int | None,
+        author: str | None = None,
+        created_at: object = None,
+    ):
         self.expected, self.latest = expected, latest
         who = f" by {author}" if author else ""
         when = f" at {created_at:%d %b %Y %H:%M}" if hasattr(created_at, "strftime") else ""
@@ -58,8 +72,7 @@ def latest_version_id(db: Database, plan_name: str = DEFAULT_PLAN_NAME) -> int |
     head = db.scalar("SELECT version_id FROM plan_heads WHERE plan_name = ?", [plan_name])
     if head is not None:
         return int(head)
-    value = db.scalar("SELECT max(version_id) FROM plan_versions WHERE plan_name = ?",
-                      [plan_name])  # fmt: skip
+    value = db.scalar("SELECT max(version_id) FROM plan_versions WHERE plan_name = ?", [plan_name])
     return int(value) if value is not None else None
 
 
@@ -81,12 +94,14 @@ def list_versions(db: Database, plan_name: str = DEFAULT_PLAN_NAME) -> pd.DataFr
 
 
 def version_exists(db: Database, version_id: int) -> bool:
-    return bool(db.scalar("SELECT count(*) FROM plan_versions WHERE version_id = ?",
-                          [int(version_id)]))  # fmt: skip
+    return bool(
+        db.scalar("SELECT count(*) FROM plan_versions WHERE version_id = ?", [int(version_id)])
+    )
 
 
-def load_plan(db: Database, version_id: int | None = None,
-              plan_name: str = DEFAULT_PLAN_NAME) -> Plan | None:  # fmt: skip
+def load_plan(
+    db: Database, version_id: int | None = None, plan_name: str = DEFAULT_PLAN_NAME
+) -> Plan | None:
     """One version as a :class:`Plan` (the latest when ``version_id`` is None)."""
     if version_id is None:
         version_id = latest_version_id(db, plan_name)
@@ -112,9 +127,18 @@ def load_plan(db: Database, version_id: int | None = None,
     )
     targets = [PlanTarget(**r) for r in tdf.to_dict("records")]
     milestones = [Milestone(**_clean_milestone(r)) for r in mdf.to_dict("records")]
-    return Plan(version_id=vid, plan_name=name, parent_version_id=parent, base_year=base_year,
-                trajectory=traj, author=author, note=note, created_at=created,
-                targets=targets, milestones=milestones)  # fmt: skip
+    return Plan(
+        version_id=vid,
+        plan_name=name,
+        parent_version_id=parent,
+        base_year=base_year,
+        trajectory=traj,
+        author=author,
+        note=note,
+        created_at=created,
+        targets=targets,
+        milestones=milestones,
+    )
 
 
 def _clean_milestone(r: dict) -> dict:
@@ -134,13 +158,15 @@ def _clean_milestone(r: dict) -> dict:
 
 def _check(db: Database, plan: Plan) -> None:
     """Last line of defence: the store never writes a plan with validation errors."""
-    issues = errors_only(validate_plan(
-        plan,
-        {m.code: m for m in measures(db)},
-        geography_names(db),
-        [a.code for a in priority_areas(db)],
-        today=date.today(),
-    ))  # fmt: skip
+    issues = errors_only(
+        validate_plan(
+            plan,
+            {m.code: m for m in measures(db)},
+            geography_names(db),
+            [a.code for a in priority_areas(db)],
+            today=date.today(),
+        )
+    )
     if issues:
         raise PlanValidationError(issues)
 
@@ -187,9 +213,16 @@ def save_plan(
         ).fetchone()[0]
         _insert_rows(cur, new_id, plan)
         _move_head(cur, name, new_id, head)
-        record(cur, actor=author, action=action, entity=AUDIT_ENTITY, entity_id=str(new_id),
-               reason=note, before={"version_id": expected_version_id},
-               after=_audit_after(new_id, plan, changes, previous is not None))  # fmt: skip
+        record(
+            cur,
+            actor=author,
+            action=action,
+            entity=AUDIT_ENTITY,
+            entity_id=str(new_id),
+            reason=note,
+            before={"version_id": expected_version_id},
+            after=_audit_after(new_id, plan, changes, previous is not None),
+        )
         return int(new_id)
 
     try:
@@ -290,10 +323,16 @@ def restore_version(
     old = load_plan(db, version_id)
     if old is None:
         raise StoreError(f"There is no plan version {version_id} to restore.")
-    text = f"Restored version {version_id}" + (f": {note.strip()}" if note and note.strip()
-                                                else "")  # fmt: skip
-    return save_plan(db, old, author=author, note=text, expected_version_id=expected_version_id,
-                     action="restore", validate=False)  # fmt: skip
+    text = f"Restored version {version_id}" + (f": {note.strip()}" if note and note.strip() else "")
+    return save_plan(
+        db,
+        old,
+        author=author,
+        note=text,
+        expected_version_id=expected_version_id,
+        action="restore",
+        validate=False,
+    )
 
 
 def diff_versions(db: Database, old_version: int, new_version: int) -> list[Change]:

@@ -281,6 +281,22 @@ def is_dirty(ws: dict | None) -> bool:
     return any(not ws["tables"][n].equals(ws["original"][n]) for n in TABLES)
 
 
+SAVE_REQUESTED = "_plan_save_requested"
+RESTORE_REQUESTED = "_plan_restore_requested"
+
+
+def request(flag: str) -> None:
+    """Button callback: remember the request in session state. Unlike a button's own value it
+    survives a rerun that happens before the page reaches the button (e.g. the frame's
+    one-off handover from a deep link), so a click is never lost."""
+    st.session_state[flag] = True
+
+
+def take_request(flag: str) -> bool:
+    """Whether the request was made; consumes it so it runs once."""
+    return bool(st.session_state.pop(flag, False))
+
+
 def discard_edits() -> None:
     """Callback: forget unsaved edits (the next run rebuilds the workspace)."""
     st.session_state.pop(_WS, None)
