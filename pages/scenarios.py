@@ -50,6 +50,7 @@ from nlf_planner.ui.sidebar import selected_region
 
 DRAW_OPTIONS = [200, 1000, 5000, 10000]
 LONG_RUN = 2000
+MAX_CACHED_DRAWS = 40_000
 TABS = ["Model", "Compare", "Sensitivity", "Goal seek", "Waterfall", "Save and share"]
 # Slider bounds (in display units) per uncertain parameter field; widened to fit values.
 SLIDER = {
@@ -112,7 +113,10 @@ def run_cached(params: CapacityParams, draws: int, seed: int, label: str) -> Mod
         result = cs.run_scenario(scenario)
     with lock:
         cache[key] = result
-        while len(cache) > 12:
+        # Bounded by entries and by draws held (10,000 draws ≈ 100 MB of arrays).
+        while len(cache) > 1 and (
+            len(cache) > 12 or sum(r.draws for r in cache.values()) > MAX_CACHED_DRAWS
+        ):
             cache.popitem(last=False)
     return result
 
@@ -574,7 +578,7 @@ def _region_table(res, base_res, name, lvl, year, db) -> pd.DataFrame:
     )
 
 
-def compare_tab(db, listing, scenario, geo, geo_name, targets, draws):
+def compare_tab(db, listing, scenario, geo, geo_name, targets, draws, seed):
     labels = {r.scenario_id: f"{r.name} (v{r.version})" for r in listing.itertuples()}
     ids = list(labels)
     wanted = [i for i in (query_param("compare") or "").split(",") if i in ids]
@@ -597,13 +601,15 @@ def compare_tab(db, listing, scenario, geo, geo_name, targets, draws):
     loaded = [s for s in loaded if s is not None]
     base_sc = store.load_scenario(db, store.baseline_id(db)) if store.baseline_id(db) else None
     base_sc = base_sc or cs.baseline_scenario()
-    base_res = run_cached(base_sc.params, draws, base_sc.seed, "Baseline")
-    results = {s.label: run_cached(s.params, draws, s.seed, s.label) for s in loaded}
+    # One seed for every scenario: common random numbers make the differences paired.
+    base_res = run_cached(base_sc.params, draws, seed, "Baseline")
+    results = {s.label: run_cached(s.params, draws, seed, s.label) for s in loaded}
     head = cs.headline_table(results, base_res, _targets_frame(targets, geo), geo)
     wide = _compare_wide(head)
     st.dataframe(wide, hide_index=True, width="stretch")
     st.caption(
-        f"Median (80% range) over {draws:,} draws each, {geo_name}; Δ = change in the median "
+        f"Median (80% range) over {draws:,} draws each with the same seed ({seed}), "
+        f"{geo_name}; Δ = change in the median "
         "vs the baseline; the chance of meeting the plan's target where it sets one."
     )
     st.download_button(
@@ -917,7 +923,7 @@ geo_name = "England" if geo == ENGLAND else {r.code: r.name for r in reference_r
 targets = _targets(db, geo)
 base = store.load_scenario(db, base_id) if base_id else None
 base = base or cs.baseline_scenario()
-base_res = run_cached(base.params, draws, base.seed, "Baseline")
+base_res = run_cached(base.params, draws, seed, "Baseline")  # same draws: paired deltas
 res = run_cached(params, draws, seed, scenario.name)
 
 tabs = st.tabs(TABS, key="tab", on_change="rerun", bind="query-params")
@@ -927,7 +933,7 @@ try:
             model_tab(db, scenario, params, base, base_res, res, geo, geo_name, targets)
     with tabs[1]:
         if tabs[1].open:
-            compare_tab(db, listing, scenario, geo, geo_name, targets, draws)
+            compare_tab(db, listing, scenario, geo, geo_name, targets, draws, seed)
     with tabs[2]:
         if tabs[2].open:
             sensitivity_tab(params, geo, geo_name)

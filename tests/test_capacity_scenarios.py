@@ -243,3 +243,11 @@ def test_headline_view_reads_in_words():
     assert row["Chance of meeting target"].iloc[0] == "100%"
     assert row["Change vs baseline (median)"].iloc[0] == "no change"
     assert row["Median (80% range)"].iloc[0].endswith("%)")
+
+
+def test_cost_per_additional_developed_uses_means_when_seeds_differ():
+    rb = run_scenario(baseline_scenario(draws=50))
+    rs = run_scenario(_double().model_copy(update={"draws": 50, "seed": 99}))
+    cpa = cost_per_additional_developed(rs, rb)
+    assert cpa.shape == (1, 6)
+    assert cpa[0, 5] > 0

@@ -22,7 +22,7 @@ Choices where ``MODEL.md`` leaves room (also in ``docs/MODEL.md``):
   allocation, …) is one final "Other assumptions" bar, so the bars always add up.
 - Cost per additional developed leader compares cumulative leadership-programme cost and
   developed leaders (England, all levels) with the baseline, draw by draw when both runs have
-  the same draws (same seed: common random numbers), otherwise from the means.
+  the same draws and seed (common random numbers), otherwise from the means.
 """
 
 from __future__ import annotations
@@ -276,7 +276,7 @@ def cost_per_additional_developed(
     dev_r = _values(result, "developed_leaders", geo, 0)
     dev_b = _values(baseline, "developed_leaders", geo, 0)
     cost_r, cost_b, dev_r, dev_b = cost_r[:, :h], cost_b[:, :h], dev_r[:, :h], dev_b[:, :h]
-    if result.draws != baseline.draws:
+    if result.draws != baseline.draws or result.seed != baseline.seed:
         cost_r, cost_b = cost_r.mean(0, keepdims=True), cost_b.mean(0, keepdims=True)
         dev_r, dev_b = dev_r.mean(0, keepdims=True), dev_b.mean(0, keepdims=True)
     extra = dev_r - dev_b
