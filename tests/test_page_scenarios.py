@@ -229,3 +229,40 @@ def test_invalid_override_shows_a_message_not_a_traceback(page):
     at.run()
     assert not at.exception
     assert any("must not exceed central" in e.value for e in at.error)
+
+
+def test_clone_then_delete_from_the_page(fresh_seeded_db_path):
+    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Save and share"})
+    assert not at.exception, [e.value for e in at.exception]
+    at.session_state["user_name"] = "Asha"
+    _button(at, "Clone this scenario").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Cloned as Copy of Baseline" in s.value for s in at.success)
+    clone_id = at.session_state["scn_id"]
+    at.session_state["user_name"] = "Asha"
+    next(c for c in at.checkbox if c.label == "Yes, delete this scenario").check()
+    at.run()
+    at.session_state["user_name"] = "Asha"
+    _button(at, "Delete").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    db = open_database(fresh_seeded_db_path)
+    try:
+        assert store.load_scenario(db, clone_id) is None
+        assert at.session_state["scn_id"] == store.baseline_id(db)
+        actions = list(
+            db.df(
+                "SELECT action FROM audit_log WHERE entity = 'scenario' "
+                "ORDER BY audit_id DESC LIMIT 2"
+            )["action"]
+        )
+        assert actions == ["delete", "create"]
+    finally:
+        db.close()
+
+
+def test_long_runs_use_the_chunked_path_and_match(fresh_seeded_db_path):
+    at = run_page("scenarios", fresh_seeded_db_path, query={"draws": "5000"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("5,000 Monte-Carlo draws" in c.value for c in at.caption)
