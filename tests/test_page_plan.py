@@ -195,3 +195,33 @@ def test_the_plan_line_preview_follows_unsaved_edits(fresh_seeded_db_path):
         assert plan_store.latest_version_id(db) == 2  # a preview writes nothing
     finally:
         db.close()
+
+
+def test_launch_preset_moves_the_plan_and_its_due_dates_to_2016(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    at.button(key="plan_preset_launch").click()
+    at.run()
+    assert not at.exception
+    assert at.session_state["plan_base_year"] == 2016
+    _save(at, "Re-base on the framework launch")
+    assert [e.value for e in at.error] == []
+    db = _store(fresh_seeded_db_path)
+    try:
+        before, after = plan_store.load_plan(db, 2), plan_store.load_plan(db)
+        assert after.version_id == 3 and after.base_year == 2016
+        due = {m.item_id: m.due_date for m in after.milestones}
+        for m in before.milestones:
+            assert due[m.item_id].year == m.due_date.year - 10
+    finally:
+        db.close()
+
+
+def test_the_sidebar_plan_version_is_shared_and_kept_in_the_url(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path)
+    at.selectbox(key="plan_version").set_value("1").run()
+    assert not at.exception
+    assert at.query_params["plan"] in ("1", ["1"])
+    assert any(m.value.startswith("**Version 1**") for m in at.markdown)
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert at.session_state["plan_version"] == "1"
