@@ -390,7 +390,13 @@ def render_import() -> None:
 def render_export() -> None:
     names = backup_store.table_names(db)
     counts = backup_store.table_row_counts(db)
-    table = st.selectbox("Table", names, key="table", bind="query-params")
+    table = st.selectbox(
+        "Table",
+        names,
+        index=names.index("measurements") if "measurements" in names else 0,
+        key="table",
+        bind="query-params",
+    )
     if table is None:
         return
     st.caption(f"{counts.get(table, 0):,} rows. {TABLE_DESCRIPTIONS.get(table, '')}")
@@ -442,9 +448,33 @@ def render_export() -> None:
 
 
 def render_dictionary() -> None:
-    st.markdown("**Tables and columns** in this database.")
-    dictionary = table_dictionary(backup_store.table_columns(db))
-    st.dataframe(dictionary, hide_index=True, key="data_dictionary")
+    st.markdown("**Tables** in this database: what each holds, its size and its columns.")
+    columns = backup_store.table_columns(db)
+    dictionary = table_dictionary(columns)
+    counts = backup_store.table_row_counts(db)
+    overview = pd.DataFrame(
+        [
+            {
+                "table": t,
+                "what it holds": TABLE_DESCRIPTIONS.get(t, ""),
+                "rows": counts.get(t, 0),
+                "columns": ", ".join(c for c, _ in cols),
+            }
+            for t, cols in columns.items()
+        ]
+    )
+    st.dataframe(
+        overview,
+        hide_index=True,
+        key="data_dictionary",
+        column_config={"what it holds": st.column_config.TextColumn(width="large")},
+    )
+    with st.expander("Every column with its type"):
+        st.dataframe(
+            dictionary.drop(columns=["table_description"]),
+            hide_index=True,
+            key="data_dictionary_columns",
+        )
     st.download_button(
         "Download the data dictionary (Excel)",
         data=lambda: to_xlsx_bytes(
@@ -594,7 +624,7 @@ def render_backup() -> None:
     st.markdown(
         "**Restore** replaces ALL current data with a backup. The file is checked first "
         "(checksums, schema version, row counts); the current state is backed up "
-        f"automatically to `{md(backup_store.default_backup_dir(db))}`; then the restored "
+        f"automatically to {md(backup_store.default_backup_dir(db))}; then the restored "
         "database is swapped in at once. From the shell: `make restore FILE=…`."
     )
     upload = st.file_uploader("Backup file (.zip)", type=["zip"], key=uploader_key("restore"))
@@ -613,7 +643,12 @@ def render_backup() -> None:
     current = backup_store.table_row_counts(db)
     compare = pd.DataFrame(
         [
-            {"table": n, "rows now": current.get(n), "rows in backup": t["rows"]}
+            {
+                "table": n,
+                "rows now": current.get(n),
+                "rows in backup": t["rows"],
+                "difference": t["rows"] - (current.get(n) or 0),
+            }
             for n, t in sorted(manifest["tables"].items())
         ]
     )
