@@ -184,8 +184,8 @@ def matrix_view(model: R.RegionsModel, region: str) -> None:
         matrix.tile,
         matrix.tone,
         matrix.text,
-        title=f"{scope[0].upper()}{scope[1:]} × {what}: against England (95% intervals) and "
-        "the plan",
+        title=f"{scope[0].upper()}{scope[1:]} × {what}<br><sup>Latest values against England "
+        "(95% intervals), SPC and progress against the plan</sup>",
         column_labels=(
             [f"{a.code} {a.name}" for a in model.areas]
             if matrix.kind == "area"
@@ -443,6 +443,7 @@ def benchmark_view(model: R.RegionsModel, region: str) -> None:
             title=f"{m.name}: the 42 ICSs by size against England, "
             f"{period_label(f['period'], m.frequency)}<br><sup>%, funnel of 95% and 99.8% "
             "limits around England's value</sup>",
+            highlight=model.names[region] if region != ENGLAND_CODE else None,
         )
         pts = f["points"][
             ["name", "geo_code", "region", "numerator", "denominator", "value", "position"]

@@ -50,9 +50,10 @@ def test_funnel_plot_marks_positions_with_shapes():
     )
     pts["value"] = pts.numerator / pts.denominator * 100
     pts["position"] = funnel_position(pts.numerator, pts.denominator, 0.3)
-    fig = funnel_plot(pts, funnel_curve(0.3, 100, 1000), england=30.0, title="f")
+    fig = funnel_plot(pts, funnel_curve(0.3, 100, 1000), england=30.0, title="f", highlight="R")
+    assert list(fig.data[-1].text) == ["A", "B"] and fig.data[-1].name == "ICSs in R"
     assert fig.layout.xaxis.type == "log"
-    marker_traces = [t for t in fig.data if t.mode == "markers"]
+    marker_traces = [t for t in fig.data if t.mode == "markers"]  # not the labels
     assert {t.name for t in marker_traces} == {"Within 95% limits", "Outside 99.8% limits"}
 
 

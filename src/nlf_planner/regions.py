@@ -418,8 +418,9 @@ COMPARISON_SHORT = {
 }
 
 
-def _measure_cell(row: pd.Series, unit: str) -> tuple[str, str]:
-    """Full text and tile text (lines joined by <br>) for one measure cell."""
+def _measure_cell(row: pd.Series, unit: str, compact: bool = False) -> tuple[str, str]:
+    """Full text and tile text (lines joined by <br>) for one measure cell; ``compact`` tiles
+    (many columns) keep the value, the comparison arrow and the SPC letter."""
     parts = [format_value(row.value, unit)]
     tile = [format_value(row.value, unit)]
     if row.geo_code != ENGLAND_CODE and isinstance(row.comparison, str):
@@ -434,6 +435,16 @@ def _measure_cell(row: pd.Series, unit: str) -> tuple[str, str]:
     if isinstance(row.get("plan_status"), str):
         parts.append(row.plan_status)
         tile.append("on plan" if row.plan_status == "on trajectory" else "off plan")
+    if compact:
+        arrow = (
+            COMPARISON_EMOJI[Comparison(row.comparison)] if isinstance(row.comparison, str) else ""
+        )
+        letter = (
+            VARIATION_LETTER[VariationIcon(row.variation_icon)]
+            if isinstance(row.variation_icon, str)
+            else ""
+        )
+        tile = [format_value(row.value, unit).replace(" years", "y"), f"{arrow} {letter}".strip()]
     return " · ".join(parts), "<br>".join(tile)
 
 
@@ -556,7 +567,7 @@ def measure_matrix(
             return "No data", "No data", "none"
         row = cells.loc[(code, g)].copy()
         row["geo_code"] = g
-        full, tile = _measure_cell(row, model.measures[code].unit)
+        full, tile = _measure_cell(row, model.measures[code].unit, compact=len(ms) > 9)
         return full, tile, measure_tone(row.comparison, row.variation_icon, g)
 
     return _matrix(model, geo_codes, [(m.code, f"{m.code} {m.name}") for m in ms], cell, "measure")

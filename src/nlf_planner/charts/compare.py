@@ -116,8 +116,10 @@ def funnel_plot(
     title: str,
     x_title: str = "Denominator (people counted)",
     y_title: str = "%",
+    highlight: str | None = None,
 ) -> go.Figure:
-    """ICSs by size against England, with 95% and 99.8% control limits (percent)."""
+    """ICSs by size against England, with 95% and 99.8% control limits (percent); the ICSs
+    of the ``highlight`` region are labelled by name."""
     fig = go.Figure()
     for tag, dash, label in (("95", "dash", "95% limits"), ("998", "solid", "99.8% limits")):
         for side in ("upper", "lower"):
@@ -141,7 +143,7 @@ def funnel_plot(
         y=england,
         line={"color": NHS_BLACK, "width": 1.5},
         annotation_text=f"England {england:.1f}%",
-        annotation_position="right",
+        annotation_position="top left",
     )
     for position, (symbol, colour) in FUNNEL_MARKERS.items():
         part = points[points.position == position]
@@ -163,6 +165,25 @@ def funnel_plot(
                 customdata=part.region,
                 hovertemplate="%{text} (%{customdata})<br>%{y:.1f}% of %{x:,.0f}"
                 f"<extra>{position}</extra>",
+            )
+        )
+    if highlight:
+        mine = points[points.region == highlight]
+        fig.add_trace(
+            go.Scatter(
+                x=mine.denominator,
+                y=mine.value,
+                mode="markers+text",
+                name=f"ICSs in {highlight}",
+                text=mine.name,
+                textposition="top center",
+                textfont={"size": 10, "color": NHS_DARK_BLUE},
+                marker={
+                    "size": 16,
+                    "color": "rgba(0,0,0,0)",
+                    "line": {"color": NHS_DARK_BLUE, "width": 2},
+                },
+                hoverinfo="skip",
             )
         )
     apply_layout(fig, title, height=480, x_title=x_title, y_title=y_title)
@@ -317,7 +338,7 @@ def matrix_figure(
     apply_layout(fig, title, height=max(300, 64 * n_rows + 190))
     fig.update_xaxes(
         tickvals=list(range(n_cols)),
-        ticktext=[_wrap(c) for c in labels],
+        ticktext=[_wrap(c, 16 if n_cols <= 9 else 9) for c in labels],
         side="top",
         range=[-0.55, n_cols - 0.45],
         showgrid=False,
@@ -335,7 +356,7 @@ def matrix_figure(
         range=[n_rows - 0.5, -0.5],
     )
     fig.update_layout(
-        margin={"t": 120, "l": 10, "r": 10, "b": 10}, dragmode=False, clickmode="event+select"
+        margin={"t": 150, "l": 10, "r": 10, "b": 10}, dragmode=False, clickmode="event+select"
     )
     fig.update_layout(title={"y": 0.99, "yanchor": "top"})
     return fig
