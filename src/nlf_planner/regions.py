@@ -434,7 +434,10 @@ def _measure_cell(row: pd.Series, unit: str, compact: bool = False) -> tuple[str
         parts.append(f"{row.progress_share * 100:.0f}% of the way to target")
     if isinstance(row.get("plan_status"), str):
         parts.append(row.plan_status)
-        tile.append("on plan" if row.plan_status == "on trajectory" else "off plan")
+        word = "on plan" if row.plan_status == "on trajectory" else "off plan"
+        if pd.notna(row.get("progress_share")):
+            word = f"{row.progress_share * 100:.0f}% of way · {word}"
+        tile.append(word)
     if compact:
         arrow = (
             COMPARISON_EMOJI[Comparison(row.comparison)] if isinstance(row.comparison, str) else ""
