@@ -26,6 +26,7 @@ import math
 import os
 import shutil
 import sys
+import tempfile
 import threading
 import warnings
 from collections.abc import Iterable
@@ -67,6 +68,7 @@ TITLE_H = 0.8
 FOOTER_H = 0.35
 PX_PER_IN = 120
 IMAGE_SCALE = 2
+KALEIDO_TABS = 2  # parallel tabs in the one Chromium that draws a batch
 
 _KALEIDO_LOCK = threading.Lock()
 
@@ -149,7 +151,8 @@ def _figure_jobs(deck: Deck) -> list[tuple[int, go.Figure, Box]]:
 
 
 def render_images(deck: Deck) -> dict[int, bytes]:
-    """PNG bytes for each slide's chart (keyed by slide index), under one kaleido server."""
+    """PNG bytes for each slide's chart (keyed by slide index), drawn in one batch by one
+    kaleido server (one Chromium, a few tabs in parallel)."""
     jobs = _figure_jobs(deck)
     if not jobs:
         return {}
@@ -159,31 +162,42 @@ def render_images(deck: Deck) -> dict[int, bytes]:
     os.environ["BROWSER_PATH"] = path
     import kaleido
 
-    out: dict[int, bytes] = {}
-    with _KALEIDO_LOCK, warnings.catch_warnings():
+    with (
+        _KALEIDO_LOCK,
+        warnings.catch_warnings(),
+        tempfile.TemporaryDirectory(prefix="nlf-charts-") as tmp,
+    ):
         warnings.simplefilter("ignore")
+        specs = [_image_spec(fig, box, Path(tmp) / f"{index}.png") for index, fig, box in jobs]
         try:
-            kaleido.start_sync_server(silence_warnings=True)
+            kaleido.start_sync_server(n=min(KALEIDO_TABS, len(jobs)), silence_warnings=True)
         except Exception as exc:  # noqa: BLE001 - the browser could not start
             raise ExportError(f"The chart renderer could not start Chromium: {exc}") from exc
         try:
-            for index, fig, box in jobs:
-                out[index] = _png(fig, box)
-        except ExportError:
-            raise
+            kaleido.write_fig_from_object_sync(specs)
         except Exception as exc:  # noqa: BLE001 - surface as a plain message
-            raise ExportError(f"A chart could not be drawn as an image: {exc}") from exc
+            raise ExportError(f"The charts could not be drawn as images: {exc}") from exc
         finally:
             kaleido.stop_sync_server(silence_warnings=True)
+        out = {}
+        for index, _, _ in jobs:
+            file = Path(tmp) / f"{index}.png"
+            if not file.exists():
+                raise ExportError(f"The chart on slide {index + 1} could not be drawn.")
+            out[index] = file.read_bytes()
     return out
 
 
-def _png(fig: go.Figure, box: Box) -> bytes:
+def _image_spec(fig: go.Figure, box: Box, path: Path) -> dict:
     width = int(box.width * PX_PER_IN)
     height = int(box.height * PX_PER_IN)
     figure = go.Figure(fig)
     figure.update_layout(width=width, height=height, autosize=False)
-    return pio.to_image(figure, format="png", width=width, height=height, scale=IMAGE_SCALE)
+    return {
+        "fig": figure.to_dict(),
+        "path": str(path),
+        "opts": {"format": "png", "width": width, "height": height, "scale": IMAGE_SCALE},
+    }
 
 
 # --------------------------------------------------------------------------- PowerPoint
