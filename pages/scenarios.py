@@ -496,7 +496,35 @@ def model_tab(db, scenario, params, base, base_res, res, geo, geo_name, targets)
             )
     st.subheader(f"Headline results, {geo_name}")
     head = cs.headline_table({"Scenario": res}, base_res, _targets_frame(targets, geo), geo)
-    st.dataframe(cs.headline_wide(head, "Scenario"), hide_index=True, width="stretch")
+    view = cs.headline_view(head, "Scenario")
+    years = [y for y in cs.HEADLINE_YEARS if y <= params.horizon]
+    pick = st.segmented_control(
+        "Show",
+        ["All", *years],
+        default="All",
+        format_func=lambda y: "Years " + ", ".join(map(str, years)) if y == "All" else f"Year {y}",
+        key="scn_head_year",
+    )
+    if pick not in (None, "All"):
+        view = view[view["Year"] == pick]
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        height=min(36 * (len(view) + 1) + 4, 1300),
+        column_config={
+            "Output": st.column_config.TextColumn(width=330),
+            "Year": st.column_config.NumberColumn(width=50),
+            "Median (80% range)": st.column_config.TextColumn(width=175),
+            "vs baseline": st.column_config.TextColumn(
+                width=95, help="Change in the median from the baseline"
+            ),
+            "Plan target": st.column_config.TextColumn(width=90),
+            "Chance of target": st.column_config.TextColumn(
+                width=115, help="Share of Monte-Carlo draws that meet the plan's target"
+            ),
+        },
+    )
     st.caption(
         f"Medians and 80% ranges over {res.draws:,} Monte-Carlo draws (seed "
         f"{res.seed if res.seed is not None else '–'}). The chance of meeting a target is the "

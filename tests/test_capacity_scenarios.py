@@ -240,8 +240,8 @@ def test_headline_view_reads_in_words():
 
     view = headline_view(headline_table({"Baseline": rb}, rb, targets), "Baseline")
     row = view[(view["Output"] == "Vacancy rate: executives (board)") & (view["Year"] == 5)]
-    assert row["Chance of meeting target"].iloc[0] == "100%"
-    assert row["Change vs baseline (median)"].iloc[0] == "no change"
+    assert row["Chance of target"].iloc[0] == "100%"
+    assert row["vs baseline"].iloc[0] == "no change"
     assert row["Median (80% range)"].iloc[0].endswith("%)")
 
 

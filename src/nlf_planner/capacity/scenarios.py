@@ -660,30 +660,9 @@ def headline_view(head: pd.DataFrame, scenario: str) -> pd.DataFrame:
                 "Output": r.label,
                 "Year": int(r.year),
                 "Median (80% range)": f"{f(r.p50)} ({f(r.p10)} to {f(r.p90)})",
-                "Change vs baseline (median)": delta,
+                "vs baseline": delta,
                 "Plan target": f(r.target) if np.isfinite(r.target) else "–",
-                "Chance of meeting target": (
-                    f"{r.probability:.0%}" if np.isfinite(r.probability) else "–"
-                ),
+                "Chance of target": (f"{r.probability:.0%}" if np.isfinite(r.probability) else "–"),
             }
         )
     return pd.DataFrame(rows)
-
-
-def headline_wide(head: pd.DataFrame, scenario: str) -> pd.DataFrame:
-    """The headline table with one row per output and, for each of years 1/3/5, the median
-    (80% range), the change vs baseline and the chance of meeting the plan target."""
-    view = headline_view(head, scenario)
-    if view.empty:
-        return view
-    rows: dict[str, dict] = {}
-    for r in view.to_dict("records"):
-        row = rows.setdefault(r["Output"], {"Output": r["Output"]})
-        y = r["Year"]
-        row[f"Year {y}: median (80% range)"] = r["Median (80% range)"]
-        row[f"Year {y}: vs baseline"] = r["Change vs baseline (median)"]
-        chance = r["Chance of meeting target"]
-        row[f"Year {y}: chance of meeting target"] = (
-            f"{chance} (target {r['Plan target']})" if chance != "–" else "–"
-        )
-    return pd.DataFrame(list(rows.values()))
