@@ -448,3 +448,18 @@ def test_xlsx_measurement_file_validates_like_csv(ref):
         read_table(to_xlsx_bytes({"data": df}), "m.xlsx"), *ref, today=TODAY
     )
     assert result.ok and result.rows.loc[0, "value"] == 8.0
+
+
+def test_rows_wider_than_the_headings_are_noted_not_lost(ref):
+    result = check(ref, HEADER + f"M08,{ICB},2024-04-01,12,150,8,stray\n")
+    assert result.ok
+    assert [(i.row, i.severity) for i in result.warnings] == [(2, "warning")]
+
+
+def test_each_template_example_imports_cleanly(ref):
+    measures_, regions_, icbs_ = ref
+    lookups = im.reference_sheets("measurements", measures_, regions_, icbs_, {"P1": "x"})
+    xlsx, csv_bytes = im.template_files("measurements", lookups)
+    for data, name in ((xlsx, "t.xlsx"), (csv_bytes, "t.csv")):
+        result = validate_measurements(read_table(data, name), *ref, today=TODAY)
+        assert result.ok and result.errors == [] and len(result.rows) == 2

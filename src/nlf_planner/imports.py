@@ -95,6 +95,7 @@ class Table:
     encoding: str | None = None
     sheet: str | None = None
     sheet_names: list[str] = field(default_factory=list)
+    extra_cell_rows: list[int] = field(default_factory=list)  # rows wider than the headings
 
     def __len__(self) -> int:
         return len(self.df)
@@ -383,15 +384,14 @@ def _build_table(
             row = [unescape_formula(c) for c in row]
         cells.append(row)
     df = pd.DataFrame(cells, columns=columns, dtype=object)
-    table = Table(
+    return Table(
         df=df,
         row_numbers=np.array([r for r, _ in data], dtype=np.int64),
         source_name=name,
         file_type=file_type,
         encoding=encoding,
+        extra_cell_rows=extra,
     )
-    table.extra_cell_rows = extra  # type: ignore[attr-defined]
-    return table
 
 
 def normalise_header(text: str) -> str:
@@ -447,7 +447,7 @@ def check_columns(
                     None, col, None, f"Column '{col}' is not used and will be ignored.", "warning"
                 )
             )
-    for row_no in getattr(table, "extra_cell_rows", [])[:50]:
+    for row_no in table.extra_cell_rows[:50]:
         issues.append(
             Issue(
                 int(row_no),
