@@ -77,6 +77,34 @@ history = cached_series(db, levels=["england"])
 baselines = P.baselines_from_history(history, measures, plan.base_year)
 tables = ps.display_tables(plan, measures, baselines, area_labels, region_names)
 
+
+def _tables_for(p: P.Plan) -> dict[str, pd.DataFrame]:
+    return ps.display_tables(p, measures, baselines, area_labels, region_names)
+
+
+# "Put my edits on top of the latest version", asked for after a refused save.
+if viewing_latest and ps.take_request(ps.REBASE_REQUESTED):
+    old_ws = ps.current_workspace()
+    if old_ws and old_ws["version_id"] != plan.version_id:
+        started_from = plan_store.load_plan(db, old_ws["version_id"])
+        mine, problems = ps.build_draft(
+            old_ws, started_from, None, by_code, geo_names, region_codes, list(area_names), today
+        )
+        if P.errors_only(problems):
+            st.error(
+                "Fix the problems in your edits first, then try again: "
+                + "; ".join(str(i) for i in P.errors_only(problems)[:5])
+            )
+        else:
+            conflicts = ps.rebase_onto_latest(plan, started_from, mine, _tables_for)
+            text = f"Your edits now sit on top of version {plan.version_id} (not saved yet)."
+            if conflicts:
+                text += (
+                    f" {len(conflicts)} of them clashed with your colleague's changes, whose "
+                    "values were kept: " + "; ".join(c.describe() for c in conflicts[:5])
+                )
+            st.session_state["plan_flash"] = text
+
 saved_by = f"saved by {plan.author} on {format_date(plan.created_at)}"
 st.markdown(
     f"**Version {plan.version_id}{' (latest)' if viewing_latest else ''}**, {saved_by}. "
@@ -290,9 +318,17 @@ with tab_edit:
         if ws["version_id"] != plan.version_id:
             st.warning(
                 f"A newer version ({plan.version_id}) was saved while you were editing version "
-                f"{ws['version_id']}. Your edits are kept below; saving them will be refused "
-                "until you discard them and start from the latest version.",
+                f"{ws['version_id']}. Your edits are kept below. Put them on top of version "
+                f"{plan.version_id} (a colleague's changes are never overwritten), or discard "
+                "them.",
                 icon=":material/sync_problem:",
+            )
+            st.button(
+                f"Put my edits on top of version {plan.version_id}",
+                key="plan_rebase",
+                icon=":material/merge:",
+                on_click=ps.request,
+                args=(ps.REBASE_REQUESTED,),
             )
         with st.expander("Base year and trajectory", expanded=False):
             c1, c2, c3 = st.columns([2, 2, 3])

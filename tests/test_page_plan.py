@@ -225,3 +225,37 @@ def test_the_sidebar_plan_version_is_shared_and_kept_in_the_url(fresh_seeded_db_
     at.switch_page("pages/overview.py").run()
     assert not at.exception
     assert at.session_state["plan_version"] == "1"
+
+
+def test_after_a_refused_save_my_edits_go_on_top_of_the_latest(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    _edit(at, "targets", {"0": {"y5": 97.0}})
+    at.run()
+    db = _store(fresh_seeded_db_path)
+    try:  # a colleague raises a different target meanwhile
+        other = plan_store.load_plan(db)
+        changed = [
+            t.model_copy(update={"target": 42.0})
+            if (t.measure_code, t.geo_code, t.horizon) == ("M02", ENGLAND, 5)
+            else t
+            for t in other.targets
+        ]
+        plan_store.save_plan(db, other.model_copy(update={"targets": changed}),
+                             author="Sam Jones", note="M02 up",
+                             expected_version_id=other.version_id)  # fmt: skip
+    finally:
+        db.close()
+    _save(at)
+    assert "Not saved" in " ".join(e.value for e in at.error)
+    at.button(key="plan_rebase").click()
+    at.run()
+    assert not at.exception
+    assert any("on top of version 3" in s.value for s in at.success)
+    _save(at, "My M01 change on top of Sam's")
+    assert any("Saved as version 4" in s.value for s in at.success)
+    db = _store(fresh_seeded_db_path)
+    try:
+        tm = plan_store.load_plan(db).target_map()
+        assert tm[("M01", ENGLAND, 5)] == 97.0 and tm[("M02", ENGLAND, 5)] == 42.0
+    finally:
+        db.close()

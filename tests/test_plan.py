@@ -539,3 +539,50 @@ def test_plan_line_for_series_starts_from_that_series_and_reaches_the_targets():
     assert df.set_index("period").loc[date(2023, 3, 31), "plan"] == 16.0  # England's year 3
     short = P.plan_line_for_series(plan, MEASURES["M05"], series, extend_to_horizons=False)
     assert short["period"].tolist() == [date(2020, 4, 1), date(2021, 4, 1)]
+
+
+def _tplan(values: dict, milestones=(), base_year: int = 2026, **kw) -> P.Plan:
+    return P.Plan(
+        base_year=base_year,
+        targets=[P.PlanTarget(measure_code=c, horizon=h, target=v) for (c, h), v in values.items()],
+        milestones=list(milestones),
+        **kw,
+    )
+
+
+def test_rebase_edits_applies_mine_keeps_theirs_and_reports_conflicts():
+    a = _ms("a", "P1", "on_track", date(2027, 1, 1), TODAY)
+    b = _ms("b", "P1", "on_track", date(2027, 1, 1), TODAY)
+    original = _tplan({("M01", 1): 40, ("M01", 3): 60, ("M02", 1): 10}, [a, b])
+    mine = _tplan(
+        {("M01", 1): 45, ("M01", 3): 65, ("M02", 1): 10},
+        [
+            a.model_copy(update={"status": "at_risk"}),
+            _ms("new", "P2", "not_started", date(2027, 2, 1), TODAY),
+        ],
+        trajectory="stepwise",
+    )
+    theirs = _tplan(
+        {("M01", 1): 40, ("M01", 3): 70, ("M02", 1): 12},
+        [a.model_copy(update={"owner": "Sam"}), b],
+        version_id=7,
+    )
+    merged, conflicts = P.rebase_edits(original, mine, theirs)
+    tm = merged.target_map()
+    assert tm[("M01", P.ENGLAND, 1)] == 45  # mine, they did not touch it
+    assert tm[("M02", P.ENGLAND, 1)] == 12  # theirs, I did not touch it
+    assert tm[("M01", P.ENGLAND, 3)] == 70  # both changed: theirs kept, reported
+    assert [(c.entity, c.key, c.yours, c.theirs) for c in conflicts] == [
+        ("target", "M01|E92000001|3", 65, 70)
+    ]
+    ms = {m.item_id: m for m in merged.milestones}
+    assert ms["a"].status == "at_risk" and ms["a"].owner == "Sam"  # both edits, different fields
+    assert "b" not in ms and "new" in ms  # my removal and my addition
+    assert merged.trajectory == "stepwise" and merged.version_id == 7
+
+
+def test_rebase_edits_without_a_colleagues_change_is_just_my_plan():
+    original = _tplan({("M01", 1): 40})
+    mine = _tplan({("M01", 1): 44})
+    merged, conflicts = P.rebase_edits(original, mine, original)
+    assert conflicts == [] and P.diff_plans(mine, merged) == []

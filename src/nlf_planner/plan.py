@@ -1186,3 +1186,128 @@ def summarise_changes(changes: Sequence[Change]) -> str:
         for (kind, entity), n in sorted(counts.items(), key=lambda kv: -kv[1])
     ]
     return "; ".join(parts) + "."
+
+
+# --------------------------------------------------------------------------- three-way merge
+
+
+class MergeConflict(BaseModel):
+    """A change of yours that someone else also changed differently; theirs was kept."""
+
+    model_config = ConfigDict(frozen=True)
+    entity: Literal["plan", "target", "milestone"]
+    key: str
+    field: str
+    yours: Any = None
+    theirs: Any = None
+
+    def describe(self) -> str:
+        return (
+            f"{self.entity} {self.key}, {self.field}: yours {_show(self.yours)}, "
+            f"theirs {_show(self.theirs)} (theirs kept)"
+        )
+
+
+def rebase_edits(original: Plan, edited: Plan, latest: Plan) -> tuple[Plan, list[MergeConflict]]:
+    """Apply the changes you made (``original`` → ``edited``) on top of ``latest``.
+
+    After a refused save, this keeps your work without overwriting a colleague's: every
+    target, milestone field and header field you changed is applied unless the colleague
+    changed the same thing to something else, which is reported as a conflict and left as
+    theirs. Items you added are added; items you removed are removed unless the colleague
+    changed them. The result carries ``latest``'s version number, ready to save.
+    """
+    conflicts: list[MergeConflict] = []
+    header: dict[str, Any] = {}
+    for f in ("plan_name", "base_year", "trajectory"):
+        mine, base, theirs = getattr(edited, f), getattr(original, f), getattr(latest, f)
+        if mine != base:
+            if theirs in (base, mine):
+                header[f] = mine
+            else:
+                conflicts.append(
+                    MergeConflict(entity="plan", key="plan", field=f, yours=mine, theirs=theirs)
+                )
+
+    o, e, t = original.target_map(), edited.target_map(), latest.target_map()
+    merged_t = dict(t)
+    for k in o.keys() | e.keys():
+        mine, base = e.get(k), o.get(k)
+        if mine == base:
+            continue
+        theirs = t.get(k)
+        if theirs in (base, mine):
+            if mine is None:
+                merged_t.pop(k, None)
+            else:
+                merged_t[k] = mine
+        else:
+            conflicts.append(
+                MergeConflict(
+                    entity="target",
+                    key="|".join(map(str, k)),
+                    field="Target",
+                    yours=mine,
+                    theirs=theirs,
+                )
+            )
+
+    om = {m.item_id: m for m in original.milestones}
+    em = {m.item_id: m for m in edited.milestones}
+    tm = {m.item_id: m for m in latest.milestones}
+    merged_m = dict(tm)
+    for item in om.keys() | em.keys():
+        base, mine, theirs = om.get(item), em.get(item), tm.get(item)
+        if mine == base:
+            continue
+        if base is None:  # you added it
+            merged_m[item] = mine
+        elif mine is None:  # you removed it
+            if theirs == base:
+                merged_m.pop(item, None)
+            elif theirs is not None:
+                conflicts.append(
+                    MergeConflict(
+                        entity="milestone",
+                        key=item,
+                        field="(removed)",
+                        yours="removed",
+                        theirs="changed",
+                    )
+                )
+        elif theirs is None:  # they removed what you changed
+            conflicts.append(
+                MergeConflict(
+                    entity="milestone",
+                    key=item,
+                    field="(removed)",
+                    yours="changed",
+                    theirs="removed",
+                )
+            )
+        else:
+            update = {}
+            for f in MILESTONE_FIELDS:
+                b, y, th = getattr(base, f), getattr(mine, f), getattr(theirs, f)
+                if y == b:
+                    continue
+                if th in (b, y):
+                    update[f] = y
+                else:
+                    conflicts.append(
+                        MergeConflict(
+                            entity="milestone", key=item, field=COLUMN_LABELS[f], yours=y, theirs=th
+                        )
+                    )
+            merged_m[item] = theirs.model_copy(update=update)
+
+    targets = [
+        PlanTarget(measure_code=k[0], geo_code=k[1], horizon=k[2], target=v)
+        for k, v in sorted(merged_t.items())
+    ]
+    order = [m.item_id for m in latest.milestones] + [
+        i for i in (m.item_id for m in edited.milestones) if i not in tm
+    ]
+    milestones = [merged_m[i] for i in order if i in merged_m]
+    merged = latest.model_copy(update={**header, "targets": targets, "milestones": milestones})
+    return merged, conflicts

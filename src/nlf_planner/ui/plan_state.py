@@ -22,9 +22,11 @@ from nlf_planner.models import UNIT_LABELS, Measure
 from nlf_planner.plan import (
     ENGLAND,
     STATUS_LABELS,
+    MergeConflict,
     Plan,
     ValidationIssue,
     milestones_table,
+    rebase_edits,
     rebase_plan,
     stamp_updates,
     targets_table,
@@ -207,6 +209,28 @@ def workspace(plan: Plan, tables: dict[str, pd.DataFrame], *, reset: bool = Fals
     return ws
 
 
+def current_workspace() -> dict | None:
+    return st.session_state.get(_WS)
+
+
+def rebase_onto_latest(
+    latest: Plan,
+    original: Plan,
+    draft: Plan,
+    tables_for: Callable[[Plan], dict[str, pd.DataFrame]],
+) -> list[MergeConflict]:
+    """Move unsaved edits (``original`` → ``draft``) onto ``latest`` and make that the
+    workspace (still unsaved), so a refused save can be retried without losing work or
+    overwriting a colleague's changes. Returns the conflicts (theirs kept)."""
+    merged, conflicts = rebase_edits(original, draft, latest)
+    ws = workspace(latest, tables_for(latest), reset=True)
+    ws["tables"] = {k: v.copy() for k, v in tables_for(merged).items()}
+    ws["applied_base_year"] = merged.base_year
+    st.session_state[BASE_YEAR_KEY] = merged.base_year
+    st.session_state[TRAJECTORY_KEY] = merged.trajectory
+    return conflicts
+
+
 def editor_key(ws: dict, name: str) -> str:
     """The session-state key of a table's editor (tests write edits to it)."""
     return f"plan_{name}_v{ws['version_id']}_{ws['gen']}"
@@ -282,6 +306,7 @@ def is_dirty(ws: dict | None) -> bool:
 
 
 SAVE_REQUESTED = "_plan_save_requested"
+REBASE_REQUESTED = "_plan_rebase_requested"
 RESTORE_REQUESTED = "_plan_restore_requested"
 
 
