@@ -81,9 +81,19 @@ def test_changes_vs_baseline_name_what_moved():
     base = baseline_params()
     other = base.with_range("attrition.4", Range(low=0.1, central=0.15, high=0.2))
     lines = changes_vs(base, other)
-    assert lines == ["Attrition: executives (board): 0.2 (0.15–0.28) → 0.15 (0.1–0.2)"]
+    assert lines == ["Attrition: executives (board): 20% (15%–28%) → 15% (10%–20%)"]
     assert changes_vs(base, base) == []
-    assert any(line.startswith("Budget") for line in changes_vs(base, _double().params))
+    doubled = changes_vs(base, _double().params)
+    assert "Budget for leadership places: £18.4m a year → no limit" in doubled
+    assert "Places a year, first-line leaders: 3,000 a year → 6,000 a year" in doubled
+    # The same places written out year by year are not a change; phasing is described.
+    data = base.model_dump(mode="json")
+    data["places"][0] = [3000.0] * 5
+    assert changes_vs(base, base.model_validate(data)) == []
+    data["places"][0] = [3000.0, 4500.0]
+    assert changes_vs(base, base.model_validate(data)) == [
+        "Places a year, first-line leaders: 3,000 a year → 3,000 in year 1, 4,500 in years 2–5"
+    ]
 
 
 def test_headline_table_deltas_and_probabilities():

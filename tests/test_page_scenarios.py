@@ -162,7 +162,10 @@ def test_url_reopens_a_scenario_with_its_run_settings(fresh_seeded_db_path):
     assert at.session_state["scn_seed"] == 7
     assert any("200 Monte-Carlo draws (seed 7)" in c.value for c in at.caption)
     changed = " ".join(m.value for m in at.markdown)
-    assert "Leadership places a year" in changed
+    assert (
+        "Places a year, first-line leaders: 3,000 a year → 3,000 in year 1, 4,500 in years 2–5"
+        in changed
+    )
 
 
 def test_sensitivity_goal_seek_and_waterfall_tabs_render(fresh_seeded_db_path):

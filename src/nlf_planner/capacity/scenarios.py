@@ -49,8 +49,11 @@ from nlf_planner.capacity.outputs import (
     output_label,
 )
 from nlf_planner.capacity.params import (
+    ALLOCATION_LABELS,
     ENGLAND,
+    LEVEL_NAMES,
     SPEC_BY_KEY,
+    TIER_NAMES,
     UNCERTAIN,
     WATERFALL_GROUPS,
     CapacityParams,
@@ -205,50 +208,87 @@ def import_json(text: str | bytes) -> Scenario:
 
 
 def changes_vs(base: CapacityParams, other: CapacityParams) -> list[str]:
-    """Plain-English lines naming every parameter that differs from ``base``."""
+    """Plain-English lines naming every parameter that differs from ``base``.
+
+    Places and budgets are compared year by year over the longer horizon, so a list written
+    out in full and the same list carried forward count as the same.
+    """
     lines: list[str] = []
-    a, b = base.model_dump(), other.model_dump()
     for spec in UNCERTAIN:
         ra, rb = base.range_of(spec.key), other.range_of(spec.key)
         if (ra.low, ra.central, ra.high) != (rb.low, rb.central, rb.high):
-            lines.append(f"{spec.label}: {_rng(ra)} → {_rng(rb)}")
-    for key, label in (
-        ("places", "Leadership places a year"),
-        ("qi_places", "Improvement training places a year"),
+            lines.append(f"{spec.label}: {_rng(spec.key, ra)} → {_rng(spec.key, rb)}")
+    years = range(1, max(base.horizon, other.horizon) + 1)
+    level_names = [LEVEL_NAMES[lv].lower() for lv in (1, 2, 3, 4)]
+    tier_names = [TIER_NAMES[k].lower() for k in (1, 2, 3)]
+    for getter, names, what in (
+        ("places_for_year", level_names, "Places a year"),
+        ("qi_places_for_year", tier_names, "Improvement training places a year"),
     ):
-        if a[key] != b[key]:
-            lines.append(f"{label}: {_series(a[key])} → {_series(b[key])}")
-    if a["budget"] != b["budget"]:
-        lines.append(f"Budget: {_budget(a['budget'])} → {_budget(b['budget'])}")
-    simple = {
-        "horizon": "Horizon (years)",
-        "allocation": "Allocation of places",
-        "cost_per_place": "Cost per place (£)",
-        "qi_cost": "Improvement training cost per place (£)",
-        "base": "Starting position",
-        "region_shares": "Regional workforce shares",
-        "overrides": "Regional overrides",
-    }
-    for key, label in simple.items():
-        if a[key] != b[key]:
-            lines.append(f"{label} changed")
+        pa = [getattr(base, getter)(t) for t in years]
+        pb = [getattr(other, getter)(t) for t in years]
+        for i, name in enumerate(names):
+            sa, sb = [row[i] for row in pa], [row[i] for row in pb]
+            if sa != sb:
+                lines.append(f"{what}, {name}: {_phased(sa)} → {_phased(sb)}")
+    ba = [base.budget_for_year(t) for t in years]
+    bb = [other.budget_for_year(t) for t in years]
+    if ba != bb:
+        lines.append(f"Budget for leadership places: {_phased_budget(ba)} → {_phased_budget(bb)}")
+    if base.horizon != other.horizon:
+        lines.append(f"Years projected: {base.horizon} → {other.horizon}")
+    if base.allocation != other.allocation:
+        lines.append(
+            f"Places shared between regions: {ALLOCATION_LABELS[base.allocation].lower()} → "
+            f"{ALLOCATION_LABELS[other.allocation].lower()}"
+        )
+    for attr, names, what in (
+        ("cost_per_place", level_names, "Cost per place"),
+        ("qi_cost", tier_names, "Improvement training cost per place"),
+    ):
+        for name, x, y in zip(names, getattr(base, attr), getattr(other, attr), strict=True):
+            if x != y:
+                lines.append(f"{what}, {name}: £{x:,.0f} → £{y:,.0f}")
+    if base.base != other.base:
+        lines.append("Starting position (posts, leaders in post, developed shares) changed")
+    if base.region_shares != other.region_shares:
+        lines.append("Regional workforce shares changed")
+    if base.overrides != other.overrides:
+        n = len(other.overrides)
+        lines.append(f"Regional overrides changed ({n} now set)")
     return lines
 
 
-def _rng(r) -> str:
+def _rng(key: str, r) -> str:
     if r.low == r.high:
-        return f"{r.central:g}"
-    return f"{r.central:g} ({r.low:g}–{r.high:g})"
+        return input_text(key, r.central)
+    return f"{input_text(key, r.central)} ({input_text(key, r.low)}–{input_text(key, r.high)})"
 
 
-def _series(levels: list[list[float]]) -> str:
-    return " / ".join(",".join(f"{x:,.0f}" for x in s) for s in levels)
+def _phased(series: list[float]) -> str:
+    """3,000 a year, or 3,000 in year 1, 4,500 in year 2, … (runs of equal years merged)."""
+    if len(set(series)) == 1:
+        return f"{series[0]:,.0f} a year"
+    parts, start = [], 0
+    for i in range(1, len(series) + 1):
+        if i == len(series) or series[i] != series[start]:
+            span = f"year {start + 1}" if i - start == 1 else f"years {start + 1}–{i}"
+            parts.append(f"{series[start]:,.0f} in {span}")
+            start = i
+    return ", ".join(parts)
 
 
-def _budget(b) -> str:
-    if b is None:
-        return "unlimited"
-    return ", ".join("unlimited" if x is None else f"£{x / 1e6:,.1f}m" for x in b)
+def _phased_budget(series: list[float | None]) -> str:
+    texts = ["no limit" if x is None else f"£{x / 1e6:,.1f}m" for x in series]
+    if len(set(texts)) == 1:
+        return texts[0] + (" a year" if series[0] is not None else "")
+    parts, start = [], 0
+    for i in range(1, len(texts) + 1):
+        if i == len(texts) or texts[i] != texts[start]:
+            span = f"year {start + 1}" if i - start == 1 else f"years {start + 1}–{i}"
+            parts.append(f"{texts[start]} in {span}")
+            start = i
+    return ", ".join(parts)
 
 
 # --- compare -----------------------------------------------------------------------------
