@@ -974,5 +974,5 @@ try:
     with tabs[5]:
         if tabs[5].open:
             save_tab(db, scenario, params, draws, seed)
-except (cs.ScenarioError, ValidationError, ValueError) as exc:
+except (cs.ScenarioError, ValidationError, ValueError, StoreError) as exc:
     st.error(f"That could not be done: {exc}")
