@@ -8,6 +8,7 @@ copied link opens the same slide of the same deck.
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 import plotly.graph_objects as go
 import streamlit as st
@@ -35,6 +36,15 @@ NOTES = "present_notes"
 LATEST = "latest"
 SIDEBAR_PLAN_KEY = "plan_version"  # the shared sidebar's plan-version widget
 
+TITLE_SLIDE_CSS = """
+<style>
+.nlf-title-slide { background: #005EB8; color: #fff; padding: 2.2rem 2.4rem; border-radius: 4px; }
+.nlf-title-slide h1 { color: #fff; font-size: 2.6rem; line-height: 1.2; margin: 0 0 .6rem; }
+.nlf-title-slide .nlf-sub { font-size: 1.4rem; font-weight: bold; margin: 0 0 1.2rem; }
+.nlf-title-slide li { font-size: 1.2rem; line-height: 1.45; margin-bottom: .4rem; }
+</style>
+"""
+
 FULL_SCREEN_CSS = """
 <style>
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
@@ -45,8 +55,12 @@ footer { display: none !important; }
   line-height: 1.35 !important; }
 [data-testid="stMain"] h1 { font-size: 3rem !important; }
 [data-testid="stMain"] h2 { font-size: 2.4rem !important; color: #005EB8; }
-[data-testid="stMain"] table { font-size: 1.05rem !important; }
-[data-testid="stMain"] td, [data-testid="stMain"] th { padding: 0.25rem 0.45rem !important; }
+[data-testid="stMain"] table, [data-testid="stMain"] table p { font-size: 0.95rem !important;
+  line-height: 1.15 !important; margin: 0 !important; }
+[data-testid="stMain"] td, [data-testid="stMain"] th { padding: 0.12rem 0.4rem !important; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1rem !important; }
+.nlf-title-slide h1 { font-size: 3.4rem !important; }
+.nlf-title-slide li { font-size: 1.6rem !important; }
 [data-testid="stMain"] button p { font-size: 1.15rem !important; }
 </style>
 """
@@ -195,9 +209,12 @@ def _bullets(lines) -> None:
 
 def render_slide(deck: Deck, slide: Slide, presenting: bool) -> None:
     if slide.kind == "title":
-        st.markdown(f"# {slide.title}")
-        st.markdown(f"**{slide.subtitle}**")
-        _bullets(slide.bullets)
+        items = "".join(f"<li>{escape(b)}</li>" for b in slide.bullets)
+        st.html(
+            f"<div class='nlf-title-slide'><h1>{escape(slide.title)}</h1>"
+            f"<p class='nlf-sub'>{escape(slide.subtitle)}</p><ul>{items}</ul></div>"
+            + TITLE_SLIDE_CSS
+        )
         return
     if presenting:
         st.header(slide.title, anchor=False)
@@ -225,16 +242,14 @@ def render_slide(deck: Deck, slide: Slide, presenting: bool) -> None:
         elif presenting:
             st.markdown(slide.narrative)
         return
-    lines = list(slide.bullets)
-    if slide.kind == "closing":
-        lines += deck.stamp.lines()[:-1]
-    _bullets(lines)
+    _bullets(slide.bullets)
 
 
 def _controls(deck: Deck, number: int, presenting: bool) -> None:
     n = len(deck.slides)
     titles = {i: f"{i}. {s.title}" for i, s in enumerate(deck.slides, start=1)}
-    cols = st.columns([1.3, 1.1, 1.3, 3.6, 1.6] if not presenting else [1, 1.1, 1, 4, 1.2, 1.6])
+    widths = [1.3, 1.1, 1.3, 3.6, 1.6] if not presenting else [1, 1.4, 1, 3.8, 1.2, 1.6]
+    cols = st.columns(widths)
     cols[0].button(
         "Back",
         icon=":material/arrow_back:",

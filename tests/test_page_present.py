@@ -22,7 +22,8 @@ def deck_titles(seeded_db_path):
 
 
 def _slide_heading(at) -> str:
-    titles = [h.value for h in at.header] + [m.value for m in at.markdown]
+    titles = [h.value for h in at.header] + [h.value for h in at.subheader]
+    titles += [m.value for m in at.markdown] + [str(h.proto.body) for h in at.get("html")]
     return " | ".join(titles)
 
 

@@ -860,19 +860,22 @@ def _scenario_table(domain: ModuleType, head: pd.DataFrame, labels: list[str]) -
 
 
 def _closing_slide(ctx: _Context) -> list[Slide]:
-    sources = sorted({m.source for m in ctx.measures.values() if m.source})
+    sources: list[str] = []
+    for m in ctx.measures.values():
+        for part in m.source.replace("Illustrative:", "").replace("Illustrative;", "").split(";"):
+            text = part.strip().rstrip(".")
+            if text and text not in sources:
+                sources.append(text)
     bullets = []
     if ctx.illustrative:
         bullets.append(ILLUSTRATIVE_NOTICE)
-    bullets.append(f"Framework: {FRAMEWORK_SOURCE}")
-    bullets.append(GEOGRAPHY_SOURCE)
-    bullets.append(
+    bullets += [
+        f"Framework: {FRAMEWORK_SOURCE}",
+        GEOGRAPHY_SOURCE,
         "Method: SPC the Making Data Count way (XmR chart, four rules, variation and assurance "
-        "icons); comparisons with England use 95% and 99.8% intervals (Wilson for proportions)."
-    )
-    bullets.extend(f"Measure source: {s}" for s in sources[:8])
-    if len(sources) > 8:
-        bullets.append(f"…and {len(sources) - 8} more measure sources (see the Data page).")
+        "icons); comparisons with England use 95% and 99.8% intervals (Wilson for proportions).",
+        "Measure sources: " + "; ".join(sources[:10]) + ("; …" if len(sources) > 10 else "."),
+    ]
     return [
         Slide(
             kind="closing",
@@ -881,7 +884,8 @@ def _closing_slide(ctx: _Context) -> list[Slide]:
             bullets=tuple(bullets),
             narrative=" ".join(bullets[:3]),
             notes="Questions. The pack can be regenerated from the Present page or with "
-            "`python -m nlf_planner.export`.",
+            "`python -m nlf_planner.export`. Full measure definitions and sources are on the "
+            "Data page (data dictionary).",
         )
     ]
 
