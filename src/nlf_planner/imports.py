@@ -776,9 +776,16 @@ def validate_measurements(
     for name in ("numerator", "denominator", "value", "ci_low", "ci_high"):
         raw = col(name)
         allow_pct = name in ("value", "ci_low", "ci_high")
+        seen: dict[tuple[str, bool], float | None] = {}  # the same text parses the same way
+
+        def number(text: str, pct: bool, seen=seen) -> float | None:
+            if (text, pct) not in seen:
+                seen[(text, pct)] = parse_number(text, allow_percent=pct)
+            return seen[(text, pct)]
+
         nums = np.array(
             [
-                parse_number(s, allow_percent=allow_pct and u == "percent") if s != "" else None
+                number(s, allow_pct and u == "percent") if s != "" else None
                 for s, u in zip(raw, unit, strict=True)
             ],
             dtype=object,
@@ -857,11 +864,11 @@ def validate_measurements(
     numerator = np.where(np.isnan(num) & (den > 0), final * den / scale, num)
 
     # duplicates within the file
-    key = pd.Series([f"{m}|{g}|{p}" for m, g, p in zip(mcode, geo, period, strict=True)])
+    key = [f"{m}|{g}|{p}" for m, g, p in zip(mcode, geo, period, strict=True)]
     complete = (mcode != "") & (geo != "") & has_p
     first_row: dict[str, int] = {}
     for idx in np.flatnonzero(complete):
-        k = key.iat[idx]
+        k = key[idx]
         if k in first_row:
             issues.append(
                 Issue(
