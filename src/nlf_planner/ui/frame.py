@@ -35,8 +35,13 @@ def _leave_legacy_pages_mode() -> None:
     ``PagesManager.uses_pages_directory``; turning it off and rerunning sends this very
     request through ``app.py``. Checked against the pinned Streamlit version.
     """
+    from unittest.mock import Mock
+
+    from streamlit.runtime import Runtime
     from streamlit.runtime.pages_manager import PagesManager
 
+    if isinstance(Runtime._instance, Mock):  # AppTest resets the switch on every run itself
+        return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
