@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
 import pandas as pd
@@ -13,15 +12,12 @@ from nlf_planner.charts.compare import benchmark_bars, funnel_plot, matrix_figur
 from nlf_planner.charts.spc import spc_figure
 from nlf_planner.periods import label as period_label
 from nlf_planner.settings import get_settings
-from nlf_planner.spc import SPCOptions, suggest_rebase
+from nlf_planner.spc import suggest_rebase
 from nlf_planner.store import annotations as notes_store
-from nlf_planner.store import reference as reference_store
 from nlf_planner.store.reference import ENGLAND_CODE
 from nlf_planner.ui.frame import (
-    cached_series,
     chart_with_download,
     current_user,
-    data_version,
     footer,
     get_db,
     illustrative_notice,
@@ -30,6 +26,7 @@ from nlf_planner.ui.frame import (
     read_only_banner,
     set_query_params,
 )
+from nlf_planner.ui.regions_state import regions_model
 from nlf_planner.ui.sidebar import selected_region
 
 VIEWS = ["Matrix", "Measure", "Benchmark", "Profile"]
@@ -48,44 +45,6 @@ SUMMARY_ORDER = [
     "upper_limit",
     "reading",
 ]
-
-try:
-    plans_store = importlib.import_module("nlf_planner.store.plans")
-except ImportError:  # the plan feature is optional
-    plans_store = None
-
-
-def _plan(db):
-    """The plan version chosen in the sidebar when the plan feature offers one, else latest."""
-    if plans_store is None:
-        return None, None
-    version = None
-    try:
-        state = importlib.import_module("nlf_planner.ui.plan_state")
-        getter = getattr(state, "current_plan_version_id", None)
-        version = getter(db) if getter else None
-    except ModuleNotFoundError:
-        pass
-    try:
-        plan = plans_store.load_plan(db, version)
-    except Exception:  # noqa: BLE001 - no plan tables yet: show charts without targets
-        return None, None
-    return plan, getattr(plan, "version_id", None)
-
-
-@st.cache_resource(show_spinner="Computing SPC for every series…", max_entries=4)
-def _model(_db, _plan_obj, key: tuple) -> R.RegionsModel:
-    series = cached_series(_db)
-    return R.build_model(
-        series,
-        reference_store.measures(_db),
-        reference_store.priority_areas(_db),
-        reference_store.regions(_db),
-        reference_store.icbs(_db),
-        rebases=notes_store.all_rebases(_db),
-        plan=_plan_obj,
-        options=SPCOptions.default(),
-    )
 
 
 def _drill(model: R.RegionsModel, matrix: R.Matrix) -> None:
@@ -280,7 +239,7 @@ def _flash(kind: str, text: str) -> None:
     st.session_state[FLASH] = (kind, text)
 
 
-def _save(action: str, work, clear_model: bool = False) -> bool:
+def _save(action: str, work) -> bool:
     """Run a write for the person in the sidebar; the outcome is shown on the next run.
 
     Writes run in widget callbacks (before the script), so a rerun can never drop a click.
@@ -294,8 +253,6 @@ def _save(action: str, work, clear_model: bool = False) -> bool:
     except Exception as exc:  # noqa: BLE001 - the user sees the message, not a traceback
         _flash("error", str(exc))
         return False
-    if clear_model:
-        _model.clear()
     return True
 
 
@@ -328,7 +285,6 @@ def _add_rebase(db, code: str, geo: str) -> None:
             period=st.session_state.get("rebase_date"),
             reason=st.session_state.get("rebase_reason", ""),
         ),
-        clear_model=True,
     )
     if ok:
         st.session_state["rebase_reason"] = ""
@@ -344,7 +300,6 @@ def _remove_rebase(db) -> None:
             actor=user,
             reason=st.session_state.get("rebase_remove_reason", ""),
         ),
-        clear_model=True,
     )
     if ok:
         _flash("success", "Rebase removed.")
@@ -492,19 +447,8 @@ page_header(
 read_only_banner(db)
 illustrative_notice(db)
 
-plan, plan_version = _plan(db)
 settings = get_settings()
-model = _model(
-    db,
-    plan,
-    (
-        str(db.path),
-        data_version(db),
-        notes_store.rebases_version(db),
-        plan_version,
-        settings.spc_run_length,
-    ),
-)
+model = regions_model(db)
 region = selected_region()
 if st.session_state.get("view") not in VIEWS:
     st.session_state["view"] = query_param("view", "Matrix", VIEWS)
