@@ -162,7 +162,7 @@ def _show_issues(result) -> None:
         )
         st.download_button(
             "Download the list of problems (CSV)",
-            data=to_csv_bytes(frame),
+            data=lambda: to_csv_bytes(frame),
             file_name=f"problems-{result.source_name}.csv",
             mime="text/csv",
             on_click="ignore",
@@ -215,7 +215,7 @@ def _preview(kind: str, result) -> tuple[str, int]:
             )
         st.download_button(
             "Download the full preview (CSV)",
-            data=to_csv_bytes(changes),
+            data=lambda: to_csv_bytes(changes),
             file_name=f"preview-{result.source_name}.csv",
             mime="text/csv",
             on_click="ignore",
@@ -349,6 +349,8 @@ def render_import() -> None:
     st.caption(f"Read {len(table):,} rows from {md(table.source_name)}{where}{enc}.")
     cache_key = f"data_checked_{kind}_{sha[:16]}_{table.sheet}"
     if cache_key not in st.session_state:
+        for old in [k for k in st.session_state if str(k).startswith("data_checked_")]:
+            del st.session_state[old]  # keep one checked file per session, not every upload
         with st.spinner("Checking every row…"):
             st.session_state[cache_key] = _check(kind, table)
     result = st.session_state[cache_key]
@@ -584,7 +586,7 @@ def render_audit() -> None:
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(
         "Download (CSV)",
-        data=to_csv_bytes(log),
+        data=lambda: to_csv_bytes(log),
         file_name=f"nlf-audit-log-{today:%Y%m%d}.csv",
         mime="text/csv",
         on_click="ignore",
