@@ -94,3 +94,12 @@ def test_format_value_names_units():
     assert format_value("cost_total", 18_400_000) == "£18.4m"
     assert format_value("leaders_in_post", 1234.4) == "1,234"
     assert format_value("vacancy_rate", float("nan")) == "–"
+
+
+def test_format_delta_uses_points_for_percentages_and_says_no_change():
+    from nlf_planner.capacity.outputs import format_delta
+
+    assert format_delta("vacancy_rate", 1.234) == "+1.2 pts"
+    assert format_delta("vacancy_rate", -0.04) == "no change"
+    assert format_delta("cost_total", -2_000_000) == "−£2.0m"
+    assert format_delta("leaders_in_post", float("nan")) == "–"

@@ -149,6 +149,19 @@ def format_value(name: str, value: float) -> str:
     return f"{value:,.0f}"
 
 
+def format_delta(name: str, delta: float) -> str:
+    """A signed change in the output's units ("pts" = percentage points for percentages);
+    "no change" when it rounds to zero."""
+    if delta is None or not np.isfinite(delta):
+        return "–"
+    text = format_value(name, abs(delta))
+    if text == format_value(name, 0.0):
+        return "no change"
+    if OUTPUTS[name].unit == "percent":
+        text = text.removesuffix("%") + " pts"
+    return ("+" if delta > 0 else "−") + text
+
+
 def geo_codes(result: ModelResult) -> tuple[str, ...]:
     return (*result.regions, ENGLAND)
 

@@ -42,6 +42,7 @@ from nlf_planner.capacity import model as cm
 from nlf_planner.capacity.outputs import (
     LEVEL_CODES,
     OUTPUTS,
+    format_delta,
     format_value,
     geo_codes,
     meets,
@@ -674,16 +675,6 @@ def waterfall(
 
 
 # --- display -----------------------------------------------------------------------------
-
-
-def format_delta(name: str, delta: float) -> str:
-    """A signed change in the output's units; "no change" when it rounds to zero."""
-    if delta is None or not np.isfinite(delta):
-        return "–"
-    text = format_value(name, abs(delta))
-    if text == format_value(name, 0.0):
-        return "no change"
-    return ("+" if delta > 0 else "−") + text
 
 
 def headline_view(head: pd.DataFrame, scenario: str) -> pd.DataFrame:

@@ -7,7 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from nlf_planner.capacity.outputs import FLOW_OUTPUTS, OUTPUTS, format_value, output_label
+from nlf_planner.capacity.outputs import (
+    FLOW_OUTPUTS,
+    OUTPUTS,
+    format_delta,
+    format_value,
+    output_label,
+)
 from nlf_planner.charts.theme import (
     CATEGORICAL,
     CONCERN,
@@ -238,7 +244,7 @@ def waterfall_chart(w: pd.DataFrame, *, name: str, level: int, horizon: int) -> 
                 for v, d, kind in zip(w["value"], w["delta"], w["kind"], strict=True)
             ],
             text=[
-                format_value(name, d) if kind == "step" else format_value(name, v)
+                format_delta(name, d) if kind == "step" else format_value(name, v)
                 for v, d, kind in zip(w["value"], w["delta"], w["kind"], strict=True)
             ],
             textposition="outside",
@@ -261,15 +267,19 @@ def waterfall_chart(w: pd.DataFrame, *, name: str, level: int, horizon: int) -> 
 def waterfall_summary(w: pd.DataFrame, name: str, level: int, horizon: int) -> str:
     start, end = w.iloc[0], w.iloc[-1]
     steps = w[(w["kind"] == "step") & (w["delta"].abs() > 1e-9)]
-    moves = "; ".join(
-        f"{r.step} {'+' if r.delta >= 0 else ''}{format_value(name, r.delta)}"
-        for r in steps.itertuples()
-    )
-    return (
+    moves = "; ".join(f"{r.step} {format_delta(name, r.delta)}" for r in steps.itertuples())
+    text = (
         f"{output_label(name, level)} in year {horizon} moves from "
         f"{format_value(name, start.value)} (baseline) to {format_value(name, end.value)} "
         f"(scenario). " + (f"Contributions, in order: {moves}." if moves else "No change.")
     )
+    by_step = w.set_index("step")["delta"]
+    if abs(by_step.get("Places", 0.0)) < 1e-9 and abs(by_step.get("Budget", 0.0)) > 1e-9:
+        text += (
+            " Extra places show no effect on their own because the baseline budget cannot pay "
+            "for them; the budget bar carries their effect."
+        )
+    return text
 
 
 def region_chart(data: pd.DataFrame, *, name: str, level: int, year: int) -> go.Figure:

@@ -1,0 +1,70 @@
+"""Scenario charts: what each figure shows and the text alternative beside it."""
+
+from __future__ import annotations
+
+from nlf_planner.capacity.params import ENGLAND, baseline_params
+from nlf_planner.capacity.scenarios import (
+    baseline_scenario,
+    fan_data,
+    run_scenario,
+    sensitivity,
+    waterfall,
+)
+from nlf_planner.charts import scenarios as charts
+
+
+def _results():
+    base = run_scenario(baseline_scenario(draws=100))
+    more = baseline_scenario(draws=100).params.scale_places(2).model_copy(update={"budget": None})
+    other = run_scenario(baseline_scenario(draws=100).model_copy(update={"params": more}))
+    return base, other
+
+
+def test_fan_chart_has_band_median_baseline_and_target():
+    base, other = _results()
+    fan = fan_data({"Double": other}, "improvement_coverage")
+    baseline = fan_data({"Baseline": base}, "improvement_coverage")[["year", "p50"]]
+    fig = charts.fan_chart(
+        fan, name="improvement_coverage", baseline=baseline, targets={1: 12.0, 3: 16.0, 5: 20.0}
+    )
+    names = [t.name for t in fig.data]
+    assert names == [
+        "Double: 80% range (P10–P90)",
+        "Double: median (P50)",
+        "Baseline median (dashed)",
+        "Plan target (diamonds, dotted)",
+    ]
+    assert fig.data[2].line.dash == "dash"
+    assert list(fig.data[3].x) == [1, 3, 5]
+    assert "Staff trained in improvement (%)" in fig.layout.title.text
+    text = charts.fan_summary(fan, "improvement_coverage", 0, baseline, {5: 20.0})
+    assert "10.0% now" in text and "year 5 20.0%" in text
+
+
+def test_cost_fans_start_in_year_one_and_are_in_millions():
+    base, _ = _results()
+    fan = fan_data({"Baseline": base}, "cost_total")
+    fig = charts.fan_chart(fan, name="cost_total")
+    assert min(fig.data[1].x) == 1
+    assert max(fig.data[1].y) < 100  # £ millions, not pounds
+    assert "in year 1" in charts.fan_summary(fan, "cost_total")
+
+
+def test_tornado_puts_the_biggest_swing_on_top_and_says_so():
+    sens = sensitivity(baseline_params(), "vacancy_rate", 5, ENGLAND, 4)
+    fig = charts.tornado_chart(sens, name="vacancy_rate", level=4, horizon=5)
+    assert fig.data[0].y[-1] == "Attrition: executives (board)"  # plotly draws bottom-up
+    assert "low 15%" in fig.data[0].text[-1]
+    assert "Attrition: executives (board)" in charts.tornado_summary(sens, "vacancy_rate", 4, 5)
+
+
+def test_waterfall_explains_places_held_back_by_the_budget():
+    base = baseline_params()
+    w = waterfall(
+        base, base.scale_places(1.5).model_copy(update={"budget": None}), "developed_share", 5
+    )
+    fig = charts.waterfall_chart(w, name="developed_share", level=0, horizon=5)
+    assert list(fig.data[0].x)[0] == "Baseline" and list(fig.data[0].x)[-1] == "Scenario"
+    text = charts.waterfall_summary(w, "developed_share", 0, 5)
+    assert "Budget +" in text and "pts" in text
+    assert "baseline budget cannot pay" in text
