@@ -270,7 +270,7 @@ def _apply(kind: str, result, user: str, reason: str, sha: str) -> str:
         saved = import_store.apply_plan_import(db, result, actor=user, note=reason or None)
         return f"Saved plan version {saved.version_id} from {md(result.source_name)}."
     ids = import_store.apply_engagement_import(db, result, actor=user, reason=reason or None)
-    return f"Added {len(ids)} rows from {md(result.source_name)}."
+    return f"Added {plural(len(ids), 'row')} from {md(result.source_name)}."
 
 
 def render_import() -> None:

@@ -250,3 +250,17 @@ def test_restore_from_the_page_after_confirmation(fresh_seeded_db_path):
     assert not at.exception, [e.value for e in at.exception]
     assert any("Restored" in s.value for s in at.success), [e.value for e in at.error]
     assert scalar(fresh_seeded_db_path, "SELECT count(*) FROM measurements") == rows
+
+
+def test_stakeholders_import_from_the_page(fresh_seeded_db_path):
+    before = scalar(fresh_seeded_db_path, "SELECT count(*) FROM stakeholders")
+    at = open_data(fresh_seeded_db_path, session=USER, kind="Stakeholders")
+    upload(at, "people.csv", b"name,group,interest,influence\n<i>New</i> trust,Provider,4,5\n")
+    assert at.button[0].label == "Add 1 row"
+    at.button[0].click()
+    at.run()
+    assert any("Added 1 row from" in s.value for s in at.success)
+    assert scalar(fresh_seeded_db_path, "SELECT count(*) FROM stakeholders") == before + 1
+    assert scalar(
+        fresh_seeded_db_path, "SELECT name FROM stakeholders ORDER BY stakeholder_id DESC LIMIT 1"
+    ) == ("<i>New</i> trust")
