@@ -69,6 +69,7 @@ SLIDER = {
 CHART_OUTPUTS = [
     ("vacancy_rate", 4),
     ("developed_share", 0),
+    ("succession_cover", 0),
     ("successor_ready", 0),
     ("improvement_coverage", 0),
     ("cost_total", 0),

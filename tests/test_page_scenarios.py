@@ -57,6 +57,7 @@ def test_page_shows_results_for_the_baseline(page):
     titles = _fig_titles(at)
     assert any("Vacancy rate: executives (board)" in t for t in titles)
     assert any("Staff trained in improvement" in t for t in titles)
+    assert any(t.startswith("Succession cover") for t in titles)
     table = _table(at, "Chance of target")
     assert "Vacancy rate: executives (board)" in set(table["Output"])
     assert set(table["Year"]) == {1, 3, 5}
