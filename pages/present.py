@@ -36,6 +36,21 @@ NOTES = "present_notes"
 LATEST = "latest"
 SIDEBAR_PLAN_KEY = "plan_version"  # the shared sidebar's plan-version widget
 
+# Presenter remotes send PageDown/PageUp; the buttons already answer to the arrow keys.
+CLICKER_KEYS_JS = """
+<script>
+if (!window.__nlfClicker) {
+  window.__nlfClicker = true;
+  document.addEventListener("keydown", function (e) {
+    var key = {PageDown: "present_next", PageUp: "present_back"}[e.key];
+    if (!key) return;
+    var button = document.querySelector(".st-key-" + key + " button");
+    if (button && !button.disabled) { e.preventDefault(); button.click(); }
+  });
+}
+</script>
+"""
+
 TITLE_SLIDE_CSS = """
 <style>
 .nlf-title-slide { background: #005EB8; color: #fff; padding: 2.2rem 2.4rem; border-radius: 4px; }
@@ -363,6 +378,11 @@ def _downloads(deck: Deck) -> None:
     images = export.images_available()
     labels = {"pptx": "PowerPoint (.pptx)", "pdf": "PDF", "html": "Offline HTML"}
     icons = {"pptx": ":material/slideshow:", "pdf": ":material/picture_as_pdf:"}
+    waits = {
+        "pptx": "Takes 10–30 seconds after you click: every chart is drawn as an image.",
+        "pdf": "Takes 10–30 seconds after you click: every chart is drawn as an image.",
+        "html": "One file that opens in any browser, with no network: ← → to move.",
+    }
     for col, fmt in zip(cols, ("pptx", "pdf", "html"), strict=True):
         ok = images or fmt == "html"
         col.download_button(
@@ -375,6 +395,7 @@ def _downloads(deck: Deck) -> None:
             icon=icons.get(fmt, ":material/html:"),
             disabled=not ok,
             width="stretch",
+            help=waits[fmt],
         )
     if not images:
         st.warning(export.INSTALL_HINT, icon=":material/warning:")
@@ -426,6 +447,7 @@ if query_param("slide") != str(number):
 slide = deck.slides[number - 1]
 
 _controls(deck, number, presenting)
+st.html(CLICKER_KEYS_JS, unsafe_allow_javascript=True)
 if not presenting:
     _deck_choices(regions, plans, scenario_opts, region, plan, chosen)
     _downloads(deck)
