@@ -187,11 +187,12 @@ def _working(scenario: cs.Scenario) -> CapacityParams:
 
 
 def _to_display(field: str, x: float) -> float:
-    return x if field == "promotion_preference" else x * 100
+    """Rates as percentages on screen (rounded so an untouched input round-trips exactly)."""
+    return round(x if field == "promotion_preference" else x * 100, 6)
 
 
 def _from_display(field: str, x: float) -> float:
-    return x if field == "promotion_preference" else x / 100
+    return round(x if field == "promotion_preference" else x / 100, 8)
 
 
 def _range_input(spec, r: Range, key: str) -> Range:

@@ -268,3 +268,12 @@ def test_long_runs_use_the_chunked_path_and_match(fresh_seeded_db_path):
     at = run_page("scenarios", fresh_seeded_db_path, query={"draws": "5000"})
     assert not at.exception, [e.value for e in at.exception]
     assert any("5,000 Monte-Carlo draws" in c.value for c in at.caption)
+
+
+def test_running_without_edits_changes_nothing(page):
+    at, _ = page
+    _button(at, "Run scenario").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    markdown = [m.value for m in at.markdown]
+    assert "Nothing: this is the baseline's set of assumptions." in markdown
