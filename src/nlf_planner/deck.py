@@ -847,16 +847,20 @@ def _output_targets(name: str, level: int, targets: pd.DataFrame) -> dict[int, f
 
 
 def _scenario_table(domain: ModuleType, head: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
-    """Outputs (rows) by scenario (columns) at the last year: median (80% range)."""
-    table: pd.DataFrame | None = None
+    """Outputs (rows, in the scenarios feature's order) by scenario (columns) at the last
+    year: median (80% range)."""
+    rows: dict[str, dict[str, str]] = {}
     for label in labels:
         view = domain.headline_view(head, label)
         if view.empty:
             continue
-        view = view[view["Year"] == view["Year"].max()][["Output", "Median (80% range)"]]
-        view = view.rename(columns={"Median (80% range)": label})
-        table = view if table is None else table.merge(view, on="Output", how="outer", sort=False)
-    return (table if table is not None else pd.DataFrame()).fillna("—")
+        view = view[view["Year"] == view["Year"].max()]
+        for r in view.itertuples():
+            text = str(r[view.columns.get_loc("Median (80% range)") + 1])
+            rows.setdefault(r.Output, {"Output": r.Output})[label] = (
+                "—" if text.startswith("– (") else text
+            )
+    return pd.DataFrame(list(rows.values()), columns=["Output", *labels]).fillna("—")
 
 
 def _closing_slide(ctx: _Context) -> list[Slide]:
