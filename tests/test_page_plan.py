@@ -217,14 +217,19 @@ def test_launch_preset_moves_the_plan_and_its_due_dates_to_2016(fresh_seeded_db_
 
 
 def test_the_sidebar_plan_version_is_shared_and_kept_in_the_url(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path)
-    at.selectbox(key="plan_version").set_value("1").run()
-    assert not at.exception
-    assert at.query_params["plan"] in ("1", ["1"])
-    assert any(m.value.startswith("**Version 1**") for m in at.markdown)
-    at.switch_page("pages/overview.py").run()
-    assert not at.exception
-    assert at.session_state["plan_version"] == "1"
+    # A copied link opens the sidebar on that version ...
+    at = run_page(None, fresh_seeded_db_path, query={"plan": "1"})
+    assert at.sidebar.selectbox(key="plan_version").value == "1"
+    assert at.session_state["_plan_version_choice"] == "1"
+    # ... and the Plan page shows it; an unknown version falls back to the latest.
+    shared = run_page("plan", fresh_seeded_db_path, query={"plan": "1"})
+    assert any(m.value.startswith("**Version 1**") for m in shared.markdown)
+    junk = run_page("plan", fresh_seeded_db_path, query={"plan": "99; DROP TABLE x"})
+    assert not junk.exception
+    assert any(m.value.startswith("**Version 2 (latest)**") for m in junk.markdown)
+    # The choice made in the sidebar on one page is the one every other page reads.
+    kept = run_page("plan", fresh_seeded_db_path, session={"_plan_version_choice": "1"})
+    assert any(m.value.startswith("**Version 1**") for m in kept.markdown)
 
 
 def test_after_a_refused_save_my_edits_go_on_top_of_the_latest(fresh_seeded_db_path):

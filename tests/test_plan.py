@@ -156,6 +156,7 @@ def test_regional_override_checked_against_england_values():
     _, issues = vt(trow("M05", 12, 16, 20), trow("M05", None, 10, None, geo=LONDON))
     (issue,) = errors(issues)
     assert issue.row == 2 and "London" in str(issue)
+    assert issue.column == "Year 3 target" and "England's year-1 target 12" in issue.message
 
 
 # ----------------------------------------------------------------- milestone validation

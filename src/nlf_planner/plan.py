@@ -658,20 +658,31 @@ def _order_issues(
     for a, b in zip(present, present[1:], strict=False):
         if a not in own and b not in own:
             continue
-        if not better(values[b], values[a], m.polarity):
-            out.append(
-                ValidationIssue(
-                    table=table,
-                    row=row,
-                    column=COLUMN_LABELS[TARGET_COLUMNS[a]],
-                    row_label=label,
-                    message=(
-                        f"year-{a} target {_fmt(values[a])} is already past the year-{b} "
-                        f"target {_fmt(values[b])}; {word} is better for this measure, so "
-                        f"later targets should not be {opposite}"
-                    ),
-                )
+        if better(values[b], values[a], m.polarity):
+            continue
+        rule = f"{word} is better for this measure, so later targets should not be {opposite}"
+        if a in own:
+            blamed = a
+            whose_b = "the " if b in own else "England's "
+            message = (
+                f"year-{a} target {_fmt(values[a])} is already past {whose_b}year-{b} "
+                f"target {_fmt(values[b])}; {rule}"
             )
+        else:  # only the later cell is this row's own: blame it, against England's value
+            blamed = b
+            message = (
+                f"year-{b} target {_fmt(values[b])} falls back past England's year-{a} "
+                f"target {_fmt(values[a])}; {rule}"
+            )
+        out.append(
+            ValidationIssue(
+                table=table,
+                row=row,
+                column=COLUMN_LABELS[TARGET_COLUMNS[blamed]],
+                row_label=label,
+                message=message,
+            )
+        )
     return out
 
 

@@ -350,6 +350,7 @@ def trajectory_summary(
 ) -> str:
     parts = [f"year {h} {targets[h]:g}" for h in HORIZONS if h in targets]
     return (
-        f"{measure_name}: the plan line starts at the baseline of {baseline:g} {unit_label} and "
+        f"{measure_name}: the plan line starts at the baseline of {round(baseline, 2):g} "
+        f"{unit_label} and "
         f"runs through the targets ({', '.join(parts)})."
     )

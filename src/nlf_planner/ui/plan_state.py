@@ -41,6 +41,7 @@ VERSION_KEY = "plan_version"
 URL_PARAM = "plan"
 LATEST = "latest"
 _PENDING = "_plan_version_pending"
+_CHOICE = "_plan_version_choice"
 _WS = "plan_workspace"
 BASE_YEAR_KEY = "plan_base_year"
 TRAJECTORY_KEY = "plan_trajectory"
@@ -72,7 +73,12 @@ def plan_version_selector() -> None:
     if pending is not None:
         st.session_state[VERSION_KEY] = pending if pending in options else LATEST
     elif st.session_state.get(VERSION_KEY) not in options:
-        st.session_state[VERSION_KEY] = query_param(URL_PARAM, LATEST, options)
+        # Widget state is dropped after any run that does not draw the sidebar; the copy in
+        # _CHOICE (then the URL) brings the person's choice back.
+        kept = st.session_state.get(_CHOICE)
+        st.session_state[VERSION_KEY] = (
+            kept if kept in options else query_param(URL_PARAM, LATEST, options)
+        )
     choice = st.selectbox(
         "Plan version",
         options=options,
@@ -80,13 +86,18 @@ def plan_version_selector() -> None:
         key=VERSION_KEY,
         help="The plan every page measures progress against. Older versions are read-only.",
     )
+    st.session_state[_CHOICE] = choice
     set_query_params(**{URL_PARAM: None if choice == LATEST else choice})
 
 
 def current_plan_version_id(db: Database | None = None) -> int | None:
     """The version chosen in the sidebar (or the URL), else the latest; None if no plan."""
     db = db or get_db()
-    choice = st.session_state.get(VERSION_KEY) or query_param(URL_PARAM, LATEST)
+    choice = (
+        st.session_state.get(VERSION_KEY)
+        or st.session_state.get(_CHOICE)
+        or query_param(URL_PARAM, LATEST)
+    )
     if choice and choice != LATEST and str(choice).isdigit():
         vid = int(choice)
         if plan_store.version_exists(db, vid):
