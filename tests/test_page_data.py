@@ -26,7 +26,7 @@ def _no_legacy_handover(monkeypatch):
     every run, so the frame's hand-over to app.py would rerun each run and drop clicks."""
     from nlf_planner.ui import frame
 
-    monkeypatch.setattr(frame, "_leave_legacy_pages_mode", lambda: None)
+    monkeypatch.setattr(frame, "_leave_legacy_pages_mode", lambda: None, raising=False)
 
 
 def snapshot(path: Path) -> dict[str, str]:
@@ -102,6 +102,11 @@ def test_a_file_with_problems_lists_them_and_writes_nothing(fresh_seeded_db_path
         ("garbage.csv", random.Random(5).randbytes(5000), "not readable text"),
         ("cut.xlsx", b"PK\x03\x04" + random.Random(2).randbytes(900), "damaged or incomplete"),
         ("empty.csv", b"", "empty"),
+        (
+            "million.csv",
+            HEADER.encode() + b"M08,E54000024,2024-04-01,12,150,8\n" * 1_000_000,
+            "the limit is 20 MB",
+        ),
     ],
 )
 def test_unreadable_uploads_show_a_message_and_change_nothing(
