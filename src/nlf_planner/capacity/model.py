@@ -66,6 +66,9 @@ class ModelResult:
     qi_places: np.ndarray
     qi_cost: np.ndarray
     flows: dict[str, np.ndarray] = field(default_factory=dict)
+    # Small derived summaries (percentiles, one output's slice) memoised by outputs.py;
+    # results are cached and shared by the page, so each is computed once.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def horizon(self) -> int:

@@ -217,11 +217,33 @@ def output_arrays(result: ModelResult, names: Iterable[str] | None = None) -> di
 
 
 def select(result: ModelResult, name: str, geo: str = ENGLAND, level: int = 0) -> np.ndarray:
-    """One output for one geography and level: ``(draws, years)``."""
-    arr = output_arrays(result, [name])[name]
+    """One output for one geography and level: ``(draws, years)`` (memoised on the result)."""
+    key = ("select", name, geo, level)
+    if key not in result.cache:
+        arr = output_arrays(result, [name])[name]
+        g = geo_codes(result).index(geo)
+        lv = LEVEL_CODES.index(level) if OUTPUTS[name].by_level else 0
+        result.cache[key] = arr[:, :, g, lv].copy()
+    return result.cache[key]
+
+
+def percentile_arrays(result: ModelResult, name: str) -> np.ndarray:
+    """P10/P50/P90 of one output over the draws: ``(3, years, geographies, levels)``,
+    memoised on the result (small, unlike the draws themselves)."""
+    key = ("pct", name)
+    if key not in result.cache:
+        arr = output_arrays(result, [name])[name]
+        result.cache[key] = np.percentile(arr, list(PERCENTILES), axis=0)
+    return result.cache[key]
+
+
+def percentiles_at(
+    result: ModelResult, name: str, geo: str = ENGLAND, level: int = 0
+) -> np.ndarray:
+    """P10/P50/P90 by year for one geography and level: ``(3, years)``."""
     g = geo_codes(result).index(geo)
     lv = LEVEL_CODES.index(level) if OUTPUTS[name].by_level else 0
-    return arr[:, :, g, lv]
+    return percentile_arrays(result, name)[:, :, g, lv]
 
 
 def _frame(arr: np.ndarray, stat_labels, name: str, codes, scenario: str) -> pd.DataFrame:

@@ -40,14 +40,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from nlf_planner.capacity import model as cm
 from nlf_planner.capacity.outputs import (
-    LEVEL_CODES,
     OUTPUTS,
     format_delta,
     format_value,
     geo_codes,
     meets,
-    output_arrays,
     output_label,
+    percentiles_at,
+    select,
 )
 from nlf_planner.capacity.params import (
     ALLOCATION_LABELS,
@@ -296,10 +296,7 @@ def _phased_budget(series: list[float | None]) -> str:
 
 
 def _values(result: cm.ModelResult, name: str, geo: str, level: int) -> np.ndarray:
-    arr = output_arrays(result, [name])[name]
-    g = geo_codes(result).index(geo)
-    lv = LEVEL_CODES.index(level) if OUTPUTS[name].by_level else 0
-    return arr[:, :, g, lv]
+    return select(result, name, geo, level)
 
 
 def cost_per_additional_developed(
@@ -337,22 +334,23 @@ def headline_table(
     the delta, the plan target (M06/M08/M10) and the probability of meeting it."""
     tmap = _target_map(targets, geo)
     rows = []
-    base_cache = {key: _values(baseline, *key[:1], geo, key[1]) for key in HEADLINES}
     for scen, res in results.items():
         for name, level in HEADLINES:
-            vals = _values(res, name, geo, level)
-            base_vals = base_cache[(name, level)]
+            pct = percentiles_at(res, name, geo, level)
+            base_pct = percentiles_at(baseline, name, geo, level)
             spec = OUTPUTS[name]
             for y in years:
                 if y > res.horizon:
                     continue
-                v = vals[:, y]
-                p10, p50, p90 = np.percentile(v, [10, 50, 90])
-                b50 = float(np.percentile(base_vals[:, y], 50)) if y <= baseline.horizon else np.nan
+                p10, p50, p90 = (float(x) for x in pct[:, y])
+                b50 = float(base_pct[1, y]) if y <= baseline.horizon else np.nan
                 target = (
                     tmap.get((spec.measure, y)) if spec.measure and level == spec.level else None
                 )
-                prob = float(meets(name, v, target).mean()) if target is not None else np.nan
+                prob = np.nan
+                if target is not None:
+                    v = _values(res, name, geo, level)[:, y]
+                    prob = float(meets(name, v, target).mean())
                 rows.append(
                     {
                         "scenario": scen,
@@ -408,13 +406,12 @@ def fan_data(
     """P10/P50/P90 by year for each scenario: the data behind a fan chart."""
     frames = []
     for scen, res in results.items():
-        vals = _values(res, name, geo, level)
-        p = np.percentile(vals, [10, 50, 90], axis=0)
+        p = percentiles_at(res, name, geo, level)
         frames.append(
             pd.DataFrame(
                 {
                     "scenario": scen,
-                    "year": np.arange(vals.shape[1]),
+                    "year": np.arange(p.shape[1]),
                     "p10": p[0],
                     "p50": p[1],
                     "p90": p[2],
