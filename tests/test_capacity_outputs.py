@@ -103,3 +103,14 @@ def test_format_delta_uses_points_for_percentages_and_says_no_change():
     assert format_delta("vacancy_rate", -0.04) == "no change"
     assert format_delta("cost_total", -2_000_000) == "−£2.0m"
     assert format_delta("leaders_in_post", float("nan")) == "–"
+
+
+def test_memoised_percentiles_match_the_draws(mc):
+    from nlf_planner.capacity.outputs import percentiles_at
+
+    for name, level, geo in (("vacancy_rate", 4, ENGLAND), ("developed_share", 2, "E40000003")):
+        vals = select(mc, name, geo, level)
+        expected = np.percentile(vals, [10, 50, 90], axis=0)
+        assert np.allclose(percentiles_at(mc, name, geo, level), expected)
+        assert percentiles_at(mc, name, geo, level) is not None
+    assert select(mc, "vacancy_rate", ENGLAND, 4) is select(mc, "vacancy_rate", ENGLAND, 4)
