@@ -486,6 +486,12 @@ with tab_roadmap:
             )
         except Exception as exc:  # noqa: BLE001 - the roadmap still shows without them
             st.caption(f"Engagement events are not available ({exc}).")
+        else:
+            if events.empty:
+                st.caption(
+                    f"No engagement events between {format_date(P.base_date(plan.base_year))} "
+                    f"and {format_date(P.horizon_end(plan.base_year, 5))}."
+                )
     shown = [m for m in plan.milestones if area is None or m.priority_area == area]
     shown_areas = {c: n for c, n in area_names.items() if area is None or c == area}
     data = roadmap_data(shown, shown_areas, today)

@@ -264,3 +264,23 @@ def test_after_a_refused_save_my_edits_go_on_top_of_the_latest(fresh_seeded_db_p
         assert tm[("M01", ENGLAND, 5)] == 97.0 and tm[("M02", ENGLAND, 5)] == 42.0
     finally:
         db.close()
+
+
+def test_roadmap_can_overlay_engagement_events(fresh_seeded_db_path):
+    from nlf_planner.plan import rebase_plan
+
+    at = run_page("plan", fresh_seeded_db_path, session={"plan_show_events": True})
+    assert not at.exception  # the seeded 2016 events fall outside a 2026/27 plan
+    assert "No engagement events between 01 Apr 2026" in " ".join(c.value for c in at.caption)
+    db = _store(fresh_seeded_db_path)
+    try:  # a plan based on the 2016 launch overlays the June-October 2016 engagement events
+        latest = plan_store.load_plan(db)
+        plan_store.save_plan(db, rebase_plan(latest, 2016), author="Test", note="2016 base",
+                             expected_version_id=latest.version_id)  # fmt: skip
+    finally:
+        db.close()
+    at = run_page("plan", fresh_seeded_db_path, session={"plan_show_events": True})
+    assert not at.exception
+    spec = json.loads({c.key: c for c in at.get("plotly_chart")}["chart_plan_roadmap"].proto.spec)
+    events = next(t for t in spec["data"] if t.get("name") == "Engagement event")
+    assert len(events["x"]) >= 3
