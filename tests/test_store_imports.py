@@ -543,3 +543,21 @@ def test_every_text_field_is_stored_literally(fresh_seeded_db, evil):
     exported = list(csv.reader(io.StringIO(to_csv_bytes(log).decode("utf-8-sig"))))
     assert all(not cell.startswith(("=", "+", "-", "@")) for r in exported for cell in r)
     assert db.scalar("SELECT count(*) FROM stakeholders") > 1  # every table still there
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_exported_measurements_table_reimports_unchanged(fresh_seeded_db, fmt):
+    from nlf_planner.exports_tables import table_export
+
+    db = fresh_seeded_db
+    stored = read_stored_table(db, "measurements")
+    part = stored[stored["measure_code"].isin(["M04", "M08"])]  # a score and a percentage
+    data, name, _ = table_export(part, "measurements", fmt)
+    imp = validate_measurements(
+        read_table(data, name), measures(db), regions(db), icbs(db), today=TODAY
+    )
+    assert imp.errors == []
+    assert {i.column for i in imp.warnings} == {"illustrative", "loaded_at"}  # ignored
+    p = preview(db, imp)
+    assert p.counts["unchanged"] == len(part)
+    assert p.counts["added"] == p.counts["replaced"] == p.counts["illustrative_removed"] == 0
