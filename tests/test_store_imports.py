@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nlf_planner.imports import ImportFileError, read_table, validate_measurements
 from nlf_planner.store import open_database
@@ -561,3 +563,80 @@ def test_an_exported_measurements_table_reimports_unchanged(fresh_seeded_db, fmt
     p = preview(db, imp)
     assert p.counts["unchanged"] == len(part)
     assert p.counts["added"] == p.counts["replaced"] == p.counts["illustrative_removed"] == 0
+
+
+_MONTHS = [date(2024, m, 1) for m in range(1, 13)]
+
+
+@given(
+    current=st.dictionaries(
+        st.sampled_from(_MONTHS), st.tuples(st.integers(0, 150), st.booleans()), max_size=8
+    ),
+    incoming=st.dictionaries(st.sampled_from(_MONTHS), st.integers(0, 150), min_size=1, max_size=8),
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_apply_matches_the_preview_and_the_replacement_rule(db, current, incoming):
+    from nlf_planner.imports import MeasurementImport
+    from nlf_planner.store.measurements import write_measurements
+
+    def frame(rows):
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "measure_code",
+                "geo_code",
+                "period",
+                "numerator",
+                "denominator",
+                "value",
+                "ci_low",
+                "ci_high",
+                "illustrative",
+            ],
+        )
+
+    other = [("M08", OTHER_ICB, date(2024, 1, 1), 5.0, 150.0, 100 * 5 / 150, None, None, True)]
+    rows = [
+        ("M08", ICB, p, float(n), 150.0, 100 * n / 150, None, None, ill)
+        for p, (n, ill) in current.items()
+    ]
+
+    def reset(cur):
+        cur.execute("DELETE FROM measurements")
+        write_measurements(cur, frame(rows + other))
+
+    db.write(reset)
+    inc = pd.DataFrame(
+        [
+            {
+                "row": i + 2,
+                "measure_code": "M08",
+                "geo_code": ICB,
+                "period": p,
+                "numerator": float(n),
+                "denominator": 150.0,
+                "value": 100 * n / 150,
+                "ci_low": float("nan"),
+                "ci_high": float("nan"),
+            }
+            for i, (p, n) in enumerate(sorted(incoming.items()))
+        ]
+    )
+    imp = MeasurementImport(inc, [], "prop.csv", len(inc))
+    expected_preview = preview(db, imp).counts
+    counts = apply_measurement_import(db, imp, actor="prop")
+    assert {k: counts[k] for k in expected_preview} == expected_preview
+    stored = db.df(
+        "SELECT period, numerator, illustrative FROM measurements "
+        "WHERE geo_code = ? ORDER BY period",
+        [ICB],
+    )
+    got = {pd.Timestamp(p).date(): (n, ill) for p, n, ill in stored.itertuples(index=False)}
+    want = {p: (float(n), False) for p, n in incoming.items()}
+    want.update(
+        {p: (float(n), False) for p, (n, ill) in current.items() if not ill and p not in incoming}
+    )  # earlier real rows are kept
+    assert got == want
+    assert db.scalar("SELECT count(*) FROM measurements WHERE geo_code = ?", [OTHER_ICB]) == 1
