@@ -121,3 +121,27 @@ def test_seeded_database_has_the_baseline(seeded_db_path):
         assert baseline_id(database) is not None
     finally:
         database.close()
+
+
+def test_concurrent_saves_from_two_threads_both_become_versions(db):
+    import threading
+
+    first = save_scenario(db, _variant(), actor="Asha")
+    errors: list[Exception] = []
+
+    def save(who: str) -> None:
+        try:
+            save_scenario(db, _variant(who), actor=who, scenario_id=first.scenario_id)
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(f"Person {i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    versions = sorted(list_versions(db, first.scenario_id)["version"])
+    assert versions == list(range(1, 2 + 4 - len(errors)))
+    assert all(isinstance(e, StoreError) for e in errors), [repr(e) for e in errors]
+    logged = db.scalar("SELECT count(*) FROM audit_log WHERE entity = 'scenario'")
+    assert logged == len(versions)

@@ -122,7 +122,19 @@ def save_scenario(
         )
         return sid, version
 
-    sid, version = db.write(work)
+    for attempt in range(3):
+        try:
+            sid, version = db.write(work)
+            break
+        except (duckdb.ConstraintException, duckdb.TransactionException) as exc:
+            # Someone took that version number first (DuckDB reports it at COMMIT).
+            if "constraint" not in str(exc).lower() and "conflict" not in str(exc).lower():
+                raise
+            if attempt == 2:
+                raise StoreError(
+                    "Not saved: someone else saved this scenario at the same moment. "
+                    "Save again to make the next version."
+                ) from exc
     saved = load_scenario(db, sid, version)
     assert saved is not None
     return saved
