@@ -121,7 +121,9 @@ if flash:
     st.success(flash, icon=":material/check_circle:")
 
 tab_edit, tab_roadmap, tab_status, tab_history = st.tabs(
-    ["Targets and milestones", "Roadmap", "Status and follow-up", "Versions and changes"]
+    ["Targets and milestones", "Roadmap", "Status and follow-up", "Versions and changes"],
+    key="tab",
+    bind="query-params",
 )
 
 STATUS_CHOICES = list(P.STATUS_LABELS.values())
