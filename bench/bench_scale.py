@@ -52,6 +52,19 @@ def _spc_england_only(db) -> int:
     return len(spc(s["period"], s["value"], polarity="lower_is_better").values)
 
 
+def _regions_model(db) -> int:
+    """What the Regions page computes on a cold cache: every series (ICB level included) and
+    SPC, comparisons and cells for each. Timed at 1x and 10x only: at 100x it holds ~71,000
+    SPC results in memory, too much for the shared test machine."""
+    from nlf_planner import regions as regions_domain
+    from nlf_planner.store import reference as ref
+
+    model = regions_domain.build_model(
+        all_series(db), ref.measures(db), ref.priority_areas(db), ref.regions(db), ref.icbs(db)
+    )
+    return len(model.results)
+
+
 def run() -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory(prefix="nlf-bench-scale-") as tmp:
@@ -74,6 +87,10 @@ def run() -> dict:
             out[f"spc_england_only_query_{scale}x_s"] = round(
                 _best_s(lambda db=db: _spc_england_only(db), repeats), 4
             )
+            if scale <= 10:
+                out[f"regions_page_model_cold_{scale}x_s"] = round(
+                    _best_s(lambda db=db: _regions_model(db), 2), 3
+                )
             db.close()
             gc.collect()
     base_m, base_s = out["matrix_query_1x_s"], out["spc_full_history_series_1x_s"]
