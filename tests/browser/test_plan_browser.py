@@ -80,6 +80,13 @@ def test_edit_a_target_save_and_reload_in_chromium(plan_server, page) -> None:
     expect(cells.nth(4)).to_have_text("5.2")
     assert page.get_by_test_id("stException").count() == 0
 
+    page.get_by_role("tab", name="Roadmap").click()
+    wait_for_app_run(page)
+    assert "tab=Roadmap" in page.url  # a copied link reopens the roadmap
+    roadmap = page.get_by_test_id("stPlotlyChart").filter(has_text="Roadmap")
+    expect(roadmap.locator(".main-svg").first).to_be_visible()
+    screenshot(page, "plan-browser-roadmap")
+
     proc.terminate()
     proc.wait(timeout=10)
     db = open_database(path)
