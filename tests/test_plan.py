@@ -587,3 +587,9 @@ def test_rebase_edits_without_a_colleagues_change_is_just_my_plan():
     mine = _tplan({("M01", 1): 44})
     merged, conflicts = P.rebase_edits(original, mine, original)
     assert conflicts == [] and P.diff_plans(mine, merged) == []
+
+
+def test_shift_years_handles_leap_days():
+    assert P.shift_years(date(2024, 2, 29), -8) == date(2016, 2, 29)
+    assert P.shift_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert P.shift_years(None, 3) is None

@@ -884,20 +884,23 @@ def errors_only(issues: Iterable[ValidationIssue]) -> list[ValidationIssue]:
     return [i for i in issues if i.severity == "error"]
 
 
+def shift_years(d: date | None, years: int) -> date | None:
+    """The same day ``years`` later (28 February for 29 February in a common year)."""
+    if d is None or years == 0:
+        return d
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
 def rebase_plan(plan: Plan, new_base_year: int, shift_dates: bool = True) -> Plan:
     """Move a plan to another base year; milestone dates move by the same number of years
     when ``shift_dates`` (so the 2016 launch preset keeps each item in its horizon)."""
-    delta = new_base_year - plan.base_year
-
-    def shift(d: date | None) -> date | None:
-        if d is None or not shift_dates or delta == 0:
-            return d
-        try:
-            return d.replace(year=d.year + delta)
-        except ValueError:  # 29 February
-            return d.replace(year=d.year + delta, day=28)
-
-    ms = [m.model_copy(update={"due_date": shift(m.due_date)}) for m in plan.milestones]
+    delta = new_base_year - plan.base_year if shift_dates else 0
+    ms = [
+        m.model_copy(update={"due_date": shift_years(m.due_date, delta)}) for m in plan.milestones
+    ]
     return plan.model_copy(update={"base_year": new_base_year, "milestones": ms})
 
 

@@ -27,7 +27,7 @@ from nlf_planner.plan import (
     ValidationIssue,
     milestones_table,
     rebase_edits,
-    rebase_plan,
+    shift_years,
     stamp_updates,
     targets_table,
     validate_milestones,
@@ -347,16 +347,11 @@ def shift_due_dates(ws: dict, old_year: int, new_year: int) -> None:
     """Move every milestone's due date by the change of base year (the editor shows it)."""
     merge_all(ws)
     ms = ws["tables"]["milestones"]
-    delta = new_year - old_year
 
     def move(d: Any) -> Any:
         if d is None or (not isinstance(d, date) and pd.isna(d)):
             return d
-        d = pd.Timestamp(d).date()
-        try:
-            return d.replace(year=d.year + delta)
-        except ValueError:
-            return d.replace(year=d.year + delta, day=28)
+        return shift_years(pd.Timestamp(d).date(), new_year - old_year)
 
     ms["due_date"] = ms["due_date"].map(move)
 
@@ -464,8 +459,3 @@ def build_draft(
         }
     )
     return draft, issues
-
-
-def preset_plan(plan: Plan, base_year: int, shift: bool) -> Plan:
-    """The plan moved to another base year (exposed for pages that preview a preset)."""
-    return rebase_plan(plan, base_year, shift_dates=shift)
