@@ -714,6 +714,9 @@ def goal_seek_tab(params, geo, geo_name, draws, seed, targets):
             }.get,
             horizontal=True,
             key="scn_goal_lever",
+            help="Places: leadership and improvement places scaled together (up to 10×), with "
+            "no budget limit. Budget: a flat £ a year for leadership places only, so it cannot "
+            "move improvement-training outputs.",
         )
         go_seek = st.form_submit_button("Find the answer", type="primary")
     if not go_seek:
