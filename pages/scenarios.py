@@ -661,10 +661,7 @@ def _compare_wide(head: pd.DataFrame) -> pd.DataFrame:
         row = {"Output": label, "Year": int(year)}
         for r in part.itertuples():
             fmt_name = r.output if r.output in OUTPUTS else "cost_total"
-            text = (
-                f"{format_value(fmt_name, r.p50)} "
-                f"({format_value(fmt_name, r.p10)} to {format_value(fmt_name, r.p90)})"
-            )
+            text = cs.median_range(fmt_name, r.p10, r.p50, r.p90)
             change = cs.format_delta(fmt_name, r.delta)
             if change not in ("–", "no change"):
                 text += f"; Δ {change}"

@@ -261,3 +261,11 @@ def test_cost_per_additional_developed_uses_means_when_seeds_differ():
     cpa = cost_per_additional_developed(rs, rb)
     assert cpa.shape == (1, 6)
     assert cpa[0, 5] > 0
+
+
+def test_median_range_reads_simply():
+    from nlf_planner.capacity.scenarios import median_range
+
+    assert median_range("vacancy_rate", 4.5, 7.8, 11.5) == "7.8% (4.5% to 11.5%)"
+    assert median_range("cost_total", 28.8e6, 28.8e6, 28.8e6) == "£28.8m"
+    assert median_range("cost_total", np.nan, np.nan, np.nan) == "–"

@@ -674,6 +674,14 @@ def waterfall(
 # --- display -----------------------------------------------------------------------------
 
 
+def median_range(name: str, p10: float, p50: float, p90: float) -> str:
+    """ "7.8% (4.5% to 11.5%)"; just the median when the range is nil; "–" when unknown."""
+    if p50 is None or not np.isfinite(p50):
+        return "–"
+    lo, mid, hi = (format_value(name, x) for x in (p10, p50, p90))
+    return mid if lo == hi else f"{mid} ({lo} to {hi})"
+
+
 def headline_view(head: pd.DataFrame, scenario: str) -> pd.DataFrame:
     """One scenario's headline table in words: median (80% range), change vs baseline and
     the chance of meeting the plan target, one row per output and year."""
@@ -687,7 +695,7 @@ def headline_view(head: pd.DataFrame, scenario: str) -> pd.DataFrame:
             {
                 "Output": r.label,
                 "Year": int(r.year),
-                "Median (80% range)": f"{f(r.p50)} ({f(r.p10)} to {f(r.p90)})",
+                "Median (80% range)": median_range(fmt_name, r.p10, r.p50, r.p90),
                 "vs baseline": delta,
                 "Plan target": f(r.target) if np.isfinite(r.target) else "–",
                 "Chance of target": (f"{r.probability:.0%}" if np.isfinite(r.probability) else "–"),

@@ -27,7 +27,7 @@ from nlf_planner.charts.theme import (
 UNIT_AXIS = {
     "percent": "%",
     "count": "people",
-    "ratio": "developed senior leaders per executive post",
+    "ratio": "per executive post",
     "gbp": "£ million",
     "per_1000": "per 1,000 staff",
 }
