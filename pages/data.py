@@ -289,12 +289,14 @@ def render_import() -> None:
         f"{im.size_limit_text()}. Nothing is written until you have seen the preview and "
         "pressed the import button; then everything is written at once or not at all."
     )
-    lookups = im.reference_sheets(kind, measures, regions, icbs, areas)
-    xlsx, csv_bytes = im.template_files(kind, lookups)
+
+    def template(i: int) -> bytes:  # built on click, not on every rerun
+        return im.template_files(kind, im.reference_sheets(kind, measures, regions, icbs, areas))[i]
+
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(
         "Excel template",
-        data=xlsx,
+        data=lambda: template(0),
         file_name=f"nlf-template-{kind}.xlsx",
         mime=XLSX_MIME,
         on_click="ignore",
@@ -304,7 +306,7 @@ def render_import() -> None:
     )
     c2.download_button(
         "CSV template",
-        data=csv_bytes,
+        data=lambda: template(1),
         file_name=f"nlf-template-{kind}.csv",
         mime="text/csv",
         on_click="ignore",
