@@ -593,3 +593,9 @@ def test_shift_years_handles_leap_days():
     assert P.shift_years(date(2024, 2, 29), -8) == date(2016, 2, 29)
     assert P.shift_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
     assert P.shift_years(None, 3) is None
+
+
+def test_an_empty_regional_row_only_warns():
+    recs, issues = vt(trow("M05", 12, 16, 20), trow("M05", None, None, None, geo=LONDON))
+    assert errors(issues) == [] and len(recs) == 3
+    assert [i.message for i in issues] == ["no target entered, so this row overrides nothing"]

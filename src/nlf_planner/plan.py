@@ -636,6 +636,9 @@ def validate_targets(
             values[h] = v
             targets.append(PlanTarget(measure_code=code, geo_code=geo, horizon=h, target=v))
         own = set(values)
+        blank = all(_isnan(r.get(TARGET_COLUMNS[h])) for h in HORIZONS)
+        if geo != ENGLAND and blank:
+            add(pos, "y1", "no target entered, so this row overrides nothing", label, "warning")
         if geo != ENGLAND:
             values = {**england.get(code, {}), **values}
         issues.extend(_order_issues(values, m, pos, label, table, own))
