@@ -631,13 +631,46 @@ def render_backup() -> None:
         f"automatically to {md(backup_store.default_backup_dir(db))}; then the restored "
         "database is swapped in at once. From the shell: `make restore FILE=…`."
     )
-    upload = st.file_uploader("Backup file (.zip)", type=["zip"], key=uploader_key("restore"))
-    if upload is None:
+    source = st.radio(
+        "Restore from",
+        ["An uploaded file", "A backup kept on this server"],
+        horizontal=True,
+        key="data_restore_source",
+        help="Files over 50 MB: use a backup kept on the server, or `make restore FILE=…`.",
+    )
+    if source == "An uploaded file":
+        upload = st.file_uploader("Backup file (.zip)", type=["zip"], key=uploader_key("restore"))
+        if upload is None:
+            return
+        _restore(upload.getvalue(), upload.name)
         return
+    kept = backup_store.list_backups(backup_store.default_backup_dir(db))
+    if not kept:
+        st.info("No backups are kept on this server yet.")
+        return
+    names = [b["file"] for b in kept]
+    st.dataframe(
+        pd.DataFrame(kept).drop(columns=["path"]),
+        hide_index=True,
+        key="data_kept_backups",
+        column_config={"modified": st.column_config.DatetimeColumn(format="DD/MM/YYYY HH:mm")},
+    )
+    chosen = st.selectbox(
+        "Backup to restore",
+        names,
+        index=None,
+        key=uploader_key("kept"),
+        placeholder="Choose a backup",
+    )
+    if chosen is not None:
+        _restore(kept[names.index(chosen)]["path"], chosen)
+
+
+def _restore(source, label: str) -> None:
+    """Check a backup, show how it differs from now, and restore it after confirmation."""
     st.session_state.pop(FLASH, None)
-    data = upload.getvalue()
     try:
-        manifest = backup_store.validate_backup(data)
+        manifest = backup_store.validate_backup(source)
     except StoreError as exc:
         st.error(
             f"This file cannot be restored: {md(exc)} The current data are unchanged.",
@@ -675,13 +708,13 @@ def render_backup() -> None:
     ):
         try:
             report = backup_store.restore_backup(
-                db, data, actor=user, reason=reason or None, label=upload.name
+                db, source, actor=user, reason=reason or None, label=label
             )
         except (StoreError, duckdb.Error, OSError) as exc:
             st.error(f"Nothing was restored: {md(exc)}")
             return
         done(
-            f"Restored {sum(report.tables.values()):,} rows from {md(upload.name)}. The "
+            f"Restored {sum(report.tables.values()):,} rows from {md(label)}. The "
             f"previous state was saved to {md(report.safety_backup)}."
         )
 

@@ -269,3 +269,27 @@ def test_stakeholders_import_from_the_page(fresh_seeded_db_path):
     assert scalar(
         fresh_seeded_db_path, "SELECT name FROM stakeholders ORDER BY stakeholder_id DESC LIMIT 1"
     ) == ("<i>New</i> trust")
+
+
+def test_restore_from_a_backup_kept_on_the_server(fresh_seeded_db_path):
+    from nlf_planner.store.backup import create_backup
+
+    db = open_database(fresh_seeded_db_path)
+    kept = create_backup(db)  # data/backups beside the database file
+    rows = db.scalar("SELECT count(*) FROM measurements")
+    db.write(lambda cur: cur.execute("DELETE FROM measurements"))
+    db.close()
+    at = open_data(fresh_seeded_db_path, "Backup and restore", session=USER)
+    at.radio(key="data_restore_source").set_value("A backup kept on this server")
+    at.run()
+    assert kept.name in at.dataframe[0].value["file"].tolist()
+    next(s for s in at.selectbox if s.label == "Backup to restore").set_value(kept.name)
+    at.run()
+    assert any("every checksum matches" in s.value for s in at.success)
+    at.checkbox[0].check()
+    at.run()
+    next(b for b in at.button if b.label == "Restore this backup").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Restored" in s.value for s in at.success)
+    assert scalar(fresh_seeded_db_path, "SELECT count(*) FROM measurements") == rows

@@ -497,3 +497,22 @@ def _short(exc: BaseException) -> str:
 
 def current_schema_version(db: Database) -> int:
     return schema_version(db)
+
+
+def list_backups(folder: Path | str) -> list[dict[str, Any]]:
+    """Backup zips in a folder, newest first (name, path, size, modified), for a picker."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.glob("*.zip"):
+        stat = path.stat()
+        found.append(
+            {
+                "file": path.name,
+                "path": path,
+                "size_mb": round(stat.st_size / 2**20, 2),
+                "modified": datetime.fromtimestamp(stat.st_mtime),
+            }
+        )
+    return sorted(found, key=lambda b: b["modified"], reverse=True)
