@@ -284,3 +284,28 @@ def test_roadmap_can_overlay_engagement_events(fresh_seeded_db_path):
     spec = json.loads({c.key: c for c in at.get("plotly_chart")}["chart_plan_roadmap"].proto.spec)
     events = next(t for t in spec["data"] if t.get("name") == "Engagement event")
     assert len(events["x"]) >= 3
+
+
+def test_edits_survive_switching_priority_area_and_are_all_saved(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, query={"area": "P5"},
+                  session={"user_name": "Priya Shah"})  # fmt: skip
+    assert at.session_state["plan_workspace"]["inputs"]["targets"]["measure_code"].tolist() == [
+        "M08",
+        "M09",
+    ]
+    _edit(at, "targets", {"0": {"y5": 5.2}})
+    at.run()
+    at.selectbox(key="plan_area").set_value("P6").run()
+    _edit(at, "targets", {"1": {"y5": 66.0}})  # M11 in P6
+    at.run()
+    at.selectbox(key="plan_area").set_value("P5").run()
+    shown = at.session_state["plan_workspace"]["inputs"]["targets"].set_index("measure_code")
+    assert shown.loc["M08", "y5"] == 5.2  # the P5 edit is back on screen
+    _save(at, "Two areas at once")
+    assert any("Saved as version 3" in s.value for s in at.success)
+    db = _store(fresh_seeded_db_path)
+    try:
+        tm = plan_store.load_plan(db).target_map()
+        assert tm[("M08", ENGLAND, 5)] == 5.2 and tm[("M11", ENGLAND, 5)] == 66.0
+    finally:
+        db.close()
