@@ -16,6 +16,7 @@ import streamlit as st
 from nlf_planner import export
 from nlf_planner.deck import Deck, DeckChoices, Slide, SlideTable, build_deck, figure_data
 from nlf_planner.store import Database
+from nlf_planner.store.annotations import rebases_version
 from nlf_planner.store.reference import ENGLAND_CODE
 from nlf_planner.ui.frame import (
     PLOTLY_CONFIG,
@@ -84,7 +85,7 @@ footer { display: none !important; }
 # --------------------------------------------------------------------------- state
 
 
-@st.cache_resource(show_spinner="Building the deck…", max_entries=12, ttl=600)
+@st.cache_resource(show_spinner="Building the deck…", max_entries=12)
 def _deck(
     path: str,
     version: str,
@@ -93,16 +94,22 @@ def _deck(
     scenarios: tuple[str, ...] | None,
     today: date,
 ) -> Deck:
-    """One deck per choice and data version, shared by every session (read-only object)."""
+    """One deck per choice and version of the data, rebases, plan versions and scenarios,
+    shared by every session (a read-only object); no expiry, so a presenter never waits
+    for a rebuild mid-talk unless something changed."""
     del path, version  # cache keys only
     return build_deck(get_db(), DeckChoices(region, plan, scenarios, today))
 
 
-@st.cache_resource(show_spinner=False, max_entries=12, ttl=600)
-def _pack(_deck_obj: Deck, deck_id: int, fmt: str) -> bytes:
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _pack(_deck_obj: Deck, deck_key: str, fmt: str) -> bytes:
     """An export of one cached deck, made at most once per format."""
-    del deck_id
+    del deck_key
     return export.export_deck(_deck_obj, fmt)
+
+
+def _deck_key(deck: Deck) -> str:
+    return f"{deck.title}|{deck.stamp.generated_at.isoformat()}"
 
 
 def _plan_options(db: Database) -> dict[str, str]:
@@ -387,7 +394,7 @@ def _downloads(deck: Deck) -> None:
         ok = images or fmt == "html"
         col.download_button(
             f"Download {labels[fmt]}",
-            data=(lambda f=fmt: _pack(deck, id(deck), f)) if ok else b"",
+            data=(lambda f=fmt: _pack(deck, _deck_key(deck), f)) if ok else b"",
             file_name=export.file_name(deck, fmt),
             mime=export.MIME[fmt],
             key=f"present_download_{fmt}",
@@ -429,9 +436,17 @@ else:
 
 plan_id = None if plan == LATEST else int(plan)
 try:
+    versions = "|".join(
+        [
+            data_version(db),
+            rebases_version(db),
+            ",".join(plans),
+            ",".join(f"{k}={v}" for k, v in scenario_opts.items()),
+        ]
+    )
     deck = _deck(
         str(db.path),
-        data_version(db),
+        versions,
         region,
         plan_id,
         tuple(chosen) if chosen else None,

@@ -17,16 +17,26 @@ def _counter(page) -> tuple[int, int]:
 
 
 def test_presenter_mode_hides_the_sidebar_and_steps_through_every_slide(app_server, page):
+    outside: list[str] = []
+    local = (app_server, "data:", "blob:")
+    # The frame's favicon (a material icon in app.py's page config) comes from Google's font
+    # CDN; offline only the tab icon is missing, so it is the one request let through here.
+    favicon = "https://fonts.gstatic.com/s/i/short-term/release/materialsymbolsrounded/"
+
+    def record(request) -> None:
+        if not request.url.startswith((*local, favicon)):
+            outside.append(request.url)
+
+    page.on("request", record)
     page.goto(app_server)  # the frame first, as a bookmarked app would be opened
     wait_for_app_run(page)
     page.goto(f"{app_server}/present")
     wait_for_app_run(page)
     assert page.get_by_test_id("stSidebar").count() == 1
     page.get_by_role("button", name=re.compile("Full screen")).click()
+    page.get_by_role("button", name=re.compile("Exit full screen")).wait_for()
     wait_for_app_run(page)
-    assert page.get_by_test_id("stSidebar").count() == 0 or not (
-        page.get_by_test_id("stSidebar").first.is_visible()
-    )
+    page.get_by_test_id("stSidebar").first.wait_for(state="hidden", timeout=10_000)
     assert page.get_by_test_id("stSidebarNav").count() == 0
     assert not page.get_by_test_id("stHeader").first.is_visible()
     assert "full=1" in page.url
@@ -51,7 +61,10 @@ def test_presenter_mode_hides_the_sidebar_and_steps_through_every_slide(app_serv
     assert page.get_by_role("button", name=re.compile("^Next")).is_disabled()
     assert "Data notice and sources" in seen_kinds
 
+    assert outside == [], f"the deck must work with the network unplugged: {sorted(set(outside))}"
+
     page.keyboard.press("Escape")
+    page.get_by_role("button", name=re.compile("^Full screen")).wait_for()
     wait_for_app_run(page)
-    assert page.get_by_test_id("stSidebar").first.is_visible()
+    page.get_by_test_id("stSidebar").first.wait_for(state="visible", timeout=10_000)
     assert "full=1" not in page.url
