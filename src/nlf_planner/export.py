@@ -576,7 +576,7 @@ html,body{margin:0;height:100%;font-family:Arial,Helvetica,sans-serif;color:#231
 .slide.active{display:block}
 .slide header{background:#005EB8;color:#fff;margin:0 -3vw 1.2vh;padding:1.6vh 3vw}
 .slide h1{font-size:clamp(1.4rem,2.6vw,2.6rem);margin:0}
-.slide .subtitle{font-weight:bold;color:#425563;font-size:clamp(1rem,1.5vw,1.5rem);margin:.4em 0}
+.slide .subtitle{font-weight:bold;color:#fff;font-size:clamp(1rem,1.5vw,1.5rem);margin:.4em 0 0}
 .slide.title{background:#005EB8;color:#fff}
 .slide.title header{margin-top:18vh;padding-top:0}
 .slide.title h1{font-size:clamp(2rem,4vw,3.6rem)}
