@@ -106,3 +106,16 @@ def test_download_buttons_and_section_list(seeded_db_path) -> None:
     captions = " ".join(c.value for c in at.caption)
     assert "Slides in this deck" in captions
     assert "Summary matrix" in captions
+
+
+def test_without_chromium_image_packs_are_disabled_with_the_fix(
+    seeded_db_path, monkeypatch, tmp_path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    at = run_page("present", seeded_db_path)
+    assert not at.exception
+    assert any("apt-get install chromium" in w.value for w in at.warning)
+    buttons = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
+    assert buttons["Download PowerPoint (.pptx)"] and buttons["Download PDF"]
+    assert not buttons["Download Offline HTML"]
