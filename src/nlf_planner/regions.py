@@ -590,7 +590,7 @@ def matrix_summary(model: RegionsModel, matrix: Matrix) -> str:
     by_geo_worse = worse.groupby("geo_code").size().sort_values(ascending=False)
     by_geo_better = better.groupby("geo_code").size().sort_values(ascending=False)
     parts = [
-        f"Across {len(geos)} areas and {cells.measure_code.nunique()} measures, "
+        f"Across {len(geos)} geographies and {cells.measure_code.nunique()} measures, "
         f"{len(better)} results are better than England, {len(worse)} worse and "
         f"{int((comp == Comparison.SIMILAR).sum())} similar (95% intervals)."
     ]

@@ -358,5 +358,5 @@ def matrix_figure(
     fig.update_layout(
         margin={"t": 150, "l": 10, "r": 10, "b": 10}, dragmode=False, clickmode="event+select"
     )
-    fig.update_layout(title={"y": 0.99, "yanchor": "top"})
+    fig.update_layout(title={"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}})
     return fig
