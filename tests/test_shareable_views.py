@@ -107,7 +107,8 @@ def test_a_copied_link_reproduces_the_view(spec, seeded_db_path, seeded) -> None
     view = VIEWS.get(spec.url_path)
     if view is None:
         pytest.fail(f"no shareable-view case for {spec.url_path}")
-    query = view.query(seeded)
+    # Every link also carries the shared sidebar's choices: region and plan version.
+    query = {"region": LONDON, "plan": _oldest_plan(seeded), **view.query(seeded)}
     at = run_page(spec.url_path, seeded_db_path, query=query)
     assert not at.exception, [e.value for e in at.exception]
     view.check(at, seeded, query)
