@@ -485,10 +485,14 @@ def _spc_chart(ctx: _Context, m: Measure, res: SPCResult) -> go.Figure | None:
     notes = annotation_store.annotations_for(ctx.db, m.code, ctx.geo)
     if not notes.empty:
         kwargs["annotations"] = notes
+    if res.rebase_periods and hasattr(annotation_store, "rebase_reasons"):
+        kwargs["rebase_reasons"] = annotation_store.rebase_reasons(ctx.db, m.code, ctx.geo)
     value_format = ".2f" if m.unit == "score_0_10" else ".1f"
+    unit_title = getattr(regions_mod, "UNIT_TITLE", {}).get(m.unit, m.unit_label)
     return charts.spc_figure(
         res,
-        title=f"{m.name}, {ctx.geo_name} ({m.unit_label}, {m.frequency}): SPC chart",
+        title=f"{m.name} — {ctx.geo_name}<br><sup>SPC chart of the {m.frequency} "
+        f"{unit_title}: mean, process limits, plan</sup>",
         y_title=m.unit_label,
         value_format=value_format,
         period_labels=[period_label(d.date(), m.frequency) for d in res.to_frame().period],
@@ -976,11 +980,6 @@ def figure_data(fig: go.Figure) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["series", "x", "y"])
 
 
-def summary_readings(deck: Deck) -> list[str]:
-    """Every slide's title and narrative, for a text-only version of the deck."""
-    return [f"{s.title}. {s.narrative}".strip() for s in deck.slides]
-
-
 __all__ = [
     "Deck",
     "DeckChoices",
@@ -993,6 +992,5 @@ __all__ = [
     "figure_data",
     "is_exception",
     "optional_module",
-    "short_reading",
     "slide_list",
 ]
