@@ -368,6 +368,11 @@ def render_import() -> None:
         key=f"data_reason_{sha[:12]}",
         placeholder="e.g. NHS Staff Survey 2025 results, published March 2026",
     )
+    keep_copy = st.checkbox(
+        "Back up the current data first (so this import can be undone by a restore)",
+        value=True,
+        key=f"data_backup_first_{sha[:12]}",
+    )
     user = require_user("import data")
     if st.button(
         label,
@@ -377,11 +382,20 @@ def render_import() -> None:
         icon=":material/upload:",
     ):
         try:
+            saved = None
+            if keep_copy:
+                saved = backup_store.create_backup(
+                    db,
+                    created_by=f"automatic backup before an import by {user}",
+                    prefix="nlf-before-import",
+                )
             message = _apply(kind, result, user, reason.strip(), sha)
+            if saved is not None:
+                message += f" The data as they were are kept in {md(saved.name)}."
         except EngagementValidationError as exc:
             st.error("Nothing was imported. " + md(" ".join(exc.problems)))
             return
-        except (StoreError, PlanError, ValueError, duckdb.Error) as exc:
+        except (StoreError, PlanError, ValueError, duckdb.Error, OSError) as exc:
             st.error(f"Nothing was imported: {md(exc)}")
             return
         st.session_state.pop(cache_key, None)

@@ -136,7 +136,11 @@ def test_preview_then_confirm_imports_with_the_person_and_reason(fresh_seeded_db
     at.button[0].click()
     at.run()
     assert not at.exception
-    assert any("Imported 2 rows" in s.value for s in at.success)
+    assert any(
+        "Imported 2 rows" in s.value and "as they were are kept in" in s.value for s in at.success
+    )
+    kept = list((fresh_seeded_db_path.parent / "backups").glob("nlf-before-import-*.zip"))
+    assert len(kept) == 1  # the data as they were, restorable from the Backup tab
     assert not at.metric  # the upload is cleared after a successful import
     assert (
         scalar(fresh_seeded_db_path, "SELECT count(*) FROM measurements WHERE NOT illustrative")
