@@ -62,10 +62,15 @@ def uploader_key(name: str) -> str:
     return f"data_{name}_{st.session_state.get('data_upload_round', 0)}"
 
 
-def done(message: str) -> None:
+def done(message: str, *, restored: bool = False) -> None:
     st.session_state[FLASH] = message
     st.session_state["data_upload_round"] = st.session_state.get("data_upload_round", 0) + 1
     st.cache_data.clear()
+    if restored:
+        # A restore can bring back the same plan and data version numbers with other
+        # contents, so models cached under those keys are dropped too (the database handle
+        # is reopened on the same, already swapped, file).
+        st.cache_resource.clear()
     st.rerun()
 
 
@@ -729,7 +734,8 @@ def _restore(source, label: str) -> None:
             return
         done(
             f"Restored {sum(report.tables.values()):,} rows from {md(label)}. The "
-            f"previous state was saved to {md(report.safety_backup)}."
+            f"previous state was saved to {md(report.safety_backup)}.",
+            restored=True,
         )
 
 
