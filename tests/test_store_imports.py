@@ -640,3 +640,15 @@ def test_apply_matches_the_preview_and_the_replacement_rule(db, current, incomin
     )  # earlier real rows are kept
     assert got == want
     assert db.scalar("SELECT count(*) FROM measurements WHERE geo_code = ?", [OTHER_ICB]) == 1
+
+
+def test_newer_real_data_move_the_as_of_month_on_never_back(fresh_seeded_db):
+    from nlf_planner.store.measurements import get_meta
+
+    db = fresh_seeded_db
+    assert get_meta(db, "data_as_of") == "2026-10-01"
+    apply_measurement_import(db, checked(db, m08_rows()), actor="A")  # 2024 only
+    assert get_meta(db, "data_as_of") == "2026-10-01"
+    newer = checked(db, HEADER + f"M08,{ICB},2026-11-01,12,150,\n")
+    apply_measurement_import(db, newer, actor="A")
+    assert get_meta(db, "data_as_of") == "2026-11-01"

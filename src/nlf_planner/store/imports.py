@@ -101,6 +101,12 @@ def write_measurement_import(
         [_pair_keys(pairs)],
     )
     written = write_measurement_rows(cur, frame)
+    # Real data newer than the history move the data's as-of month on (never back). An
+    # UPDATE (not an upsert) so two sessions importing at once conflict and retry cleanly.
+    latest = max(frame["period"]).isoformat()
+    cur.execute(
+        "UPDATE app_meta SET value = ? WHERE key = 'data_as_of' AND value < ?", [latest, latest]
+    )
     replaced = change.changes[change.changes["change"] == "replaced"]
     detail = replaced.head(AUDIT_DETAIL_LIMIT)
     record(
