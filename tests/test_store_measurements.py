@@ -115,3 +115,15 @@ def test_latest_values_picks_the_last_period_per_series(db) -> None:
     latest = latest_values(all_series(db, ["M01"], levels=["icb"]))
     assert list(latest["period"]) == [date(2024, 7, 1)]
     assert latest.iloc[0]["value"] == pytest.approx(20.0)
+
+
+def test_series_returns_one_geography_at_any_level(db) -> None:
+    region = regions(db)[0]
+    a, b = icbs(db, region.code)[:2]
+    period = date(2024, 4, 1)
+    frame = _rows("M01", period, [(a.code, 10, 100), (b.code, 30, 100)])
+    db.write(lambda cur: write_measurements(cur, frame))
+    assert series(db, "M01", a.code).iloc[0]["value"] == pytest.approx(10.0)
+    assert series(db, "M01", region.code).iloc[0]["value"] == pytest.approx(20.0)
+    eng = series(db, "M01", ENGLAND_CODE)
+    assert list(eng["geo_level"]) == ["england"] and eng.iloc[0]["value"] == pytest.approx(20.0)

@@ -123,9 +123,21 @@ def all_series(
 
 
 def series(db: Database, measure_code: str, geo_code: str, up_to: date | None = None):
-    """One series for one measure and geography (ICB, region or England)."""
-    df = all_series(db, [measure_code], up_to=up_to)
+    """One series for one measure and geography (ICB, region or England).
+
+    Only the level asked for leaves the database, so a long history stays cheap to read.
+    """
+    level = _level_of(db, geo_code)
+    df = all_series(db, [measure_code], levels=[level], up_to=up_to)
     return df[df["geo_code"] == geo_code].reset_index(drop=True)
+
+
+def _level_of(db: Database, geo_code: str) -> str:
+    if geo_code == ENGLAND_CODE:
+        return "england"
+    if db.scalar("SELECT count(*) FROM regions WHERE code = ?", [geo_code]):
+        return "region"
+    return "icb"
 
 
 def latest_values(df: pd.DataFrame) -> pd.DataFrame:
