@@ -216,3 +216,29 @@ def test_no_history_gives_a_no_exceptions_slide(db) -> None:
     assert [s.key for s in deck.slides if s.kind == "exception"] == ["exceptions-none"]
     assert deck.stamp.data_as_of is None
     assert not deck.stamp.illustrative
+
+
+def test_exception_slides_say_why_and_what_follows(fresh_seeded_db) -> None:
+    """People's notes on the chart and the plan's open milestones for the measure."""
+    from nlf_planner.store.annotations import add_annotation
+
+    first = build_deck(fresh_seeded_db, DeckChoices(today=TODAY))
+    slide = next(s for s in first.slides if s.kind == "exception")
+    code = slide.key.removeprefix("exception-")
+    plan = plan_store.load_plan(fresh_seeded_db)
+    linked = [m for m in plan.milestones if m.measure_code == code and m.status != "done"]
+    actions = [b for b in slide.bullets if b.startswith("Plan action:")]
+    assert len(actions) == min(2, len(linked))
+    assert all(any(m.title in a for m in linked) for a in actions)
+    add_annotation(
+        fresh_seeded_db,
+        actor="Test presenter",
+        period=date(2025, 4, 1),
+        text="Regional academies relaunched",
+        measure_code=code,
+        geo_code=ENGLAND_CODE,
+    )
+    again = build_deck(fresh_seeded_db, DeckChoices(today=TODAY))
+    slide = next(s for s in again.slides if s.key == f"exception-{code}")
+    assert any("Regional academies relaunched" in b and "Apr 2025" in b for b in slide.bullets)
+    assert "Regional academies relaunched" in slide.notes

@@ -546,23 +546,50 @@ def _exception_slides(ctx: _Context) -> list[Slide]:
             ],
             columns=facts.columns,
         ).fillna("")
+        why, follows = _why_and_what_follows(ctx, m)
         slides.append(
             Slide(
                 kind="exception",
                 key=f"exception-{m.code}",
                 title=f"Exception {i} of {len(found)}: {m.code} {m.name}",
                 subtitle=short_reading(res, m),
-                bullets=tuple(r.sentences),
+                bullets=(*r.sentences, *why, *follows),
                 narrative=r.text,
                 tables=(SlideTable(facts, "", fills),),
                 figures=(fig,) if fig is not None else (),
                 notes=(
-                    f"{r.text} Questions for the board: what is driving this, and what action "
-                    f"follows? Priority area {m.area_code}. Definition: {m.definition}"
+                    f"{r.text} {' '.join(why)} {' '.join(follows)} Questions for the board: "
+                    f"what is driving this, and what action follows? Priority area "
+                    f"{m.area_code}. Definition: {m.definition}"
                 ),
             )
         )
     return slides
+
+
+def _why_and_what_follows(ctx: _Context, m: Measure) -> tuple[list[str], list[str]]:
+    """Context a reading cannot compute: people's notes on this chart (the why) and the
+    plan's open milestones linked to this measure (what follows)."""
+    why = []
+    notes = annotation_store.annotations_for(ctx.db, m.code, ctx.geo)
+    for r in notes.tail(2).itertuples():
+        when = r.period.strftime("%b %Y") if r.period else ""
+        why.append(f"Note on the chart ({when}): {r.text} ({r.author}).")
+    follows: list[str] = []
+    plan_mod = optional_module("nlf_planner.plan")
+    if ctx.plan is None or plan_mod is None:
+        return why, follows
+    linked = [x for x in ctx.plan.milestones if x.measure_code == m.code and x.status != "done"]
+    linked.sort(key=lambda x: x.due_date or date.max)
+    for x in linked[:2]:
+        due = f", due {x.due_date:%b %Y}" if x.due_date else ""
+        status = plan_mod.STATUS_LABELS.get(x.status, x.status).lower()
+        follows.append(f"Plan action: {x.title} ({status}; {x.owner or 'no owner'}{due}).")
+    if not linked:
+        follows.append(
+            "No open plan milestone is linked to this measure: the board may ask for an action."
+        )
+    return why, follows
 
 
 COMPARE_FILL = {

@@ -308,11 +308,9 @@ def _pptx_slide(prs, deck: Deck, index: int, slide: Slide, image: bytes | None) 
             lines = slide.bullets if slide.kind != "benchmark" else (slide.narrative,)
             if slide.figures and slide.kind not in ("exception",):
                 lines = (slide.narrative,)
-            size = 14 if slide.kind in ("exception", "closing") else 13
             if slide.kind == "closing":
                 lines = (*slide.bullets, *deck.stamp.lines()[:-1])
-                size = 13
-            _text(tb.text_frame, lines, size)
+            _text(tb.text_frame, lines, _text_size(lines, box))
     footer = s.shapes.add_textbox(
         Inches(MARGIN), Inches(SLIDE_H - FOOTER_H - 0.05), Inches(SLIDE_W - 2 * MARGIN - 0.8),
         Inches(FOOTER_H),
@@ -327,6 +325,18 @@ def _pptx_slide(prs, deck: Deck, index: int, slide: Slide, image: bytes | None) 
     number.text_frame.paragraphs[0].runs[0].font.size = Pt(10)
     notes = slide.notes or slide.narrative
     s.notes_slide.notes_text_frame.text = f"{notes}\n\n{deck.stamp.footer()}"
+
+
+def _text_size(lines: Iterable[str], box: Box, largest: int = 16, smallest: int = 9) -> int:
+    """The largest font size (points) at which the lines, wrapped, fit the text box."""
+    lines = list(lines)
+    for size in range(largest, smallest - 1, -1):
+        per_line = max(int(box.width * 72 / (size * 0.5)), 1)
+        rows = sum(math.ceil(max(len(t), 1) / per_line) for t in lines)
+        height = (rows * 1.2 + len(lines) * 0.4) * size / 72
+        if height <= box.height:
+            return size
+    return smallest
 
 
 def _style_title(shape, size: int, colour: str, bold: bool = True) -> None:
@@ -508,7 +518,7 @@ def _pdf_page(c, deck: Deck, index: int, slide: Slide, image: bytes | None) -> N
                 lines = [slide.narrative]
             if slide.kind == "closing":
                 lines = [*slide.bullets, *deck.stamp.lines()[:-1]]
-            size = 13 if slide.kind in ("exception", "closing") else 12
+            size = _text_size(lines, boxes["text"]) - 1
             frame(boxes["text"], [Paragraph(_pdf_text(t), style(size, NHS_BLACK)) for t in lines])
     colour = HexColor(NHS_WHITE if is_title else NHS_DARK_GREY)
     c.setFillColor(colour)
