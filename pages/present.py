@@ -35,7 +35,7 @@ from nlf_planner.ui.sidebar import REGION_KEY, region_options
 PRESENTING = "presenting"
 NOTES = "present_notes"
 LATEST = "latest"
-SIDEBAR_PLAN_KEY = "plan_version"  # the shared sidebar's plan-version widget
+SIDEBAR_PLAN_PENDING = "_plan_version_pending"  # ui.plan_state's slot for a new choice
 
 # Presenter remotes send PageDown/PageUp; the buttons already answer to the arrow keys.
 CLICKER_KEYS_JS = """
@@ -171,7 +171,8 @@ def _set_region() -> None:
 
 def _set_plan() -> None:
     value = st.session_state["present_plan"]
-    st.session_state[SIDEBAR_PLAN_KEY] = value
+    # The shared sidebar takes a programmatic choice through its "pending" slot.
+    st.session_state[SIDEBAR_PLAN_PENDING] = value
     set_query_params(plan=None if value == LATEST else value)
 
 

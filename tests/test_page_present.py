@@ -119,3 +119,20 @@ def test_without_chromium_image_packs_are_disabled_with_the_fix(
     buttons = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
     assert buttons["Download PowerPoint (.pptx)"] and buttons["Download PDF"]
     assert not buttons["Download Offline HTML"]
+
+
+def test_choosing_an_older_plan_version_sticks_across_runs(seeded_db_path) -> None:
+    from nlf_planner.store import plans as plan_store
+
+    db = open_database(seeded_db_path, migrate=False)
+    try:
+        version = str(int(plan_store.list_versions(db)["version_id"].min()))
+    finally:
+        db.close()
+    at = run_page("present", seeded_db_path, query={"slide": "1"})
+    at.selectbox(key="present_plan").set_value(version).run()
+    assert not at.exception
+    assert str(at.query_params["plan"]).strip("[]'") == version
+    at.button(key="present_next").click().run()  # another run: the sidebar must not revert it
+    assert str(at.query_params["plan"]).strip("[]'") == version
+    assert f"plan version {version}," in " ".join(c.value for c in at.caption)
