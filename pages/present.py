@@ -33,7 +33,8 @@ from nlf_planner.ui.frame import (
 from nlf_planner.ui.sidebar import REGION_KEY, region_options
 
 PRESENTING = "presenting"
-NOTES = "present_notes"
+NOTES = "present_notes"  # the toggle widget (normal mode)
+SHOW_NOTES = "present_show_notes"  # the choice itself, kept across both modes
 LATEST = "latest"
 SIDEBAR_PLAN_PENDING = "_plan_version_pending"  # ui.plan_state's slot for a new choice
 
@@ -193,7 +194,11 @@ def _exit_full_screen() -> None:
 
 
 def _toggle_notes() -> None:
-    st.session_state[NOTES] = not st.session_state.get(NOTES, False)
+    st.session_state[SHOW_NOTES] = not st.session_state.get(SHOW_NOTES, False)
+
+
+def _notes_changed() -> None:
+    st.session_state[SHOW_NOTES] = bool(st.session_state[NOTES])
 
 
 # --------------------------------------------------------------------------- rendering
@@ -470,10 +475,11 @@ if not presenting:
     _sections(deck)
     with st.container(border=True):
         render_slide(deck, slide, presenting)
-    st.toggle("Speaker notes", key=NOTES)
+    st.session_state[NOTES] = bool(st.session_state.get(SHOW_NOTES))
+    st.toggle("Speaker notes", key=NOTES, on_change=_notes_changed)
 else:
     render_slide(deck, slide, presenting)
-if st.session_state.get(NOTES) and slide.notes:
+if st.session_state.get(SHOW_NOTES) and slide.notes:
     st.info(slide.notes, icon=":material/speaker_notes:")
 if presenting:
     st.caption(deck.stamp.footer())

@@ -21,6 +21,14 @@ def deck_titles(seeded_db_path):
     return [s.title for s in deck.slides]
 
 
+def _notes_of(db_path, number: int) -> str:
+    db = open_database(db_path, migrate=False)
+    try:
+        return build_deck(db, DeckChoices()).slides[number - 1].notes
+    finally:
+        db.close()
+
+
 def _slide_heading(at) -> str:
     titles = [h.value for h in at.header] + [h.value for h in at.subheader]
     titles += [m.value for m in at.markdown] + [str(h.proto.body) for h in at.get("html")]
@@ -87,6 +95,14 @@ def test_speaker_notes_toggle_shows_the_notes(seeded_db_path) -> None:
     at.toggle(key="present_notes").set_value(True).run()
     assert not at.exception
     assert any("Exception slides follow" in i.value for i in at.info)
+    # The choice carries into full screen and from slide to slide; N hides the notes again.
+    at.button(key="present_full").click().run()
+    at.button(key="present_next").click().run()
+    assert any(i.value == _notes_of(seeded_db_path, 3) for i in at.info)
+    at.button(key="present_notes_button").click().run()
+    assert not any(i.value == _notes_of(seeded_db_path, 3) for i in at.info)
+    at.button(key="present_exit").click().run()
+    assert at.toggle(key="present_notes").value is False
 
 
 def test_deck_choices_change_the_region_and_url(seeded_db_path) -> None:
