@@ -152,3 +152,13 @@ def test_choosing_an_older_plan_version_sticks_across_runs(seeded_db_path) -> No
     at.button(key="present_next").click().run()  # another run: the sidebar must not revert it
     assert str(at.query_params["plan"]).strip("[]'") == version
     assert f"plan version {version}," in " ".join(c.value for c in at.caption)
+
+
+def test_an_empty_database_gives_a_deck_that_says_what_is_missing(db) -> None:
+    at = run_page("present", db.path)
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Not in this deck: Plan status and roadmap" in captions
+    at.selectbox(key="present_jump").set_value(3).run()
+    assert not at.exception
+    assert "Exceptions: none this period" in _slide_heading(at)
