@@ -6,6 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from nlf_planner.charts.overview import driver_diagram
+from nlf_planner.charts.sparkline import sparkline_svg
+from nlf_planner.charts.theme import NHS_BLUE, NHS_MID_GREY, NHS_ORANGE
 from nlf_planner.overview import area_tiles, format_change, tile_reading
 from nlf_planner.regions import format_value
 from nlf_planner.store import audit as audit_store
@@ -24,6 +26,7 @@ from nlf_planner.ui.sidebar import region_options, selected_region
 
 # Improvement blue, concern orange (never colour alone: the delta says better/worse in words).
 DIRECTION_COLOURS = {"better": "blue", "worse": "orange", "higher": "violet", "lower": "violet"}
+SPARK_COLOURS = {"better": NHS_BLUE, "worse": NHS_ORANGE}
 
 AMBITION = (
     "An NHS committed to continual learning and improvement, with an engaged workforce and "
@@ -76,10 +79,16 @@ for row_start in range(0, len(tiles), 3):
                 delta=format_change(tile.change, m.unit) if tile.change is not None else None,
                 delta_description=f"on a year ago · {tile.direction}",
                 delta_color=DIRECTION_COLOURS.get(tile.direction, "gray"),
-                chart_data=tile.spark or None,
-                chart_type="line",
-                help=f"{m.definition} {spark_text}",
+                help=m.definition,
             )
+            if len(tile.spark) > 1:
+                st.image(
+                    sparkline_svg(
+                        tile.spark,
+                        title=spark_text,
+                        colour=SPARK_COLOURS.get(tile.direction, NHS_MID_GREY),
+                    )
+                )
             reading = tile_reading(cells, tile, geo)
             st.markdown(f"{reading.spc}  \n{reading.plan}  \n{reading.area_plan}")
             st.caption(spark_text)
@@ -108,15 +117,18 @@ chart_with_download(
 )
 
 st.subheader("Recent changes")
-recent = audit_store.audit_log(db, limit=8)
+recent = audit_store.audit_log(db, limit=6)
 if recent.empty:
     st.caption("No changes recorded yet.")
 else:
-    st.dataframe(
-        recent[["changed_at", "actor", "action", "entity", "entity_id", "reason"]],
-        hide_index=True,
-        column_config={
-            "changed_at": st.column_config.DatetimeColumn("When", format="D MMM YYYY, HH:mm")
-        },
+    st.markdown(
+        "\n".join(
+            f"- {r.changed_at:%d %b %Y %H:%M} · **{escape(str(r.actor))}** · {r.action} "
+            f"{r.entity.replace('_', ' ')}"
+            + (f" {escape(str(r.entity_id))}" if r.entity_id else "")
+            + (f" — {escape(str(r.reason))}" if r.reason else "")
+            for r in recent.itertuples()
+        )
     )
+    st.caption("The full audit log, with before and after values, is on the Data page.")
 footer(db)
