@@ -102,11 +102,21 @@ def _deck(
     return build_deck(get_db(), DeckChoices(region, plan, scenarios, today))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _images(_deck_obj: Deck, deck_key: str) -> dict[int, bytes]:
+    """The deck's charts as PNGs, drawn once and shared by the PowerPoint and the PDF."""
+    del deck_key
+    return export.render_images(_deck_obj)
+
+
 @st.cache_resource(show_spinner=False, max_entries=12)
 def _pack(_deck_obj: Deck, deck_key: str, fmt: str) -> bytes:
     """An export of one cached deck, made at most once per format."""
-    del deck_key
-    return export.export_deck(_deck_obj, fmt)
+    if fmt == "html":
+        return export.to_html(_deck_obj)
+    images = _images(_deck_obj, deck_key)
+    writer = export.to_pptx if fmt == "pptx" else export.to_pdf
+    return writer(_deck_obj, images)
 
 
 def _deck_key(deck: Deck) -> str:
