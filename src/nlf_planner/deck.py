@@ -639,12 +639,43 @@ def _comparison_summary(
     return text
 
 
+def _rug_slides(ctx: _Context, regions_mod: ModuleType, geos: list[str], scope: str):
+    """The Regions page's tartan rug (geographies × priority areas), when it is installed."""
+    charts = optional_module("nlf_planner.charts.compare")
+    if charts is None or not hasattr(charts, "matrix_figure"):
+        return []
+    model = ctx.model
+    matrix = regions_mod.area_matrix(model, geos)
+    fig = charts.matrix_figure(
+        matrix.tile,
+        matrix.tone,
+        matrix.text,
+        title=f"{scope[0].upper()}{scope[1:]} × the nine priority areas<br><sup>Latest values "
+        "against England (95% intervals), SPC and progress against the plan</sup>",
+        column_labels=[f"{a.code} {a.name}" for a in model.areas],
+    )
+    summary = regions_mod.matrix_summary(model, matrix)
+    return [
+        Slide(
+            kind="regions",
+            key="regions-rug",
+            title=f"Region comparison: {scope} across the priority areas",
+            subtitle="Each tile: better/similar/worse than England, trajectory, SPC letters",
+            narrative=summary,
+            figures=(fig,),
+            notes=summary
+            + " Blue tint: better than England; orange: worse; yellow: mixed; grey: England.",
+        )
+    ]
+
+
 def _region_slides(ctx: _Context) -> list[Slide]:
     regions_mod = _require("nlf_planner.regions")
     if ctx.model is None:
         raise SectionUnavailable("the regions model is not available")
     model = ctx.model
     geos = regions_mod.geographies(model, ctx.geo)
+    scope = "the seven NHS regions" if ctx.geo == ENGLAND_CODE else f"the ICSs of {ctx.geo_name}"
     cells = model.cells.set_index(["measure_code", "geo_code"])
     headline = _headline_measures(ctx)
     rows, fills = [], []
@@ -667,8 +698,8 @@ def _region_slides(ctx: _Context) -> list[Slide]:
     fill_frame = pd.DataFrame(fills, columns=data.columns).fillna("")
     key = ", ".join(f"{m.area_code} {m.code} {m.name}" for m in headline)
     summary = _comparison_summary(model.cells, geos, headline, model.names)
-    scope = "the seven NHS regions" if ctx.geo == ENGLAND_CODE else f"the ICSs of {ctx.geo_name}"
-    slides = [
+    slides = _rug_slides(ctx, regions_mod, geos, scope)
+    slides += [
         Slide(
             kind="regions",
             key="regions-matrix",
