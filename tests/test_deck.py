@@ -178,7 +178,9 @@ def test_region_choice_titles_the_deck_and_compares_its_icss(seeded) -> None:
     deck = build_deck(seeded, DeckChoices(region=LONDON, today=TODAY))
     assert deck.slides[0].title.endswith("London")
     assert deck.slides[1].title == "Summary matrix: London"
-    matrix = next(s for s in deck.slides if s.kind == "regions")
+    rug = next(s for s in deck.slides if s.key == "regions-rug")
+    assert "ICSs of London" in rug.title and rug.figures
+    matrix = next(s for s in deck.slides if s.key == "regions-matrix")
     rows = list(matrix.tables[0].data["Geography"])
     london_icbs = {i.name for i in reference_store.icbs(seeded, LONDON)}
     assert rows[:2] == ["England", "London"]
