@@ -68,3 +68,41 @@ def test_presenter_mode_hides_the_sidebar_and_steps_through_every_slide(app_serv
     wait_for_app_run(page)
     page.get_by_test_id("stSidebar").first.wait_for(state="visible", timeout=10_000)
     assert "full=1" not in page.url
+
+
+def test_the_html_pack_opens_offline_and_steps_with_the_keyboard(
+    seeded_db_path, browser, tmp_path
+) -> None:
+    from nlf_planner.deck import DeckChoices, build_deck
+    from nlf_planner.export import to_html
+    from nlf_planner.store import open_database
+
+    db = open_database(seeded_db_path, migrate=False)
+    try:
+        deck = build_deck(db, DeckChoices())
+    finally:
+        db.close()
+    path = tmp_path / "pack.html"
+    path.write_bytes(to_html(deck))
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    active = "section.slide.active"
+    assert page.locator(active).get_attribute("data-key") == deck.slides[0].key
+    with_chart = next(i for i, s in enumerate(deck.slides) if s.figures)
+    for _ in range(with_chart):
+        page.keyboard.press("ArrowRight")
+    assert page.locator(active).get_attribute("data-key") == deck.slides[with_chart].key
+    assert page.url.endswith(f"#{with_chart + 1}")
+    page.locator(f"{active} .main-svg").first.wait_for(state="visible", timeout=10_000)
+    page.keyboard.press("ArrowLeft")
+    assert page.locator(active).get_attribute("data-key") == deck.slides[with_chart - 1].key
+    page.keyboard.press("End")
+    assert page.locator(active).get_attribute("data-key") == deck.slides[-1].key
+    assert errors == []
+    assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
+    context.close()
