@@ -140,7 +140,7 @@ def _variation_sentence(result: SPCResult, measure: Measure) -> str:
         else:
             points = f"{n} point{'s' if n != 1 else ''}"
             when = f" since {_period(sig.start, measure)} ({points})"
-    return f"The chart shows {phrase}{when}: {meaning}."
+    return f"The chart shows {phrase}{when}. This is {meaning}."
 
 
 def _assurance_sentence(result: SPCResult, measure: Measure) -> str | None:
