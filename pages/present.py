@@ -130,7 +130,8 @@ def _plan_options(db: Database) -> dict[str, str]:
     if store is None:
         return {}
     versions = store.list_versions(db)
-    out = {LATEST: "Current version"}
+    head = versions[versions["is_latest"]]["version_id"] if "is_latest" in versions else []
+    out = {LATEST: f"Current version (v{int(head.iloc[0])})" if len(head) else "Current version"}
     for r in versions.itertuples():
         out[str(int(r.version_id))] = f"Version {int(r.version_id)} · {r.author}"
     return out
