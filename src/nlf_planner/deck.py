@@ -823,12 +823,15 @@ def _scenario_slides(ctx: _Context) -> list[Slide]:
     scenarios = _selected_scenarios(ctx, store)
     if not scenarios:
         raise SectionUnavailable("no scenarios have been saved yet")
-    results = {s.label: domain.run_scenario(s) for s in scenarios}
     baseline = next((s for s in scenarios if s.is_baseline), None)
     if baseline is None:
         base_id = store.baseline_id(ctx.db)
         baseline = store.load_scenario(ctx.db, base_id) if base_id else None
     baseline = baseline or domain.baseline_scenario()
+    # One seed and number of draws for every run (the baseline's), as the Scenarios page's
+    # Compare tab does: common random numbers make the differences paired.
+    runs = {"seed": baseline.seed, "draws": baseline.draws}
+    results = {s.label: domain.run_scenario(s.model_copy(update=runs)) for s in scenarios}
     base_result = results.get(baseline.label) or domain.run_scenario(baseline)
     first = next(iter(results.values()))
     geo = ctx.geo if ctx.geo in domain.geo_codes(first) else ENGLAND_CODE
@@ -862,7 +865,8 @@ def _scenario_slides(ctx: _Context) -> list[Slide]:
             kind="scenarios",
             key="scenarios-headlines",
             title="Scenario comparison: headline results at year 5",
-            subtitle=f"{geo_name}; median (80% range) from each scenario's saved settings",
+            subtitle=f"{geo_name}; median (80% range) over {baseline.draws:,} draws, seed "
+            f"{baseline.seed}, for every scenario",
             narrative=f"Headline outputs at year 5 for {', '.join(results)}.",
             tables=(SlideTable(table, "Median with the 80% range (P10 to P90) in brackets"),),
             notes="Each scenario is a saved, versioned set of assumptions; the same seed "
