@@ -230,7 +230,7 @@ def to_pptx(deck: Deck, images: dict[int, bytes] | None = None) -> bytes:
     return buf.getvalue()
 
 
-def _text(frame, lines: Iterable[str], size: int, colour: str = NHS_BLACK, bold=False) -> None:
+def _text(frame, lines: Iterable[str], size: float, colour: str = NHS_BLACK, bold=False) -> None:
     from pptx.util import Pt
 
     frame.word_wrap = True
@@ -316,7 +316,7 @@ def _pptx_slide(prs, deck: Deck, index: int, slide: Slide, image: bytes | None) 
         Inches(FOOTER_H),
     )  # fmt: skip
     colour = NHS_WHITE if is_title else NHS_DARK_GREY
-    _text(footer.text_frame, [deck.stamp.footer()], 9, colour)
+    _text(footer.text_frame, [deck.stamp.footer()], _footer_size(deck.stamp.footer()), colour)
     number = s.shapes.add_textbox(
         Inches(SLIDE_W - MARGIN - 0.8), Inches(SLIDE_H - FOOTER_H - 0.05), Inches(0.8),
         Inches(FOOTER_H),
@@ -337,6 +337,12 @@ def _text_size(lines: Iterable[str], box: Box, largest: int = 16, smallest: int 
         if height <= box.height:
             return size
     return smallest
+
+
+def _footer_size(text: str) -> float:
+    """Keep the stamp on one line above the slide's bottom edge (about 0.47 em a character)."""
+    room_pt = (SLIDE_W - 2 * MARGIN - 0.8) * 72
+    return max(6.0, min(9.0, room_pt / (max(len(text), 1) * 0.47)))
 
 
 def _style_title(shape, size: int, colour: str, bold: bool = True) -> None:
@@ -522,8 +528,13 @@ def _pdf_page(c, deck: Deck, index: int, slide: Slide, image: bytes | None) -> N
             frame(boxes["text"], [Paragraph(_pdf_text(t), style(size, NHS_BLACK)) for t in lines])
     colour = HexColor(NHS_WHITE if is_title else NHS_DARK_GREY)
     c.setFillColor(colour)
-    c.setFont("Helvetica", 8.5)
-    c.drawString(MARGIN * inch, (FOOTER_H - 0.1) * inch, _pdf_plain(deck.stamp.footer()))
+    stamp = _pdf_plain(deck.stamp.footer())
+    room = (SLIDE_W - 2 * MARGIN - 0.9) * inch
+    size = 8.5
+    while size > 5 and c.stringWidth(stamp, "Helvetica", size) > room:
+        size -= 0.5
+    c.setFont("Helvetica", size)
+    c.drawString(MARGIN * inch, (FOOTER_H - 0.1) * inch, stamp)
     c.setFont("Helvetica", 10)
     c.drawRightString(
         (SLIDE_W - MARGIN) * inch, (FOOTER_H - 0.1) * inch, f"{index + 1} / {len(deck.slides)}"
