@@ -191,7 +191,7 @@ def test_stamp_names_data_plan_scenarios_version_and_notice(seeded) -> None:
     deck = build_deck(seeded, DeckChoices(today=TODAY))
     stamp = deck.stamp
     latest = plan_store.latest_version_id(seeded)
-    assert stamp.data_as_of == measurement_store.data_as_of(seeded)
+    assert stamp.data_as_of.isoformat() == measurement_store.get_meta(seeded, "data_as_of")
     assert f"plan version {latest}" in stamp.plan_version
     assert stamp.scenarios and all("(v" in s for s in stamp.scenarios)
     assert stamp.illustrative

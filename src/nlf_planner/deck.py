@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import ModuleType
 from typing import Any, Literal
@@ -231,7 +231,6 @@ class _Context:
     plan: Any
     results: dict[tuple[str, str], SPCResult]
     model: Any = None  # regions.RegionsModel when the regions feature is installed
-    scenarios: list[Any] = field(default_factory=list)
     scenario_labels: tuple[str, ...] = ()
 
 
@@ -250,10 +249,10 @@ def _context(db: Database, choices: DeckChoices) -> _Context:
     names = reference_store.geography_names(db)
     names.setdefault(ENGLAND_CODE, ENGLAND_NAME)
     geo = choices.region if choices.region in names else ENGLAND_CODE
+    # The data's as-of month as the sidebar shows it (imports move it on), else the latest
+    # period held.
     as_of_text = measurement_store.get_meta(db, "data_as_of")
-    as_of = measurement_store.data_as_of(db)
-    if as_of is None and as_of_text:
-        as_of = date.fromisoformat(as_of_text)
+    as_of = date.fromisoformat(as_of_text[:10]) if as_of_text else measurement_store.data_as_of(db)
     plan = _load_plan(db, choices.plan_version)
     series = measurement_store.all_series(db)
     rebases = annotation_store.all_rebases(db)
