@@ -20,15 +20,6 @@ GOOD = HEADER + "M08,E54000024,2024-04-01,12,150,8\nM08,E54000024,2024-05-01,11,
 USER = {"user_name": "Asha Patel"}
 
 
-@pytest.fixture(autouse=True)
-def _no_legacy_handover(monkeypatch):
-    """As in test_page_scenarios: AppTest resets Streamlit's legacy ``pages/`` flag before
-    every run, so the frame's hand-over to app.py would rerun each run and drop clicks."""
-    from nlf_planner.ui import frame
-
-    monkeypatch.setattr(frame, "_leave_legacy_pages_mode", lambda: None, raising=False)
-
-
 def snapshot(path: Path) -> dict[str, str]:
     db = open_database(path)
     try:

@@ -11,17 +11,6 @@ from nlf_planner.store import scenarios as store
 from tests.apptest_utils import headings, run_page
 
 
-@pytest.fixture(autouse=True)
-def _no_legacy_handover(monkeypatch):
-    """AppTest resets Streamlit's legacy ``pages/`` flag before every run, so the frame's
-    hand-over to app.py (``ui.frame._leave_legacy_pages_mode``, for fresh servers) would
-    rerun every AppTest run and drop its button clicks. Keep AppTest's previous behaviour
-    (the page runs on its own) so clicks and form submits reach the page."""
-    from nlf_planner.ui import frame
-
-    monkeypatch.setattr(frame, "_leave_legacy_pages_mode", lambda: None)
-
-
 def _fig_titles(at) -> list[str]:
     titles = []
     for chart in at.get("plotly_chart"):
