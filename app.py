@@ -1,5 +1,7 @@
 """NLF Planner: the frame only (page config, theme, navigation, shared sidebar)."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from nlf_planner.ui.frame import get_db
@@ -10,7 +12,7 @@ from nlf_planner.ui.sidebar import render_sidebar
 presenting = bool(st.session_state.get("presenting"))
 st.set_page_config(
     page_title="NLF Planner",
-    page_icon=":material/health_and_safety:",
+    page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),  # local: works offline
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "expanded",
 )

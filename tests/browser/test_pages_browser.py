@@ -11,10 +11,18 @@ PAGES = available_pages()
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_page_opens_without_exception(spec, app_server, page) -> None:
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((app_server, "data:", "blob:")) else outside.append(r.url)
+        ),
+    )
     page.goto(f"{app_server}/{spec.url_path}")
     wait_for_app_run(page)
     screenshot(page, f"page-{spec.url_path}")
     assert page.get_by_test_id("stException").count() == 0
+    assert outside == [], f"works offline: no request may leave the machine ({outside})"
     heading = page.get_by_role("heading", name=spec.heading).first
     assert heading.is_visible()
 

@@ -19,12 +19,9 @@ def _counter(page) -> tuple[int, int]:
 def test_presenter_mode_hides_the_sidebar_and_steps_through_every_slide(app_server, page):
     outside: list[str] = []
     local = (app_server, "data:", "blob:")
-    # The frame's favicon (a material icon in app.py's page config) comes from Google's font
-    # CDN; offline only the tab icon is missing, so it is the one request let through here.
-    favicon = "https://fonts.gstatic.com/s/i/short-term/release/materialsymbolsrounded/"
 
     def record(request) -> None:
-        if not request.url.startswith((*local, favicon)):
+        if not request.url.startswith(local):
             outside.append(request.url)
 
     page.on("request", record)
