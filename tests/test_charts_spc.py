@@ -66,7 +66,8 @@ def test_trial_limits_plan_lines_and_notes():
     assert "Plan trajectory" in names and "Plan target" in names
     assert any("(trial)" in (n or "") for n in names)
     texts = " ".join(a.text or "" for a in fig.layout.annotations)
-    assert "Trial limits" in texts and "Programme launched" in texts
+    assert "Programme launched" in texts
+    assert "Trial limits" in (fig.layout.xaxis.title.text or "")  # under the axis, in words
 
 
 def test_neutral_measures_use_purple_and_empty_series_say_no_data():

@@ -178,20 +178,19 @@ def spc_figure(
     apply_layout(fig, title, height=height, y_title=y_title)
     fig.update_layout(
         legend={"orientation": "h", "y": -0.15, "x": 0},
-        margin={"t": 90, "r": 30},
+        margin={"t": 120, "r": 30},
         hovermode="closest",
+        # The title sits at the top of the figure, the icons in their own row beneath it,
+        # so the two never collide on a narrow slide.
+        title={"yref": "container", "y": 0.96, "yanchor": "top"},
     )
     if trial:
-        fig.add_annotation(
-            text="Trial limits: fewer than 12 points, they will change as data arrive",
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=1.02,
-            showarrow=False,
-            xanchor="left",
-            font={"size": 11, "color": NHS_DARK_BLUE},
+        # Under the axis, clear of the icons' row and the title.
+        fig.update_xaxes(
+            title_text="Trial limits: fewer than 12 points, they will change as data arrive",
+            title_font={"size": 11, "color": NHS_DARK_BLUE},
         )
+        fig.update_layout(legend={"y": -0.24})
     return fig
 
 
@@ -237,11 +236,12 @@ def _add_notes(fig: go.Figure, notes: pd.DataFrame | None, result: SPCResult, re
 def _icon(fig: go.Figure, x: float, letter: str, colour: str, caption: str, hover: str) -> None:
     fig.add_annotation(
         x=x,
-        y=1.13,
+        y=1.02,
         xref="paper",
         yref="paper",
         showarrow=False,
         xanchor="right",
+        yanchor="bottom",
         text=f"<b>{letter}</b>",
         font={"size": 15, "color": "white"},
         bgcolor=colour,
@@ -252,12 +252,13 @@ def _icon(fig: go.Figure, x: float, letter: str, colour: str, caption: str, hove
         height=26,
     )
     fig.add_annotation(
-        x=x - 0.035,
-        y=1.13,
+        x=x - 0.065,
+        y=1.03,
         xref="paper",
         yref="paper",
         showarrow=False,
         xanchor="right",
+        yanchor="bottom",
         text=caption,
         font={"size": 11, "color": "#231F20"},
         hovertext=hover,
