@@ -46,6 +46,7 @@ from nlf_planner.ui.frame import (
     require_user,
     set_query_params,
 )
+from nlf_planner.ui.plan_state import current_plan
 from nlf_planner.ui.sidebar import selected_region
 
 DRAW_OPTIONS = [200, 1000, 5000, 10000]
@@ -414,14 +415,7 @@ def _compose(params, horizon, new, tables, allocation, names) -> CapacityParams 
 def _targets(db, geo: str) -> dict[str, dict[int, float]]:
     """Plan targets for the model's measures (M06/M08/M10) at this geography, by horizon,
     from the plan version chosen in the sidebar."""
-    try:  # the plan version chosen in the sidebar, else the latest
-        from nlf_planner.ui.plan_state import current_plan
-
-        plan = current_plan(db)
-    except ImportError:
-        from nlf_planner.store import plans as plan_store
-
-        plan = plan_store.load_plan(db)
+    plan = current_plan(db)  # the plan version chosen in the sidebar, else the latest
     out: dict[str, dict[int, float]] = {}
     if plan is None:
         return out

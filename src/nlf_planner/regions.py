@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from nlf_planner import plan as plan_rules
 from nlf_planner.compare import (
     COMPARISON_LABEL,
     Comparison,
@@ -39,11 +40,6 @@ from nlf_planner.spc import (
     spc_many,
 )
 from nlf_planner.store.reference import ENGLAND_CODE, ENGLAND_NAME
-
-try:  # the plan feature supplies targets and trajectories when it is installed
-    from nlf_planner import plan as plan_rules
-except ImportError:  # pragma: no cover - plan feature absent
-    plan_rules = None
 
 KEYS = ("measure_code", "geo_code")
 ON_PLAN = {"ahead": "on trajectory", "on_plan": "on trajectory", "behind": "off trajectory"}
@@ -192,7 +188,7 @@ def _plan_baselines(
 
 def _next_horizon(plan, targets: Mapping[int, float], when: date) -> tuple[int, float] | None:
     """The first horizon whose end is on or after ``when`` (else the last one) and its target."""
-    if not targets or plan_rules is None:
+    if not targets:
         return None
     for h in sorted(targets):
         if plan_rules.horizon_end(plan.base_year, h) >= when:
@@ -226,7 +222,7 @@ def build_model(
     assurance_targets: dict[tuple[str, str], float] = {}
     next_targets: dict[tuple[str, str], tuple[int, float]] = {}
     latest_by_key = series.groupby(list(KEYS))["period"].max()
-    if plan is not None and plan_rules is not None and getattr(plan, "targets", None):
+    if plan is not None and getattr(plan, "targets", None):
         baselines = _plan_baselines(series, mdict, plan.base_year)
         tmap = plan.target_map()
         horizons = sorted({h for (_, _, h) in tmap})
@@ -356,7 +352,7 @@ def _add_progress(
         zip(cells.measure_code, cells.geo_code, cells.period, cells.value, strict=True)
     ):
         key = (m, g)
-        if key not in next_targets or plan is None or plan_rules is None:
+        if key not in next_targets or plan is None:
             continue
         h, t = next_targets[key]
         b = baselines.get(key, float(measures[m].baseline))
@@ -617,7 +613,7 @@ def plan_line(model: RegionsModel, measure_code: str, geo_code: str) -> pd.DataF
     """The plan's trajectory for a chart (None when no plan or no targets apply)."""
     key = (measure_code, geo_code)
     res = model.results.get(key)
-    if model.plan is None or plan_rules is None or key not in model.plan_targets or res is None:
+    if model.plan is None or key not in model.plan_targets or res is None:
         return None
     plan = model.plan
     baseline = model.baselines.get(key, model.measures[measure_code].baseline)
@@ -634,7 +630,7 @@ def plan_line(model: RegionsModel, measure_code: str, geo_code: str) -> pd.DataF
 def horizon_targets(model: RegionsModel, measure_code: str, geo_code: str) -> pd.DataFrame:
     """The plan's target at each horizon end, for markers on the chart."""
     key = (measure_code, geo_code)
-    if model.plan is None or plan_rules is None or key not in model.plan_targets:
+    if model.plan is None or key not in model.plan_targets:
         return pd.DataFrame(columns=["horizon", "period", "target"])
     plan = model.plan
     rows = [

@@ -3,8 +3,6 @@ the choices persist across pages (widget state belongs to the page that draws it
 
 from __future__ import annotations
 
-import importlib
-
 import streamlit as st
 
 from nlf_planner import __version__
@@ -13,6 +11,7 @@ from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import reference as reference_store
 from nlf_planner.store.reference import ENGLAND_CODE
 from nlf_planner.ui.frame import query_param, set_query_params
+from nlf_planner.ui.plan_state import plan_version_selector
 
 REGION_KEY = "region"
 
@@ -48,22 +47,9 @@ def render_sidebar(db: Database) -> None:
             help="Recorded in the audit log with every change you make.",
             placeholder="Required before any edit",
         )
-        _plan_selector()
+        plan_version_selector()
         as_of = measurement_store.get_meta(db, "data_as_of")
         st.caption(f"Data as of {as_of or '—'}")
         if db.read_only:
             st.caption(":material/lock: Read-only")
         st.caption(f"NLF Planner {__version__}")
-
-
-def _plan_selector() -> None:
-    """The plan version shared by every page, when the plan feature is installed."""
-    try:
-        module = importlib.import_module("nlf_planner.ui.plan_state")
-    except ModuleNotFoundError as exc:
-        if exc.name != "nlf_planner.ui.plan_state":
-            raise
-        return
-    selector = getattr(module, "plan_version_selector", None)
-    if selector is not None:
-        selector()
