@@ -4,18 +4,13 @@ plotly chart has drawn."""
 from __future__ import annotations
 
 import statistics
-import subprocess
 import time
 from pathlib import Path
 
-from tools.app_server import start_streamlit
+from tools.app_server import start_streamlit as start  # noqa: F401 - used by the benches
 from tools.screenshot import CHROMIUM_ARGS, chromium_path, wait_for_app_run
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def start(script: Path, db_path: Path) -> tuple[subprocess.Popen, str]:
-    return start_streamlit(script, db_path)
 
 
 def wait_for_charts(page, timeout_ms: int = 60_000) -> None:

@@ -66,7 +66,7 @@ class Database:
         return rows[0][0] if rows else None
 
     @contextmanager
-    def transaction(self, retries: int = 3) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Yield a cursor inside BEGIN … COMMIT; roll back on any error and re-raise it.
 
         Retries are not possible once the body has run (it is a generator), so callers that
