@@ -148,3 +148,19 @@ def test_table_dictionary_describes_known_tables():
     df = table_dictionary({"measurements": [("measure_code", "VARCHAR")], "other": [("x", "INT")]})
     assert df.loc[0, "table_description"].startswith("Measurement history")
     assert df.loc[1, "table_description"] == ""
+
+
+def test_xlsx_export_copes_with_columns_that_are_empty_at_the_top() -> None:
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from nlf_planner.exports_tables import to_xlsx_bytes
+
+    frame = pd.DataFrame(
+        {"ci_low": pd.array([pd.NA] * 3, dtype="Float64"), "text": [None, "a", "bb"]}
+    )
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes({"measurements": frame})))
+    sheet = book.worksheets[0]
+    assert [c.value for c in sheet[1]][:2] == ["ci_low", "text"]

@@ -60,7 +60,7 @@ def _plain(value: object) -> object:
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
-    if value is pd.NaT:
+    if value is pd.NaT or value is pd.NA:
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
@@ -154,8 +154,9 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
 
 
 def _sample_width(series: pd.Series) -> int:
-    sample = series.head(50).astype(str)
-    return int(sample.str.len().max()) + 2 if len(sample) else 10
+    # Empty cells (None/NaN/NA) count as zero width whatever the column's dtype.
+    lengths = [len(str(v)) for v in series.head(50) if not pd.isna(v)]
+    return max(lengths) + 2 if lengths else 10
 
 
 def _col_letter(index: int) -> str:
