@@ -39,9 +39,11 @@ db: $(VENV)/.run-deps
 run: db
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# Style and the layer contract (.importlinter): an import that points up a layer fails here.
 lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
 test: $(VENV)/.test-deps chromium lint
 	$(BIN)/pytest

@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from nlf_planner.ui.frame import get_db
-from nlf_planner.ui.registry import available_pages
+from nlf_planner.ui.navigation import PAGES
 from nlf_planner.ui.sidebar import render_sidebar
 
 # Presenter mode (Present page): no sidebar, no menu, the slide fills the screen.
@@ -19,7 +19,7 @@ st.set_page_config(
 
 pages = [
     st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=(i == 0))
-    for i, spec in enumerate(available_pages())
+    for i, spec in enumerate(PAGES)
 ]
 current = st.navigation(pages, position="hidden" if presenting else "sidebar")
 if presenting and current.url_path != "present":

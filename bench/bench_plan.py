@@ -13,7 +13,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from nlf_planner.plan import ENGLAND, HORIZONS, Milestone, Plan, PlanTarget, horizon_window
+from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.plan import HORIZONS, Milestone, Plan, PlanTarget, horizon_window
 from nlf_planner.store import open_database
 from nlf_planner.store import plans as store_plans
 from nlf_planner.store.reference import ensure_reference, icbs, measures, priority_areas, regions
@@ -22,7 +23,7 @@ ROUNDS = 7
 
 
 def build_plan(db, bump: float = 0.0) -> Plan:
-    geos = [ENGLAND, *(r.code for r in regions(db)), icbs(db)[0].code]
+    geos = [ENGLAND_CODE, *(r.code for r in regions(db)), icbs(db)[0].code]
     targets = []
     for m in measures(db):
         top = 10.0 if m.unit == "score_0_10" else 100.0

@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 
 from nlf_planner.generate import generate
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.spc import spc
 from nlf_planner.store import open_database
 from nlf_planner.store.measurements import all_series, latest_values, series
-from nlf_planner.store.reference import ENGLAND_CODE
 
 SCALES = (1, 10, 100)
 END_MONTH = date(2026, 10, 1)

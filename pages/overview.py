@@ -9,7 +9,6 @@ from nlf_planner.charts.overview import driver_diagram
 from nlf_planner.charts.sparkline import sparkline_svg
 from nlf_planner.charts.theme import NHS_BLUE, NHS_MID_GREY, NHS_ORANGE
 from nlf_planner.overview import area_tiles, format_change, tile_reading
-from nlf_planner.regions import format_value
 from nlf_planner.store import audit as audit_store
 from nlf_planner.store import reference as reference_store
 from nlf_planner.ui.frame import (
@@ -23,6 +22,7 @@ from nlf_planner.ui.frame import (
 )
 from nlf_planner.ui.regions_state import regions_model
 from nlf_planner.ui.sidebar import region_options, selected_region
+from nlf_planner.units import format_value
 
 # Improvement blue, concern orange (never colour alone: the delta says better/worse in words).
 DIRECTION_COLOURS = {"better": "blue", "worse": "orange", "higher": "violet", "lower": "violet"}

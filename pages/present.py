@@ -15,9 +15,9 @@ import streamlit as st
 
 from nlf_planner import export
 from nlf_planner.deck import Deck, DeckChoices, Slide, SlideTable, build_deck, figure_data
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.store import Database
 from nlf_planner.store.annotations import rebases_version
-from nlf_planner.store.reference import ENGLAND_CODE
 from nlf_planner.ui.frame import (
     PLOTLY_CONFIG,
     chart_with_download,

@@ -10,11 +10,11 @@ import streamlit as st
 from nlf_planner import regions as R
 from nlf_planner.charts.compare import benchmark_bars, funnel_plot, matrix_figure, spine_chart
 from nlf_planner.charts.spc import spc_figure
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import label as period_label
 from nlf_planner.settings import get_settings
 from nlf_planner.spc import suggest_rebase
 from nlf_planner.store import annotations as notes_store
-from nlf_planner.store.reference import ENGLAND_CODE
 from nlf_planner.ui.frame import (
     chart_with_download,
     current_user,
@@ -28,6 +28,7 @@ from nlf_planner.ui.frame import (
 )
 from nlf_planner.ui.regions_state import regions_model
 from nlf_planner.ui.sidebar import selected_region
+from nlf_planner.units import format_value
 
 VIEWS = ["Matrix", "Measure", "Benchmark", "Profile"]
 SUMMARY_ORDER = [
@@ -212,7 +213,7 @@ def measure_view(model: R.RegionsModel, region: str, db) -> None:
 
 def _summary_row(model, m, cell) -> None:
     cols = st.columns([1, 1, 1, 1, 1, 1.6, 1.6])
-    fmt = lambda v: R.format_value(v, m.unit)  # noqa: E731
+    fmt = lambda v: format_value(v, m.unit)  # noqa: E731
     cols[0].metric("Latest", fmt(cell.value), help=period_label(cell.period, m.frequency))
     cols[1].metric("Target", fmt(cell.get("target")) if pd.notna(cell.get("target")) else "—")
     cols[2].metric("Mean", fmt(cell["mean"]))

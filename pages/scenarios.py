@@ -22,7 +22,6 @@ from nlf_planner.capacity.outputs import (
 )
 from nlf_planner.capacity.params import (
     ALLOCATION_LABELS,
-    ENGLAND,
     GROUPS,
     LEVEL_NAMES,
     MAX_HORIZON,
@@ -34,6 +33,8 @@ from nlf_planner.capacity.params import (
     validation_message,
 )
 from nlf_planner.charts import scenarios as charts
+from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.plan import targets_for_geography
 from nlf_planner.store import StoreError
 from nlf_planner.store import scenarios as store
 from nlf_planner.store.reference import regions as reference_regions
@@ -414,14 +415,12 @@ def _compose(params, horizon, new, tables, allocation, names) -> CapacityParams 
 
 def _targets(db, geo: str) -> dict[str, dict[int, float]]:
     """Plan targets for the model's measures (M06/M08/M10) at this geography, by horizon,
-    from the plan version chosen in the sidebar."""
-    plan = current_plan(db)  # the plan version chosen in the sidebar, else the latest
+    from the plan version chosen in the sidebar, by the plan's one rule (the geography's own
+    target, else England's)."""
+    frame = targets_for_geography(current_plan(db), geo, list(MEASURE_OUTPUT))
     out: dict[str, dict[int, float]] = {}
-    if plan is None:
-        return out
-    for t in plan.targets:
-        if t.measure_code in MEASURE_OUTPUT and t.geo_code == geo:
-            out.setdefault(t.measure_code, {})[int(t.horizon)] = float(t.target)
+    for t in frame.itertuples():
+        out.setdefault(t.measure_code, {})[int(t.horizon)] = float(t.target)
     return out
 
 
@@ -557,9 +556,9 @@ def model_tab(db, scenario, params, base, base_res, res, geo, geo_name, targets)
 
 
 def _region_table(res, base_res, name, lvl, year, db) -> pd.DataFrame:
-    names = {r.code: r.name for r in reference_regions(db)} | {ENGLAND: "England"}
+    names = {r.code: r.name for r in reference_regions(db)} | {ENGLAND_CODE: "England"}
     rows = []
-    for geo in (*res.regions, ENGLAND):
+    for geo in (*res.regions, ENGLAND_CODE):
         fan = cs.fan_data({"s": res}, name, geo, lvl)
         base = cs.fan_data({"b": base_res}, name, geo, lvl)
         f = fan[fan["year"] == year].iloc[0]
@@ -943,7 +942,9 @@ if submitted is not None:
     params = submitted
 
 geo = selected_region()
-geo_name = "England" if geo == ENGLAND else {r.code: r.name for r in reference_regions(db)}[geo]
+geo_name = (
+    "England" if geo == ENGLAND_CODE else {r.code: r.name for r in reference_regions(db)}[geo]
+)
 targets = _targets(db, geo)
 base = store.load_scenario(db, base_id) if base_id else None
 base = base or cs.baseline_scenario()

@@ -56,6 +56,10 @@ def z_value(level: float) -> float:
     return NormalDist().inv_cdf(1 - (1 - level) / 2)
 
 
+#: The 95% two-sided quantile, shared by the store's pooled score intervals and the generator.
+Z95 = z_value(0.95)
+
+
 def wilson_interval(
     numerator: float | np.ndarray | Sequence[float],
     denominator: float | np.ndarray | Sequence[float],

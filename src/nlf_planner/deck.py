@@ -25,10 +25,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from nlf_planner import __version__
+from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.models import Measure
-from nlf_planner.narrative import reading, short_reading
 from nlf_planner.periods import label as period_label
-from nlf_planner.regions import format_value
+from nlf_planner.plan import targets_for_geography
 from nlf_planner.settings import ILLUSTRATIVE_NOTICE
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
@@ -41,11 +41,12 @@ from nlf_planner.spc import (
     VariationIcon,
     spc_many,
 )
+from nlf_planner.spc_reading import reading, short_reading
 from nlf_planner.store import Database
 from nlf_planner.store import annotations as annotation_store
 from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import reference as reference_store
-from nlf_planner.store.reference import ENGLAND_CODE, ENGLAND_NAME
+from nlf_planner.units import format_value
 
 log = logging.getLogger(__name__)
 
@@ -886,18 +887,8 @@ def _selected_scenarios(ctx: _Context, store: ModuleType) -> list[Any]:
 
 
 def _plan_targets_frame(ctx: _Context, geo: str) -> pd.DataFrame:
-    cols = ["measure_code", "geo_code", "horizon", "target"]
-    if ctx.plan is None:
-        return pd.DataFrame(columns=cols)
-    rows = [t.model_dump() for t in ctx.plan.targets if t.geo_code in (geo, ENGLAND_CODE)]
-    frame = pd.DataFrame(rows, columns=cols)
-    if geo != ENGLAND_CODE and not frame.empty:
-        # England's targets stand in where the plan holds no regional override.
-        own = frame[frame.geo_code == geo]
-        eng = frame[frame.geo_code == ENGLAND_CODE].assign(geo_code=geo)
-        merged = pd.concat([own, eng]).drop_duplicates(["measure_code", "horizon"])
-        frame = merged.reset_index(drop=True)
-    return frame
+    """The plan's targets for ``geo`` by the one rule (own row, else England's)."""
+    return targets_for_geography(ctx.plan, geo)
 
 
 def _output_targets(name: str, level: int, targets: pd.DataFrame) -> dict[int, float] | None:

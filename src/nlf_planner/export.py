@@ -784,8 +784,8 @@ def file_name(deck: Deck, fmt: str) -> str:
 
 
 def _resolve_region(db, text: str | None) -> str:
+    from nlf_planner.geography import ENGLAND_CODE
     from nlf_planner.store import reference as reference_store
-    from nlf_planner.store.reference import ENGLAND_CODE
 
     if not text:
         return ENGLAND_CODE

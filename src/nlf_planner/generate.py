@@ -19,6 +19,7 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
+from nlf_planner.compare import Z95
 from nlf_planner.models import Measure
 from nlf_planner.periods import latest_complete_month, period_starts
 from nlf_planner.settings import get_settings
@@ -158,7 +159,7 @@ def _draw(m: Measure, level: np.ndarray, den: np.ndarray, rng: np.random.Generat
     se = sd / np.sqrt(den)
     mean = np.clip(level + rng.normal(0, 1, level.shape) * se, 0.0, upper)
     mean = np.round(mean, 3)
-    return mean * den, mean, mean - 1.959964 * se, mean + 1.959964 * se
+    return mean * den, mean, mean - Z95 * se, mean + Z95 * se
 
 
 SeedFn = Callable[[Database, str], None]

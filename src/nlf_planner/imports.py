@@ -23,15 +23,15 @@ import numpy as np
 import pandas as pd
 
 from nlf_planner.exports_tables import ColumnDoc, unescape_formula
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import ICB, Measure, Region
 from nlf_planner.periods import HISTORY_START, QUARTER_START_MONTHS, fits_frequency
+from nlf_planner.units import unit_scale
 
 MAX_FILE_MB = 20
 MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_XLSX_UNPACKED_BYTES = 400 * 1024 * 1024  # a zip bomb is refused before it is opened
-ENGLAND_CODE = "E92000001"
-SCALE = {"percent": 100.0, "rate_per_1000": 1000.0}
 UPPER_LIMIT = {"percent": 100.0, "score_0_10": 10.0}
 
 Severity = Literal["error", "warning"]
@@ -827,7 +827,7 @@ def validate_measurements(
             "percentage cannot exceed 100%."
         ),
     )
-    scale = np.array([SCALE.get(u, 1.0) for u in unit])
+    scale = np.array([unit_scale(u) for u in unit])
     derived = np.where(den > 0, scale * num / np.where(den > 0, den, 1.0), np.nan)
     both = ~np.isnan(val) & ~np.isnan(derived)
     tol = np.array([0.5 * 10.0 ** -_decimals(s) + 1e-9 if s else 0.0 for s in val_raw])
@@ -1187,7 +1187,8 @@ def validate_plan_targets(
     england_values: Mapping[str, Mapping[int, float]] | None = None,
 ) -> RecordImport:
     """Targets checked by the plan's own rules (ranges, England needs all horizons, order)."""
-    from nlf_planner.plan import ENGLAND, validate_targets
+    from nlf_planner.geography import ENGLAND_CODE
+    from nlf_planner.plan import validate_targets
 
     issues = check_columns(
         table, PLAN_TARGET_COLUMNS, {"measure": "measure_code", "geography": "geo_code"}
@@ -1198,7 +1199,7 @@ def validate_plan_targets(
     if "geo_code" not in frame.columns:
         frame["geo_code"] = ""
     frame["measure_code"] = frame["measure_code"].str.upper()
-    frame["geo_code"] = [g.upper() or ENGLAND for g in frame["geo_code"]]
+    frame["geo_code"] = [g.upper() or ENGLAND_CODE for g in frame["geo_code"]]
     for col in ("y1", "y3", "y5"):
         bad = [i for i, v in enumerate(frame[col]) if v and parse_number(v) is None]
         for i in bad:

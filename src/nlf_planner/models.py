@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
+
+from nlf_planner.units import UNIT_LABELS
 
 Unit = Literal["percent", "score_0_10", "rate_per_1000", "years", "count"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Frequency = Literal["monthly", "quarterly", "annual"]
-AreaLevel = Literal["icb", "region", "england"]
-
-UNIT_LABELS: dict[str, str] = {
-    "percent": "%",
-    "score_0_10": "score (0–10)",
-    "rate_per_1000": "per 1,000",
-    "years": "years",
-    "count": "count",
-}
 
 
 class Condition(BaseModel):
@@ -74,17 +66,3 @@ class ICB(BaseModel):
     ods_code: str
     name: str
     region_code: str
-
-
-class Measurement(BaseModel):
-    """One value for one measure, area and period. Proportions keep numerator and denominator."""
-
-    measure_code: str
-    area_code: str
-    period: date
-    numerator: float | None = None
-    denominator: float | None = Field(default=None, gt=0)
-    value: float
-    ci_low: float | None = None
-    ci_high: float | None = None
-    illustrative: bool = True

@@ -7,10 +7,10 @@ from datetime import date
 
 import pandas as pd
 
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import Measure, PriorityArea
 from nlf_planner.periods import add_months, label
 from nlf_planner.regions import variation_badge
-from nlf_planner.store.reference import ENGLAND_CODE
 
 SPARK_POINTS = {"monthly": 25, "quarterly": 12, "annual": 10}
 

@@ -21,9 +21,9 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import Condition, Measure, PriorityArea
 
-ENGLAND = "E92000001"
 HORIZONS: tuple[int, ...] = (1, 3, 5)
 Horizon = Literal[1, 3, 5]
 Trajectory = Literal["linear", "stepwise"]
@@ -104,7 +104,7 @@ class PlanTarget(BaseModel):
 
     model_config = ConfigDict(frozen=True)
     measure_code: str
-    geo_code: str = ENGLAND
+    geo_code: str = ENGLAND_CODE
     horizon: Horizon
     target: float = Field(allow_inf_nan=False)
 
@@ -144,13 +144,17 @@ class Plan(BaseModel):
     def target_map(self) -> dict[tuple[str, str, int], float]:
         return {(t.measure_code, t.geo_code, t.horizon): t.target for t in self.targets}
 
+    def measure_codes(self) -> list[str]:
+        """Measures the plan sets any target for, in first-seen order."""
+        return list(dict.fromkeys(t.measure_code for t in self.targets))
+
     def targets_for(
-        self, measure_code: str, geo_code: str = ENGLAND, fallbacks: Sequence[str] = ()
+        self, measure_code: str, geo_code: str = ENGLAND_CODE, fallbacks: Sequence[str] = ()
     ) -> dict[int, float]:
         """Horizon → target for a geography; each missing horizon falls back in order
         (e.g. an ICB to its region, then England)."""
         tmap = self.target_map()
-        chain = [geo_code, *fallbacks, ENGLAND]
+        chain = [geo_code, *fallbacks, ENGLAND_CODE]
         out: dict[int, float] = {}
         for h in HORIZONS:
             for geo in chain:
@@ -158,6 +162,32 @@ class Plan(BaseModel):
                     out[h] = tmap[(measure_code, geo, h)]
                     break
         return out
+
+
+TARGET_COLUMNS = ["measure_code", "geo_code", "horizon", "target"]
+
+
+def targets_for_geography(
+    plan: Plan | None,
+    geo_code: str,
+    measure_codes: Sequence[str] | None = None,
+    fallbacks: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The plan's targets that apply to one geography, one row per measure and horizon.
+
+    The one rule every caller uses (Scenarios page, board deck, Regions): a geography's own
+    target where the plan sets one, else each fallback in order (an ICB's region), else
+    England's. Rows carry ``geo_code`` = the geography asked for, so they join to its series.
+    """
+    if plan is None:
+        return pd.DataFrame(columns=TARGET_COLUMNS)
+    codes = list(measure_codes) if measure_codes is not None else plan.measure_codes()
+    rows = [
+        {"measure_code": code, "geo_code": geo_code, "horizon": h, "target": float(t)}
+        for code in codes
+        for h, t in sorted(plan.targets_for(code, geo_code, fallbacks).items())
+    ]
+    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
 class ValidationIssue(BaseModel):
@@ -292,7 +322,7 @@ def plan_line(
     measure_code: str,
     baseline: float,
     dates: Iterable[date],
-    geo_code: str = ENGLAND,
+    geo_code: str = ENGLAND_CODE,
     fallbacks: Sequence[str] = (),
 ) -> pd.DataFrame:
     """A frame of ``period, plan`` for one measure and geography, ready to plot."""
@@ -306,7 +336,7 @@ def plan_line_for_series(
     plan: Plan,
     measure: Measure,
     series: pd.DataFrame,
-    geo_code: str = ENGLAND,
+    geo_code: str = ENGLAND_CODE,
     fallbacks: Sequence[str] = (),
     extend_to_horizons: bool = True,
 ) -> pd.DataFrame:
@@ -434,7 +464,7 @@ def targets_table(
     plan: Plan,
     measures: Sequence[Measure],
     baselines: Mapping[str, float],
-    geo_codes: Sequence[str] = (ENGLAND,),
+    geo_codes: Sequence[str] = (ENGLAND_CODE,),
     area: str | None = None,
 ) -> pd.DataFrame:
     """Wide table for editing: one row per measure and geography, a column per horizon.
@@ -448,7 +478,7 @@ def targets_table(
             continue
         for geo in geo_codes:
             vals = {TARGET_COLUMNS[h]: tmap.get((m.code, geo, h)) for h in HORIZONS}
-            if geo != ENGLAND and all(v is None for v in vals.values()):
+            if geo != ENGLAND_CODE and all(v is None for v in vals.values()):
                 continue
             rows.append(
                 {
@@ -582,7 +612,7 @@ def validate_targets(
 
     england: dict[str, dict[int, float]] = {k: dict(v) for k, v in (england_values or {}).items()}
     for _, r in df.iterrows():
-        if (_text(r.get("geo_code")) or ENGLAND) == ENGLAND:
+        if (_text(r.get("geo_code")) or ENGLAND_CODE) == ENGLAND_CODE:
             vals = {}
             for h in HORIZONS:
                 try:
@@ -595,10 +625,10 @@ def validate_targets(
 
     for pos, (_, r) in enumerate(df.reset_index(drop=True).iterrows(), start=1):
         code = _text(r.get("measure_code"))
-        geo = _text(r.get("geo_code")) or ENGLAND
+        geo = _text(r.get("geo_code")) or ENGLAND_CODE
         m = measures.get(code)
         label = f"{code} {m.name}" if m else code
-        if geo != ENGLAND:
+        if geo != ENGLAND_CODE:
             label += f", {geo_names.get(geo, geo)}"
         if m is None:
             add(pos, "measure_code", f"unknown measure “{code or '(empty)'}”", label)
@@ -625,7 +655,7 @@ def validate_targets(
                 add(pos, col, f"“{r.get(col)}” is not a number", label)
                 continue
             if v is None:
-                if geo == ENGLAND and england_required:
+                if geo == ENGLAND_CODE and england_required:
                     add(pos, col, "enter a target (England needs all three horizons)", label)
                 continue
             if lo is not None and v < lo or hi is not None and v > hi:
@@ -637,9 +667,9 @@ def validate_targets(
             targets.append(PlanTarget(measure_code=code, geo_code=geo, horizon=h, target=v))
         own = set(values)
         blank = all(_isnan(r.get(TARGET_COLUMNS[h])) for h in HORIZONS)
-        if geo != ENGLAND and blank:
+        if geo != ENGLAND_CODE and blank:
             add(pos, "y1", "no target entered, so this row overrides nothing", label, "warning")
-        if geo != ENGLAND:
+        if geo != ENGLAND_CODE:
             values = {**england.get(code, {}), **values}
         issues.extend(_order_issues(values, m, pos, label, table, own))
     return targets, issues
@@ -866,7 +896,7 @@ def validate_plan(
 ) -> list[ValidationIssue]:
     """Validate a whole plan (for imports and the store's last check before writing)."""
     issues: list[ValidationIssue] = []
-    geos = sorted({t.geo_code for t in plan.targets}, key=lambda g: (g != ENGLAND, g))
+    geos = sorted({t.geo_code for t in plan.targets}, key=lambda g: (g != ENGLAND_CODE, g))
     used = {t.measure_code for t in plan.targets}
     tdf = targets_table(plan, [m for m in measures.values() if m.code in used], {}, geos)
     unknown = sorted(used - set(measures))
@@ -1096,7 +1126,7 @@ def diff_plans(
     def tlabel(k: tuple[str, str, int]) -> str:
         code, geo, h = k
         name = measure_names.get(code, "")
-        g = "England" if geo == ENGLAND else geo_names.get(geo, geo)
+        g = "England" if geo == ENGLAND_CODE else geo_names.get(geo, geo)
         return f"{code}{' ' + name if name else ''} ({g}), year {h}"
 
     for k in sorted(a.keys() | b.keys()):

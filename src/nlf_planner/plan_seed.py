@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import Measure
 from nlf_planner.periods import add_months
 from nlf_planner.plan import (
-    ENGLAND,
     HORIZONS,
     Milestone,
     Plan,
@@ -449,7 +449,7 @@ def revise_seed_plan(plan: Plan, anchor: date) -> Plan:
     """A first quarterly review (version 2): a raised target, a status change, a new item."""
     targets = [
         t.model_copy(update={"target": round(t.target + 2.0, 1)})
-        if (t.measure_code, t.geo_code, t.horizon) == ("M10", ENGLAND, 5)
+        if (t.measure_code, t.geo_code, t.horizon) == ("M10", ENGLAND_CODE, 5)
         else t
         for t in plan.targets
     ]

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from nlf_planner import plan as plan_rules
+from nlf_planner import spc_reading
 from nlf_planner.compare import (
     COMPARISON_LABEL,
     Comparison,
@@ -25,6 +26,7 @@ from nlf_planner.compare import (
     funnel_position,
     wilson_interval,
 )
+from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.models import ICB, Measure, PriorityArea, Region
 from nlf_planner.periods import label as period_label
 from nlf_planner.spc import (
@@ -33,13 +35,12 @@ from nlf_planner.spc import (
     VARIATION_LABEL,
     VARIATION_LETTER,
     AssuranceIcon,
-    Rule,
     SPCOptions,
     SPCResult,
     VariationIcon,
     spc_many,
 )
-from nlf_planner.store.reference import ENGLAND_CODE, ENGLAND_NAME
+from nlf_planner.units import format_value
 
 KEYS = ("measure_code", "geo_code")
 ON_PLAN = {"ahead": "on trajectory", "on_plan": "on trajectory", "behind": "off trajectory"}
@@ -60,21 +61,6 @@ VARIATION_WORD = {
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def format_value(value: float | None, unit: str) -> str:
-    """A value in the measure's unit, as a reader expects it (58.3%, 7.21, 3.4 years)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "—"
-    if unit == "percent":
-        return f"{value:.1f}%"
-    if unit == "score_0_10":
-        return f"{value:.2f}"
-    if unit == "years":
-        return f"{value:.1f} years"
-    if unit == "rate_per_1000":
-        return f"{value:.1f} per 1,000"
-    return f"{value:,.0f}"
 
 
 def variation_badge(icon: str | None) -> str:
@@ -644,62 +630,15 @@ def horizon_targets(model: RegionsModel, measure_code: str, geo_code: str) -> pd
     return pd.DataFrame(rows)
 
 
-_RULE_PHRASE = {
-    Rule.BEYOND_LIMIT: ("a point {side} the process limit", {1: "above", -1: "below"}),
-    Rule.TREND: ("a {side} trend", {1: "rising", -1: "falling"}),
-    Rule.TWO_OF_THREE: (
-        "two of three points close to the {side} limit",
-        {1: "upper", -1: "lower"},
-    ),
-    Rule.SHIFT: ("a shift {side} the mean", {1: "above", -1: "below"}),
-}
-
-
 def reading(model: RegionsModel, measure_code: str, geo_code: str) -> str:
-    """A plain-English reading of one chart, as a board paper would put it."""
+    """The plain-English reading of one chart: the same words the board deck uses, from the
+    one reading engine (:mod:`nlf_planner.spc_reading`)."""
     m = model.measures[measure_code]
-    res = model.results.get((measure_code, geo_code))
     name = model.names.get(geo_code, geo_code)
-    if res is None or res.empty:
-        return f"No data for {m.name.lower()} in {name}."
-    fmt = lambda v: format_value(v, m.unit)  # noqa: E731
-    when = period_label(res.latest_period, m.frequency)
-    icon = res.variation_icon
-    sig = res.signal
-    if icon == VariationIcon.COMMON or sig is None or sig.rule == Rule.COMMON:
-        head = "Common-cause variation: no signal of change in the latest point."
-    else:
-        kind = VARIATION_LABEL[icon].split(" (")[0]
-        phrase, sides = _RULE_PHRASE[Rule(sig.rule)]
-        pattern = phrase.format(side=sides[1 if sig.direction > 0 else -1])
-        since = ""
-        if sig.start and sig.start != res.latest_period:
-            since = f" since {period_label(sig.start, m.frequency)}"
-        head = f"{kind}: {pattern}{since}."
-    limits = ""
-    if res.latest("upl") is not None:
-        trial = " (trial limits: fewer than 12 points)" if res.trial_limits else ""
-        limits = (
-            f" The mean is {fmt(res.latest('mean'))} and points are expected between "
-            f"{fmt(res.latest('lpl'))} and {fmt(res.latest('upl'))}{trial}."
-        )
-    text = f"{name}: {head} Latest {fmt(res.latest_value)} ({when}).{limits}"
-    if res.target is not None and res.assurance_icon is not None:
-        a = res.assurance_icon
-        text += (
-            f" Target {fmt(res.target)}: "
-            + {
-                AssuranceIcon.PASS: "the process will consistently meet it.",
-                AssuranceIcon.FAIL: "the process will consistently miss it unless something "
-                "changes.",
-                AssuranceIcon.HIT_OR_MISS: "it lies within the limits, so it will be met in some "
-                "periods and missed in others.",
-            }[a]
-        )
-    if res.rebase_periods:
-        dates = ", ".join(period_label(d, m.frequency) for d in res.rebase_periods)
-        text += f" Limits were recalculated from {dates}."
-    return text
+    res = model.results.get((measure_code, geo_code))
+    if res is None:
+        return spc_reading.no_data(m, name).text
+    return spc_reading.reading(res, m, name).text
 
 
 def summary_table(

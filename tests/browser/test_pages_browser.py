@@ -3,10 +3,8 @@ no exception."""
 
 import pytest
 
-from nlf_planner.ui.registry import available_pages
+from nlf_planner.ui.navigation import PAGES
 from tests.browser.conftest import screenshot, wait_for_app_run
-
-PAGES = available_pages()
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])

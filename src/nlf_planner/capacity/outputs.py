@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from nlf_planner.capacity.model import ModelResult
-from nlf_planner.capacity.params import ENGLAND, LEVEL_NAMES
+from nlf_planner.capacity.params import LEVEL_NAMES
+from nlf_planner.geography import ENGLAND_CODE
 
 M06_BASELINE = 25.0  # measures.csv baseline for M06 (%), the anchor of successor_ready
 LEVEL_CODES: tuple[int, ...] = (1, 2, 3, 4, 0)
@@ -163,7 +164,7 @@ def format_delta(name: str, delta: float) -> str:
 
 
 def geo_codes(result: ModelResult) -> tuple[str, ...]:
-    return (*result.regions, ENGLAND)
+    return (*result.regions, ENGLAND_CODE)
 
 
 def _geo(x: np.ndarray) -> np.ndarray:
@@ -216,7 +217,7 @@ def output_arrays(result: ModelResult, names: Iterable[str] | None = None) -> di
     return {n: compute[n]() for n in wanted}
 
 
-def select(result: ModelResult, name: str, geo: str = ENGLAND, level: int = 0) -> np.ndarray:
+def select(result: ModelResult, name: str, geo: str = ENGLAND_CODE, level: int = 0) -> np.ndarray:
     """One output for one geography and level: ``(draws, years)`` (memoised on the result)."""
     key = ("select", name, geo, level)
     if key not in result.cache:
@@ -238,7 +239,7 @@ def percentile_arrays(result: ModelResult, name: str) -> np.ndarray:
 
 
 def percentiles_at(
-    result: ModelResult, name: str, geo: str = ENGLAND, level: int = 0
+    result: ModelResult, name: str, geo: str = ENGLAND_CODE, level: int = 0
 ) -> np.ndarray:
     """P10/P50/P90 by year for one geography and level: ``(3, years)``."""
     g = geo_codes(result).index(geo)

@@ -49,7 +49,6 @@ ALLOCATION_LABELS: dict[str, str] = {
     "need": "By need (leaders not yet developed)",
     "vacancy": "By vacant posts",
 }
-ENGLAND = "E92000001"
 
 # Bounds per kind of uncertain parameter: (min, max, plain-English description).
 BOUNDS: dict[str, tuple[float, float, str]] = {

@@ -51,7 +51,6 @@ from nlf_planner.capacity.outputs import (
 )
 from nlf_planner.capacity.params import (
     ALLOCATION_LABELS,
-    ENGLAND,
     LEVEL_NAMES,
     SPEC_BY_KEY,
     TIER_NAMES,
@@ -61,6 +60,7 @@ from nlf_planner.capacity.params import (
     baseline_params,
     validation_message,
 )
+from nlf_planner.geography import ENGLAND_CODE
 
 EXPORT_FORMAT = "nlf-planner-scenario"
 EXPORT_VERSION = 1
@@ -300,7 +300,7 @@ def _values(result: cm.ModelResult, name: str, geo: str, level: int) -> np.ndarr
 
 
 def cost_per_additional_developed(
-    result: cm.ModelResult, baseline: cm.ModelResult, geo: str = ENGLAND
+    result: cm.ModelResult, baseline: cm.ModelResult, geo: str = ENGLAND_CODE
 ) -> np.ndarray:
     """£ of extra cumulative leadership cost per extra developed leader vs the baseline.
 
@@ -309,8 +309,12 @@ def cost_per_additional_developed(
     """
     h = min(result.horizon, baseline.horizon) + 1
     g_r, g_b = geo_codes(result).index(geo), geo_codes(baseline).index(geo)
-    cost_r = np.cumsum(result.cost.sum(axis=2) if geo == ENGLAND else result.cost[:, :, g_r], 1)
-    cost_b = np.cumsum(baseline.cost.sum(axis=2) if geo == ENGLAND else baseline.cost[:, :, g_b], 1)
+    cost_r = np.cumsum(
+        result.cost.sum(axis=2) if geo == ENGLAND_CODE else result.cost[:, :, g_r], 1
+    )
+    cost_b = np.cumsum(
+        baseline.cost.sum(axis=2) if geo == ENGLAND_CODE else baseline.cost[:, :, g_b], 1
+    )
     dev_r = _values(result, "developed_leaders", geo, 0)
     dev_b = _values(baseline, "developed_leaders", geo, 0)
     cost_r, cost_b, dev_r, dev_b = cost_r[:, :h], cost_b[:, :h], dev_r[:, :h], dev_b[:, :h]
@@ -327,7 +331,7 @@ def headline_table(
     results: dict[str, cm.ModelResult],
     baseline: cm.ModelResult,
     targets: pd.DataFrame | None = None,
-    geo: str = ENGLAND,
+    geo: str = ENGLAND_CODE,
     years: tuple[int, ...] = HEADLINE_YEARS,
 ) -> pd.DataFrame:
     """Headline outputs at years 1/3/5 for each scenario: P10/P50/P90, the baseline's P50,
@@ -401,7 +405,7 @@ def _target_map(targets: pd.DataFrame | None, geo: str) -> dict[tuple[str, int],
 
 
 def fan_data(
-    results: dict[str, cm.ModelResult], name: str, geo: str = ENGLAND, level: int = 0
+    results: dict[str, cm.ModelResult], name: str, geo: str = ENGLAND_CODE, level: int = 0
 ) -> pd.DataFrame:
     """P10/P50/P90 by year for each scenario: the data behind a fan chart."""
     frames = []
@@ -432,7 +436,7 @@ def input_text(key: str, value: float) -> str:
 
 
 def sensitivity(
-    params: CapacityParams, name: str, horizon: int, geo: str = ENGLAND, level: int = 0
+    params: CapacityParams, name: str, horizon: int, geo: str = ENGLAND_CODE, level: int = 0
 ) -> pd.DataFrame:
     """Each uncertain parameter at its low then its high value, the others central.
 
@@ -513,7 +517,7 @@ def goal_seek(
     *,
     confidence: float = 0.8,
     lever: Literal["places", "budget"] = "places",
-    geo: str = ENGLAND,
+    geo: str = ENGLAND_CODE,
     level: int = 0,
     draws: int = 1000,
     seed: int = 2016,
@@ -637,7 +641,7 @@ def waterfall(
     scenario: CapacityParams,
     name: str,
     horizon: int,
-    geo: str = ENGLAND,
+    geo: str = ENGLAND_CODE,
     level: int = 0,
 ) -> pd.DataFrame:
     """Change in one output from baseline to scenario at ``horizon``, attributed by switching

@@ -11,9 +11,9 @@ from datetime import date
 
 import pandas as pd
 
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Database
-from nlf_planner.store.reference import ENGLAND_CODE
 
 MAX_TEXT = 200
 EARLIEST = date(2016, 4, 1)

@@ -14,11 +14,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from nlf_planner.compare import Z95
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.store.db import Database
-from nlf_planner.store.reference import ENGLAND_CODE
-
-SCALE = {"percent": 100.0, "rate_per_1000": 1000.0}
-Z95 = 1.959963984540054
+from nlf_planner.units import UNIT_SCALE
 
 MEASUREMENT_COLUMNS = (
     "measure_code",
@@ -32,12 +31,14 @@ MEASUREMENT_COLUMNS = (
     "illustrative",
 )
 
+# value = scale × numerator / denominator, by the units module's one table of scales.
+_SCALE_CASES = " ".join(f"WHEN '{unit}' THEN {scale}" for unit, scale in UNIT_SCALE.items())
+
 _SERIES_SQL = f"""
 WITH base AS (
     SELECT m.measure_code, m.geo_code, m.period, m.numerator, m.denominator, m.value,
            m.ci_low, m.ci_high, m.illustrative, i.region_code,
-           coalesce(CASE ms.unit WHEN 'percent' THEN 100.0 WHEN 'rate_per_1000' THEN 1000.0
-                    END, 1.0) AS scale
+           coalesce(CASE ms.unit {_SCALE_CASES} END, 1.0) AS scale
     FROM measurements m
     JOIN icbs i ON i.code = m.geo_code
     JOIN measures ms ON ms.code = m.measure_code
@@ -186,3 +187,9 @@ def get_meta(db: Database, key: str) -> str | None:
 
 def set_meta(cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     cur.execute("INSERT OR REPLACE INTO app_meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def data_version(db: Database) -> str:
+    """A key that changes whenever measurements change, so cached results never go stale."""
+    row = db.rows("SELECT count(*), max(loaded_at) FROM measurements")[0]
+    return f"{row[0]}:{row[1]}"

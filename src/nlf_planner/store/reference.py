@@ -7,12 +7,10 @@ from pathlib import Path
 
 import duckdb
 
+from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.models import ICB, Condition, Measure, PriorityArea, Region
 from nlf_planner.settings import CONTENT_DIR, REFERENCE_DIR
 from nlf_planner.store.db import Database
-
-ENGLAND_CODE = "E92000001"
-ENGLAND_NAME = "England"
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -141,29 +139,3 @@ def geography_names(db: Database) -> dict[str, str]:
     names.update({r.code: r.name for r in regions(db)})
     names.update({i.code: i.name for i in icbs(db)})
     return names
-
-
-def rename_priority_area(db: Database, code: str, name: str, actor: str) -> None:
-    """Priority-area names are data a strategy lead may change; the change is audited."""
-    from nlf_planner.store.audit import record
-
-    name = name.strip()
-    if not name:
-        raise ValueError("A priority area needs a name.")
-
-    def work(cur: duckdb.DuckDBPyConnection) -> None:
-        before = cur.execute("SELECT name FROM priority_areas WHERE code = ?", [code]).fetchone()
-        if before is None:
-            raise ValueError(f"Unknown priority area {code}.")
-        cur.execute("UPDATE priority_areas SET name = ? WHERE code = ?", [name, code])
-        record(
-            cur,
-            actor=actor,
-            action="rename",
-            entity="priority_area",
-            entity_id=code,
-            before={"name": before[0]},
-            after={"name": name},
-        )
-
-    db.write(work)

@@ -11,19 +11,19 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from nlf_planner import __version__
+from nlf_planner.services import database as database_service
+from nlf_planner.services import measurements as measurement_service
+from nlf_planner.services.actor import Actor, local_actor
+from nlf_planner.services.database import Database
+from nlf_planner.services.errors import ServiceError
 from nlf_planner.settings import ILLUSTRATIVE_NOTICE, get_settings
-from nlf_planner.store import Database, StoreError, open_database
-from nlf_planner.store import measurements as measurement_store
-from nlf_planner.store import reference as reference_store
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
 
 @st.cache_resource(show_spinner=False)
 def _open(path: str) -> Database:
-    db = open_database(path)
-    reference_store.ensure_reference(db)
-    return db
+    return database_service.open_store(path)
 
 
 def _leave_legacy_pages_mode() -> None:
@@ -35,12 +35,9 @@ def _leave_legacy_pages_mode() -> None:
     ``PagesManager.uses_pages_directory``; turning it off and rerunning sends this very
     request through ``app.py``. Checked against the pinned Streamlit version.
     """
-    from unittest.mock import Mock
-
-    from streamlit.runtime import Runtime
     from streamlit.runtime.pages_manager import PagesManager
 
-    if isinstance(Runtime._instance, Mock):  # AppTest resets the switch on every run itself
+    if st.get_option("global.appTest"):  # AppTest resets the switch on every run itself
         return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
@@ -54,26 +51,22 @@ def get_db() -> Database:
     path = str(get_settings().db_path)
     try:
         return _open(path)
-    except StoreError as exc:
-        st.error(f"The database could not be opened. {exc}")
-        st.stop()
-    except Exception as exc:  # noqa: BLE001 - the user sees a message, not a traceback
-        st.error(f"The database could not be opened: {exc}")
+    except ServiceError as exc:
+        st.error(str(exc))
         st.stop()
     raise AssertionError("unreachable")
 
 
 def data_version(db: Database) -> str:
     """Changes whenever measurements change, so cached results never go stale."""
-    row = db.rows("SELECT count(*), max(loaded_at) FROM measurements")[0]
-    return f"{row[0]}:{row[1]}"
+    return database_service.data_version(db)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _series(
     path: str, version: str, measure_codes: tuple[str, ...] | None, levels: tuple[str, ...] | None
 ) -> pd.DataFrame:
-    return measurement_store.all_series(_open(path), measure_codes, levels=levels)
+    return measurement_service.all_series(_open(path), measure_codes, levels=levels)
 
 
 def cached_series(
@@ -96,7 +89,7 @@ def page_header(title: str, caption: str | None = None) -> None:
 
 def illustrative_notice(db: Database) -> None:
     """Say plainly that the history is generated, on every page that shows it."""
-    if measurement_store.has_illustrative(db):
+    if database_service.has_illustrative(db):
         st.info(ILLUSTRATIVE_NOTICE, icon=":material/info:")
 
 
@@ -108,25 +101,40 @@ def read_only_banner(db: Database) -> None:
         )
 
 
+def current_actor() -> Actor | None:
+    """The person acting in this session: today the name typed in the sidebar (local mode,
+    every role). Services check the actor on every write."""
+    return local_actor(str(st.session_state.get("user_name", "") or ""))
+
+
 def current_user() -> str | None:
-    """The signed-in user when sign-in is configured, else the name typed in the sidebar."""
-    try:
-        if st.user.is_logged_in:  # type: ignore[attr-defined]
-            return str(st.user.get("name") or st.user.get("email"))
-    except Exception:  # noqa: BLE001 - no auth configured
-        pass
-    name = str(st.session_state.get("user_name", "") or "").strip()
-    return name or None
+    """The acting person's display name, or None when nobody has said who they are."""
+    actor = current_actor()
+    return actor.display_name if actor else None
 
 
-def require_user(action: str = "make changes") -> str | None:
-    """Return the person's name, or show why they cannot edit yet and return None."""
-    user = current_user()
-    if not user:
+def require_actor(action: str = "make changes") -> Actor | None:
+    """The acting person, or None after showing why they cannot edit yet.
+
+    Pages use it to decide what to show; the services check again on every write.
+    """
+    actor = current_actor()
+    if actor is None:
         st.warning(
             f"Enter your name in the sidebar ('Your name') to {action}.", icon=":material/person:"
         )
-    return user
+    return actor
+
+
+def require_user(action: str = "make changes") -> str | None:
+    """Transitional: the acting person's name (pages move to :func:`require_actor`)."""
+    actor = require_actor(action)
+    return actor.display_name if actor else None
+
+
+def show_error(exc: ServiceError) -> None:
+    """A service's refusal as the page shows it: its own words, never a traceback."""
+    st.error(str(exc), icon=":material/error:")
 
 
 def chart_with_download(
@@ -169,7 +177,7 @@ def set_query_params(**values: Any) -> None:
 
 
 def footer(db: Database) -> None:
-    as_of = measurement_store.get_meta(db, "data_as_of") or "—"
+    as_of = database_service.data_as_of(db) or "—"
     st.caption(f"NLF Planner {__version__} · data as of {as_of} · database {db.path.name}")
 
 

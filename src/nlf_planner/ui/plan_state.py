@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import UNIT_LABELS, Measure
 from nlf_planner.plan import (
-    ENGLAND,
     STATUS_LABELS,
     MergeConflict,
     Plan,
@@ -137,7 +137,7 @@ def display_tables(
     region_names: Mapping[str, str],
 ) -> dict[str, pd.DataFrame]:
     """The three editable tables as shown: England targets, regional overrides, milestones."""
-    england = targets_table(plan, measures, baselines, [ENGLAND])
+    england = targets_table(plan, measures, baselines, [ENGLAND_CODE])
     england["measure"] = [
         f"{c} {n}" for c, n in zip(england["measure_code"], england["measure"], strict=True)
     ]
@@ -149,7 +149,7 @@ def display_tables(
         ["area", "measure_code", "measure", "unit", "better", "baseline", "y1", "y3", "y5"]
     ]
     regional = targets_table(plan, measures, baselines, list(region_names))
-    regional = regional[regional["geo_code"] != ENGLAND]
+    regional = regional[regional["geo_code"] != ENGLAND_CODE]
     labels = {m.code: measure_label(m) for m in measures}
     regional = pd.DataFrame(
         {
@@ -403,7 +403,7 @@ def build_draft(
     trajectory = st.session_state.get(TRAJECTORY_KEY, plan.trajectory)
 
     eng = t["targets"].copy()
-    eng["geo_code"] = ENGLAND
+    eng["geo_code"] = ENGLAND_CODE
     eng_targets, issues = _group_validate(
         eng,
         eng["area"],

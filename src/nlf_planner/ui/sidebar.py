@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from nlf_planner import __version__
-from nlf_planner.store import Database
-from nlf_planner.store import measurements as measurement_store
-from nlf_planner.store import reference as reference_store
-from nlf_planner.store.reference import ENGLAND_CODE
+from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.services import database as database_service
+from nlf_planner.services import reference as reference_service
+from nlf_planner.services.database import Database
 from nlf_planner.ui.frame import query_param, set_query_params
 from nlf_planner.ui.plan_state import plan_version_selector
 
@@ -17,9 +17,7 @@ REGION_KEY = "region"
 
 
 def region_options(db: Database) -> dict[str, str]:
-    options = {ENGLAND_CODE: "England (all regions)"}
-    options.update({r.code: r.name for r in reference_store.regions(db)})
-    return options
+    return reference_service.region_options(db)
 
 
 def selected_region() -> str:
@@ -48,7 +46,7 @@ def render_sidebar(db: Database) -> None:
             placeholder="Required before any edit",
         )
         plan_version_selector()
-        as_of = measurement_store.get_meta(db, "data_as_of")
+        as_of = database_service.data_as_of(db)
         st.caption(f"Data as of {as_of or '—'}")
         if db.read_only:
             st.caption(":material/lock: Read-only")

@@ -1,11 +1,8 @@
-"""The pages of the app. A page is registered only once its file exists (works end to end)."""
+"""The pages of the app, in navigation order: one entry per file in ``pages/``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-from nlf_planner.settings import PROJECT_ROOT
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,3 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/present.py", "Present", ":material/slideshow:", "present", "Board deck"),
     PageSpec("pages/data.py", "Data", ":material/database:", "data", "Data"),
 )
-
-
-def available_pages(root: Path = PROJECT_ROOT) -> list[PageSpec]:
-    return [p for p in PAGES if (root / p.file).exists()]

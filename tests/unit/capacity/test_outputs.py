@@ -17,7 +17,8 @@ from nlf_planner.capacity.outputs import (
     summarise,
     tidy_draws,
 )
-from nlf_planner.capacity.params import ENGLAND, baseline_params
+from nlf_planner.capacity.params import baseline_params
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.settings import CONTENT_DIR
 
 TIDY = ["scenario", "stat", "year", "geo_code", "level", "output", "value"]
@@ -33,7 +34,7 @@ def test_summary_is_tidy_with_ordered_percentiles(mc):
     assert list(s.columns) == TIDY
     assert set(s["output"]) == set(OUTPUTS)
     assert set(s["stat"]) == {"P10", "P50", "P90", "mean"}
-    assert set(s["geo_code"]) == {*mc.regions, ENGLAND}
+    assert set(s["geo_code"]) == {*mc.regions, ENGLAND_CODE}
     wide = s.pivot_table(
         index=["year", "geo_code", "level", "output"], columns="stat", values="value"
     ).dropna()
@@ -43,7 +44,9 @@ def test_summary_is_tidy_with_ordered_percentiles(mc):
 def test_deterministic_summary_is_central_and_matches_measure_baselines():
     s = summarise(cm.run_deterministic(baseline_params()), "Baseline")
     assert set(s["stat"]) == {"central"}
-    y0 = s[(s["year"] == 0) & (s["geo_code"] == ENGLAND)].set_index(["output", "level"])["value"]
+    y0 = s[(s["year"] == 0) & (s["geo_code"] == ENGLAND_CODE)].set_index(["output", "level"])[
+        "value"
+    ]
     measures = pd.read_csv(CONTENT_DIR / "measures.csv").drop_duplicates("code").set_index("code")
     assert y0[("vacancy_rate", 4)] == pytest.approx(measures.loc["M08", "baseline"])
     assert y0[("improvement_coverage", 0)] == pytest.approx(measures.loc["M10", "baseline"])
@@ -66,21 +69,21 @@ def test_cumulative_cost_adds_up_the_years(mc):
 
 
 def test_probability_of_meeting_targets_follows_polarity(mc):
-    vac = select(mc, "vacancy_rate", ENGLAND, 4)[:, 3]
+    vac = select(mc, "vacancy_rate", ENGLAND_CODE, 4)[:, 3]
     targets = pd.DataFrame(
         [
-            {"measure_code": "M08", "geo_code": ENGLAND, "horizon": 3, "target": 100.0},
-            {"measure_code": "M08", "geo_code": ENGLAND, "horizon": 3, "target": -5.0},
+            {"measure_code": "M08", "geo_code": ENGLAND_CODE, "horizon": 3, "target": 100.0},
+            {"measure_code": "M08", "geo_code": ENGLAND_CODE, "horizon": 3, "target": -5.0},
             {
                 "measure_code": "M08",
-                "geo_code": ENGLAND,
+                "geo_code": ENGLAND_CODE,
                 "horizon": 3,
                 "target": float(np.median(vac)),
             },
-            {"measure_code": "M10", "geo_code": ENGLAND, "horizon": 5, "target": 0.0},
+            {"measure_code": "M10", "geo_code": ENGLAND_CODE, "horizon": 5, "target": 0.0},
             {"measure_code": "M10", "geo_code": "E40000003", "horizon": 1, "target": 99.0},
-            {"measure_code": "M04", "geo_code": ENGLAND, "horizon": 1, "target": 7.5},
-            {"measure_code": "M08", "geo_code": ENGLAND, "horizon": 9, "target": 7.0},
+            {"measure_code": "M04", "geo_code": ENGLAND_CODE, "horizon": 1, "target": 7.5},
+            {"measure_code": "M08", "geo_code": ENGLAND_CODE, "horizon": 9, "target": 7.0},
         ]
     )
     p = probability_meeting(mc, targets)
@@ -108,9 +111,14 @@ def test_format_delta_uses_points_for_percentages_and_says_no_change():
 def test_memoised_percentiles_match_the_draws(mc):
     from nlf_planner.capacity.outputs import percentiles_at
 
-    for name, level, geo in (("vacancy_rate", 4, ENGLAND), ("developed_share", 2, "E40000003")):
+    for name, level, geo in (
+        ("vacancy_rate", 4, ENGLAND_CODE),
+        ("developed_share", 2, "E40000003"),
+    ):
         vals = select(mc, name, geo, level)
         expected = np.percentile(vals, [10, 50, 90], axis=0)
         assert np.allclose(percentiles_at(mc, name, geo, level), expected)
         assert percentiles_at(mc, name, geo, level) is not None
-    assert select(mc, "vacancy_rate", ENGLAND, 4) is select(mc, "vacancy_rate", ENGLAND, 4)
+    assert select(mc, "vacancy_rate", ENGLAND_CODE, 4) is select(
+        mc, "vacancy_rate", ENGLAND_CODE, 4
+    )

@@ -17,6 +17,7 @@ from nlf_planner.deck import (
     is_exception,
     slide_list,
 )
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import add_months
 from nlf_planner.regions import build_model
 from nlf_planner.spc import AssuranceIcon
@@ -25,7 +26,6 @@ from nlf_planner.store import open_database
 from nlf_planner.store import plans as plan_store
 from nlf_planner.store import reference as reference_store
 from nlf_planner.store.annotations import all_rebases
-from nlf_planner.store.reference import ENGLAND_CODE
 
 LONDON = "E40000003"
 TODAY = date(2026, 11, 15)

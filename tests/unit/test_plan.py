@@ -18,11 +18,11 @@ AREAS = CONTENT["priority_areas"]
 AREA_CODES = [a.code for a in AREAS]
 CONDITIONS = CONTENT["conditions"]
 LONDON = "E40000003"
-GEO = {P.ENGLAND: "England", LONDON: "London"}
+GEO = {P.ENGLAND_CODE: "England", LONDON: "London"}
 TODAY = date(2026, 11, 30)
 
 
-def trow(code: str, y1, y3, y5, geo: str = P.ENGLAND) -> dict:
+def trow(code: str, y1, y3, y5, geo: str = P.ENGLAND_CODE) -> dict:
     return {"measure_code": code, "geo_code": geo, "y1": y1, "y3": y3, "y5": y5}
 
 
@@ -570,9 +570,9 @@ def test_rebase_edits_applies_mine_keeps_theirs_and_reports_conflicts():
     )
     merged, conflicts = P.rebase_edits(original, mine, theirs)
     tm = merged.target_map()
-    assert tm[("M01", P.ENGLAND, 1)] == 45  # mine, they did not touch it
-    assert tm[("M02", P.ENGLAND, 1)] == 12  # theirs, I did not touch it
-    assert tm[("M01", P.ENGLAND, 3)] == 70  # both changed: theirs kept, reported
+    assert tm[("M01", P.ENGLAND_CODE, 1)] == 45  # mine, they did not touch it
+    assert tm[("M02", P.ENGLAND_CODE, 1)] == 12  # theirs, I did not touch it
+    assert tm[("M01", P.ENGLAND_CODE, 3)] == 70  # both changed: theirs kept, reported
     assert [(c.entity, c.key, c.yours, c.theirs) for c in conflicts] == [
         ("target", "M01|E92000001|3", 65, 70)
     ]

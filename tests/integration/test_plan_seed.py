@@ -15,7 +15,7 @@ CONTENT = load_content_records()
 MEASURES = CONTENT["measures"]
 BY_CODE = {m.code: m for m in MEASURES}
 AREAS = [a.code for a in CONTENT["priority_areas"]]
-GEO = {P.ENGLAND: "England", **{r.code: r.name for r in CONTENT["regions"]}}
+GEO = {P.ENGLAND_CODE: "England", **{r.code: r.name for r in CONTENT["regions"]}}
 ANCHOR = date(2026, 11, 1)
 TODAY = date(2026, 11, 30)
 
@@ -26,7 +26,7 @@ def seeded(base_year: int = 2026, baselines: dict | None = None) -> P.Plan:
 
 def test_targets_cover_every_measure_and_horizon_for_england():
     plan = seeded()
-    england = {(t.measure_code, t.horizon) for t in plan.targets if t.geo_code == P.ENGLAND}
+    england = {(t.measure_code, t.horizon) for t in plan.targets if t.geo_code == P.ENGLAND_CODE}
     assert england == {(m.code, h) for m in MEASURES for h in P.HORIZONS}
     assert len(MEASURES) == 17
 
@@ -53,7 +53,7 @@ def test_targets_follow_the_history_baseline_when_given():
 
 def test_a_few_regional_overrides_are_seeded():
     plan = seeded()
-    regional = {(t.measure_code, t.geo_code) for t in plan.targets if t.geo_code != P.ENGLAND}
+    regional = {(t.measure_code, t.geo_code) for t in plan.targets if t.geo_code != P.ENGLAND_CODE}
     assert regional == {("M05", S.LONDON), ("M08", S.MIDLANDS), ("M16", S.SOUTH_WEST)}
     assert plan.targets_for("M05", S.LONDON)[5] > plan.targets_for("M05")[5]
 
@@ -119,7 +119,7 @@ def test_generator_writes_two_versions_once(seeded_db_path, tmp_path):
         assert len(versions) == 2 and versions["author"].eq(S.SEED_AUTHOR).all()
         plan = sp.load_plan(db)
         assert plan.base_year == 2026  # the financial year of the pinned October 2026 data
-        assert len([t for t in plan.targets if t.geo_code == P.ENGLAND]) == 17 * 3
+        assert len([t for t in plan.targets if t.geo_code == P.ENGLAND_CODE]) == 17 * 3
         assert S.seed_plan(db) is None  # a second run leaves the plan alone
         assert len(sp.list_versions(db)) == 2
     finally:

@@ -4,10 +4,11 @@ from pathlib import Path
 import pandas as pd
 
 from nlf_planner.generate import PROFILES, generate, generate_measurements, main
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import fits_frequency
 from nlf_planner.store import open_database
 from nlf_planner.store.measurements import all_series, latest_values
-from nlf_planner.store.reference import ENGLAND_CODE, icbs, measures
+from nlf_planner.store.reference import icbs, measures
 
 
 def _frame(db, seed: int = 7, end: date = date(2026, 10, 1)) -> pd.DataFrame:

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from nlf_planner.models import Measure
-from nlf_planner.narrative import headline, pattern_phrase, reading, short_reading
 from nlf_planner.periods import add_months
 from nlf_planner.spc import SPCOptions, spc
+from nlf_planner.spc_reading import headline, pattern_phrase, reading, short_reading
 
 OPTIONS = SPCOptions(run_length=7)
 START = date(2023, 4, 1)

@@ -18,11 +18,10 @@ from nlf_planner.deck import DeckChoices, build_deck
 from nlf_planner.store import open_database
 from nlf_planner.store import plans as plan_store
 from nlf_planner.store import scenarios as scenario_store
-from nlf_planner.ui.registry import available_pages
+from nlf_planner.ui.navigation import PAGES
 from tests.apptest_utils import headings, run_page
 
 LONDON = "E40000003"
-PAGES = available_pages()
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlf_planner.capacity.params import ENGLAND, baseline_params
+from nlf_planner.capacity.params import baseline_params
 from nlf_planner.capacity.scenarios import (
     baseline_scenario,
     fan_data,
@@ -11,6 +11,7 @@ from nlf_planner.capacity.scenarios import (
     waterfall,
 )
 from nlf_planner.charts import scenarios as charts
+from nlf_planner.geography import ENGLAND_CODE
 
 
 def _results():
@@ -51,7 +52,7 @@ def test_cost_fans_start_in_year_one_and_are_in_millions():
 
 
 def test_tornado_puts_the_biggest_swing_on_top_and_says_so():
-    sens = sensitivity(baseline_params(), "vacancy_rate", 5, ENGLAND, 4)
+    sens = sensitivity(baseline_params(), "vacancy_rate", 5, ENGLAND_CODE, 4)
     fig = charts.tornado_chart(sens, name="vacancy_rate", level=4, horizon=5)
     assert fig.data[0].y[-1] == "Attrition: executives (board)"  # plotly draws bottom-up
     assert "low 15%" in fig.data[0].text[-1]

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.store import open_database
 from nlf_planner.store import plans as plan_store
 from nlf_planner.store.audit import audit_log
 from nlf_planner.ui.plan_state import editor_key
 from tests.apptest_utils import run_page
-
-ENGLAND = "E92000001"
 
 
 def _edit(at, table: str, edited_rows: dict | None = None, added_rows: list | None = None):
@@ -52,7 +51,7 @@ def test_edit_a_target_save_reload_and_see_the_new_value_and_version(fresh_seede
     try:
         saved = plan_store.load_plan(db)
         assert saved.version_id == 3 and saved.author == "Priya Shah"
-        assert saved.target_map()[("M01", ENGLAND, 5)] == 95.5
+        assert saved.target_map()[("M01", ENGLAND_CODE, 5)] == 95.5
         log = audit_log(db, entity="plan_version")
         assert log.iloc[0]["actor"] == "Priya Shah" and log.iloc[0]["entity_id"] == "3"
         assert "Target" in json.loads(log.iloc[0]["after_json"])["changes"][0]
@@ -241,7 +240,7 @@ def test_after_a_refused_save_my_edits_go_on_top_of_the_latest(fresh_seeded_db_p
         other = plan_store.load_plan(db)
         changed = [
             t.model_copy(update={"target": 42.0})
-            if (t.measure_code, t.geo_code, t.horizon) == ("M02", ENGLAND, 5)
+            if (t.measure_code, t.geo_code, t.horizon) == ("M02", ENGLAND_CODE, 5)
             else t
             for t in other.targets
         ]
@@ -261,7 +260,7 @@ def test_after_a_refused_save_my_edits_go_on_top_of_the_latest(fresh_seeded_db_p
     db = _store(fresh_seeded_db_path)
     try:
         tm = plan_store.load_plan(db).target_map()
-        assert tm[("M01", ENGLAND, 5)] == 97.0 and tm[("M02", ENGLAND, 5)] == 42.0
+        assert tm[("M01", ENGLAND_CODE, 5)] == 97.0 and tm[("M02", ENGLAND_CODE, 5)] == 42.0
     finally:
         db.close()
 
@@ -306,6 +305,6 @@ def test_edits_survive_switching_priority_area_and_are_all_saved(fresh_seeded_db
     db = _store(fresh_seeded_db_path)
     try:
         tm = plan_store.load_plan(db).target_map()
-        assert tm[("M08", ENGLAND, 5)] == 5.2 and tm[("M11", ENGLAND, 5)] == 66.0
+        assert tm[("M08", ENGLAND_CODE, 5)] == 5.2 and tm[("M11", ENGLAND_CODE, 5)] == 66.0
     finally:
         db.close()

@@ -5,8 +5,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.store.measurements import all_series, latest_values, series, write_measurements
-from nlf_planner.store.reference import ENGLAND_CODE, icbs, regions
+from nlf_planner.store.reference import icbs, regions
 
 
 def _rows(measure: str, period: date, data: list[tuple[str, float, float]]) -> pd.DataFrame:

@@ -5,11 +5,9 @@ import shutil
 import pytest
 
 from nlf_planner.store import open_database
-from nlf_planner.ui.registry import available_pages
+from nlf_planner.ui.navigation import PAGES
 from tests.apptest_utils import headings, run_page
 from tests.db_holders import held_by_other_process
-
-PAGES = available_pages()
 
 
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])

@@ -10,7 +10,7 @@ import pytest
 
 from nlf_planner.capacity import model as cm
 from nlf_planner.capacity.outputs import meets, select
-from nlf_planner.capacity.params import ENGLAND, UNCERTAIN, Range, baseline_params
+from nlf_planner.capacity.params import UNCERTAIN, Range, baseline_params
 from nlf_planner.capacity.scenarios import (
     HEADLINES,
     Scenario,
@@ -28,6 +28,7 @@ from nlf_planner.capacity.scenarios import (
     sensitivity,
     waterfall,
 )
+from nlf_planner.geography import ENGLAND_CODE
 
 
 def _double() -> Scenario:
@@ -101,7 +102,7 @@ def test_headline_table_deltas_and_probabilities():
     rb = run_scenario(base)
     rs = run_scenario(_double())
     targets = pd.DataFrame(
-        [{"measure_code": "M10", "geo_code": ENGLAND, "horizon": 5, "target": 20.0}]
+        [{"measure_code": "M10", "geo_code": ENGLAND_CODE, "horizon": 5, "target": 20.0}]
     )
     h = headline_table({"Baseline": rb, "Double": rs}, rb, targets)
     assert set(h["year"]) == {1, 3, 5}
@@ -137,24 +138,24 @@ def test_cost_per_additional_developed_pairs_draws():
 
 def test_fan_data_has_ordered_bands():
     rb = run_scenario(baseline_scenario(draws=200))
-    f = fan_data({"Baseline": rb}, "vacancy_rate", ENGLAND, 4)
+    f = fan_data({"Baseline": rb}, "vacancy_rate", ENGLAND_CODE, 4)
     assert list(f.columns) == ["scenario", "year", "p10", "p50", "p90"]
     assert (f["p10"] <= f["p50"]).all() and (f["p50"] <= f["p90"]).all()
 
 
 def test_sensitivity_tornado_is_sorted_and_exact():
     p = baseline_params()
-    t = sensitivity(p, "vacancy_rate", 5, ENGLAND, 4)
+    t = sensitivity(p, "vacancy_rate", 5, ENGLAND_CODE, 4)
     assert len(t) == len(UNCERTAIN)
     assert list(t["swing"]) == sorted(t["swing"], reverse=True)
     assert t.iloc[0]["key"] == "attrition.4"
-    det = select(cm.run_deterministic(p), "vacancy_rate", ENGLAND, 4)[0, 5]
+    det = select(cm.run_deterministic(p), "vacancy_rate", ENGLAND_CODE, 4)[0, 5]
     assert t["central"].iloc[0] == pytest.approx(det)
     r = p.range_of("attrition.4")
     low = select(
         cm.run_deterministic(p.with_range("attrition.4", Range.point(r.low))),
         "vacancy_rate",
-        ENGLAND,
+        ENGLAND_CODE,
         4,
     )[0, 5]
     assert t.iloc[0]["low"] == pytest.approx(low)
@@ -203,7 +204,7 @@ def test_waterfall_steps_add_up_to_the_total():
         .with_range("attrition.4", Range(low=0.12, central=0.15, high=0.2))
         .with_range("completion.1", Range(low=0.9, central=0.95, high=0.99))
     )
-    w = waterfall(base, scen, "developed_share", 5, ENGLAND, 0)
+    w = waterfall(base, scen, "developed_share", 5, ENGLAND_CODE, 0)
     assert list(w["step"]) == [
         "Baseline",
         "Places",
@@ -244,7 +245,7 @@ def test_chunked_run_with_progress_equals_one_run():
 def test_headline_view_reads_in_words():
     rb = run_scenario(baseline_scenario(draws=100))
     targets = pd.DataFrame(
-        [{"measure_code": "M08", "geo_code": ENGLAND, "horizon": 5, "target": 50.0}]
+        [{"measure_code": "M08", "geo_code": ENGLAND_CODE, "horizon": 5, "target": 50.0}]
     )
     from nlf_planner.capacity.scenarios import headline_view
 

@@ -1,4 +1,5 @@
-"""Plain-English readings of SPC results, for exception slides, captions and speaker notes.
+"""The one plain-English reading of an SPC result: chart captions on the Regions page,
+exception slides, tables and speaker notes all use it, so they word a signal the same way.
 
 Boards ask "what does this tell me?" (anchors.md A15). A reading says what the latest point
 shows (variation), since when the pattern has run, where the target sits (assurance) and
@@ -15,7 +16,6 @@ import numpy as np
 
 from nlf_planner.models import Measure
 from nlf_planner.periods import label
-from nlf_planner.regions import format_value
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
     VARIATION_LABEL,
@@ -24,6 +24,7 @@ from nlf_planner.spc import (
     SPCResult,
     VariationIcon,
 )
+from nlf_planner.units import format_value
 
 _RULE_PHRASE = {
     Rule.BEYOND_LIMIT: "a point beyond the {side} process limit",
@@ -85,7 +86,7 @@ def headline(result: SPCResult, measure: Measure) -> str:
 def reading(result: SPCResult, measure: Measure, where: str = "England") -> Reading:
     """What the chart says about ``measure`` in ``where``, in plain English."""
     if result.empty:
-        return Reading("No data yet", [f"There are no values yet for {measure.name} in {where}."])
+        return no_data(measure, where)
     unit = measure.unit
     fmt = lambda v: format_value(v, unit)  # noqa: E731 - local shorthand
     sentences = [
@@ -111,6 +112,11 @@ def reading(result: SPCResult, measure: Measure, where: str = "England") -> Read
         last = result.rebase_periods[-1]
         sentences.append(f"Limits were recalculated from {_period(last, measure)} (a rebase).")
     return Reading(headline(result, measure), sentences)
+
+
+def no_data(measure: Measure, where: str) -> Reading:
+    """The reading for a chart with no values yet."""
+    return Reading("No data yet", [f"There are no values yet for {measure.name} in {where}."])
 
 
 def _variation_sentence(result: SPCResult, measure: Measure) -> str:

@@ -1,0 +1,63 @@
+"""Opening the database and the facts every page shows about it.
+
+The pages and ``ui/`` hold a :class:`Database` handle but never call the store: they pass the
+handle to services. Opening applies pending migrations, loads the reference content into a
+new file and falls back to read-only (with a reason) when another process holds the file.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from nlf_planner.services.errors import Unavailable
+from nlf_planner.store import Database, StoreError, open_database
+from nlf_planner.store import measurements as measurement_store
+from nlf_planner.store import reference as reference_store
+
+__all__ = [
+    "Database",
+    "data_as_of",
+    "data_version",
+    "has_illustrative",
+    "open_store",
+    "read_only_reason",
+]
+
+
+def open_store(path: Path | str) -> Database:
+    """The database at ``path``, migrated and with reference content; a readable
+    :class:`Unavailable` when it cannot be opened at all."""
+    try:
+        db = open_database(path)
+        reference_store.ensure_reference(db)
+    except StoreError as exc:
+        raise Unavailable(f"The database could not be opened. {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - any driver failure becomes a message
+        raise Unavailable(f"The database could not be opened: {exc}") from exc
+    return db
+
+
+def data_version(db: Database) -> str:
+    """Changes whenever measurements change: the key for caches of series and models."""
+    return measurement_store.data_version(db)
+
+
+def data_as_of(db: Database) -> str | None:
+    """The data's as-of month as recorded by the last generation or import."""
+    return measurement_store.get_meta(db, "data_as_of")
+
+
+def latest_period(db: Database) -> date | None:
+    """The latest period held for any measure."""
+    return measurement_store.data_as_of(db)
+
+
+def has_illustrative(db: Database) -> bool:
+    """Whether any measurement is illustrative (so pages must say so)."""
+    return measurement_store.has_illustrative(db)
+
+
+def read_only_reason(db: Database) -> str | None:
+    """Why changes cannot be saved just now, or None when the file is writable."""
+    return db.read_only_reason if db.read_only else None
