@@ -164,7 +164,7 @@ class Plan(BaseModel):
         return out
 
 
-TARGET_COLUMNS = ["measure_code", "geo_code", "horizon", "target"]
+TARGET_FRAME_COLUMNS = ["measure_code", "geo_code", "horizon", "target"]
 
 
 def targets_for_geography(
@@ -180,14 +180,14 @@ def targets_for_geography(
     England's. Rows carry ``geo_code`` = the geography asked for, so they join to its series.
     """
     if plan is None:
-        return pd.DataFrame(columns=TARGET_COLUMNS)
+        return pd.DataFrame(columns=TARGET_FRAME_COLUMNS)
     codes = list(measure_codes) if measure_codes is not None else plan.measure_codes()
     rows = [
         {"measure_code": code, "geo_code": geo_code, "horizon": h, "target": float(t)}
         for code in codes
         for h, t in sorted(plan.targets_for(code, geo_code, fallbacks).items())
     ]
-    return pd.DataFrame(rows, columns=TARGET_COLUMNS)
+    return pd.DataFrame(rows, columns=TARGET_FRAME_COLUMNS)
 
 
 class ValidationIssue(BaseModel):
