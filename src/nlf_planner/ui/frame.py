@@ -35,9 +35,12 @@ def _leave_legacy_pages_mode() -> None:
     ``PagesManager.uses_pages_directory``; turning it off and rerunning sends this very
     request through ``app.py``. Checked against the pinned Streamlit version.
     """
+    from streamlit import config
     from streamlit.runtime.pages_manager import PagesManager
 
-    if st.get_option("global.appTest"):  # AppTest resets the switch on every run itself
+    # AppTest sets its own option while it runs and resets the switch on every run itself.
+    # (``config.get_option`` is looked up at call time: AppTest patches it there.)
+    if config.get_option("global.appTest"):
         return
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
