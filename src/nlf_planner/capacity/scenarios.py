@@ -156,6 +156,30 @@ def run_scenario(
     return cm.concat_results(parts)
 
 
+# --- saving rules ------------------------------------------------------------------------
+
+
+def copy_of(source: Scenario, name: str | None = None) -> Scenario:
+    """A clone to save as a new scenario: the same parameters and run settings, a new name
+    ("Copy of …" unless given), no id or version yet, and never the baseline."""
+    return source.model_copy(
+        update={
+            "name": (name or f"Copy of {source.name}").strip()[:120],
+            "is_baseline": False,
+            "scenario_id": None,
+            "version": None,
+            "author": None,
+            "created_at": None,
+        }
+    )
+
+
+def ensure_deletable(scenario: Scenario) -> None:
+    """Refuse to delete the baseline: every scenario is compared with it."""
+    if scenario.is_baseline:
+        raise ScenarioError("The baseline cannot be deleted: every scenario is compared with it.")
+
+
 # --- JSON export / import ----------------------------------------------------------------
 
 
