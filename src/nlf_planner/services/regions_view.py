@@ -1,18 +1,56 @@
 """The regions view model: SPC for every series, comparisons with England and progress
 against the plan, built once and read by the Overview, Regions and Present pages and the
-board deck, so their icons and readings can never disagree."""
+board deck, so their icons and readings can never disagree.
+
+Besides building the model, this use case answers each Regions view (matrix, measure,
+benchmark, profile) with everything the page draws: the figure, the data behind it for the
+CSV download, the text alternative, the choices for its pickers. The page only renders.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
 from nlf_planner import regions as regions_domain
+from nlf_planner.charts.compare import benchmark_bars, funnel_plot, matrix_figure, spine_chart
+from nlf_planner.charts.spc import spc_figure
+from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
+from nlf_planner.models import Measure
+from nlf_planner.periods import label as period_label
 from nlf_planner.plan import Plan
-from nlf_planner.spc import SPCOptions
+from nlf_planner.spc import SPCOptions, SPCResult, suggest_rebase
 from nlf_planner.store import Database
 from nlf_planner.store import annotations as annotation_store
 from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import reference as reference_store
+from nlf_planner.units import format_value
 
 RegionsModel = regions_domain.RegionsModel
+Matrix = regions_domain.Matrix
+
+VIEWS = ("Matrix", "Measure", "Benchmark", "Profile")
+#: The MDC summary table's columns, in the order the pages show them.
+SUMMARY_ORDER = (
+    "measure",
+    "period",
+    "latest",
+    "vs_england",
+    "variation",
+    "assurance",
+    "trajectory",
+    "progress",
+    "target",
+    "mean",
+    "lower_limit",
+    "upper_limit",
+    "reading",
+)
+#: Benchmark levels a person can judge against, label → confidence.
+LEVELS = {"95%": 0.95, "99.8%": 0.998}
 
 
 def model_key(db: Database, plan: Plan | None) -> tuple:
@@ -41,3 +79,329 @@ def build_regions_model(db: Database, plan: Plan | None, series=None) -> Regions
         plan=plan,
         options=SPCOptions.default(),
     )
+
+
+def _value_format(m: Measure) -> str:
+    return ".2f" if m.unit == "score_0_10" else ".1f"
+
+
+# --------------------------------------------------------------------------- choices
+
+
+def geography_choices(model: RegionsModel, region: str) -> dict[str, str]:
+    """England, the 7 regions and the ICSs (of the sidebar region, or all of them)."""
+    opts = {ENGLAND_CODE: ENGLAND_NAME}
+    opts.update({r.code: r.name for r in model.regions})
+    icbs = model.icbs_in(region) if region != ENGLAND_CODE else model.icbs
+    opts.update({i.code: f"{i.name} (ICS)" for i in icbs})
+    return opts
+
+
+def profile_choices(model: RegionsModel, region: str) -> dict[str, str]:
+    """The areas that have a profile: every region, and the ICSs of the sidebar region."""
+    opts = geography_choices(model, region)
+    del opts[ENGLAND_CODE]
+    return opts
+
+
+def measure_choices(model: RegionsModel) -> dict[str, str]:
+    return {c: f"{m.area_code} · {c} {m.name}" for c, m in model.measures.items()}
+
+
+def area_choices(model: RegionsModel) -> dict[str, str]:
+    """The matrix's priority-area filter ('' = all of them)."""
+    return {"": "All priority areas", **{a.code: f"{a.code} {a.name}" for a in model.areas}}
+
+
+# --------------------------------------------------------------------------- matrix
+
+
+@dataclass(frozen=True)
+class MatrixView:
+    """The tartan rug for one scope, with its heading, text alternative and cell pickers."""
+
+    matrix: Matrix
+    heading: str
+    figure: go.Figure
+    summary: str
+    csv: pd.DataFrame
+    geo_options: dict[str, str]
+    column_options: dict[str, str]
+
+
+def matrix_view(
+    model: RegionsModel, region: str, *, by_measure: bool = False, area: str | None = None
+) -> MatrixView:
+    """The regions (or one region's ICSs) × priority areas, or × measures of ``area``."""
+    geos = regions_domain.geographies(model, region)
+    scope = (
+        "the 7 NHS regions"
+        if region == ENGLAND_CODE
+        else f"{model.names[region]} and its {len(geos) - 2} ICSs"
+    )
+    if by_measure:
+        matrix = regions_domain.measure_matrix(model, geos, area or None)
+        what = f"the measures of {area_choices(model)[area]}" if area else "every measure"
+        labels = [f"{c} {model.measure(c).name}" for c in matrix.column_codes]
+    else:
+        matrix = regions_domain.area_matrix(model, geos)
+        what = "the nine priority areas"
+        labels = [f"{a.code} {a.name}" for a in model.areas]
+    figure = matrix_figure(
+        matrix.tile,
+        matrix.tone,
+        matrix.text,
+        title=f"{scope[0].upper()}{scope[1:]} × {what}<br><sup>Latest values against England "
+        "(95% intervals), SPC and progress against the plan</sup>",
+        column_labels=labels,
+    )
+    return MatrixView(
+        matrix=matrix,
+        heading=f"How {scope} compare on {what}",
+        figure=figure,
+        summary=regions_domain.matrix_summary(model, matrix),
+        csv=matrix.to_csv_frame(),
+        geo_options={g: model.names[g] for g in geos},
+        column_options=dict(zip(matrix.column_codes, matrix.text.columns, strict=True)),
+    )
+
+
+def cell_at(matrix: Matrix, point_index: int) -> tuple[str, str] | None:
+    """The (geography, column code) of a clicked tile; tiles are numbered row by row."""
+    n_cols = len(matrix.column_codes)
+    if not 0 <= point_index < n_cols * len(matrix.geo_codes):
+        return None
+    return matrix.geo_codes[point_index // n_cols], matrix.column_codes[point_index % n_cols]
+
+
+def drill_target(model: RegionsModel, column_code: str, kind: str) -> str:
+    """The measure a cell opens: itself, or an area's headline measure (else its first)."""
+    if kind != "area":
+        return column_code
+    ms = model.measures_in(column_code)
+    pick = next((m for m in ms if m.headline), ms[0] if ms else None)
+    return pick.code if pick else next(iter(model.measures))
+
+
+# --------------------------------------------------------------------------- measure
+
+
+@dataclass(frozen=True)
+class Metric:
+    label: str
+    value: str
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    """One SPC chart and everything around it. ``result`` is None (or empty) without data."""
+
+    measure: Measure
+    geo_code: str
+    geo_name: str
+    result: SPCResult | None
+    figure: go.Figure | None = None
+    data: pd.DataFrame | None = None
+    reading: str = ""
+    has_plan_line: bool = False
+    metrics: tuple[Metric, ...] = ()
+    variation: str = ""
+    assurance: str = ""
+    context: str = ""
+    area_table: pd.DataFrame | None = None
+    notes: pd.DataFrame | None = None
+    rebases: pd.DataFrame | None = None
+    suggested_rebase: date | None = None
+
+    @property
+    def has_data(self) -> bool:
+        return self.result is not None and not self.result.empty
+
+
+def _metrics(m: Measure, cell: pd.Series) -> tuple[Metric, ...]:
+    fmt = lambda v: format_value(v, m.unit)  # noqa: E731
+    target = cell.get("target")
+    return (
+        Metric("Latest", fmt(cell.value), period_label(cell.period, m.frequency)),
+        Metric("Target", fmt(target) if pd.notna(target) else "—"),
+        Metric("Mean", fmt(cell["mean"])),
+        Metric("Lower limit", fmt(cell.lower_limit)),
+        Metric("Upper limit", fmt(cell.upper_limit)),
+    )
+
+
+def _context(m: Measure, cell: pd.Series) -> str:
+    """'Against England (x): **▲ Better** · Plan: …' — what the metrics do not say."""
+    bits = []
+    if cell.geo_code != ENGLAND_CODE:
+        england = format_value(cell.england_value, m.unit)
+        bits.append(
+            f"Against England ({england}): **{regions_domain.comparison_text(cell.comparison)}**"
+        )
+    plan_text = regions_domain.plan_progress_text(cell, m.unit)
+    if plan_text:
+        bits.append(plan_text)
+    return " · ".join(bits)
+
+
+def measure_view(
+    db: Database, model: RegionsModel, measure_code: str, geo_code: str
+) -> MeasureView:
+    """The SPC chart of one measure in one place: limits, icons, plan line and horizon
+    targets, people's notes and rebases, the reading, and a rebase the data suggest."""
+    m = model.measure(measure_code)
+    res = model.result(measure_code, geo_code)
+    name = model.names.get(geo_code, geo_code)
+    if res is None or res.empty:
+        return MeasureView(measure=m, geo_code=geo_code, geo_name=name, result=res)
+    cell = model.cell(measure_code, geo_code)
+    notes = annotation_store.annotations_for(db, measure_code, geo_code)
+    line = regions_domain.plan_line(model, measure_code, geo_code)
+    frame = res.to_frame()
+    figure = spc_figure(
+        res,
+        title=f"{m.name} — {name}<br><sup>SPC chart of the {m.frequency} "
+        f"{regions_domain.UNIT_TITLE.get(m.unit, m.unit_label)}: mean, process limits, "
+        "plan</sup>",
+        y_title=m.unit_label,
+        value_format=_value_format(m),
+        period_labels=[period_label(d.date(), m.frequency) for d in frame.period],
+        plan_line=line,
+        horizon_targets=regions_domain.horizon_targets(model, measure_code, geo_code),
+        annotations=notes,
+        rebase_reasons=annotation_store.rebase_reasons(db, measure_code, geo_code),
+    )
+    if line is not None:
+        frame = frame.merge(
+            line.assign(period=pd.to_datetime(line.period)), on="period", how="left"
+        )
+    area_codes = [x.code for x in model.measures_in(m.area_code)]
+    return MeasureView(
+        measure=m,
+        geo_code=geo_code,
+        geo_name=name,
+        result=res,
+        figure=figure,
+        data=frame,
+        reading=regions_domain.reading(model, measure_code, geo_code),
+        has_plan_line=line is not None,
+        metrics=_metrics(m, cell),
+        variation=regions_domain.variation_badge(cell.variation_icon),
+        assurance=regions_domain.assurance_badge(cell.assurance_icon),
+        context=_context(m, cell),
+        area_table=regions_domain.summary_table(model, [geo_code], area_codes),
+        notes=notes,
+        rebases=annotation_store.rebases_for(db, measure_code, geo_code),
+        suggested_rebase=suggest_rebase(res),
+    )
+
+
+# --------------------------------------------------------------------------- benchmark
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure, the data behind it and its plain-English text alternative."""
+
+    figure: go.Figure
+    data: pd.DataFrame
+    summary: str
+
+
+@dataclass(frozen=True)
+class BenchmarkView:
+    """Bars against England for the scope's areas, and a funnel of the 42 ICSs when the
+    measure is a proportion (else ``funnel`` is None and ``funnel_note`` says why)."""
+
+    measure: Measure
+    bars: Chart | None
+    funnel: Chart | None
+    funnel_note: str
+
+
+BAR_COLUMNS = ["name", "geo_code", "value", "ci95_low", "ci95_high", "ci998_low", "ci998_high"]
+FUNNEL_COLUMNS = ["name", "geo_code", "region", "numerator", "denominator", "value", "position"]
+
+
+def _bars(model: RegionsModel, m: Measure, region: str, level: float) -> Chart | None:
+    geos = regions_domain.geographies(model, region)
+    scope = "regions" if region == ENGLAND_CODE else f"ICSs in {model.names[region]}"
+    table, england, period = regions_domain.benchmark(model, m.code, geos, level=level)
+    if table.empty:
+        return None
+    figure = benchmark_bars(
+        table,
+        england=england,
+        title=f"{m.name}: {scope} against England, {period_label(period, m.frequency)}<br>"
+        f"<sup>{m.unit_label}, bars with 95% (thick) and 99.8% (thin) intervals, sorted by "
+        "value</sup>",
+        x_title=m.unit_label,
+        value_format=_value_format(m),
+    )
+    extra = [c for c in ("numerator", "denominator") if c in table]
+    return Chart(
+        figure,
+        table[[*BAR_COLUMNS, "comparison", *extra]],
+        regions_domain.benchmark_summary(model, m.code, table, england),
+    )
+
+
+def _funnel(model: RegionsModel, m: Measure, region: str) -> Chart | None:
+    f = regions_domain.funnel(model, m.code)
+    if f is None:
+        return None
+    figure = funnel_plot(
+        f["points"],
+        f["curve"],
+        england=f["england"],
+        title=f"{m.name}: the 42 ICSs by size against England, "
+        f"{period_label(f['period'], m.frequency)}<br><sup>%, funnel of 95% and 99.8% "
+        "limits around England's value</sup>",
+        highlight=model.names[region] if region != ENGLAND_CODE else None,
+    )
+    return Chart(
+        figure, f["points"][FUNNEL_COLUMNS], regions_domain.funnel_summary(model, m.code, f)
+    )
+
+
+def benchmark_view(
+    model: RegionsModel, measure_code: str, region: str, level: str = "95%"
+) -> BenchmarkView:
+    """One measure's latest values for the regions (or a region's ICSs) against England,
+    judged at ``level`` ('95%' or '99.8%'), and the ICS funnel."""
+    m = model.measure(measure_code)
+    bars = _bars(model, m, region, LEVELS.get(level, 0.95))
+    funnel = _funnel(model, m, region) if bars is not None else None
+    note = "" if funnel else regions_domain.funnel_summary(model, measure_code, None)
+    return BenchmarkView(measure=m, bars=bars, funnel=funnel, funnel_note=note)
+
+
+# --------------------------------------------------------------------------- profile
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """A region's or ICS's spine chart against its peers, and its SPC summary table."""
+
+    geo_code: str
+    geo_name: str
+    chart: Chart | None
+    table: pd.DataFrame | None = None
+
+
+def profile_view(model: RegionsModel, geo_code: str) -> ProfileView:
+    """Each measure of one area against the range of its peers, England in the middle."""
+    name = model.names.get(geo_code, geo_code)
+    profile = regions_domain.region_profile(model, geo_code)
+    if profile.empty:
+        return ProfileView(geo_code, name, None)
+    peers = "the 7 regions" if model.level_of(geo_code) == "region" else "the 42 ICSs"
+    figure = spine_chart(
+        profile,
+        title=f"{name} profile: each measure against England<br><sup>Range of "
+        f"{peers} (worst to best), England in the middle, better to the right</sup>",
+    )
+    data = profile.drop(columns=[c for c in profile if c.startswith("pos_")])
+    chart = Chart(figure, data, regions_domain.profile_summary(model, geo_code, profile))
+    return ProfileView(geo_code, name, chart, regions_domain.summary_table(model, [geo_code]))

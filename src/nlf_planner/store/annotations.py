@@ -1,7 +1,9 @@
-"""Chart annotations and SPC rebases: entered by people, validated, soft-deleted, audited.
+"""Chart annotations and SPC rebases: soft-deleted, audited, written in one transaction.
 
 A rebase changes how limits are drawn, so MDC guidance asks for a person and a reason every
-time; both live here with the audit row written in the same transaction as the change.
+time. The rules are checked by the annotations service (``nlf_planner.annotations``) before
+it calls here; this module keeps the SQL and writes the audit row in the same transaction as
+the change, so a change is never saved without its record.
 """
 
 from __future__ import annotations
@@ -11,59 +13,17 @@ from datetime import date
 
 import pandas as pd
 
-from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.annotations import duplicate_rebase_message
 from nlf_planner.store.audit import record
-from nlf_planner.store.db import Database
-
-MAX_TEXT = 200
-EARLIEST = date(2016, 4, 1)
+from nlf_planner.store.db import Database, StoreError
 
 
-class AnnotationError(ValueError):
-    """Input that cannot be saved, with a message fit to show a user."""
+class AnnotationNotFound(StoreError):
+    """The note or rebase does not exist, or was already removed."""
 
 
-def _clean_actor(actor: str | None) -> str:
-    if not actor or not actor.strip():
-        raise AnnotationError("Enter your name in the sidebar before adding or removing notes.")
-    return actor.strip()
-
-
-def _clean_text(text: str | None, what: str) -> str:
-    cleaned = (text or "").strip()
-    if not cleaned:
-        raise AnnotationError(f"The {what} cannot be empty.")
-    if len(cleaned) > MAX_TEXT:
-        raise AnnotationError(f"The {what} is {len(cleaned)} characters; keep it to {MAX_TEXT}.")
-    return cleaned
-
-
-def _clean_period(period: date | None) -> date:
-    if not isinstance(period, date):
-        raise AnnotationError("Choose a date.")
-    if period < EARLIEST:
-        raise AnnotationError(f"The date must be on or after {EARLIEST:%d %B %Y}.")
-    if period > date.today().replace(year=date.today().year + 6):
-        raise AnnotationError("The date is too far in the future.")
-    return period
-
-
-def _check_codes(cur, measure_code: str | None, geo_code: str | None) -> None:
-    if (
-        measure_code is not None
-        and not cur.execute(
-            "SELECT count(*) FROM measures WHERE code = ?", [measure_code]
-        ).fetchone()[0]
-    ):
-        raise AnnotationError(f"Unknown measure {measure_code!r}.")
-    if geo_code is not None and geo_code != ENGLAND_CODE:
-        found = cur.execute(
-            """SELECT (SELECT count(*) FROM regions WHERE code = ?)
-                    + (SELECT count(*) FROM icbs WHERE code = ?)""",
-            [geo_code, geo_code],
-        ).fetchone()[0]
-        if not found:
-            raise AnnotationError(f"Unknown region or ICB {geo_code!r}.")
+class RebaseExists(StoreError):
+    """Another rebase was saved on the same chart and date first (checked in the transaction)."""
 
 
 def add_annotation(
@@ -76,20 +36,16 @@ def add_annotation(
     geo_code: str | None = None,
 ) -> int:
     """Store an event note for a chart; an empty measure or geography applies to all of them."""
-    who = _clean_actor(actor)
-    body = _clean_text(text, "note")
-    when = _clean_period(period)
 
     def work(cur) -> int:
-        _check_codes(cur, measure_code, geo_code)
         new_id = cur.execute(
             """INSERT INTO annotations (measure_code, geo_code, period, text, author)
                VALUES (?, ?, ?, ?, ?) RETURNING annotation_id""",
-            [measure_code, geo_code, when, body, who],
+            [measure_code, geo_code, period, text, actor],
         ).fetchone()[0]
-        after = {"measure_code": measure_code, "geo_code": geo_code, "period": when, "text": body}
+        after = {"measure_code": measure_code, "geo_code": geo_code, "period": period, "text": text}
         record(
-            cur, actor=who, action="add", entity="annotation", entity_id=str(new_id), after=after
+            cur, actor=actor, action="add", entity="annotation", entity_id=str(new_id), after=after
         )
         return int(new_id)
 
@@ -100,7 +56,6 @@ def delete_annotation(
     db: Database, annotation_id: int, *, actor: str, reason: str | None = None
 ) -> None:
     """Hide a note (kept in the table and the audit log)."""
-    who = _clean_actor(actor)
 
     def work(cur) -> None:
         row = cur.execute(
@@ -109,14 +64,14 @@ def delete_annotation(
             [annotation_id],
         ).fetchone()
         if row is None:
-            raise AnnotationError(f"Note {annotation_id} does not exist or is already removed.")
+            raise AnnotationNotFound(f"Note {annotation_id} does not exist or is already removed.")
         cur.execute(
             "UPDATE annotations SET deleted = TRUE WHERE annotation_id = ?", [annotation_id]
         )
         before = dict(zip(("measure_code", "geo_code", "period", "text"), row, strict=True))
         record(
             cur,
-            actor=who,
+            actor=actor,
             action="delete",
             entity="annotation",
             entity_id=str(annotation_id),
@@ -145,32 +100,28 @@ def add_rebase(
     db: Database, *, actor: str, measure_code: str, geo_code: str, period: date, reason: str
 ) -> int:
     """Record a rebase: limits are recomputed from this date for this measure and area."""
-    who = _clean_actor(actor)
-    why = _clean_text(reason, "reason for the rebase")
-    when = _clean_period(period)
 
     def work(cur) -> int:
-        _check_codes(cur, measure_code, geo_code)
         exists = cur.execute(
             """SELECT count(*) FROM spc_rebases WHERE NOT deleted AND measure_code = ?
                AND geo_code = ? AND period = ?""",
-            [measure_code, geo_code, when],
+            [measure_code, geo_code, period],
         ).fetchone()[0]
         if exists:
-            raise AnnotationError(f"There is already a rebase at {when:%d %B %Y}.")
+            raise RebaseExists(duplicate_rebase_message(period))
         new_id = cur.execute(
             """INSERT INTO spc_rebases (measure_code, geo_code, period, reason, author)
                VALUES (?, ?, ?, ?, ?) RETURNING rebase_id""",
-            [measure_code, geo_code, when, why, who],
+            [measure_code, geo_code, period, reason, actor],
         ).fetchone()[0]
-        after = {"measure_code": measure_code, "geo_code": geo_code, "period": when}
+        after = {"measure_code": measure_code, "geo_code": geo_code, "period": period}
         record(
             cur,
-            actor=who,
+            actor=actor,
             action="add",
             entity="spc_rebase",
             entity_id=str(new_id),
-            reason=why,
+            reason=reason,
             after=after,
         )
         return int(new_id)
@@ -180,8 +131,6 @@ def add_rebase(
 
 def remove_rebase(db: Database, rebase_id: int, *, actor: str, reason: str) -> None:
     """Withdraw a rebase (soft delete, with a reason, audited)."""
-    who = _clean_actor(actor)
-    why = _clean_text(reason, "reason for removing the rebase")
 
     def work(cur) -> None:
         row = cur.execute(
@@ -190,16 +139,16 @@ def remove_rebase(db: Database, rebase_id: int, *, actor: str, reason: str) -> N
             [rebase_id],
         ).fetchone()
         if row is None:
-            raise AnnotationError(f"Rebase {rebase_id} does not exist or is already removed.")
+            raise AnnotationNotFound(f"Rebase {rebase_id} does not exist or is already removed.")
         cur.execute("UPDATE spc_rebases SET deleted = TRUE WHERE rebase_id = ?", [rebase_id])
         before = dict(zip(("measure_code", "geo_code", "period", "reason"), row, strict=True))
         record(
             cur,
-            actor=who,
+            actor=actor,
             action="delete",
             entity="spc_rebase",
             entity_id=str(rebase_id),
-            reason=why,
+            reason=reason,
             before=before,
         )
 

@@ -1,0 +1,178 @@
+"""Chart event notes and SPC rebases: who may add or remove them, the rules they must meet,
+and the lists a chart draws from.
+
+Every write checks the person (a data manager), applies the rules of
+:mod:`nlf_planner.annotations` against the real measure and geography codes, and only then
+asks the store, which writes the change and its audit row in one transaction. Refusals come
+back as :class:`ServiceError` subclasses with a message a person can read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+import pandas as pd
+
+from nlf_planner import annotations as rules
+from nlf_planner.services.access import require
+from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.errors import NotFound, ReadOnly, ValidationFailed
+from nlf_planner.store import Database, ReadOnlyError
+from nlf_planner.store import annotations as annotation_store
+from nlf_planner.store import reference as reference_store
+
+T = TypeVar("T")
+
+
+def _known_codes(db: Database) -> tuple[set[str], set[str]]:
+    """The measure codes and the region and ICB codes a note may name."""
+    measures = {m.code for m in reference_store.measures(db)}
+    geos = {r.code for r in reference_store.regions(db)} | {
+        i.code for i in reference_store.icbs(db)
+    }
+    return measures, geos
+
+
+def _refuse_if(issues: list[rules.AnnotationIssue]) -> None:
+    if issues:
+        raise ValidationFailed(rules.summary(issues), issues)
+
+
+def _write(work: Callable[[], T]) -> T:
+    """Run a store write, turning the store's refusals into the services' own."""
+    try:
+        return work()
+    except ReadOnlyError as exc:
+        raise ReadOnly(str(exc)) from exc
+    except annotation_store.AnnotationNotFound as exc:
+        raise NotFound(str(exc)) from exc
+    except annotation_store.RebaseExists as exc:
+        issue = rules.AnnotationIssue("period", str(exc))
+        raise ValidationFailed(str(exc), [issue]) from exc
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def add_note(
+    db: Database,
+    actor: Actor | None,
+    *,
+    period: date | None,
+    text: str | None,
+    measure_code: str | None = None,
+    geo_code: str | None = None,
+) -> int:
+    """Add an event note to one chart, or to every chart when no measure or geography is
+    given; returns its id."""
+    who = require(actor, Role.DATA_MANAGER, "add a note")
+    known_measures, known_geos = _known_codes(db)
+    _refuse_if(
+        rules.note_issues(
+            period=period,
+            text=text,
+            measure_code=measure_code,
+            geo_code=geo_code,
+            known_measures=known_measures,
+            known_geos=known_geos,
+        )
+    )
+    return _write(
+        lambda: annotation_store.add_annotation(
+            db,
+            actor=who.display_name,
+            period=period,
+            text=rules.clean_text(text),
+            measure_code=measure_code,
+            geo_code=geo_code,
+        )
+    )
+
+
+def delete_note(
+    db: Database, actor: Actor | None, note_id: int, *, reason: str | None = None
+) -> None:
+    """Hide a note from the charts (kept in the table and the audit log)."""
+    who = require(actor, Role.DATA_MANAGER, "remove a note")
+    _write(
+        lambda: annotation_store.delete_annotation(
+            db, note_id, actor=who.display_name, reason=rules.clean_text(reason) or None
+        )
+    )
+
+
+def notes_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
+    """The notes one chart shows: its own and those that apply to every chart."""
+    return annotation_store.annotations_for(db, measure_code, geo_code)
+
+
+# --------------------------------------------------------------------------- rebases
+
+
+def add_rebase(
+    db: Database,
+    actor: Actor | None,
+    *,
+    measure_code: str,
+    geo_code: str,
+    period: date | None,
+    reason: str | None,
+) -> int:
+    """Recalculate one chart's limits from ``period``, for a stated reason; returns its id."""
+    who = require(actor, Role.DATA_MANAGER, "rebase a chart")
+    known_measures, known_geos = _known_codes(db)
+    existing = annotation_store.rebases_for(db, measure_code, geo_code).period.tolist()
+    _refuse_if(
+        rules.rebase_issues(
+            period=period,
+            reason=reason,
+            measure_code=measure_code,
+            geo_code=geo_code,
+            known_measures=known_measures,
+            known_geos=known_geos,
+            existing=existing,
+        )
+    )
+    return _write(
+        lambda: annotation_store.add_rebase(
+            db,
+            actor=who.display_name,
+            measure_code=measure_code,
+            geo_code=geo_code,
+            period=period,
+            reason=rules.clean_text(reason),
+        )
+    )
+
+
+def remove_rebase(db: Database, actor: Actor | None, rebase_id: int, *, reason: str | None) -> None:
+    """Withdraw a rebase, for a stated reason (the limits are drawn from all points again)."""
+    who = require(actor, Role.DATA_MANAGER, "remove a rebase")
+    _refuse_if(rules.removal_issues(reason))
+    _write(
+        lambda: annotation_store.remove_rebase(
+            db, rebase_id, actor=who.display_name, reason=rules.clean_text(reason)
+        )
+    )
+
+
+def rebases_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
+    """One chart's active rebases, with who entered them and why."""
+    return annotation_store.rebases_for(db, measure_code, geo_code)
+
+
+def rebase_reasons(db: Database, measure_code: str, geo_code: str) -> dict[date, str]:
+    """Rebase date → 'reason (who)', for a chart's hover text."""
+    return annotation_store.rebase_reasons(db, measure_code, geo_code)
+
+
+def all_rebases(db: Database) -> dict[tuple[str, str], list[date]]:
+    """Every active rebase date keyed by (measure, geography), for computing every series."""
+    return annotation_store.all_rebases(db)
+
+
+def rebases_version(db: Database) -> str:
+    """Changes whenever a rebase is added or removed: part of every SPC cache key."""
+    return annotation_store.rebases_version(db)

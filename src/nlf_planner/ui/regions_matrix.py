@@ -1,0 +1,74 @@
+"""The Regions matrix view: the tartan rug, its table and CSV, and two ways into a cell
+(click a tile, or pick the row and column with the keyboard)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nlf_planner.services import regions_view
+from nlf_planner.services.regions_view import Matrix, RegionsModel
+from nlf_planner.ui.regions_widgets import csv_download, open_measure_view, url_select
+
+LEGEND = (
+    "Each tile: the latest value against England (▲ better, ● similar, ▼ worse, "
+    "○ not compared; 95% intervals), and, where the plan sets a target, how many measures "
+    "are on its trajectory. Measure tiles add the SPC variation letter of the latest point "
+    "(H high, L low, C common cause). Tint: blue better, orange worse, yellow mixed, grey "
+    "England. Hover for the full reading; click a tile to open its SPC chart."
+)
+
+
+def _open(model: RegionsModel, geo: str, column_code: str, kind: str) -> None:
+    open_measure_view(geo, regions_view.drill_target(model, column_code, kind))
+
+
+def _drill(model: RegionsModel, matrix: Matrix) -> None:
+    """Tile click: open the measure view for that geography (and measure, or area)."""
+    state = st.session_state.get("rug")
+    points = [p for p in (state.selection.points if state else []) if p.get("curve_number") == 1]
+    if not points:
+        return
+    cell = regions_view.cell_at(
+        matrix, int(points[0].get("point_index", points[0].get("point_number", -1)))
+    )
+    if cell is not None:
+        _open(model, *cell, matrix.kind)
+
+
+def _open_selected(model: RegionsModel, kind: str) -> None:
+    """The keyboard route into a cell: read the two choices at click time."""
+    _open(model, st.session_state["open_geo"], st.session_state["open_col"], kind)
+
+
+def render_matrix(model: RegionsModel, region: str) -> None:
+    c1, c2 = st.columns([1, 2])
+    by_measure = c1.toggle("Show each measure", key="by_measure", bind="query-params")
+    areas = regions_view.area_choices(model)
+    area = url_select(c2, "Priority area (when showing measures)", areas, "area", "")
+    view = regions_view.matrix_view(model, region, by_measure=by_measure, area=area)
+    st.subheader(view.heading)
+    st.caption(LEGEND)
+    st.plotly_chart(
+        view.figure,
+        key="rug",
+        on_select=lambda: _drill(model, view.matrix),
+        selection_mode="points",
+        config={"displaylogo": False, "displayModeBar": False},
+    )
+    if st.toggle("Show the matrix as a table (full text)", key="rug_table"):
+        st.dataframe(view.matrix.text, row_height=48)
+    csv_download(view.csv, "regions-matrix", view.summary)
+    with st.expander("Open a cell without the mouse"):
+        a, b, c = st.columns([2, 3, 1])
+        a.selectbox(
+            "Geography", list(view.geo_options), format_func=view.geo_options.get, key="open_geo"
+        )
+        b.selectbox(
+            "Column",
+            list(view.column_options),
+            format_func=view.column_options.get,
+            key="open_col",
+        )
+        c.button(
+            "Open chart", key="open_cell", on_click=_open_selected, args=(model, view.matrix.kind)
+        )

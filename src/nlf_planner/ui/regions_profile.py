@@ -1,0 +1,23 @@
+"""The Regions profile view: one region's or ICS's spine chart and its SPC summary."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from nlf_planner.services import regions_view
+from nlf_planner.services.regions_view import RegionsModel
+from nlf_planner.ui.frame import chart_with_download
+from nlf_planner.ui.regions_widgets import url_select
+
+
+def render_profile(model: RegionsModel, region: str) -> None:
+    options = regions_view.profile_choices(model, region)
+    geo = url_select(st, "Region or ICS", options, "profile", region if region in options else None)
+    view = regions_view.profile_view(model, geo)
+    if view.chart is None:
+        st.info("No data for this area.")
+        return
+    chart = view.chart
+    chart_with_download(chart.figure, chart.data, key=f"profile-{geo}", summary=chart.summary)
+    st.markdown(f"**SPC summary for {view.geo_name}**")
+    st.dataframe(view.table, hide_index=True, column_order=list(regions_view.SUMMARY_ORDER))
