@@ -1,0 +1,112 @@
+"""Parsing one cell's text: numbers, periods, dates and codes, in the spellings data managers
+use (1,234.5; 45%; 01/04/2024; Apr 2024; Q1 2024/25; 2024/25), and undoing the apostrophe our
+own CSV export puts in front of formula-like text."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+
+from nlf_planner.exports_tables import unescape_formula
+
+__all__ = [
+    "normalise_code",
+    "parse_date",
+    "parse_number",
+    "parse_period",
+    "unescape_formula",
+]
+
+_NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_THOUSANDS_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
+def parse_number(text: str, *, allow_percent: bool = False) -> float | None:
+    """A finite number from text ('1,234.5' and, for percentages, '45%' accepted)."""
+    t = text.strip().replace("\u00a0", "").replace(" ", "")
+    if allow_percent and t.endswith("%"):
+        t = t[:-1]
+    if _THOUSANDS_RE.match(t):
+        t = t.replace(",", "")
+    if not _NUMBER_RE.match(t):
+        return None
+    value = float(t)
+    return value if math.isfinite(value) else None
+
+
+def decimal_places(text: str) -> int:
+    """Digits after the point as written (6 for exponent notation): the rounding a figure
+    was given to, so a value is checked against its numerator/denominator only that far."""
+    t = text.strip().rstrip("%")
+    if "e" in t.lower():
+        return 6
+    return len(t.split(".", 1)[1]) if "." in t else 0
+
+
+_MONTHS = {
+    m.lower(): i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+_FY_RE = re.compile(r"^(?:fy\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})$", re.I)
+_Q_RE = re.compile(r"^q([1-4])\s*(?:fy\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})$", re.I)
+_MONTH_NAME_RE = re.compile(r"^([a-z]{3})[a-z]*\.?[\s-]+(\d{4})$", re.I)
+
+
+def parse_period(text: str) -> tuple[date | None, str | None]:
+    """A period start from common spellings; returns (date, kind) or (None, None).
+
+    Accepted: 2024-04-01, 2024-04, 01/04/2024 (UK day first), Apr 2024, Q1 2024/25
+    (financial quarters: Q1 = April), 2024/25 (financial year, starts 1 April).
+    ``kind`` is 'fy' for a financial-year label and 'q' for a quarter label, else 'date'.
+    """
+    t = text.strip()
+    if not t:
+        return None, None
+    m = _Q_RE.match(t)
+    if m and _fy_ok(m.group(2), m.group(3)):
+        fy = int(m.group(2))
+        month = {1: 4, 2: 7, 3: 10, 4: 1}[int(m.group(1))]
+        return date(fy + (1 if month == 1 else 0), month, 1), "q"
+    m = _FY_RE.match(t)
+    if m and _fy_ok(m.group(1), m.group(2)):
+        return date(int(m.group(1)), 4, 1), "fy"
+    m = _MONTH_NAME_RE.match(t)
+    if m and m.group(1).lower() in _MONTHS:
+        return date(int(m.group(2)), _MONTHS[m.group(1).lower()], 1), "date"
+    for fmt in (
+        "%Y-%m-%d",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%d/%m/%Y",
+        "%Y-%m",
+        "%Y/%m/%d",
+        "%d-%m-%Y",
+        "%d.%m.%Y",
+    ):
+        try:
+            parsed = datetime.strptime(t, fmt)
+        except ValueError:
+            continue
+        if fmt.endswith("%H:%M:%S") and parsed.time() != datetime.min.time():
+            return None, None
+        return parsed.date(), "date"
+    return None, None
+
+
+def _fy_ok(start: str, end: str) -> bool:
+    s = int(start)
+    return int(end) in ((s + 1) % 100, s + 1)
+
+
+def parse_date(text: str) -> date | None:
+    """A calendar date (ISO or UK day-first)."""
+    value, kind = parse_period(text)
+    return value if kind == "date" else None
+
+
+def normalise_code(text: object) -> str:
+    """'e40000007 ' → 'E40000007': codes (measures, geographies, priority areas) in any case."""
+    return str(text or "").strip().upper()

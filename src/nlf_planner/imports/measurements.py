@@ -1,0 +1,493 @@
+"""Measurement files: every row checked against the measures' units and frequencies and the
+geography, and a preview of what applying the checked rows would change.
+
+Both are pure: the store hands :func:`preview_measurements` the rows it holds now, and writes
+the checked rows in one transaction only after a person has seen that preview.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from nlf_planner.exports_tables import ColumnDoc
+from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.imports.cells import decimal_places, parse_number, parse_period
+from nlf_planner.imports.checks import Issue, Severity, check_columns
+from nlf_planner.imports.files import Table
+from nlf_planner.models import ICB, Measure, Region
+from nlf_planner.periods import HISTORY_START, QUARTER_START_MONTHS, fits_frequency
+from nlf_planner.units import unit_scale
+
+UPPER_LIMIT = {"percent": 100.0, "score_0_10": 10.0}
+
+
+MEASUREMENT_COLUMNS: tuple[ColumnDoc, ...] = (
+    ColumnDoc(
+        "measure_code", "text", True, "Measure code M01–M17 (see the Measures sheet).", "M08"
+    ),
+    ColumnDoc(
+        "geo_code",
+        "text",
+        True,
+        "ICB code (E54…) or region code (E40…); see the Geography sheet. England is "
+        "computed from these, so it is not imported.",
+        "E54000024",
+    ),
+    ColumnDoc(
+        "period",
+        "date",
+        True,
+        "First day of the period: monthly = 1st of the month; quarterly = 1 April, "
+        "1 July, 1 October or 1 January; annual = 1 April of the financial year. "
+        "2024-04-01, 01/04/2024, Apr 2024, Q1 2024/25 and 2024/25 are understood.",
+        "2024-04-01",
+    ),
+    ColumnDoc(
+        "numerator",
+        "number",
+        False,
+        "What is counted (e.g. posts vacant); for a score, the sum of scores. Give "
+        "numerator or value (or both).",
+        "12",
+    ),
+    ColumnDoc(
+        "denominator",
+        "number",
+        True,
+        "What it is counted out of (posts, staff, organisations; respondents for a "
+        "survey score). Needed so region and England totals are sums, not averages.",
+        "150",
+    ),
+    ColumnDoc(
+        "value",
+        "number",
+        False,
+        "The published figure in the measure's unit: percent 0–100, score 0–10, years, "
+        "rate per 1,000 or count. Worked out from numerator/denominator when blank; "
+        "checked against them when both are given.",
+        "8.0",
+    ),
+    ColumnDoc("ci_low", "number", False, "Lower end of a published 95% interval (scores).", ""),
+    ColumnDoc("ci_high", "number", False, "Upper end of a published 95% interval (scores).", ""),
+)
+
+MEASUREMENT_ALIASES = {
+    "measure": "measure_code",
+    "indicator": "measure_code",
+    "indicator_code": "measure_code",
+    "icb_code": "geo_code",
+    "region_code": "geo_code",
+    "geography_code": "geo_code",
+    "geography": "geo_code",
+    "geo": "geo_code",
+    "org_code": "geo_code",
+    "period_start": "period",
+    "date": "period",
+    "month": "period",
+    "num": "numerator",
+    "den": "denominator",
+    "denom": "denominator",
+    "lower_ci": "ci_low",
+    "upper_ci": "ci_high",
+}
+
+
+@dataclass
+class MeasurementImport:
+    """A checked measurement file: typed rows, and every problem found."""
+
+    rows: pd.DataFrame
+    issues: list[Issue]
+    source_name: str
+    source_rows: int
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.rows.empty
+
+    def pairs(self) -> pd.DataFrame:
+        return self.rows[["measure_code", "geo_code"]].drop_duplicates().reset_index(drop=True)
+
+
+_ROW_COLUMNS = [
+    "row",
+    "measure_code",
+    "geo_code",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+]
+
+
+def validate_measurements(
+    table: Table,
+    measures: Iterable[Measure],
+    regions: Iterable[Region],
+    icbs: Iterable[ICB],
+    today: date | None = None,
+) -> MeasurementImport:
+    """Check every row against the measures' units and frequencies and the geography."""
+    today = today or date.today()
+    measure_by_code = {m.code: m for m in measures}
+    geo_level = {r.code: "region" for r in regions}
+    geo_level.update({i.code: "icb" for i in icbs})
+    issues = check_columns(
+        table, MEASUREMENT_COLUMNS, MEASUREMENT_ALIASES, one_of=[("numerator", "value")]
+    )
+    empty = pd.DataFrame(columns=_ROW_COLUMNS)
+    if any(i.severity == "error" for i in issues):
+        return MeasurementImport(empty, issues, table.source_name, len(table))
+    df = table.df
+    rows = table.row_numbers
+    n = len(df)
+
+    def col(name: str) -> np.ndarray:
+        return df[name].to_numpy(dtype=object) if name in df.columns else np.full(n, "", object)
+
+    def add(mask: np.ndarray, column: str, values: np.ndarray, reason, sev: Severity = "error"):
+        for idx in np.flatnonzero(mask):
+            text = reason(idx) if callable(reason) else reason
+            issues.append(Issue(int(rows[idx]), column, str(values[idx]), text, sev))
+
+    # codes
+    mcode_raw, geo_raw = col("measure_code"), col("geo_code")
+    mcode = np.array([s.upper() for s in mcode_raw], dtype=object)
+    geo = np.array([s.upper() for s in geo_raw], dtype=object)
+    add(mcode == "", "measure_code", mcode_raw, "Measure code is blank.")
+    unknown_m = (mcode != "") & ~np.isin(mcode, list(measure_by_code))
+    add(
+        unknown_m,
+        "measure_code",
+        mcode_raw,
+        f"Not a measure code; use one of {_code_range(measure_by_code)} "
+        "(see the Measures sheet of the template).",
+    )
+    add(geo == "", "geo_code", geo_raw, "Geography code is blank.")
+    is_england = geo == ENGLAND_CODE
+    add(
+        is_england,
+        "geo_code",
+        geo_raw,
+        "England figures are computed from regions and ICBs; import ICB or region rows.",
+    )
+    unknown_g = (geo != "") & ~is_england & ~np.isin(geo, list(geo_level))
+    add(
+        unknown_g,
+        "geo_code",
+        geo_raw,
+        "Not an ICB code (E54…) or region code (E40…); see the Geography sheet.",
+    )
+    known_m = ~unknown_m & (mcode != "")
+    unit = np.array(
+        [measure_by_code[c].unit if k else "" for c, k in zip(mcode, known_m, strict=True)]
+    )
+    freq = np.array(
+        [measure_by_code[c].frequency if k else "" for c, k in zip(mcode, known_m, strict=True)]
+    )
+
+    # period
+    period_raw = col("period")
+    cache: dict[str, tuple[date | None, str | None]] = {}
+    for p in set(period_raw):
+        cache[p] = parse_period(p)
+    parsed = [cache[p] for p in period_raw]
+    period = np.array([p[0] for p in parsed], dtype=object)
+    kind = np.array([p[1] for p in parsed], dtype=object)
+    add(period_raw == "", "period", period_raw, "Period is blank.")
+    bad_p = (period_raw != "") & np.array([p is None for p in period])
+    add(
+        bad_p,
+        "period",
+        period_raw,
+        "Not a date this import understands; write it as 2024-04-01 (year-month-day).",
+    )
+    has_p = np.array([p is not None for p in period])
+    fit_checked = has_p & known_m
+    misfit = np.array(
+        [
+            bool(c) and not fits_frequency(p, f)
+            for p, f, c in zip(period, freq, fit_checked, strict=True)
+        ]
+    )
+    add(misfit, "period", period_raw, lambda i: _misfit_reason(period[i], freq[i]))
+    fy_wrong = fit_checked & ~misfit & (kind == "fy") & (freq != "annual")
+    add(
+        fy_wrong,
+        "period",
+        period_raw,
+        lambda i: (
+            f"A financial-year label fits annual measures only; {mcode[i]} is "
+            f"{freq[i]}: give the period's first day."
+        ),
+    )
+    early = has_p & np.array([p is not None and p < HISTORY_START for p in period])
+    add(
+        early,
+        "period",
+        period_raw,
+        f"Before {HISTORY_START:%B %Y}, when the framework's history starts.",
+    )
+    future = has_p & np.array([p is not None and p > today for p in period])
+    add(future, "period", period_raw, f"In the future (today is {today.isoformat()}).")
+
+    # numbers
+    values: dict[str, np.ndarray] = {}
+    for name in ("numerator", "denominator", "value", "ci_low", "ci_high"):
+        raw = col(name)
+        allow_pct = name in ("value", "ci_low", "ci_high")
+        seen: dict[tuple[str, bool], float | None] = {}  # the same text parses the same way
+
+        def number(text: str, pct: bool, seen=seen) -> float | None:
+            if (text, pct) not in seen:
+                seen[(text, pct)] = parse_number(text, allow_percent=pct)
+            return seen[(text, pct)]
+
+        nums = np.array(
+            [
+                number(s, allow_pct and u == "percent") if s != "" else None
+                for s, u in zip(raw, unit, strict=True)
+            ],
+            dtype=object,
+        )
+        bad = (raw != "") & np.array([v is None for v in nums])
+        add(bad, name, raw, "Not a number.")
+        values[name] = np.array([np.nan if v is None else v for v in nums], dtype=float)
+    num, den, val = values["numerator"], values["denominator"], values["value"]
+    lo, hi = values["ci_low"], values["ci_high"]
+    den_raw, num_raw, val_raw = col("denominator"), col("numerator"), col("value")
+    add(
+        den_raw == "",
+        "denominator",
+        den_raw,
+        "Denominator is blank; it is needed so region and England figures are totals.",
+    )
+    for name, arr in (
+        ("numerator", num),
+        ("denominator", den),
+        ("value", val),
+        ("ci_low", lo),
+        ("ci_high", hi),
+    ):
+        add(arr < 0, name, col(name), "Negative; this measure cannot be below zero.")
+    add(den == 0, "denominator", den_raw, "Denominator is zero; it must be more than zero.")
+    add(
+        (num_raw == "") & (val_raw == ""),
+        "value",
+        val_raw,
+        "Both numerator and value are blank; give at least one.",
+    )
+    pct = unit == "percent"
+    add(
+        pct & (num > den),
+        "numerator",
+        num_raw,
+        lambda i: (
+            f"Numerator {num_raw[i]} is more than the denominator {den_raw[i]}; a "
+            "percentage cannot exceed 100%."
+        ),
+    )
+    scale = np.array([unit_scale(u) for u in unit])
+    derived = np.where(den > 0, scale * num / np.where(den > 0, den, 1.0), np.nan)
+    both = ~np.isnan(val) & ~np.isnan(derived)
+    tol = np.array([0.5 * 10.0 ** -decimal_places(s) + 1e-9 if s else 0.0 for s in val_raw])
+    mismatch = both & (np.abs(val - derived) > tol) & ~(pct & (num > den))
+    add(
+        mismatch,
+        "value",
+        val_raw,
+        lambda i: (
+            f"Value {val_raw[i]} does not match numerator/denominator "
+            f"({num_raw[i]}/{den_raw[i]} gives {derived[i]:.3g})."
+        ),
+    )
+    final = np.where(np.isnan(val), derived, val)
+    upper = np.array([UPPER_LIMIT.get(u, np.inf) for u in unit])
+    for name, arr in (("value", val), ("ci_low", lo), ("ci_high", hi)):
+        add(arr > upper, name, col(name), lambda i: _range_reason(unit[i]))
+    over_derived = np.isnan(val) & (derived > upper) & ~(pct & (num > den))
+    add(
+        over_derived,
+        "numerator",
+        num_raw,
+        lambda i: f"Numerator/denominator give {derived[i]:.3g}; " + _range_reason(unit[i]).lower(),
+    )
+    one_ci = np.isnan(lo) != np.isnan(hi)
+    add(one_ci, "ci_low", col("ci_low"), "Give both ends of the interval, or neither.")
+    bad_ci = ~np.isnan(lo) & ~np.isnan(hi) & ((lo > final + 1e-9) | (hi < final - 1e-9))
+    add(
+        bad_ci,
+        "ci_low",
+        col("ci_low"),
+        lambda i: f"The interval {lo[i]:g}–{hi[i]:g} does not contain the value {final[i]:g}.",
+    )
+    numerator = np.where(np.isnan(num) & (den > 0), final * den / scale, num)
+
+    # duplicates within the file
+    key = [f"{m}|{g}|{p}" for m, g, p in zip(mcode, geo, period, strict=True)]
+    complete = (mcode != "") & (geo != "") & has_p
+    first_row: dict[str, int] = {}
+    for idx in np.flatnonzero(complete):
+        k = key[idx]
+        if k in first_row:
+            issues.append(
+                Issue(
+                    int(rows[idx]),
+                    "period",
+                    str(period_raw[idx]),
+                    f"Duplicate of row {first_row[k]}: the same measure, geography "
+                    "and period appear twice.",
+                    "error",
+                )
+            )
+        else:
+            first_row[k] = int(rows[idx])
+
+    clean = pd.DataFrame(
+        {
+            "row": rows,
+            "measure_code": mcode,
+            "geo_code": geo,
+            "period": period,
+            "numerator": numerator,
+            "denominator": den,
+            "value": final,
+            "ci_low": lo,
+            "ci_high": hi,
+        }
+    )
+    bad_rows = {i.row for i in issues if i.severity == "error" and i.row is not None}
+    clean = clean[~clean["row"].isin(bad_rows)].reset_index(drop=True)
+    return MeasurementImport(clean, issues, table.source_name, n)
+
+
+def _range_reason(unit: str) -> str:
+    if unit == "percent":
+        return "Outside 0–100: a percentage must lie between 0 and 100."
+    return "Outside 0–10: a score must lie between 0 and 10."
+
+
+def _code_range(codes: Mapping[str, object]) -> str:
+    ordered = sorted(codes)
+    return f"{ordered[0]}–{ordered[-1]}" if ordered else "(no measures are loaded)"
+
+
+def _misfit_reason(d: date, frequency: str) -> str:
+    if frequency == "monthly":
+        return f"{d.isoformat()} is not the first day of a month; monthly measures use the 1st."
+    if frequency == "quarterly":
+        months = ", ".join(date(2000, m, 1).strftime("%B") for m in (4, 7, 10, 1))
+        assert set(QUARTER_START_MONTHS) == {1, 4, 7, 10}
+        return (
+            f"{d.isoformat()} is not the start of a financial quarter; quarterly measures "
+            f"use the 1st of {months}."
+        )
+    return (
+        f"{d.isoformat()} is not 1 April; annual measures use 1 April of the financial "
+        "year (e.g. 2024-04-01 for 2024/25)."
+    )
+
+
+# --- preview ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MeasurementPreview:
+    """What an import will change: rows added, values replaced, illustrative rows dropped."""
+
+    changes: pd.DataFrame
+    counts: dict[str, int]
+
+    def summary(self) -> str:
+        c = self.counts
+        return (
+            f"{c['added']:,} rows added, {c['replaced']:,} values replaced, "
+            f"{c['unchanged']:,} unchanged (now marked as real data), "
+            f"{c['illustrative_removed']:,} illustrative rows removed from "
+            f"{c['series']:,} series."
+        )
+
+
+_KEY = ["measure_code", "geo_code", "period"]
+
+
+def preview_measurements(incoming: pd.DataFrame, current: pd.DataFrame) -> MeasurementPreview:
+    """Compare checked rows with what the store holds now for the same measure/geo pairs.
+
+    ``current`` holds every stored row of those pairs (columns as in the store, with
+    ``illustrative``). Illustrative rows of those pairs that the file does not cover are
+    removed: the imported series replaces the illustrative one as a whole.
+    """
+    inc = incoming[_KEY + ["numerator", "denominator", "value"]].copy()
+    cur = current[_KEY + ["numerator", "denominator", "value", "illustrative"]].copy()
+    for frame in (inc, cur):
+        frame["period"] = pd.to_datetime(frame["period"]).dt.date
+    merged = inc.merge(cur, on=_KEY, how="outer", suffixes=("_after", "_before"), indicator=True)
+    both = merged["_merge"] == "both"
+    same = (
+        both
+        & _close(merged["value_after"], merged["value_before"])
+        & _close(merged["numerator_after"], merged["numerator_before"])
+        & _close(merged["denominator_after"], merged["denominator_before"])
+    )
+    change = np.select(
+        [
+            merged["_merge"] == "left_only",
+            same,
+            both,
+            (merged["_merge"] == "right_only") & merged["illustrative"].fillna(False).astype(bool),
+        ],
+        ["added", "unchanged", "replaced", "illustrative removed"],
+        default="kept",
+    )
+    merged["change"] = change
+    out = merged[merged["change"] != "kept"].rename(columns={"illustrative": "was_illustrative"})
+    out = out[
+        [
+            "change",
+            *_KEY,
+            "value_before",
+            "value_after",
+            "numerator_before",
+            "numerator_after",
+            "denominator_before",
+            "denominator_after",
+            "was_illustrative",
+        ]
+    ]
+    order = {"replaced": 0, "added": 1, "illustrative removed": 2, "unchanged": 3}
+    out = out.sort_values(
+        by=["change", *_KEY], key=lambda s: s.map(order) if s.name == "change" else s, kind="stable"
+    ).reset_index(drop=True)
+    counts = {
+        k: int((out["change"] == v).sum())
+        for k, v in (
+            ("added", "added"),
+            ("replaced", "replaced"),
+            ("unchanged", "unchanged"),
+            ("illustrative_removed", "illustrative removed"),
+        )
+    }
+    counts["series"] = int(len(inc[["measure_code", "geo_code"]].drop_duplicates()))
+    counts["rows"] = int(len(inc))
+    return MeasurementPreview(out, counts)
+
+
+def _close(a: pd.Series, b: pd.Series) -> pd.Series:
+    a, b = a.astype(float), b.astype(float)
+    return ((a - b).abs() <= 1e-9 * np.maximum(1.0, b.abs())) | (a.isna() & b.isna())
