@@ -1,19 +1,24 @@
-"""Regions domain on the real generated data: one model feeds the matrix, readings, summary
-tables, benchmarks, funnel and profiles, so they agree with each other and with the engine."""
+"""The regions view service on the real generated data: one model feeds the matrix,
+readings, summary tables, benchmarks, funnel and profiles, so they agree with each other and
+with the engine; each view's result carries what the page draws."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
-import pandas as pd
 import pytest
 
 from nlf_planner import regions as R
 from nlf_planner.compare import Comparison, wilson_interval
 from nlf_planner.geography import ENGLAND_CODE
-from nlf_planner.spc import SPCOptions, spc
-from nlf_planner.store import open_database
-from nlf_planner.store import reference as ref
-from nlf_planner.store.measurements import all_series
+from nlf_planner.services import annotations as annotation_service
+from nlf_planner.services import reference as reference_service
+from nlf_planner.services import regions_view
+from nlf_planner.services.actor import local_actor
+from nlf_planner.services.database import open_store
+from nlf_planner.services.measurements import all_series
+from nlf_planner.spc import SPCOptions, spc, suggest_rebase
 from nlf_planner.store.plans import load_plan
 from nlf_planner.units import format_value
 
@@ -22,19 +27,13 @@ LONDON = "E40000003"
 
 @pytest.fixture(scope="module")
 def model(seeded_db_path):
-    db = open_database(seeded_db_path)
+    db = open_store(seeded_db_path)
     try:
-        return R.build_model(
-            all_series(db),
-            ref.measures(db),
-            ref.priority_areas(db),
-            ref.regions(db),
-            ref.icbs(db),
-            plan=load_plan(db),
-            options=SPCOptions(7),
-        )
+        built = regions_view.build_regions_model(db, load_plan(db))
     finally:
         db.close()
+    assert built.options == SPCOptions(7)  # the installation's default run length
+    return built
 
 
 def test_every_series_has_one_result_and_one_cell(model):
@@ -171,14 +170,14 @@ def test_region_profile_positions_put_england_in_the_middle_and_better_right(mod
 
 
 def test_rebases_flow_into_the_results(seeded_db_path):
-    db = open_database(seeded_db_path)
+    db = open_store(seeded_db_path)
     try:
         series = all_series(db, ["M08"])
         kw = dict(
-            measures=ref.measures(db),
-            areas=ref.priority_areas(db),
-            regions=ref.regions(db),
-            icbs=ref.icbs(db),
+            measures=reference_service.measures(db),
+            areas=reference_service.priority_areas(db),
+            regions=reference_service.regions(db),
+            icbs=reference_service.icbs(db),
         )
     finally:
         db.close()
@@ -188,51 +187,6 @@ def test_rebases_flow_into_the_results(seeded_db_path):
     assert plain.result("M08", LONDON).rebase_periods == ()
     assert rebased.result("M08", LONDON).rebase_periods == (when,)
     assert "recalculated" in R.reading(rebased, "M08", LONDON)
-
-
-@pytest.mark.parametrize(
-    ("value", "unit", "text"),
-    [
-        (58.34, "percent", "58.3%"),
-        (7.214, "score_0_10", "7.21"),
-        (3.44, "years", "3.4 years"),
-        (None, "percent", "—"),
-        (np.nan, "percent", "—"),
-    ],
-)
-def test_format_value(value, unit, text):
-    assert format_value(value, unit) == text
-
-
-def test_badges_carry_letters_and_words():
-    assert R.variation_badge("improvement_high") == "[H] Special-cause improvement (high)"
-    assert R.variation_badge("concern_low").startswith("[L] Special-cause concern")
-    assert R.assurance_badge("consistent_fail").startswith("[F] Will consistently fail")
-    assert R.variation_short("common_cause") == "SPC [C] common cause"
-    assert R.variation_counts(["improvement_high", "concern_low", "improvement_low"]) == (
-        "SPC: 2 improvement, 1 concern"
-    )
-    assert R.assurance_badge(None) == "No target"
-    assert R.comparison_text("worse") == "▼ Worse than England"
-
-
-def test_empty_model_does_not_fail():
-    empty = pd.DataFrame(
-        columns=[
-            "measure_code",
-            "geo_code",
-            "geo_level",
-            "period",
-            "numerator",
-            "denominator",
-            "value",
-            "ci_low",
-            "ci_high",
-            "illustrative",
-        ]
-    )
-    m = R.build_model(empty, [], [], [], [])
-    assert m.cells.empty and m.results == {}
 
 
 def test_targets_follow_the_plan_modules_fallback(model):
@@ -253,3 +207,123 @@ def test_plan_progress_text_explains_the_share(model):
         assert "already met" in R.plan_progress_text(row, model.measures[row.measure_code].unit)
     no_plan = cells[cells.plan_status.isna()].iloc[0]
     assert R.plan_progress_text(no_plan, "percent") == ""
+
+
+# --------------------------------------------------------------------------- per-view results
+
+
+@pytest.fixture(scope="module")
+def seeded(seeded_db_path):
+    db = open_store(seeded_db_path)
+    yield db
+    db.close()
+
+
+def test_choices_follow_the_sidebar_region(model):
+    everywhere = regions_view.geography_choices(model, ENGLAND_CODE)
+    assert list(everywhere)[:1] == [ENGLAND_CODE] and len(everywhere) == 1 + 7 + 42
+    london = regions_view.geography_choices(model, LONDON)
+    assert len(london) == 1 + 7 + 5 and london[model.icbs_in(LONDON)[0].code].endswith("(ICS)")
+    assert ENGLAND_CODE not in regions_view.profile_choices(model, LONDON)
+    assert len(regions_view.profile_choices(model, LONDON)) == 7 + 5
+    assert regions_view.measure_choices(model)["M10"].startswith(
+        "P6 · M10 Staff trained in improvement"
+    )
+    assert list(regions_view.area_choices(model))[:2] == ["", "P1"]
+
+
+def test_matrix_view_carries_the_heading_figure_text_and_cell_pickers(model):
+    view = regions_view.matrix_view(model, ENGLAND_CODE)
+    assert view.heading == "How the 7 NHS regions compare on the nine priority areas"
+    assert len(view.figure.data[1].text) == 8 * 9
+    assert list(view.geo_options) == R.geographies(model, ENGLAND_CODE)
+    assert list(view.column_options) == [a.code for a in model.areas]
+    assert view.summary == R.matrix_summary(model, view.matrix)
+    assert list(view.csv.columns[:2]) == ["geography", "geo_code"] and len(view.csv) == 8
+    by_area = regions_view.matrix_view(model, LONDON, by_measure=True, area="P6")
+    assert by_area.heading.startswith("How London and its 5 ICSs compare on the measures of P6")
+    assert by_area.matrix.column_codes == ["M10", "M11"]
+    every = regions_view.matrix_view(model, LONDON, by_measure=True)
+    assert every.heading.endswith("every measure") and len(every.column_options) == 17
+
+
+def test_a_clicked_tile_opens_its_measure(model):
+    matrix = regions_view.matrix_view(model, ENGLAND_CODE).matrix
+    assert regions_view.cell_at(matrix, 2 * 9 + 5) == (LONDON, "P6")  # row by row
+    assert regions_view.cell_at(matrix, 8 * 9) is None
+    assert regions_view.cell_at(matrix, -1) is None
+    assert regions_view.drill_target(model, "P6", "area") == "M10"  # the headline measure
+    assert regions_view.drill_target(model, "M11", "measure") == "M11"
+
+
+def test_measure_view_has_the_chart_its_data_reading_and_notes(seeded, model):
+    view = regions_view.measure_view(seeded, model, "M10", LONDON)
+    assert view.has_data and view.geo_name == "London"
+    assert view.figure.layout.title.text.startswith(f"{model.measure('M10').name} — London<br>")
+    names = [d.name for d in view.figure.data]
+    assert "Mean" in names and "Plan trajectory" in names and view.has_plan_line
+    assert "plan" in view.data and len(view.data) == view.result.n
+    assert view.reading == R.reading(model, "M10", LONDON)
+    assert [m.label for m in view.metrics] == [
+        "Latest",
+        "Target",
+        "Mean",
+        "Lower limit",
+        "Upper limit",
+    ]
+    cell = model.cell("M10", LONDON)
+    assert view.metrics[0].value == format_value(cell.value, "percent")
+    assert view.variation == R.variation_badge(cell.variation_icon)
+    assert "Against England" in view.context and "Plan: **" in view.context
+    assert view.area_table.measure_code.tolist() == ["M10", "M11"]
+    assert view.notes.empty and view.rebases.empty
+    assert view.suggested_rebase == suggest_rebase(view.result)
+
+
+def test_measure_view_without_data_says_so(seeded, model):
+    view = regions_view.measure_view(seeded, model, "M10", "E99999999")
+    assert not view.has_data and view.figure is None
+
+
+def test_benchmark_view_bars_funnel_and_level(model):
+    view = regions_view.benchmark_view(model, "M10", ENGLAND_CODE)
+    assert len(view.bars.data) == 7 and "against England" in view.bars.figure.layout.title.text
+    assert len(view.funnel.data) == 42 and "42 ICSs" in view.funnel.figure.layout.title.text
+    assert view.funnel_note == ""
+    strict = regions_view.benchmark_view(model, "M10", ENGLAND_CODE, "99.8%")
+    similar = lambda v: int((v.bars.data.comparison == Comparison.SIMILAR).sum())  # noqa: E731
+    assert similar(strict) >= similar(view)
+    scores = regions_view.benchmark_view(model, "M13", LONDON)
+    assert len(scores.bars.data) == 1 + 5 and scores.funnel is None  # London and its ICSs
+    assert "not a proportion" in scores.funnel_note
+
+
+def test_profile_view_for_a_region(model):
+    view = regions_view.profile_view(model, LONDON)
+    assert view.chart.figure.layout.title.text.startswith("London profile")
+    assert not any(c.startswith("pos_") for c in view.chart.data)
+    assert view.chart.summary.startswith("London across 17 measures")
+    assert len(view.table) == 17
+
+
+def test_a_rebase_saved_through_the_service_reaches_the_measure_view(fresh_seeded_db):
+    plan = load_plan(fresh_seeded_db)
+    series = all_series(fresh_seeded_db, ["M08"])
+    before = regions_view.model_key(fresh_seeded_db, plan)
+    when = date(2021, 4, 1)
+    annotation_service.add_rebase(
+        fresh_seeded_db,
+        local_actor("Ada"),
+        measure_code="M08",
+        geo_code=LONDON,
+        period=when,
+        reason="New recruitment standard",
+    )
+    assert regions_view.model_key(fresh_seeded_db, plan) != before
+    model = regions_view.build_regions_model(fresh_seeded_db, plan, series)
+    view = regions_view.measure_view(fresh_seeded_db, model, "M08", LONDON)
+    assert view.result.rebase_periods == (when,)
+    assert view.rebases.reason.tolist() == ["New recruitment standard"]
+    assert "recalculated" in view.reading
+    texts = [a.text or "" for a in view.figure.layout.annotations]
+    assert any(t.startswith("Rebased Apr 2021") for t in texts)
