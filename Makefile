@@ -34,7 +34,7 @@ chromium:
 
 # Creates and seeds the default DuckDB file on first run; later runs leave it as it is.
 db: $(VENV)/.run-deps
-	$(BIN)/python -m nlf_planner.generate
+	$(BIN)/python -m nlf_planner.cli.generate
 
 run: db
 	$(BIN)/streamlit run app.py --server.port $(PORT)

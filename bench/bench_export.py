@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 from bench.browser_timing import ROOT, launch, median, start, wait_for_charts
 from nlf_planner import export
 from nlf_planner.deck import DeckChoices, build_deck
-from nlf_planner.generate import generate
+from nlf_planner.services.seeding import seed_database
 from nlf_planner.store import open_database
 from tools.screenshot import wait_for_app_run
 
@@ -108,7 +108,7 @@ def run() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "nlf.duckdb"
         db = open_database(db_path)
-        generate(db, END_MONTH)
+        seed_database(db, end_month=END_MONTH)
         db.close()
         out = _packs(db_path)
         out.update(_stepping(db_path))

@@ -21,7 +21,7 @@ def run() -> dict:
         # Cold start: new database file (created and seeded), server start, first render.
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "nlf_planner.generate"],
+            [sys.executable, "-m", "nlf_planner.cli.generate"],
             check=True,
             cwd=ROOT,
             env={"NLF_DB_PATH": str(db_path), "PATH": "/usr/bin:/bin"},

@@ -94,12 +94,12 @@ def page_render_times(rounds: int = 5) -> dict:
     from playwright.sync_api import sync_playwright
 
     from bench.browser_timing import ROOT, alternate, launch, median, start, time_load
-    from nlf_planner.generate import generate
+    from nlf_planner.services.seeding import seed_database
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         path = Path(tmp) / "nlf.duckdb"
         db = open_database(path)
-        generate(db, date(2026, 10, 1))
+        seed_database(db, end_month=date(2026, 10, 1))
         db.close()
         browser = launch(p)
         proc, url = start(ROOT / "app.py", path)

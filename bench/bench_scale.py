@@ -12,8 +12,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from nlf_planner.generate import generate
 from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.services.seeding import seed_database
 from nlf_planner.spc import spc
 from nlf_planner.store import open_database
 from nlf_planner.store.measurements import all_series, latest_values, series
@@ -72,7 +72,7 @@ def run() -> dict:
             path = Path(tmp) / f"scale{scale}.duckdb"
             db = open_database(path)
             t = time.perf_counter()
-            generate(db, END_MONTH, scale=scale)
+            seed_database(db, end_month=END_MONTH, scale=scale)
             out[f"generate_{scale}x_s"] = round(time.perf_counter() - t, 2)
             out[f"measurement_rows_{scale}x"] = int(db.scalar("SELECT count(*) FROM measurements"))
             with db.cursor() as cur:

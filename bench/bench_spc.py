@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from nlf_planner import regions as R
-from nlf_planner.generate import generate
+from nlf_planner.services.seeding import seed_database
 from nlf_planner.spc import SPCOptions, spc_many, summary_table
 from nlf_planner.store import open_database
 from nlf_planner.store import reference as ref
@@ -60,7 +60,7 @@ def run() -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "nlf.duckdb"
         db = open_database(db_path)
-        generate(db, END_MONTH)
+        seed_database(db, end_month=END_MONTH)
         series = all_series(db)
         measures = ref.measures(db)
         args = (measures, ref.priority_areas(db), ref.regions(db), ref.icbs(db))

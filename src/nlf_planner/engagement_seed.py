@@ -12,6 +12,9 @@ What is the source and what is a judgement:
 - interest and influence scores, regions of named trusts and the priority areas tagged on each
   event are starting judgements for the team to revise, not figures from the source;
 - "continually review and refresh" ends at the five-year horizon of the 1, 3 and 5 year plan.
+
+Pure: the records are built here and never written; the seeding service
+(``services/seeding.py``) writes them once through ``store.engagement.write_seed``.
 """
 
 from __future__ import annotations
@@ -19,10 +22,6 @@ from __future__ import annotations
 from datetime import date
 
 from nlf_planner.engagement import EngagementEvent, Stakeholder
-from nlf_planner.store.db import Database
-from nlf_planner.store.engagement import write_seed
-
-SEED_ACTOR = "NLF Planner seed"
 
 LONDON, MIDLANDS, NEY = "E40000003", "E40000011", "E40000012"
 NORTH_WEST, SOUTH_EAST = "E40000010", "E40000005"
@@ -517,8 +516,3 @@ def seed_events() -> list[tuple[EngagementEvent, list[str]]]:
     """Events in date order, each with the names of the seeded stakeholders involved."""
     events = _intelligence_gathering() + _raising_awareness() + _patients_and_phases()
     return sorted(events, key=lambda pair: (pair[0].event_date, pair[0].title))
-
-
-def seed_engagement(db: Database, actor: str = SEED_ACTOR) -> dict[str, int]:
-    """Write the seeded programme once; later calls change nothing and return zeros."""
-    return write_seed(db, seed_stakeholders(), seed_events(), actor=actor)

@@ -10,22 +10,15 @@ Run: ``python -m nlf_planner.generate [--end-month YYYY-MM] [--seed N] [--force]
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from nlf_planner.compare import Z95
 from nlf_planner.models import Measure
-from nlf_planner.periods import latest_complete_month, period_starts
-from nlf_planner.settings import get_settings
-from nlf_planner.store import Database, open_database
-from nlf_planner.store.measurements import delete_all_measurements, set_meta, write_measurements
-from nlf_planner.store.reference import ensure_reference, icbs, measures, regions
+from nlf_planner.periods import period_starts
 
 DEFAULT_SEED = 20160601
 
@@ -160,123 +153,3 @@ def _draw(m: Measure, level: np.ndarray, den: np.ndarray, rng: np.random.Generat
     mean = np.clip(level + rng.normal(0, 1, level.shape) * se, 0.0, upper)
     mean = np.round(mean, 3)
     return mean * den, mean, mean - Z95 * se, mean + Z95 * se
-
-
-SeedFn = Callable[[Database, str], None]
-
-#: Other features' seed data (plan, scenarios, engagement) run after the history is written.
-SEEDERS: list[SeedFn] = []
-
-
-def _seed_plan(db: Database, actor: str) -> None:
-    from nlf_planner.plan_seed import seed_plan
-
-    seed_plan(db, actor)
-
-
-SEEDERS.append(_seed_plan)
-
-
-def _seed_engagement(db: Database, actor: str) -> None:
-    from nlf_planner.engagement_seed import seed_engagement
-
-    seed_engagement(db, actor)
-
-
-SEEDERS.append(_seed_engagement)
-
-
-def _seed_scenarios(db: Database, actor: str) -> None:
-    from nlf_planner.store.scenarios import seed_scenarios
-
-    seed_scenarios(db, actor)
-
-
-SEEDERS.append(_seed_scenarios)
-
-
-def generate(
-    db: Database,
-    end_month: date | None = None,
-    seed: int = DEFAULT_SEED,
-    scale: int = 1,
-    *,
-    force: bool = False,
-) -> int:
-    """Write reference content and illustrative history; returns the number of rows written."""
-    ensure_reference(db)
-    if not force and (db.scalar("SELECT count(*) FROM measurements") or 0) > 0:
-        return 0
-    end_month = end_month or latest_complete_month()
-    icb_list = icbs(db)
-    if scale > 1:  # scale tests only: synthetic copies of every ICB (store/scale.py)
-        from nlf_planner.store.scale import add_scale_copies
-
-        icb_list = add_scale_copies(db, icb_list, scale)
-    frame = generate_measurements(
-        measures(db),
-        [i.code for i in icb_list],
-        [i.region_code for i in icb_list],
-        end_month,
-        seed,
-        scale,
-    )
-
-    def work(cur) -> None:
-        delete_all_measurements(cur)
-        write_measurements(cur, frame)
-        set_meta(cur, "data_as_of", end_month.isoformat())
-        set_meta(cur, "generator_seed", str(seed))
-        set_meta(cur, "generated_at", datetime.now().isoformat(timespec="seconds"))
-
-    db.write(work)
-    for seeder in SEEDERS:
-        seeder(db, "seed")
-    return len(frame)
-
-
-def _parse_month(text: str) -> date:
-    try:
-        return datetime.strptime(text, "%Y-%m").date()
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}") from exc
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--end-month",
-        type=_parse_month,
-        default=None,
-        help="last month of history, YYYY-MM (default: latest complete month)",
-    )
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument(
-        "--scale",
-        type=int,
-        default=1,
-        help="N x the history for scale tests: adds N-1 synthetic copies of every ICB",
-    )
-    parser.add_argument(
-        "--force", action="store_true", help="regenerate even if the file already holds history"
-    )
-    args = parser.parse_args(argv)
-    path = get_settings().db_path
-    db = open_database(path)
-    try:
-        if db.read_only:
-            print(f"{path} is read-only: {db.read_only_reason}", file=sys.stderr)
-            return 2
-        n = generate(db, args.end_month, args.seed, args.scale, force=args.force)
-        n_regions = len(regions(db))
-        print(
-            f"{path}: {n} illustrative rows written" if n else f"{path}: already seeded",
-            f"({n_regions} regions)",
-        )
-    finally:
-        db.close()
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

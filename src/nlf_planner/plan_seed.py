@@ -10,7 +10,10 @@ Milestones follow the framework's actions and the seed's "getting on with existi
 (Supporting STPs, now ICSs; the Aspiring CEOs programme; board support events; the well-led
 review). Dates are relative to the base year; statuses and "last updated" dates are relative
 to the data's as-of month, so the same data always give the same plan. Two versions are
-written (the initial plan and a first quarterly review) so history and diff have content.
+built (the initial plan and a first quarterly review) so history and diff have content.
+
+Pure: measures, England's history and the as-of month in, plans out. The seeding service
+(``services/seeding.py``) saves them as versions 1 and 2, once.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+import pandas as pd
 
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import Measure
@@ -483,38 +488,26 @@ def seed_anchor(as_of: date, today: date | None = None) -> date:
     return min(add_months(as_of, 1), today or date.today())
 
 
-def seed_plan(db, actor: str = "seed") -> int | None:
-    """Seeder for :data:`nlf_planner.generate.SEEDERS`: writes versions 1 and 2 once."""
-    from nlf_planner.store import plans as store_plans
-    from nlf_planner.store.measurements import all_series, data_as_of
-    from nlf_planner.store.reference import measures as load_measures
-
-    if db.read_only or store_plans.latest_version_id(db) is not None:
-        return None
-    as_of = data_as_of(db) or date.today()
+def initial_seed_plan(
+    measures: Iterable[Measure], history: pd.DataFrame, as_of: date, today: date | None = None
+) -> Plan:
+    """Version 1 for data ending in ``as_of``: the base year is the data's financial year and
+    the baselines come from England's history, so the same data always give the same plan."""
+    ms = list(measures)
     base_year = financial_year_of(as_of)
-    anchor = seed_anchor(as_of)
-    ms = load_measures(db)
-    history = all_series(db, levels=["england"])
     baselines = baselines_from_history(history, ms, base_year)
-    v1 = store_plans.save_plan(
-        db,
-        build_seed_plan(ms, base_year, anchor, baselines),
-        author=SEED_AUTHOR,
-        note=(
-            f"Initial plan for {fy_label(base_year)}: targets from the framework's ambitions, "
-            "milestones from its actions and existing work (illustrative)."
-        ),
-        expected_version_id=None,
+    return build_seed_plan(ms, base_year, seed_anchor(as_of, today), baselines)
+
+
+def initial_note(base_year: int) -> str:
+    """The version note of the initial seeded plan (shown in the plan's history)."""
+    return (
+        f"Initial plan for {fy_label(base_year)}: targets from the framework's ambitions, "
+        "milestones from its actions and existing work (illustrative)."
     )
-    v2 = store_plans.save_plan(
-        db,
-        revise_seed_plan(v1, anchor),
-        author=SEED_AUTHOR,
-        note=(
-            "First quarterly review: year-5 improvement-training target raised after the "
-            "NHS IMPACT baseline; induction milestone now at risk; NED offer added."
-        ),
-        expected_version_id=v1.version_id,
-    )
-    return v2.version_id
+
+
+REVIEW_NOTE = (
+    "First quarterly review: year-5 improvement-training target raised after the "
+    "NHS IMPACT baseline; induction milestone now at risk; NED offer added."
+)

@@ -1,8 +1,8 @@
-"""Synthetic extra areas for scale tests (``generate --scale N``), never for real use.
+"""Synthetic extra areas for scale tests (``cli.generate --scale N``), never for real use.
 
 Scale N adds N-1 synthetic copies of each of the 42 ICBs to the ``icbs`` table, in the same
 region, with codes E549kkiii (k = copy, i = ICB) that no real ICB uses and names that say
-"synthetic". The generator then writes history for all of them, so N× areas give N× rows
+"synthetic". The seeding service then writes history for all of them, so N× areas give N× rows
 while every query, aggregate and page works unchanged.
 """
 
@@ -16,6 +16,7 @@ MAX_SCALE = 100
 
 
 def synthetic_code(copy: int, index: int) -> str:
+    """Copy ``copy`` of the ``index``-th real ICB: a code no real ICB can have."""
     return f"{SYNTHETIC_PREFIX}{copy:02d}{index:03d}"
 
 

@@ -1,4 +1,4 @@
-"""generate --scale N: synthetic copies of every ICB multiply the history, real codes untouched."""
+"""--scale N: synthetic copies of every ICB multiply the history, real codes untouched."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from nlf_planner.generate import generate
+from nlf_planner.services.seeding import seed_database
 from nlf_planner.store import open_database
 from nlf_planner.store.measurements import all_series
 from nlf_planner.store.reference import icbs
@@ -16,8 +16,8 @@ from nlf_planner.store.scale import SYNTHETIC_PREFIX, add_scale_copies
 def test_scale_multiplies_rows_and_keeps_aggregates_working(tmp_path):
     one = open_database(tmp_path / "one.duckdb")
     three = open_database(tmp_path / "three.duckdb")
-    n1 = generate(one, date(2026, 10, 1))
-    n3 = generate(three, date(2026, 10, 1), scale=3)
+    n1 = seed_database(one, end_month=date(2026, 10, 1)).rows
+    n3 = seed_database(three, end_month=date(2026, 10, 1), scale=3).rows
     assert n3 == 3 * n1
     codes = [i.code for i in icbs(three)]
     assert len(codes) == 3 * 42 and len(set(codes)) == len(codes)

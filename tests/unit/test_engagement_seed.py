@@ -1,4 +1,7 @@
-"""The seeded engagement programme follows the June 2016 draft and loads cleanly, once."""
+"""The seeded engagement programme follows the June 2016 draft: built with no database.
+
+That the seeding service loads it cleanly, once, is in
+``tests/integration/services/test_seeding.py``."""
 
 from __future__ import annotations
 
@@ -12,8 +15,7 @@ from nlf_planner.engagement import (
     validate_event,
     validate_stakeholder,
 )
-from nlf_planner.engagement_seed import seed_engagement, seed_events, seed_stakeholders
-from nlf_planner.store import engagement as store
+from nlf_planner.engagement_seed import seed_events, seed_stakeholders
 
 
 def _by_title():
@@ -103,27 +105,3 @@ def test_trust_visits_carry_their_region():
     visits = [e for e, _ in events if e.event_type == "visit" and e.region_code]
     assert len(visits) == 8
     assert {e.region_code for e in visits} <= set(default_reference().regions)
-
-
-def test_seeding_writes_once_with_audit(db):
-    counts = seed_engagement(db)
-    assert counts["stakeholders"] == len(seed_stakeholders())
-    assert counts["events"] == len(seed_events())
-    assert counts["links"] == sum(len(n) for _, n in seed_events())
-    assert seed_engagement(db) == {"stakeholders": 0, "events": 0, "links": 0}
-    people = store.load_stakeholders(db)
-    assert len(people) == counts["stakeholders"] and people.seeded.all()
-    assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'seed'") == 1
-    log = store.load_engagement_log(db)
-    assert len(log) == counts["links"]
-    smith = log[log.title == "Smith reference group"]
-    assert list(smith.stakeholder) == ["Smith review reference group"]
-
-
-def test_seeded_coverage_shows_regional_gaps(db):
-    seed_engagement(db)
-    m = store.coverage(db)
-    assert int(m["NATIONAL"].min()) >= 4  # national workshops cover every area
-    east, south_west = "E40000007", "E40000006"
-    assert int(m[east].sum()) == 0 and int(m[south_west].sum()) == 0  # no regional visits there
-    assert int(m["E40000003"].sum()) > 0  # London: ELFT and Great Ormond Street

@@ -1,14 +1,17 @@
-"""The seeded plan is complete, valid and credible, and the generator writes it once."""
+"""The seeded plan is complete, valid and credible: built from inputs, with no database.
+
+That the seeding service writes it as versions 1 and 2, once, is in
+``tests/integration/services/test_seeding.py``."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
 
+import pandas as pd
+
 from nlf_planner import plan as P
 from nlf_planner import plan_seed as S
-from nlf_planner.store import open_database
-from nlf_planner.store import plans as sp
 from nlf_planner.store.reference import load_content_records
 
 CONTENT = load_content_records()
@@ -108,19 +111,31 @@ def test_seed_anchor_is_never_in_the_future():
     assert S.seed_anchor(date(2026, 10, 1), today=date(2026, 10, 15)) == date(2026, 10, 15)
 
 
-def test_generator_writes_two_versions_once(seeded_db_path, tmp_path):
-    import shutil
+def _england_history(code: str, values: dict[date, float]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"measure_code": code, "period": list(values), "value": list(values.values())}
+    )
 
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(seeded_db_path, copy)
-    db = open_database(copy)
-    try:
-        versions = sp.list_versions(db)
-        assert len(versions) == 2 and versions["author"].eq(S.SEED_AUTHOR).all()
-        plan = sp.load_plan(db)
-        assert plan.base_year == 2026  # the financial year of the pinned October 2026 data
-        assert len([t for t in plan.targets if t.geo_code == P.ENGLAND_CODE]) == 17 * 3
-        assert S.seed_plan(db) is None  # a second run leaves the plan alone
-        assert len(sp.list_versions(db)) == 2
-    finally:
-        db.close()
+
+def test_initial_plan_takes_its_base_year_anchor_and_baselines_from_the_data():
+    history = _england_history("M08", {date(2026, 3, 1): 9.0, date(2026, 4, 1): 8.0})
+    plan = S.initial_seed_plan(MEASURES, history, date(2026, 10, 1), today=TODAY)
+    assert plan.base_year == 2026  # the financial year of October 2026
+    assert plan.targets_for("M08") == {1: 7.5, 3: 6.5, 5: 5.5}  # from April 2026's 8.0
+    assert {m.last_updated for m in plan.milestones} == {
+        m.last_updated for m in seeded().milestones
+    }  # anchored on 1 November 2026, the month after the data
+    assert plan == S.initial_seed_plan(MEASURES, history, date(2026, 10, 1), today=TODAY)
+
+
+def test_initial_plan_falls_back_to_the_content_baselines_without_history():
+    empty = pd.DataFrame(columns=["measure_code", "period", "value"])
+    plan = S.initial_seed_plan(MEASURES, empty, date(2027, 2, 1), today=TODAY)
+    assert plan.base_year == 2026  # February 2027 is still in 2026/27
+    assert plan.targets == seeded(baselines={m.code: m.baseline for m in MEASURES}).targets
+
+
+def test_version_notes_say_what_each_version_is():
+    assert S.initial_note(2026).startswith("Initial plan for 2026/27")
+    assert "illustrative" in S.initial_note(2026)
+    assert S.REVIEW_NOTE.startswith("First quarterly review")
