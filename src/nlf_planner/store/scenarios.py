@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from nlf_planner.capacity.params import CapacityParams
-from nlf_planner.capacity.scenarios import Scenario, baseline_scenario
+from nlf_planner.capacity.scenarios import Scenario
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Database, StoreError
 
@@ -237,36 +237,6 @@ def delete_scenario(
         )
 
     db.write(work)
-
-
-def seed_scenarios(db: Database, actor: str = "seed") -> None:
-    """Seed a saved baseline (and one illustrative alternative) when none exist yet."""
-    if db.scalar("SELECT count(*) FROM scenarios") or 0:
-        return
-    base = baseline_scenario()
-    save_scenario(db, base, actor=actor, reason="Seeded baseline")
-    expand = base.model_copy(
-        update={
-            "name": "Expand programmes by half",
-            "description": (
-                "Illustrative: 50% more leadership and improvement places from year 2, "
-                "budget raised to match."
-            ),
-            "is_baseline": False,
-            "params": _expanded(base.params),
-        }
-    )
-    save_scenario(db, expand, actor=actor, reason="Seeded illustrative scenario")
-
-
-def _expanded(p: CapacityParams) -> CapacityParams:
-    places = [[s[0], s[0] * 1.5] for s in p.places]
-    qi = [[s[0], s[0] * 1.5] for s in p.qi_places]
-    data = p.model_dump(mode="json")
-    data["places"], data["qi_places"] = places, qi
-    tmp = CapacityParams.model_validate(data)
-    data["budget"] = [tmp.planned_cost(1), tmp.planned_cost(2)]
-    return CapacityParams.model_validate(data)
 
 
 def scenario_audit(db: Database, limit: int = 200) -> pd.DataFrame:
