@@ -1,5 +1,8 @@
 """Saved capacity-model scenarios: every save is a new version, delete is soft, all audited.
 
+SQL only: the rules (valid parameters, who may save, the baseline is never deleted, what a
+clone is called) live in ``capacity.scenarios`` and ``services.scenarios``.
+
 A scenario is identified by ``scenario_id``; ``(scenario_id, version)`` rows are never
 updated except to mark the whole scenario deleted. Parameters are stored as validated JSON
 (``CapacityParams``) with the Monte-Carlo seed and number of draws, so a saved version always
@@ -189,35 +192,16 @@ def baseline_id(db: Database) -> str | None:
     return str(value) if value is not None else None
 
 
-def clone_scenario(
-    db: Database, scenario_id: str, *, actor: str, name: str | None = None
-) -> Scenario:
-    """A new scenario (version 1) with the latest parameters of another; never a baseline."""
-    source = load_scenario(db, scenario_id)
-    if source is None:
-        raise ScenarioNotFound(f"Scenario {scenario_id} does not exist or was deleted.")
-    copy = source.model_copy(
-        update={
-            "name": (name or f"Copy of {source.name}")[:120],
-            "is_baseline": False,
-            "scenario_id": None,
-            "version": None,
-        }
-    )
-    return save_scenario(
-        db, copy, actor=actor, reason=f"Cloned from {source.scenario_id}/v{source.version}"
-    )
-
-
 def delete_scenario(
     db: Database, scenario_id: str, *, actor: str, reason: str | None = None
 ) -> None:
-    """Soft delete: every version is kept but hidden; the audit log says who and why."""
+    """Soft delete: every version is kept but hidden; the audit log says who and why.
+
+    Whether a scenario may be deleted (never the baseline) is the domain's rule, checked by
+    the scenarios service before it calls this."""
     current = load_scenario(db, scenario_id)
     if current is None:
         raise ScenarioNotFound(f"Scenario {scenario_id} does not exist or was already deleted.")
-    if current.is_baseline:
-        raise StoreError("The baseline cannot be deleted: every scenario is compared with it.")
 
     def work(cur: duckdb.DuckDBPyConnection) -> None:
         cur.execute(

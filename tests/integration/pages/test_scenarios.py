@@ -1,14 +1,33 @@
-"""The Scenarios page in AppTest: runs the model, saves a version, compares, follows the URL."""
+"""The Scenarios page in AppTest: runs the model, saves a version, compares, follows the URL.
+
+What the page wrote is read back through the services, as any other caller would."""
 
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import pytest
 
-from nlf_planner.store import open_database
-from nlf_planner.store import scenarios as store
+from nlf_planner.services import audit as audit_service
+from nlf_planner.services import scenarios as scenario_service
+from nlf_planner.services.database import open_store
+from nlf_planner.services.errors import NotFound
 from tests.apptest_utils import headings, run_page
+
+
+@contextmanager
+def _opened(path):
+    db = open_store(path)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def _scenario_audit(db, n: int):
+    """The newest ``n`` audit rows about scenarios, newest first."""
+    return audit_service.audit_log(db, entity="scenario", limit=n)
 
 
 def _fig_titles(at) -> list[str]:
@@ -81,19 +100,13 @@ def test_saving_needs_a_name_then_writes_a_new_version(page):
     _button(at, "Save as a new version of this scenario").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    db = open_database(path)
-    try:
-        base = store.baseline_id(db)
-        versions = store.list_versions(db, base)
+    with _opened(path) as db:
+        base = scenario_service.baseline_id(db)
+        versions = scenario_service.list_versions(db, base)
         assert list(versions["version"]) == [2, 1]
-        log = db.df(
-            "SELECT actor, action FROM audit_log WHERE entity = 'scenario' "
-            "ORDER BY audit_id DESC LIMIT 1"
-        )
+        log = _scenario_audit(db, 1)
         assert log.iloc[0]["actor"] == "Asha Patel"
         assert log.iloc[0]["action"] == "new_version"
-    finally:
-        db.close()
     assert any("Saved" in s.value for s in at.success)
 
 
@@ -109,16 +122,13 @@ def test_save_as_new_scenario_from_changed_inputs(page):
     _button(at, "Save as a new scenario").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    db = open_database(path)
-    try:
-        listing = store.list_scenarios(db)
+    with _opened(path) as db:
+        listing = scenario_service.list_scenarios(db)
         saved = listing[listing["name"] == "Retention focus"]
         assert len(saved) == 1
-        loaded = store.load_scenario(db, saved.iloc[0]["scenario_id"])
+        loaded = scenario_service.load(db, saved.iloc[0]["scenario_id"])
         assert loaded.params.range_of("retention_gain").low == pytest.approx(0.20)
         assert loaded.author == "Ben"
-    finally:
-        db.close()
     # The page now shows the saved scenario and puts it in the URL.
     assert at.query_params["scenario"] == saved.iloc[0]["scenario_id"]
 
@@ -137,12 +147,9 @@ def test_compare_tab_shows_saved_scenarios_side_by_side(fresh_seeded_db_path):
 
 
 def test_url_reopens_a_scenario_with_its_run_settings(fresh_seeded_db_path):
-    db = open_database(fresh_seeded_db_path)
-    try:
-        listing = store.list_scenarios(db)
+    with _opened(fresh_seeded_db_path) as db:
+        listing = scenario_service.list_scenarios(db)
         other = listing[~listing["is_baseline"]].iloc[0]["scenario_id"]
-    finally:
-        db.close()
     at = run_page(
         "scenarios", fresh_seeded_db_path, query={"scenario": other, "draws": "200", "seed": "7"}
     )
@@ -238,19 +245,12 @@ def test_clone_then_delete_from_the_page(fresh_seeded_db_path):
     _button(at, "Delete").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    db = open_database(fresh_seeded_db_path)
-    try:
-        assert store.load_scenario(db, clone_id) is None
-        assert at.session_state["scn_id"] == store.baseline_id(db)
-        actions = list(
-            db.df(
-                "SELECT action FROM audit_log WHERE entity = 'scenario' "
-                "ORDER BY audit_id DESC LIMIT 2"
-            )["action"]
-        )
+    with _opened(fresh_seeded_db_path) as db:
+        with pytest.raises(NotFound):
+            scenario_service.load(db, clone_id)
+        assert at.session_state["scn_id"] == scenario_service.baseline_id(db)
+        actions = list(_scenario_audit(db, 2)["action"])
         assert actions == ["delete", "create"]
-    finally:
-        db.close()
 
 
 def test_long_runs_use_the_chunked_path_and_match(fresh_seeded_db_path):

@@ -1,0 +1,260 @@
+"""The Scenarios page's results: the Model tab (what changed, headline table, fan charts,
+regions) and the Compare tab (saved scenarios side by side). The numbers come from the
+scenarios service; this module only lays them out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from nlf_planner.capacity.model import ModelResult
+from nlf_planner.capacity.outputs import LEVEL_CODES, OUTPUTS
+from nlf_planner.capacity.params import LEVEL_NAMES, CapacityParams
+from nlf_planner.capacity.scenarios import Scenario
+from nlf_planner.charts import scenarios as charts
+from nlf_planner.services import scenarios as scenario_service
+from nlf_planner.services.database import Database
+from nlf_planner.ui.frame import chart_with_download, query_param, set_query_params
+from nlf_planner.ui.scenarios_state import escape_md, run_cached
+
+CHART_OUTPUTS = [
+    ("vacancy_rate", 4),
+    ("developed_share", 0),
+    ("succession_cover", 0),
+    ("successor_ready", 0),
+    ("improvement_coverage", 0),
+    ("cost_total", 0),
+]
+PICKABLE = [
+    "vacancy_rate",
+    "developed_share",
+    "developed_leaders",
+    "leaders_in_post",
+    "succession_cover",
+    "successor_ready",
+    "improvement_coverage",
+    "practitioners_per_1000",
+    "cumulative_cost",
+]
+HEADLINE_COLUMNS = {
+    "Output": st.column_config.TextColumn(width=330),
+    "Year": st.column_config.NumberColumn(width=50),
+    "Median (80% range)": st.column_config.TextColumn(width=175),
+    "vs baseline": st.column_config.TextColumn(
+        width=95, help="Change in the median from the baseline"
+    ),
+    "Plan target": st.column_config.TextColumn(width=90),
+    "Chance of target": st.column_config.TextColumn(
+        width=115, help="Share of Monte-Carlo draws that meet the plan's target"
+    ),
+}
+
+
+def pick_output(prefix: str, default: str = "vacancy_rate") -> tuple[str, int]:
+    """An output and (for outputs by level) a leadership level, side by side."""
+    c1, c2 = st.columns(2)
+    name = c1.selectbox(
+        "Output",
+        PICKABLE,
+        index=PICKABLE.index(default),
+        format_func=lambda n: OUTPUTS[n].label,
+        key=f"{prefix}_out",
+    )
+    if OUTPUTS[name].by_level:
+        default_level = 4 if name == "vacancy_rate" else 0
+        level = c2.selectbox(
+            "Leadership level",
+            list(LEVEL_CODES),
+            index=list(LEVEL_CODES).index(default_level),
+            format_func=LEVEL_NAMES.get,
+            key=f"{prefix}_lvl",
+        )
+    else:
+        level = 0
+        c2.caption("This output covers all staff or all levels.")
+    return name, int(level)
+
+
+def fan(
+    results: dict[str, ModelResult],
+    base_res: ModelResult,
+    name: str,
+    level: int,
+    geo: str,
+    geo_name: str,
+    targets: pd.DataFrame,
+    key: str,
+) -> None:
+    """A fan chart of one output with the baseline's median and the plan's targets."""
+    frame, baseline, tg = scenario_service.fan(results, base_res, name, level, geo, targets)
+    fig = charts.fan_chart(
+        frame, name=name, level=level, baseline=baseline, targets=tg, geo_name=geo_name
+    )
+    summary = charts.fan_summary(frame, name, level, baseline, tg)
+    data = frame.assign(output=name, level=level, geo_code=geo)
+    chart_with_download(fig, data, key=key, summary=summary)
+
+
+def _csv_button(label: str, frame: pd.DataFrame, file_name: str, key: str) -> None:
+    st.download_button(
+        label,
+        data=frame.to_csv(index=False).encode(),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def _what_changed(scenario: Scenario, base: Scenario, params: CapacityParams) -> None:
+    changes = scenario_service.changes(base.params, params)
+    with st.container(border=True):
+        st.markdown("**What changed vs baseline**")
+        if changes:
+            st.markdown("\n".join(f"- {c}" for c in changes))
+        else:
+            st.markdown("Nothing: this is the baseline's set of assumptions.")
+        if params != scenario.params:
+            st.caption(
+                "These inputs are not saved yet: use **Save and share** to keep them as a new "
+                "version."
+            )
+
+
+def _headlines(res: ModelResult, base_res: ModelResult, params, plan, geo, geo_name) -> None:
+    st.subheader(f"Headline results, {geo_name}")
+    head = scenario_service.headline({"Scenario": res}, base_res, plan, geo)
+    view = scenario_service.headline_view(head, "Scenario")
+    years = [y for y in scenario_service.HEADLINE_YEARS if y <= params.horizon]
+    pick = st.segmented_control(
+        "Show",
+        ["All", *years],
+        default="All",
+        format_func=lambda y: "Years " + ", ".join(map(str, years)) if y == "All" else f"Year {y}",
+        key="scn_head_year",
+    )
+    if pick not in (None, "All"):
+        view = view[view["Year"] == pick]
+    st.dataframe(
+        view,
+        hide_index=True,
+        width="stretch",
+        height=min(36 * (len(view) + 1) + 4, 1300),
+        column_config=HEADLINE_COLUMNS,
+    )
+    st.caption(
+        f"Medians and 80% ranges over {res.draws:,} Monte-Carlo draws (seed "
+        f"{res.seed if res.seed is not None else '–'}). The chance of meeting a target is the "
+        "share of draws that meet the plan's target for that year (measures M06, M08, M10)."
+    )
+    _csv_button("Download headline table (CSV)", head, "scenario_headlines.csv", "dl_head")
+
+
+def _regions(res, base_res, params, names: dict[str, str]) -> None:
+    st.subheader("By region")
+    name, lvl = pick_output("scn_region")
+    year = st.slider("Year", 1, params.horizon, params.horizon, key="scn_region_year")
+    data, view, identical = scenario_service.region_table(res, base_res, name, lvl, year, names)
+    if identical:
+        st.caption(
+            "Every region shows the same value: regions share the national assumptions and "
+            "places are split in proportion, so rates match England. Add a regional "
+            "difference in the inputs, or allocate places by need or vacancies, to separate "
+            "them."
+        )
+    fig = charts.region_chart(data, name=name, level=lvl, year=year)
+    summary = charts.region_summary(data, name, lvl, year)
+    chart_with_download(fig, data, key="region", summary=summary)
+    st.dataframe(view, hide_index=True)
+
+
+def model_tab(
+    scenario: Scenario,
+    params: CapacityParams,
+    base: Scenario,
+    base_res: ModelResult,
+    res: ModelResult,
+    plan,
+    geo: str,
+    geo_name: str,
+    names: dict[str, str],
+) -> None:
+    _what_changed(scenario, base, params)
+    _headlines(res, base_res, params, plan, geo, geo_name)
+    targets = scenario_service.plan_targets(plan, geo)
+    st.subheader("How the outputs move over time")
+    level = st.segmented_control(
+        "Level for the developed-share chart",
+        list(LEVEL_CODES),
+        default=0,
+        format_func=LEVEL_NAMES.get,
+        key="scn_dev_level",
+    )
+    level = 0 if level is None else int(level)
+    cols = st.columns(2)
+    for i, (name, lvl) in enumerate(CHART_OUTPUTS):
+        with cols[i % 2]:
+            chart_level = level if name == "developed_share" else lvl
+            fan(
+                {scenario.name: res},
+                base_res,
+                name,
+                chart_level,
+                geo,
+                geo_name,
+                targets,
+                f"fan_{name}",
+            )
+    _regions(res, base_res, params, names)
+
+
+def _compare_choice(db: Database, listing: pd.DataFrame, scenario: Scenario) -> list[str]:
+    """The scenarios to compare: from the URL, else this one, the baseline and the newest."""
+    labels = {r.scenario_id: f"{r.name} (v{r.version})" for r in listing.itertuples()}
+    ids = list(labels)
+    wanted = [i for i in (query_param("compare") or "").split(",") if i in ids]
+    if not wanted:
+        base_id = scenario_service.baseline_id(db)
+        wanted = [i for i in dict.fromkeys([scenario.scenario_id, base_id, *ids]) if i]
+    chosen = st.multiselect(
+        "Saved scenarios to compare (up to four)",
+        ids,
+        default=wanted[: scenario_service.MAX_COMPARE],
+        format_func=labels.get,
+        max_selections=scenario_service.MAX_COMPARE,
+        key="scn_compare",
+    )
+    set_query_params(compare=",".join(chosen) if chosen else None)
+    return chosen
+
+
+def compare_tab(
+    db: Database,
+    listing: pd.DataFrame,
+    scenario: Scenario,
+    plan,
+    geo: str,
+    geo_name: str,
+    draws: int,
+    seed: int,
+) -> None:
+    chosen = _compare_choice(db, listing, scenario)
+    if not chosen:
+        st.info("Choose at least one saved scenario.")
+        return
+    loaded = scenario_service.load_many(db, chosen)
+    # One seed for every scenario: common random numbers make the differences paired.
+    base_res = run_cached(scenario_service.baseline(db).params, draws, seed, "Baseline")
+    results = {s.label: run_cached(s.params, draws, seed, s.label) for s in loaded}
+    head = scenario_service.headline(results, base_res, plan, geo)
+    st.dataframe(scenario_service.compare_view(head), hide_index=True, width="stretch")
+    st.caption(
+        f"Median (80% range) over {draws:,} draws each with the same seed ({seed}), "
+        f"{escape_md(geo_name)}; Δ = change in the median vs the baseline; the chance of "
+        "meeting the plan's target where it sets one."
+    )
+    _csv_button("Download comparison (CSV)", head, "scenario_comparison.csv", "dl_compare")
+    name, lvl = pick_output("scn_cmp")
+    targets = scenario_service.plan_targets(plan, geo)
+    fan(results, base_res, name, lvl, geo, geo_name, targets, "fan_compare")
