@@ -1,16 +1,12 @@
 """Overview: the ambition, the framework as a driver diagram, a tile per priority area."""
 
-from html import escape
-
 import pandas as pd
 import streamlit as st
 
 from nlf_planner.charts.overview import driver_diagram
-from nlf_planner.charts.sparkline import sparkline_svg
-from nlf_planner.charts.theme import NHS_BLUE, NHS_MID_GREY, NHS_ORANGE
-from nlf_planner.overview import area_tiles, format_change, tile_reading
-from nlf_planner.store import audit as audit_store
-from nlf_planner.store import reference as reference_store
+from nlf_planner.overview import area_tiles, change_lines
+from nlf_planner.services import audit as audit_service
+from nlf_planner.services import reference as reference_service
 from nlf_planner.ui.frame import (
     cached_series,
     chart_with_download,
@@ -20,19 +16,16 @@ from nlf_planner.ui.frame import (
     page_header,
     read_only_banner,
 )
+from nlf_planner.ui.overview_tiles import render_tiles
 from nlf_planner.ui.regions_state import regions_model
 from nlf_planner.ui.sidebar import region_options, selected_region
-from nlf_planner.units import format_value
-
-# Improvement blue, concern orange (never colour alone: the delta says better/worse in words).
-DIRECTION_COLOURS = {"better": "blue", "worse": "orange", "higher": "violet", "lower": "violet"}
-SPARK_COLOURS = {"better": NHS_BLUE, "worse": NHS_ORANGE}
 
 AMBITION = (
     "An NHS committed to continual learning and improvement, with an engaged workforce and "
     "capable, compassionate leaders at all levels, delivered through a practical, adaptive "
     "plan over 1, 3 and 5 years with a focus on local leadership in each system."
 )
+RECENT = 6
 
 db = get_db()
 page_header(
@@ -43,9 +36,9 @@ page_header(
 read_only_banner(db)
 illustrative_notice(db)
 
-conditions = reference_store.conditions(db)
-areas = reference_store.priority_areas(db)
-measures = reference_store.measures(db)
+conditions = reference_service.conditions(db)
+areas = reference_service.priority_areas(db)
+measures = reference_service.measures(db)
 geo = selected_region()
 geo_name = region_options(db).get(geo, "England")
 
@@ -53,45 +46,13 @@ st.markdown(f"**Ambition.** {AMBITION}")
 
 headline_codes = [m.code for m in measures if m.headline]
 series = cached_series(db, headline_codes, levels=["england", "region"])
-tiles = area_tiles(areas, measures, series, geo)
-cells = regions_model(db).cells
-
 st.subheader(f"Priority areas — headline measure for {geo_name}")
 st.caption(
     "Latest value, change over a year (better/worse takes each measure's direction into "
     "account), the SPC reading of the latest point (Making Data Count), progress against the "
     "plan in use, and the recent trend."
 )
-for row_start in range(0, len(tiles), 3):
-    cols = st.columns(3)
-    for col, tile in zip(cols, tiles[row_start : row_start + 3], strict=False):
-        with col, st.container(border=True):
-            m = tile.measure
-            st.markdown(f"**{tile.area.code} · {escape(tile.area.name)}**")
-            spark_text = (
-                f"Trend over the last {len(tile.spark)} periods: from "
-                f"{format_value(tile.spark[0], m.unit) if tile.spark else '—'} to "
-                f"{format_value(tile.latest_value, m.unit)}."
-            )
-            st.metric(
-                label=f"{m.name} ({tile.period_label})",
-                value=format_value(tile.latest_value, m.unit),
-                delta=format_change(tile.change, m.unit) if tile.change is not None else None,
-                delta_description=f"on a year ago · {tile.direction}",
-                delta_color=DIRECTION_COLOURS.get(tile.direction, "gray"),
-                help=m.definition,
-            )
-            if len(tile.spark) > 1:
-                st.image(
-                    sparkline_svg(
-                        tile.spark,
-                        title=spark_text,
-                        colour=SPARK_COLOURS.get(tile.direction, NHS_MID_GREY),
-                    )
-                )
-            reading = tile_reading(cells, tile, geo)
-            st.markdown(f"{reading.spc}  \n{reading.plan}  \n{reading.area_plan}")
-            st.caption(spark_text)
+render_tiles(area_tiles(areas, measures, series, geo), regions_model(db).cells, geo)
 
 condition_names = {c.code: c.name for c in conditions}
 table = [
@@ -117,18 +78,10 @@ chart_with_download(
 )
 
 st.subheader("Recent changes")
-recent = audit_store.audit_log(db, limit=6)
+recent = audit_service.recent_changes(db, limit=RECENT)
 if recent.empty:
     st.caption("No changes recorded yet.")
 else:
-    st.markdown(
-        "\n".join(
-            f"- {r.changed_at:%d %b %Y %H:%M} · **{escape(str(r.actor))}** · {r.action} "
-            f"{r.entity.replace('_', ' ')}"
-            + (f" {escape(str(r.entity_id))}" if r.entity_id else "")
-            + (f" — {escape(str(r.reason))}" if r.reason else "")
-            for r in recent.itertuples()
-        )
-    )
+    st.markdown("\n".join(change_lines(recent)))
     st.caption("The full audit log, with before and after values, is on the Data page.")
 footer(db)

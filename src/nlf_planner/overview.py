@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from html import escape
 
 import pandas as pd
 
@@ -139,3 +140,20 @@ def tile_reading(cells: pd.DataFrame, tile: AreaTile, geo_code: str) -> TileRead
         f"Area: {on} of {len(statuses)} measures on trajectory, {off} off" if statuses else ""
     )
     return TileReading(spc_text, plan_text, area_plan)
+
+
+def _given(value: object) -> bool:
+    """A value the audit row holds (not None, NaN or empty)."""
+    return value is not None and not pd.isna(value) and str(value) != ""
+
+
+def change_lines(changes: pd.DataFrame) -> list[str]:
+    """One Markdown line per audit row ('when · **who** · action entity id — reason'), with
+    the people's text escaped so a name or reason can never inject markup."""
+    return [
+        f"- {r.changed_at:%d %b %Y %H:%M} · **{escape(str(r.actor))}** · {r.action} "
+        f"{r.entity.replace('_', ' ')}"
+        + (f" {escape(str(r.entity_id))}" if _given(r.entity_id) else "")
+        + (f" — {escape(str(r.reason))}" if _given(r.reason) else "")
+        for r in changes.itertuples()
+    ]

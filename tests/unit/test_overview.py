@@ -82,3 +82,36 @@ def test_reading_takes_spc_and_plan_from_the_shared_cells() -> None:
     assert reading.area_plan == "Area: 1 of 2 measures on trajectory, 1 off"
     away = AreaTile(AREA, LOWER.model_copy(update={"code": "M09"}), None, None, None, [])
     assert "moved away from the year-3 target" in tile_reading(cells, away, "E92000001").plan
+
+
+def test_recent_changes_read_as_one_line_each_with_peoples_text_escaped() -> None:
+    from datetime import datetime
+
+    from nlf_planner.overview import change_lines
+
+    changes = pd.DataFrame(
+        [
+            {
+                "changed_at": datetime(2026, 5, 4, 9, 30),
+                "actor": "Ada <b>L</b>",
+                "action": "add",
+                "entity": "spc_rebase",
+                "entity_id": "3",
+                "reason": "New standard & more",
+            },
+            {
+                "changed_at": datetime(2026, 5, 5, 10, 0),
+                "actor": "Bo",
+                "action": "save",
+                "entity": "plan",
+                "entity_id": None,
+                "reason": None,
+            },
+        ]
+    )
+    assert change_lines(changes) == [
+        "- 04 May 2026 09:30 · **Ada &lt;b&gt;L&lt;/b&gt;** · add spc rebase 3 "
+        "— New standard &amp; more",
+        "- 05 May 2026 10:00 · **Bo** · save plan",
+    ]
+    assert change_lines(changes.iloc[0:0]) == []

@@ -1,13 +1,15 @@
 """The Regions page in AppTest: each view renders from the URL, drilling opens the chart,
-notes and rebases are saved with the person's name and audited."""
+notes and rebases are saved with the person's name and audited (read back through the
+services)."""
 
 from __future__ import annotations
 
 import json
 from datetime import date
 
-from nlf_planner.store import open_database
-from nlf_planner.store.audit import audit_log
+from nlf_planner.services import annotations as annotation_service
+from nlf_planner.services.audit import audit_log
+from nlf_planner.services.database import open_store
 from tests.apptest_utils import headings, run_page
 
 LONDON = "E40000003"
@@ -89,6 +91,14 @@ def test_unknown_url_values_fall_back(seeded_db_path):
     assert at.selectbox(key="measure").value == "M01"
 
 
+def _annotation_audit(path) -> list[str]:
+    db = open_store(path)
+    try:
+        return audit_log(db, entity="annotation").actor.tolist()
+    finally:
+        db.close()
+
+
 def test_adding_a_note_needs_a_name_and_is_audited(fresh_seeded_db_path):
     q = {"view": "Measure", "geo": LONDON, "measure": "M10"}
     at = run_page("regions", fresh_seeded_db_path, query=q)
@@ -99,14 +109,26 @@ def test_adding_a_note_needs_a_name_and_is_audited(fresh_seeded_db_path):
         [e.value for e in at.exception],
         dict(at.query_params),
     )
+    assert not at.exception
+    assert any("Your name" in e.value for e in at.error)  # the refused save says why
+    assert _annotation_audit(fresh_seeded_db_path) == []  # and nothing was written
     at = run_page("regions", fresh_seeded_db_path, query=q, session={"user_name": "Ada"})
     _by_label(at.text_input, "What happened").input("Programme launched")
     _submit(at, "Add note")
     assert not at.exception, [e.value for e in at.exception]
-    db = open_database(fresh_seeded_db_path)
+    assert any(s.value == "Note added." for s in at.success)
+    assert _annotation_audit(fresh_seeded_db_path) == ["Ada"]
+
+
+def test_an_invalid_rebase_is_refused_with_the_rule_and_writes_nothing(fresh_seeded_db_path):
+    q = {"view": "Measure", "geo": LONDON, "measure": "M08"}
+    at = run_page("regions", fresh_seeded_db_path, query=q, session={"user_name": "Ada"})
+    _submit(at, "Rebase")  # no reason given
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("reason for the rebase cannot be empty" in e.value for e in at.error)
+    db = open_store(fresh_seeded_db_path)
     try:
-        log = audit_log(db, entity="annotation")
-        assert len(log) == 1 and log.actor.iloc[0] == "Ada"
+        assert annotation_service.rebases_for(db, "M08", LONDON).empty
     finally:
         db.close()
 
@@ -121,6 +143,21 @@ def test_a_rebase_with_a_reason_recomputes_the_chart(fresh_seeded_db_path):
     texts = [a.get("text", "") for a in _specs(at)[0]["layout"]["annotations"]]
     assert any(t.startswith("Rebased Apr 2021") for t in texts)
     assert "recalculated from" in _captions(at)
+    db = open_store(fresh_seeded_db_path)
+    try:
+        rebases = annotation_service.rebases_for(db, "M08", LONDON)
+        assert rebases.author.tolist() == ["Ada"]
+        assert rebases.reason.tolist() == ["New recruitment standard"]
+    finally:
+        db.close()
+    at.selectbox(key="rebase_remove").select(int(rebases.rebase_id.iloc[0]))
+    _by_label(at.text_input, "Reason for removing").input("Entered in error")
+    at.button(key="rebase_remove_btn").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value == "Rebase removed." for s in at.success)
+    texts = [a.get("text", "") for a in _specs(at)[0]["layout"]["annotations"]]
+    assert not any(t.startswith("Rebased") for t in texts)
 
 
 def test_benchmark_view_with_bars_and_funnel(seeded_db_path):
