@@ -16,7 +16,8 @@ from playwright.sync_api import sync_playwright
 
 from bench.browser_timing import ROOT, launch, median, start, wait_for_charts
 from nlf_planner import export
-from nlf_planner.deck import DeckChoices, build_deck
+from nlf_planner.deck import DeckChoices
+from nlf_planner.services.deck import build_deck
 from nlf_planner.services.seeding import seed_database
 from nlf_planner.store import open_database
 from tools.screenshot import wait_for_app_run

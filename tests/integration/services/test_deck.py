@@ -1,25 +1,23 @@
-"""The deck builder: board order, exceptions that follow the SPC results, sections that say
-why they are missing, and the stamp every export carries."""
+"""The board-deck service against real DuckDB files: board order, exceptions that follow the
+SPC results of the Regions page's model, sections that say why they are missing, the notes
+and milestones on exception slides, and the stamp every export carries."""
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from nlf_planner.deck import (
-    DeckChoices,
-    build_deck,
-    figure_data,
-    is_exception,
-    slide_list,
-)
+from nlf_planner import regions
+from nlf_planner.deck import DeckChoices, figure_data, is_exception, slide_list
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import add_months
 from nlf_planner.regions import build_model
+from nlf_planner.services.deck import build_deck, cache_key, deck_options, resolve_region
+from nlf_planner.services.errors import NotFound
+from nlf_planner.services.regions_view import build_regions_model
 from nlf_planner.spc import AssuranceIcon
 from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import open_database
@@ -115,19 +113,6 @@ def test_missing_sections_are_listed_with_the_reason(controlled_db) -> None:
     assert {"title", "summary", "exceptions", "regions", "closing"} <= included
 
 
-def test_a_feature_not_installed_yet_is_skipped_and_named(seeded_db_path, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "nlf_planner.charts.scenarios", None)
-    db = open_database(seeded_db_path, migrate=False)
-    try:
-        deck = build_deck(db, DeckChoices(today=TODAY))
-    finally:
-        db.close()
-    section = next(s for s in deck.sections if s.name == "scenarios")
-    assert not section.included
-    assert "nlf_planner.charts.scenarios" in section.reason
-    assert "scenarios" not in deck.kinds()
-
-
 @pytest.fixture(scope="module")
 def seeded(seeded_db_path):
     db = open_database(seeded_db_path, migrate=False)
@@ -209,7 +194,7 @@ def test_an_older_plan_version_and_chosen_scenarios(seeded) -> None:
     deck = build_deck(seeded, DeckChoices(plan_version=oldest, scenarios=(one,), today=TODAY))
     assert f"plan version {oldest}" in deck.stamp.plan_version
     assert len(deck.stamp.scenarios) == 1
-    with pytest.raises(ValueError, match="does not exist"):
+    with pytest.raises(NotFound, match="does not exist"):
         build_deck(seeded, DeckChoices(plan_version=99_999, today=TODAY))
 
 
@@ -244,3 +229,67 @@ def test_exception_slides_say_why_and_what_follows(fresh_seeded_db) -> None:
     slide = next(s for s in again.slides if s.key == f"exception-{code}")
     assert any("Regional academies relaunched" in b and "Apr 2025" in b for b in slide.bullets)
     assert "Regional academies relaunched" in slide.notes
+
+
+@pytest.mark.parametrize("region", [ENGLAND_CODE, LONDON])
+def test_exception_narrative_is_the_regions_reading_of_the_same_model(seeded, region) -> None:
+    """The words under an exception slide's chart are the Regions page's caption for it."""
+    deck = build_deck(seeded, DeckChoices(region=region, today=TODAY))
+    model = build_regions_model(seeded, plan_store.load_plan(seeded))
+    exceptions = [s for s in deck.slides if s.key.startswith("exception-M")]
+    assert exceptions
+    for slide in exceptions:
+        code = slide.key.removeprefix("exception-")
+        assert slide.narrative == regions.reading(model, code, region)
+
+
+def test_the_headline_slide_names_each_target_and_its_chance(seeded) -> None:
+    deck = build_deck(seeded, DeckChoices(today=TODAY))
+    slide = next(s for s in deck.slides if s.key == "scenarios-headlines")
+    chances = [b for b in slide.bullets if "chance of meeting it" in b]
+    assert chances, slide.bullets
+    for line in chances:
+        assert "plan target" in line
+        assert all(f"{label} " in line for label in deck.stamp.scenarios)
+        assert "%" in line.split("chance of meeting it:")[1]
+    assert all(line in slide.narrative for line in chances)
+
+
+def test_options_and_cache_key_follow_saved_plans_and_scenarios(fresh_seeded_db) -> None:
+    options = deck_options(fresh_seeded_db)
+    versions = plan_store.list_versions(fresh_seeded_db)
+    assert [p.version_id for p in options.plan_versions] == list(versions["version_id"])
+    assert options.latest_plan_version == plan_store.latest_version_id(fresh_seeded_db)
+    assert options.scenarios and all(s.version >= 1 for s in options.scenarios)
+    before = cache_key(fresh_seeded_db)
+    assert cache_key(fresh_seeded_db) == before
+    plan = plan_store.load_plan(fresh_seeded_db)
+    plan_store.save_plan(
+        fresh_seeded_db,
+        plan,
+        author="Test presenter",
+        note="A new version moves the key",
+        expected_version_id=plan.version_id,
+    )
+    after_plan = cache_key(fresh_seeded_db)
+    assert after_plan != before
+    from nlf_planner.store.annotations import add_rebase
+
+    add_rebase(
+        fresh_seeded_db,
+        actor="Test presenter",
+        measure_code="M08",
+        geo_code=ENGLAND_CODE,
+        period=date(2025, 4, 1),
+        reason="Definition changed",
+    )
+    assert cache_key(fresh_seeded_db) != after_plan
+
+
+def test_regions_are_found_by_code_or_name(seeded) -> None:
+    assert resolve_region(seeded, None) == ENGLAND_CODE
+    assert resolve_region(seeded, LONDON) == LONDON
+    assert resolve_region(seeded, "  london ") == LONDON
+    assert resolve_region(seeded, "England") == ENGLAND_CODE
+    with pytest.raises(NotFound, match="Unknown region 'Atlantis'"):
+        resolve_region(seeded, "Atlantis")

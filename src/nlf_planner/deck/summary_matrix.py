@@ -1,0 +1,98 @@
+"""The summary matrix: one row per measure with latest value, target, mean and limits and the
+variation and assurance icons in words, as integrated performance reports open."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from nlf_planner.deck.icons import FILL, assurance_fill, assurance_text, icon_kind, variation_text
+from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
+from nlf_planner.periods import label as period_label
+from nlf_planner.spc import AssuranceIcon, SPCResult
+from nlf_planner.units import format_value
+
+COLUMNS = ["Area", "Measure", "Latest", "Target", "Mean", "Limits", "Variation", "Assurance"]
+
+
+def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The matrix and its fills (same shape), measures in priority-area order."""
+    rows, fills = [], []
+    for m in inputs.model.measures.values():
+        res = inputs.model.results.get((m.code, inputs.geo))
+        if res is None or res.empty:
+            rows.append({"Area": m.area_code, "Measure": f"{m.code} {m.name}", "Latest": "No data"})
+            fills.append({})
+            continue
+        fmt = lambda v, m=m: format_value(v, m.unit)  # noqa: E731
+        limits = (
+            f"{fmt(res.latest('lpl'))} – {fmt(res.latest('upl'))}"
+            if res.latest("lpl") is not None
+            else "—"
+        )
+        rows.append(
+            {
+                "Area": m.area_code,
+                "Measure": f"{m.code} {m.name}",
+                "Latest": f"{fmt(res.latest_value)} "
+                f"({period_label(res.latest_period, m.frequency)})",
+                "Target": fmt(res.target) if res.target is not None else "—",
+                "Mean": fmt(res.latest("mean")),
+                "Limits": limits + (" (trial)" if res.trial_limits else ""),
+                "Variation": variation_text(res.variation_icon, short=True),
+                "Assurance": assurance_text(res.assurance_icon, short=True),
+            }
+        )
+        fills.append(
+            {
+                "Variation": FILL[icon_kind(res.variation_icon)],
+                "Assurance": assurance_fill(res.assurance_icon),
+            }
+        )
+    data = pd.DataFrame(rows, columns=COLUMNS).fillna("—")
+    fill = pd.DataFrame(fills, columns=COLUMNS).fillna("")
+    return data, fill
+
+
+def summary_bullets(results: list[SPCResult]) -> list[str]:
+    """Counts of each variation kind and of assurance outcomes, in words."""
+    kinds = pd.Series([icon_kind(r.variation_icon) for r in results])
+    fails = sum(r.assurance_icon == AssuranceIcon.FAIL for r in results)
+    passes = sum(r.assurance_icon == AssuranceIcon.PASS for r in results)
+    with_target = sum(r.assurance_icon is not None for r in results)
+    return [
+        f"{len(results)} measures: {int((kinds == 'improvement').sum())} special-cause "
+        f"improvement, {int((kinds == 'concern').sum())} special-cause concern, "
+        f"{int((kinds == 'neutral').sum())} special-cause (no direction), "
+        f"{int((kinds == 'common').sum())} common-cause variation.",
+        (
+            f"Against plan targets: {passes} will consistently pass, {fails} will consistently "
+            f"fail, {with_target - passes - fails} hit or miss."
+            if with_target
+            else "No plan targets apply yet, so there are no assurance icons."
+        ),
+    ]
+
+
+def summary_slides(inputs: DeckInputs) -> list[Slide]:
+    data, fills = summary_frame(inputs)
+    found = [inputs.model.results.get((m.code, inputs.geo)) for m in inputs.model.measures.values()]
+    bullets = summary_bullets([r for r in found if r is not None and not r.empty])
+    narrative = (
+        "Summary matrix: for each measure, the latest value, the plan target, the SPC mean and "
+        "process limits, and the Making Data Count icons (variation: C common cause, H/L "
+        "high/low special cause; assurance: P pass, F fail, ? hit or miss). " + " ".join(bullets)
+    )
+    return [
+        Slide(
+            kind="summary",
+            key="summary",
+            title=f"Summary matrix: {inputs.geo_name}",
+            subtitle="Latest value, target, mean and limits, variation and assurance",
+            bullets=tuple(bullets),
+            narrative=narrative,
+            tables=(SlideTable(data, "Measures grouped by priority area (P1–P9)", fills),),
+            notes=narrative
+            + " Exception slides follow for every measure with special-cause concern or a "
+            "target it will consistently fail.",
+        )
+    ]
