@@ -14,18 +14,17 @@ that a fraction of one). Without Chromium the image-based formats fail with
 Every pack is stamped with the data as-of date, plan version, scenarios, app version and,
 when it applies, the illustrative-data notice (``Deck.stamp``).
 
-CLI: ``python -m nlf_planner.export --format pptx|pdf|html --region CODE_OR_NAME --out FILE``.
+Pure rendering: the deck comes from the board-deck service; the command line that writes a
+pack from the database is ``python -m nlf_planner.cli.export`` (:mod:`nlf_planner.cli.export`).
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 import io
 import math
 import os
 import shutil
-import sys
 import tempfile
 import threading
 import warnings
@@ -45,7 +44,7 @@ from nlf_planner.charts.theme import (
     NHS_PALE_GREY,
     NHS_WHITE,
 )
-from nlf_planner.deck import Deck, DeckChoices, Slide, SlideTable, build_deck
+from nlf_planner.deck import Deck, Slide, SlideTable
 
 FORMATS = ("pptx", "pdf", "html")
 MIME = {
@@ -781,69 +780,3 @@ def file_name(deck: Deck, fmt: str) -> str:
     geo = "".join(ch if ch.isalnum() else "-" for ch in deck.stamp.geography).strip("-").lower()
     when = deck.stamp.data_as_of.strftime("%Y-%m") if deck.stamp.data_as_of else "no-data"
     return f"nlf-board-pack-{geo}-{when}.{fmt}"
-
-
-def _resolve_region(db, text: str | None) -> str:
-    from nlf_planner.geography import ENGLAND_CODE
-    from nlf_planner.store import reference as reference_store
-
-    if not text:
-        return ENGLAND_CODE
-    names = reference_store.geography_names(db)
-    names.setdefault(ENGLAND_CODE, "England")
-    if text in names:
-        return text
-    wanted = text.strip().lower()
-    for code, name in names.items():
-        if name.lower() == wanted:
-            return code
-    raise ExportError(
-        f"Unknown region {text!r}. Use a region code (E400000xx), a region name or England."
-    )
-
-
-def main(argv: list[str] | None = None) -> int:
-    from nlf_planner.settings import get_settings
-    from nlf_planner.store import open_database
-
-    parser = argparse.ArgumentParser(description="Write a board pack (PowerPoint, PDF or HTML).")
-    parser.add_argument("--format", choices=FORMATS, required=True)
-    parser.add_argument("--region", default=None, help="region code or name (default England)")
-    parser.add_argument("--plan-version", type=int, default=None, help="default: current")
-    parser.add_argument(
-        "--scenario", action="append", default=None, help="scenario id (repeat for several)"
-    )
-    parser.add_argument("--db", default=None, help="database file (default: NLF_DB_PATH)")
-    parser.add_argument("--out", required=True, help="file to write")
-    args = parser.parse_args(argv)
-    path = Path(args.db) if args.db else get_settings().db_path
-    if not path.exists():
-        print(
-            f"No database at {path}: run `python -m nlf_planner.generate` first.", file=sys.stderr
-        )
-        return 2
-    db = open_database(path, migrate=False)
-    try:
-        region = _resolve_region(db, args.region)
-        choices = DeckChoices(
-            region=region,
-            plan_version=args.plan_version,
-            scenarios=tuple(args.scenario) if args.scenario else None,
-        )
-        deck = build_deck(db, choices)
-        data = export_deck(deck, args.format)
-    except (ExportError, ValueError) as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    finally:
-        db.close()
-    Path(args.out).write_bytes(data)
-    missing = "; ".join(f"{s.label} ({s.reason})" for s in deck.missing())
-    print(f"Wrote {args.out}: {len(deck.slides)} slides ({args.format}).")
-    if missing:
-        print(f"Sections not included: {missing}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

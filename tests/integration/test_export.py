@@ -12,7 +12,8 @@ import pytest
 from pptx import Presentation
 
 from nlf_planner import export
-from nlf_planner.deck import DeckChoices, build_deck
+from nlf_planner.deck import DeckChoices
+from nlf_planner.services.deck import build_deck
 from nlf_planner.settings import ILLUSTRATIVE_NOTICE
 from nlf_planner.store import open_database
 
@@ -136,36 +137,3 @@ def test_without_chromium_image_packs_say_what_to_install_and_html_works(
         with pytest.raises(export.ExportError, match="apt-get install chromium"):
             export.export_deck(deck, fmt)
     assert export.export_deck(deck, "html").startswith(b"<!DOCTYPE html>")
-
-
-def test_cli_writes_a_pack_for_a_region_by_name(seeded_db_path, tmp_path, capsys) -> None:
-    out = tmp_path / "pack.html"
-    code = export.main(
-        ["--format", "html", "--region", "London", "--db", str(seeded_db_path), "--out", str(out)]
-    )
-    assert code == 0
-    text = out.read_text(encoding="utf-8")
-    assert "board report for London" in text
-    assert "slides (html)" in capsys.readouterr().out
-
-
-def test_cli_rejects_an_unknown_region(seeded_db_path, tmp_path, capsys) -> None:
-    code = export.main(
-        ["--format", "html", "--region", "Atlantis", "--db", str(seeded_db_path),
-         "--out", str(tmp_path / "x.html")]
-    )  # fmt: skip
-    assert code == 1
-    assert "Unknown region" in capsys.readouterr().err
-    assert not (tmp_path / "x.html").exists()
-
-
-def test_cli_without_chromium_fails_with_the_install_hint(
-    seeded_db_path, tmp_path, monkeypatch, capsys
-) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path))
-    monkeypatch.delenv("BROWSER_PATH", raising=False)
-    code = export.main(
-        ["--format", "pptx", "--db", str(seeded_db_path), "--out", str(tmp_path / "x.pptx")]
-    )
-    assert code == 1
-    assert "apt-get install chromium" in capsys.readouterr().err
