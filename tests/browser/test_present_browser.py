@@ -70,11 +70,12 @@ def test_presenter_mode_hides_the_sidebar_and_steps_through_every_slide(app_serv
 def test_the_html_pack_opens_offline_and_steps_with_the_keyboard(
     seeded_db_path, browser, tmp_path
 ) -> None:
-    from nlf_planner.deck import DeckChoices, build_deck
+    from nlf_planner.deck import DeckChoices
     from nlf_planner.export import to_html
-    from nlf_planner.store import open_database
+    from nlf_planner.services.database import open_store
+    from nlf_planner.services.deck import build_deck
 
-    db = open_database(seeded_db_path, migrate=False)
+    db = open_store(seeded_db_path)
     try:
         deck = build_deck(db, DeckChoices())
     finally:

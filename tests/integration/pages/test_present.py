@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nlf_planner.deck import DeckChoices, build_deck
-from nlf_planner.store import open_database
+from nlf_planner.deck import DeckChoices
+from nlf_planner.services.database import open_store
+from nlf_planner.services.deck import build_deck, deck_options
 from tests.apptest_utils import run_page
 
 LONDON = "E40000003"
@@ -13,7 +14,7 @@ LONDON = "E40000003"
 
 @pytest.fixture(scope="module")
 def deck_titles(seeded_db_path):
-    db = open_database(seeded_db_path, migrate=False)
+    db = open_store(seeded_db_path)
     try:
         deck = build_deck(db, DeckChoices(region=LONDON))
     finally:
@@ -22,7 +23,7 @@ def deck_titles(seeded_db_path):
 
 
 def _notes_of(db_path, number: int) -> str:
-    db = open_database(db_path, migrate=False)
+    db = open_store(db_path)
     try:
         return build_deck(db, DeckChoices()).slides[number - 1].notes
     finally:
@@ -138,11 +139,9 @@ def test_without_chromium_image_packs_are_disabled_with_the_fix(
 
 
 def test_choosing_an_older_plan_version_sticks_across_runs(seeded_db_path) -> None:
-    from nlf_planner.store import plans as plan_store
-
-    db = open_database(seeded_db_path, migrate=False)
+    db = open_store(seeded_db_path)
     try:
-        version = str(int(plan_store.list_versions(db)["version_id"].min()))
+        version = str(min(p.version_id for p in deck_options(db).plan_versions))
     finally:
         db.close()
     at = run_page("present", seeded_db_path, query={"slide": "1"})
@@ -162,3 +161,18 @@ def test_an_empty_database_gives_a_deck_that_says_what_is_missing(db) -> None:
     at.selectbox(key="present_jump").set_value(3).run()
     assert not at.exception
     assert "Exceptions: none this period" in _slide_heading(at)
+
+
+def test_scenarios_in_the_url_choose_the_deck_scenarios(seeded_db_path) -> None:
+    db = open_store(seeded_db_path)
+    try:
+        scenarios = deck_options(db).scenarios
+    finally:
+        db.close()
+    one = scenarios[-1]
+    at = run_page("present", seeded_db_path, query={"scenarios": f"{one.scenario_id},junk"})
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.multiselect(key="present_scenarios").value == [one.scenario_id]
+    stamp = next(c.value for c in at.caption if c.value.startswith("Packs carry"))
+    assert f"scenarios: {one.name} (v{one.version})" in stamp
+    assert all(s.name not in stamp for s in scenarios if s.name != one.name)

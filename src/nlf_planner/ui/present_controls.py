@@ -1,0 +1,271 @@
+"""The Present page's controls: Back/Next (← →, PageUp/PageDown from a clicker), the slide
+jump list, full screen (Esc to leave), speaker notes (N), and the deck's choices of region,
+plan version and scenarios. Every choice lives in the URL (``slide``, ``region``, ``plan``,
+``scenarios``, ``full=1``), so a copied link opens the same slide of the same deck."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from nlf_planner.deck import MAX_SCENARIOS, Deck
+from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.services.deck import DeckOptions
+from nlf_planner.ui.frame import query_param, set_query_params
+from nlf_planner.ui.sidebar import REGION_KEY
+
+PRESENTING = "presenting"
+NOTES = "present_notes"  # the toggle widget (normal mode)
+SHOW_NOTES = "present_show_notes"  # the choice itself, kept across both modes
+LATEST = "latest"
+SIDEBAR_PLAN_PENDING = "_plan_version_pending"  # ui.plan_state's slot for a new choice
+
+# Presenter remotes send PageDown/PageUp; the buttons already answer to the arrow keys.
+CLICKER_KEYS_JS = """
+<script>
+if (!window.__nlfClicker) {
+  window.__nlfClicker = true;
+  document.addEventListener("keydown", function (e) {
+    var key = {PageDown: "present_next", PageUp: "present_back"}[e.key];
+    if (!key) return;
+    var button = document.querySelector(".st-key-" + key + " button");
+    if (button && !button.disabled) { e.preventDefault(); button.click(); }
+  });
+}
+</script>
+"""
+
+
+# --------------------------------------------------------------------------- choices
+
+
+def plan_labels(options: DeckOptions) -> dict[str, str]:
+    """Plan choices: the current version first, then every saved one; empty with no plan."""
+    if not options.plan_versions:
+        return {}
+    head = options.latest_plan_version
+    out = {LATEST: f"Current version (v{head})" if head is not None else "Current version"}
+    for p in options.plan_versions:
+        out[str(p.version_id)] = f"Version {p.version_id} · {p.author}"
+    return out
+
+
+def scenario_labels(options: DeckOptions) -> dict[str, str]:
+    return {s.scenario_id: f"{s.name} (v{s.version})" for s in options.scenarios}
+
+
+def url_choices(
+    regions: Mapping[str, str], plans: Mapping[str, str], scenarios: Mapping[str, str]
+) -> tuple[str, str, list[str]]:
+    """Region, plan version and scenario ids from the URL, unknown values ignored."""
+    region = query_param("region", ENGLAND_CODE, list(regions)) or ENGLAND_CODE
+    plan = query_param("plan", LATEST, list(plans)) if plans else LATEST
+    wanted = (query_param("scenarios", "") or "").split(",")
+    return region, plan or LATEST, [s for s in wanted if s in scenarios]
+
+
+def plan_version(plan: str) -> int | None:
+    """The plan choice as the deck's version number (None = the current version)."""
+    return None if plan == LATEST else int(plan)
+
+
+def slide_number(n: int) -> int:
+    """The slide in the URL, kept within the deck (junk falls back to the first)."""
+    try:
+        value = int(query_param("slide", "1") or 1)
+    except ValueError:
+        value = 1
+    return min(max(value, 1), max(n, 1))
+
+
+def is_presenting() -> bool:
+    """Full screen, from the session or a ``full=1`` link (which reruns once into it)."""
+    if query_param("full") == "1" and not st.session_state.get(PRESENTING):
+        st.session_state[PRESENTING] = True
+        st.rerun()
+    return bool(st.session_state.get(PRESENTING))
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+def _go(number: int) -> None:
+    st.query_params["slide"] = str(number)
+
+
+def _jump() -> None:
+    _go(int(st.session_state["present_jump"]))
+
+
+def _set_region() -> None:
+    value = st.session_state["present_region"]
+    st.session_state[REGION_KEY] = value  # keep the shared sidebar in step
+    set_query_params(region=None if value == ENGLAND_CODE else value)
+
+
+def _set_plan() -> None:
+    value = st.session_state["present_plan"]
+    # The shared sidebar takes a programmatic choice through its "pending" slot.
+    st.session_state[SIDEBAR_PLAN_PENDING] = value
+    set_query_params(plan=None if value == LATEST else value)
+
+
+def _set_scenarios() -> None:
+    value = st.session_state["present_scenarios"]
+    set_query_params(scenarios=",".join(value) if value else None)
+
+
+def _enter_full_screen() -> None:
+    st.session_state[PRESENTING] = True
+    st.query_params["full"] = "1"
+
+
+def _exit_full_screen() -> None:
+    st.session_state[PRESENTING] = False
+    if "full" in st.query_params:
+        del st.query_params["full"]
+
+
+def _toggle_notes() -> None:
+    st.session_state[SHOW_NOTES] = not st.session_state.get(SHOW_NOTES, False)
+
+
+def _notes_changed() -> None:
+    st.session_state[SHOW_NOTES] = bool(st.session_state[NOTES])
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+def _step_buttons(cols, number: int, n: int) -> None:
+    cols[0].button(
+        "Back",
+        icon=":material/arrow_back:",
+        key="present_back",
+        on_click=_go,
+        args=(number - 1,),
+        disabled=number <= 1,
+        shortcut="Left",
+        help="Previous slide (← key)",
+        width="stretch",
+    )
+    cols[1].markdown(f"**Slide {number} of {n}**")
+    cols[2].button(
+        "Next",
+        icon=":material/arrow_forward:",
+        key="present_next",
+        on_click=_go,
+        args=(number + 1,),
+        disabled=number >= n,
+        shortcut="Right",
+        help="Next slide (→ key)",
+        type="primary",
+        width="stretch",
+    )
+
+
+def _mode_buttons(cols, presenting: bool) -> None:
+    if not presenting:
+        cols[4].button(
+            "Full screen",
+            icon=":material/fullscreen:",
+            key="present_full",
+            on_click=_enter_full_screen,
+            help="Hide the sidebar and menus and use large type (Esc to leave)",
+            type="primary",
+            width="stretch",
+        )
+        return
+    cols[4].button(
+        "Notes",
+        icon=":material/speaker_notes:",
+        key="present_notes_button",
+        on_click=_toggle_notes,
+        shortcut="N",
+        help="Show or hide the speaker notes (N key)",
+        width="stretch",
+    )
+    cols[5].button(
+        "Exit full screen",
+        icon=":material/close_fullscreen:",
+        key="present_exit",
+        on_click=_exit_full_screen,
+        shortcut="Esc",
+        width="stretch",
+    )
+
+
+def navigation(deck: Deck, number: int, presenting: bool) -> None:
+    """Back, the slide count, Next, the jump list and the mode buttons in one row."""
+    titles = {i: f"{i}. {s.title}" for i, s in enumerate(deck.slides, start=1)}
+    widths = [1, 1.4, 1, 3.8, 1.2, 1.6] if presenting else [1.3, 1.1, 1.3, 3.6, 1.6]
+    cols = st.columns(widths)
+    _step_buttons(cols, number, len(deck.slides))
+    st.session_state["present_jump"] = number
+    cols[3].selectbox(
+        "Jump to slide",
+        options=list(titles),
+        format_func=titles.get,
+        key="present_jump",
+        on_change=_jump,
+        label_visibility="collapsed",
+    )
+    _mode_buttons(cols, presenting)
+    st.html(CLICKER_KEYS_JS, unsafe_allow_javascript=True)
+
+
+def deck_choices(
+    regions: Mapping[str, str],
+    plans: Mapping[str, str],
+    scenarios: Mapping[str, str],
+    chosen: tuple[str, str, list[str]],
+) -> None:
+    """The expander with the deck's region, plan version and scenarios."""
+    region, plan, picked = chosen
+    with st.expander("Deck choices: region, plan version, scenarios", expanded=False):
+        c1, c2, c3 = st.columns(3)
+        st.session_state["present_region"] = region
+        c1.selectbox(
+            "Region",
+            options=list(regions),
+            format_func=regions.get,
+            key="present_region",
+            on_change=_set_region,
+            help="The deck's geography: England compares the seven regions; a region "
+            "compares its ICSs.",
+        )
+        if plans:
+            st.session_state["present_plan"] = plan
+            c2.selectbox(
+                "Plan version",
+                options=list(plans),
+                format_func=plans.get,
+                key="present_plan",
+                on_change=_set_plan,
+            )
+        else:
+            c2.caption("No plan saved yet.")
+        if scenarios:
+            st.session_state["present_scenarios"] = picked
+            c3.multiselect(
+                f"Scenarios (up to {MAX_SCENARIOS}; none chosen = all saved)",
+                options=list(scenarios),
+                format_func=scenarios.get,
+                key="present_scenarios",
+                on_change=_set_scenarios,
+                max_selections=MAX_SCENARIOS,
+            )
+        else:
+            c3.caption("No scenarios saved yet.")
+
+
+def notes_toggle() -> None:
+    """The speaker-notes switch of the normal mode, showing the choice kept across modes."""
+    st.session_state[NOTES] = bool(st.session_state.get(SHOW_NOTES))
+    st.toggle("Speaker notes", key=NOTES, on_change=_notes_changed)
+
+
+def speaker_notes(notes: str) -> None:
+    if st.session_state.get(SHOW_NOTES) and notes:
+        st.info(notes, icon=":material/speaker_notes:")
