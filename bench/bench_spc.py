@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 
 from nlf_planner import regions as R
+from nlf_planner.services import reference as ref
+from nlf_planner.services.database import open_store
+from nlf_planner.services.measurements import all_series
 from nlf_planner.services.seeding import seed_database
 from nlf_planner.spc import SPCOptions, spc_many, summary_table
-from nlf_planner.store import open_database
-from nlf_planner.store import reference as ref
-from nlf_planner.store.measurements import all_series
 
 END_MONTH = date(2026, 10, 1)
 
@@ -59,7 +59,7 @@ def run() -> dict:
     out: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         db_path = Path(tmp) / "nlf.duckdb"
-        db = open_database(db_path)
+        db = open_store(db_path)
         seed_database(db, end_month=END_MONTH)
         series = all_series(db)
         measures = ref.measures(db)
