@@ -310,9 +310,44 @@ def _parse(model: type[BaseModel], data: Mapping[str, Any], subject: str) -> Any
         raise EngagementValidationError(problems, subject) from None
 
 
+def _date_or_none(value: Any) -> date | None:
+    """A date read from raw input, or None when it is blank or not a date (reported apart).
+
+    Lets the future-date rule run even when another field already failed, so every problem
+    is reported at once.
+    """
+    value = _blank_to_none(value)
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
 def normalise_name(name: str) -> str:
     """The form used to spot duplicates: trimmed, inner spaces collapsed, case-folded."""
     return " ".join(str(name).split()).casefold()
+
+
+def duplicate_name_problem(
+    name: Any, existing: Mapping[int, tuple[str, bool]], own_id: int | None = None
+) -> str | None:
+    """The problem when ``name`` is already used by another stakeholder, else None.
+
+    Names are compared trimmed, with inner spaces collapsed and case-folded, and a retired
+    record counts (the hint says to restore it), so the map never shows one organisation twice.
+    The store calls this again inside its write transaction, against committed rows.
+    """
+    if not isinstance(name, str) or not name.strip():
+        return None
+    key = normalise_name(name)
+    for other_id, (other_name, other_retired) in existing.items():
+        if other_id != own_id and normalise_name(other_name) == key:
+            hint = " (retired: restore it instead)" if other_retired else ""
+            tidy = " ".join(name.split())
+            return f"Name {tidy!r} is already used by {other_name!r}{hint}."
+    return None
 
 
 def validate_stakeholder(
@@ -342,17 +377,10 @@ def validate_stakeholder(
             f"Region {region!r} is not an NHS England region code "
             f"(one of {', '.join(codes.regions)}), or leave it blank for national."
         )
-    name = raw.get("name")
-    if isinstance(name, str) and name.strip() and existing:
-        key = normalise_name(name)
-        own_id = raw.get("stakeholder_id")
-        for other_id, (other_name, other_retired) in existing.items():
-            if other_id != own_id and normalise_name(other_name) == key:
-                hint = " (retired: restore it instead)" if other_retired else ""
-                tidy = " ".join(name.split())
-                problems.append(f"Name {tidy!r} is already used by {other_name!r}{hint}.")
-                break
-    last = record.last_contact if record else None
+    clash = duplicate_name_problem(raw.get("name"), existing or {}, raw.get("stakeholder_id"))
+    if clash:
+        problems.append(clash)
+    last = record.last_contact if record else _date_or_none(raw.get("last_contact"))
     if last is not None and last > (today or date.today()):
         problems.append("Last contact cannot be in the future.")
     if problems:
@@ -397,6 +425,97 @@ def validate_event(
         raise EngagementValidationError(problems, subject)
     assert record is not None
     return record
+
+
+EDITABLE_STAKEHOLDER_FIELDS: frozenset[str] = frozenset(Stakeholder.model_fields) - {
+    "stakeholder_id",
+    "seeded",
+}
+EDITABLE_EVENT_FIELDS: frozenset[str] = frozenset(EngagementEvent.model_fields) - {
+    "event_id",
+    "seeded",
+}
+
+
+def merge_changes(
+    before: BaseModel, changes: Mapping[str, Any], editable: frozenset[str]
+) -> dict[str, Any]:
+    """The record's fields with ``changes`` applied, ready to validate again.
+
+    Only ``editable`` fields may change: ids and the ``seeded`` flag say where a record came
+    from, so an edit can never rewrite them.
+    """
+    unknown = sorted(set(changes) - editable)
+    if unknown:
+        raise EngagementValidationError([f"Unknown fields: {', '.join(unknown)}."])
+    return {**before.model_dump(), **dict(changes)}
+
+
+def check_retire_reason(reason: str | None) -> str:
+    """The reason for retiring a stakeholder, tidied; refused when blank.
+
+    Retiring hides someone from the map, so the log must say why (merged, closed, left).
+    """
+    tidy = " ".join(str(reason or "").split())
+    if not tidy:
+        raise EngagementValidationError(["Reason: give a reason for retiring."])
+    return tidy
+
+
+def check_contact(event_id: int | None, stakeholder_ids: Iterable[int]) -> list[int]:
+    """The stakeholders to add to an event's log; refused (every problem) when either is missing."""
+    ids = list(dict.fromkeys(int(s) for s in stakeholder_ids))
+    problems = []
+    if event_id is None:
+        problems.append("Event is required: choose an event.")
+    if not ids:
+        problems.append("Stakeholders: choose at least one stakeholder who took part.")
+    if problems:
+        raise EngagementValidationError(problems)
+    return ids
+
+
+# --- date windows ----------------------------------------------------------------------------
+
+#: The 2016 framework engagement: from the first intelligence gathering to the launch.
+ENGAGEMENT_2016: tuple[date, date] = (date(2016, 4, 1), date(2017, 1, 31))
+
+EVENT_WINDOWS: dict[str, str] = {
+    "all": "All dates",
+    "2016": "2016 framework engagement (Apr 2016 – Jan 2017)",
+    "recent": "Last 12 months and next 6 months",
+}
+COVERAGE_PERIODS: dict[str, str] = {
+    "all": "All time",
+    "2016": "2016 framework engagement (Apr 2016 – Jan 2017)",
+    "3y": "Last 3 years",
+    "12m": "Last 12 months",
+}
+
+Span = tuple[date | None, date | None]
+
+
+def event_window(key: str | None, today: date) -> Span:
+    """(since, until) for an events-timeline window; unknown keys show all dates.
+
+    "Recent" looks six months ahead too, because planned events are what a lead prepares for.
+    """
+    return {
+        "2016": ENGAGEMENT_2016,
+        "recent": (today - timedelta(days=365), today + timedelta(days=183)),
+    }.get(key or "all", (None, None))
+
+
+def coverage_period(key: str | None, today: date) -> Span:
+    """(since, until) for a coverage period; unknown keys cover all time.
+
+    Coverage looks back only: planned events are not engagement that has happened.
+    """
+    return {
+        "2016": ENGAGEMENT_2016,
+        "3y": (today - timedelta(days=3 * 365), today),
+        "12m": (today - timedelta(days=365), today),
+    }.get(key or "all", (None, None))
 
 
 # --- analysis ------------------------------------------------------------------------------

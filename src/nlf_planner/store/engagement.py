@@ -1,15 +1,17 @@
 """Stakeholders, engagement events and the links between them: the only SQL for engagement.
 
-Every write validates first (``nlf_planner.engagement``), then changes rows and writes the audit
-log (before and after) in the same transaction, so a failed check or a failed write leaves the
-file as it was. Reads return fully materialised DataFrames.
+Writes take records the engagement service has already validated (``nlf_planner.engagement``)
+and change rows and the audit log (before and after) in one transaction, so a failed write
+leaves the file as it was. Inside that transaction a write re-checks only what another session
+could have changed since the service looked: a stakeholder's name against committed rows, and
+that the record being edited is still the one the service read. Reads return fully
+materialised DataFrames.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import duckdb
 import pandas as pd
@@ -27,12 +29,10 @@ from nlf_planner.engagement import (
     contact_date,
     coverage_counts,
     default_reference,
-    not_contacted,
-    validate_event,
-    validate_stakeholder,
+    duplicate_name_problem,
 )
 from nlf_planner.store.audit import record
-from nlf_planner.store.db import Database
+from nlf_planner.store.db import Database, StoreError
 
 STAKEHOLDER = "stakeholder"
 EVENT = "engagement_event"
@@ -49,6 +49,10 @@ _EVENT_COLS = (
 
 class NotFoundError(LookupError):
     """The stakeholder or event asked for does not exist (perhaps deleted elsewhere)."""
+
+
+class ChangedElsewhereError(StoreError):
+    """The record changed in another session between the service's read and this write."""
 
 
 # --- reference -----------------------------------------------------------------------------
@@ -108,16 +112,31 @@ def _event(cur: duckdb.DuckDBPyConnection, event_id: int) -> EngagementEvent:
     return EngagementEvent.model_validate(data)
 
 
-def _existing(cur: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, bool]]:
+def existing_names(cur: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, bool]]:
+    """Stakeholder id -> (name, retired) for every committed row: the duplicate-name check's
+    input, read on the caller's cursor so it sees what its transaction sees."""
     rows = cur.execute("SELECT stakeholder_id, name, retired FROM stakeholders").fetchall()
-    return {r[0]: (r[1], bool(r[2])) for r in rows}
+    return {int(r[0]): (str(r[1]), bool(r[2])) for r in rows}
 
 
-def _stakeholder_ids(cur: duckdb.DuckDBPyConnection) -> set[int]:
-    return {r[0] for r in cur.execute("SELECT stakeholder_id FROM stakeholders").fetchall()}
+def stakeholder_ids(cur: duckdb.DuckDBPyConnection) -> set[int]:
+    """Every stakeholder id, retired ones included (an event may still name them)."""
+    return {int(r[0]) for r in cur.execute("SELECT stakeholder_id FROM stakeholders").fetchall()}
 
 
-def _insert_stakeholder(cur: duckdb.DuckDBPyConnection, s: Stakeholder, actor: str) -> int:
+def ensure_unique_name(cur: duckdb.DuckDBPyConnection, s: Stakeholder) -> None:
+    """Refuse a name another committed stakeholder already uses.
+
+    The service checked before the write; this re-check, inside the write's transaction,
+    catches a second session that added the same name in between.
+    """
+    problem = duplicate_name_problem(s.name, existing_names(cur), s.stakeholder_id)
+    if problem:
+        raise EngagementValidationError([problem], s.name)
+
+
+def insert_stakeholder(cur: duckdb.DuckDBPyConnection, s: Stakeholder, actor: str) -> int:
+    """Insert one checked stakeholder on the caller's cursor; returns the new id."""
     row = cur.execute(
         """INSERT INTO stakeholders (name, stakeholder_group, region_code, interest, influence,
                owner, last_contact, next_step, seeded, retired, updated_by)
@@ -161,7 +180,8 @@ def _update_stakeholder(cur: duckdb.DuckDBPyConnection, s: Stakeholder, actor: s
     )
 
 
-def _insert_event(cur: duckdb.DuckDBPyConnection, e: EngagementEvent, actor: str) -> int:
+def insert_event(cur: duckdb.DuckDBPyConnection, e: EngagementEvent, actor: str) -> int:
+    """Insert one checked event and its links on the caller's cursor; returns the new id."""
     row = cur.execute(
         """INSERT INTO engagement_events (event_date, end_date, title, event_type, audience,
                region_code, outcome, actions, seeded, updated_by)
@@ -204,77 +224,74 @@ def _replace_links(
         )
 
 
-def _require_actor(actor: str | None) -> str:
-    if not actor or not str(actor).strip():
-        raise EngagementValidationError(["Enter your name in the sidebar before saving changes."])
-    return str(actor).strip()
+# The names the engagement import (store/imports.py) calls inside its own transaction.
+_existing = existing_names
+_stakeholder_ids = stakeholder_ids
+_insert_stakeholder = insert_stakeholder
+_insert_event = insert_event
 
 
 # --- stakeholder writes --------------------------------------------------------------------
 
 
 def add_stakeholder(
-    db: Database,
-    data: Mapping[str, Any] | Stakeholder,
-    *,
-    actor: str,
-    reason: str | None = None,
-    today: date | None = None,
-) -> int:
-    """Validate and add one stakeholder; returns the new id."""
-    actor = _require_actor(actor)
-    codes = reference_codes(db)
-    raw = data.model_dump() if isinstance(data, Stakeholder) else dict(data)
-    raw.pop("stakeholder_id", None)
+    db: Database, s: Stakeholder, *, actor: str, reason: str | None = None
+) -> Stakeholder:
+    """Add one validated stakeholder with its audit row; returns it with its new id."""
 
-    def work(cur: duckdb.DuckDBPyConnection) -> int:
-        s = validate_stakeholder(raw, existing=_existing(cur), codes=codes, today=today)
-        new_id = _insert_stakeholder(cur, s, actor)
-        after = s.model_copy(update={"stakeholder_id": new_id}).model_dump(mode="json")
+    def work(cur: duckdb.DuckDBPyConnection) -> Stakeholder:
+        fresh = s.model_copy(update={"stakeholder_id": None})
+        ensure_unique_name(cur, fresh)
+        saved = fresh.model_copy(update={"stakeholder_id": insert_stakeholder(cur, fresh, actor)})
         record(
             cur,
             actor=actor,
             action="add",
             entity=STAKEHOLDER,
-            entity_id=str(new_id),
+            entity_id=str(saved.stakeholder_id),
             reason=reason,
-            after=after,
+            after=saved.model_dump(mode="json"),
         )
-        return new_id
+        return saved
 
     return db.write(work)
 
 
-def edit_stakeholder(
+def update_stakeholder(
     db: Database,
-    stakeholder_id: int,
-    changes: Mapping[str, Any],
+    before: Stakeholder,
+    after: Stakeholder,
     *,
     actor: str,
     reason: str | None = None,
-    today: date | None = None,
+    action: str = "edit",
 ) -> Stakeholder:
-    """Apply ``changes`` (field -> value) to one stakeholder; returns the saved record."""
-    actor = _require_actor(actor)
-    codes = reference_codes(db)
-    allowed = set(Stakeholder.model_fields) - {"stakeholder_id", "seeded"}
-    unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise EngagementValidationError([f"Unknown fields: {', '.join(unknown)}."])
+    """Replace ``before`` (as the service read it) with the validated ``after``.
+
+    ``action`` names the change in the audit log (edit, retire, restore). Nothing is written
+    when ``after`` equals ``before``; :class:`ChangedElsewhereError` when the stored row is no
+    longer ``before``, so one person's edit never silently undoes another's.
+    """
+    sid = before.stakeholder_id
+    if sid is None or after.stakeholder_id != sid:
+        raise ValueError("An update needs the stored stakeholder's id on both records.")
 
     def work(cur: duckdb.DuckDBPyConnection) -> Stakeholder:
-        before = _stakeholder(cur, stakeholder_id)
-        merged = {**before.model_dump(), **dict(changes), "stakeholder_id": stakeholder_id}
-        after = validate_stakeholder(merged, existing=_existing(cur), codes=codes, today=today)
+        if _stakeholder(cur, sid) != before:
+            raise ChangedElsewhereError(
+                f"{before.name} was changed by someone else while you were editing; "
+                "reload the page to see their change, then try again."
+            )
         if after == before:
             return before
+        ensure_unique_name(cur, after)
         _update_stakeholder(cur, after, actor)
         record(
             cur,
             actor=actor,
-            action="edit",
+            action=action,
             entity=STAKEHOLDER,
-            entity_id=str(stakeholder_id),
+            entity_id=str(sid),
             reason=reason,
             before=before.model_dump(mode="json"),
             after=after.model_dump(mode="json"),
@@ -282,99 +299,56 @@ def edit_stakeholder(
         return after
 
     return db.write(work)
-
-
-def _set_retired(db: Database, stakeholder_id: int, retired: bool, actor: str, reason: str | None):
-    actor = _require_actor(actor)
-
-    def work(cur: duckdb.DuckDBPyConnection) -> Stakeholder:
-        before = _stakeholder(cur, stakeholder_id)
-        if before.retired == retired:
-            return before
-        after = before.model_copy(update={"retired": retired})
-        _update_stakeholder(cur, after, actor)
-        record(
-            cur,
-            actor=actor,
-            action="retire" if retired else "restore",
-            entity=STAKEHOLDER,
-            entity_id=str(stakeholder_id),
-            reason=reason,
-            before=before.model_dump(mode="json"),
-            after=after.model_dump(mode="json"),
-        )
-        return after
-
-    return db.write(work)
-
-
-def retire_stakeholder(
-    db: Database, stakeholder_id: int, *, actor: str, reason: str | None = None
-) -> Stakeholder:
-    """Retire (soft-delete) a stakeholder: hidden from the map, kept in the log and history."""
-    return _set_retired(db, stakeholder_id, True, actor, reason)
-
-
-def restore_stakeholder(
-    db: Database, stakeholder_id: int, *, actor: str, reason: str | None = None
-) -> Stakeholder:
-    return _set_retired(db, stakeholder_id, False, actor, reason)
 
 
 # --- event writes --------------------------------------------------------------------------
 
 
 def add_event(
-    db: Database,
-    data: Mapping[str, Any] | EngagementEvent,
-    *,
-    actor: str,
-    reason: str | None = None,
-) -> int:
-    """Validate and add one event with its stakeholders and priority areas; returns its id."""
-    actor = _require_actor(actor)
-    codes = reference_codes(db)
-    raw = data.model_dump() if isinstance(data, EngagementEvent) else dict(data)
-    raw.pop("event_id", None)
+    db: Database, e: EngagementEvent, *, actor: str, reason: str | None = None
+) -> EngagementEvent:
+    """Add one validated event with its stakeholders and priority areas; returns it with id."""
 
-    def work(cur: duckdb.DuckDBPyConnection) -> int:
-        e = validate_event(raw, known_stakeholders=_stakeholder_ids(cur), codes=codes)
-        new_id = _insert_event(cur, e, actor)
-        after = e.model_copy(update={"event_id": new_id}).model_dump(mode="json")
+    def work(cur: duckdb.DuckDBPyConnection) -> EngagementEvent:
+        fresh = e.model_copy(update={"event_id": None})
+        saved = fresh.model_copy(update={"event_id": insert_event(cur, fresh, actor)})
         record(
             cur,
             actor=actor,
             action="add",
             entity=EVENT,
-            entity_id=str(new_id),
+            entity_id=str(saved.event_id),
             reason=reason,
-            after=after,
+            after=saved.model_dump(mode="json"),
         )
-        return new_id
+        return saved
 
     return db.write(work)
 
 
-def edit_event(
+def update_event(
     db: Database,
-    event_id: int,
-    changes: Mapping[str, Any],
+    before: EngagementEvent,
+    after: EngagementEvent,
     *,
     actor: str,
     reason: str | None = None,
 ) -> EngagementEvent:
-    """Apply ``changes`` to one event; ``stakeholder_ids``/``priority_areas`` replace the links."""
-    actor = _require_actor(actor)
-    codes = reference_codes(db)
-    allowed = set(EngagementEvent.model_fields) - {"event_id", "seeded"}
-    unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise EngagementValidationError([f"Unknown fields: {', '.join(unknown)}."])
+    """Replace ``before`` with the validated ``after``; its links are replaced too.
+
+    Same guarantees as :func:`update_stakeholder`: no write without a change, and a refusal
+    when someone else changed the event since the service read it.
+    """
+    eid = before.event_id
+    if eid is None or after.event_id != eid:
+        raise ValueError("An update needs the stored event's id on both records.")
 
     def work(cur: duckdb.DuckDBPyConnection) -> EngagementEvent:
-        before = _event(cur, event_id)
-        merged = {**before.model_dump(), **dict(changes), "event_id": event_id}
-        after = validate_event(merged, known_stakeholders=_stakeholder_ids(cur), codes=codes)
+        if _event(cur, eid) != before:
+            raise ChangedElsewhereError(
+                f"The event {before.title!r} was changed by someone else while you were "
+                "editing; reload the page to see their change, then try again."
+            )
         if after == before:
             return before
         cur.execute(
@@ -391,17 +365,17 @@ def edit_event(
                 after.region_code,
                 after.outcome,
                 after.actions,
-                actor,
-                event_id,
+                actor.strip(),
+                eid,
             ],
         )
-        _replace_links(cur, event_id, after.stakeholder_ids, after.priority_areas)
+        _replace_links(cur, eid, after.stakeholder_ids, after.priority_areas)
         record(
             cur,
             actor=actor,
             action="edit",
             entity=EVENT,
-            entity_id=str(event_id),
+            entity_id=str(eid),
             reason=reason,
             before=before.model_dump(mode="json"),
             after=after.model_dump(mode="json"),
@@ -411,24 +385,8 @@ def edit_event(
     return db.write(work)
 
 
-def log_contact(
-    db: Database,
-    event_id: int,
-    stakeholder_ids: Iterable[int],
-    *,
-    actor: str,
-    reason: str | None = None,
-) -> EngagementEvent:
-    """Add stakeholders to an event's log (keeping those already linked)."""
-    with db.cursor() as cur:
-        current = _event(cur, event_id).stakeholder_ids
-    merged = list(dict.fromkeys([*current, *stakeholder_ids]))
-    return edit_event(db, event_id, {"stakeholder_ids": merged}, actor=actor, reason=reason)
-
-
 def delete_event(db: Database, event_id: int, *, actor: str, reason: str | None = None) -> None:
     """Remove an event and its links; the audit row keeps the full record to re-create it."""
-    actor = _require_actor(actor)
 
     def work(cur: duckdb.DuckDBPyConnection) -> None:
         before = _event(cur, event_id)
@@ -465,20 +423,18 @@ def write_seed(
 ) -> dict[str, int]:
     """Insert seeded stakeholders and events (linked by stakeholder name) in one transaction.
 
-    A no-op returning zeros when seeded rows are already there, so a re-run never duplicates.
+    The records are checked by the caller (``services.engagement.check_seed``). A no-op
+    returning zeros when seeded rows are already there, so a re-run never duplicates.
     """
     if has_seeded(db):
         return {"stakeholders": 0, "events": 0, "links": 0}
-    actor = _require_actor(actor)
-    codes = reference_codes(db)
 
     def work(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
         ids: dict[str, int] = {}
         for s in stakeholders:
-            checked = validate_stakeholder(
-                s.model_copy(update={"seeded": True}), existing=_existing(cur), codes=codes
-            )
-            ids[checked.name] = _insert_stakeholder(cur, checked, actor)
+            seeded = s.model_copy(update={"seeded": True, "stakeholder_id": None})
+            ensure_unique_name(cur, seeded)
+            ids[seeded.name] = insert_stakeholder(cur, seeded, actor)
         links = 0
         for e, names in events:
             missing = [n for n in names if n not in ids]
@@ -487,8 +443,7 @@ def write_seed(
             linked = e.model_copy(
                 update={"seeded": True, "stakeholder_ids": [ids[n] for n in names]}
             )
-            checked = validate_event(linked, known_stakeholders=ids.values(), codes=codes)
-            _insert_event(cur, checked, actor)
+            insert_event(cur, linked, actor)
             links += len(names)
         record(
             cur,
@@ -575,6 +530,18 @@ def load_stakeholders(
     return add_quadrants(df) if len(df) else df.assign(quadrant=pd.Series(dtype="object"))
 
 
+def existing_stakeholders(db: Database) -> dict[int, tuple[str, bool]]:
+    """Stakeholder id -> (name, retired): what a new or edited name is checked against."""
+    with db.cursor() as cur:
+        return existing_names(cur)
+
+
+def known_stakeholder_ids(db: Database) -> set[int]:
+    """Every stakeholder id: what an event's links are checked against."""
+    with db.cursor() as cur:
+        return stakeholder_ids(cur)
+
+
 def stakeholder(db: Database, stakeholder_id: int) -> Stakeholder:
     with db.cursor() as cur:
         return _stakeholder(cur, stakeholder_id)
@@ -642,12 +609,6 @@ def load_event_areas(db: Database) -> pd.DataFrame:
 def coverage(db: Database, *, since: date | None = None, until: date | None = None) -> pd.DataFrame:
     """Events per priority area × region (see ``engagement.coverage_counts``)."""
     return coverage_counts(load_event_areas(db), reference_codes(db), since=since, until=until)
-
-
-def load_not_contacted(db: Database, days: int, *, as_of: date | None = None) -> pd.DataFrame:
-    """Active stakeholders not contacted for more than ``days`` days (see the domain rule)."""
-    as_of = as_of or date.today()
-    return not_contacted(load_stakeholders(db, as_of=as_of), days, as_of)
 
 
 def stakeholder_history(db: Database, stakeholder_id: int) -> pd.DataFrame:

@@ -9,8 +9,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from nlf_planner.store import engagement as store
-from nlf_planner.store import open_database
+from nlf_planner.services import audit as audit_service
+from nlf_planner.services import engagement as svc
+from nlf_planner.services.database import open_store
 from tests.apptest_utils import headings, run_page
 
 USER = {"user_name": "Ann Lead"}
@@ -52,7 +53,7 @@ def _charts(at) -> list[dict]:
 
 
 def test_page_renders_map_timeline_and_heatmap(seeded_db_path):
-    at = run_page("engagement", seeded_db_path)
+    at = run_page("engagement", seeded_db_path, session=USER)
     assert not at.exception, [e.value for e in at.exception]
     assert "Engagement" in headings(at)
     specs = _charts(at)
@@ -62,12 +63,26 @@ def test_page_renders_map_timeline_and_heatmap(seeded_db_path):
     assert any("events and phases" in t for t in titles)
     assert any("priority area and region" in t for t in titles)
     metrics = {m.label: int(m.value) for m in at.metric}
-    db = open_database(seeded_db_path)
+    db = open_store(seeded_db_path)
     try:
-        assert sum(metrics.values()) == len(store.load_stakeholders(db))
+        assert sum(metrics.values()) == len(svc.stakeholders(db))
     finally:
         db.close()
     assert len(at.get("download_button")) >= 5
+
+
+def test_stakeholder_details_download_only_for_a_named_person(seeded_db_path):
+    """Owners, last contact and next steps leave the app only with an editor."""
+    hint = "to download stakeholder details"
+    named = run_page("engagement", seeded_db_path, session=USER)
+    anonymous = run_page("engagement", seeded_db_path)
+    assert not anonymous.exception, [e.value for e in anonymous.exception]
+    labels = [b.proto.label for b in anonymous.get("download_button")]
+    assert len(labels) == len(named.get("download_button")) - 2
+    assert "Download list (CSV)" not in labels and "Download log (CSV)" in labels
+    assert sum(hint in c.value for c in anonymous.caption) == 2
+    assert not any(hint in c.value for c in named.caption)
+    assert len(_charts(anonymous)) == 3  # viewers still see the map, timeline and heatmap
 
 
 def test_add_a_stakeholder(fresh_seeded_db_path):
@@ -86,12 +101,12 @@ def test_add_a_stakeholder(fresh_seeded_db_path):
     table = _frame(at, "stakeholder_table")
     row = table[table["name"] == "NHS Confederation"].iloc[0]
     assert row["quadrant"] == "Manage closely" and row["region_name"] == "London"
-    db = open_database(fresh_seeded_db_path)
+    db = open_store(fresh_seeded_db_path)
     try:
-        people = store.load_stakeholders(db)
+        people = svc.stakeholders(db)
         added = people[people["name"] == "NHS Confederation"].iloc[0]
         assert added["owner"] == "Raj" and not added["seeded"]
-        hist = store.stakeholder_history(db, int(added["stakeholder_id"]))
+        hist = svc.stakeholder_history(db, int(added["stakeholder_id"]))
         assert list(hist["actor"]) == ["Ann Lead"] and list(hist["action"]) == ["add"]
     finally:
         db.close()
@@ -111,9 +126,9 @@ def test_add_refuses_a_duplicate_and_needs_a_name(fresh_seeded_db_path):
     _button(at, "Add stakeholder").click()
     at.run()
     assert any("Your name" in w.value for w in at.warning)
-    db = open_database(fresh_seeded_db_path)
+    db = open_store(fresh_seeded_db_path)
     try:
-        names = set(store.load_stakeholders(db, include_retired=True)["name"])
+        names = set(svc.stakeholders(db, include_retired=True)["name"])
         assert "Someone new" not in names
     finally:
         db.close()
@@ -142,10 +157,8 @@ def _choose(at, key, label):
 
 
 def test_edit_then_retire_with_a_reason(fresh_seeded_db_path):
-    db = open_database(fresh_seeded_db_path)
-    sid = int(
-        store.load_stakeholders(db).set_index("name").loc["National Voices", "stakeholder_id"]
-    )
+    db = open_store(fresh_seeded_db_path)
+    sid = int(svc.stakeholders(db).set_index("name").loc["National Voices", "stakeholder_id"])
     db.close()
     at = run_page("engagement", fresh_seeded_db_path, session=USER)
     at.selectbox(key="edit_choice").set_value(sid).run()
@@ -162,11 +175,11 @@ def test_edit_then_retire_with_a_reason(fresh_seeded_db_path):
     _button(at, "Retire stakeholder").click()
     at.run()
     assert not at.exception
-    db = open_database(fresh_seeded_db_path)
+    db = open_store(fresh_seeded_db_path)
     try:
-        s = store.stakeholder(db, sid)
+        s = svc.stakeholder(db, sid)
         assert s.influence == 5 and s.retired
-        hist = store.stakeholder_history(db, sid)
+        hist = svc.stakeholder_history(db, sid)
         assert list(hist["action"]) == ["retire", "edit"]
         assert hist.iloc[1]["reason"] == "Now chairs the patient panel"
     finally:
@@ -176,8 +189,8 @@ def test_edit_then_retire_with_a_reason(fresh_seeded_db_path):
 
 
 def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
-    db = open_database(fresh_seeded_db_path)
-    people = store.load_stakeholders(db).set_index("name")["stakeholder_id"]
+    db = open_store(fresh_seeded_db_path)
+    people = svc.stakeholders(db).set_index("name")["stakeholder_id"]
     voices, napp = int(people["National Voices"]), int(people["NHS Providers"])
     db.close()
     at = run_page("engagement", fresh_seeded_db_path, session=USER)
@@ -191,12 +204,12 @@ def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [s.value for s in at.success] == ["Added event Patient leadership roundtable."]
-    db = open_database(fresh_seeded_db_path)
+    db = open_store(fresh_seeded_db_path)
     try:
-        ev = store.load_events(db).set_index("title").loc["Patient leadership roundtable"]
+        ev = svc.events(db).set_index("title").loc["Patient leadership roundtable"]
         assert ev["region_code"] == "E40000006" and ev["priority_areas"] == "P3, P8"
         eid = int(ev["event_id"])
-        assert int(store.coverage(db).loc["P8", "E40000006"]) == 1
+        assert int(svc.coverage(db).loc["P8", "E40000006"]) == 1
     finally:
         db.close()
 
@@ -227,9 +240,9 @@ def test_not_contacted_follows_the_days_setting(seeded_db_path, days):
     assert not at.exception
     assert at.number_input(key="days").value == int(days)
     quiet = _frame(at, "quiet_table")
-    db = open_database(seeded_db_path)
+    db = open_store(seeded_db_path)
     try:
-        expected = store.load_not_contacted(db, int(days), as_of=date.today())
+        expected = svc.not_contacted(db, int(days), as_of=date.today())
     finally:
         db.close()
     assert list(quiet["name"]) == list(expected["name"])
@@ -247,8 +260,8 @@ def test_event_window_from_the_url_narrows_the_timeline(seeded_db_path):
 
 
 def test_edit_an_event_changes_its_areas(fresh_seeded_db_path):
-    db = open_database(fresh_seeded_db_path)
-    eid = int(store.load_events(db).set_index("title").loc["Let's talk talent", "event_id"])
+    db = open_store(fresh_seeded_db_path)
+    eid = int(svc.events(db).set_index("title").loc["Let's talk talent", "event_id"])
     db.close()
     at = open_page(fresh_seeded_db_path, session=USER)
     at.selectbox(key="edit_event_choice").set_value(eid).run()
@@ -260,14 +273,14 @@ def test_edit_an_event_changes_its_areas(fresh_seeded_db_path):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert [s.value for s in at.success] == ["Saved event Let's talk talent."]
-    db = open_database(fresh_seeded_db_path)
+    db = open_store(fresh_seeded_db_path)
     try:
-        e = store.event(db, eid)
+        e = svc.event(db, eid)
         assert e.priority_areas == ["P2", "P4"] and e.outcome.startswith("Talent leads")
-        row = db.rows(
-            "SELECT actor, reason FROM audit_log WHERE entity = ? AND entity_id = ?",
-            [store.EVENT, str(eid)],
-        )
-        assert row == [("Ann Lead", "Notes from the day")]
+        log = audit_service.audit_log(db, entity="engagement_event")
+        mine = log[log["entity_id"] == str(eid)]
+        assert list(zip(mine["actor"], mine["reason"], strict=True)) == [
+            ("Ann Lead", "Notes from the day")
+        ]
     finally:
         db.close()

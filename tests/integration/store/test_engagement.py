@@ -1,4 +1,9 @@
-"""The engagement store against a real DuckDB file: writes, links, audit rows and reads."""
+"""The engagement store against a real DuckDB file: writes of checked records, links, audit
+rows, the in-transaction re-checks (duplicate name, changed elsewhere) and reads.
+
+The rules themselves (every problem at once, unknown fields, retire reasons) are checked by the
+service before the store is called: see tests/integration/services/test_engagement.py.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +12,38 @@ from datetime import date
 
 import pytest
 
-from nlf_planner.engagement import MANAGE_CLOSELY, NATIONAL, EngagementValidationError
+from nlf_planner.engagement import (
+    MANAGE_CLOSELY,
+    NATIONAL,
+    EngagementEvent,
+    EngagementValidationError,
+    Stakeholder,
+    not_contacted,
+)
 from nlf_planner.store import engagement as store
 from nlf_planner.store.audit import audit_log
+from nlf_planner.store.db import ReadOnlyError, open_database
 
 LONDON = "E40000003"
 
 
-def _add(db, name="National Voices", **kw):
+def _record(name="National Voices", **kw) -> Stakeholder:
     data = {"name": name, "group": "patient_org", "interest": 4, "influence": 3, **kw}
-    return store.add_stakeholder(db, data, actor=kw.pop("actor", "Ann Lead"))
+    return Stakeholder.model_validate(data)
+
+
+def _add(db, name="National Voices", actor="Ann Lead", **kw) -> int:
+    return store.add_stakeholder(db, _record(name, **kw), actor=actor).stakeholder_id
 
 
 def _audit(db, entity):
     return audit_log(db, entity=entity).sort_values("audit_id").reset_index(drop=True)
+
+
+def _edit(db, sid, actor="Bob", reason=None, action="edit", **changes) -> Stakeholder:
+    before = store.stakeholder(db, sid)
+    after = before.model_copy(update=changes)
+    return store.update_stakeholder(db, before, after, actor=actor, reason=reason, action=action)
 
 
 def test_add_stakeholder_writes_row_and_audit(db):
@@ -35,34 +58,25 @@ def test_add_stakeholder_writes_row_and_audit(db):
     assert json.loads(row.after_json)["next_step"] == "Invite to roundtable"
 
 
-def test_invalid_stakeholder_writes_nothing(db):
-    with pytest.raises(EngagementValidationError) as info:
-        _add(db, interest=6)
-    assert "Interest" in str(info.value)
+def test_duplicate_name_is_rechecked_inside_the_write(db):
+    """A second session may add the same name after the service looked: the store refuses."""
+    _add(db)
+    with pytest.raises(EngagementValidationError, match="already used"):
+        _add(db, name="national   voices")
+    assert db.scalar("SELECT count(*) FROM stakeholders") == 1
+    assert len(_audit(db, store.STAKEHOLDER)) == 1
+
+
+def test_a_change_needs_a_person(db):
+    with pytest.raises(ValueError, match="your name"):
+        store.add_stakeholder(db, _record("X", group="provider"), actor="  ")
     assert db.scalar("SELECT count(*) FROM stakeholders") == 0
     assert db.scalar("SELECT count(*) FROM audit_log") == 0
 
 
-def test_duplicate_name_is_refused_across_the_store(db):
-    _add(db)
-    with pytest.raises(EngagementValidationError, match="already used"):
-        _add(db, name="  national voices")
-    assert db.scalar("SELECT count(*) FROM stakeholders") == 1
-
-
-def test_a_change_needs_a_person(db):
-    with pytest.raises(EngagementValidationError, match="your name"):
-        store.add_stakeholder(
-            db, {"name": "X", "group": "provider", "interest": 1, "influence": 1}, actor="  "
-        )
-    assert db.scalar("SELECT count(*) FROM stakeholders") == 0
-
-
 def test_edit_records_before_and_after(db):
     sid = _add(db)
-    saved = store.edit_stakeholder(
-        db, sid, {"influence": 5, "owner": "Raj"}, actor="Bob", reason="new chair"
-    )
+    saved = _edit(db, sid, reason="new chair", influence=5, owner="Raj")
     assert saved.influence == 5 and saved.owner == "Raj" and saved.quadrant == MANAGE_CLOSELY
     row = _audit(db, store.STAKEHOLDER).iloc[-1]
     assert row.action == "edit" and row.actor == "Bob" and row.reason == "new chair"
@@ -75,37 +89,64 @@ def test_edit_records_before_and_after(db):
 
 def test_edit_without_change_writes_no_audit(db):
     sid = _add(db)
-    store.edit_stakeholder(db, sid, {"interest": 4}, actor="Bob")
+    _edit(db, sid, interest=4)
     assert len(_audit(db, store.STAKEHOLDER)) == 1
 
 
-def test_edit_validates_and_rolls_back(db):
+def test_edit_rechecks_the_name_and_rolls_back(db):
     sid = _add(db)
     _add(db, name="NAPP")
     with pytest.raises(EngagementValidationError, match="already used"):
-        store.edit_stakeholder(db, sid, {"name": "napp", "interest": 2}, actor="Bob")
-    with pytest.raises(EngagementValidationError, match="Unknown fields"):
-        store.edit_stakeholder(db, sid, {"colour": "blue"}, actor="Bob")
+        _edit(db, sid, name="napp", interest=2)
     assert store.stakeholder(db, sid).interest == 4
+    assert len(_audit(db, store.STAKEHOLDER)) == 2
     with pytest.raises(store.NotFoundError):
-        store.edit_stakeholder(db, 999, {"interest": 2}, actor="Bob")
+        store.stakeholder(db, 999)
+
+
+def test_edit_refuses_a_record_changed_elsewhere(db):
+    sid = _add(db)
+    seen = store.stakeholder(db, sid)
+    _edit(db, sid, actor="Other", owner="Raj")  # someone else saves first
+    mine = seen.model_copy(update={"interest": 1})
+    with pytest.raises(store.ChangedElsewhereError, match="changed by someone else"):
+        store.update_stakeholder(db, seen, mine, actor="Bob")
+    s = store.stakeholder(db, sid)
+    assert s.owner == "Raj" and s.interest == 4
+    assert list(_audit(db, store.STAKEHOLDER).actor) == ["Ann Lead", "Other"]
 
 
 def test_retire_hides_from_the_map_and_restore_brings_back(db):
     sid = _add(db)
     other = _add(db, name="NAPP")
-    store.retire_stakeholder(db, sid, actor="Bob", reason="merged into another record")
+    _edit(db, sid, reason="merged into another record", action="retire", retired=True)
     active = store.load_stakeholders(db)
     assert list(active.stakeholder_id) == [other]
     everyone = store.load_stakeholders(db, include_retired=True)
     assert set(everyone.stakeholder_id) == {sid, other}
-    actions = list(_audit(db, store.STAKEHOLDER).action)
-    assert actions == ["add", "add", "retire"]
+    assert list(_audit(db, store.STAKEHOLDER).action) == ["add", "add", "retire"]
     with pytest.raises(EngagementValidationError, match="restore it instead"):
         _add(db, name="NATIONAL VOICES")
-    store.restore_stakeholder(db, sid, actor="Bob")
+    _edit(db, sid, action="restore", retired=False)
     assert sid in set(store.load_stakeholders(db).stakeholder_id)
     assert list(_audit(db, store.STAKEHOLDER).action)[-1] == "restore"
+
+
+def test_writes_on_a_read_only_file_raise_and_change_nothing(tmp_path):
+    path = tmp_path / "ro.duckdb"
+    writable = open_database(path)
+    writable.close()
+    import duckdb
+
+    from nlf_planner.store.db import Database
+
+    ro = Database(duckdb.connect(str(path), read_only=True), path, True, "a backup is running")
+    try:
+        with pytest.raises(ReadOnlyError, match="read-only"):
+            store.add_stakeholder(ro, _record(), actor="Ann Lead")
+        assert ro.scalar("SELECT count(*) FROM stakeholders") == 0
+    finally:
+        ro.close()
 
 
 def test_load_stakeholders_filters_by_group_and_adds_labels(db):
@@ -118,7 +159,7 @@ def test_load_stakeholders_filters_by_group_and_adds_labels(db):
     assert df.iloc[0].region_name == "National / no region"
 
 
-def _event(db, sids=(), areas=("P1",), **kw):
+def _event_record(sids=(), areas=("P1",), **kw) -> EngagementEvent:
     data = {
         "event_date": date(2016, 6, 14),
         "title": "Smith reference group",
@@ -127,7 +168,11 @@ def _event(db, sids=(), areas=("P1",), **kw):
         "priority_areas": list(areas),
         **kw,
     }
-    return store.add_event(db, data, actor="Ann Lead")
+    return EngagementEvent.model_validate(data)
+
+
+def _event(db, sids=(), areas=("P1",), **kw) -> int:
+    return store.add_event(db, _event_record(sids, areas, **kw), actor="Ann Lead").event_id
 
 
 def test_add_event_with_links_and_read_back(db):
@@ -144,25 +189,20 @@ def test_add_event_with_links_and_read_back(db):
     assert json.loads(audit.after_json)["priority_areas"] == ["P8", "P3"]
 
 
-def test_event_with_unknown_stakeholder_or_area_is_refused(db):
-    with pytest.raises(EngagementValidationError) as info:
-        _event(db, sids=[42], areas=["P1", "P12"])
-    assert "42" in str(info.value) and "P12" in str(info.value)
-    assert db.scalar("SELECT count(*) FROM engagement_events") == 0
-
-
-def test_edit_event_replaces_links_and_log_contact_adds(db):
-    a, b, c = _add(db), _add(db, name="NAPP"), _add(db, name="NHS Providers")
+def test_update_event_replaces_links(db):
+    a, b = _add(db), _add(db, name="NAPP")
     eid = _event(db, sids=[a], areas=["P1", "P2"])
-    store.edit_event(db, eid, {"stakeholder_ids": [b], "priority_areas": ["P4"]}, actor="Bob")
+    before = store.event(db, eid)
+    after = before.model_copy(update={"stakeholder_ids": [b], "priority_areas": ["P4"]})
+    store.update_event(db, before, after, actor="Bob")
     e = store.event(db, eid)
     assert e.stakeholder_ids == [b] and e.priority_areas == ["P4"]
-    store.log_contact(db, eid, [c, b], actor="Bob")
-    assert store.event(db, eid).stakeholder_ids == sorted([b, c])
     row = _audit(db, store.EVENT).iloc[-1]
-    assert json.loads(row.before_json)["stakeholder_ids"] == [b]
-    with pytest.raises(EngagementValidationError, match="end date"):
-        store.edit_event(db, eid, {"end_date": date(2016, 1, 1)}, actor="Bob")
+    assert row.action == "edit" and row.actor == "Bob"
+    assert json.loads(row.before_json)["stakeholder_ids"] == [a]
+    assert json.loads(row.after_json)["stakeholder_ids"] == [b]
+    with pytest.raises(store.ChangedElsewhereError):
+        store.update_event(db, before, after, actor="Bob")  # ``before`` is no longer stored
 
 
 def test_delete_event_keeps_the_record_in_the_audit(db):
@@ -175,11 +215,13 @@ def test_delete_event_keeps_the_record_in_the_audit(db):
     assert row.action == "delete" and json.loads(row.before_json)["title"] == (
         "Smith reference group"
     )
+    with pytest.raises(store.NotFoundError):
+        store.delete_event(db, eid, actor="Bob")
 
 
-def test_last_event_and_not_contacted(db):
+def test_last_event_feeds_not_contacted(db):
     a, b, c = _add(db), _add(db, name="NAPP"), _add(db, name="NHS Providers")
-    store.edit_stakeholder(db, c, {"last_contact": date(2026, 11, 1)}, actor="Bob")
+    _edit(db, c, last_contact=date(2026, 11, 1))
     _event(db, sids=[a], event_date=date(2026, 6, 1))
     _event(
         db,
@@ -189,13 +231,13 @@ def test_last_event_and_not_contacted(db):
         event_type="roundtable",
     )
     _event(db, sids=[a], event_date=date(2027, 1, 10), title="Future visit", event_type="visit")
-    df = store.load_stakeholders(db, as_of=date(2026, 11, 30)).set_index("stakeholder_id")
+    as_of = date(2026, 11, 30)
+    df = store.load_stakeholders(db, as_of=as_of).set_index("stakeholder_id")
     assert df.loc[a, "last_event"] == date(2026, 6, 1)  # the future visit is not contact yet
     assert df.loc[a, "events"] == 2
-    quiet = store.load_not_contacted(db, 60, as_of=date(2026, 11, 30))
-    assert list(quiet.stakeholder_id) == [a]
-    quiet = store.load_not_contacted(db, 30, as_of=date(2026, 11, 30))
-    assert list(quiet.stakeholder_id) == [a, b]
+    people = store.load_stakeholders(db, as_of=as_of)
+    assert list(not_contacted(people, 60, as_of).stakeholder_id) == [a]
+    assert list(not_contacted(people, 30, as_of).stakeholder_id) == [a, b]
 
 
 def test_coverage_from_the_store(db):
@@ -210,7 +252,7 @@ def test_coverage_from_the_store(db):
 
 def test_stakeholder_history_is_newest_first(db):
     sid = _add(db)
-    store.edit_stakeholder(db, sid, {"interest": 2}, actor="Bob")
+    _edit(db, sid, interest=2)
     hist = store.stakeholder_history(db, sid)
     assert list(hist.action) == ["edit", "add"]
 
@@ -219,6 +261,36 @@ def test_reference_codes_come_from_the_database(db):
     codes = store.reference_codes(db)
     assert LONDON in codes.regions and codes.regions[LONDON] == "London"
     assert list(codes.areas)[:2] == ["P1", "P2"]
+
+
+def test_existing_names_and_ids_include_retired(db):
+    a = _add(db)
+    b = _add(db, name="NAPP")
+    _edit(db, b, action="retire", retired=True)
+    assert store.existing_stakeholders(db) == {a: ("National Voices", False), b: ("NAPP", True)}
+    assert store.known_stakeholder_ids(db) == {a, b}
+
+
+def test_seed_writes_once_and_links_by_name(db):
+    people = [_record("National Voices"), _record("NAPP")]
+    events = [(_event_record(), ["NAPP", "National Voices"])]
+    counts = store.write_seed(db, people, events, actor="seed")
+    assert counts == {"stakeholders": 2, "events": 1, "links": 2}
+    assert store.write_seed(db, people, events, actor="seed") == {
+        "stakeholders": 0,
+        "events": 0,
+        "links": 0,
+    }
+    assert store.load_stakeholders(db).seeded.all()
+    assert set(store.load_engagement_log(db).stakeholder) == {"NAPP", "National Voices"}
+
+
+def test_seed_with_an_unknown_name_writes_nothing(db):
+    events = [(_event_record(), ["Nobody"])]
+    with pytest.raises(EngagementValidationError, match="Nobody"):
+        store.write_seed(db, [_record()], events, actor="seed")
+    assert db.scalar("SELECT count(*) FROM stakeholders") == 0
+    assert db.scalar("SELECT count(*) FROM audit_log") == 0
 
 
 def test_events_for_roadmap_feed_the_plan_chart(db):

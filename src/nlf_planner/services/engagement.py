@@ -1,0 +1,396 @@
+"""The engagement programme's use cases: stakeholders and their map, events, the engagement
+log, coverage of priority areas by region, who has gone quiet, and the roadmap's events row.
+
+One home for each: the Engagement page, the Plan page's roadmap and the command line call
+these, never the store. Every write checks the acting person first (editor role), then the
+domain rules in ``nlf_planner.engagement`` (every problem at once, naming the field), then
+asks the store to write the rows and their audit row in one transaction. Store failures come
+back as the readable errors of ``services.errors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from nlf_planner import engagement as rules
+from nlf_planner.engagement import (
+    EngagementEvent,
+    EngagementValidationError,
+    ReferenceCodes,
+    Stakeholder,
+)
+from nlf_planner.services.access import require
+from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.errors import (
+    NotFound,
+    ReadOnly,
+    StaleVersion,
+    Unavailable,
+    ValidationFailed,
+)
+from nlf_planner.store import Database, ReadOnlyError, StoreError
+from nlf_planner.store import engagement as store
+
+#: Columns of the stakeholder download: contact details, so only editors may take them away.
+STAKEHOLDER_EXPORT_COLUMNS: tuple[str, ...] = (
+    "name", "group_label", "region_name", "interest", "influence", "quadrant", "owner",
+    "latest_contact", "next_step", "events", "seeded", "retired",
+)  # fmt: skip
+NOT_CONTACTED_COLUMNS: tuple[str, ...] = (
+    "name", "group_label", "region_name", "quadrant", "owner", "latest_contact",
+    "days_since_contact", "next_step",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StakeholderChoices:
+    """Who the forms can pick: every stakeholder by id, which are retired, and the active."""
+
+    names: dict[int, str]
+    retired: frozenset[int]
+
+    @property
+    def active(self) -> dict[int, str]:
+        return {i: n for i, n in self.names.items() if i not in self.retired}
+
+
+# --- errors --------------------------------------------------------------------------------
+
+
+def _invalid(exc: EngagementValidationError) -> ValidationFailed:
+    return ValidationFailed(f"Not saved. {exc}", exc.problems)
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """Turn the domain's and the store's exceptions into readable service errors."""
+    try:
+        yield
+    except EngagementValidationError as exc:
+        raise _invalid(exc) from None
+    except store.NotFoundError as exc:
+        raise NotFound(f"{exc} It may have been removed; reload the page.") from None
+    except store.ChangedElsewhereError as exc:
+        raise StaleVersion(str(exc)) from None
+    except ReadOnlyError as exc:
+        raise ReadOnly(str(exc)) from None
+    except (StoreError, duckdb.Error) as exc:
+        raise Unavailable(f"The change could not be saved: {exc}") from None
+
+
+def _editor(actor: Actor | None, action: str) -> str:
+    """The name the audit log records, once the actor may change engagement records."""
+    return require(actor, Role.EDITOR, action).display_name
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def reference_codes(db: Database) -> ReferenceCodes:
+    """Region and priority-area codes and names, in the order the charts and forms use."""
+    return store.reference_codes(db)
+
+
+def stakeholders(
+    db: Database,
+    *,
+    include_retired: bool = False,
+    groups: Sequence[str] | None = None,
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """Stakeholders with labels, quadrant, number of events and the latest contact."""
+    return store.load_stakeholders(db, include_retired=include_retired, groups=groups, as_of=as_of)
+
+
+def active(people: pd.DataFrame) -> pd.DataFrame:
+    """The stakeholders the map shows: retired ones are kept in the lists, not on the map."""
+    return people[~people["retired"].astype(bool)] if len(people) else people
+
+
+def stakeholder_choices(db: Database) -> StakeholderChoices:
+    """Everyone the edit, event and log forms can pick, retired ones marked."""
+    existing = store.existing_stakeholders(db)
+    ordered = sorted(existing.items(), key=lambda item: item[1][0].casefold())
+    return StakeholderChoices(
+        names={i: name for i, (name, _) in ordered},
+        retired=frozenset(i for i, (_, retired) in existing.items() if retired),
+    )
+
+
+def stakeholder(db: Database, stakeholder_id: int) -> Stakeholder:
+    """One stakeholder as stored; :class:`NotFound` when it does not exist."""
+    with _refusals():
+        return store.stakeholder(db, stakeholder_id)
+
+
+def stakeholder_history(db: Database, stakeholder_id: int) -> pd.DataFrame:
+    """Every change to one stakeholder, newest first (who, what, why, before and after)."""
+    return store.stakeholder_history(db, stakeholder_id)
+
+
+def events(
+    db: Database,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    types: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Events overlapping the window, with their stakeholders and priority areas, by date."""
+    return store.load_events(db, since=since, until=until, types=types)
+
+
+def event(db: Database, event_id: int) -> EngagementEvent:
+    """One event with its links; :class:`NotFound` when it does not exist."""
+    with _refusals():
+        return store.event(db, event_id)
+
+
+def engagement_log(db: Database, *, stakeholder_id: int | None = None) -> pd.DataFrame:
+    """Who took part in which event, newest first; one stakeholder's rows when given."""
+    log = store.load_engagement_log(db)
+    if stakeholder_id is None:
+        return log
+    return log[log["stakeholder_id"] == stakeholder_id].reset_index(drop=True)
+
+
+def coverage(db: Database, *, since: date | None = None, until: date | None = None) -> pd.DataFrame:
+    """Events per priority area × region in the window, every cell present (zeros are gaps)."""
+    return rules.coverage_counts(
+        store.load_event_areas(db), store.reference_codes(db), since=since, until=until
+    )
+
+
+def not_contacted(db: Database, days: int, *, as_of: date | None = None) -> pd.DataFrame:
+    """Active stakeholders with no contact for more than ``days`` days, longest first."""
+    as_of = as_of or date.today()
+    try:
+        return rules.not_contacted(stakeholders(db, as_of=as_of), days, as_of)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), [str(exc)]) from None
+
+
+def events_for_roadmap(
+    db: Database, *, since: date | None = None, until: date | None = None
+) -> pd.DataFrame:
+    """The Plan roadmap's events row: event_id, event_date, end_date, title, event_type."""
+    return store.events_for_roadmap(db, since=since, until=until)
+
+
+# --- sensitive reads -----------------------------------------------------------------------
+
+
+def stakeholder_export(
+    db: Database,
+    *,
+    actor: Actor | None,
+    groups: Sequence[str] | None = None,
+    as_of: date | None = None,
+) -> pd.DataFrame:
+    """The map's stakeholders with owner, last contact and next step, for a download.
+
+    Contact details leave the app in a download, so it needs an editor; viewers see the
+    same people on the map and in the lists.
+    """
+    require(actor, Role.EDITOR, "download stakeholder details")
+    people = active(stakeholders(db, groups=groups, as_of=as_of))
+    return people.reindex(columns=list(STAKEHOLDER_EXPORT_COLUMNS)).reset_index(drop=True)
+
+
+def not_contacted_export(
+    db: Database, days: int, *, actor: Actor | None, as_of: date | None = None
+) -> pd.DataFrame:
+    """The not-contacted list with owners and next steps, for a download (editors only)."""
+    require(actor, Role.EDITOR, "download stakeholder details")
+    quiet = not_contacted(db, days, as_of=as_of)
+    return quiet.reindex(columns=list(NOT_CONTACTED_COLUMNS)).reset_index(drop=True)
+
+
+# --- stakeholder writes --------------------------------------------------------------------
+
+
+def add_stakeholder(
+    db: Database,
+    data: Mapping[str, Any] | Stakeholder,
+    *,
+    actor: Actor | None,
+    reason: str | None = None,
+    today: date | None = None,
+) -> Stakeholder:
+    """Check and add one stakeholder; returns it with its new id."""
+    who = _editor(actor, "add a stakeholder")
+    raw = data.model_dump() if isinstance(data, Stakeholder) else dict(data)
+    raw.pop("stakeholder_id", None)
+    with _refusals():
+        checked = rules.validate_stakeholder(
+            raw,
+            existing=store.existing_stakeholders(db),
+            codes=store.reference_codes(db),
+            today=today,
+        )
+        return store.add_stakeholder(db, checked, actor=who, reason=reason)
+
+
+def edit_stakeholder(
+    db: Database,
+    stakeholder_id: int,
+    changes: Mapping[str, Any],
+    *,
+    actor: Actor | None,
+    reason: str | None = None,
+    today: date | None = None,
+) -> Stakeholder:
+    """Apply ``changes`` (field -> value) to one stakeholder; returns the saved record
+    (the stored one, unchanged, when nothing differs)."""
+    who = _editor(actor, "edit a stakeholder")
+    with _refusals():
+        before = store.stakeholder(db, stakeholder_id)
+        merged = rules.merge_changes(before, changes, rules.EDITABLE_STAKEHOLDER_FIELDS)
+        after = rules.validate_stakeholder(
+            merged,
+            existing=store.existing_stakeholders(db),
+            codes=store.reference_codes(db),
+            today=today,
+        )
+        return store.update_stakeholder(db, before, after, actor=who, reason=reason)
+
+
+def retire_stakeholder(
+    db: Database, stakeholder_id: int, *, actor: Actor | None, reason: str | None
+) -> Stakeholder:
+    """Retire (soft-delete) a stakeholder with a reason: off the map, kept in log and history."""
+    who = _editor(actor, "retire a stakeholder")
+    with _refusals():
+        why = rules.check_retire_reason(reason)
+        before = store.stakeholder(db, stakeholder_id)
+        after = before.model_copy(update={"retired": True})
+        return store.update_stakeholder(db, before, after, actor=who, reason=why, action="retire")
+
+
+def restore_stakeholder(
+    db: Database, stakeholder_id: int, *, actor: Actor | None, reason: str | None = None
+) -> Stakeholder:
+    """Bring a retired stakeholder back onto the map (the reason is optional)."""
+    who = _editor(actor, "restore a stakeholder")
+    with _refusals():
+        before = store.stakeholder(db, stakeholder_id)
+        after = before.model_copy(update={"retired": False})
+        return store.update_stakeholder(
+            db, before, after, actor=who, reason=reason or None, action="restore"
+        )
+
+
+# --- event writes --------------------------------------------------------------------------
+
+
+def _check_event(db: Database, data: Mapping[str, Any] | EngagementEvent) -> EngagementEvent:
+    return rules.validate_event(
+        data, known_stakeholders=store.known_stakeholder_ids(db), codes=store.reference_codes(db)
+    )
+
+
+def add_event(
+    db: Database,
+    data: Mapping[str, Any] | EngagementEvent,
+    *,
+    actor: Actor | None,
+    reason: str | None = None,
+) -> EngagementEvent:
+    """Check and add one event with its stakeholders and priority areas; returns it with id."""
+    who = _editor(actor, "add an event")
+    raw = data.model_dump() if isinstance(data, EngagementEvent) else dict(data)
+    raw.pop("event_id", None)
+    with _refusals():
+        return store.add_event(db, _check_event(db, raw), actor=who, reason=reason)
+
+
+def edit_event(
+    db: Database,
+    event_id: int,
+    changes: Mapping[str, Any],
+    *,
+    actor: Actor | None,
+    reason: str | None = None,
+) -> EngagementEvent:
+    """Apply ``changes`` to one event; ``stakeholder_ids``/``priority_areas`` replace the links."""
+    who = _editor(actor, "edit an event")
+    with _refusals():
+        before = store.event(db, event_id)
+        merged = rules.merge_changes(before, changes, rules.EDITABLE_EVENT_FIELDS)
+        return store.update_event(db, before, _check_event(db, merged), actor=who, reason=reason)
+
+
+def log_contact(
+    db: Database,
+    event_id: int | None,
+    stakeholder_ids: Iterable[int],
+    *,
+    actor: Actor | None,
+    reason: str | None = None,
+) -> EngagementEvent:
+    """Add stakeholders to an event's log, keeping those already linked."""
+    who = _editor(actor, "add to the engagement log")
+    with _refusals():
+        adding = rules.check_contact(event_id, stakeholder_ids)
+        assert event_id is not None  # check_contact refuses a missing event
+        before = store.event(db, event_id)
+        merged = {**before.model_dump(), "stakeholder_ids": [*before.stakeholder_ids, *adding]}
+        return store.update_event(db, before, _check_event(db, merged), actor=who, reason=reason)
+
+
+def delete_event(
+    db: Database, event_id: int, *, actor: Actor | None, reason: str | None = None
+) -> None:
+    """Remove an event and its links; the audit row keeps the record to re-create it."""
+    who = _editor(actor, "delete an event")
+    with _refusals():
+        store.delete_event(db, event_id, actor=who, reason=reason)
+
+
+# --- seeding -------------------------------------------------------------------------------
+
+
+def check_seed(
+    db: Database,
+    people: Sequence[Stakeholder],
+    seeded_events: Sequence[tuple[EngagementEvent, Sequence[str]]],
+) -> tuple[list[Stakeholder], list[tuple[EngagementEvent, list[str]]]]:
+    """The seeded records, each checked by the same rules as a typed-in one.
+
+    Names must be unique within the seed and against the file; events link by name, so
+    their stakeholder ids are checked when the store resolves the names.
+    """
+    codes = store.reference_codes(db)
+    existing = dict(store.existing_stakeholders(db))
+    checked_people = []
+    with _refusals():
+        for n, s in enumerate(people):
+            checked = rules.validate_stakeholder(s, existing=existing, codes=codes)
+            existing[-(n + 1)] = (checked.name, checked.retired)
+            checked_people.append(checked)
+        checked_events = [
+            (rules.validate_event(e, codes=codes), list(names)) for e, names in seeded_events
+        ]
+    return checked_people, checked_events
+
+
+def seed(
+    db: Database,
+    people: Sequence[Stakeholder],
+    seeded_events: Sequence[tuple[EngagementEvent, Sequence[str]]],
+    *,
+    actor: Actor | None,
+) -> dict[str, int]:
+    """Write the seeded programme once (checked first); later calls change nothing."""
+    who = _editor(actor, "seed the engagement programme")
+    if store.has_seeded(db):
+        return {"stakeholders": 0, "events": 0, "links": 0}
+    checked_people, checked_events = check_seed(db, people, seeded_events)
+    with _refusals():
+        return store.write_seed(db, checked_people, checked_events, actor=who)

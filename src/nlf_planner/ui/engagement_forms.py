@@ -1,0 +1,139 @@
+"""What every Engagement form shares: the choices they offer, running a write for the named
+person (every problem shown, or a confirmation after the rerun), picking a row from a table
+and formula-safe CSV downloads."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from nlf_planner.engagement import NATIONAL_LABEL, ReferenceCodes
+from nlf_planner.exports_tables import to_csv_bytes
+from nlf_planner.services.actor import Actor
+from nlf_planner.services.engagement import StakeholderChoices
+from nlf_planner.services.errors import NotAllowed, NotSignedIn, ServiceError, ValidationFailed
+from nlf_planner.ui.frame import PLOTLY_CONFIG, require_actor, show_error
+
+FLASH = "engagement_flash"
+DATE_FORMAT = "DD/MM/YYYY"
+_MARKDOWN = re.compile(r"([\\`*_\[\]<>#~$|])")
+
+
+def md(text: object) -> str:
+    """User text made safe to drop into Markdown (names, titles): shown as typed."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the forms can pick from, read once per run."""
+
+    codes: ReferenceCodes
+    people: StakeholderChoices
+    today: date
+
+    @property
+    def region_options(self) -> list[str]:
+        return ["", *self.codes.regions]
+
+    def region_label(self, code: str | None) -> str:
+        return self.codes.regions.get(code, NATIONAL_LABEL) if code else NATIONAL_LABEL
+
+    def person_label(self, stakeholder_id: int) -> str:
+        retired = " (retired)" if stakeholder_id in self.people.retired else ""
+        return self.people.names.get(stakeholder_id, str(stakeholder_id)) + retired
+
+    @property
+    def area_labels(self) -> dict[str, str]:
+        return {c: f"{c} {n}" for c, n in self.codes.areas.items()}
+
+
+def show_flash() -> None:
+    """The confirmation of the last save, shown once after the rerun it caused."""
+    if FLASH in st.session_state:
+        st.success(st.session_state.pop(FLASH), icon=":material/check_circle:")
+
+
+def save(work: Callable[[Actor], str], action: str) -> None:
+    """Run one write for the named person; show every problem, or confirm and refresh.
+
+    ``work`` calls a service and returns the confirmation; the service checks the person's
+    role and the rules again, so this only decides what the page says.
+    """
+    actor = require_actor(action)
+    if actor is None:
+        return
+    try:
+        message = work(actor)
+    except ValidationFailed as exc:
+        problems = exc.issues or [str(exc)]
+        st.error("Not saved. " + " ".join(f"• {md(p)}" for p in problems))
+        return
+    except ServiceError as exc:
+        show_error(exc)
+        return
+    st.session_state[FLASH] = message
+    st.rerun()
+
+
+def sensitive(read: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
+    """A download only some people may take (stakeholder contact details), or None."""
+    try:
+        return read()
+    except (NotSignedIn, NotAllowed):
+        return None
+
+
+def pick_from_table(selection, ids: pd.Series, target: str) -> bool:
+    """A row clicked in a table chooses it in the edit form below (once per new click)."""
+    rows = selection.selection.rows if selection is not None else []
+    if not rows:
+        st.session_state.pop(f"{target}_clicked", None)
+        return False
+    picked = int(ids.iloc[rows[0]])
+    if st.session_state.get(f"{target}_clicked") != picked:
+        st.session_state[f"{target}_clicked"] = picked
+        st.session_state[target] = picked
+    return True
+
+
+def download(df: pd.DataFrame, label: str, file_name: str, key: str) -> None:
+    """A CSV download whose cells cannot run as spreadsheet formulas."""
+    st.download_button(
+        label,
+        data=to_csv_bytes(df),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def chart_with_csv(
+    fig: go.Figure, data: pd.DataFrame | None, *, key: str, summary: str, file_name: str
+) -> None:
+    """A chart, its text alternative and (when ``data`` is given) a formula-safe CSV of it.
+
+    Like ``frame.chart_with_download``, with the same keys, but the engagement tables hold
+    typed-in titles and notes, so the CSV goes through ``to_csv_bytes``.
+    """
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{key}")
+    st.caption(summary)
+    if data is None:
+        download_hint()
+    else:
+        download(data, "Download data (CSV)", file_name, f"download_{key}")
+
+
+def download_hint() -> None:
+    st.caption(
+        "Enter your name in the sidebar ('Your name') to download stakeholder details; "
+        "owners, last contact and next steps leave the app only with an editor."
+    )

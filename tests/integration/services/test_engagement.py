@@ -1,0 +1,405 @@
+"""The engagement service against real DuckDB files: who may change what, the rules checked
+before anything is written (every problem, naming the field), the audit actor, and the reads
+the Engagement and Plan pages show."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from nlf_planner.engagement import MANAGE_CLOSELY, NATIONAL, Stakeholder
+from nlf_planner.engagement_seed import seed_events, seed_stakeholders
+from nlf_planner.services import engagement as svc
+from nlf_planner.services.actor import Actor, Role, local_actor
+from nlf_planner.services.errors import (
+    NotAllowed,
+    NotFound,
+    NotSignedIn,
+    ReadOnly,
+    StaleVersion,
+    ValidationFailed,
+)
+from nlf_planner.store.audit import audit_log
+from nlf_planner.store.db import Database
+
+LONDON = "E40000003"
+ANN = local_actor("Ann Lead")
+BOB = local_actor("Bob")
+VIEWER = Actor(id="test:vera", display_name="Vera Viewer", roles=frozenset({Role.VIEWER}))
+TODAY = date(2026, 11, 30)
+
+
+def _add(db, name="National Voices", actor=ANN, **kw) -> int:
+    data = {"name": name, "group": "patient_org", "interest": 4, "influence": 3, **kw}
+    return svc.add_stakeholder(db, data, actor=actor, today=TODAY).stakeholder_id
+
+
+def _event(db, sids=(), areas=("P1",), actor=ANN, **kw) -> int:
+    data = {
+        "event_date": date(2016, 6, 14),
+        "title": "Smith reference group",
+        "event_type": "workshop",
+        "stakeholder_ids": list(sids),
+        "priority_areas": list(areas),
+        **kw,
+    }
+    return svc.add_event(db, data, actor=actor).event_id
+
+
+def _audit(db, entity=None):
+    return audit_log(db, entity=entity).sort_values("audit_id").reset_index(drop=True)
+
+
+def _counts(db) -> tuple[int, int, int, int]:
+    return (
+        db.scalar("SELECT count(*) FROM stakeholders"),
+        db.scalar("SELECT count(*) FROM engagement_events"),
+        db.scalar("SELECT count(*) FROM event_stakeholders"),
+        db.scalar("SELECT count(*) FROM audit_log"),
+    )
+
+
+# --- stakeholders --------------------------------------------------------------------------
+
+
+def test_add_records_the_actor_and_returns_the_saved_record(db):
+    saved = svc.add_stakeholder(
+        db,
+        {"name": "  NHS   Providers ", "group": "Provider", "interest": 5, "influence": 4,
+         "region_code": LONDON, "owner": "Raj"},
+        actor=ANN,
+        reason="met at the launch",
+    )  # fmt: skip
+    assert saved.stakeholder_id is not None and saved.name == "NHS Providers"
+    assert saved.group == "provider" and saved.quadrant == MANAGE_CLOSELY
+    assert svc.stakeholder(db, saved.stakeholder_id) == saved
+    row = _audit(db, "stakeholder").iloc[0]
+    assert (row.actor, row.action, row.reason) == ("Ann Lead", "add", "met at the launch")
+    assert json.loads(row.after_json)["owner"] == "Raj"
+
+
+def test_invalid_stakeholder_lists_every_problem_and_writes_nothing(db):
+    with pytest.raises(ValidationFailed) as info:
+        svc.add_stakeholder(
+            db,
+            {"name": "", "group": "x", "interest": 9, "influence": None, "region_code": "nowhere",
+             "last_contact": date(2027, 1, 1)},
+            actor=ANN,
+            today=TODAY,
+        )  # fmt: skip
+    problems = info.value.issues
+    assert len(problems) == 6, problems  # name, group, interest, influence, region, future date
+    text = " ".join(problems)
+    for field in ("Name", "Group", "Interest", "Influence", "Region"):
+        assert field in text
+    assert "Last contact cannot be in the future." in problems
+    assert str(info.value).startswith("Not saved.")
+    assert _counts(db) == (0, 0, 0, 0)
+
+
+def test_last_contact_in_the_future_is_refused_alone(db):
+    with pytest.raises(ValidationFailed) as info:
+        _add(db, last_contact=date(2026, 12, 1))
+    assert info.value.issues == ["Last contact cannot be in the future."]
+    assert _counts(db) == (0, 0, 0, 0)
+
+
+def test_duplicate_name_is_refused_case_and_space_blind(db):
+    _add(db)
+    with pytest.raises(ValidationFailed) as info:
+        _add(db, name="  national   VOICES ")
+    assert info.value.issues == ["Name 'national VOICES' is already used by 'National Voices'."]
+    assert _counts(db) == (1, 0, 0, 1)
+
+
+def test_a_write_needs_a_signed_in_person(db):
+    with pytest.raises(NotSignedIn, match="Your name"):
+        _add(db, actor=None)
+    assert _counts(db) == (0, 0, 0, 0)
+
+
+def test_a_viewer_may_not_change_engagement(db):
+    sid = _add(db)
+    eid = _event(db, sids=[sid])
+    before = _counts(db)
+    attempts = [
+        lambda: _add(db, name="NAPP", actor=VIEWER),
+        lambda: svc.edit_stakeholder(db, sid, {"interest": 1}, actor=VIEWER),
+        lambda: svc.retire_stakeholder(db, sid, actor=VIEWER, reason="gone"),
+        lambda: svc.restore_stakeholder(db, sid, actor=VIEWER),
+        lambda: _event(db, actor=VIEWER, title="Viewer's event"),
+        lambda: svc.edit_event(db, eid, {"title": "Renamed"}, actor=VIEWER),
+        lambda: svc.log_contact(db, eid, [sid], actor=VIEWER),
+        lambda: svc.delete_event(db, eid, actor=VIEWER),
+    ]
+    for attempt in attempts:
+        with pytest.raises(NotAllowed, match="editor role"):
+            attempt()
+    assert _counts(db) == before
+    assert svc.stakeholder(db, sid).interest == 4 and svc.event(db, eid).title.startswith("Smith")
+
+
+def test_an_editor_role_is_enough(db):
+    editor = Actor(id="test:ed", display_name="Eddie Editor", roles=frozenset({Role.EDITOR}))
+    sid = _add(db, actor=editor)
+    assert list(_audit(db).actor) == ["Eddie Editor"]
+    assert svc.stakeholder(db, sid).name == "National Voices"
+
+
+def test_edit_records_before_after_and_the_actor(db):
+    sid = _add(db)
+    saved = svc.edit_stakeholder(
+        db, sid, {"influence": 5, "owner": "Raj"}, actor=BOB, reason="new chair"
+    )
+    assert saved.influence == 5 and saved.owner == "Raj" and saved.quadrant == MANAGE_CLOSELY
+    row = _audit(db, "stakeholder").iloc[-1]
+    assert row.action == "edit" and row.actor == "Bob" and row.reason == "new chair"
+    assert json.loads(row.before_json)["influence"] == 3
+    assert json.loads(row.after_json)["influence"] == 5
+
+
+def test_edit_without_change_writes_no_audit(db):
+    sid = _add(db)
+    same = svc.edit_stakeholder(db, sid, {"interest": 4}, actor=BOB)
+    assert same == svc.stakeholder(db, sid)
+    assert len(_audit(db, "stakeholder")) == 1
+
+
+def test_edit_validates_and_writes_nothing(db):
+    sid = _add(db)
+    _add(db, name="NAPP")
+    with pytest.raises(ValidationFailed, match="already used"):
+        svc.edit_stakeholder(db, sid, {"name": "napp", "interest": 2}, actor=BOB)
+    with pytest.raises(ValidationFailed) as info:
+        svc.edit_stakeholder(db, sid, {"colour": "blue", "stakeholder_id": 3}, actor=BOB)
+    assert info.value.issues == ["Unknown fields: colour, stakeholder_id."]
+    with pytest.raises(ValidationFailed) as info:
+        svc.edit_stakeholder(db, sid, {"interest": 0, "influence": 7}, actor=BOB)
+    assert len(info.value.issues) == 2
+    assert svc.stakeholder(db, sid).interest == 4
+    assert len(_audit(db, "stakeholder")) == 2
+    with pytest.raises(NotFound, match="999"):
+        svc.edit_stakeholder(db, 999, {"interest": 2}, actor=BOB)
+
+
+def test_a_seeded_flag_cannot_be_edited(db):
+    sid = _add(db)
+    with pytest.raises(ValidationFailed, match="seeded"):
+        svc.edit_stakeholder(db, sid, {"seeded": True}, actor=BOB)
+    assert not svc.stakeholder(db, sid).seeded
+
+
+def test_retire_needs_a_reason_then_hides_and_restore_brings_back(db):
+    sid = _add(db)
+    other = _add(db, name="NAPP")
+    for blank in (None, "", "   "):
+        with pytest.raises(ValidationFailed, match="reason for retiring"):
+            svc.retire_stakeholder(db, sid, actor=BOB, reason=blank)
+    assert not svc.stakeholder(db, sid).retired and len(_audit(db)) == 2
+
+    svc.retire_stakeholder(db, sid, actor=BOB, reason="  merged into  another record ")
+    assert list(svc.stakeholders(db).stakeholder_id) == [other]
+    everyone = svc.stakeholders(db, include_retired=True)
+    assert set(everyone.stakeholder_id) == {sid, other}
+    assert list(svc.active(everyone).stakeholder_id) == [other]
+    row = _audit(db, "stakeholder").iloc[-1]
+    assert (row.action, row.actor, row.reason) == ("retire", "Bob", "merged into another record")
+    with pytest.raises(ValidationFailed, match="restore it instead"):
+        _add(db, name="NATIONAL VOICES")
+
+    svc.restore_stakeholder(db, sid, actor=ANN)
+    assert sid in set(svc.stakeholders(db).stakeholder_id)
+    assert list(_audit(db, "stakeholder").action) == ["add", "add", "retire", "restore"]
+    svc.restore_stakeholder(db, sid, actor=ANN)  # already active: nothing to record
+    assert len(_audit(db, "stakeholder")) == 4
+
+
+def test_choices_name_everyone_and_mark_the_retired(db):
+    a = _add(db, name="Zeta Trust")
+    b = _add(db, name="alpha network", group="network")
+    svc.retire_stakeholder(db, a, actor=BOB, reason="closed")
+    choices = svc.stakeholder_choices(db)
+    assert list(choices.names) == [b, a]  # by name, case-blind
+    assert choices.retired == {a} and choices.active == {b: "alpha network"}
+
+
+# --- events and the log --------------------------------------------------------------------
+
+
+def test_add_event_with_links_and_read_back(db):
+    a, b = _add(db), _add(db, name="NAPP")
+    eid = _event(db, sids=[a, b], areas=["P8", "P3"], region_code=LONDON)
+    row = svc.events(db).iloc[0]
+    assert row.event_id == eid and row.stakeholders == "NAPP; National Voices"
+    assert row.priority_areas == "P3, P8" and row.region_name == "London"
+    audit = _audit(db, "engagement_event").iloc[0]
+    assert audit.actor == "Ann Lead" and audit.action == "add"
+
+
+def test_event_with_unknown_stakeholder_or_area_lists_both_and_writes_nothing(db):
+    with pytest.raises(ValidationFailed) as info:
+        _event(db, sids=[42], areas=["P1", "P12"])
+    text = " ".join(info.value.issues)
+    assert len(info.value.issues) == 2 and "42" in text and "P12" in text
+    assert _counts(db) == (0, 0, 0, 0)
+
+
+def test_event_with_end_before_start_is_refused(db):
+    with pytest.raises(ValidationFailed, match="end date is before the start date"):
+        _event(db, end_date=date(2016, 1, 1))
+    with pytest.raises(ValidationFailed) as info:
+        _event(db, title=" ", event_type="party", event_date=None)
+    assert len(info.value.issues) == 3  # title, type, date
+    assert _counts(db) == (0, 0, 0, 0)
+
+
+def test_edit_event_replaces_links_and_log_contact_adds(db):
+    a, b, c = _add(db), _add(db, name="NAPP"), _add(db, name="NHS Providers")
+    eid = _event(db, sids=[a], areas=["P1", "P2"])
+    svc.edit_event(db, eid, {"stakeholder_ids": [b], "priority_areas": ["P4"]}, actor=BOB)
+    e = svc.event(db, eid)
+    assert e.stakeholder_ids == [b] and e.priority_areas == ["P4"]
+
+    svc.log_contact(db, eid, [c, b], actor=ANN)
+    assert svc.event(db, eid).stakeholder_ids == sorted([b, c])
+    row = _audit(db, "engagement_event").iloc[-1]
+    assert row.actor == "Ann Lead" and json.loads(row.before_json)["stakeholder_ids"] == [b]
+    log = svc.engagement_log(db, stakeholder_id=c)
+    assert list(log.stakeholder) == ["NHS Providers"] and list(log.event_id) == [eid]
+
+    with pytest.raises(ValidationFailed, match="end date"):
+        svc.edit_event(db, eid, {"end_date": date(2016, 1, 1)}, actor=BOB)
+    with pytest.raises(ValidationFailed, match="Unknown fields: event_id"):
+        svc.edit_event(db, eid, {"event_id": 7}, actor=BOB)
+    assert svc.event(db, eid).end_date is None
+
+
+def test_log_contact_needs_an_event_and_people(db):
+    a = _add(db)
+    before = _counts(db)
+    with pytest.raises(ValidationFailed) as info:
+        svc.log_contact(db, None, [], actor=ANN)
+    assert len(info.value.issues) == 2
+    assert "Event is required" in info.value.issues[0]
+    with pytest.raises(ValidationFailed, match="do not exist"):
+        svc.log_contact(db, _event(db), [a, 404], actor=ANN)
+    with pytest.raises(NotFound):
+        svc.log_contact(db, 999, [a], actor=ANN)
+    assert _counts(db)[2] == before[2]
+
+
+def test_delete_event_keeps_the_record_in_the_audit(db):
+    a = _add(db)
+    eid = _event(db, sids=[a])
+    svc.delete_event(db, eid, actor=BOB, reason="entered twice")
+    assert _counts(db)[1:3] == (0, 0)
+    row = _audit(db, "engagement_event").iloc[-1]
+    assert (row.action, row.actor, row.reason) == ("delete", "Bob", "entered twice")
+    assert json.loads(row.before_json)["title"] == "Smith reference group"
+    with pytest.raises(NotFound):
+        svc.event(db, eid)
+    with pytest.raises(NotFound):
+        svc.delete_event(db, eid, actor=BOB)
+
+
+def test_an_edit_over_someone_elses_save_is_stale(db, monkeypatch):
+    """Between the service's read and the write another session saves: nothing is lost."""
+    from nlf_planner.store import engagement as store
+
+    sid = _add(db)
+    real_update = store.update_stakeholder
+
+    def other_session_saves_first(db_, before, after, **kw):
+        real_update(db_, before, before.model_copy(update={"owner": "Raj"}), actor="Other")
+        return real_update(db_, before, after, **kw)
+
+    monkeypatch.setattr(store, "update_stakeholder", other_session_saves_first)
+    with pytest.raises(StaleVersion, match="changed by someone else"):
+        svc.edit_stakeholder(db, sid, {"interest": 1}, actor=BOB)
+    monkeypatch.undo()
+    s = svc.stakeholder(db, sid)
+    assert s.owner == "Raj" and s.interest == 4
+
+
+def test_writes_on_a_read_only_file_are_refused_readably(tmp_path):
+    import duckdb
+
+    from nlf_planner.store import open_database
+    from nlf_planner.store.reference import ensure_reference
+
+    path = tmp_path / "ro.duckdb"
+    writable = open_database(path)
+    ensure_reference(writable)
+    writable.close()
+    ro = Database(duckdb.connect(str(path), read_only=True), path, True, "A backup is running.")
+    try:
+        with pytest.raises(ReadOnly, match="read-only"):
+            _add(ro)
+        assert ro.scalar("SELECT count(*) FROM stakeholders") == 0
+    finally:
+        ro.close()
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def test_not_contacted_and_coverage(db):
+    a, b, c = _add(db), _add(db, name="NAPP"), _add(db, name="NHS Providers")
+    svc.edit_stakeholder(db, c, {"last_contact": date(2026, 11, 1)}, actor=BOB, today=TODAY)
+    _event(db, sids=[a], event_date=date(2026, 6, 1), areas=["P1", "P2"])
+    _event(db, sids=[b], event_date=date(2026, 10, 1), title="Talent roundtable",
+           event_type="roundtable", region_code=LONDON, areas=["P1"])  # fmt: skip
+    assert list(svc.not_contacted(db, 60, as_of=TODAY).stakeholder_id) == [a]
+    assert list(svc.not_contacted(db, 30, as_of=TODAY).stakeholder_id) == [a, b]
+    with pytest.raises(ValidationFailed, match="zero or more"):
+        svc.not_contacted(db, -1, as_of=TODAY)
+    m = svc.coverage(db)
+    assert m.loc["P1", NATIONAL] == 1 and m.loc["P1", LONDON] == 1 and m.loc["P2", NATIONAL] == 1
+    assert int(svc.coverage(db, since=date(2026, 7, 1)).to_numpy().sum()) == 1
+
+
+def test_contact_detail_downloads_need_an_editor(db):
+    a = _add(db, owner="Raj", next_step="Invite")
+    _add(db, name="The King's Fund", group="academic")
+    svc.retire_stakeholder(db, a, actor=BOB, reason="closed")
+    for who, error in ((None, NotSignedIn), (VIEWER, NotAllowed)):
+        with pytest.raises(error):
+            svc.stakeholder_export(db, actor=who)
+        with pytest.raises(error):
+            svc.not_contacted_export(db, 30, actor=who)
+    export = svc.stakeholder_export(db, actor=ANN, as_of=TODAY)
+    assert list(export.columns) == list(svc.STAKEHOLDER_EXPORT_COLUMNS)
+    assert list(export.name) == ["The King's Fund"]  # the map's people: retired left off
+    quiet = svc.not_contacted_export(db, 30, actor=ANN, as_of=TODAY)
+    assert list(quiet.columns) == list(svc.NOT_CONTACTED_COLUMNS)
+    assert list(quiet.name) == ["The King's Fund"]
+
+
+def test_events_for_roadmap_are_offered_by_the_service(db):
+    _event(db)
+    _event(db, title="Summer engagement", event_type="event", event_date=date(2016, 7, 1),
+           end_date=date(2016, 10, 31))  # fmt: skip
+    ev = svc.events_for_roadmap(db, since=date(2016, 7, 1))
+    assert list(ev.columns) == ["event_id", "event_date", "end_date", "title", "event_type"]
+    assert list(ev.title) == ["Summer engagement"] and list(ev.event_type) == ["Event"]
+
+
+def test_seed_is_checked_written_once_and_audited(db):
+    counts = svc.seed(db, seed_stakeholders(), seed_events(), actor=ANN)
+    assert counts["stakeholders"] == len(seed_stakeholders()) and counts["events"] > 0
+    assert svc.seed(db, seed_stakeholders(), seed_events(), actor=ANN)["stakeholders"] == 0
+    assert list(_audit(db, "engagement").actor) == ["Ann Lead"]
+
+
+def test_a_seed_with_a_bad_record_writes_nothing(db):
+    people = [
+        Stakeholder(name="A", group="provider", interest=1, influence=1),
+        Stakeholder(name=" a ", group="provider", interest=1, influence=1, region_code="XX"),
+    ]
+    with pytest.raises(ValidationFailed) as info:
+        svc.seed(db, people, [], actor=ANN)
+    assert "already used" in " ".join(info.value.issues)
+    assert "Region 'XX'" in " ".join(info.value.issues)
+    assert _counts(db) == (0, 0, 0, 0)
