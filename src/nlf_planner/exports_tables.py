@@ -26,6 +26,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
 DICTIONARY_SHEET = "Data dictionary"
+#: Rows of data an Excel sheet holds under its heading row; a bigger table goes out as CSV.
+EXCEL_MAX_ROWS = 1_048_575
 _HEADER_FILL = PatternFill("solid", fgColor="005EB8")  # NHS Blue
 _HEADER_FONT = Font(bold=True, color="FFFFFF")
 
@@ -231,13 +233,41 @@ def table_dictionary(columns_by_table: Mapping[str, Sequence[tuple[str, str]]]) 
     return pd.DataFrame(rows, columns=["table", "table_description", "column", "type"])
 
 
+def export_file_name(name: str, fmt: str, day: date | None = None) -> str:
+    """'nlf-measurements-20261130.csv': the table and the day, so downloads sort by date."""
+    return f"nlf-{name}-{(day or date.today()):%Y%m%d}.{fmt}"
+
+
+def fits_excel(rows: int) -> bool:
+    """Whether a sheet of ``rows`` data rows opens in Excel (else it goes out as CSV)."""
+    return rows <= EXCEL_MAX_ROWS
+
+
+def tables_overview(
+    columns_by_table: Mapping[str, Sequence[tuple[str, str]]], row_counts: Mapping[str, int]
+) -> pd.DataFrame:
+    """One row per table: what it holds, how many rows, and its columns (the dictionary's
+    first view, before the column-by-column list)."""
+    return pd.DataFrame(
+        [
+            {
+                "table": t,
+                "what it holds": TABLE_DESCRIPTIONS.get(t, ""),
+                "rows": row_counts.get(t, 0),
+                "columns": ", ".join(c for c, _ in cols),
+            }
+            for t, cols in columns_by_table.items()
+        ],
+        columns=["table", "what it holds", "rows", "columns"],
+    )
+
+
 def table_export(df: pd.DataFrame, name: str, fmt: str) -> tuple[bytes, str, str]:
     """Bytes, file name and MIME type for one table in ``csv`` or ``xlsx``."""
-    stamp = datetime.now().strftime("%Y%m%d")
     if fmt == "csv":
-        return to_csv_bytes(df), f"nlf-{name}-{stamp}.csv", CSV_MIME
+        return to_csv_bytes(df), export_file_name(name, "csv"), CSV_MIME
     if fmt == "xlsx":
-        return to_xlsx_bytes({name: df}), f"nlf-{name}-{stamp}.xlsx", XLSX_MIME
+        return to_xlsx_bytes({name: df}), export_file_name(name, "xlsx"), XLSX_MIME
     raise ValueError(f"Unknown export format {fmt!r}: choose csv or xlsx.")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -28,6 +29,27 @@ def audit_log(
 def recent_changes(db: Database, limit: int = 8) -> pd.DataFrame:
     """The latest changes, newest first, for the Overview's 'recent changes' list."""
     return audit_store.audit_log(db, limit=limit)
+
+
+@dataclass(frozen=True)
+class AuditChoices:
+    """What the log can be filtered by: every entity and person it records, and the day of
+    its first change (where the date filter starts)."""
+
+    entities: list[str]
+    actors: list[str]
+    first_change: date | None
+
+
+def filter_choices(db: Database) -> AuditChoices:
+    """The Data page's audit filters, from one read of the log."""
+    log = audit_store.audit_log(db, limit=100_000)
+    first = log["changed_at"].min() if len(log) else None
+    return AuditChoices(
+        sorted(log["entity"].dropna().unique().tolist()),
+        sorted(log["actor"].dropna().unique().tolist()),
+        None if first is None or pd.isna(first) else pd.Timestamp(first).date(),
+    )
 
 
 def entities(db: Database) -> list[str]:

@@ -156,6 +156,15 @@ def backup_bytes(db: Database, *, created_by: str = "") -> bytes:
 
 
 def _write_backup_zip(db: Database, workdir: Path, out: Path, created_by: str) -> dict:
+    try:
+        return _write_snapshot_zip(db, workdir, out, created_by)
+    except duckdb.Error as exc:
+        raise BackupError(
+            f"The backup could not be made ({_short(exc)}); the data are unchanged."
+        ) from exc
+
+
+def _write_snapshot_zip(db: Database, workdir: Path, out: Path, created_by: str) -> dict:
     tables: dict[str, Any] = {}
     with db.cursor() as cur:
         cur.execute("BEGIN TRANSACTION")  # one snapshot for every table
@@ -497,6 +506,11 @@ def _short(exc: BaseException) -> str:
 
 def current_schema_version(db: Database) -> int:
     return schema_version(db)
+
+
+def kept_backups(db: Database) -> list[dict[str, Any]]:
+    """The backups kept beside this database (data/backups/), newest first."""
+    return list_backups(default_backup_dir(db))
 
 
 def list_backups(folder: Path | str) -> list[dict[str, Any]]:

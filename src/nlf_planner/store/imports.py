@@ -1,8 +1,13 @@
-"""Applying a checked measurement import: one transaction, audited, all or nothing.
+"""Applying a checked import: one transaction, audited, all or nothing.
 
-Imported series replace the illustrative series for the same measure and geography as a
-whole (illustrative rows of that pair that the file does not cover are deleted), and every
-imported row is stored with ``illustrative = FALSE``. Real rows already imported for
+The file was read and checked by the domain (:mod:`nlf_planner.imports`) and the service has
+already refused a file with problems; this module re-checks only what it needs inside its
+transaction (the rows stored at that moment) and turns any driver failure into a
+:class:`StoreError`, so nothing above the store ever handles the database's own errors.
+
+Imported measurement series replace the illustrative series for the same measure and
+geography as a whole (illustrative rows of that pair that the file does not cover are
+deleted), and every imported row is stored with ``illustrative = FALSE``. Real rows already imported for
 periods the file does not cover are kept; rows for the same period are replaced.
 """
 
@@ -22,7 +27,7 @@ from nlf_planner.imports import (
     preview_measurements,
 )
 from nlf_planner.store.audit import record
-from nlf_planner.store.db import Database
+from nlf_planner.store.db import Database, StoreError
 from nlf_planner.store.measurements import MEASUREMENT_COLUMNS
 
 #: Replaced values are listed one by one in the audit entry up to this many rows.
@@ -38,6 +43,33 @@ ORDER BY measure_code, geo_code, period
 
 class ImportRefused(ValueError):
     """The import cannot be applied (it has errors, or nothing to write)."""
+
+
+def _refuse_unless_ok(imp: MeasurementImport | RecordImport) -> None:
+    if not imp.ok:
+        raise ImportRefused(
+            f"The file has {len(imp.errors)} problems to fix before it can be imported."
+            if imp.errors
+            else "The file holds no rows to import."
+        )
+
+
+def _refuse_without_actor(actor: str) -> None:
+    if not actor or not actor.strip():
+        raise ImportRefused(
+            "Enter your name in the sidebar before importing: every change records who made it."
+        )
+
+
+def _written(db: Database, work, retries: int = 3):
+    """``db.write(work)``, with a driver failure (after the retries) as a readable error."""
+    try:
+        return db.write(work, retries=retries)
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StoreError(
+            f"The import could not be written ({first[:200]}); nothing was changed."
+        ) from exc
 
 
 def current_rows(db: Database, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -85,12 +117,7 @@ def write_measurement_import(
     file_sha256: str | None = None,
 ) -> dict[str, int]:
     """All the writes of one import, on the caller's cursor inside its transaction."""
-    if not imp.ok:
-        raise ImportRefused(
-            f"The file has {len(imp.errors)} problems to fix before it can be imported."
-            if imp.errors
-            else "The file holds no rows to import."
-        )
+    _refuse_unless_ok(imp)
     frame = _store_frame(imp)
     pairs = imp.pairs()
     # The diff is taken inside the transaction, so the audit matches what was committed.
@@ -172,11 +199,9 @@ def apply_measurement_import(
     file_sha256: str | None = None,
 ) -> dict[str, int]:
     """Write a checked import in ONE transaction (retried whole on a write conflict)."""
-    if not actor or not actor.strip():
-        raise ImportRefused(
-            "Enter your name in the sidebar before importing: every change records who made it."
-        )
-    return db.write(
+    _refuse_without_actor(actor)
+    return _written(
+        db,
         lambda cur: write_measurement_import(
             cur, imp, actor=actor, reason=reason, file_sha256=file_sha256
         ),
@@ -199,12 +224,7 @@ def apply_plan_import(
     from nlf_planner.plan import Plan, default_base_year
     from nlf_planner.store.plans import latest_version_id, load_plan, save_plan
 
-    if not imp.ok:
-        raise ImportRefused(
-            f"The file has {len(imp.errors)} problems to fix before it can be imported."
-            if imp.errors
-            else "The file holds no rows to import."
-        )
+    _refuse_unless_ok(imp)
     head = latest_version_id(db)
     plan = load_plan(db, head) if head is not None else Plan(base_year=default_base_year())
     draft = merge_plan_import(
@@ -234,16 +254,8 @@ def apply_engagement_import(
     from nlf_planner.engagement import validate_event, validate_stakeholder
     from nlf_planner.store import engagement as es
 
-    if not actor or not actor.strip():
-        raise ImportRefused(
-            "Enter your name in the sidebar before importing: every change records who made it."
-        )
-    if not imp.ok:
-        raise ImportRefused(
-            f"The file has {len(imp.errors)} problems to fix before it can be imported."
-            if imp.errors
-            else "The file holds no rows to import."
-        )
+    _refuse_without_actor(actor)
+    _refuse_unless_ok(imp)
     codes = es.reference_codes(db)
     why = reason or f"Imported from {imp.source_name}"
 
@@ -251,15 +263,15 @@ def apply_engagement_import(
         ids = []
         for rec in imp.records:
             if imp.kind == "stakeholders":
-                checked = validate_stakeholder(rec, existing=es._existing(cur), codes=codes)
-                new_id = es._insert_stakeholder(cur, checked, actor)
+                checked = validate_stakeholder(rec, existing=es.existing_names(cur), codes=codes)
+                new_id = es.insert_stakeholder(cur, checked, actor)
                 entity = es.STAKEHOLDER
                 after = checked.model_copy(update={"stakeholder_id": new_id})
             else:
                 checked = validate_event(
-                    rec, known_stakeholders=es._stakeholder_ids(cur), codes=codes
+                    rec, known_stakeholders=es.stakeholder_ids(cur), codes=codes
                 )
-                new_id = es._insert_event(cur, checked, actor)
+                new_id = es.insert_event(cur, checked, actor)
                 entity = es.EVENT
                 after = checked.model_copy(update={"event_id": new_id})
             record(
@@ -274,7 +286,7 @@ def apply_engagement_import(
             ids.append(new_id)
         return ids
 
-    return db.write(work)
+    return _written(db, work)
 
 
 def existing_stakeholders(db: Database) -> dict[int, tuple[str, bool]]:

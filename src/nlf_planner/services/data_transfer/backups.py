@@ -1,0 +1,53 @@
+"""Backing the whole database up to one file: a zip of every table with a checked manifest.
+
+A full backup holds every row, people's names in the audit log included, so making,
+downloading and listing backups need the admin role; the automatic backup before an import is
+made by the import service itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nlf_planner.services.access import require
+from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.data_transfer.errors import REFUSALS, refusal
+from nlf_planner.store import Database
+from nlf_planner.store import backup as backup_store
+
+NO_BACKUP = "No backup was made"
+
+
+def backup_folder(db: Database) -> Path:
+    """Where backups are kept: data/backups/ beside the database file."""
+    return backup_store.default_backup_dir(db)
+
+
+def backup_file_name() -> str:
+    """A new backup's file name, stamped with the time (UTC)."""
+    return backup_store.backup_file_name()
+
+
+def create_backup(db: Database, actor: Actor | None, dest: Path | str | None = None) -> Path:
+    """Write a backup zip (admin) to ``dest`` (a folder or .zip path; default data/backups/)."""
+    actor = require(actor, Role.ADMIN, "make a backup")
+    try:
+        return backup_store.create_backup(db, dest, created_by=actor.display_name)
+    except REFUSALS as exc:
+        raise refusal(exc, NO_BACKUP) from exc
+
+
+def backup_download(db: Database, actor: Actor | None) -> bytes:
+    """A backup as bytes for a download button (admin)."""
+    actor = require(actor, Role.ADMIN, "download a full backup")
+    try:
+        return backup_store.backup_bytes(db, created_by=f"download by {actor.display_name}")
+    except REFUSALS as exc:
+        raise refusal(exc, NO_BACKUP) from exc
+
+
+def kept_backups(db: Database, actor: Actor | None) -> list[dict[str, Any]]:
+    """The backups kept on this server, newest first: file, path, size_mb, modified (admin)."""
+    require(actor, Role.ADMIN, "see the backups kept on this server")
+    return backup_store.kept_backups(db)

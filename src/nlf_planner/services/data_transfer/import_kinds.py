@@ -1,0 +1,205 @@
+"""The one registry of import kinds: for each, how its file is checked, what its preview
+shows, and how it is applied.
+
+Each kind's description (label, columns, template) is the domain's
+:data:`nlf_planner.imports.IMPORT_KINDS`; this module pairs it with the three steps that need
+the store, so the Data page, the tests and any tool run one switch-free path for every kind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from nlf_planner import imports as import_rules
+from nlf_planner.imports import CheckedImport, ImportKind, MeasurementImport, RecordImport, Table
+from nlf_planner.plan import changes_frame, default_base_year, diff_plans
+from nlf_planner.store import Database
+from nlf_planner.store import engagement as engagement_store
+from nlf_planner.store import imports as import_store
+from nlf_planner.store import plans as plan_store
+from nlf_planner.store import reference as reference_store
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What applying a checked file would change, ready to show before the person confirms.
+
+    ``metrics`` are headline counts (label, number); ``changes`` is the row-by-row list;
+    ``notice`` is a sentence to show beside it (e.g. that no plan is saved yet).
+    """
+
+    button_label: str
+    rows: int
+    caption: str
+    changes: pd.DataFrame
+    metrics: list[tuple[str, int]] = field(default_factory=list)
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    """Who applies a checked file, why, and which file (its SHA-256, for the audit row)."""
+
+    actor_name: str
+    reason: str | None
+    file_sha256: str | None
+
+
+@dataclass(frozen=True)
+class Importer:
+    """One kind of import with its three steps."""
+
+    kind: ImportKind
+    check: Callable[[Database, Table], CheckedImport]
+    preview: Callable[[Database, CheckedImport], ImportPreview]
+    apply: Callable[[Database, CheckedImport, ApplyRequest], str]
+
+
+# --- measurements ------------------------------------------------------------------------------
+
+
+def _check_measurements(db: Database, table: Table) -> MeasurementImport:
+    return import_rules.validate_measurements(
+        table, reference_store.measures(db), reference_store.regions(db), reference_store.icbs(db)
+    )
+
+
+def _preview_measurements(db: Database, result: MeasurementImport) -> ImportPreview:
+    preview = import_store.preview(db, result)
+    c = preview.counts
+    changes = preview.changes.copy()
+    changes.insert(3, "area_name", changes["geo_code"].map(reference_store.geography_names(db)))
+    return ImportPreview(
+        button_label=f"Import {plural(c['rows'], 'row')}",
+        rows=c["rows"],
+        caption=preview.summary() + " Imported series replace the illustrative history for "
+        "the same measure and area as a whole, and are marked as real data.",
+        changes=changes,
+        metrics=[
+            ("Rows added", c["added"]),
+            ("Values replaced", c["replaced"]),
+            ("Unchanged (now real data)", c["unchanged"]),
+            ("Illustrative rows removed", c["illustrative_removed"]),
+        ],
+    )
+
+
+def _apply_measurements(db: Database, result: MeasurementImport, req: ApplyRequest) -> str:
+    counts = import_store.apply_measurement_import(
+        db, result, actor=req.actor_name, reason=req.reason, file_sha256=req.file_sha256
+    )
+    return (
+        f"Imported {plural(counts['written'], 'row')} from {result.source_name}: "
+        f"{counts['added']:,} added, {counts['replaced']:,} replaced, "
+        f"{counts['illustrative_removed']:,} illustrative rows removed."
+    )
+
+
+# --- plan targets and milestones ---------------------------------------------------------------
+
+
+def _check_targets(db: Database, table: Table) -> RecordImport:
+    return import_rules.validate_plan_targets(
+        table,
+        reference_store.measures(db),
+        reference_store.geography_names(db),
+        import_rules.england_targets(plan_store.load_plan(db)),
+    )
+
+
+def _check_milestones(db: Database, table: Table) -> RecordImport:
+    plan = plan_store.load_plan(db)
+    return import_rules.validate_plan_milestones(
+        table,
+        plan.base_year if plan is not None else default_base_year(),
+        [a.code for a in reference_store.priority_areas(db)],
+        reference_store.measures(db),
+    )
+
+
+def _preview_plan(db: Database, result: RecordImport) -> ImportPreview:
+    what = "target" if result.kind == "plan_targets" else "milestone"
+    label = f"Save {plural(len(result.records), what)} as a new plan version"
+    current = plan_store.load_plan(db)
+    if current is None:
+        return ImportPreview(
+            label,
+            len(result.records),
+            "",
+            pd.DataFrame(),
+            notice="There is no saved plan yet: the import will create version 1.",
+        )
+    draft = import_rules.merge_plan_import(
+        current,
+        targets=result.records if result.kind == "plan_targets" else (),
+        milestones=result.records if result.kind == "plan_milestones" else (),
+    )
+    changes = changes_frame(diff_plans(current, draft))
+    return ImportPreview(
+        label,
+        len(result.records),
+        f"Saved as a new version of the plan (now version {current.version_id}); "
+        f"{plural(len(changes), 'change')} before → after:",
+        changes,
+    )
+
+
+def _apply_plan(db: Database, result: RecordImport, req: ApplyRequest) -> str:
+    saved = import_store.apply_plan_import(db, result, actor=req.actor_name, note=req.reason)
+    return f"Saved plan version {saved.version_id} from {result.source_name}."
+
+
+# --- stakeholders and events -------------------------------------------------------------------
+
+
+def _check_stakeholders(db: Database, table: Table) -> RecordImport:
+    return import_rules.validate_stakeholders(
+        table, import_store.existing_stakeholders(db), engagement_store.reference_codes(db)
+    )
+
+
+def _check_events(db: Database, table: Table) -> RecordImport:
+    return import_rules.validate_events(
+        table, import_store.stakeholder_ids_by_name(db), engagement_store.reference_codes(db)
+    )
+
+
+_ENGAGEMENT_IDS = ("stakeholder_id", "event_id", "seeded", "retired")
+
+
+def _preview_engagement(db: Database, result: RecordImport) -> ImportPreview:
+    frame = pd.DataFrame([r.model_dump(mode="json") for r in result.records])
+    frame = frame.drop(columns=[c for c in _ENGAGEMENT_IDS if c in frame.columns])
+    what = "stakeholders" if result.kind == "stakeholders" else "events"
+    return ImportPreview(
+        f"Add {plural(len(frame), 'row')}",
+        len(frame),
+        f"{len(frame)} new {what} will be added:",
+        frame,
+    )
+
+
+def _apply_engagement(db: Database, result: RecordImport, req: ApplyRequest) -> str:
+    ids = import_store.apply_engagement_import(db, result, actor=req.actor_name, reason=req.reason)
+    return f"Added {plural(len(ids), 'row')} from {result.source_name}."
+
+
+_STEPS: dict[str, tuple[Callable, Callable, Callable]] = {
+    "measurements": (_check_measurements, _preview_measurements, _apply_measurements),
+    "plan_targets": (_check_targets, _preview_plan, _apply_plan),
+    "plan_milestones": (_check_milestones, _preview_plan, _apply_plan),
+    "stakeholders": (_check_stakeholders, _preview_engagement, _apply_engagement),
+    "engagement_events": (_check_events, _preview_engagement, _apply_engagement),
+}
+
+#: Every kind the domain describes, with its steps (a kind without steps fails at import).
+IMPORTERS: dict[str, Importer] = {
+    key: Importer(kind, *_STEPS[key]) for key, kind in import_rules.IMPORT_KINDS.items()
+}

@@ -1,0 +1,122 @@
+"""Restoring a backup: check the file completely, show how it differs from now, then swap it
+in whole after an automatic backup of the current state.
+
+Checking reads only the file and the current row counts, so anyone may see whether a file is
+a sound backup. Restoring replaces every row, so it needs the admin role; the store builds the
+restored file beside the live one, records the restore in its audit log and swaps it in with
+one rename, or leaves the live data untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from nlf_planner.services.access import require
+from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.data_transfer.errors import REFUSALS, refusal
+from nlf_planner.services.errors import ReadOnly, ValidationFailed
+from nlf_planner.store import Database
+from nlf_planner.store import backup as backup_store
+from nlf_planner.store.backup import BackupError, RestoreReport
+
+NOTHING_RESTORED = "Nothing was restored"
+
+BackupSource = bytes | Path | str
+
+__all__ = [
+    "BackupCheck",
+    "RestoreReport",
+    "check_backup",
+    "compare_with_current",
+    "restore_backup",
+    "validate_backup",
+]
+
+
+@dataclass(frozen=True)
+class BackupCheck:
+    """A backup that passed every check, and how its tables compare with the data now."""
+
+    manifest: dict[str, Any]
+    comparison: pd.DataFrame
+
+    @property
+    def created_at(self) -> str | None:
+        return self.manifest.get("created_at")
+
+    @property
+    def created_by(self) -> str:
+        return self.manifest.get("created_by") or ""
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.manifest["schema_version"])
+
+    @property
+    def rows(self) -> int:
+        return sum(int(t["rows"]) for t in self.manifest["tables"].values())
+
+
+def validate_backup(source: BackupSource) -> dict[str, Any]:
+    """The manifest of a backup that passed every check (format, schema version, files,
+    checksums); :class:`ValidationFailed` saying why a file cannot be restored."""
+    try:
+        return backup_store.validate_backup(source)
+    except BackupError as exc:
+        raise ValidationFailed(
+            f"This file cannot be restored: {exc} The current data are unchanged."
+        ) from exc
+
+
+def compare_with_current(manifest: dict[str, Any], current: dict[str, int]) -> pd.DataFrame:
+    """Per table: rows now, rows in the backup, and the difference a restore would make."""
+    return pd.DataFrame(
+        [
+            {
+                "table": name,
+                "rows now": current.get(name),
+                "rows in backup": meta["rows"],
+                "difference": meta["rows"] - (current.get(name) or 0),
+            }
+            for name, meta in sorted(manifest["tables"].items())
+        ],
+        columns=["table", "rows now", "rows in backup", "difference"],
+    )
+
+
+def check_backup(db: Database, source: BackupSource) -> BackupCheck:
+    """Check a backup and compare it table by table with the data now; writes nothing."""
+    manifest = validate_backup(source)
+    return BackupCheck(manifest, compare_with_current(manifest, backup_store.table_row_counts(db)))
+
+
+def restore_backup(
+    db: Database,
+    actor: Actor | None,
+    source: BackupSource,
+    *,
+    reason: str | None = None,
+    label: str | None = None,
+    safety_dir: Path | str | None = None,
+) -> RestoreReport:
+    """Replace every row with the backup's (admin), after keeping the current state in
+    data/backups/ (or ``safety_dir``); the live data stay as they were if anything fails."""
+    actor = require(actor, Role.ADMIN, "restore a backup")
+    if db.read_only:
+        why = f"{NOTHING_RESTORED}: the database is open read-only. {db.read_only_reason or ''}"
+        raise ReadOnly(why.strip())
+    try:
+        return backup_store.restore_backup(
+            db,
+            source,
+            actor=actor.display_name,
+            reason=(reason or "").strip() or None,
+            label=label,
+            safety_dir=safety_dir,
+        )
+    except REFUSALS as exc:
+        raise refusal(exc, NOTHING_RESTORED) from exc

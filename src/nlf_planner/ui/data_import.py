@@ -1,0 +1,214 @@
+"""The Data page's import widgets: the kind picker and its templates, the sheet picker, the
+list of problems, the preview of what will change, and the options before applying."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from nlf_planner.exports_tables import CSV_MIME, XLSX_MIME, to_csv_bytes
+from nlf_planner.imports import MAX_FILE_MB, Table, size_limit_text
+from nlf_planner.services import data_transfer
+from nlf_planner.services.data_transfer import ImportCheck, ImportPreview, SheetChoiceNeeded
+from nlf_planner.services.database import Database
+from nlf_planner.ui.data_state import uploader_key
+from nlf_planner.ui.data_text import md
+
+PREVIEW_ROWS = 2000
+TOP_PROBLEMS = 10  # listed in full above the table, which truncates long text
+
+ISSUE_COLUMNS = {
+    "severity": st.column_config.TextColumn("Severity", width="small"),
+    "row": st.column_config.NumberColumn("Row", format="%d", width="small"),
+    "column": "Column",
+    "value": "Value found",
+    "problem": st.column_config.TextColumn("Problem", width=600),
+}
+
+#: Headings of the measurement preview's columns (other previews show their own names).
+CHANGE_COLUMNS = {
+    "change": "Change",
+    "measure_code": "Measure",
+    "geo_code": "Area code",
+    "area_name": "Area",
+    "numerator_before": "Numerator before",
+    "numerator_after": "Numerator after",
+    "denominator_before": "Denominator before",
+    "denominator_after": "Denominator after",
+    "period": st.column_config.DateColumn("Period", format="YYYY-MM-DD"),
+    "value_before": st.column_config.NumberColumn("Value before", format="%.2f"),
+    "value_after": st.column_config.NumberColumn("Value after", format="%.2f"),
+    "was_illustrative": st.column_config.CheckboxColumn("Was illustrative"),
+}
+
+
+def kind_picker() -> str:
+    """The kind of import, bound to the URL's ``kind``; shows what the file should hold."""
+    kinds = {k.key: k for k in data_transfer.import_kinds()}
+    key = st.selectbox(
+        "What are you importing?",
+        list(kinds),
+        format_func=lambda k: kinds[k].label,
+        key="kind",
+        bind="query-params",
+    )
+    st.markdown(kinds[key].help)
+    st.caption(
+        f"CSV (UTF-8 or Windows-1252, comma or semicolon) or Excel .xlsx; up to "
+        f"{size_limit_text()}. Nothing is written until you have seen the preview and "
+        "pressed the import button; then everything is written at once or not at all."
+    )
+    return key
+
+
+def templates(db: Database, kind: str) -> None:
+    """Template downloads (built on click, not on every rerun) and the file's columns."""
+    c1, c2, _ = st.columns([1, 1, 2])
+    c1.download_button(
+        "Excel template",
+        data=lambda: data_transfer.import_template(db, kind)[0],
+        file_name=f"nlf-template-{kind}.xlsx",
+        mime=XLSX_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"data_tpl_xlsx_{kind}",
+        help="With a Data dictionary sheet and the lists of valid codes.",
+    )
+    c2.download_button(
+        "CSV template",
+        data=lambda: data_transfer.import_template(db, kind)[1],
+        file_name=f"nlf-template-{kind}.csv",
+        mime=CSV_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"data_tpl_csv_{kind}",
+    )
+    with st.expander("Columns of this file (data dictionary)"):
+        st.dataframe(data_transfer.import_columns(kind), hide_index=True, key=f"data_cols_{kind}")
+
+
+def uploader(kind: str):
+    return st.file_uploader(
+        "Upload a CSV or Excel file",
+        type=["csv", "txt", "xlsx", "xlsm", "xls"],
+        key=uploader_key(f"upload_{kind}"),
+        max_upload_size=MAX_FILE_MB,
+    )
+
+
+def ask_for_sheet(exc: SheetChoiceNeeded, sheet_key: str) -> None:
+    st.info(md(exc), icon=":material/tab:")
+    st.selectbox(
+        "Sheet to import", exc.sheets, index=None, key=sheet_key, placeholder="Choose a sheet"
+    )
+
+
+def describe_table(table: Table, sheet_key: str) -> None:
+    """What was read, with the sheet picker kept on screen for a workbook of several sheets."""
+    if table.sheet_names and len(table.sheet_names) > 1:
+        st.selectbox(
+            "Sheet to import",
+            table.sheet_names,
+            index=table.sheet_names.index(table.sheet),
+            key=sheet_key,
+        )
+    where = f", sheet “{md(table.sheet)}”" if table.sheet else ""
+    enc = f", {table.encoding}" if table.encoding else ""
+    st.caption(f"Read {len(table):,} rows from {md(table.source_name)}{where}{enc}.")
+
+
+def show_issues(checked: ImportCheck) -> None:
+    """Every problem: a summary, the first ones in full, the table, and a download."""
+    frame = checked.issues_frame()
+    if checked.errors:
+        n = len(checked.errors)
+        st.error(
+            f"{n:,} problem{'s' if n != 1 else ''} to fix in {md(checked.source_name)} before "
+            "anything can be imported. Nothing has been written. Each problem names the "
+            "spreadsheet row (the heading is row 1), the column, the value found and what is "
+            "wrong.",
+            icon=":material/error:",
+        )
+    elif checked.warnings:
+        n = len(checked.warnings)
+        st.warning(
+            f"{n} note{'s' if n != 1 else ''} (these do not stop the import).",
+            icon=":material/warning:",
+        )
+    if not len(frame):
+        return
+    st.markdown(_first_problems(frame))
+    st.dataframe(frame, hide_index=True, column_config=ISSUE_COLUMNS, key="data_issues")
+    st.download_button(
+        "Download the list of problems (CSV)",
+        data=lambda: to_csv_bytes(frame),
+        file_name=f"problems-{checked.source_name}.csv",
+        mime=CSV_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key="data_issues_download",
+    )
+
+
+def _first_problems(frame: pd.DataFrame) -> str:
+    first = frame.head(TOP_PROBLEMS)
+    lines = [
+        f"- **{'Row ' + str(r.row) if pd.notna(r.row) else 'Whole file'}**"
+        + (f", {md(r.column)}" if r.column else "")
+        + (f" = “{md(r.value)}”" if r.value else "")
+        + f": {md(r.problem)}"
+        for r in first.itertuples()
+    ]
+    more = len(frame) - len(first)
+    return "\n".join(lines) + (f"\n\n…and {more:,} more in the table below." if more else "")
+
+
+def show_preview(preview: ImportPreview, source_name: str) -> None:
+    """Headline counts, the changes row by row (the first few thousand) and a download."""
+    if preview.metrics:
+        for col, (label, value) in zip(
+            st.columns(len(preview.metrics)), preview.metrics, strict=True
+        ):
+            col.metric(label, f"{value:,}")
+    if preview.notice:
+        st.info(preview.notice)
+    if preview.caption:
+        st.caption(preview.caption)
+    changes = preview.changes
+    if not len(changes.columns):
+        return
+    st.dataframe(
+        changes.head(PREVIEW_ROWS),
+        hide_index=True,
+        column_config={k: v for k, v in CHANGE_COLUMNS.items() if k in changes.columns},
+        key="data_preview",
+    )
+    if len(changes) > PREVIEW_ROWS:
+        st.caption(
+            f"Showing the first {PREVIEW_ROWS:,} of {len(changes):,} changes; "
+            "download the full list below."
+        )
+    st.download_button(
+        "Download the full preview (CSV)",
+        data=lambda: to_csv_bytes(changes),
+        file_name=f"preview-{source_name}.csv",
+        mime=CSV_MIME,
+        on_click="ignore",
+        icon=":material/download:",
+        key="data_preview_download",
+    )
+
+
+def apply_options(file_key: str) -> tuple[str, bool]:
+    """(source and reason for the audit log, whether to back up the current data first)."""
+    reason = st.text_input(
+        "Source and reason (recorded in the audit log)",
+        key=f"data_reason_{file_key}",
+        placeholder="e.g. NHS Staff Survey 2025 results, published March 2026",
+    )
+    keep_copy = st.checkbox(
+        "Back up the current data first (so this import can be undone by a restore)",
+        value=True,
+        key=f"data_backup_first_{file_key}",
+    )
+    return reason.strip(), keep_copy
