@@ -29,6 +29,7 @@ from nlf_planner.engagement_seed import seed_events, seed_stakeholders
 from nlf_planner.generate import DEFAULT_SEED, generate_measurements
 from nlf_planner.models import ICB
 from nlf_planner.periods import latest_complete_month
+from nlf_planner.plan import Plan, errors_only, validate_plan
 from nlf_planner.plan_seed import (
     REVIEW_NOTE,
     SEED_AUTHOR,
@@ -91,11 +92,28 @@ def _allowed(db: Database, actor: Actor | None) -> Actor:
 # --- the seeders -------------------------------------------------------------------------
 
 
+def _checked(db: Database, plan: Plan) -> Plan:
+    """The plan, when the plan's rules find no error in it (the store saves as given)."""
+    issues = errors_only(
+        validate_plan(
+            plan,
+            {m.code: m for m in reference_store.measures(db)},
+            reference_store.geography_names(db),
+            [a.code for a in reference_store.priority_areas(db)],
+            today=date.today(),
+        )
+    )
+    if issues:
+        raise ValidationFailed("The seeded plan breaks the plan's rules; it was not saved.", issues)
+    return plan
+
+
 def seed_plan(db: Database, actor: Actor = SYSTEM) -> int | None:
     """Versions 1 and 2 of the seeded plan, once; the head version id, or None if a plan exists.
 
-    The versions carry :data:`~nlf_planner.plan_seed.SEED_AUTHOR` as author, so the plan's
-    history says the content is illustrative seed data.
+    Both are checked with the plan's rules first, as every save is. The versions carry
+    :data:`~nlf_planner.plan_seed.SEED_AUTHOR` as author, so the plan's history says the
+    content is illustrative seed data.
     """
     _allowed(db, actor)
     if plan_store.latest_version_id(db) is not None:
@@ -105,14 +123,14 @@ def seed_plan(db: Database, actor: Actor = SYSTEM) -> int | None:
     first = initial_seed_plan(reference_store.measures(db), history, as_of)
     v1 = plan_store.save_plan(
         db,
-        first,
+        _checked(db, first),
         author=SEED_AUTHOR,
         note=initial_note(first.base_year),
         expected_version_id=None,
     )
     v2 = plan_store.save_plan(
         db,
-        revise_seed_plan(v1, seed_anchor(as_of)),
+        _checked(db, revise_seed_plan(v1, seed_anchor(as_of))),
         author=SEED_AUTHOR,
         note=REVIEW_NOTE,
         expected_version_id=v1.version_id,

@@ -213,9 +213,17 @@ def test_seeding_writes_two_plan_versions_once(fresh_seeded_db) -> None:
 def test_the_second_plan_version_is_the_quarterly_review(fresh_seeded_db) -> None:
     versions = plan_store.list_versions(fresh_seeded_db).sort_values("version_id")
     assert list(versions["note"].str[:15]) == ["Initial plan fo", "First quarterly"]
-    v1, v2 = (int(v) for v in versions["version_id"])
-    kinds = {(c.kind, c.entity) for c in plan_store.diff_versions(fresh_seeded_db, v1, v2)}
+    v1, v2 = (plan_store.load_plan(fresh_seeded_db, int(v)) for v in versions["version_id"])
+    kinds = {(c.kind, c.entity) for c in P.diff_plans(v1, v2)}
     assert ("added", "milestone") in kinds and ("changed", "target") in kinds
+
+
+def test_a_seeded_plan_that_breaks_the_rules_is_not_saved(db) -> None:
+    bad = P.Plan(base_year=2026, targets=[P.PlanTarget(measure_code="M99", horizon=1, target=1)])
+    with pytest.raises(ValidationFailed, match="not saved") as refused:
+        seeding._checked(db, bad)
+    assert refused.value.issues
+    assert plan_store.latest_version_id(db) is None
 
 
 # --- engagement -----------------------------------------------------------------------------
