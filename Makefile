@@ -56,10 +56,10 @@ clean-db:
 
 # One-file backup (zip of Parquet tables + manifest with checksums) into data/backups/.
 backup: $(VENV)/.run-deps
-	$(BIN)/python -m nlf_planner.backup_cli backup
+	$(BIN)/python -m nlf_planner.cli.backup backup
 
 # Checks FILE, backs up the current state, then swaps the restored database in. Stop the app
 # first (DuckDB allows one writing process); the Data page can restore while it runs.
 restore: $(VENV)/.run-deps
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=data/backups/nlf-backup-....zip"; exit 1; }
-	$(BIN)/python -m nlf_planner.backup_cli restore "$(FILE)"
+	$(BIN)/python -m nlf_planner.cli.backup restore "$(FILE)"

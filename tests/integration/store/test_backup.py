@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from nlf_planner import backup_cli
+from nlf_planner.cli import backup as backup_cli
 from nlf_planner.store import open_database
 from nlf_planner.store.audit import record
 from nlf_planner.store.backup import (
@@ -225,3 +226,16 @@ def test_cli_backup_check_and_restore(fresh_seeded_db_path, tmp_path, monkeypatc
     (tmp_path / "bad.zip").write_bytes(b"nope")
     assert backup_cli.main(["restore", str(tmp_path / "bad.zip")]) == 1
     assert "Refused" in capsys.readouterr().err
+
+
+def test_kept_backups_lists_the_zips_beside_the_database_newest_first(fresh_seeded_db):
+    from nlf_planner.store.backup import kept_backups
+
+    db = fresh_seeded_db
+    assert kept_backups(db) == []
+    older = create_backup(db, created_by="A")
+    newer = create_backup(db, created_by="B", prefix="nlf-before-import")
+    os.utime(older, (1_000_000_000, 1_000_000_000))  # make the order unambiguous
+    kept = kept_backups(db)
+    assert [b["file"] for b in kept] == [newer.name, older.name]
+    assert kept[0]["path"] == newer and kept[0]["size_mb"] >= 0

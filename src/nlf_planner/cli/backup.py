@@ -1,0 +1,115 @@
+"""Back up or restore the database from the shell (``make backup`` / ``make restore FILE=…``).
+
+``python -m nlf_planner.cli.backup backup [FOLDER_OR_FILE.zip]`` writes a backup zip
+(default: data/backups/). ``python -m nlf_planner.cli.backup restore FILE.zip`` checks the
+file and swaps it in after an automatic backup of the current state; ``check FILE.zip`` only
+checks it. The app must not be running for a restore: DuckDB lets one process write a file at
+a time. Every step goes through the data transfer services as the command-line actor, so the
+checks and the audit trail are the page's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from nlf_planner.services import data_transfer
+from nlf_planner.services.actor import SYSTEM, Actor
+from nlf_planner.services.database import Database, open_store
+from nlf_planner.services.errors import ServiceError
+from nlf_planner.settings import get_settings
+
+
+def command_line_actor() -> Actor:
+    """The server's own actor, named for the audit log: ``NLF_ACTOR`` when set, else the
+    operating-system user who ran the command."""
+    name = os.environ.get("NLF_ACTOR")
+    if not name:
+        try:
+            name = f"{getpass.getuser()} (command line)"
+        except (KeyError, OSError):
+            name = SYSTEM.display_name
+    return dataclasses.replace(SYSTEM, display_name=name)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("backup", help="write a backup zip")
+    b.add_argument("dest", nargs="?", default=None, help="folder or .zip path")
+    r = sub.add_parser("restore", help="restore from a backup zip")
+    r.add_argument("file", help="backup .zip made by NLF Planner")
+    r.add_argument("--reason", default="restored from the command line")
+    v = sub.add_parser("check", help="check a backup zip without restoring it")
+    v.add_argument("file")
+    return parser
+
+
+def _check(file: Path) -> int:
+    try:
+        manifest = data_transfer.validate_backup(file)
+    except ServiceError as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        return 1
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    print(
+        f"{file}: valid backup, schema version {manifest['schema_version']}, "
+        f"{len(manifest['tables'])} tables, {rows:,} rows, made {manifest['created_at']}"
+    )
+    return 0
+
+
+def _backup(db: Database, dest: str | None) -> int:
+    try:
+        out = data_transfer.create_backup(db, command_line_actor(), dest)
+    except ServiceError as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        return 1
+    print(f"Backup written: {out}")
+    return 0
+
+
+def _restore(db: Database, file: Path, reason: str) -> int:
+    if db.read_only:
+        print(
+            f"Cannot restore: {db.path} is in use by another process (stop the app first, "
+            "or restore from the Data page).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        report = data_transfer.restore_backup(db, command_line_actor(), file, reason=reason)
+    except ServiceError as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"Restored {sum(report.tables.values()):,} rows in {len(report.tables)} tables from "
+        f"{file}. The previous state was saved to {report.safety_backup}."
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check":
+        return _check(Path(args.file))
+    path = get_settings().db_path
+    try:
+        db = open_store(path)
+    except ServiceError as exc:
+        print(f"Cannot open {path}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "backup":
+            return _backup(db, args.dest)
+        return _restore(db, Path(args.file), args.reason)
+    finally:
+        db.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
