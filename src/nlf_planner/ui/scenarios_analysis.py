@@ -24,6 +24,7 @@ LEVERS = {
 
 
 def sensitivity_tab(params: CapacityParams, geo: str) -> None:
+    """Which assumptions move the chosen output most (a tornado chart)."""
     st.markdown(
         "Each uncertain assumption is set to its low and then its high value, the others at "
         "their most likely values; the longest bars matter most."
@@ -86,6 +87,7 @@ def _answer_cost(res: GoalSeekResult) -> None:
 def goal_seek_tab(
     params: CapacityParams, geo: str, geo_name: str, draws: int, seed: int, targets: pd.DataFrame
 ) -> None:
+    """The smallest lever that meets a target with the confidence asked."""
     st.markdown(
         "Find the smallest increase in programme places (or the smallest annual budget) that "
         "meets a target with the confidence you choose."
@@ -124,6 +126,7 @@ def goal_seek_tab(
 
 
 def waterfall_tab(base: Scenario, params: CapacityParams, geo: str) -> None:
+    """The change from the baseline, attributed to one group of assumptions at a time."""
     st.markdown(
         "The change from the baseline to this scenario, switching one group of assumptions at "
         "a time in this order: places, budget, attrition, promotion, external fill, then "

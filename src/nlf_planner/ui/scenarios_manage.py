@@ -124,6 +124,7 @@ def _delete(db: Database, scenario: Scenario) -> None:
 def save_tab(
     db: Database, scenario: Scenario, params: CapacityParams, draws: int, seed: int
 ) -> None:
+    """Save, export, import, clone and delete, and the versions of this scenario."""
     author = escape_md(scenario.author or "—")
     st.markdown(f"**Current scenario:** {escape_md(scenario.label)}, saved by {author}.")
     if db.read_only:

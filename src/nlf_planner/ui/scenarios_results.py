@@ -180,6 +180,7 @@ def model_tab(
     geo_name: str,
     names: dict[str, str],
 ) -> None:
+    """What changed, the headline table, the fan charts and the regions for one run."""
     _what_changed(scenario, base, params)
     _headlines(res, base_res, params, plan, geo, geo_name)
     targets = scenario_service.plan_targets(plan, geo)
@@ -239,6 +240,7 @@ def compare_tab(
     draws: int,
     seed: int,
 ) -> None:
+    """Saved scenarios side by side, every run with the same draws and seed (paired)."""
     chosen = _compare_choice(db, listing, scenario)
     if not chosen:
         st.info("Choose at least one saved scenario.")
