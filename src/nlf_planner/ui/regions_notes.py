@@ -8,10 +8,10 @@ outcome is kept in session state and shown on the next run.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import streamlit as st
 
+from nlf_planner.annotations import EARLIEST, MAX_TEXT
 from nlf_planner.services import annotations as annotation_service
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
@@ -19,7 +19,6 @@ from nlf_planner.services.regions_view import MeasureView
 from nlf_planner.ui.frame import current_actor, require_actor, show_error
 
 FLASH = "regions_flash"
-EARLIEST = date(2016, 4, 1)
 
 
 def _save(work: Callable[[], object], done: str, clear: str | None = None) -> None:
@@ -100,7 +99,7 @@ def _note_form(db: Database, view: MeasureView) -> None:
         st.markdown("**Add an event note** (for example, 'programme launched')")
         a, b = st.columns([1, 3])
         a.date_input("Date", value=view.result.latest_period, min_value=EARLIEST, key="note_date")
-        b.text_input("What happened", max_chars=200, key="note_text")
+        b.text_input("What happened", max_chars=MAX_TEXT, key="note_text")
         st.radio("Show on", ["This chart only", "Every chart"], horizontal=True, key="note_scope")
         st.form_submit_button(
             "Add note", on_click=_add_note, args=(db, view.measure.code, view.geo_code)
@@ -117,7 +116,7 @@ def _rebase_form(db: Database, view: MeasureView) -> None:
             min_value=EARLIEST,
             key="rebase_date",
         )
-        b.text_input("Reason (required)", max_chars=200, key="rebase_reason")
+        b.text_input("Reason (required)", max_chars=MAX_TEXT, key="rebase_reason")
         st.form_submit_button(
             "Rebase", on_click=_add_rebase, args=(db, view.measure.code, view.geo_code)
         )
