@@ -394,3 +394,87 @@ def test_not_contacted_boundary_is_more_than_n_days():
 def test_not_contacted_rejects_negative_days():
     with pytest.raises(ValueError):
         not_contacted(_people(), -1)
+
+
+# --- the rules the service checks before a write -------------------------------------------
+
+
+def test_duplicate_name_problem_ignores_the_record_itself_and_blank_names():
+    from nlf_planner.engagement import duplicate_name_problem
+
+    existing = {7: ("National Voices", False), 8: ("NAPP", True)}
+    assert duplicate_name_problem("national voices", existing, own_id=7) is None
+    assert (
+        duplicate_name_problem("  ", existing) is None and duplicate_name_problem(None, {}) is None
+    )
+    assert "already used by 'National Voices'" in duplicate_name_problem(
+        "NATIONAL voices", existing
+    )
+    assert duplicate_name_problem("napp", existing).endswith("(retired: restore it instead).")
+
+
+def test_merge_changes_refuses_ids_seeded_and_unknown_fields():
+    from nlf_planner.engagement import (
+        EDITABLE_EVENT_FIELDS,
+        EDITABLE_STAKEHOLDER_FIELDS,
+        Stakeholder,
+        merge_changes,
+    )
+
+    before = Stakeholder(stakeholder_id=3, **_stakeholder())
+    merged = merge_changes(before, {"interest": 1}, EDITABLE_STAKEHOLDER_FIELDS)
+    assert merged["interest"] == 1 and merged["stakeholder_id"] == 3
+    assert merged["name"] == before.name
+    with pytest.raises(EngagementValidationError) as info:
+        merge_changes(before, {"seeded": True, "colour": "x"}, EDITABLE_STAKEHOLDER_FIELDS)
+    assert info.value.problems == ["Unknown fields: colour, seeded."]
+    assert "event_id" not in EDITABLE_EVENT_FIELDS and "stakeholder_ids" in EDITABLE_EVENT_FIELDS
+
+
+def test_retiring_needs_a_reason():
+    from nlf_planner.engagement import check_retire_reason
+
+    assert check_retire_reason("  merged   into X ") == "merged into X"
+    for blank in (None, "", " \n "):
+        with pytest.raises(EngagementValidationError, match="reason for retiring"):
+            check_retire_reason(blank)
+
+
+def test_logging_contact_needs_an_event_and_someone():
+    from nlf_planner.engagement import check_contact
+
+    assert check_contact(4, [2, 1, 2]) == [2, 1]
+    with pytest.raises(EngagementValidationError) as info:
+        check_contact(None, [])
+    assert len(info.value.problems) == 2
+    with pytest.raises(EngagementValidationError, match="at least one"):
+        check_contact(4, [])
+
+
+def test_future_last_contact_is_reported_with_other_problems():
+    problems = _problems(
+        validate_stakeholder,
+        {**_stakeholder(interest=0), "last_contact": "2027-01-01"},
+        today=date(2026, 11, 30),
+    )
+    assert "Last contact cannot be in the future." in problems and len(problems) == 2
+
+
+def test_date_windows_and_coverage_periods():
+    from nlf_planner.engagement import (
+        COVERAGE_PERIODS,
+        ENGAGEMENT_2016,
+        EVENT_WINDOWS,
+        coverage_period,
+        event_window,
+    )
+
+    today = date(2026, 11, 30)
+    assert event_window("2016", today) == ENGAGEMENT_2016 == coverage_period("2016", today)
+    assert event_window("all", today) == (None, None) == event_window("DROP TABLE", today)
+    since, until = event_window("recent", today)
+    assert since == today - timedelta(days=365) and until > today
+    assert coverage_period("12m", today) == (today - timedelta(days=365), today)
+    assert coverage_period("3y", today)[1] == today and coverage_period(None, today) == (None, None)
+    assert set(EVENT_WINDOWS) == {"all", "2016", "recent"}
+    assert set(COVERAGE_PERIODS) == {"all", "2016", "3y", "12m"}

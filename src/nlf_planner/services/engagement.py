@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import duckdb
 import pandas as pd
 
 from nlf_planner import engagement as rules
@@ -81,7 +80,7 @@ def _refusals() -> Iterator[None]:
         raise StaleVersion(str(exc)) from None
     except ReadOnlyError as exc:
         raise ReadOnly(str(exc)) from None
-    except (StoreError, duckdb.Error) as exc:
+    except StoreError as exc:
         raise Unavailable(f"The change could not be saved: {exc}") from None
 
 

@@ -10,8 +10,9 @@ materialised DataFrames.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -33,6 +34,8 @@ from nlf_planner.engagement import (
 )
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Database, StoreError
+
+T = TypeVar("T")
 
 STAKEHOLDER = "stakeholder"
 EVENT = "engagement_event"
@@ -224,6 +227,18 @@ def _replace_links(
         )
 
 
+def _write(db: Database, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run ``work`` in one transaction; a driver failure becomes a :class:`StoreError`.
+
+    Records arrive checked, so the driver refusing one (a constraint, a full disk) is rare;
+    it still reaches the person as a sentence, never as a traceback.
+    """
+    try:
+        return db.write(work)
+    except duckdb.Error as exc:
+        raise StoreError(f"The database refused the change ({exc}).") from exc
+
+
 # The names the engagement import (store/imports.py) calls inside its own transaction.
 _existing = existing_names
 _stakeholder_ids = stakeholder_ids
@@ -254,7 +269,7 @@ def add_stakeholder(
         )
         return saved
 
-    return db.write(work)
+    return _write(db, work)
 
 
 def update_stakeholder(
@@ -298,7 +313,7 @@ def update_stakeholder(
         )
         return after
 
-    return db.write(work)
+    return _write(db, work)
 
 
 # --- event writes --------------------------------------------------------------------------
@@ -323,7 +338,7 @@ def add_event(
         )
         return saved
 
-    return db.write(work)
+    return _write(db, work)
 
 
 def update_event(
@@ -382,7 +397,7 @@ def update_event(
         )
         return after
 
-    return db.write(work)
+    return _write(db, work)
 
 
 def delete_event(db: Database, event_id: int, *, actor: str, reason: str | None = None) -> None:
@@ -402,7 +417,7 @@ def delete_event(db: Database, event_id: int, *, actor: str, reason: str | None 
             before=before.model_dump(mode="json"),
         )
 
-    db.write(work)
+    _write(db, work)
 
 
 # --- seeding -------------------------------------------------------------------------------
@@ -455,7 +470,7 @@ def write_seed(
         )
         return {"stakeholders": len(ids), "events": len(events), "links": links}
 
-    return db.write(work)
+    return _write(db, work)
 
 
 # --- reads ---------------------------------------------------------------------------------

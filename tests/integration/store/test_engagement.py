@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import duckdb
 import pytest
 
 from nlf_planner.engagement import (
@@ -22,7 +23,7 @@ from nlf_planner.engagement import (
 )
 from nlf_planner.store import engagement as store
 from nlf_planner.store.audit import audit_log
-from nlf_planner.store.db import ReadOnlyError, open_database
+from nlf_planner.store.db import Database, ReadOnlyError, StoreError, open_database
 
 LONDON = "E40000003"
 
@@ -132,14 +133,18 @@ def test_retire_hides_from_the_map_and_restore_brings_back(db):
     assert list(_audit(db, store.STAKEHOLDER).action)[-1] == "restore"
 
 
+def test_a_record_the_database_refuses_becomes_a_store_error(db):
+    unchecked = Stakeholder.model_construct(**_record().model_dump() | {"interest": 9})
+    with pytest.raises(StoreError, match="refused the change"):
+        store.add_stakeholder(db, unchecked, actor="Ann Lead")
+    assert db.scalar("SELECT count(*) FROM stakeholders") == 0
+    assert db.scalar("SELECT count(*) FROM audit_log") == 0
+
+
 def test_writes_on_a_read_only_file_raise_and_change_nothing(tmp_path):
     path = tmp_path / "ro.duckdb"
     writable = open_database(path)
     writable.close()
-    import duckdb
-
-    from nlf_planner.store.db import Database
-
     ro = Database(duckdb.connect(str(path), read_only=True), path, True, "a backup is running")
     try:
         with pytest.raises(ReadOnlyError, match="read-only"):
