@@ -22,9 +22,9 @@ from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.models import Measure
 from nlf_planner.periods import label as period_label
 from nlf_planner.plan import Plan
+from nlf_planner.services import annotations as annotation_service
 from nlf_planner.spc import SPCOptions, SPCResult, suggest_rebase
 from nlf_planner.store import Database
-from nlf_planner.store import annotations as annotation_store
 from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import reference as reference_store
 from nlf_planner.units import format_value
@@ -59,7 +59,7 @@ def model_key(db: Database, plan: Plan | None) -> tuple:
     return (
         str(db.path),
         measurement_store.data_version(db),
-        annotation_store.rebases_version(db),
+        annotation_service.rebases_version(db),
         getattr(plan, "version_id", None),
         SPCOptions.default().run_length,
     )
@@ -75,7 +75,7 @@ def build_regions_model(db: Database, plan: Plan | None, series=None) -> Regions
         reference_store.priority_areas(db),
         reference_store.regions(db),
         reference_store.icbs(db),
-        rebases=annotation_store.all_rebases(db),
+        rebases=annotation_service.all_rebases(db),
         plan=plan,
         options=SPCOptions.default(),
     )
@@ -256,7 +256,7 @@ def measure_view(
     if res is None or res.empty:
         return MeasureView(measure=m, geo_code=geo_code, geo_name=name, result=res)
     cell = model.cell(measure_code, geo_code)
-    notes = annotation_store.annotations_for(db, measure_code, geo_code)
+    notes = annotation_service.notes_for(db, measure_code, geo_code)
     line = regions_domain.plan_line(model, measure_code, geo_code)
     frame = res.to_frame()
     figure = spc_figure(
@@ -270,7 +270,7 @@ def measure_view(
         plan_line=line,
         horizon_targets=regions_domain.horizon_targets(model, measure_code, geo_code),
         annotations=notes,
-        rebase_reasons=annotation_store.rebase_reasons(db, measure_code, geo_code),
+        rebase_reasons=annotation_service.rebase_reasons(db, measure_code, geo_code),
     )
     if line is not None:
         frame = frame.merge(
@@ -292,7 +292,7 @@ def measure_view(
         context=_context(m, cell),
         area_table=regions_domain.summary_table(model, [geo_code], area_codes),
         notes=notes,
-        rebases=annotation_store.rebases_for(db, measure_code, geo_code),
+        rebases=annotation_service.rebases_for(db, measure_code, geo_code),
         suggested_rebase=suggest_rebase(res),
     )
 
