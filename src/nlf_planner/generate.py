@@ -5,7 +5,10 @@ The history is generated, not real: it is calibrated to the national figures in 
 a few special causes a board would recognise (a sustained shift after a programme starts, a
 pandemic dip). Same seed and end month give identical tables.
 
-Run: ``python -m nlf_planner.generate [--end-month YYYY-MM] [--seed N] [--force]``.
+Pure on purpose: measures and ICBs in, a frame out, nothing read or written here, so the
+numbers are tested without a database. Writing them (with the plan, scenarios and engagement
+seeds) is the seeding service's job (``services/seeding.py``); the command line is
+``python -m nlf_planner.cli.generate [--end-month YYYY-MM] [--seed N] [--force] [--scale N]``.
 """
 
 from __future__ import annotations
@@ -92,7 +95,10 @@ def generate_measurements(
     seed: int = DEFAULT_SEED,
     scale: int = 1,
 ) -> pd.DataFrame:
-    """All ICB rows for every measure, as a frame ready for the store."""
+    """All ICB rows for every measure, as a frame ready for the store.
+
+    ``scale`` is accepted for callers that pass it; the extra areas come in ``icb_codes``.
+    """
     rng = np.random.default_rng(seed)
     workforce = icb_workforce(len(icb_codes), rng)
     region_codes = sorted(set(icb_regions))
