@@ -41,7 +41,7 @@ def test_chart_images_are_high_resolution_pngs(deck, images) -> None:
     for index, png in images.items():
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         width = int.from_bytes(png[16:20], "big")
-        box = export._layout(deck.slides[index])["figure"]
+        box = export.layout(deck.slides[index])["figure"]
         assert width / box.width >= 200  # at least 200 pixels per inch on the slide
 
 
