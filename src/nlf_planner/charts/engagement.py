@@ -1,6 +1,6 @@
 """Engagement charts: the influence/interest map, the events timeline and the coverage heatmap.
 
-Data in (DataFrames from ``store.engagement``), plotly figure out. Each builder has a matching
+Data in (DataFrames from ``services.engagement``), plotly figure out. Each builder has a matching
 ``*_summary`` that says in words what the chart shows, for the text alternative.
 """
 

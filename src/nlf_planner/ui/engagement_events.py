@@ -13,8 +13,9 @@ from nlf_planner.engagement import EVENT_TYPES, EngagementEvent, Span
 from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
+from nlf_planner.services.errors import ServiceError
 from nlf_planner.ui.engagement_forms import DATE_FORMAT, Choices, chart_with_csv, md, save
-from nlf_planner.ui.frame import format_date
+from nlf_planner.ui.frame import format_date, show_error
 
 COLUMNS = [
     "event_date", "end_date", "title", "event_type_label", "audience", "region_name",
@@ -162,7 +163,11 @@ def edit_event_panel(
         )
         if picked is None:
             return
-        current = engagement_service.event(db, int(picked))
+        try:
+            current = engagement_service.event(db, int(picked))
+        except ServiceError as exc:  # deleted in another session since the list was read
+            show_error(exc)
+            return
         eid = current.event_id
         with st.form(f"edit_event_{eid}"):
             values = _fields(f"ev_edit_{eid}", choices, current)

@@ -11,7 +11,9 @@ from nlf_planner.engagement import GROUPS, HIGH_FROM, QUADRANT_HELP, Stakeholder
 from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
+from nlf_planner.services.errors import ServiceError
 from nlf_planner.ui.engagement_forms import DATE_FORMAT, Choices, chart_with_csv, md, save
+from nlf_planner.ui.frame import show_error
 
 COLUMNS = list(engagement_service.STAKEHOLDER_EXPORT_COLUMNS)
 TABLE_CONFIG = {
@@ -212,7 +214,11 @@ def edit_stakeholder_panel(db: Database, choices: Choices, *, expanded: bool) ->
         )
         if chosen is None:
             return
-        current = engagement_service.stakeholder(db, int(chosen))
+        try:
+            current = engagement_service.stakeholder(db, int(chosen))
+        except ServiceError as exc:  # removed in another session since the list was read
+            show_error(exc)
+            return
         _edit_form(db, choices, current)
         _retire_form(db, current)
         _history(db, current)
