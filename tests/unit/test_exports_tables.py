@@ -164,3 +164,35 @@ def test_xlsx_export_copes_with_columns_that_are_empty_at_the_top() -> None:
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes({"measurements": frame})))
     sheet = book.worksheets[0]
     assert [c.value for c in sheet[1]][:2] == ["ci_low", "text"]
+
+
+def test_export_file_names_carry_the_table_and_the_day():
+    from nlf_planner.exports_tables import export_file_name
+
+    assert export_file_name("regions", "csv", date(2026, 11, 30)) == "nlf-regions-20261130.csv"
+    _, name, mime = table_export(pd.DataFrame({"a": [1]}), "regions", "xlsx")
+    assert name == export_file_name("regions", "xlsx") and mime.endswith("spreadsheetml.sheet")
+
+
+def test_excel_holds_a_limited_number_of_rows():
+    from nlf_planner.exports_tables import EXCEL_MAX_ROWS, fits_excel
+
+    assert fits_excel(EXCEL_MAX_ROWS) and not fits_excel(EXCEL_MAX_ROWS + 1)
+
+
+def test_tables_overview_gives_each_table_its_size_and_columns():
+    from nlf_planner.exports_tables import tables_overview
+
+    overview = tables_overview(
+        {"regions": [("code", "VARCHAR"), ("name", "VARCHAR")], "new_table": [("x", "INT")]},
+        {"regions": 7},
+    )
+    assert overview.to_dict("records") == [
+        {
+            "table": "regions",
+            "what it holds": "The 7 NHS England regions (ONS and ODS codes).",
+            "rows": 7,
+            "columns": "code, name",
+        },
+        {"table": "new_table", "what it holds": "", "rows": 0, "columns": "x"},
+    ]

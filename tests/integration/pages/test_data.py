@@ -6,39 +6,60 @@ import hashlib
 import io
 import random
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
-from nlf_planner.store import open_database
-from nlf_planner.store.backup import backup_bytes, read_table, table_names
+from nlf_planner.services import audit as audit_service
+from nlf_planner.services import data_transfer
+from nlf_planner.services.actor import local_actor
+from nlf_planner.services.database import Database, open_store
 from tests.apptest_utils import headings, run_page
 
 HEADER = "measure_code,geo_code,period,numerator,denominator,value\n"
 GOOD = HEADER + "M08,E54000024,2024-04-01,12,150,8\nM08,E54000024,2024-05-01,11,150,\n"
 USER = {"user_name": "Asha Patel"}
+ADMIN = local_actor("Test Admin")
+
+
+@contextmanager
+def opened(path: Path) -> Iterator[Database]:
+    """The database file as the page sees it (between runs, never while AppTest holds it)."""
+    db = open_store(path)
+    try:
+        yield db
+    finally:
+        db.close()
 
 
 def snapshot(path: Path) -> dict[str, str]:
-    db = open_database(path)
-    try:
+    """A content hash of every table, read through the export service."""
+    with opened(path) as db:
         out = {}
-        for name in table_names(db):
-            df = read_table(db, name)
+        for name in data_transfer.table_names(db):
+            df = data_transfer.table_rows(db, name)
             df = df.sort_values(list(df.columns)).reset_index(drop=True) if len(df) else df
             out[name] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
         return out
-    finally:
-        db.close()
 
 
-def scalar(path: Path, sql: str):
-    db = open_database(path)
-    try:
-        return db.scalar(sql)
-    finally:
-        db.close()
+def table(path: Path, name: str) -> pd.DataFrame:
+    with opened(path) as db:
+        return data_transfer.table_rows(db, name)
+
+
+def audit(path: Path, **filters) -> pd.DataFrame:
+    with opened(path) as db:
+        return audit_service.audit_log(db, **filters)
+
+
+def imports_logged(path: Path) -> int:
+    log = audit(path)
+    return int((log["action"] == "import").sum())
 
 
 def open_data(path: Path, section: str | None = None, session: dict | None = None, **query):
@@ -115,7 +136,7 @@ def test_without_a_name_the_import_button_is_disabled_and_says_why(fresh_seeded_
     assert metrics["Values replaced"] == "2" and metrics["Rows added"] == "0"
     assert at.button[0].disabled
     assert any("Your name" in w.value for w in at.warning)
-    assert scalar(fresh_seeded_db_path, "SELECT count(*) FROM audit_log WHERE action='import'") == 0
+    assert imports_logged(fresh_seeded_db_path) == 0
 
 
 def test_preview_then_confirm_imports_with_the_person_and_reason(fresh_seeded_db_path):
@@ -133,15 +154,9 @@ def test_preview_then_confirm_imports_with_the_person_and_reason(fresh_seeded_db
     kept = list((fresh_seeded_db_path.parent / "backups").glob("nlf-before-import-*.zip"))
     assert len(kept) == 1  # the data as they were, restorable from the Backup tab
     assert not at.metric  # the upload is cleared after a successful import
-    assert (
-        scalar(fresh_seeded_db_path, "SELECT count(*) FROM measurements WHERE NOT illustrative")
-        == 2
-    )
-    db = open_database(fresh_seeded_db_path)
-    try:
-        row = db.rows("SELECT actor, reason FROM audit_log WHERE action='import'")[0]
-    finally:
-        db.close()
+    assert (~table(fresh_seeded_db_path, "measurements")["illustrative"]).sum() == 2
+    log = audit(fresh_seeded_db_path, entity="measurements")
+    row = tuple(log[log["action"] == "import"][["actor", "reason"]].iloc[0])
     assert row == ("Asha Patel", "<script>alert('x')</script> ESR extract")  # literally
 
 
@@ -175,14 +190,14 @@ def test_user_text_in_messages_is_shown_escaped(fresh_seeded_db_path):
 
 
 def test_plan_targets_import_saves_a_plan_version(fresh_seeded_db_path):
-    before = scalar(fresh_seeded_db_path, "SELECT max(version_id) FROM plan_versions")
+    before = table(fresh_seeded_db_path, "plan_versions")["version_id"].max()
     at = open_data(fresh_seeded_db_path, session=USER, kind="Plan targets")
     upload(at, "targets.csv", b"measure_code,geo_code,y1,y3,y5\nM08,,7.5,6.5,5.5\n")
     assert at.button[0].label == "Save 3 targets as a new plan version"
     at.button[0].click()
     at.run()
     assert any("Saved plan version" in s.value for s in at.success)
-    assert scalar(fresh_seeded_db_path, "SELECT max(version_id) FROM plan_versions") > before
+    assert table(fresh_seeded_db_path, "plan_versions")["version_id"].max() > before
 
 
 def test_export_section_offers_csv_and_excel(seeded_db_path):
@@ -193,15 +208,11 @@ def test_export_section_offers_csv_and_excel(seeded_db_path):
 
 
 def test_audit_log_filters_by_person(fresh_seeded_db_path):
-    from nlf_planner.store.audit import record
-
-    db = open_database(fresh_seeded_db_path)
-    db.write(
-        lambda cur: record(
-            cur, actor="Ben", action="edit", entity="plan_version", reason='=HYPERLINK("http://x")'
+    with opened(fresh_seeded_db_path) as db:
+        check = data_transfer.check_upload(db, "measurements", GOOD.encode(), "esr.csv")
+        data_transfer.apply_import(
+            db, local_actor("Ben"), check, reason='=HYPERLINK("http://x")', backup_first=False
         )
-    )
-    db.close()
     at = open_data(fresh_seeded_db_path, "Audit log", who="Ben")
     log = at.dataframe[0].value
     assert set(log["actor"]) == {"Ben"} and len(log) == 1
@@ -210,9 +221,8 @@ def test_audit_log_filters_by_person(fresh_seeded_db_path):
 
 
 def test_a_backup_that_fails_its_checksum_is_refused_on_the_page(fresh_seeded_db_path):
-    db = open_database(fresh_seeded_db_path)
-    data = backup_bytes(db)
-    db.close()
+    with opened(fresh_seeded_db_path) as db:
+        data = data_transfer.backup_download(db, ADMIN)
     src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
@@ -232,11 +242,10 @@ def test_a_backup_that_fails_its_checksum_is_refused_on_the_page(fresh_seeded_db
 
 
 def test_restore_from_the_page_after_confirmation(fresh_seeded_db_path):
-    db = open_database(fresh_seeded_db_path)
-    data = backup_bytes(db)
-    rows = db.scalar("SELECT count(*) FROM measurements")
-    db.write(lambda cur: cur.execute("DELETE FROM measurements WHERE measure_code = 'M08'"))
-    db.close()
+    with opened(fresh_seeded_db_path) as db:
+        data = data_transfer.backup_download(db, ADMIN)
+        rows = len(data_transfer.table_rows(db, "measurements"))
+        db.write(lambda cur: cur.execute("DELETE FROM measurements WHERE measure_code = 'M08'"))
     at = upload(
         open_data(fresh_seeded_db_path, "Backup and restore", session=USER), "good.zip", data
     )
@@ -249,31 +258,27 @@ def test_restore_from_the_page_after_confirmation(fresh_seeded_db_path):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Restored" in s.value for s in at.success), [e.value for e in at.error]
-    assert scalar(fresh_seeded_db_path, "SELECT count(*) FROM measurements") == rows
+    assert len(table(fresh_seeded_db_path, "measurements")) == rows
 
 
 def test_stakeholders_import_from_the_page(fresh_seeded_db_path):
-    before = scalar(fresh_seeded_db_path, "SELECT count(*) FROM stakeholders")
+    before = len(table(fresh_seeded_db_path, "stakeholders"))
     at = open_data(fresh_seeded_db_path, session=USER, kind="Stakeholders")
     upload(at, "people.csv", b"name,group,interest,influence\n<i>New</i> trust,Provider,4,5\n")
     assert at.button[0].label == "Add 1 row"
     at.button[0].click()
     at.run()
     assert any("Added 1 row from" in s.value for s in at.success)
-    assert scalar(fresh_seeded_db_path, "SELECT count(*) FROM stakeholders") == before + 1
-    assert scalar(
-        fresh_seeded_db_path, "SELECT name FROM stakeholders ORDER BY stakeholder_id DESC LIMIT 1"
-    ) == ("<i>New</i> trust")
+    people = table(fresh_seeded_db_path, "stakeholders")
+    assert len(people) == before + 1
+    assert people.sort_values("stakeholder_id")["name"].iloc[-1] == "<i>New</i> trust"
 
 
 def test_restore_from_a_backup_kept_on_the_server(fresh_seeded_db_path):
-    from nlf_planner.store.backup import create_backup
-
-    db = open_database(fresh_seeded_db_path)
-    kept = create_backup(db)  # data/backups beside the database file
-    rows = db.scalar("SELECT count(*) FROM measurements")
-    db.write(lambda cur: cur.execute("DELETE FROM measurements"))
-    db.close()
+    with opened(fresh_seeded_db_path) as db:
+        kept = data_transfer.create_backup(db, ADMIN)  # data/backups beside the database file
+        rows = len(data_transfer.table_rows(db, "measurements"))
+        db.write(lambda cur: cur.execute("DELETE FROM measurements"))
     at = open_data(fresh_seeded_db_path, "Backup and restore", session=USER)
     at.radio(key="data_restore_source").set_value("A backup kept on this server")
     at.run()
@@ -287,4 +292,17 @@ def test_restore_from_a_backup_kept_on_the_server(fresh_seeded_db_path):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Restored" in s.value for s in at.success)
-    assert scalar(fresh_seeded_db_path, "SELECT count(*) FROM measurements") == rows
+    assert len(table(fresh_seeded_db_path, "measurements")) == rows
+
+
+def test_without_a_name_backups_are_not_offered_and_the_page_says_why(fresh_seeded_db_path):
+    with opened(fresh_seeded_db_path) as db:
+        data_transfer.create_backup(db, ADMIN)
+    at = open_data(fresh_seeded_db_path, "Backup and restore")
+    download = next(b for b in at.get("download_button") if b.label == "Download a backup now")
+    assert download.proto.disabled
+    at.radio(key="data_restore_source").set_value("A backup kept on this server")
+    at.run()
+    assert not at.exception
+    assert any("Enter your name" in e.value for e in at.error)
+    assert not at.dataframe  # the list of kept backups is for admins only

@@ -652,3 +652,16 @@ def test_newer_real_data_move_the_as_of_month_on_never_back(fresh_seeded_db):
     newer = checked(db, HEADER + f"M08,{ICB},2026-11-01,12,150,\n")
     apply_measurement_import(db, newer, actor="A")
     assert get_meta(db, "data_as_of") == "2026-11-01"
+
+
+def test_a_driver_failure_is_a_readable_store_error_and_writes_nothing(fresh_seeded_db):
+    from nlf_planner.store import StoreError
+
+    db = fresh_seeded_db
+    imp = checked(db, m08_rows())
+    # A write the database itself refuses (here: an audit table it can no longer find).
+    db.write(lambda cur: cur.execute("ALTER TABLE audit_log RENAME TO audit_log_gone"))
+    before = db.scalar("SELECT count(*) FROM measurements WHERE NOT illustrative")
+    with pytest.raises(StoreError, match="could not be written .*nothing was changed"):
+        apply_measurement_import(db, imp, actor="A")
+    assert db.scalar("SELECT count(*) FROM measurements WHERE NOT illustrative") == before == 0
