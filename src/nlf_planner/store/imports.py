@@ -7,8 +7,8 @@ transaction (the rows stored at that moment) and turns any driver failure into a
 
 Imported measurement series replace the illustrative series for the same measure and
 geography as a whole (illustrative rows of that pair that the file does not cover are
-deleted), and every imported row is stored with ``illustrative = FALSE``. Real rows already imported for
-periods the file does not cover are kept; rows for the same period are replaced.
+deleted), and every imported row is stored with ``illustrative = FALSE``. Real rows already
+imported for periods the file does not cover are kept; rows for the same period are replaced.
 """
 
 from __future__ import annotations
