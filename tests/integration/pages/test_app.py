@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from nlf_planner.store import open_database
+from nlf_planner.services.database import open_store
 from nlf_planner.ui.navigation import PAGES
 from tests.apptest_utils import headings, run_page
 from tests.db_holders import held_by_other_process
@@ -41,7 +41,7 @@ def test_overview_ignores_an_unknown_region_in_the_url(seeded_db_path) -> None:
 
 def test_a_file_locked_by_another_process_shows_a_message_not_a_traceback(tmp_path) -> None:
     path = tmp_path / "locked.duckdb"
-    open_database(path).close()
+    open_store(path).close()
     with held_by_other_process(path):
         at = run_page(None, path)
         assert not at.exception

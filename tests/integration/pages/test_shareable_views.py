@@ -14,10 +14,11 @@ from dataclasses import dataclass
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from nlf_planner.deck import DeckChoices, build_deck
-from nlf_planner.store import open_database
-from nlf_planner.store import plans as plan_store
-from nlf_planner.store import scenarios as scenario_store
+from nlf_planner.deck import DeckChoices
+from nlf_planner.services import plan_editing
+from nlf_planner.services import scenarios as scenario_service
+from nlf_planner.services.database import open_store
+from nlf_planner.services.deck import build_deck
 from nlf_planner.ui.navigation import PAGES
 from tests.apptest_utils import headings, run_page
 
@@ -68,11 +69,11 @@ def _check_present(at, db, q):
 
 
 def _oldest_plan(db) -> str:
-    return str(int(plan_store.list_versions(db)["version_id"].min()))
+    return str(int(plan_editing.list_versions(db)["version_id"].min()))
 
 
 def _two_scenarios(db) -> str:
-    return ",".join(str(i) for i in scenario_store.list_scenarios(db)["scenario_id"][:2])
+    return ",".join(str(i) for i in scenario_service.list_scenarios(db)["scenario_id"][:2])
 
 
 VIEWS: dict[str, View] = {
@@ -92,7 +93,7 @@ VIEWS: dict[str, View] = {
 
 @pytest.fixture(scope="module")
 def seeded(seeded_db_path):
-    db = open_database(seeded_db_path, migrate=False)
+    db = open_store(seeded_db_path)
     yield db
     db.close()
 
