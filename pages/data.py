@@ -15,7 +15,6 @@ from nlf_planner.services.data_transfer import SheetChoiceNeeded
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.ui import data_audit, data_backup, data_export, data_import, data_state
-from nlf_planner.ui.data_text import md, show_refusal
 from nlf_planner.ui.frame import (
     current_actor,
     footer,
@@ -24,7 +23,9 @@ from nlf_planner.ui.frame import (
     page_header,
     read_only_banner,
     require_actor,
+    show_error,
 )
+from nlf_planner.ui.text import escape_markdown
 
 SECTIONS = ["Import", "Export", "Data dictionary", "Audit log", "Backup and restore"]
 
@@ -49,7 +50,7 @@ def render_import(db: Database) -> None:
         data_import.ask_for_sheet(exc, sheet_key)
         return
     except ServiceError as exc:
-        show_refusal(exc)
+        show_error(exc)
         return
     data_import.describe_table(table, sheet_key)
     checked = data_state.checked_once(
@@ -78,9 +79,9 @@ def render_import(db: Database) -> None:
                 db, actor, checked, reason=reason, backup_first=backup_first
             )
         except ServiceError as exc:
-            show_refusal(exc)
+            show_error(exc)
             return
-        data_state.finish(md(outcome.message))
+        data_state.finish(escape_markdown(outcome.message))
 
 
 # --- backup and restore --------------------------------------------------------------------
@@ -102,7 +103,7 @@ def render_restore(db: Database, source: bytes | Path, label: str) -> None:
     try:
         check = data_transfer.check_backup(db, source)
     except ServiceError as exc:
-        show_refusal(exc)
+        show_error(exc)
         return
     data_backup.show_check(check)
     reason, sure = data_backup.confirmation()
@@ -117,11 +118,11 @@ def render_restore(db: Database, source: bytes | Path, label: str) -> None:
         try:
             report = data_transfer.restore_backup(db, actor, source, reason=reason, label=label)
         except ServiceError as exc:
-            show_refusal(exc)
+            show_error(exc)
             return
         data_state.finish(
-            f"Restored {sum(report.tables.values()):,} rows from {md(label)}. The "
-            f"previous state was saved to {md(report.safety_backup)}.",
+            f"Restored {sum(report.tables.values()):,} rows from {escape_markdown(label)}. The "
+            f"previous state was saved to {escape_markdown(report.safety_backup)}.",
             restored=True,
         )
 

@@ -14,7 +14,8 @@ from nlf_planner.services.data_transfer import BackupCheck
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.ui.data_state import uploader_key
-from nlf_planner.ui.data_text import md, show_refusal
+from nlf_planner.ui.frame import show_error
+from nlf_planner.ui.text import escape_markdown
 
 UPLOADED = "An uploaded file"
 KEPT = "A backup kept on this server"
@@ -49,7 +50,7 @@ def choose_source(db: Database, actor: Actor | None) -> tuple[bytes | Path, str]
     st.markdown(
         "**Restore** replaces ALL current data with a backup. The file is checked first "
         "(checksums, schema version, row counts); the current state is backed up "
-        f"automatically to {md(data_transfer.backup_folder(db))}; then the restored "
+        f"automatically to {escape_markdown(data_transfer.backup_folder(db))}; then the restored "
         "database is swapped in at once. From the shell: `make restore FILE=…`."
     )
     source = st.radio(
@@ -69,7 +70,7 @@ def _kept_backup(db: Database, actor: Actor | None) -> tuple[Path, str] | None:
     try:
         kept = data_transfer.kept_backups(db, actor)
     except ServiceError as exc:
-        show_refusal(exc)
+        show_error(exc)
         return None
     if not kept:
         st.info("No backups are kept on this server yet.")
@@ -93,9 +94,9 @@ def _kept_backup(db: Database, actor: Actor | None) -> tuple[Path, str] | None:
 
 def show_check(check: BackupCheck) -> None:
     """That the backup is sound, who made it when, and its rows against the rows now."""
-    by = f"by {md(check.created_by)} " if check.created_by else ""
+    by = f"by {escape_markdown(check.created_by)} " if check.created_by else ""
     st.success(
-        f"Valid backup made {md(check.created_at)} {by}"
+        f"Valid backup made {escape_markdown(check.created_at)} {by}"
         f"(schema version {check.schema_version}); every checksum matches.",
         icon=":material/verified:",
     )

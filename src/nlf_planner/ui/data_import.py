@@ -12,7 +12,7 @@ from nlf_planner.services import data_transfer
 from nlf_planner.services.data_transfer import ImportCheck, ImportPreview, SheetChoiceNeeded
 from nlf_planner.services.database import Database
 from nlf_planner.ui.data_state import uploader_key
-from nlf_planner.ui.data_text import md
+from nlf_planner.ui.text import escape_markdown
 
 PREVIEW_ROWS = 2000
 TOP_PROBLEMS = 10  # listed in full above the table, which truncates long text
@@ -97,7 +97,7 @@ def uploader(kind: str):
 
 
 def ask_for_sheet(exc: SheetChoiceNeeded, sheet_key: str) -> None:
-    st.info(md(exc), icon=":material/tab:")
+    st.info(escape_markdown(exc), icon=":material/tab:")
     st.selectbox(
         "Sheet to import", exc.sheets, index=None, key=sheet_key, placeholder="Choose a sheet"
     )
@@ -112,9 +112,9 @@ def describe_table(table: Table, sheet_key: str) -> None:
             index=table.sheet_names.index(table.sheet),
             key=sheet_key,
         )
-    where = f", sheet “{md(table.sheet)}”" if table.sheet else ""
+    where = f", sheet “{escape_markdown(table.sheet)}”" if table.sheet else ""
     enc = f", {table.encoding}" if table.encoding else ""
-    st.caption(f"Read {len(table):,} rows from {md(table.source_name)}{where}{enc}.")
+    st.caption(f"Read {len(table):,} rows from {escape_markdown(table.source_name)}{where}{enc}.")
 
 
 def show_issues(checked: ImportCheck) -> None:
@@ -123,7 +123,8 @@ def show_issues(checked: ImportCheck) -> None:
     if checked.errors:
         n = len(checked.errors)
         st.error(
-            f"{n:,} problem{'s' if n != 1 else ''} to fix in {md(checked.source_name)} before "
+            f"{n:,} problem{'s' if n != 1 else ''} to fix in "
+            f"{escape_markdown(checked.source_name)} before "
             "anything can be imported. Nothing has been written. Each problem names the "
             "spreadsheet row (the heading is row 1), the column, the value found and what is "
             "wrong.",
@@ -154,9 +155,9 @@ def _first_problems(frame: pd.DataFrame) -> str:
     first = frame.head(TOP_PROBLEMS)
     lines = [
         f"- **{'Row ' + str(r.row) if pd.notna(r.row) else 'Whole file'}**"
-        + (f", {md(r.column)}" if r.column else "")
-        + (f" = “{md(r.value)}”" if r.value else "")
-        + f": {md(r.problem)}"
+        + (f", {escape_markdown(r.column)}" if r.column else "")
+        + (f" = “{escape_markdown(r.value)}”" if r.value else "")
+        + f": {escape_markdown(r.problem)}"
         for r in first.itertuples()
     ]
     more = len(frame) - len(first)

@@ -14,8 +14,9 @@ from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
-from nlf_planner.ui.engagement_forms import DATE_FORMAT, Choices, chart_with_csv, md, save
+from nlf_planner.ui.engagement_forms import DATE_FORMAT, Choices, chart_with_csv, save
 from nlf_planner.ui.frame import format_date, show_error
+from nlf_planner.ui.text import escape_markdown
 
 COLUMNS = [
     "event_date", "end_date", "title", "event_type_label", "audience", "region_name",
@@ -143,7 +144,7 @@ def add_event_form(db: Database, choices: Choices) -> None:
 
             def _add(actor: Actor) -> str:
                 saved = engagement_service.add_event(db, values, actor=actor)
-                return f"Added event {md(saved.title)}."
+                return f"Added event {escape_markdown(saved.title)}."
 
             save(_add, "add an event")
 
@@ -181,6 +182,6 @@ def edit_event_panel(
                 )
                 if saved == current:
                     return "No changes to save."
-                return f"Saved event {md(saved.title)}."
+                return f"Saved event {escape_markdown(saved.title)}."
 
             save(_edit, "edit an event")

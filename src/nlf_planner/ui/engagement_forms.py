@@ -4,7 +4,6 @@ and formula-safe CSV downloads."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -19,15 +18,10 @@ from nlf_planner.services.actor import Actor
 from nlf_planner.services.engagement import StakeholderChoices
 from nlf_planner.services.errors import NotAllowed, NotSignedIn, ServiceError, ValidationFailed
 from nlf_planner.ui.frame import PLOTLY_CONFIG, require_actor, show_error
+from nlf_planner.ui.text import escape_markdown
 
 FLASH = "engagement_flash"
 DATE_FORMAT = "DD/MM/YYYY"
-_MARKDOWN = re.compile(r"([\\`*_\[\]<>#~$|])")
-
-
-def md(text: object) -> str:
-    """User text made safe to drop into Markdown (names, titles): shown as typed."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 @dataclass(frozen=True)
@@ -73,7 +67,7 @@ def save(work: Callable[[Actor], str], action: str) -> None:
         message = work(actor)
     except ValidationFailed as exc:
         problems = exc.issues or [str(exc)]
-        st.error("Not saved. " + " ".join(f"• {md(p)}" for p in problems))
+        st.error("Not saved. " + " ".join(f"• {escape_markdown(p)}" for p in problems))
         return
     except ServiceError as exc:
         show_error(exc)

@@ -9,7 +9,8 @@ import streamlit as st
 from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
-from nlf_planner.ui.engagement_forms import Choices, download, md, save
+from nlf_planner.ui.engagement_forms import Choices, download, save
+from nlf_planner.ui.text import escape_markdown
 
 COLUMNS = ["event_date", "title", "event_type_label", "stakeholder", "group_label"]
 
@@ -55,6 +56,7 @@ def log_contact_form(db: Database, choices: Choices, labels: dict[int, str]) -> 
             engagement_service.log_contact(
                 db, None if event_id is None else int(event_id), attendees, actor=actor
             )
-            return f"Logged {len(attendees)} stakeholder(s) at {md(labels[int(event_id)])}."
+            where = escape_markdown(labels[int(event_id)])
+            return f"Logged {len(attendees)} stakeholder(s) at {where}."
 
         save(_log, "add to the engagement log")

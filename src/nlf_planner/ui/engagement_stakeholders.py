@@ -12,8 +12,9 @@ from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
-from nlf_planner.ui.engagement_forms import DATE_FORMAT, Choices, chart_with_csv, md, save
+from nlf_planner.ui.engagement_forms import DATE_FORMAT, Choices, chart_with_csv, save
 from nlf_planner.ui.frame import show_error
+from nlf_planner.ui.text import escape_markdown
 
 COLUMNS = list(engagement_service.STAKEHOLDER_EXPORT_COLUMNS)
 TABLE_CONFIG = {
@@ -104,7 +105,7 @@ def add_stakeholder_form(db: Database, choices: Choices) -> None:
                 saved = engagement_service.add_stakeholder(
                     db, data, actor=actor, today=choices.today
                 )
-                return f"Added {md(saved.name)}."
+                return f"Added {escape_markdown(saved.name)}."
 
             save(_add, "add a stakeholder")
 
@@ -153,8 +154,8 @@ def _edit_form(db: Database, choices: Choices, current: Stakeholder) -> None:
                 db, sid, changes, actor=actor, reason=reason or None, today=choices.today
             )
             if saved == current:
-                return f"No changes to save for {md(current.name)}."
-            return f"Saved changes to {md(saved.name)}."
+                return f"No changes to save for {escape_markdown(current.name)}."
+            return f"Saved changes to {escape_markdown(saved.name)}."
 
         save(_edit, "edit a stakeholder")
 
@@ -163,7 +164,7 @@ def _retire_form(db: Database, current: Stakeholder) -> None:
     sid = current.stakeholder_id
     with st.form(f"retire_stakeholder_{sid}"):
         if current.retired:
-            st.markdown(f"**{md(current.name)}** is retired.")
+            st.markdown(f"**{escape_markdown(current.name)}** is retired.")
             why = st.text_input("Reason for restoring (optional)", key=f"why_r_{sid}")
             flip = st.form_submit_button("Restore stakeholder")
         else:
@@ -178,9 +179,9 @@ def _retire_form(db: Database, current: Stakeholder) -> None:
         def _flip(actor: Actor) -> str:
             if current.retired:
                 engagement_service.restore_stakeholder(db, sid, actor=actor, reason=why or None)
-                return f"Restored {md(current.name)}."
+                return f"Restored {escape_markdown(current.name)}."
             engagement_service.retire_stakeholder(db, sid, actor=actor, reason=why)
-            return f"Retired {md(current.name)}; it stays in the log and history."
+            return f"Retired {escape_markdown(current.name)}; it stays in the log and history."
 
         save(_flip, "retire or restore a stakeholder")
 
@@ -188,7 +189,7 @@ def _retire_form(db: Database, current: Stakeholder) -> None:
 def _history(db: Database, current: Stakeholder) -> None:
     sid = current.stakeholder_id
     history = engagement_service.stakeholder_history(db, sid)
-    st.caption(f"History of {md(current.name)} ({len(history)} changes, newest first)")
+    st.caption(f"History of {escape_markdown(current.name)} ({len(history)} changes, newest first)")
     st.dataframe(
         history,
         hide_index=True,

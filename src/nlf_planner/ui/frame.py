@@ -11,12 +11,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from nlf_planner import __version__
+from nlf_planner.exports_tables import to_csv_bytes
 from nlf_planner.services import database as database_service
 from nlf_planner.services import measurements as measurement_service
 from nlf_planner.services.actor import Actor, local_actor
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.settings import ILLUSTRATIVE_NOTICE, get_settings
+from nlf_planner.ui.text import escape_markdown
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 
@@ -136,8 +138,9 @@ def require_user(action: str = "make changes") -> str | None:
 
 
 def show_error(exc: ServiceError) -> None:
-    """A service's refusal as the page shows it: its own words, never a traceback."""
-    st.error(str(exc), icon=":material/error:")
+    """A service's refusal as the page shows it: its own words (escaped, since they may quote
+    a file name, a cell or a person's text), never a traceback."""
+    st.error(escape_markdown(exc), icon=":material/error:")
 
 
 def chart_with_download(
@@ -148,7 +151,7 @@ def chart_with_download(
     st.caption(summary)
     st.download_button(
         "Download data (CSV)",
-        data=data.to_csv(index=False).encode("utf-8"),
+        data=to_csv_bytes(data),  # formula-safe: chart data carry people's text too
         file_name=file_name or f"{key}.csv",
         mime="text/csv",
         key=f"download_{key}",

@@ -29,7 +29,7 @@ from nlf_planner.capacity.params import (
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.ui.frame import show_error
-from nlf_planner.ui.scenarios_state import escape_md
+from nlf_planner.ui.text import escape_markdown
 
 # Slider bounds (in display units) per uncertain parameter field; widened to fit values.
 SLIDER: dict[str, tuple[float, float, float]] = {
@@ -64,7 +64,7 @@ def _range_input(spec: ParamSpec, r: Range, key: str) -> Range:
             key=key,
         )
     with right:
-        st.caption(f"Most likely {c:.1f}{unit}. {escape_md(r.rationale)}")
+        st.caption(f"Most likely {c:.1f}{unit}. {escape_markdown(r.rationale)}")
     return scenario_service.slider_range(spec.field, r, low, high)
 
 

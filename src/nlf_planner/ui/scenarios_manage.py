@@ -16,7 +16,8 @@ from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.ui.frame import require_actor, show_error
-from nlf_planner.ui.scenarios_state import escape_md, flash, select
+from nlf_planner.ui.scenarios_state import flash, select
+from nlf_planner.ui.text import escape_markdown
 
 
 def _save_form(db: Database, scenario: Scenario, params: CapacityParams, draws, seed) -> None:
@@ -47,7 +48,7 @@ def _save_form(db: Database, scenario: Scenario, params: CapacityParams, draws, 
     except ServiceError as exc:
         show_error(exc)
         return
-    flash(f"Saved {escape_md(saved.label)}.")
+    flash(f"Saved {escape_markdown(saved.label)}.")
     select(saved.scenario_id)
 
 
@@ -60,7 +61,7 @@ def _import(db: Database) -> None:
     except ServiceError as exc:
         show_error(exc)
         return
-    st.success(f"“{escape_md(imported.name)}” is valid ({imported.draws:,} draws).")
+    st.success(f"“{escape_markdown(imported.name)}” is valid ({imported.draws:,} draws).")
     if not st.button("Save the imported scenario", key="scn_import_save"):
         return
     actor = require_actor("import a scenario")
@@ -71,7 +72,7 @@ def _import(db: Database) -> None:
     except ServiceError as exc:
         show_error(exc)
         return
-    flash(f"Imported and saved {escape_md(saved.label)}.")
+    flash(f"Imported and saved {escape_markdown(saved.label)}.")
     select(saved.scenario_id)
 
 
@@ -98,7 +99,7 @@ def _clone(db: Database, scenario: Scenario) -> None:
     except ServiceError as exc:
         show_error(exc)
         return
-    flash(f"Cloned as {escape_md(copy.label)}.")
+    flash(f"Cloned as {escape_markdown(copy.label)}.")
     select(copy.scenario_id)
 
 
@@ -117,7 +118,7 @@ def _delete(db: Database, scenario: Scenario) -> None:
     except ServiceError as exc:
         show_error(exc)
         return
-    flash(f"Deleted {escape_md(gone.label)}.")
+    flash(f"Deleted {escape_markdown(gone.label)}.")
     select(scenario_service.baseline_id(db))
 
 
@@ -125,8 +126,8 @@ def save_tab(
     db: Database, scenario: Scenario, params: CapacityParams, draws: int, seed: int
 ) -> None:
     """Save, export, import, clone and delete, and the versions of this scenario."""
-    author = escape_md(scenario.author or "—")
-    st.markdown(f"**Current scenario:** {escape_md(scenario.label)}, saved by {author}.")
+    author = escape_markdown(scenario.author or "—")
+    st.markdown(f"**Current scenario:** {escape_markdown(scenario.label)}, saved by {author}.")
     if db.read_only:
         st.info("The database is read-only: scenarios cannot be saved just now.")
     _save_form(db, scenario, params, draws, seed)

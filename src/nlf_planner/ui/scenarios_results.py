@@ -15,7 +15,8 @@ from nlf_planner.charts import scenarios as charts
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.database import Database
 from nlf_planner.ui.frame import chart_with_download, query_param, set_query_params
-from nlf_planner.ui.scenarios_state import escape_md, run_cached
+from nlf_planner.ui.scenarios_state import run_cached
+from nlf_planner.ui.text import escape_markdown
 
 CHART_OUTPUTS = [
     ("vacancy_rate", 4),
@@ -253,7 +254,7 @@ def compare_tab(
     st.dataframe(scenario_service.compare_view(head), hide_index=True, width="stretch")
     st.caption(
         f"Median (80% range) over {draws:,} draws each with the same seed ({seed}), "
-        f"{escape_md(geo_name)}; Δ = change in the median vs the baseline; the chance of "
+        f"{escape_markdown(geo_name)}; Δ = change in the median vs the baseline; the chance of "
         "meeting the plan's target where it sets one."
     )
     _csv_button("Download comparison (CSV)", head, "scenario_comparison.csv", "dl_compare")

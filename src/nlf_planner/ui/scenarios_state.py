@@ -7,7 +7,6 @@ after a save goes through a pending value applied at the start of the next run.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 
@@ -26,14 +25,6 @@ DRAW_OPTIONS = [200, 1000, 5000, 10000]
 LONG_RUN = 2000  # draws from which a run shows its progress
 MAX_CACHED_DRAWS = 40_000  # 10,000 draws hold about 100 MB of arrays
 MAX_CACHED_RUNS = 12
-
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
-
-
-def escape_md(text: object) -> str:
-    """User text (names, reasons) safe to put in Markdown: shown as typed, never styled."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text or ""))
-
 
 # --- results cache (by parameter hash) --------------------------------------------------------
 
