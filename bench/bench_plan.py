@@ -15,6 +15,7 @@ from pathlib import Path
 
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.plan import HORIZONS, Milestone, Plan, PlanTarget, horizon_window
+from nlf_planner.services import plan_editing
 from nlf_planner.store import open_database
 from nlf_planner.store import plans as store_plans
 from nlf_planner.store.reference import ensure_reference, icbs, measures, priority_areas, regions
@@ -73,7 +74,7 @@ def run() -> dict:
             store_plans.load_plan(db, latest.version_id)
             load_s.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            store_plans.diff_versions(db, latest.version_id - 1, latest.version_id)
+            plan_editing.diff_versions(db, latest.version_id - 1, latest.version_id)
             diff_s.append(time.perf_counter() - t0)
         db.close()
     out = {

@@ -5,30 +5,21 @@ plan's head to it, in one transaction. The caller says which version its edits s
 if the head has moved since (someone else saved), the save is refused with
 :class:`StaleVersionError` and nothing is written. Restore copies an old version into a new
 one, so history is never rewritten.
+
+The store checks no plan rules: callers validate first (``services.plan_editing`` runs the
+plan's validation before every save). The audit row lists what changed from the version the
+save started from, so every writer (the Plan page, imports, seeding) records the same.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import duckdb
 import pandas as pd
 
-from nlf_planner.plan import (
-    DEFAULT_PLAN_NAME,
-    Change,
-    Milestone,
-    Plan,
-    PlanTarget,
-    PlanValidationError,
-    diff_plans,
-    errors_only,
-    summarise_changes,
-    validate_plan,
-)
+from nlf_planner.plan.records import DEFAULT_PLAN_NAME, Milestone, Plan, PlanTarget
+from nlf_planner.plan.versions import Change, diff_plans, summarise_changes
 from nlf_planner.store.audit import audit_log, record
 from nlf_planner.store.db import Database, StoreError
-from nlf_planner.store.reference import geography_names, measures, priority_areas
 
 AUDIT_ENTITY = "plan_version"
 _MILESTONE_COLS = (
@@ -57,6 +48,7 @@ class StaleVersionError(StoreError):
         created_at: object = None,
     ):
         self.expected, self.latest = expected, latest
+        self.author, self.created_at = author, created_at
         who = f" by {author}" if author else ""
         when = f" at {created_at:%d %b %Y %H:%M}" if hasattr(created_at, "strftime") else ""
         started = f"version {expected}" if expected is not None else "an empty plan"
@@ -156,21 +148,6 @@ def _clean_milestone(r: dict) -> dict:
     return out
 
 
-def _check(db: Database, plan: Plan) -> None:
-    """Last line of defence: the store never writes a plan with validation errors."""
-    issues = errors_only(
-        validate_plan(
-            plan,
-            {m.code: m for m in measures(db)},
-            geography_names(db),
-            [a.code for a in priority_areas(db)],
-            today=date.today(),
-        )
-    )
-    if issues:
-        raise PlanValidationError(issues)
-
-
 def save_plan(
     db: Database,
     plan: Plan,
@@ -179,9 +156,9 @@ def save_plan(
     note: str,
     expected_version_id: int | None,
     action: str = "save",
-    validate: bool = True,
 ) -> Plan:
-    """Write ``plan`` as a new version started from ``expected_version_id``.
+    """Write ``plan`` as a new version started from ``expected_version_id``, as it is (the
+    caller has validated it).
 
     Refused with :class:`StaleVersionError` when the plan's head is no longer that version;
     nothing is written then. The audit row (who, note, what changed) is written in the same
@@ -193,8 +170,6 @@ def save_plan(
     note = (note or "").strip()
     if not note:
         raise StoreError("Add a short note saying what changed and why before saving.")
-    if validate:
-        _check(db, plan)
     name = plan.plan_name
     previous = load_plan(db, expected_version_id) if expected_version_id is not None else None
     changes = diff_plans(previous, plan) if previous is not None else []
@@ -212,7 +187,7 @@ def save_plan(
             [name, expected_version_id, plan.base_year, plan.trajectory, author, note],
         ).fetchone()[0]
         _insert_rows(cur, new_id, plan)
-        _move_head(cur, name, new_id, head)
+        _move_head(cur, name, new_id)
         record(
             cur,
             actor=author,
@@ -244,7 +219,7 @@ def _head(cur: duckdb.DuckDBPyConnection, name: str) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
-def _move_head(cur: duckdb.DuckDBPyConnection, name: str, new_id: int, old: int | None) -> None:
+def _move_head(cur: duckdb.DuckDBPyConnection, name: str, new_id: int) -> None:
     exists = cur.execute("SELECT count(*) FROM plan_heads WHERE plan_name = ?", [name]).fetchone()
     if exists[0]:
         cur.execute(
@@ -331,17 +306,7 @@ def restore_version(
         note=text,
         expected_version_id=expected_version_id,
         action="restore",
-        validate=False,
     )
-
-
-def diff_versions(db: Database, old_version: int, new_version: int) -> list[Change]:
-    """What changed between two stored versions, with measure and geography names."""
-    a, b = load_plan(db, old_version), load_plan(db, new_version)
-    if a is None or b is None:
-        missing = old_version if a is None else new_version
-        raise StoreError(f"There is no plan version {missing}.")
-    return diff_plans(a, b, geography_names(db), {m.code: m.name for m in measures(db)})
 
 
 def plan_audit(db: Database, limit: int = 500) -> pd.DataFrame:

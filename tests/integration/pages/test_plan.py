@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 from nlf_planner.geography import ENGLAND_CODE
-from nlf_planner.store import open_database
-from nlf_planner.store import plans as plan_store
-from nlf_planner.store.audit import audit_log
+from nlf_planner.services import plan_editing
+from nlf_planner.services.actor import local_actor
+from nlf_planner.services.database import open_store
 from nlf_planner.ui.plan_state import editor_key
 from tests.apptest_utils import run_page
+
+SAM = local_actor("Sam Jones")
 
 
 def _edit(at, table: str, edited_rows: dict | None = None, added_rows: list | None = None):
@@ -31,8 +33,7 @@ def _save(at, note: str = "Test edit"):
 
 
 def _store(path):
-    db = open_database(path)
-    return db
+    return open_store(path)
 
 
 def test_edit_a_target_save_reload_and_see_the_new_value_and_version(fresh_seeded_db_path):
@@ -49,10 +50,10 @@ def test_edit_a_target_save_reload_and_see_the_new_value_and_version(fresh_seede
 
     db = _store(fresh_seeded_db_path)
     try:
-        saved = plan_store.load_plan(db)
+        saved = plan_editing.load_plan(db)
         assert saved.version_id == 3 and saved.author == "Priya Shah"
         assert saved.target_map()[("M01", ENGLAND_CODE, 5)] == 95.5
-        log = audit_log(db, entity="plan_version")
+        log = plan_editing.plan_audit(db)
         assert log.iloc[0]["actor"] == "Priya Shah" and log.iloc[0]["entity_id"] == "3"
         assert "Target" in json.loads(log.iloc[0]["after_json"])["changes"][0]
     finally:
@@ -75,8 +76,8 @@ def test_an_invalid_edit_shows_row_and_column_and_writes_nothing(fresh_seeded_db
     assert "row 3" in errors and "Year 5 target" in errors and "0–100" in errors
     db = _store(fresh_seeded_db_path)
     try:
-        assert plan_store.latest_version_id(db) == 2
-        assert len(audit_log(db, entity="plan_version")) == 2
+        assert plan_editing.latest_version_id(db) == 2
+        assert len(plan_editing.plan_audit(db)) == 2
     finally:
         db.close()
     # The bad value is still on screen for the user to correct.
@@ -112,7 +113,7 @@ def test_saving_without_a_name_asks_for_one(fresh_seeded_db_path):
     assert any("Your name" in w.value for w in at.warning)
     db = _store(fresh_seeded_db_path)
     try:
-        assert plan_store.latest_version_id(db) == 2
+        assert plan_editing.latest_version_id(db) == 2
     finally:
         db.close()
 
@@ -123,9 +124,14 @@ def test_a_stale_save_is_refused_and_keeps_the_edits(fresh_seeded_db_path):
     at.run()  # the edit is on screen, not yet saved
     db = _store(fresh_seeded_db_path)
     try:  # meanwhile a colleague saves a new version
-        other = plan_store.load_plan(db)
-        plan_store.save_plan(db, other, author="Sam Jones", note="Colleague's save",
-                             expected_version_id=other.version_id)  # fmt: skip
+        other = plan_editing.load_plan(db)
+        first, *rest = other.milestones  # a change of owner elsewhere in the plan
+        theirs = other.model_copy(
+            update={"milestones": [first.model_copy(update={"owner": "Sam's team"}), *rest]}
+        )
+        plan_editing.save_draft(
+            db, SAM, theirs, note="Colleague's save", expected_version_id=other.version_id
+        )
     finally:
         db.close()
     _save(at)
@@ -137,8 +143,8 @@ def test_a_stale_save_is_refused_and_keeps_the_edits(fresh_seeded_db_path):
     assert ws["tables"]["targets"].set_index("measure_code").loc["M01", "y5"] == 97.0
     db = _store(fresh_seeded_db_path)
     try:
-        assert plan_store.latest_version_id(db) == 3
-        assert plan_store.load_plan(db).author == "Sam Jones"
+        assert plan_editing.latest_version_id(db) == 3
+        assert plan_editing.load_plan(db).author == "Sam Jones"
     finally:
         db.close()
 
@@ -163,7 +169,7 @@ def test_restore_from_the_page_makes_a_new_latest_version(fresh_seeded_db_path):
     assert any("restored as version 3" in s.value for s in at.success)
     db = _store(fresh_seeded_db_path)
     try:
-        v1, v3 = plan_store.load_plan(db, 1), plan_store.load_plan(db, 3)
+        v1, v3 = plan_editing.load_plan(db, 1), plan_editing.load_plan(db, 3)
         assert set(v3.targets) == set(v1.targets) and v3.milestones == v1.milestones
         assert v3.note == "Restored version 1: Back to the launch plan"
     finally:
@@ -191,7 +197,7 @@ def test_the_plan_line_preview_follows_unsaved_edits(fresh_seeded_db_path):
     assert targets["text"][-1] == "Year 5: 99"
     db = _store(fresh_seeded_db_path)
     try:
-        assert plan_store.latest_version_id(db) == 2  # a preview writes nothing
+        assert plan_editing.latest_version_id(db) == 2  # a preview writes nothing
     finally:
         db.close()
 
@@ -206,7 +212,7 @@ def test_launch_preset_moves_the_plan_and_its_due_dates_to_2016(fresh_seeded_db_
     assert [e.value for e in at.error] == []
     db = _store(fresh_seeded_db_path)
     try:
-        before, after = plan_store.load_plan(db, 2), plan_store.load_plan(db)
+        before, after = plan_editing.load_plan(db, 2), plan_editing.load_plan(db)
         assert after.version_id == 3 and after.base_year == 2016
         due = {m.item_id: m.due_date for m in after.milestones}
         for m in before.milestones:
@@ -237,16 +243,20 @@ def test_after_a_refused_save_my_edits_go_on_top_of_the_latest(fresh_seeded_db_p
     at.run()
     db = _store(fresh_seeded_db_path)
     try:  # a colleague raises a different target meanwhile
-        other = plan_store.load_plan(db)
+        other = plan_editing.load_plan(db)
         changed = [
             t.model_copy(update={"target": 42.0})
             if (t.measure_code, t.geo_code, t.horizon) == ("M02", ENGLAND_CODE, 5)
             else t
             for t in other.targets
         ]
-        plan_store.save_plan(db, other.model_copy(update={"targets": changed}),
-                             author="Sam Jones", note="M02 up",
-                             expected_version_id=other.version_id)  # fmt: skip
+        plan_editing.save_draft(
+            db,
+            SAM,
+            other.model_copy(update={"targets": changed}),
+            note="M02 up",
+            expected_version_id=other.version_id,
+        )
     finally:
         db.close()
     _save(at)
@@ -259,7 +269,7 @@ def test_after_a_refused_save_my_edits_go_on_top_of_the_latest(fresh_seeded_db_p
     assert any("Saved as version 4" in s.value for s in at.success)
     db = _store(fresh_seeded_db_path)
     try:
-        tm = plan_store.load_plan(db).target_map()
+        tm = plan_editing.load_plan(db).target_map()
         assert tm[("M01", ENGLAND_CODE, 5)] == 97.0 and tm[("M02", ENGLAND_CODE, 5)] == 42.0
     finally:
         db.close()
@@ -273,9 +283,14 @@ def test_roadmap_can_overlay_engagement_events(fresh_seeded_db_path):
     assert "No engagement events between 01 Apr 2026" in " ".join(c.value for c in at.caption)
     db = _store(fresh_seeded_db_path)
     try:  # a plan based on the 2016 launch overlays the June-October 2016 engagement events
-        latest = plan_store.load_plan(db)
-        plan_store.save_plan(db, rebase_plan(latest, 2016), author="Test", note="2016 base",
-                             expected_version_id=latest.version_id)  # fmt: skip
+        latest = plan_editing.load_plan(db)
+        plan_editing.save_draft(
+            db,
+            local_actor("Test"),
+            rebase_plan(latest, 2016),
+            note="2016 base",
+            expected_version_id=latest.version_id,
+        )
     finally:
         db.close()
     at = run_page("plan", fresh_seeded_db_path, session={"plan_show_events": True})
@@ -304,7 +319,7 @@ def test_edits_survive_switching_priority_area_and_are_all_saved(fresh_seeded_db
     assert any("Saved as version 3" in s.value for s in at.success)
     db = _store(fresh_seeded_db_path)
     try:
-        tm = plan_store.load_plan(db).target_map()
+        tm = plan_editing.load_plan(db).target_map()
         assert tm[("M08", ENGLAND_CODE, 5)] == 5.2 and tm[("M11", ENGLAND_CODE, 5)] == 66.0
     finally:
         db.close()
