@@ -100,9 +100,15 @@ def current_plan(db: Database | None = None) -> Plan | None:
     return plan_editing.load_plan(db, vid) if vid is not None else None
 
 
+def choose_version(value: str) -> None:
+    """Have the shared sidebar show ``value`` (a version id, or ``LATEST``) on the next run:
+    the one way another page (Present) changes the plan version in use."""
+    st.session_state[_PENDING] = value
+
+
 def follow_latest() -> None:
     """After a save or restore, show the new latest version on the next run."""
-    st.session_state[_PENDING] = LATEST
+    choose_version(LATEST)
 
 
 # --------------------------------------------------------------------------- workspace

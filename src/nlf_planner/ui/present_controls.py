@@ -13,13 +13,12 @@ from nlf_planner.deck import MAX_SCENARIOS, Deck
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.services.deck import DeckOptions
 from nlf_planner.ui.frame import query_param, set_query_params
+from nlf_planner.ui.plan_state import LATEST, choose_version
 from nlf_planner.ui.sidebar import REGION_KEY
 
 PRESENTING = "presenting"
 NOTES = "present_notes"  # the toggle widget (normal mode)
 SHOW_NOTES = "present_show_notes"  # the choice itself, kept across both modes
-LATEST = "latest"
-SIDEBAR_PLAN_PENDING = "_plan_version_pending"  # ui.plan_state's slot for a new choice
 
 # Presenter remotes send PageDown/PageUp; the buttons already answer to the arrow keys.
 CLICKER_KEYS_JS = """
@@ -106,8 +105,7 @@ def _set_region() -> None:
 
 def _set_plan() -> None:
     value = st.session_state["present_plan"]
-    # The shared sidebar takes a programmatic choice through its "pending" slot.
-    st.session_state[SIDEBAR_PLAN_PENDING] = value
+    choose_version(value)  # the shared sidebar takes it on the next run
     set_query_params(plan=None if value == LATEST else value)
 
 
