@@ -46,6 +46,10 @@ class StaleVersion(ServiceError):
         self.current_version = current_version
 
 
+class NothingToSave(ServiceError):
+    """The draft matches the version it started from, so no new version was written."""
+
+
 class NotFound(ServiceError):
     """The record asked for does not exist (or was removed)."""
 

@@ -26,6 +26,7 @@ from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.errors import (
     NotFound,
+    NothingToSave,
     ReadOnly,
     ServiceError,
     StaleVersion,
@@ -54,10 +55,6 @@ __all__ = [
     "save_draft",
     "version_exists",
 ]
-
-
-class NothingToSave(ServiceError):
-    """The draft matches the version it started from, so no new version was written."""
 
 
 # --------------------------------------------------------------------------- reading

@@ -112,12 +112,6 @@ def current_actor() -> Actor | None:
     return local_actor(str(st.session_state.get("user_name", "") or ""))
 
 
-def current_user() -> str | None:
-    """The acting person's display name, or None when nobody has said who they are."""
-    actor = current_actor()
-    return actor.display_name if actor else None
-
-
 def require_actor(action: str = "make changes") -> Actor | None:
     """The acting person, or None after showing why they cannot edit yet.
 
@@ -129,12 +123,6 @@ def require_actor(action: str = "make changes") -> Actor | None:
             f"Enter your name in the sidebar ('Your name') to {action}.", icon=":material/person:"
         )
     return actor
-
-
-def require_user(action: str = "make changes") -> str | None:
-    """Transitional: the acting person's name (pages move to :func:`require_actor`)."""
-    actor = require_actor(action)
-    return actor.display_name if actor else None
 
 
 def show_error(exc: ServiceError) -> None:
