@@ -29,7 +29,7 @@ from nlf_planner.engagement_seed import seed_events, seed_stakeholders
 from nlf_planner.generate import DEFAULT_SEED, generate_measurements
 from nlf_planner.models import ICB
 from nlf_planner.periods import latest_complete_month
-from nlf_planner.plan import Plan, errors_only, validate_plan
+from nlf_planner.plan import Plan, errors_only
 from nlf_planner.plan_seed import (
     REVIEW_NOTE,
     SEED_AUTHOR,
@@ -38,11 +38,12 @@ from nlf_planner.plan_seed import (
     revise_seed_plan,
     seed_anchor,
 )
+from nlf_planner.services import engagement as engagement_service
+from nlf_planner.services import plan_editing
 from nlf_planner.services.access import require
 from nlf_planner.services.actor import SYSTEM, Actor, Role
 from nlf_planner.services.errors import ReadOnly, ServiceError, ValidationFailed
 from nlf_planner.store import Database, StoreError
-from nlf_planner.store import engagement as engagement_store
 from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import plans as plan_store
 from nlf_planner.store import reference as reference_store
@@ -94,15 +95,7 @@ def _allowed(db: Database, actor: Actor | None) -> Actor:
 
 def _checked(db: Database, plan: Plan) -> Plan:
     """The plan, when the plan's rules find no error in it (the store saves as given)."""
-    issues = errors_only(
-        validate_plan(
-            plan,
-            {m.code: m for m in reference_store.measures(db)},
-            reference_store.geography_names(db),
-            [a.code for a in reference_store.priority_areas(db)],
-            today=date.today(),
-        )
-    )
+    issues = errors_only(plan_editing.plan_reference(db).validate(plan, today=date.today()))
     if issues:
         raise ValidationFailed("The seeded plan breaks the plan's rules; it was not saved.", issues)
     return plan
@@ -141,9 +134,8 @@ def seed_plan(db: Database, actor: Actor = SYSTEM) -> int | None:
 def seed_engagement(db: Database, actor: Actor = SYSTEM) -> dict[str, int]:
     """The June 2016 engagement programme, once; later calls write nothing and return zeros."""
     who = _allowed(db, actor)
-    return engagement_store.write_seed(
-        db, seed_stakeholders(), seed_events(), actor=who.display_name
-    )
+    # The engagement service checks every seeded record by the rules a typed-in one meets.
+    return engagement_service.seed(db, seed_stakeholders(), seed_events(), actor=who)
 
 
 def _expanded(p: CapacityParams) -> CapacityParams:
