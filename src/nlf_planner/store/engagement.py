@@ -239,13 +239,6 @@ def _write(db: Database, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         raise StoreError(f"The database refused the change ({exc}).") from exc
 
 
-# The names the engagement import (store/imports.py) calls inside its own transaction.
-_existing = existing_names
-_stakeholder_ids = stakeholder_ids
-_insert_stakeholder = insert_stakeholder
-_insert_event = insert_event
-
-
 # --- stakeholder writes --------------------------------------------------------------------
 
 
