@@ -104,8 +104,9 @@ def deck_options(db: Database) -> DeckOptions:
 
 
 def cache_key(db: Database, options: DeckOptions | None = None) -> str:
-    """Changes whenever a deck built now would differ: the data, the rebases, the saved plan
-    versions and the scenarios' versions. Callers cache decks on it (with the choices)."""
+    """Changes whenever a deck built now would differ: the data, the rebases, the chart notes
+    (quoted on exception slides), the saved plan versions and the scenarios' versions.
+    Callers cache decks on it (with the choices)."""
     options = options or deck_options(db)
     plans = ",".join(str(p.version_id) for p in options.plan_versions)
     scenarios = ",".join(f"{s.scenario_id}={s.name}:v{s.version}" for s in options.scenarios)
@@ -113,6 +114,7 @@ def cache_key(db: Database, options: DeckOptions | None = None) -> str:
         [
             database_service.data_version(db),
             annotation_store.rebases_version(db),
+            annotation_store.notes_version(db),
             plans,
             scenarios,
         ]

@@ -15,6 +15,8 @@ from nlf_planner.deck import DeckChoices, figure_data, is_exception, slide_list
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import add_months
 from nlf_planner.regions import build_model
+from nlf_planner.services import annotations as annotation_service
+from nlf_planner.services.actor import local_actor
 from nlf_planner.services.deck import build_deck, cache_key, deck_options, resolve_region
 from nlf_planner.services.errors import NotFound
 from nlf_planner.services.regions_view import build_regions_model
@@ -283,7 +285,22 @@ def test_options_and_cache_key_follow_saved_plans_and_scenarios(fresh_seeded_db)
         period=date(2025, 4, 1),
         reason="Definition changed",
     )
-    assert cache_key(fresh_seeded_db) != after_plan
+    after_rebase = cache_key(fresh_seeded_db)
+    assert after_rebase != after_plan
+    note_id = annotation_service.add_note(
+        fresh_seeded_db,
+        local_actor("Test presenter"),
+        period=date(2025, 6, 1),
+        text="New programme cohort started",
+        measure_code="M08",
+        geo_code=ENGLAND_CODE,
+    )
+    after_note = cache_key(fresh_seeded_db)
+    assert after_note != after_rebase  # exception slides quote the notes
+    annotation_service.delete_note(
+        fresh_seeded_db, local_actor("Test presenter"), note_id, reason="Added in error"
+    )
+    assert cache_key(fresh_seeded_db) != after_note  # and a removed note leaves the deck
 
 
 def test_regions_are_found_by_code_or_name(seeded) -> None:
