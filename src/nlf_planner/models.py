@@ -12,6 +12,20 @@ Unit = Literal["percent", "score_0_10", "rate_per_1000", "years", "count"]
 Polarity = Literal["higher_is_better", "lower_is_better", "neutral"]
 Frequency = Literal["monthly", "quarterly", "annual"]
 
+#: One measurement row's values, in table order (imports, previews and the store share it).
+MEASUREMENT_VALUE_FIELDS: tuple[str, ...] = (
+    "measure_code",
+    "geo_code",
+    "period",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_low",
+    "ci_high",
+)
+#: A stored measurement row: the values plus whether the row is illustrative.
+MEASUREMENT_FIELDS: tuple[str, ...] = (*MEASUREMENT_VALUE_FIELDS, "illustrative")
+
 
 class Condition(BaseModel):
     model_config = ConfigDict(frozen=True)

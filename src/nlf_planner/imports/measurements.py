@@ -19,7 +19,7 @@ from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.imports.cells import decimal_places, parse_number, parse_period
 from nlf_planner.imports.checks import Issue, Severity, check_columns
 from nlf_planner.imports.files import Table
-from nlf_planner.models import ICB, Measure, Region
+from nlf_planner.models import ICB, MEASUREMENT_VALUE_FIELDS, Measure, Region
 from nlf_planner.periods import HISTORY_START, QUARTER_START_MONTHS, fits_frequency
 from nlf_planner.units import unit_scale
 
@@ -122,17 +122,7 @@ class MeasurementImport:
         return self.rows[["measure_code", "geo_code"]].drop_duplicates().reset_index(drop=True)
 
 
-_ROW_COLUMNS = [
-    "row",
-    "measure_code",
-    "geo_code",
-    "period",
-    "numerator",
-    "denominator",
-    "value",
-    "ci_low",
-    "ci_high",
-]
+_ROW_COLUMNS = ["row", *MEASUREMENT_VALUE_FIELDS]
 
 
 def validate_measurements(

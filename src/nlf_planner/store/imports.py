@@ -26,9 +26,9 @@ from nlf_planner.imports import (
     merge_plan_import,
     preview_measurements,
 )
+from nlf_planner.models import MEASUREMENT_FIELDS
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Database, StoreError
-from nlf_planner.store.measurements import MEASUREMENT_COLUMNS
 
 #: Replaced values are listed one by one in the audit entry up to this many rows.
 AUDIT_DETAIL_LIMIT = 5000
@@ -101,7 +101,7 @@ def _store_frame(imp: MeasurementImport) -> pd.DataFrame:
     frame["illustrative"] = False
     for col in ("numerator", "denominator", "value", "ci_low", "ci_high"):
         frame[col] = frame[col].astype(float)
-    return frame.loc[:, list(MEASUREMENT_COLUMNS)]
+    return frame.loc[:, list(MEASUREMENT_FIELDS)]
 
 
 def fingerprint(data: bytes) -> str:
@@ -180,8 +180,8 @@ def write_measurement_rows(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) 
     error (which :meth:`Database.write` retries) must not be masked.
     """
     name = f"incoming_import_{uuid.uuid4().hex[:12]}"
-    cols = ", ".join(MEASUREMENT_COLUMNS)
-    cur.register(name, frame.loc[:, list(MEASUREMENT_COLUMNS)])
+    cols = ", ".join(MEASUREMENT_FIELDS)
+    cur.register(name, frame.loc[:, list(MEASUREMENT_FIELDS)])
     try:
         cur.execute(f"INSERT OR REPLACE INTO measurements ({cols}) SELECT {cols} FROM {name}")
     finally:

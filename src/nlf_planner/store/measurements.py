@@ -16,20 +16,9 @@ import pandas as pd
 
 from nlf_planner.compare import Z95
 from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.models import MEASUREMENT_FIELDS
 from nlf_planner.store.db import Database
 from nlf_planner.units import UNIT_SCALE
-
-MEASUREMENT_COLUMNS = (
-    "measure_code",
-    "geo_code",
-    "period",
-    "numerator",
-    "denominator",
-    "value",
-    "ci_low",
-    "ci_high",
-    "illustrative",
-)
 
 # value = scale × numerator / denominator, by the units module's one table of scales.
 _SCALE_CASES = " ".join(f"WHEN '{unit}' THEN {scale}" for unit, scale in UNIT_SCALE.items())
@@ -165,12 +154,12 @@ def has_illustrative(db: Database) -> bool:
 
 def write_measurements(cur: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> int:
     """Insert or replace rows (inside the caller's transaction); returns the row count."""
-    frame = df.loc[:, list(MEASUREMENT_COLUMNS)].copy()
+    frame = df.loc[:, list(MEASUREMENT_FIELDS)].copy()
     cur.register("incoming_measurements", frame)
     try:
         cur.execute(
-            f"""INSERT OR REPLACE INTO measurements ({", ".join(MEASUREMENT_COLUMNS)})
-                SELECT {", ".join(MEASUREMENT_COLUMNS)} FROM incoming_measurements"""
+            f"""INSERT OR REPLACE INTO measurements ({", ".join(MEASUREMENT_FIELDS)})
+                SELECT {", ".join(MEASUREMENT_FIELDS)} FROM incoming_measurements"""
         )
     finally:
         cur.unregister("incoming_measurements")

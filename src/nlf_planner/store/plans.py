@@ -16,25 +16,19 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from nlf_planner.plan.records import DEFAULT_PLAN_NAME, Milestone, Plan, PlanTarget
+from nlf_planner.plan.records import (
+    DEFAULT_PLAN_NAME,
+    MILESTONE_FIELDS,
+    Milestone,
+    Plan,
+    PlanTarget,
+)
 from nlf_planner.plan.versions import Change, diff_plans, summarise_changes
 from nlf_planner.store.audit import audit_log, record
 from nlf_planner.store.db import Database, StoreError
 
 AUDIT_ENTITY = "plan_version"
-_MILESTONE_COLS = (
-    "item_id",
-    "priority_area",
-    "title",
-    "description",
-    "horizon",
-    "due_date",
-    "owner",
-    "status",
-    "last_updated",
-    "measure_code",
-    "seeded",
-)
+_MILESTONE_COLS = ("item_id", *MILESTONE_FIELDS, "seeded")
 
 
 class StaleVersionError(StoreError):

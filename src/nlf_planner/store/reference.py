@@ -50,23 +50,13 @@ def load_content_records() -> dict[str, list]:
     }
 
 
-_COLUMNS = {
-    "conditions": ("code", "name", "seed_wording", "sort_order"),
-    "priority_areas": ("code", "name", "condition_code", "actions", "sort_order"),
-    "measures": (
-        "code",
-        "name",
-        "area_code",
-        "unit",
-        "polarity",
-        "frequency",
-        "baseline",
-        "definition",
-        "source",
-        "headline",
-    ),
-    "regions": ("code", "ods_code", "name", "short_name"),
-    "icbs": ("code", "ods_code", "name", "region_code"),
+# Each reference table's columns are its record's fields, in order.
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "conditions": tuple(Condition.model_fields),
+    "priority_areas": tuple(PriorityArea.model_fields),
+    "measures": tuple(Measure.model_fields),
+    "regions": tuple(Region.model_fields),
+    "icbs": tuple(ICB.model_fields),
 }
 
 

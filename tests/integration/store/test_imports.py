@@ -579,22 +579,13 @@ _MONTHS = [date(2024, m, 1) for m in range(1, 13)]
 )
 def test_apply_matches_the_preview_and_the_replacement_rule(db, current, incoming):
     from nlf_planner.imports import MeasurementImport
+    from nlf_planner.models import MEASUREMENT_FIELDS
     from nlf_planner.store.measurements import write_measurements
 
     def frame(rows):
         return pd.DataFrame(
             rows,
-            columns=[
-                "measure_code",
-                "geo_code",
-                "period",
-                "numerator",
-                "denominator",
-                "value",
-                "ci_low",
-                "ci_high",
-                "illustrative",
-            ],
+            columns=list(MEASUREMENT_FIELDS),
         )
 
     other = [("M08", OTHER_ICB, date(2024, 1, 1), 5.0, 150.0, 100 * 5 / 150, None, None, True)]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from nlf_planner import exports_tables as export_rules
 from nlf_planner import imports as import_rules
+from nlf_planner.models import Measure
 from nlf_planner.services.errors import NotFound
 from nlf_planner.store import Database
 from nlf_planner.store import backup as backup_store
@@ -21,17 +22,7 @@ from nlf_planner.store import reference as reference_store
 from nlf_planner.store.backup import BackupError
 
 #: The measure columns the dictionary shows, in reading order.
-MEASURE_COLUMNS = [
-    "code",
-    "name",
-    "area_code",
-    "unit",
-    "polarity",
-    "frequency",
-    "baseline",
-    "definition",
-    "source",
-]
+MEASURE_COLUMNS = [f for f in Measure.model_fields if f != "headline"]
 
 
 @dataclass(frozen=True)
