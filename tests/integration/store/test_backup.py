@@ -11,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from nlf_planner.cli import backup as backup_cli
 from nlf_planner.store import open_database
 from nlf_planner.store.audit import record
 from nlf_planner.store.backup import (
@@ -202,30 +201,6 @@ def test_table_helpers_only_read_known_tables(db):
     with pytest.raises(BackupError, match="no table"):
         read_table(db, "measurements; DROP TABLE regions")
     assert len(read_table(db, "regions", limit=2)) == 2
-
-
-def test_cli_backup_check_and_restore(fresh_seeded_db_path, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("NLF_DB_PATH", str(fresh_seeded_db_path))
-    monkeypatch.setenv("NLF_ACTOR", "ops")
-    assert backup_cli.main(["backup", str(tmp_path / "cli.zip")]) == 0
-    assert "Backup written" in capsys.readouterr().out
-    assert backup_cli.main(["check", str(tmp_path / "cli.zip")]) == 0
-    assert "valid backup" in capsys.readouterr().out
-    db = open_database(fresh_seeded_db_path)
-    n = db.scalar("SELECT count(*) FROM measurements")
-    db.write(lambda cur: cur.execute("DELETE FROM measurements"))
-    db.close()
-    assert backup_cli.main(["restore", str(tmp_path / "cli.zip")]) == 0
-    assert "Restored" in capsys.readouterr().out
-    db = open_database(fresh_seeded_db_path)
-    try:
-        assert db.scalar("SELECT count(*) FROM measurements") == n
-        assert db.scalar("SELECT actor FROM audit_log WHERE action='restore'") == "ops"
-    finally:
-        db.close()
-    (tmp_path / "bad.zip").write_bytes(b"nope")
-    assert backup_cli.main(["restore", str(tmp_path / "bad.zip")]) == 1
-    assert "Refused" in capsys.readouterr().err
 
 
 def test_kept_backups_lists_the_zips_beside_the_database_newest_first(fresh_seeded_db):
