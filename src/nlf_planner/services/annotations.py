@@ -49,8 +49,8 @@ def _write(work: Callable[[], T]) -> T:
     except annotation_store.AnnotationNotFound as exc:
         raise NotFound(str(exc)) from exc
     except annotation_store.RebaseExists as exc:
-        issue = rules.AnnotationIssue("period", str(exc))
-        raise ValidationFailed(str(exc), [issue]) from exc
+        message = rules.duplicate_rebase_message(exc.period)
+        raise ValidationFailed(message, [rules.AnnotationIssue("period", message)]) from exc
 
 
 # --------------------------------------------------------------------------- notes

@@ -13,7 +13,6 @@ from datetime import date
 
 import pandas as pd
 
-from nlf_planner.annotations import duplicate_rebase_message
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Database, StoreError
 
@@ -23,7 +22,13 @@ class AnnotationNotFound(StoreError):
 
 
 class RebaseExists(StoreError):
-    """Another rebase was saved on the same chart and date first (checked in the transaction)."""
+    """Another rebase was saved on the same chart and date first (checked in the transaction).
+
+    Carries the date; the service words the refusal with the annotation rules' message."""
+
+    def __init__(self, period: date) -> None:
+        super().__init__(f"A rebase already exists on this chart at {period:%Y-%m-%d}.")
+        self.period = period
 
 
 def add_annotation(
@@ -108,7 +113,7 @@ def add_rebase(
             [measure_code, geo_code, period],
         ).fetchone()[0]
         if exists:
-            raise RebaseExists(duplicate_rebase_message(period))
+            raise RebaseExists(period)
         new_id = cur.execute(
             """INSERT INTO spc_rebases (measure_code, geo_code, period, reason, author)
                VALUES (?, ?, ?, ?, ?) RETURNING rebase_id""",

@@ -88,7 +88,7 @@ def test_rebases_are_audited_and_one_per_chart_and_date(db):
         reason="New training standard",
     )
     assert rebases_version(db) != version
-    with pytest.raises(RebaseExists, match="already a rebase"):
+    with pytest.raises(RebaseExists, match="already exists") as refused:
         add_rebase(
             db,
             actor="Ada",
@@ -97,6 +97,7 @@ def test_rebases_are_audited_and_one_per_chart_and_date(db):
             period=date(2020, 1, 1),
             reason="again",
         )
+    assert refused.value.period == date(2020, 1, 1)
     add_rebase(
         db,
         actor="Ada",
