@@ -208,7 +208,7 @@ def build_model(
     assurance_targets: dict[tuple[str, str], float] = {}
     next_targets: dict[tuple[str, str], tuple[int, float]] = {}
     latest_by_key = series.groupby(list(KEYS))["period"].max()
-    if plan is not None and getattr(plan, "targets", None):
+    if plan is not None and plan.targets:
         baselines = _plan_baselines(series, mdict, plan.base_year)
         tmap = plan.target_map()
         horizons = sorted({h for (_, _, h) in tmap})

@@ -60,7 +60,7 @@ def model_key(db: Database, plan: Plan | None) -> tuple:
         str(db.path),
         measurement_store.data_version(db),
         annotation_service.rebases_version(db),
-        getattr(plan, "version_id", None),
+        plan.version_id if plan is not None else None,
         SPCOptions.default().run_length,
     )
 
