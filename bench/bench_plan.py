@@ -19,7 +19,6 @@ from nlf_planner.plan import HORIZONS, Milestone, Plan, PlanTarget, horizon_wind
 from nlf_planner.services import plan_editing
 from nlf_planner.services.actor import local_actor
 from nlf_planner.store import open_database
-from nlf_planner.store import plans as store_plans
 from nlf_planner.store.reference import ensure_reference, icbs, measures, priority_areas, regions
 
 ROUNDS = 7
@@ -64,7 +63,7 @@ def run() -> dict:
         db = open_database(Path(tmp) / "bench.duckdb")
         ensure_reference(db)
         first = build_plan(db)
-        latest = store_plans.save_plan(
+        latest = plan_editing.save_version(
             db, first, author="Bench", note="warm-up", expected_version_id=None
         )
         save_s, load_s, diff_s = [], [], []

@@ -53,6 +53,7 @@ __all__ = [
     "restore_version",
     "roadmap_events",
     "save_draft",
+    "save_version",
     "version_exists",
 ]
 
@@ -259,12 +260,8 @@ def save_draft(
     if not (note or "").strip():
         raise ValidationFailed("Nothing was saved: add a short note saying what changed and why.")
     with _refusals():
-        return plan_store.save_plan(
-            db,
-            plan,
-            author=actor.display_name,
-            note=note,
-            expected_version_id=expected_version_id,
+        return save_version(
+            db, plan, author=actor.display_name, note=note, expected_version_id=expected_version_id
         )
 
 
@@ -279,16 +276,54 @@ def restore_version(
     """Make an old version the latest by saving a copy of it as a new version (history is
     never rewritten). The copy is saved as it was, without today's rules."""
     actor = require(actor, Role.EDITOR, "restore a plan version")
-    if not version_exists(db, version_id):
+    old = load_plan(db, version_id)
+    if old is None:
         raise NotFound(f"There is no plan version {version_id} to restore.")
+    text = f"Restored version {version_id}" + (f": {note.strip()}" if note and note.strip() else "")
     with _refusals(restoring=version_id):
-        return plan_store.restore_version(
+        return save_version(
             db,
-            version_id,
+            old,
             author=actor.display_name,
+            note=text,
             expected_version_id=expected_version_id,
-            note=note,
+            action="restore",
         )
+
+
+def save_version(
+    db: Database,
+    plan: Plan,
+    *,
+    author: str,
+    note: str,
+    expected_version_id: int | None,
+    action: str = "save",
+) -> Plan:
+    """Write ``plan`` as a new version on top of ``expected_version_id``, with what changed
+    from that version in the audit row: the one path every plan write takes (a saved draft,
+    a restore, an import, the seed), so they all record the same.
+
+    Not role-checked and not validated here: each caller has already checked its actor and
+    decided which rules apply (a restore saves an old version as it was). The diff is the
+    plan's own (``plan.diff_plans``, codes without names, as the audit has always recorded
+    them) against the expected version, read before the store's transaction; the store
+    refuses the save unless the head is still that version, so the diff is exactly what the
+    write changes. The store's exceptions (stale version, read-only, a missing name or note)
+    pass through for the caller to turn into its own refusals.
+    """
+    previous = load_plan(db, expected_version_id) if expected_version_id is not None else None
+    changes = plan_rules.diff_plans(previous, plan) if previous is not None else None
+    return plan_store.save_plan(
+        db,
+        plan,
+        author=author,
+        note=note,
+        expected_version_id=expected_version_id,
+        changes=changes,
+        summary=plan_rules.summarise_changes(changes) if changes is not None else None,
+        action=action,
+    )
 
 
 @contextmanager

@@ -114,14 +114,14 @@ def seed_plan(db: Database, actor: Actor = SYSTEM) -> int | None:
     as_of = measurement_store.data_as_of(db) or date.today()
     history = measurement_store.all_series(db, levels=["england"])
     first = initial_seed_plan(reference_store.measures(db), history, as_of)
-    v1 = plan_store.save_plan(
+    v1 = plan_editing.save_version(
         db,
         _checked(db, first),
         author=SEED_AUTHOR,
         note=initial_note(first.base_year),
         expected_version_id=None,
     )
-    v2 = plan_store.save_plan(
+    v2 = plan_editing.save_version(
         db,
         _checked(db, revise_seed_plan(v1, seed_anchor(as_of))),
         author=SEED_AUTHOR,
@@ -135,7 +135,7 @@ def seed_engagement(db: Database, actor: Actor = SYSTEM) -> dict[str, int]:
     """The June 2016 engagement programme, once; later calls write nothing and return zeros."""
     who = _allowed(db, actor)
     # The engagement service checks every seeded record by the rules a typed-in one meets.
-    return engagement_service.seed(db, seed_stakeholders(), seed_events(), actor=who)
+    return engagement_service.seed(db, who, seed_stakeholders(), seed_events())
 
 
 def _expanded(p: CapacityParams) -> CapacityParams:

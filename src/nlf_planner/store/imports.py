@@ -5,6 +5,14 @@ already refused a file with problems; this module re-checks only what it needs i
 transaction (the rows stored at that moment) and turns any driver failure into a
 :class:`StoreError`, so nothing above the store ever handles the database's own errors.
 
+The store holds no import rules: the re-check inside the transaction (the measurement diff,
+the engagement records' checks) is a domain function the service passes in as a parameter,
+which this module calls with what it read on the transaction's own cursor. That keeps the
+check and the writes in ONE transaction (so two imports at once cannot both pass a check the
+other invalidates; a write conflict retries the whole of it, reads and check included) while
+the rules stay in one home, the domain. Plan imports are saved by the plan-editing service
+(``services.data_transfer.import_kinds``), through the plan store's own transaction.
+
 Imported measurement series replace the illustrative series for the same measure and
 geography as a whole (illustrative rows of that pair that the file does not cover are
 deleted), and every imported row is stored with ``illustrative = FALSE``. Real rows already
@@ -16,19 +24,27 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import uuid
+from collections.abc import Callable
 
 import duckdb
 import pandas as pd
 
-from nlf_planner.imports import (
-    MeasurementImport,
-    RecordImport,
-    merge_plan_import,
-    preview_measurements,
-)
+from nlf_planner.engagement import EngagementEvent, Stakeholder
+from nlf_planner.imports import MeasurementImport, MeasurementPreview, RecordImport
 from nlf_planner.models import MEASUREMENT_FIELDS
+from nlf_planner.store import engagement as es
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Database, StoreError
+
+#: The measurement diff (``nlf_planner.imports.preview_measurements``): (incoming rows,
+#: stored rows of the same pairs) → what applying them changes.
+MeasurementDiff = Callable[[pd.DataFrame, pd.DataFrame], MeasurementPreview]
+#: The stakeholder check (``nlf_planner.engagement.validate_stakeholder``), called as
+#: ``check(record, existing=<id → (name, retired)>, codes=<reference codes>)``.
+StakeholderCheck = Callable[..., Stakeholder]
+#: The event check (``nlf_planner.engagement.validate_event``), called as
+#: ``check(record, known_stakeholders=<ids>, codes=<reference codes>)``.
+EventCheck = Callable[..., EngagementEvent]
 
 #: Replaced values are listed one by one in the audit entry up to this many rows.
 AUDIT_DETAIL_LIMIT = 5000
@@ -45,7 +61,8 @@ class ImportRefused(ValueError):
     """The import cannot be applied (it has errors, or nothing to write)."""
 
 
-def _refuse_unless_ok(imp: MeasurementImport | RecordImport) -> None:
+def refuse_unless_ok(imp: MeasurementImport | RecordImport) -> None:
+    """:class:`ImportRefused` unless the checked file has rows and no problems."""
     if not imp.ok:
         raise ImportRefused(
             f"The file has {len(imp.errors)} problems to fix before it can be imported."
@@ -90,11 +107,6 @@ def _current_rows(cur: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> pd.Dat
     return df
 
 
-def preview(db: Database, imp: MeasurementImport):
-    """What applying ``imp`` would change now (nothing is written)."""
-    return preview_measurements(imp.rows, current_rows(db, imp.pairs()))
-
-
 def _store_frame(imp: MeasurementImport) -> pd.DataFrame:
     frame = imp.rows.copy()
     frame["period"] = pd.to_datetime(frame["period"]).dt.date
@@ -112,16 +124,20 @@ def write_measurement_import(
     cur: duckdb.DuckDBPyConnection,
     imp: MeasurementImport,
     *,
+    diff: MeasurementDiff,
     actor: str,
     reason: str | None = None,
     file_sha256: str | None = None,
 ) -> dict[str, int]:
-    """All the writes of one import, on the caller's cursor inside its transaction."""
-    _refuse_unless_ok(imp)
+    """All the writes of one import, on the caller's cursor inside its transaction.
+
+    ``diff`` is the domain's measurement diff, passed in so the store holds no rule; it is
+    called here, on the rows this transaction reads, so the counts and the audit match what
+    is committed even when another import landed since the preview."""
+    refuse_unless_ok(imp)
     frame = _store_frame(imp)
     pairs = imp.pairs()
-    # The diff is taken inside the transaction, so the audit matches what was committed.
-    change = preview_measurements(imp.rows, _current_rows(cur, pairs))
+    change = diff(imp.rows, _current_rows(cur, pairs))
     cur.execute(
         """DELETE FROM measurements
            WHERE illustrative AND list_contains(?::VARCHAR[], measure_code || '|' || geo_code)""",
@@ -194,68 +210,44 @@ def apply_measurement_import(
     db: Database,
     imp: MeasurementImport,
     *,
+    diff: MeasurementDiff,
     actor: str,
     reason: str | None = None,
     file_sha256: str | None = None,
 ) -> dict[str, int]:
-    """Write a checked import in ONE transaction (retried whole on a write conflict)."""
+    """Write a checked import in ONE transaction (retried whole on a write conflict, the
+    ``diff`` against the stored rows retaken each time: see :func:`write_measurement_import`)."""
     _refuse_without_actor(actor)
     return _written(
         db,
         lambda cur: write_measurement_import(
-            cur, imp, actor=actor, reason=reason, file_sha256=file_sha256
+            cur, imp, diff=diff, actor=actor, reason=reason, file_sha256=file_sha256
         ),
         retries=8,
     )
 
 
-# --- plan and engagement imports ---------------------------------------------------------------
-
-
-def apply_plan_import(
-    db: Database,
-    imp: RecordImport,
-    *,
-    actor: str,
-    note: str | None = None,
-):
-    """Save imported targets or milestones as a new plan version (the plan store's own
-    transaction, validation, stale-version check and audit row)."""
-    from nlf_planner.plan import Plan, default_base_year
-    from nlf_planner.store.plans import latest_version_id, load_plan, save_plan
-
-    _refuse_unless_ok(imp)
-    head = latest_version_id(db)
-    plan = load_plan(db, head) if head is not None else Plan(base_year=default_base_year())
-    draft = merge_plan_import(
-        plan,
-        targets=imp.records if imp.kind == "plan_targets" else (),
-        milestones=imp.records if imp.kind == "plan_milestones" else (),
-    )
-    return save_plan(
-        db,
-        draft,
-        author=actor,
-        note=note or f"Imported {imp.source_name}",
-        expected_version_id=head,
-        action="import",
-    )
+# --- engagement imports ------------------------------------------------------------------------
 
 
 def apply_engagement_import(
     db: Database,
     imp: RecordImport,
     *,
+    check_stakeholder: StakeholderCheck,
+    check_event: EventCheck,
     actor: str,
     reason: str | None = None,
 ) -> list[int]:
     """Add imported stakeholders or events in ONE transaction, re-checked against the rows
-    stored at that moment, each with its audit row."""
-    from nlf_planner.engagement import validate_event, validate_stakeholder
-    from nlf_planner.store import engagement as es
+    stored at that moment, each with its audit row.
 
+    The checks are the domain's (``validate_stakeholder``, ``validate_event``), passed in so
+    the store holds no rule; each record is checked here on the transaction's cursor, so a
+    stakeholder someone added since the file was checked (a duplicate name) or removed (an
+    event's link) refuses the import whole, and nothing of it is written."""
     _refuse_without_actor(actor)
-    _refuse_unless_ok(imp)
+    refuse_unless_ok(imp)
     codes = es.reference_codes(db)
     why = reason or f"Imported from {imp.source_name}"
 
@@ -263,14 +255,12 @@ def apply_engagement_import(
         ids = []
         for rec in imp.records:
             if imp.kind == "stakeholders":
-                checked = validate_stakeholder(rec, existing=es.existing_names(cur), codes=codes)
+                checked = check_stakeholder(rec, existing=es.existing_names(cur), codes=codes)
                 new_id = es.insert_stakeholder(cur, checked, actor)
                 entity = es.STAKEHOLDER
                 after = checked.model_copy(update={"stakeholder_id": new_id})
             else:
-                checked = validate_event(
-                    rec, known_stakeholders=es.stakeholder_ids(cur), codes=codes
-                )
+                checked = check_event(rec, known_stakeholders=es.stakeholder_ids(cur), codes=codes)
                 new_id = es.insert_event(cur, checked, actor)
                 entity = es.EVENT
                 after = checked.model_copy(update={"event_id": new_id})

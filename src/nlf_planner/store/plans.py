@@ -3,15 +3,18 @@
 A save writes a complete new version (header, every target, every milestone) and moves the
 plan's head to it, in one transaction. The caller says which version its edits started from;
 if the head has moved since (someone else saved), the save is refused with
-:class:`StaleVersionError` and nothing is written. Restore copies an old version into a new
-one, so history is never rewritten.
+:class:`StaleVersionError` and nothing is written. A restore saves a copy of an old version
+as a new one, so history is never rewritten.
 
-The store checks no plan rules: callers validate first (``services.plan_editing`` runs the
-plan's validation before every save). The audit row lists what changed from the version the
-save started from, so every writer (the Plan page, imports, seeding) records the same.
+The store checks no plan rules and computes no diffs: callers validate first and say what
+changed (``services.plan_editing.save_version``, which every writer uses: the Plan page,
+restore, imports, seeding, so they all record the same). The store only writes that list into
+the audit row, in the same transaction as the version.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import duckdb
 import pandas as pd
@@ -23,7 +26,7 @@ from nlf_planner.plan.records import (
     Plan,
     PlanTarget,
 )
-from nlf_planner.plan.versions import Change, diff_plans, summarise_changes
+from nlf_planner.plan.versions import Change
 from nlf_planner.store.audit import audit_log, record
 from nlf_planner.store.db import Database, StoreError
 
@@ -149,6 +152,8 @@ def save_plan(
     author: str,
     note: str,
     expected_version_id: int | None,
+    changes: Sequence[Change] | None,
+    summary: str | None,
     action: str = "save",
 ) -> Plan:
     """Write ``plan`` as a new version started from ``expected_version_id``, as it is (the
@@ -157,6 +162,12 @@ def save_plan(
     Refused with :class:`StaleVersionError` when the plan's head is no longer that version;
     nothing is written then. The audit row (who, note, what changed) is written in the same
     transaction. Returns the saved plan with its new version number.
+
+    ``changes`` (and its one-line ``summary``) is what changed from ``expected_version_id``
+    to ``plan``, computed by the caller with the plan's rules; None (both) when there is no
+    earlier version to compare with. The caller may compute it before calling, outside this
+    transaction, because the save is refused unless the head still IS that version: a diff
+    taken against it beforehand is exactly the diff at the moment of writing.
     """
     author = (author or "").strip()
     if not author:
@@ -164,9 +175,9 @@ def save_plan(
     note = (note or "").strip()
     if not note:
         raise StoreError("Add a short note saying what changed and why before saving.")
+    if (changes is None) != (summary is None):
+        raise ValueError("save_plan needs both the changes and their summary, or neither.")
     name = plan.plan_name
-    previous = load_plan(db, expected_version_id) if expected_version_id is not None else None
-    changes = diff_plans(previous, plan) if previous is not None else []
 
     def work(cur: duckdb.DuckDBPyConnection) -> int:
         head = _head(cur, name)
@@ -190,7 +201,7 @@ def save_plan(
             entity_id=str(new_id),
             reason=note,
             before={"version_id": expected_version_id},
-            after=_audit_after(new_id, plan, changes, previous is not None),
+            after=_audit_after(new_id, plan, changes, summary),
         )
         return int(new_id)
 
@@ -264,7 +275,9 @@ def _insert_rows(cur: duckdb.DuckDBPyConnection, version_id: int, plan: Plan) ->
             cur.unregister("incoming_plan_milestones")
 
 
-def _audit_after(new_id: int, plan: Plan, changes: list[Change], had_parent: bool) -> dict:
+def _audit_after(
+    new_id: int, plan: Plan, changes: Sequence[Change] | None, summary: str | None
+) -> dict:
     after: dict = {
         "version_id": new_id,
         "base_year": plan.base_year,
@@ -272,35 +285,12 @@ def _audit_after(new_id: int, plan: Plan, changes: list[Change], had_parent: boo
         "targets": len(plan.targets),
         "milestones": len(plan.milestones),
     }
-    if had_parent:
-        after["summary"] = summarise_changes(changes)
+    if changes is not None:
+        after["summary"] = summary
         after["changes"] = [c.describe() for c in changes[:200]]
         if len(changes) > 200:
             after["changes_truncated"] = len(changes) - 200
     return after
-
-
-def restore_version(
-    db: Database,
-    version_id: int,
-    *,
-    author: str,
-    expected_version_id: int | None,
-    note: str | None = None,
-) -> Plan:
-    """Make an old version current by saving a copy of it as a new version."""
-    old = load_plan(db, version_id)
-    if old is None:
-        raise StoreError(f"There is no plan version {version_id} to restore.")
-    text = f"Restored version {version_id}" + (f": {note.strip()}" if note and note.strip() else "")
-    return save_plan(
-        db,
-        old,
-        author=author,
-        note=text,
-        expected_version_id=expected_version_id,
-        action="restore",
-    )
 
 
 def plan_audit(db: Database, limit: int = 500) -> pd.DataFrame:

@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
 
+from nlf_planner.imports import read_table
 from nlf_planner.services import audit as audit_service
 from nlf_planner.services import data_transfer
 from nlf_planner.services.actor import Actor, Role, local_actor
+from nlf_planner.services.data_transfer.import_kinds import apply_plan_import
 from nlf_planner.services.errors import (
     NotAllowed,
     NotFound,
@@ -24,6 +28,8 @@ from nlf_planner.services.errors import (
     ValidationFailed,
 )
 from nlf_planner.store import Database
+from nlf_planner.store.imports import ImportRefused
+from nlf_planner.store.reference import measures
 
 HEADER = "measure_code,geo_code,period,numerator,denominator,value\n"
 GOOD = HEADER + "M08,E54000024,2024-04-01,12,150,8\nM08,E54000024,2024-05-01,11,150,\n"
@@ -187,6 +193,76 @@ def test_plan_targets_import_saves_a_version_by_the_acting_person(fresh_seeded_d
         "import",
         "Board decision",
     ]
+
+
+def test_plan_targets_import_saves_a_new_version_through_the_plan_rules(fresh_seeded_db):
+    from nlf_planner.imports import validate_plan_targets
+    from nlf_planner.store.plans import latest_version_id, load_plan
+    from nlf_planner.store.reference import geography_names
+
+    db = fresh_seeded_db
+    head = latest_version_id(db)
+    bad = validate_plan_targets(
+        read_table(b"measure_code,geo_code,y1,y3,y5\nM08,,5,6,7\n", "t.csv"),
+        measures(db),
+        geography_names(db),
+    )
+    assert [(i.row, i.column) for i in bad.errors] == [(2, "y1"), (2, "y3")]  # backwards
+    with pytest.raises(ImportRefused):
+        apply_plan_import(db, bad, actor="A")
+    assert latest_version_id(db) == head
+    good = validate_plan_targets(
+        read_table(b"Measure,Geography,y1,y3,y5\nm08,,7.5,6.5,5.5\n", "targets.xlsx.csv"),
+        measures(db),
+        geography_names(db),
+    )
+    assert good.ok
+    saved = apply_plan_import(db, good, actor="Asha")
+    assert saved.version_id != head and latest_version_id(db) == saved.version_id
+    assert saved.targets_for("M08") == {1: 7.5, 3: 6.5, 5: 5.5}
+    assert len(saved.targets) == len(load_plan(db, head).targets)  # others kept
+    audit = db.df(
+        "SELECT actor, action, entity, after_json FROM audit_log ORDER BY audit_id DESC LIMIT 1"
+    )
+    assert audit.iloc[0][["actor", "action", "entity"]].tolist() == [
+        "Asha",
+        "import",
+        "plan_version",
+    ]
+    # What changed is recorded as for every save: the diff against the version it replaced.
+    after = json.loads(audit.iloc[0]["after_json"])
+    assert after["summary"] == "3 targets changed."
+    assert sorted(after["changes"])[0].startswith("M08 (England), year 1: Target ")
+    assert sorted(after["changes"])[0].endswith(" → 7.5")
+
+
+def test_plan_milestones_import_adds_and_replaces_by_id(fresh_seeded_db):
+    from nlf_planner.imports import validate_plan_milestones
+    from nlf_planner.store.plans import load_plan
+    from nlf_planner.store.reference import priority_areas
+
+    db = fresh_seeded_db
+    plan = load_plan(db)
+    first = plan.milestones[0]
+    due = date(plan.base_year + 1, 3, 1).strftime("%d/%m/%Y")
+    text = (
+        "item_id,priority_area,title,horizon,due_date,owner,status\n"
+        f"{first.item_id},{first.priority_area},Renamed <b>item</b>,1,{due},Me,Done\n"
+        f",p5,New milestone,1,{due},Me,On track\n"
+    )
+    imp = validate_plan_milestones(
+        read_table(text.encode(), "m.csv"),
+        plan.base_year,
+        [a.code for a in priority_areas(db)],
+        measures(db),
+        today=date.today(),
+    )
+    assert imp.ok, imp.errors
+    saved = apply_plan_import(db, imp, actor="Asha", note="milestones from the programme office")
+    titles = {m.item_id: m.title for m in saved.milestones}
+    assert titles[first.item_id] == "Renamed <b>item</b>"
+    assert len(saved.milestones) == len(plan.milestones) + 1
+    assert "New milestone" in titles.values()
 
 
 def test_a_stakeholder_added_between_check_and_apply_is_refused_whole(fresh_seeded_db):

@@ -16,6 +16,7 @@ from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import add_months
 from nlf_planner.regions import build_model
 from nlf_planner.services import annotations as annotation_service
+from nlf_planner.services import plan_editing
 from nlf_planner.services.actor import local_actor
 from nlf_planner.services.deck import build_deck, cache_key, deck_options, resolve_region
 from nlf_planner.services.errors import NotFound
@@ -266,7 +267,7 @@ def test_options_and_cache_key_follow_saved_plans_and_scenarios(fresh_seeded_db)
     before = cache_key(fresh_seeded_db)
     assert cache_key(fresh_seeded_db) == before
     plan = plan_store.load_plan(fresh_seeded_db)
-    plan_store.save_plan(
+    plan_editing.save_version(
         fresh_seeded_db,
         plan,
         author="Test presenter",

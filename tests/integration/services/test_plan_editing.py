@@ -74,7 +74,12 @@ def test_save_writes_a_version_and_records_the_actor_in_the_audit(db):
     log = pe.plan_audit(db)
     assert log["actor"].tolist() == ["Bob Singh", "Ann Lee"]
     assert log.iloc[0]["entity_id"] == str(v2.version_id) and log.iloc[0]["reason"] == "Raise M01"
-    assert json.loads(log.iloc[0]["after_json"])["summary"] == "1 target changed."
+    after = json.loads(log.iloc[0]["after_json"])
+    assert after["summary"] == "1 target changed."
+    # What changed is the plan's diff against the version the save started from, by code.
+    assert after["changes"] == ["M01 (England), year 5: Target 80 → 90"]
+    assert json.loads(log.iloc[0]["before_json"]) == {"version_id": v1.version_id}
+    assert "changes" not in json.loads(log.iloc[1]["after_json"])  # version 1: nothing before
 
 
 def test_a_stale_save_is_refused_with_the_message_and_writes_nothing(db):
@@ -142,8 +147,15 @@ def test_restore_copies_an_old_version_as_the_latest_and_audits_who(db):
     assert v3.parent_version_id == v2.version_id and v3.author == "Bob Singh"
     assert set(v3.targets) == set(v1.targets) and v3.milestones == v1.milestones
     assert v3.note == f"Restored version {v1.version_id}: Board asked to keep 80"
+    assert v3.version_id not in (v1.version_id, v2.version_id) and written(db) == (3, 3)
     log = pe.plan_audit(db)
     assert log.iloc[0][["action", "actor"]].tolist() == ["restore", "Bob Singh"]
+    restored = json.loads(log.iloc[0]["after_json"])  # what the restore changed back
+    assert restored["summary"] == "1 target changed; 1 milestone changed."
+    assert sorted(restored["changes"]) == [
+        "M01 (England), year 5: Target 90 → 80",
+        "“Offer live”: Status At risk → On track",
+    ]
     before = written(db)
     with pytest.raises(StaleVersion) as err:
         pe.restore_version(db, ANN, v1.version_id, expected_version_id=v2.version_id)

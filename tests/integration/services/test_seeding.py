@@ -21,6 +21,7 @@ from nlf_planner import plan_seed
 from nlf_planner.cli.generate import main
 from nlf_planner.engagement_seed import seed_events, seed_stakeholders
 from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services import seeding
 from nlf_planner.services.actor import SYSTEM, Actor, Role, local_actor
 from nlf_planner.services.errors import NotAllowed, NotSignedIn, ReadOnly, ValidationFailed
@@ -246,7 +247,7 @@ def test_engagement_is_seeded_once_with_audit(db) -> None:
 
 def test_seeded_coverage_shows_regional_gaps(db) -> None:
     seeding.seed_engagement(db)
-    m = engagement_store.coverage(db)
+    m = engagement_service.coverage(db)  # the grid the Engagement page reads
     assert int(m["NATIONAL"].min()) >= 4  # national workshops cover every area
     east, south_west = "E40000007", "E40000006"
     assert int(m[east].sum()) == 0 and int(m[south_west].sum()) == 0  # no regional visits there

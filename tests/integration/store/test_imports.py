@@ -1,4 +1,8 @@
-"""Applying imports: one transaction, audited, all or nothing, safe under concurrency and kills."""
+"""Applying imports: one transaction, audited, all or nothing, safe under concurrency and kills.
+
+The store holds no import rules: each apply is handed the domain's check or diff, as the
+data-transfer service hands it, and runs it inside its transaction. Plan imports are saved by
+the service (``tests/integration/services/test_data_transfer.py``)."""
 
 from __future__ import annotations
 
@@ -20,17 +24,41 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nlf_planner.imports import ImportFileError, read_table, validate_measurements
+from nlf_planner.engagement import validate_event, validate_stakeholder
+from nlf_planner.imports import (
+    ImportFileError,
+    preview_measurements,
+    read_table,
+    validate_measurements,
+)
+from nlf_planner.store import imports as import_store
 from nlf_planner.store import open_database
 from nlf_planner.store.backup import read_table as read_stored_table
 from nlf_planner.store.backup import table_names
-from nlf_planner.store.imports import ImportRefused, apply_measurement_import, preview
+from nlf_planner.store.imports import ImportRefused
 from nlf_planner.store.reference import icbs, measures, regions
 
 TODAY = date(2026, 11, 30)
 HEADER = "measure_code,geo_code,period,numerator,denominator,value\n"
 ICB = "E54000024"
 OTHER_ICB = "E54000056"
+
+
+def preview(db, imp):
+    """What the service previews: the domain's diff against the rows stored now."""
+    return preview_measurements(imp.rows, import_store.current_rows(db, imp.pairs()))
+
+
+def apply_measurement_import(db, imp, **kwargs):
+    """The store's apply with the domain's diff passed in, as the service passes it."""
+    return import_store.apply_measurement_import(db, imp, diff=preview_measurements, **kwargs)
+
+
+def apply_engagement_import(db, imp, **kwargs):
+    """The store's apply with the domain's checks passed in, as the service passes them."""
+    return import_store.apply_engagement_import(
+        db, imp, check_stakeholder=validate_stakeholder, check_event=validate_event, **kwargs
+    )
 
 
 def snapshot(db) -> dict[str, str]:
@@ -114,6 +142,24 @@ def test_reimport_keeps_earlier_real_rows_and_replaces_the_same_periods(fresh_se
         )
         == 18
     )
+
+
+def test_the_diff_is_retaken_on_the_rows_stored_when_the_import_is_written(fresh_seeded_db):
+    """A preview taken before another import landed is not what the audit records: the
+    store runs the diff it is given inside its own transaction, on the rows stored then."""
+    db = fresh_seeded_db
+    later = checked(db, m08_rows(bump=40), "later.csv")
+    stale = preview(db, later).counts
+    assert stale["illustrative_removed"] > 0  # against the illustrative history
+    apply_measurement_import(db, checked(db, m08_rows(), "first.csv"), actor="A")
+    counts = apply_measurement_import(db, later, actor="B")
+    assert counts["replaced"] == 12 and counts["illustrative_removed"] == 0
+    assert counts != {**stale, "written": 12}
+    before = json.loads(
+        db.scalar("SELECT before_json FROM audit_log WHERE entity_id = 'later.csv'")
+    )
+    assert before["illustrative_rows_removed"] == 0
+    assert {r["illustrative"] for r in before["replaced_values"]} == {False}  # first.csv's
 
 
 def test_unchanged_database_when_the_file_has_errors(fresh_seeded_db):
@@ -217,7 +263,7 @@ _KILL_SCRIPT = textwrap.dedent(
     """
     import sys, time
     from datetime import date
-    from nlf_planner.imports import read_table, validate_measurements
+    from nlf_planner.imports import preview_measurements, read_table, validate_measurements
     from nlf_planner.store import open_database
     from nlf_planner.store.imports import apply_measurement_import, write_measurement_import
     from nlf_planner.store.reference import icbs, measures, regions
@@ -228,12 +274,12 @@ _KILL_SCRIPT = textwrap.dedent(
     assert imp.ok, imp.errors[:3]
     if sys.argv[3] == "pause":
         with db.transaction() as cur:
-            write_measurement_import(cur, imp, actor="killed")
+            write_measurement_import(cur, imp, diff=preview_measurements, actor="killed")
             print("WRITTEN", flush=True)
             time.sleep(60)
     else:
         print("START", flush=True)
-        apply_measurement_import(db, imp, actor="killed")
+        apply_measurement_import(db, imp, diff=preview_measurements, actor="killed")
         print("DONE", flush=True)
     """
 )
@@ -297,79 +343,13 @@ def test_a_process_killed_mid_import_leaves_all_or_none(fresh_seeded_db_path, tm
         assert outcomes == ["none"]  # killed before COMMIT: nothing of it survives
 
 
-# --- plan and engagement imports ---------------------------------------------------------------
-
-
-def test_plan_targets_import_saves_a_new_version_through_the_plan_rules(fresh_seeded_db):
-    from nlf_planner.imports import validate_plan_targets
-    from nlf_planner.store.plans import latest_version_id, load_plan
-    from nlf_planner.store.reference import geography_names
-
-    db = fresh_seeded_db
-    head = latest_version_id(db)
-    bad = validate_plan_targets(
-        read_table(b"measure_code,geo_code,y1,y3,y5\nM08,,5,6,7\n", "t.csv"),
-        measures(db),
-        geography_names(db),
-    )
-    assert [(i.row, i.column) for i in bad.errors] == [(2, "y1"), (2, "y3")]  # backwards
-    with pytest.raises(ImportRefused):
-        from nlf_planner.store.imports import apply_plan_import
-
-        apply_plan_import(db, bad, actor="A")
-    assert latest_version_id(db) == head
-    good = validate_plan_targets(
-        read_table(b"Measure,Geography,y1,y3,y5\nm08,,7.5,6.5,5.5\n", "targets.xlsx.csv"),
-        measures(db),
-        geography_names(db),
-    )
-    assert good.ok
-    saved = apply_plan_import(db, good, actor="Asha")
-    assert saved.version_id != head and latest_version_id(db) == saved.version_id
-    assert saved.targets_for("M08") == {1: 7.5, 3: 6.5, 5: 5.5}
-    assert len(saved.targets) == len(load_plan(db, head).targets)  # others kept
-    audit = db.df("SELECT actor, action, entity FROM audit_log ORDER BY audit_id DESC LIMIT 1")
-    assert audit.iloc[0].tolist() == ["Asha", "import", "plan_version"]
-
-
-def test_plan_milestones_import_adds_and_replaces_by_id(fresh_seeded_db):
-    from nlf_planner.imports import validate_plan_milestones
-    from nlf_planner.store.imports import apply_plan_import
-    from nlf_planner.store.plans import load_plan
-    from nlf_planner.store.reference import priority_areas
-
-    db = fresh_seeded_db
-    plan = load_plan(db)
-    first = plan.milestones[0]
-    due = date(plan.base_year + 1, 3, 1).strftime("%d/%m/%Y")
-    text = (
-        "item_id,priority_area,title,horizon,due_date,owner,status\n"
-        f"{first.item_id},{first.priority_area},Renamed <b>item</b>,1,{due},Me,Done\n"
-        f",p5,New milestone,1,{due},Me,On track\n"
-    )
-    imp = validate_plan_milestones(
-        read_table(text.encode(), "m.csv"),
-        plan.base_year,
-        [a.code for a in priority_areas(db)],
-        measures(db),
-        today=date.today(),
-    )
-    assert imp.ok, imp.errors
-    saved = apply_plan_import(db, imp, actor="Asha", note="milestones from the programme office")
-    titles = {m.item_id: m.title for m in saved.milestones}
-    assert titles[first.item_id] == "Renamed <b>item</b>"
-    assert len(saved.milestones) == len(plan.milestones) + 1
-    assert "New milestone" in titles.values()
+# --- engagement imports (and, for literal text, plan imports) ----------------------------------
 
 
 def test_stakeholder_and_event_imports_validate_and_write_in_one_transaction(fresh_seeded_db):
     from nlf_planner.imports import validate_events, validate_stakeholders
     from nlf_planner.store import engagement as es
-    from nlf_planner.store.imports import (
-        apply_engagement_import,
-        existing_stakeholders,
-        stakeholder_ids_by_name,
-    )
+    from nlf_planner.store.imports import existing_stakeholders, stakeholder_ids_by_name
 
     db = fresh_seeded_db
     codes = es.reference_codes(db)
@@ -445,13 +425,9 @@ def test_every_text_field_is_stored_literally(fresh_seeded_db, evil):
         validate_plan_milestones,
         validate_stakeholders,
     )
+    from nlf_planner.services.data_transfer.import_kinds import apply_plan_import
     from nlf_planner.store import engagement as es
-    from nlf_planner.store.imports import (
-        apply_engagement_import,
-        apply_plan_import,
-        existing_stakeholders,
-        stakeholder_ids_by_name,
-    )
+    from nlf_planner.store.imports import existing_stakeholders, stakeholder_ids_by_name
     from nlf_planner.store.plans import load_plan
     from nlf_planner.store.reference import priority_areas
 

@@ -14,8 +14,17 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from nlf_planner import imports as import_rules
-from nlf_planner.imports import CheckedImport, ImportKind, MeasurementImport, RecordImport, Table
-from nlf_planner.plan import changes_frame, default_base_year, diff_plans
+from nlf_planner.engagement import validate_event, validate_stakeholder
+from nlf_planner.imports import (
+    CheckedImport,
+    ImportKind,
+    MeasurementImport,
+    MeasurementPreview,
+    RecordImport,
+    Table,
+)
+from nlf_planner.plan import Plan, changes_frame, default_base_year, diff_plans
+from nlf_planner.services import plan_editing
 from nlf_planner.store import Database
 from nlf_planner.store import engagement as engagement_store
 from nlf_planner.store import imports as import_store
@@ -71,8 +80,16 @@ def _check_measurements(db: Database, table: Table) -> MeasurementImport:
     )
 
 
+def measurement_changes(db: Database, result: MeasurementImport) -> MeasurementPreview:
+    """What applying ``result`` would change now, against the rows stored for its series
+    (nothing is written). The apply takes the same diff again inside its transaction."""
+    return import_rules.preview_measurements(
+        result.rows, import_store.current_rows(db, result.pairs())
+    )
+
+
 def _preview_measurements(db: Database, result: MeasurementImport) -> ImportPreview:
-    preview = import_store.preview(db, result)
+    preview = measurement_changes(db, result)
     c = preview.counts
     changes = preview.changes.copy()
     changes.insert(3, "area_name", changes["geo_code"].map(reference_store.geography_names(db)))
@@ -92,8 +109,14 @@ def _preview_measurements(db: Database, result: MeasurementImport) -> ImportPrev
 
 
 def _apply_measurements(db: Database, result: MeasurementImport, req: ApplyRequest) -> str:
+    # The store re-takes the domain's diff inside its transaction, on the rows it reads there.
     counts = import_store.apply_measurement_import(
-        db, result, actor=req.actor_name, reason=req.reason, file_sha256=req.file_sha256
+        db,
+        result,
+        diff=import_rules.preview_measurements,
+        actor=req.actor_name,
+        reason=req.reason,
+        file_sha256=req.file_sha256,
     )
     return (
         f"Imported {plural(counts['written'], 'row')} from {result.source_name}: "
@@ -151,8 +174,33 @@ def _preview_plan(db: Database, result: RecordImport) -> ImportPreview:
     )
 
 
+def apply_plan_import(
+    db: Database, result: RecordImport, *, actor: str, note: str | None = None
+) -> Plan:
+    """Save imported targets or milestones, merged into the latest plan (or a new one), as a
+    new version: through :func:`plan_editing.save_version`, so the plan store's transaction,
+    stale-version check and audit row (what changed) are those of every other save. A file
+    with problems is refused (:class:`ImportRefused`) before anything is read or written."""
+    import_store.refuse_unless_ok(result)
+    head = plan_store.latest_version_id(db)
+    plan = plan_store.load_plan(db, head) if head is not None else None
+    draft = import_rules.merge_plan_import(
+        plan if plan is not None else Plan(base_year=default_base_year()),
+        targets=result.records if result.kind == "plan_targets" else (),
+        milestones=result.records if result.kind == "plan_milestones" else (),
+    )
+    return plan_editing.save_version(
+        db,
+        draft,
+        author=actor,
+        note=note or f"Imported {result.source_name}",
+        expected_version_id=head,
+        action="import",
+    )
+
+
 def _apply_plan(db: Database, result: RecordImport, req: ApplyRequest) -> str:
-    saved = import_store.apply_plan_import(db, result, actor=req.actor_name, note=req.reason)
+    saved = apply_plan_import(db, result, actor=req.actor_name, note=req.reason)
     return f"Saved plan version {saved.version_id} from {result.source_name}."
 
 
@@ -187,7 +235,15 @@ def _preview_engagement(db: Database, result: RecordImport) -> ImportPreview:
 
 
 def _apply_engagement(db: Database, result: RecordImport, req: ApplyRequest) -> str:
-    ids = import_store.apply_engagement_import(db, result, actor=req.actor_name, reason=req.reason)
+    # The store re-runs the domain's checks inside its transaction, on the rows it reads there.
+    ids = import_store.apply_engagement_import(
+        db,
+        result,
+        check_stakeholder=validate_stakeholder,
+        check_event=validate_event,
+        actor=req.actor_name,
+        reason=req.reason,
+    )
     return f"Added {plural(len(ids), 'row')} from {result.source_name}."
 
 
