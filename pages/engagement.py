@@ -80,9 +80,7 @@ with tab_people:
     active = engagement_service.active(people)
     stakeholders_ui.quadrant_metrics(active)
     export = sensitive(
-        lambda: engagement_service.stakeholder_export(
-            db, actor=actor, groups=groups or None, as_of=today
-        )
+        lambda: engagement_service.stakeholder_export(db, actor, groups=groups or None, as_of=today)
     )
     stakeholders_ui.stakeholder_map(active, export)
     people_pick = stakeholders_ui.stakeholder_table(people)
@@ -162,7 +160,7 @@ with tab_coverage:
     )
     quiet = engagement_service.not_contacted(db, int(days), as_of=today)
     quiet_export = sensitive(
-        lambda: engagement_service.not_contacted_export(db, int(days), actor=actor, as_of=today)
+        lambda: engagement_service.not_contacted_export(db, actor, int(days), as_of=today)
     )
     coverage_ui.not_contacted_list(quiet, int(days), today, quiet_export)
 

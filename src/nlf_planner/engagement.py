@@ -337,7 +337,8 @@ def duplicate_name_problem(
 
     Names are compared trimmed, with inner spaces collapsed and case-folded, and a retired
     record counts (the hint says to restore it), so the map never shows one organisation twice.
-    The store calls this again inside its write transaction, against committed rows.
+    The service also hands it to the store, which runs it again inside its write transaction
+    against the committed rows (two people saving the same name at once).
     """
     if not isinstance(name, str) or not name.strip():
         return None
@@ -608,6 +609,24 @@ def contact_date(event_date: date, end_date: date | None, as_of: date) -> date |
     if end_date is None:
         return event_date
     return min(end_date, as_of)
+
+
+def latest_event_contacts(log: pd.DataFrame, as_of: date) -> dict[int, date]:
+    """Stakeholder id -> the latest contact date (:func:`contact_date`) among its linked
+    events; stakeholders without a past event are left out.
+
+    ``log`` has one row per (event, stakeholder) link with ``stakeholder_id``,
+    ``event_date`` and ``end_date`` (blank for a one-day event).
+    """
+    latest: dict[int, date] = {}
+    for sid, start, end in zip(
+        log["stakeholder_id"], log["event_date"], log["end_date"], strict=True
+    ):
+        end_d = None if pd.isna(end) else pd.Timestamp(end).date()
+        d = contact_date(pd.Timestamp(start).date(), end_d, as_of)
+        if d is not None and (int(sid) not in latest or d > latest[int(sid)]):
+            latest[int(sid)] = d
+    return latest
 
 
 def add_latest_contact(stakeholders: pd.DataFrame, as_of: date | None = None) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from nlf_planner.engagement import (
     coverage_gaps,
     coverage_long,
     default_reference,
+    latest_event_contacts,
     normalise_name,
     not_contacted,
     quadrant,
@@ -354,6 +355,22 @@ def test_contact_date_rules():
     assert contact_date(date(2016, 7, 1), date(2016, 10, 31), as_of) == as_of
     assert contact_date(date(2016, 4, 1), date(2016, 6, 30), as_of) == date(2016, 6, 30)
     assert contact_date(date(2016, 9, 1), None, as_of) is None
+
+
+def test_latest_event_contacts_takes_each_stakeholders_latest_past_contact():
+    """A phase counts on its end (capped at today); a future event is not contact yet."""
+    log = pd.DataFrame(
+        {
+            "stakeholder_id": [1, 1, 2, 2, 3],
+            "event_date": pd.to_datetime(
+                ["2016-06-14", "2016-07-01", "2016-06-01", "2016-09-01", "2016-09-10"]
+            ),
+            "end_date": pd.to_datetime([None, "2016-10-31", None, None, None]),
+        }
+    )
+    as_of = date(2016, 8, 1)
+    assert latest_event_contacts(log, as_of) == {1: as_of, 2: date(2016, 6, 1)}
+    assert latest_event_contacts(log.iloc[0:0], as_of) == {}
 
 
 def _people():

@@ -2,10 +2,13 @@
 log, coverage of priority areas by region, who has gone quiet, and the roadmap's events row.
 
 One home for each: the Engagement page, the Plan page's roadmap and the command line call
-these, never the store. Every write checks the acting person first (editor role), then the
-domain rules in ``nlf_planner.engagement`` (every problem at once, naming the field), then
-asks the store to write the rows and their audit row in one transaction. Store failures come
-back as the readable errors of ``services.errors``.
+these, never the store. Every function takes ``(db, actor, …)`` when it needs a person. Every
+write checks the acting person first (editor role), then the domain rules in
+``nlf_planner.engagement`` (every problem at once, naming the field), then asks the store to
+write the rows and their audit row in one transaction, handing it the duplicate-name rule to
+re-run on the names its transaction sees. Reads take the stored rows from the store and add
+what the domain works out (labels, region names, quadrants, latest contact, coverage). Store
+failures come back as the readable errors of ``services.errors``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ import pandas as pd
 
 from nlf_planner import engagement as rules
 from nlf_planner.engagement import (
+    EVENT_TYPES,
+    GROUPS,
+    NATIONAL_LABEL,
     EngagementEvent,
     EngagementValidationError,
     ReferenceCodes,
@@ -74,6 +80,8 @@ def _refusals() -> Iterator[None]:
         yield
     except EngagementValidationError as exc:
         raise _invalid(exc) from None
+    except store.RefusedRecordError as exc:  # a duplicate name saved meanwhile, in the rule's words
+        raise ValidationFailed(f"Not saved. {exc}", exc.problems) from None
     except store.NotFoundError as exc:
         raise NotFound(f"{exc} It may have been removed; reload the page.") from None
     except store.ChangedElsewhereError as exc:
@@ -93,8 +101,22 @@ def _editor(actor: Actor | None, action: str) -> str:
 
 
 def reference_codes(db: Database) -> ReferenceCodes:
-    """Region and priority-area codes and names, in the order the charts and forms use."""
-    return store.reference_codes(db)
+    """Region and priority-area codes and names, in the order the charts and forms use.
+
+    The shipped lists stand in for a reference table that has not been loaded yet, so the
+    forms and the coverage grid are never empty.
+    """
+    stored = store.reference_codes(db)
+    if stored.regions and stored.areas:
+        return stored
+    shipped = rules.default_reference()
+    return ReferenceCodes(
+        regions=stored.regions or shipped.regions, areas=stored.areas or shipped.areas
+    )
+
+
+def _region_names(frame: pd.DataFrame, codes: ReferenceCodes) -> pd.Series:
+    return frame["region_code"].map(dict(codes.regions)).fillna(NATIONAL_LABEL)
 
 
 def stakeholders(
@@ -104,8 +126,21 @@ def stakeholders(
     groups: Sequence[str] | None = None,
     as_of: date | None = None,
 ) -> pd.DataFrame:
-    """Stakeholders with labels, quadrant, number of events and the latest contact."""
-    return store.load_stakeholders(db, include_retired=include_retired, groups=groups, as_of=as_of)
+    """Stakeholders with labels, quadrant, number of events and the latest contact.
+
+    ``last_event`` is the latest linked event as contact on ``as_of`` (today when not given);
+    ``latest_contact`` the later of it and the date entered.
+    """
+    as_of = as_of or date.today()
+    people = store.load_stakeholders(db, include_retired=include_retired, groups=groups)
+    people["group_label"] = people["group"].map(GROUPS)
+    people["region_name"] = _region_names(people, reference_codes(db))
+    contacts = rules.latest_event_contacts(store.load_engagement_log(db), as_of)
+    people["last_event"] = people["stakeholder_id"].map(contacts)
+    people = rules.add_latest_contact(people, as_of)
+    if not len(people):
+        return people.assign(quadrant=pd.Series(dtype="object"))
+    return rules.add_quadrants(people)
 
 
 def active(people: pd.DataFrame) -> pd.DataFrame:
@@ -142,7 +177,10 @@ def events(
     types: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Events overlapping the window, with their stakeholders and priority areas, by date."""
-    return store.load_events(db, since=since, until=until, types=types)
+    found = store.load_events(db, since=since, until=until, types=types)
+    found["event_type_label"] = found["event_type"].map(EVENT_TYPES)
+    found["region_name"] = _region_names(found, reference_codes(db))
+    return found
 
 
 def event(db: Database, event_id: int) -> EngagementEvent:
@@ -154,6 +192,8 @@ def event(db: Database, event_id: int) -> EngagementEvent:
 def engagement_log(db: Database, *, stakeholder_id: int | None = None) -> pd.DataFrame:
     """Who took part in which event, newest first; one stakeholder's rows when given."""
     log = store.load_engagement_log(db)
+    log["event_type_label"] = log["event_type"].map(EVENT_TYPES)
+    log["group_label"] = log["group"].map(GROUPS)
     if stakeholder_id is None:
         return log
     return log[log["stakeholder_id"] == stakeholder_id].reset_index(drop=True)
@@ -162,7 +202,7 @@ def engagement_log(db: Database, *, stakeholder_id: int | None = None) -> pd.Dat
 def coverage(db: Database, *, since: date | None = None, until: date | None = None) -> pd.DataFrame:
     """Events per priority area × region in the window, every cell present (zeros are gaps)."""
     return rules.coverage_counts(
-        store.load_event_areas(db), store.reference_codes(db), since=since, until=until
+        store.load_event_areas(db), reference_codes(db), since=since, until=until
     )
 
 
@@ -187,8 +227,8 @@ def events_for_roadmap(
 
 def stakeholder_export(
     db: Database,
-    *,
     actor: Actor | None,
+    *,
     groups: Sequence[str] | None = None,
     as_of: date | None = None,
 ) -> pd.DataFrame:
@@ -203,7 +243,7 @@ def stakeholder_export(
 
 
 def not_contacted_export(
-    db: Database, days: int, *, actor: Actor | None, as_of: date | None = None
+    db: Database, actor: Actor | None, days: int, *, as_of: date | None = None
 ) -> pd.DataFrame:
     """The not-contacted list with owners and next steps, for a download (editors only)."""
     require(actor, Role.EDITOR, "download stakeholder details")
@@ -216,9 +256,9 @@ def not_contacted_export(
 
 def add_stakeholder(
     db: Database,
+    actor: Actor | None,
     data: Mapping[str, Any] | Stakeholder,
     *,
-    actor: Actor | None,
     reason: str | None = None,
     today: date | None = None,
 ) -> Stakeholder:
@@ -230,38 +270,60 @@ def add_stakeholder(
         checked = rules.validate_stakeholder(
             raw,
             existing=store.existing_stakeholders(db),
-            codes=store.reference_codes(db),
+            codes=reference_codes(db),
             today=today,
         )
-        return store.add_stakeholder(db, checked, actor=who, reason=reason)
+        return store.add_stakeholder(
+            db, checked, actor=who, reason=reason, name_problem=rules.duplicate_name_problem
+        )
+
+
+def _as_seen(db: Database, stakeholder_id: int, seen: Stakeholder | None) -> Stakeholder:
+    """The record the change starts from: the one the person saw, else the stored one."""
+    if seen is None:
+        return store.stakeholder(db, stakeholder_id)
+    if seen.stakeholder_id != stakeholder_id:
+        raise ValueError(
+            f"The record seen is stakeholder {seen.stakeholder_id}, not {stakeholder_id}."
+        )
+    return seen
 
 
 def edit_stakeholder(
     db: Database,
+    actor: Actor | None,
     stakeholder_id: int,
     changes: Mapping[str, Any],
     *,
-    actor: Actor | None,
+    seen: Stakeholder | None = None,
     reason: str | None = None,
     today: date | None = None,
 ) -> Stakeholder:
     """Apply ``changes`` (field -> value) to one stakeholder; returns the saved record
-    (the stored one, unchanged, when nothing differs)."""
+    (the stored one, unchanged, when nothing differs).
+
+    ``seen`` is the record as the person saw it when they began editing (the page holds
+    it). When someone else has saved the stakeholder since, the edit is refused with
+    :class:`StaleVersion` and nothing is written, so their change is never silently undone.
+    Without ``seen`` the change starts from the record as stored now.
+    """
     who = _editor(actor, "edit a stakeholder")
     with _refusals():
-        before = store.stakeholder(db, stakeholder_id)
+        before = _as_seen(db, stakeholder_id, seen)
         merged = rules.merge_changes(before, changes, rules.EDITABLE_STAKEHOLDER_FIELDS)
         after = rules.validate_stakeholder(
             merged,
             existing=store.existing_stakeholders(db),
-            codes=store.reference_codes(db),
+            codes=reference_codes(db),
             today=today,
         )
-        return store.update_stakeholder(db, before, after, actor=who, reason=reason)
+        return store.update_stakeholder(
+            db, before, after, actor=who, reason=reason, name_problem=rules.duplicate_name_problem
+        )
 
 
 def retire_stakeholder(
-    db: Database, stakeholder_id: int, *, actor: Actor | None, reason: str | None
+    db: Database, actor: Actor | None, stakeholder_id: int, *, reason: str | None
 ) -> Stakeholder:
     """Retire (soft-delete) a stakeholder with a reason: off the map, kept in log and history."""
     who = _editor(actor, "retire a stakeholder")
@@ -269,11 +331,19 @@ def retire_stakeholder(
         why = rules.check_retire_reason(reason)
         before = store.stakeholder(db, stakeholder_id)
         after = before.model_copy(update={"retired": True})
-        return store.update_stakeholder(db, before, after, actor=who, reason=why, action="retire")
+        return store.update_stakeholder(
+            db,
+            before,
+            after,
+            actor=who,
+            reason=why,
+            action="retire",
+            name_problem=rules.duplicate_name_problem,
+        )
 
 
 def restore_stakeholder(
-    db: Database, stakeholder_id: int, *, actor: Actor | None, reason: str | None = None
+    db: Database, actor: Actor | None, stakeholder_id: int, *, reason: str | None = None
 ) -> Stakeholder:
     """Bring a retired stakeholder back onto the map (the reason is optional)."""
     who = _editor(actor, "restore a stakeholder")
@@ -281,7 +351,13 @@ def restore_stakeholder(
         before = store.stakeholder(db, stakeholder_id)
         after = before.model_copy(update={"retired": False})
         return store.update_stakeholder(
-            db, before, after, actor=who, reason=reason or None, action="restore"
+            db,
+            before,
+            after,
+            actor=who,
+            reason=reason or None,
+            action="restore",
+            name_problem=rules.duplicate_name_problem,
         )
 
 
@@ -290,15 +366,15 @@ def restore_stakeholder(
 
 def _check_event(db: Database, data: Mapping[str, Any] | EngagementEvent) -> EngagementEvent:
     return rules.validate_event(
-        data, known_stakeholders=store.known_stakeholder_ids(db), codes=store.reference_codes(db)
+        data, known_stakeholders=store.known_stakeholder_ids(db), codes=reference_codes(db)
     )
 
 
 def add_event(
     db: Database,
+    actor: Actor | None,
     data: Mapping[str, Any] | EngagementEvent,
     *,
-    actor: Actor | None,
     reason: str | None = None,
 ) -> EngagementEvent:
     """Check and add one event with its stakeholders and priority areas; returns it with id."""
@@ -311,26 +387,33 @@ def add_event(
 
 def edit_event(
     db: Database,
+    actor: Actor | None,
     event_id: int,
     changes: Mapping[str, Any],
     *,
-    actor: Actor | None,
+    seen: EngagementEvent | None = None,
     reason: str | None = None,
 ) -> EngagementEvent:
-    """Apply ``changes`` to one event; ``stakeholder_ids``/``priority_areas`` replace the links."""
+    """Apply ``changes`` to one event; ``stakeholder_ids``/``priority_areas`` replace the links.
+
+    ``seen`` is the event as the person saw it (as for :func:`edit_stakeholder`): a save by
+    someone else since then gives :class:`StaleVersion` and writes nothing.
+    """
     who = _editor(actor, "edit an event")
     with _refusals():
-        before = store.event(db, event_id)
+        if seen is not None and seen.event_id != event_id:
+            raise ValueError(f"The record seen is event {seen.event_id}, not {event_id}.")
+        before = seen if seen is not None else store.event(db, event_id)
         merged = rules.merge_changes(before, changes, rules.EDITABLE_EVENT_FIELDS)
         return store.update_event(db, before, _check_event(db, merged), actor=who, reason=reason)
 
 
 def log_contact(
     db: Database,
+    actor: Actor | None,
     event_id: int | None,
     stakeholder_ids: Iterable[int],
     *,
-    actor: Actor | None,
     reason: str | None = None,
 ) -> EngagementEvent:
     """Add stakeholders to an event's log, keeping those already linked."""
@@ -344,7 +427,7 @@ def log_contact(
 
 
 def delete_event(
-    db: Database, event_id: int, *, actor: Actor | None, reason: str | None = None
+    db: Database, actor: Actor | None, event_id: int, *, reason: str | None = None
 ) -> None:
     """Remove an event and its links; the audit row keeps the record to re-create it."""
     who = _editor(actor, "delete an event")
@@ -363,9 +446,9 @@ def check_seed(
     """The seeded records, each checked by the same rules as a typed-in one.
 
     Names must be unique within the seed and against the file; events link by name, so
-    their stakeholder ids are checked when the store resolves the names.
+    every name an event gives must be one of the seeded stakeholders.
     """
-    codes = store.reference_codes(db)
+    codes = reference_codes(db)
     existing = dict(store.existing_stakeholders(db))
     checked_people = []
     with _refusals():
@@ -373,18 +456,24 @@ def check_seed(
             checked = rules.validate_stakeholder(s, existing=existing, codes=codes)
             existing[-(n + 1)] = (checked.name, checked.retired)
             checked_people.append(checked)
-        checked_events = [
-            (rules.validate_event(e, codes=codes), list(names)) for e, names in seeded_events
-        ]
+        seeded_names = {s.name for s in checked_people}
+        checked_events = []
+        for e, names in seeded_events:
+            checked = rules.validate_event(e, codes=codes)
+            missing = [n for n in names if n not in seeded_names]
+            if missing:
+                raise EngagementValidationError(
+                    [f"Unknown seeded stakeholders: {missing}"], checked.title
+                )
+            checked_events.append((checked, list(names)))
     return checked_people, checked_events
 
 
 def seed(
     db: Database,
+    actor: Actor | None,
     people: Sequence[Stakeholder],
     seeded_events: Sequence[tuple[EngagementEvent, Sequence[str]]],
-    *,
-    actor: Actor | None,
 ) -> dict[str, int]:
     """Write the seeded programme once (checked first); later calls change nothing."""
     who = _editor(actor, "seed the engagement programme")
@@ -392,4 +481,10 @@ def seed(
         return {"stakeholders": 0, "events": 0, "links": 0}
     checked_people, checked_events = check_seed(db, people, seeded_events)
     with _refusals():
-        return store.write_seed(db, checked_people, checked_events, actor=who)
+        return store.write_seed(
+            db,
+            checked_people,
+            checked_events,
+            actor=who,
+            name_problem=rules.duplicate_name_problem,
+        )

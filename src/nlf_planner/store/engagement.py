@@ -1,37 +1,30 @@
 """Stakeholders, engagement events and the links between them: the only SQL for engagement.
 
-Writes take records the engagement service has already validated (``nlf_planner.engagement``)
-and change rows and the audit log (before and after) in one transaction, so a failed write
-leaves the file as it was. Inside that transaction a write re-checks only what another session
-could have changed since the service looked: a stakeholder's name against committed rows, and
-that the record being edited is still the one the service read. Reads return fully
-materialised DataFrames.
+SQL only: the rules and the analysis (quadrants, latest contact, coverage, the shipped
+reference codes as a fallback) live in ``nlf_planner.engagement`` and are applied by
+``services.engagement`` to what this module returns. It imports the domain's records and
+constants, never its functions.
+
+Writes take records the engagement service has already validated and change rows and the audit
+log (before and after) in one transaction, so a failed write leaves the file as it was. Inside
+that transaction a write re-checks only what another session could have changed since the
+service looked: that the record being edited is still the one the service (or the person)
+read, and a stakeholder's name against committed rows. The name rule itself is the service's,
+passed in as ``name_problem``; the store calls it on the names its transaction sees and raises
+:class:`DuplicateNameError` with the rule's words. Reads return fully materialised DataFrames
+of the stored rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
 import duckdb
 import pandas as pd
 
-from nlf_planner.engagement import (
-    EVENT_TYPES,
-    GROUPS,
-    NATIONAL_LABEL,
-    EngagementEvent,
-    EngagementValidationError,
-    ReferenceCodes,
-    Stakeholder,
-    add_latest_contact,
-    add_quadrants,
-    contact_date,
-    coverage_counts,
-    default_reference,
-    duplicate_name_problem,
-)
+from nlf_planner.engagement import EVENT_TYPES, EngagementEvent, ReferenceCodes, Stakeholder
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Database, StoreError
 
@@ -39,6 +32,11 @@ T = TypeVar("T")
 
 STAKEHOLDER = "stakeholder"
 EVENT = "engagement_event"
+
+#: The duplicate-name rule, handed in by the service: (the name being saved, every stored
+#: stakeholder as id -> (name, retired), the id being saved or None for a new one) -> the
+#: problem in plain English, or None when the name is free.
+NameCheck = Callable[[str, Mapping[int, tuple[str, bool]], int | None], str | None]
 
 _STAKEHOLDER_COLS = (
     "stakeholder_id, name, stakeholder_group, region_code, interest, influence, owner, "
@@ -58,18 +56,30 @@ class ChangedElsewhereError(StoreError):
     """The record changed in another session between the service's read and this write."""
 
 
+class RefusedRecordError(StoreError):
+    """Inside the write's transaction a record no longer fits what is stored (another session
+    got in between the service's check and the write); ``problems`` say why, in plain
+    English, so the service can show them like its own checks."""
+
+    def __init__(self, problems: Sequence[str], subject: str = "") -> None:
+        self.problems = list(problems)
+        prefix = f"{subject}: " if subject else ""
+        super().__init__(prefix + " ".join(self.problems))
+
+
+class DuplicateNameError(RefusedRecordError):
+    """Another committed stakeholder already uses the name (the service's rule said so)."""
+
+
 # --- reference -----------------------------------------------------------------------------
 
 
 def reference_codes(db: Database) -> ReferenceCodes:
-    """Region and priority-area codes from the database, or the shipped CSVs if not loaded."""
+    """Region and priority-area codes and names as stored, in display order (empty mappings
+    when the reference tables have not been loaded)."""
     regions = db.rows("SELECT code, short_name FROM regions ORDER BY name")
     areas = db.rows("SELECT code, name FROM priority_areas ORDER BY sort_order, code")
-    fallback = default_reference()
-    return ReferenceCodes(
-        regions=dict(regions) if regions else fallback.regions,
-        areas=dict(areas) if areas else fallback.areas,
-    )
+    return ReferenceCodes(regions=dict(regions), areas=dict(areas))
 
 
 # --- row helpers (inside a transaction) ----------------------------------------------------
@@ -127,15 +137,17 @@ def stakeholder_ids(cur: duckdb.DuckDBPyConnection) -> set[int]:
     return {int(r[0]) for r in cur.execute("SELECT stakeholder_id FROM stakeholders").fetchall()}
 
 
-def ensure_unique_name(cur: duckdb.DuckDBPyConnection, s: Stakeholder) -> None:
-    """Refuse a name another committed stakeholder already uses.
+def _ensure_unique_name(
+    cur: duckdb.DuckDBPyConnection, s: Stakeholder, name_problem: NameCheck
+) -> None:
+    """Refuse a name the service's rule finds among the committed stakeholders.
 
-    The service checked before the write; this re-check, inside the write's transaction,
-    catches a second session that added the same name in between.
+    The service checked before the write; this re-check, on the names the write's own
+    transaction sees, catches a second session that added the same name in between.
     """
-    problem = duplicate_name_problem(s.name, existing_names(cur), s.stakeholder_id)
+    problem = name_problem(s.name, existing_names(cur), s.stakeholder_id)
     if problem:
-        raise EngagementValidationError([problem], s.name)
+        raise DuplicateNameError([problem], s.name)
 
 
 def insert_stakeholder(cur: duckdb.DuckDBPyConnection, s: Stakeholder, actor: str) -> int:
@@ -243,13 +255,22 @@ def _write(db: Database, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
 
 
 def add_stakeholder(
-    db: Database, s: Stakeholder, *, actor: str, reason: str | None = None
+    db: Database,
+    s: Stakeholder,
+    *,
+    actor: str,
+    name_problem: NameCheck,
+    reason: str | None = None,
 ) -> Stakeholder:
-    """Add one validated stakeholder with its audit row; returns it with its new id."""
+    """Add one validated stakeholder with its audit row; returns it with its new id.
+
+    ``name_problem`` is re-run on the committed names inside the transaction
+    (:class:`DuplicateNameError` when another session took the name meanwhile).
+    """
 
     def work(cur: duckdb.DuckDBPyConnection) -> Stakeholder:
         fresh = s.model_copy(update={"stakeholder_id": None})
-        ensure_unique_name(cur, fresh)
+        _ensure_unique_name(cur, fresh, name_problem)
         saved = fresh.model_copy(update={"stakeholder_id": insert_stakeholder(cur, fresh, actor)})
         record(
             cur,
@@ -271,14 +292,17 @@ def update_stakeholder(
     after: Stakeholder,
     *,
     actor: str,
+    name_problem: NameCheck,
     reason: str | None = None,
     action: str = "edit",
 ) -> Stakeholder:
-    """Replace ``before`` (as the service read it) with the validated ``after``.
+    """Replace ``before`` (the record as the service or the person read it) with the
+    validated ``after``.
 
     ``action`` names the change in the audit log (edit, retire, restore). Nothing is written
     when ``after`` equals ``before``; :class:`ChangedElsewhereError` when the stored row is no
-    longer ``before``, so one person's edit never silently undoes another's.
+    longer ``before``, so one person's edit never silently undoes another's; and
+    :class:`DuplicateNameError` when ``name_problem`` finds the new name taken meanwhile.
     """
     sid = before.stakeholder_id
     if sid is None or after.stakeholder_id != sid:
@@ -292,7 +316,7 @@ def update_stakeholder(
             )
         if after == before:
             return before
-        ensure_unique_name(cur, after)
+        _ensure_unique_name(cur, after, name_problem)
         _update_stakeholder(cur, after, actor)
         record(
             cur,
@@ -428,11 +452,15 @@ def write_seed(
     events: Sequence[tuple[EngagementEvent, Sequence[str]]],
     *,
     actor: str,
+    name_problem: NameCheck,
 ) -> dict[str, int]:
     """Insert seeded stakeholders and events (linked by stakeholder name) in one transaction.
 
-    The records are checked by the caller (``services.engagement.check_seed``). A no-op
-    returning zeros when seeded rows are already there, so a re-run never duplicates.
+    The records are checked by the caller (``services.engagement.check_seed``); each name is
+    re-checked with ``name_problem`` against the rows already written. An event naming a
+    stakeholder the seed does not add is refused (:class:`RefusedRecordError`) and nothing is
+    written. A no-op returning zeros when seeded rows are already there, so a re-run never
+    duplicates.
     """
     if has_seeded(db):
         return {"stakeholders": 0, "events": 0, "links": 0}
@@ -441,13 +469,13 @@ def write_seed(
         ids: dict[str, int] = {}
         for s in stakeholders:
             seeded = s.model_copy(update={"seeded": True, "stakeholder_id": None})
-            ensure_unique_name(cur, seeded)
+            _ensure_unique_name(cur, seeded, name_problem)
             ids[seeded.name] = insert_stakeholder(cur, seeded, actor)
         links = 0
         for e, names in events:
             missing = [n for n in names if n not in ids]
             if missing:
-                raise EngagementValidationError([f"Unknown seeded stakeholders: {missing}"])
+                raise RefusedRecordError([f"Unknown seeded stakeholders: {missing}"], e.title)
             linked = e.model_copy(
                 update={"seeded": True, "stakeholder_ids": [ids[n] for n in names]}
             )
@@ -469,13 +497,9 @@ def write_seed(
 # --- reads ---------------------------------------------------------------------------------
 
 
-def _region_names(codes: ReferenceCodes) -> dict[str, str]:
-    return dict(codes.regions)
-
-
 def load_engagement_log(db: Database) -> pd.DataFrame:
     """One row per (event, stakeholder) link: the engagement log, newest event first."""
-    df = db.df(
+    return db.df(
         """SELECT e.event_id, e.event_date, e.end_date, e.title, e.event_type,
                   s.stakeholder_id, s.name AS stakeholder, s.stakeholder_group AS "group",
                   s.retired
@@ -484,21 +508,6 @@ def load_engagement_log(db: Database) -> pd.DataFrame:
            JOIN stakeholders s ON s.stakeholder_id = es.stakeholder_id
            ORDER BY e.event_date DESC, e.event_id DESC, lower(s.name)"""
     )
-    df["event_type_label"] = df["event_type"].map(EVENT_TYPES)
-    df["group_label"] = df["group"].map(GROUPS)
-    return df
-
-
-def _last_event_dates(log: pd.DataFrame, as_of: date) -> dict[int, date]:
-    latest: dict[int, date] = {}
-    for sid, start, end in zip(
-        log["stakeholder_id"], log["event_date"], log["end_date"], strict=True
-    ):
-        end_d = None if pd.isna(end) else pd.Timestamp(end).date()
-        d = contact_date(pd.Timestamp(start).date(), end_d, as_of)
-        if d is not None and (sid not in latest or d > latest[sid]):
-            latest[int(sid)] = d
-    return latest
 
 
 def load_stakeholders(
@@ -506,10 +515,9 @@ def load_stakeholders(
     *,
     include_retired: bool = False,
     groups: Sequence[str] | None = None,
-    as_of: date | None = None,
 ) -> pd.DataFrame:
-    """Stakeholders with labels, quadrant, number of events and the latest linked contact."""
-    as_of = as_of or date.today()
+    """Stored stakeholders (retired ones only when asked), by name, with how many events
+    each is linked to."""
     clauses, params = [], []
     if not include_retired:
         clauses.append("NOT s.retired")
@@ -527,15 +535,9 @@ def load_stakeholders(
             ORDER BY lower(s.name)""",
         params,
     )
-    codes = reference_codes(db)
-    df["group_label"] = df["group"].map(GROUPS)
-    df["region_name"] = df["region_code"].map(_region_names(codes)).fillna(NATIONAL_LABEL)
     df["last_contact"] = pd.to_datetime(df["last_contact"]).dt.date
-    latest = _last_event_dates(load_engagement_log(db), as_of)
-    df["last_event"] = df["stakeholder_id"].map(latest)
     df["events"] = df["events"].astype("int64")
-    df = add_latest_contact(df, as_of)
-    return add_quadrants(df) if len(df) else df.assign(quadrant=pd.Series(dtype="object"))
+    return df
 
 
 def existing_stakeholders(db: Database) -> dict[int, tuple[str, bool]]:
@@ -567,7 +569,8 @@ def load_events(
     until: date | None = None,
     types: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Events with their stakeholders (names, ids) and priority areas, in date order."""
+    """Events overlapping the window with their stakeholders (names, ids) and priority
+    areas, in date order."""
     clauses, params = [], []
     if since is not None:
         clauses.append("coalesce(e.end_date, e.event_date) >= ?")
@@ -596,11 +599,8 @@ def load_events(
             ORDER BY e.event_date, e.event_id""",
         params,
     )
-    codes = reference_codes(db)
     df["event_date"] = pd.to_datetime(df["event_date"]).dt.date
     df["end_date"] = pd.to_datetime(df["end_date"]).dt.date
-    df["event_type_label"] = df["event_type"].map(EVENT_TYPES)
-    df["region_name"] = df["region_code"].map(_region_names(codes)).fillna(NATIONAL_LABEL)
     df["stakeholder_ids"] = df["stakeholder_ids"].map(lambda v: [int(x) for x in v])
     return df
 
@@ -612,11 +612,6 @@ def load_event_areas(db: Database) -> pd.DataFrame:
            FROM event_priority_areas p JOIN engagement_events e ON e.event_id = p.event_id
            ORDER BY e.event_date, e.event_id, p.priority_area"""
     )
-
-
-def coverage(db: Database, *, since: date | None = None, until: date | None = None) -> pd.DataFrame:
-    """Events per priority area × region (see ``engagement.coverage_counts``)."""
-    return coverage_counts(load_event_areas(db), reference_codes(db), since=since, until=until)
 
 
 def stakeholder_history(db: Database, stakeholder_id: int) -> pd.DataFrame:
@@ -632,8 +627,8 @@ def events_for_roadmap(
     db: Database, *, since: date | None = None, until: date | None = None
 ) -> pd.DataFrame:
     """Events for the Plan roadmap's events row: ``event_date`` (a phase's start), ``title``
-    and ``event_type`` (a plain label), in date order; ``charts.roadmap`` draws them."""
+    and ``event_type`` (its label), in date order; ``charts.roadmap`` draws them."""
     events = load_events(db, since=since, until=until)
     out = events[["event_id", "event_date", "end_date", "title"]].copy()
-    out["event_type"] = events["event_type_label"]
+    out["event_type"] = events["event_type"].map(EVENT_TYPES)
     return out.reset_index(drop=True)

@@ -14,7 +14,14 @@ from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
-from nlf_planner.ui.engagement_forms import DATE_FORMAT, Choices, chart_with_csv, save
+from nlf_planner.ui.engagement_forms import (
+    DATE_FORMAT,
+    Choices,
+    chart_with_csv,
+    forget_seen,
+    save,
+    seen_record,
+)
 from nlf_planner.ui.frame import format_date, show_error
 from nlf_planner.ui.text import escape_markdown
 
@@ -22,6 +29,7 @@ COLUMNS = [
     "event_date", "end_date", "title", "event_type_label", "audience", "region_name",
     "stakeholders", "priority_areas", "outcome", "actions", "seeded",
 ]  # fmt: skip
+EDIT_SEEN = "edit_event_seen"
 TABLE_CONFIG = {
     "event_date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
     "end_date": st.column_config.DateColumn("Until", format="D MMM YYYY"),
@@ -143,7 +151,7 @@ def add_event_form(db: Database, choices: Choices) -> None:
         if submitted:
 
             def _add(actor: Actor) -> str:
-                saved = engagement_service.add_event(db, values, actor=actor)
+                saved = engagement_service.add_event(db, actor, values)
                 return f"Added event {escape_markdown(saved.title)}."
 
             save(_add, "add an event")
@@ -163,13 +171,16 @@ def edit_event_panel(
             key="edit_event_choice",
         )
         if picked is None:
+            forget_seen(EDIT_SEEN)
             return
         try:
             current = engagement_service.event(db, int(picked))
         except ServiceError as exc:  # deleted in another session since the list was read
+            forget_seen(EDIT_SEEN)
             show_error(exc)
             return
         eid = current.event_id
+        seen = seen_record(EDIT_SEEN, current)  # a save starts from what the person saw
         with st.form(f"edit_event_{eid}"):
             values = _fields(f"ev_edit_{eid}", choices, current)
             reason = st.text_input("Reason for the change (optional)", key=f"ev_why_{eid}")
@@ -178,9 +189,10 @@ def edit_event_panel(
 
             def _edit(actor: Actor) -> str:
                 saved = engagement_service.edit_event(
-                    db, eid, values, actor=actor, reason=reason or None
+                    db, actor, eid, values, seen=seen, reason=reason or None
                 )
-                if saved == current:
+                forget_seen(EDIT_SEEN)
+                if saved == seen:
                     return "No changes to save."
                 return f"Saved event {escape_markdown(saved.title)}."
 

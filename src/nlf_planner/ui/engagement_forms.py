@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pydantic import BaseModel
 
 from nlf_planner.engagement import NATIONAL_LABEL, ReferenceCodes
 from nlf_planner.exports_tables import to_csv_bytes
@@ -19,6 +21,8 @@ from nlf_planner.services.engagement import StakeholderChoices
 from nlf_planner.services.errors import NotAllowed, NotSignedIn, ServiceError, ValidationFailed
 from nlf_planner.ui.frame import PLOTLY_CONFIG, require_actor, show_error
 from nlf_planner.ui.text import escape_markdown
+
+R = TypeVar("R", bound=BaseModel)
 
 FLASH = "engagement_flash"
 DATE_FORMAT = "DD/MM/YYYY"
@@ -74,6 +78,29 @@ def save(work: Callable[[Actor], str], action: str) -> None:
         return
     st.session_state[FLASH] = message
     st.rerun()
+
+
+def seen_record(slot: str, current: R) -> R:
+    """The record as the person first saw it in an edit form, kept while the form stays open.
+
+    A form submit reruns the page, which reads the record again; if someone else saved it
+    meanwhile that fresh copy is not what the person edited. So the first copy shown is kept
+    in ``slot`` (replaced when another record is chosen, dropped by :func:`forget_seen` when
+    the form closes or saves) and handed to the service, which refuses a stale save.
+    """
+    kept = st.session_state.get(slot)
+    if kept is None or _record_id(kept) != _record_id(current):
+        st.session_state[slot] = kept = current
+    return kept
+
+
+def forget_seen(slot: str) -> None:
+    """Drop the kept record: the form closed, or its save went through."""
+    st.session_state.pop(slot, None)
+
+
+def _record_id(rec: BaseModel) -> tuple[str, object]:
+    return type(rec).__name__, getattr(rec, "stakeholder_id", getattr(rec, "event_id", None))
 
 
 def sensitive(read: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:

@@ -54,7 +54,7 @@ def log_contact_form(db: Database, choices: Choices, labels: dict[int, str]) -> 
 
         def _log(actor: Actor) -> str:
             engagement_service.log_contact(
-                db, None if event_id is None else int(event_id), attendees, actor=actor
+                db, actor, None if event_id is None else int(event_id), attendees
             )
             where = escape_markdown(labels[int(event_id)])
             return f"Logged {len(attendees)} stakeholder(s) at {where}."

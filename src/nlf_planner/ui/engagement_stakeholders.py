@@ -12,11 +12,19 @@ from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
-from nlf_planner.ui.engagement_forms import DATE_FORMAT, Choices, chart_with_csv, save
+from nlf_planner.ui.engagement_forms import (
+    DATE_FORMAT,
+    Choices,
+    chart_with_csv,
+    forget_seen,
+    save,
+    seen_record,
+)
 from nlf_planner.ui.frame import show_error
 from nlf_planner.ui.text import escape_markdown
 
 COLUMNS = list(engagement_service.STAKEHOLDER_EXPORT_COLUMNS)
+EDIT_SEEN = "edit_stakeholder_seen"
 TABLE_CONFIG = {
     "name": st.column_config.TextColumn("Name", width="large"),
     "group_label": "Group",
@@ -102,16 +110,18 @@ def add_stakeholder_form(db: Database, choices: Choices) -> None:
             }  # fmt: skip
 
             def _add(actor: Actor) -> str:
-                saved = engagement_service.add_stakeholder(
-                    db, data, actor=actor, today=choices.today
-                )
+                saved = engagement_service.add_stakeholder(db, actor, data, today=choices.today)
                 return f"Added {escape_markdown(saved.name)}."
 
             save(_add, "add a stakeholder")
 
 
 def _edit_form(db: Database, choices: Choices, current: Stakeholder) -> None:
+    """The edit form, its fields filled from ``current``; a save starts from the record as
+    the person first saw it here, so a change saved by someone else meanwhile is refused
+    (shown as an error) instead of being silently undone."""
     sid = current.stakeholder_id
+    seen = seen_record(EDIT_SEEN, current)
     regions = choices.region_options
     with st.form(f"edit_stakeholder_{sid}"):
         name = st.text_input("Name", current.name, key=f"edit_name_{sid}")
@@ -151,9 +161,10 @@ def _edit_form(db: Database, choices: Choices, current: Stakeholder) -> None:
 
         def _edit(actor: Actor) -> str:
             saved = engagement_service.edit_stakeholder(
-                db, sid, changes, actor=actor, reason=reason or None, today=choices.today
+                db, actor, sid, changes, seen=seen, reason=reason or None, today=choices.today
             )
-            if saved == current:
+            forget_seen(EDIT_SEEN)
+            if saved == seen:
                 return f"No changes to save for {escape_markdown(current.name)}."
             return f"Saved changes to {escape_markdown(saved.name)}."
 
@@ -178,9 +189,9 @@ def _retire_form(db: Database, current: Stakeholder) -> None:
 
         def _flip(actor: Actor) -> str:
             if current.retired:
-                engagement_service.restore_stakeholder(db, sid, actor=actor, reason=why or None)
+                engagement_service.restore_stakeholder(db, actor, sid, reason=why or None)
                 return f"Restored {escape_markdown(current.name)}."
-            engagement_service.retire_stakeholder(db, sid, actor=actor, reason=why)
+            engagement_service.retire_stakeholder(db, actor, sid, reason=why)
             return f"Retired {escape_markdown(current.name)}; it stays in the log and history."
 
         save(_flip, "retire or restore a stakeholder")
@@ -214,10 +225,12 @@ def edit_stakeholder_panel(db: Database, choices: Choices, *, expanded: bool) ->
             key="edit_choice",
         )
         if chosen is None:
+            forget_seen(EDIT_SEEN)
             return
         try:
             current = engagement_service.stakeholder(db, int(chosen))
         except ServiceError as exc:  # removed in another session since the list was read
+            forget_seen(EDIT_SEEN)
             show_error(exc)
             return
         _edit_form(db, choices, current)

@@ -11,6 +11,7 @@ import pytest
 
 from nlf_planner.services import audit as audit_service
 from nlf_planner.services import engagement as svc
+from nlf_planner.services.actor import local_actor
 from nlf_planner.services.database import open_store
 from tests.apptest_utils import headings, run_page
 
@@ -282,5 +283,60 @@ def test_edit_an_event_changes_its_areas(fresh_seeded_db_path):
         assert list(zip(mine["actor"], mine["reason"], strict=True)) == [
             ("Ann Lead", "Notes from the day")
         ]
+    finally:
+        db.close()
+
+
+def test_a_save_over_someone_elses_change_is_refused_and_keeps_theirs(fresh_seeded_db_path):
+    """Raj saves the stakeholder while Ann's edit form is open: Ann's save, which started from
+    the record as she saw it, is refused with the reason, and Raj's change stays."""
+    db = open_store(fresh_seeded_db_path)
+    sid = int(svc.stakeholders(db).set_index("name").loc["National Voices", "stakeholder_id"])
+    influence = svc.stakeholder(db, sid).influence
+    db.close()
+    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at.selectbox(key="edit_choice").set_value(sid).run()
+
+    db = open_store(fresh_seeded_db_path)
+    try:
+        svc.edit_stakeholder(db, local_actor("Raj"), sid, {"owner": "Raj"})
+    finally:
+        db.close()
+    at.slider(key=f"edit_inf_{sid}").set_value(5 if influence != 5 else 1)
+    _button(at, "Save changes").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("changed by someone else" in e.value for e in at.error)
+    assert not at.success
+    db = open_store(fresh_seeded_db_path)
+    try:
+        s = svc.stakeholder(db, sid)
+        assert s.owner == "Raj" and s.influence == influence
+        assert list(svc.stakeholder_history(db, sid)["actor"])[0] == "Raj"
+    finally:
+        db.close()
+
+
+def test_an_event_save_over_someone_elses_change_is_refused(fresh_seeded_db_path):
+    db = open_store(fresh_seeded_db_path)
+    eid = int(svc.events(db).set_index("title").loc["Let's talk talent", "event_id"])
+    db.close()
+    at = open_page(fresh_seeded_db_path, session=USER)
+    at.selectbox(key="edit_event_choice").set_value(eid).run()
+
+    db = open_store(fresh_seeded_db_path)
+    try:
+        svc.edit_event(db, local_actor("Raj"), eid, {"outcome": "Raj's notes"})
+    finally:
+        db.close()
+    at.text_input(key=f"ev_edit_{eid}_title").input("Let's talk talent (day one)")
+    _button(at, "Save event").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("changed by someone else" in e.value for e in at.error)
+    db = open_store(fresh_seeded_db_path)
+    try:
+        e = svc.event(db, eid)
+        assert e.outcome == "Raj's notes" and e.title == "Let's talk talent"
     finally:
         db.close()

@@ -33,7 +33,7 @@ TODAY = date(2026, 11, 30)
 
 def _add(db, name="National Voices", actor=ANN, **kw) -> int:
     data = {"name": name, "group": "patient_org", "interest": 4, "influence": 3, **kw}
-    return svc.add_stakeholder(db, data, actor=actor, today=TODAY).stakeholder_id
+    return svc.add_stakeholder(db, actor, data, today=TODAY).stakeholder_id
 
 
 def _event(db, sids=(), areas=("P1",), actor=ANN, **kw) -> int:
@@ -45,7 +45,7 @@ def _event(db, sids=(), areas=("P1",), actor=ANN, **kw) -> int:
         "priority_areas": list(areas),
         **kw,
     }
-    return svc.add_event(db, data, actor=actor).event_id
+    return svc.add_event(db, actor, data).event_id
 
 
 def _audit(db, entity=None):
@@ -67,9 +67,9 @@ def _counts(db) -> tuple[int, int, int, int]:
 def test_add_records_the_actor_and_returns_the_saved_record(db):
     saved = svc.add_stakeholder(
         db,
+        ANN,
         {"name": "  NHS   Providers ", "group": "Provider", "interest": 5, "influence": 4,
          "region_code": LONDON, "owner": "Raj"},
-        actor=ANN,
         reason="met at the launch",
     )  # fmt: skip
     assert saved.stakeholder_id is not None and saved.name == "NHS Providers"
@@ -84,9 +84,9 @@ def test_invalid_stakeholder_lists_every_problem_and_writes_nothing(db):
     with pytest.raises(ValidationFailed) as info:
         svc.add_stakeholder(
             db,
+            ANN,
             {"name": "", "group": "x", "interest": 9, "influence": None, "region_code": "nowhere",
              "last_contact": date(2027, 1, 1)},
-            actor=ANN,
             today=TODAY,
         )  # fmt: skip
     problems = info.value.issues
@@ -126,13 +126,13 @@ def test_a_viewer_may_not_change_engagement(db):
     before = _counts(db)
     attempts = [
         lambda: _add(db, name="NAPP", actor=VIEWER),
-        lambda: svc.edit_stakeholder(db, sid, {"interest": 1}, actor=VIEWER),
-        lambda: svc.retire_stakeholder(db, sid, actor=VIEWER, reason="gone"),
-        lambda: svc.restore_stakeholder(db, sid, actor=VIEWER),
+        lambda: svc.edit_stakeholder(db, VIEWER, sid, {"interest": 1}),
+        lambda: svc.retire_stakeholder(db, VIEWER, sid, reason="gone"),
+        lambda: svc.restore_stakeholder(db, VIEWER, sid),
         lambda: _event(db, actor=VIEWER, title="Viewer's event"),
-        lambda: svc.edit_event(db, eid, {"title": "Renamed"}, actor=VIEWER),
-        lambda: svc.log_contact(db, eid, [sid], actor=VIEWER),
-        lambda: svc.delete_event(db, eid, actor=VIEWER),
+        lambda: svc.edit_event(db, VIEWER, eid, {"title": "Renamed"}),
+        lambda: svc.log_contact(db, VIEWER, eid, [sid]),
+        lambda: svc.delete_event(db, VIEWER, eid),
     ]
     for attempt in attempts:
         with pytest.raises(NotAllowed, match="editor role"):
@@ -150,9 +150,7 @@ def test_an_editor_role_is_enough(db):
 
 def test_edit_records_before_after_and_the_actor(db):
     sid = _add(db)
-    saved = svc.edit_stakeholder(
-        db, sid, {"influence": 5, "owner": "Raj"}, actor=BOB, reason="new chair"
-    )
+    saved = svc.edit_stakeholder(db, BOB, sid, {"influence": 5, "owner": "Raj"}, reason="new chair")
     assert saved.influence == 5 and saved.owner == "Raj" and saved.quadrant == MANAGE_CLOSELY
     row = _audit(db, "stakeholder").iloc[-1]
     assert row.action == "edit" and row.actor == "Bob" and row.reason == "new chair"
@@ -162,7 +160,7 @@ def test_edit_records_before_after_and_the_actor(db):
 
 def test_edit_without_change_writes_no_audit(db):
     sid = _add(db)
-    same = svc.edit_stakeholder(db, sid, {"interest": 4}, actor=BOB)
+    same = svc.edit_stakeholder(db, BOB, sid, {"interest": 4})
     assert same == svc.stakeholder(db, sid)
     assert len(_audit(db, "stakeholder")) == 1
 
@@ -171,23 +169,23 @@ def test_edit_validates_and_writes_nothing(db):
     sid = _add(db)
     _add(db, name="NAPP")
     with pytest.raises(ValidationFailed, match="already used"):
-        svc.edit_stakeholder(db, sid, {"name": "napp", "interest": 2}, actor=BOB)
+        svc.edit_stakeholder(db, BOB, sid, {"name": "napp", "interest": 2})
     with pytest.raises(ValidationFailed) as info:
-        svc.edit_stakeholder(db, sid, {"colour": "blue", "stakeholder_id": 3}, actor=BOB)
+        svc.edit_stakeholder(db, BOB, sid, {"colour": "blue", "stakeholder_id": 3})
     assert info.value.issues == ["Unknown fields: colour, stakeholder_id."]
     with pytest.raises(ValidationFailed) as info:
-        svc.edit_stakeholder(db, sid, {"interest": 0, "influence": 7}, actor=BOB)
+        svc.edit_stakeholder(db, BOB, sid, {"interest": 0, "influence": 7})
     assert len(info.value.issues) == 2
     assert svc.stakeholder(db, sid).interest == 4
     assert len(_audit(db, "stakeholder")) == 2
     with pytest.raises(NotFound, match="999"):
-        svc.edit_stakeholder(db, 999, {"interest": 2}, actor=BOB)
+        svc.edit_stakeholder(db, BOB, 999, {"interest": 2})
 
 
 def test_a_seeded_flag_cannot_be_edited(db):
     sid = _add(db)
     with pytest.raises(ValidationFailed, match="seeded"):
-        svc.edit_stakeholder(db, sid, {"seeded": True}, actor=BOB)
+        svc.edit_stakeholder(db, BOB, sid, {"seeded": True})
     assert not svc.stakeholder(db, sid).seeded
 
 
@@ -196,10 +194,10 @@ def test_retire_needs_a_reason_then_hides_and_restore_brings_back(db):
     other = _add(db, name="NAPP")
     for blank in (None, "", "   "):
         with pytest.raises(ValidationFailed, match="reason for retiring"):
-            svc.retire_stakeholder(db, sid, actor=BOB, reason=blank)
+            svc.retire_stakeholder(db, BOB, sid, reason=blank)
     assert not svc.stakeholder(db, sid).retired and len(_audit(db)) == 2
 
-    svc.retire_stakeholder(db, sid, actor=BOB, reason="  merged into  another record ")
+    svc.retire_stakeholder(db, BOB, sid, reason="  merged into  another record ")
     assert list(svc.stakeholders(db).stakeholder_id) == [other]
     everyone = svc.stakeholders(db, include_retired=True)
     assert set(everyone.stakeholder_id) == {sid, other}
@@ -209,17 +207,17 @@ def test_retire_needs_a_reason_then_hides_and_restore_brings_back(db):
     with pytest.raises(ValidationFailed, match="restore it instead"):
         _add(db, name="NATIONAL VOICES")
 
-    svc.restore_stakeholder(db, sid, actor=ANN)
+    svc.restore_stakeholder(db, ANN, sid)
     assert sid in set(svc.stakeholders(db).stakeholder_id)
     assert list(_audit(db, "stakeholder").action) == ["add", "add", "retire", "restore"]
-    svc.restore_stakeholder(db, sid, actor=ANN)  # already active: nothing to record
+    svc.restore_stakeholder(db, ANN, sid)  # already active: nothing to record
     assert len(_audit(db, "stakeholder")) == 4
 
 
 def test_choices_name_everyone_and_mark_the_retired(db):
     a = _add(db, name="Zeta Trust")
     b = _add(db, name="alpha network", group="network")
-    svc.retire_stakeholder(db, a, actor=BOB, reason="closed")
+    svc.retire_stakeholder(db, BOB, a, reason="closed")
     choices = svc.stakeholder_choices(db)
     assert list(choices.names) == [b, a]  # by name, case-blind
     assert choices.retired == {a} and choices.active == {b: "alpha network"}
@@ -258,11 +256,11 @@ def test_event_with_end_before_start_is_refused(db):
 def test_edit_event_replaces_links_and_log_contact_adds(db):
     a, b, c = _add(db), _add(db, name="NAPP"), _add(db, name="NHS Providers")
     eid = _event(db, sids=[a], areas=["P1", "P2"])
-    svc.edit_event(db, eid, {"stakeholder_ids": [b], "priority_areas": ["P4"]}, actor=BOB)
+    svc.edit_event(db, BOB, eid, {"stakeholder_ids": [b], "priority_areas": ["P4"]})
     e = svc.event(db, eid)
     assert e.stakeholder_ids == [b] and e.priority_areas == ["P4"]
 
-    svc.log_contact(db, eid, [c, b], actor=ANN)
+    svc.log_contact(db, ANN, eid, [c, b])
     assert svc.event(db, eid).stakeholder_ids == sorted([b, c])
     row = _audit(db, "engagement_event").iloc[-1]
     assert row.actor == "Ann Lead" and json.loads(row.before_json)["stakeholder_ids"] == [b]
@@ -270,9 +268,9 @@ def test_edit_event_replaces_links_and_log_contact_adds(db):
     assert list(log.stakeholder) == ["NHS Providers"] and list(log.event_id) == [eid]
 
     with pytest.raises(ValidationFailed, match="end date"):
-        svc.edit_event(db, eid, {"end_date": date(2016, 1, 1)}, actor=BOB)
+        svc.edit_event(db, BOB, eid, {"end_date": date(2016, 1, 1)})
     with pytest.raises(ValidationFailed, match="Unknown fields: event_id"):
-        svc.edit_event(db, eid, {"event_id": 7}, actor=BOB)
+        svc.edit_event(db, BOB, eid, {"event_id": 7})
     assert svc.event(db, eid).end_date is None
 
 
@@ -280,20 +278,20 @@ def test_log_contact_needs_an_event_and_people(db):
     a = _add(db)
     before = _counts(db)
     with pytest.raises(ValidationFailed) as info:
-        svc.log_contact(db, None, [], actor=ANN)
+        svc.log_contact(db, ANN, None, [])
     assert len(info.value.issues) == 2
     assert "Event is required" in info.value.issues[0]
     with pytest.raises(ValidationFailed, match="do not exist"):
-        svc.log_contact(db, _event(db), [a, 404], actor=ANN)
+        svc.log_contact(db, ANN, _event(db), [a, 404])
     with pytest.raises(NotFound):
-        svc.log_contact(db, 999, [a], actor=ANN)
+        svc.log_contact(db, ANN, 999, [a])
     assert _counts(db)[2] == before[2]
 
 
 def test_delete_event_keeps_the_record_in_the_audit(db):
     a = _add(db)
     eid = _event(db, sids=[a])
-    svc.delete_event(db, eid, actor=BOB, reason="entered twice")
+    svc.delete_event(db, BOB, eid, reason="entered twice")
     assert _counts(db)[1:3] == (0, 0)
     row = _audit(db, "engagement_event").iloc[-1]
     assert (row.action, row.actor, row.reason) == ("delete", "Bob", "entered twice")
@@ -301,26 +299,53 @@ def test_delete_event_keeps_the_record_in_the_audit(db):
     with pytest.raises(NotFound):
         svc.event(db, eid)
     with pytest.raises(NotFound):
-        svc.delete_event(db, eid, actor=BOB)
+        svc.delete_event(db, BOB, eid)
 
 
-def test_an_edit_over_someone_elses_save_is_stale(db, monkeypatch):
-    """Between the service's read and the write another session saves: nothing is lost."""
+def test_an_edit_over_someone_elses_save_is_stale(db):
+    """Bob opens the record, Ann saves it, then Bob submits what he saw: refused, nothing lost.
+
+    The page hands the service the record as the person saw it (``seen``); the store compares
+    it with the stored row inside the write.
+    """
+    sid = _add(db)
+    seen_by_bob = svc.stakeholder(db, sid)
+    svc.edit_stakeholder(db, ANN, sid, {"owner": "Raj"}, seen=svc.stakeholder(db, sid))
+    with pytest.raises(StaleVersion, match="changed by someone else"):
+        svc.edit_stakeholder(db, BOB, sid, {"interest": 1}, seen=seen_by_bob)
+    s = svc.stakeholder(db, sid)
+    assert s.owner == "Raj" and s.interest == 4  # Ann's change kept, Bob's not written
+    assert list(_audit(db, "stakeholder").actor) == ["Ann Lead", "Ann Lead"]
+    # Starting again from the record as it is now, Bob's change goes through on top of Ann's.
+    again = svc.edit_stakeholder(db, BOB, sid, {"interest": 1}, seen=svc.stakeholder(db, sid))
+    assert (again.owner, again.interest) == ("Raj", 1)
+
+
+def test_an_event_edit_over_someone_elses_save_is_stale(db):
+    """The same for events: the person Ann logged survives Bob's edit of the event he saw."""
+    a, b = _add(db), _add(db, name="NAPP")
+    eid = _event(db, sids=[a])
+    seen_by_bob = svc.event(db, eid)
+    svc.log_contact(db, ANN, eid, [b])
+    with pytest.raises(StaleVersion, match="changed by someone else"):
+        svc.edit_event(db, BOB, eid, {"title": "Renamed"}, seen=seen_by_bob)
+    e = svc.event(db, eid)
+    assert e.title == "Smith reference group" and e.stakeholder_ids == sorted([a, b])
+
+
+def test_a_duplicate_name_found_inside_the_write_reads_as_a_validation_problem(db):
+    """Two people add the same name at once: the second passed the service's check before the
+    first committed, so the store's re-check (the domain rule the service hands it) refuses
+    it, and the service shows that as a validation problem in the rule's words."""
     from nlf_planner.store import engagement as store
 
-    sid = _add(db)
-    real_update = store.update_stakeholder
-
-    def other_session_saves_first(db_, before, after, **kw):
-        real_update(db_, before, before.model_copy(update={"owner": "Raj"}), actor="Other")
-        return real_update(db_, before, after, **kw)
-
-    monkeypatch.setattr(store, "update_stakeholder", other_session_saves_first)
-    with pytest.raises(StaleVersion, match="changed by someone else"):
-        svc.edit_stakeholder(db, sid, {"interest": 1}, actor=BOB)
-    monkeypatch.undo()
-    s = svc.stakeholder(db, sid)
-    assert s.owner == "Raj" and s.interest == 4
+    _add(db)  # committed by another session after this one's check
+    late = Stakeholder(name="National voices", group="provider", interest=1, influence=1)
+    with pytest.raises(ValidationFailed) as info, svc._refusals():
+        store.add_stakeholder(db, late, actor="Bob", name_problem=svc.rules.duplicate_name_problem)
+    assert info.value.issues == ["Name 'National voices' is already used by 'National Voices'."]
+    assert str(info.value).startswith("Not saved. National voices:")
+    assert _counts(db)[0] == 1
 
 
 def test_writes_on_a_read_only_file_are_refused_readably(tmp_path):
@@ -347,7 +372,7 @@ def test_writes_on_a_read_only_file_are_refused_readably(tmp_path):
 
 def test_not_contacted_and_coverage(db):
     a, b, c = _add(db), _add(db, name="NAPP"), _add(db, name="NHS Providers")
-    svc.edit_stakeholder(db, c, {"last_contact": date(2026, 11, 1)}, actor=BOB, today=TODAY)
+    svc.edit_stakeholder(db, BOB, c, {"last_contact": date(2026, 11, 1)}, today=TODAY)
     _event(db, sids=[a], event_date=date(2026, 6, 1), areas=["P1", "P2"])
     _event(db, sids=[b], event_date=date(2026, 10, 1), title="Talent roundtable",
            event_type="roundtable", region_code=LONDON, areas=["P1"])  # fmt: skip
@@ -363,16 +388,16 @@ def test_not_contacted_and_coverage(db):
 def test_contact_detail_downloads_need_an_editor(db):
     a = _add(db, owner="Raj", next_step="Invite")
     _add(db, name="The King's Fund", group="academic")
-    svc.retire_stakeholder(db, a, actor=BOB, reason="closed")
+    svc.retire_stakeholder(db, BOB, a, reason="closed")
     for who, error in ((None, NotSignedIn), (VIEWER, NotAllowed)):
         with pytest.raises(error):
-            svc.stakeholder_export(db, actor=who)
+            svc.stakeholder_export(db, who)
         with pytest.raises(error):
-            svc.not_contacted_export(db, 30, actor=who)
-    export = svc.stakeholder_export(db, actor=ANN, as_of=TODAY)
+            svc.not_contacted_export(db, who, 30)
+    export = svc.stakeholder_export(db, ANN, as_of=TODAY)
     assert list(export.columns) == list(svc.STAKEHOLDER_EXPORT_COLUMNS)
     assert list(export.name) == ["The King's Fund"]  # the map's people: retired left off
-    quiet = svc.not_contacted_export(db, 30, actor=ANN, as_of=TODAY)
+    quiet = svc.not_contacted_export(db, ANN, 30, as_of=TODAY)
     assert list(quiet.columns) == list(svc.NOT_CONTACTED_COLUMNS)
     assert list(quiet.name) == ["The King's Fund"]
 
@@ -387,10 +412,33 @@ def test_events_for_roadmap_are_offered_by_the_service(db):
 
 
 def test_seed_is_checked_written_once_and_audited(db):
-    counts = svc.seed(db, seed_stakeholders(), seed_events(), actor=ANN)
+    counts = svc.seed(db, ANN, seed_stakeholders(), seed_events())
     assert counts["stakeholders"] == len(seed_stakeholders()) and counts["events"] > 0
-    assert svc.seed(db, seed_stakeholders(), seed_events(), actor=ANN)["stakeholders"] == 0
+    assert svc.seed(db, ANN, seed_stakeholders(), seed_events())["stakeholders"] == 0
     assert list(_audit(db, "engagement").actor) == ["Ann Lead"]
+
+
+def test_a_seed_event_naming_someone_outside_the_seed_writes_nothing(db):
+    people = [Stakeholder(name="A", group="provider", interest=1, influence=1)]
+    event = svc.rules.EngagementEvent(
+        event_date=date(2016, 6, 14), title="Workshop", event_type="workshop"
+    )
+    with pytest.raises(ValidationFailed, match="Nobody"):
+        svc.seed(db, ANN, people, [(event, ["A", "Nobody"])])
+    assert _counts(db) == (0, 0, 0, 0)
+
+
+def test_reference_codes_fall_back_to_the_shipped_lists(tmp_path):
+    """A file whose reference tables are not loaded yet still offers every region and area."""
+    from nlf_planner.engagement import default_reference
+    from nlf_planner.store import open_database
+
+    bare = open_database(tmp_path / "bare.duckdb")
+    try:
+        assert svc.reference_codes(bare) == default_reference()
+        assert list(svc.coverage(bare).index) == list(default_reference().areas)
+    finally:
+        bare.close()
 
 
 def test_a_seed_with_a_bad_record_writes_nothing(db):
@@ -399,7 +447,7 @@ def test_a_seed_with_a_bad_record_writes_nothing(db):
         Stakeholder(name=" a ", group="provider", interest=1, influence=1, region_code="XX"),
     ]
     with pytest.raises(ValidationFailed) as info:
-        svc.seed(db, people, [], actor=ANN)
+        svc.seed(db, ANN, people, [])
     assert "already used" in " ".join(info.value.issues)
     assert "Region 'XX'" in " ".join(info.value.issues)
     assert _counts(db) == (0, 0, 0, 0)

@@ -1,8 +1,11 @@
 """The engagement store against a real DuckDB file: writes of checked records, links, audit
-rows, the in-transaction re-checks (duplicate name, changed elsewhere) and reads.
+rows, the in-transaction re-checks (duplicate name, changed elsewhere) and the stored rows it
+reads back.
 
-The rules themselves (every problem at once, unknown fields, retire reasons) are checked by the
-service before the store is called: see tests/integration/services/test_engagement.py.
+The rules themselves (every problem at once, unknown fields, retire reasons) and the analysis
+of the rows (quadrants, latest contact, coverage) are the service's: see
+tests/integration/services/test_engagement.py. The store is handed the domain's duplicate-name
+rule, as the service hands it.
 """
 
 from __future__ import annotations
@@ -11,15 +14,14 @@ import json
 from datetime import date
 
 import duckdb
+import pandas as pd
 import pytest
 
 from nlf_planner.engagement import (
     MANAGE_CLOSELY,
-    NATIONAL,
     EngagementEvent,
-    EngagementValidationError,
     Stakeholder,
-    not_contacted,
+    duplicate_name_problem,
 )
 from nlf_planner.store import engagement as store
 from nlf_planner.store.audit import audit_log
@@ -34,7 +36,10 @@ def _record(name="National Voices", **kw) -> Stakeholder:
 
 
 def _add(db, name="National Voices", actor="Ann Lead", **kw) -> int:
-    return store.add_stakeholder(db, _record(name, **kw), actor=actor).stakeholder_id
+    saved = store.add_stakeholder(
+        db, _record(name, **kw), actor=actor, name_problem=duplicate_name_problem
+    )
+    return saved.stakeholder_id
 
 
 def _audit(db, entity):
@@ -44,7 +49,15 @@ def _audit(db, entity):
 def _edit(db, sid, actor="Bob", reason=None, action="edit", **changes) -> Stakeholder:
     before = store.stakeholder(db, sid)
     after = before.model_copy(update=changes)
-    return store.update_stakeholder(db, before, after, actor=actor, reason=reason, action=action)
+    return store.update_stakeholder(
+        db,
+        before,
+        after,
+        actor=actor,
+        reason=reason,
+        action=action,
+        name_problem=duplicate_name_problem,
+    )
 
 
 def test_add_stakeholder_writes_row_and_audit(db):
@@ -62,15 +75,35 @@ def test_add_stakeholder_writes_row_and_audit(db):
 def test_duplicate_name_is_rechecked_inside_the_write(db):
     """A second session may add the same name after the service looked: the store refuses."""
     _add(db)
-    with pytest.raises(EngagementValidationError, match="already used"):
+    with pytest.raises(store.DuplicateNameError, match="already used") as info:
         _add(db, name="national   voices")
+    assert info.value.problems == ["Name 'national voices' is already used by 'National Voices'."]
     assert db.scalar("SELECT count(*) FROM stakeholders") == 1
     assert len(_audit(db, store.STAKEHOLDER)) == 1
 
 
+def test_the_name_rule_runs_on_the_names_the_transaction_sees(db):
+    """The store calls the rule it is given with every committed name, inside the write."""
+    first = _add(db)
+    calls = []
+
+    def rule(name, existing, own_id):
+        calls.append((name, dict(existing), own_id))
+        return "Taken by the rule." if name == "Refused" else None
+
+    allowed = store.add_stakeholder(db, _record("Allowed"), actor="Ann Lead", name_problem=rule)
+    with pytest.raises(store.DuplicateNameError, match="Taken by the rule."):
+        store.add_stakeholder(db, _record("Refused"), actor="Ann Lead", name_problem=rule)
+    assert calls[0] == ("Allowed", {first: ("National Voices", False)}, None)
+    assert set(calls[1][1]) == {first, allowed.stakeholder_id} and calls[1][2] is None
+    assert db.scalar("SELECT count(*) FROM stakeholders") == 2
+
+
 def test_a_change_needs_a_person(db):
     with pytest.raises(ValueError, match="your name"):
-        store.add_stakeholder(db, _record("X", group="provider"), actor="  ")
+        store.add_stakeholder(
+            db, _record("X", group="provider"), actor="  ", name_problem=duplicate_name_problem
+        )
     assert db.scalar("SELECT count(*) FROM stakeholders") == 0
     assert db.scalar("SELECT count(*) FROM audit_log") == 0
 
@@ -97,7 +130,7 @@ def test_edit_without_change_writes_no_audit(db):
 def test_edit_rechecks_the_name_and_rolls_back(db):
     sid = _add(db)
     _add(db, name="NAPP")
-    with pytest.raises(EngagementValidationError, match="already used"):
+    with pytest.raises(store.DuplicateNameError, match="already used"):
         _edit(db, sid, name="napp", interest=2)
     assert store.stakeholder(db, sid).interest == 4
     assert len(_audit(db, store.STAKEHOLDER)) == 2
@@ -111,7 +144,7 @@ def test_edit_refuses_a_record_changed_elsewhere(db):
     _edit(db, sid, actor="Other", owner="Raj")  # someone else saves first
     mine = seen.model_copy(update={"interest": 1})
     with pytest.raises(store.ChangedElsewhereError, match="changed by someone else"):
-        store.update_stakeholder(db, seen, mine, actor="Bob")
+        store.update_stakeholder(db, seen, mine, actor="Bob", name_problem=duplicate_name_problem)
     s = store.stakeholder(db, sid)
     assert s.owner == "Raj" and s.interest == 4
     assert list(_audit(db, store.STAKEHOLDER).actor) == ["Ann Lead", "Other"]
@@ -126,7 +159,7 @@ def test_retire_hides_from_the_map_and_restore_brings_back(db):
     everyone = store.load_stakeholders(db, include_retired=True)
     assert set(everyone.stakeholder_id) == {sid, other}
     assert list(_audit(db, store.STAKEHOLDER).action) == ["add", "add", "retire"]
-    with pytest.raises(EngagementValidationError, match="restore it instead"):
+    with pytest.raises(store.DuplicateNameError, match="restore it instead"):
         _add(db, name="NATIONAL VOICES")
     _edit(db, sid, action="restore", retired=False)
     assert sid in set(store.load_stakeholders(db).stakeholder_id)
@@ -136,7 +169,7 @@ def test_retire_hides_from_the_map_and_restore_brings_back(db):
 def test_a_record_the_database_refuses_becomes_a_store_error(db):
     unchecked = Stakeholder.model_construct(**_record().model_dump() | {"interest": 9})
     with pytest.raises(StoreError, match="refused the change"):
-        store.add_stakeholder(db, unchecked, actor="Ann Lead")
+        store.add_stakeholder(db, unchecked, actor="Ann Lead", name_problem=duplicate_name_problem)
     assert db.scalar("SELECT count(*) FROM stakeholders") == 0
     assert db.scalar("SELECT count(*) FROM audit_log") == 0
 
@@ -148,20 +181,24 @@ def test_writes_on_a_read_only_file_raise_and_change_nothing(tmp_path):
     ro = Database(duckdb.connect(str(path), read_only=True), path, True, "a backup is running")
     try:
         with pytest.raises(ReadOnlyError, match="read-only"):
-            store.add_stakeholder(ro, _record(), actor="Ann Lead")
+            store.add_stakeholder(
+                ro, _record(), actor="Ann Lead", name_problem=duplicate_name_problem
+            )
         assert ro.scalar("SELECT count(*) FROM stakeholders") == 0
     finally:
         ro.close()
 
 
-def test_load_stakeholders_filters_by_group_and_adds_labels(db):
+def test_load_stakeholders_filters_by_group_and_returns_the_stored_rows(db):
     _add(db)
-    _add(db, name="The King's Fund", group="academic", interest=5, influence=5)
+    _add(db, name="The King's Fund", group="academic", interest=5, influence=5, owner="Raj")
     df = store.load_stakeholders(db, groups=["academic"])
     assert list(df.name) == ["The King's Fund"]
-    assert df.iloc[0].group_label == "Academic / think tank"
-    assert df.iloc[0].quadrant == MANAGE_CLOSELY
-    assert df.iloc[0].region_name == "National / no region"
+    row = df.iloc[0]
+    assert (row.group, row.interest, row.influence, row.owner) == ("academic", 5, 5, "Raj")
+    assert pd.isna(row.region_code) and row.events == 0 and row.updated_by == "Ann Lead"
+    # The analysis is the service's: no quadrant, label or contact columns come from SQL.
+    assert not {"quadrant", "group_label", "region_name", "latest_contact"} & set(df.columns)
 
 
 def _event_record(sids=(), areas=("P1",), **kw) -> EngagementEvent:
@@ -187,7 +224,7 @@ def test_add_event_with_links_and_read_back(db):
     row = events.iloc[0]
     assert row.event_id == eid and row.stakeholders == "NAPP; National Voices"
     assert sorted(row.stakeholder_ids) == sorted([a, b])
-    assert row.priority_areas == "P3, P8" and row.region_name == "London"
+    assert row.priority_areas == "P3, P8" and row.region_code == LONDON
     log = store.load_engagement_log(db)
     assert len(log) == 2 and set(log.stakeholder_id) == {a, b}
     audit = _audit(db, store.EVENT).iloc[0]
@@ -224,35 +261,29 @@ def test_delete_event_keeps_the_record_in_the_audit(db):
         store.delete_event(db, eid, actor="Bob")
 
 
-def test_last_event_feeds_not_contacted(db):
-    a, b, c = _add(db), _add(db, name="NAPP"), _add(db, name="NHS Providers")
-    _edit(db, c, last_contact=date(2026, 11, 1))
+def test_log_and_link_counts_are_what_the_contact_analysis_reads(db):
+    a, b = _add(db), _add(db, name="NAPP")
     _event(db, sids=[a], event_date=date(2026, 6, 1))
-    _event(
-        db,
-        sids=[b],
-        event_date=date(2026, 10, 1),
-        title="Talent roundtable",
-        event_type="roundtable",
-    )
-    _event(db, sids=[a], event_date=date(2027, 1, 10), title="Future visit", event_type="visit")
-    as_of = date(2026, 11, 30)
-    df = store.load_stakeholders(db, as_of=as_of).set_index("stakeholder_id")
-    assert df.loc[a, "last_event"] == date(2026, 6, 1)  # the future visit is not contact yet
-    assert df.loc[a, "events"] == 2
-    people = store.load_stakeholders(db, as_of=as_of)
-    assert list(not_contacted(people, 60, as_of).stakeholder_id) == [a]
-    assert list(not_contacted(people, 30, as_of).stakeholder_id) == [a, b]
+    _event(db, sids=[a, b], event_date=date(2027, 1, 10), title="Visit", event_type="visit")
+    counts = store.load_stakeholders(db).set_index("stakeholder_id")["events"]
+    assert counts.to_dict() == {a: 2, b: 1}
+    log = store.load_engagement_log(db)
+    assert list(log.title) == ["Visit", "Visit", "Smith reference group"]  # newest first
+    assert list(log.stakeholder) == ["NAPP", "National Voices", "National Voices"]
+    assert pd.isna(log.end_date).all()
 
 
-def test_coverage_from_the_store(db):
+def test_event_areas_are_one_row_per_event_and_area(db):
     a = _add(db)
-    _event(db, sids=[a], areas=["P1", "P2"])
-    _event(db, areas=["P1"], region_code=LONDON, title="London visit", event_type="visit")
-    m = store.coverage(db)
-    assert m.loc["P1", NATIONAL] == 1 and m.loc["P2", NATIONAL] == 1
-    assert m.loc["P1", LONDON] == 1 and int(m.to_numpy().sum()) == 3
-    assert int(store.coverage(db, since=date(2017, 1, 1)).to_numpy().sum()) == 0
+    first = _event(db, sids=[a], areas=["P2", "P1"])
+    second = _event(db, areas=["P1"], region_code=LONDON, title="London visit", event_type="visit")
+    rows = store.load_event_areas(db)
+    assert list(zip(rows.event_id, rows.priority_area, strict=True)) == [
+        (first, "P1"),
+        (first, "P2"),
+        (second, "P1"),
+    ]
+    assert list(rows.region_code.fillna("")) == ["", "", LONDON]
 
 
 def test_stakeholder_history_is_newest_first(db):
@@ -262,10 +293,16 @@ def test_stakeholder_history_is_newest_first(db):
     assert list(hist.action) == ["edit", "add"]
 
 
-def test_reference_codes_come_from_the_database(db):
+def test_reference_codes_come_from_the_database(db, tmp_path):
     codes = store.reference_codes(db)
     assert LONDON in codes.regions and codes.regions[LONDON] == "London"
     assert list(codes.areas)[:2] == ["P1", "P2"]
+    bare = open_database(tmp_path / "bare.duckdb")  # schema only, reference not loaded
+    try:
+        empty = store.reference_codes(bare)
+        assert dict(empty.regions) == {} and dict(empty.areas) == {}  # no fallback in SQL
+    finally:
+        bare.close()
 
 
 def test_existing_names_and_ids_include_retired(db):
@@ -279,9 +316,10 @@ def test_existing_names_and_ids_include_retired(db):
 def test_seed_writes_once_and_links_by_name(db):
     people = [_record("National Voices"), _record("NAPP")]
     events = [(_event_record(), ["NAPP", "National Voices"])]
-    counts = store.write_seed(db, people, events, actor="seed")
+    counts = store.write_seed(db, people, events, actor="seed", name_problem=duplicate_name_problem)
     assert counts == {"stakeholders": 2, "events": 1, "links": 2}
-    assert store.write_seed(db, people, events, actor="seed") == {
+    again = store.write_seed(db, people, events, actor="seed", name_problem=duplicate_name_problem)
+    assert again == {
         "stakeholders": 0,
         "events": 0,
         "links": 0,
@@ -292,8 +330,8 @@ def test_seed_writes_once_and_links_by_name(db):
 
 def test_seed_with_an_unknown_name_writes_nothing(db):
     events = [(_event_record(), ["Nobody"])]
-    with pytest.raises(EngagementValidationError, match="Nobody"):
-        store.write_seed(db, [_record()], events, actor="seed")
+    with pytest.raises(store.RefusedRecordError, match="Nobody"):
+        store.write_seed(db, [_record()], events, actor="seed", name_problem=duplicate_name_problem)
     assert db.scalar("SELECT count(*) FROM stakeholders") == 0
     assert db.scalar("SELECT count(*) FROM audit_log") == 0
 
