@@ -24,9 +24,9 @@ from nlf_planner.imports import (
     Table,
 )
 from nlf_planner.plan import Plan, changes_frame, default_base_year, diff_plans
+from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services import plan_editing
 from nlf_planner.store import Database
-from nlf_planner.store import engagement as engagement_store
 from nlf_planner.store import imports as import_store
 from nlf_planner.store import plans as plan_store
 from nlf_planner.store import reference as reference_store
@@ -209,13 +209,13 @@ def _apply_plan(db: Database, result: RecordImport, req: ApplyRequest) -> str:
 
 def _check_stakeholders(db: Database, table: Table) -> RecordImport:
     return import_rules.validate_stakeholders(
-        table, import_store.existing_stakeholders(db), engagement_store.reference_codes(db)
+        table, import_store.existing_stakeholders(db), engagement_service.reference_codes(db)
     )
 
 
 def _check_events(db: Database, table: Table) -> RecordImport:
     return import_rules.validate_events(
-        table, import_store.stakeholder_ids_by_name(db), engagement_store.reference_codes(db)
+        table, import_store.stakeholder_ids_by_name(db), engagement_service.reference_codes(db)
     )
 
 
