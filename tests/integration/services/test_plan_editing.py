@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from nlf_planner import plan as P
-from nlf_planner.plan import Milestone, Plan, PlanTarget
+from nlf_planner.plan import Plan, PlanTarget
 from nlf_planner.services import plan_editing as pe
 from nlf_planner.services.actor import Actor, Role, local_actor
 from nlf_planner.services.errors import (
@@ -23,36 +23,12 @@ from nlf_planner.services.errors import (
 from nlf_planner.store import open_database
 from nlf_planner.store.reference import ensure_reference
 from tests.db_holders import held_by_other_process
+from tests.plan_examples import small_plan
 
 ANN = local_actor("Ann  Lee")
 BOB = local_actor("Bob Singh")
 VIEWER = Actor(id="local:vic", display_name="Vic Viewer", roles=frozenset({Role.VIEWER}))
 TODAY = date(2026, 11, 30)
-
-
-def small_plan(y5: float = 80.0, status: str = "on_track") -> Plan:
-    return Plan(
-        base_year=2026,
-        targets=[
-            PlanTarget(measure_code="M01", horizon=1, target=40),
-            PlanTarget(measure_code="M01", horizon=3, target=60),
-            PlanTarget(measure_code="M01", horizon=5, target=y5),
-            PlanTarget(measure_code="M01", geo_code="E40000003", horizon=5, target=85),
-        ],
-        milestones=[
-            Milestone(
-                item_id="MS-A",
-                priority_area="P1",
-                title="Offer live",
-                horizon=1,
-                due_date=date(2026, 12, 31),
-                owner="Academy",
-                status=status,
-                last_updated=date(2026, 11, 1),
-                measure_code="M01",
-            ),
-        ],
-    )
 
 
 def save(db, plan: Plan, expected: int | None, actor: Actor | None = ANN, note: str = "Edit"):

@@ -6,38 +6,13 @@ The store checks no plan rules and computes no diffs (the service does, before w
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import pytest
 
-from nlf_planner.plan import Change, Milestone, Plan, PlanTarget, diff_plans, summarise_changes
+from nlf_planner.plan import Change, Plan, diff_plans, summarise_changes
 from nlf_planner.store import StoreError
 from nlf_planner.store import plans as sp
-
-
-def small_plan(y5: float = 80.0, status: str = "on_track") -> Plan:
-    return Plan(
-        base_year=2026,
-        targets=[
-            PlanTarget(measure_code="M01", horizon=1, target=40),
-            PlanTarget(measure_code="M01", horizon=3, target=60),
-            PlanTarget(measure_code="M01", horizon=5, target=y5),
-            PlanTarget(measure_code="M01", geo_code="E40000003", horizon=5, target=85),
-        ],
-        milestones=[
-            Milestone(
-                item_id="MS-A",
-                priority_area="P1",
-                title="Offer live",
-                horizon=1,
-                due_date=date(2026, 12, 31),
-                owner="Academy",
-                status=status,
-                last_updated=date(2026, 11, 1),
-                measure_code="M01",
-            ),
-        ],
-    )
+from tests.plan_examples import small_plan
 
 
 def save(
