@@ -13,16 +13,16 @@ from nlf_planner.engagement import EVENT_TYPES, EngagementEvent, Span
 from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
-from nlf_planner.services.errors import ServiceError
 from nlf_planner.ui.engagement_forms import (
     DATE_FORMAT,
     Choices,
     chart_with_csv,
     forget_seen,
+    pick_for_edit,
     save,
     seen_record,
 )
-from nlf_planner.ui.frame import format_date, show_error
+from nlf_planner.ui.frame import format_date
 from nlf_planner.ui.text import escape_markdown
 
 COLUMNS = [
@@ -162,22 +162,15 @@ def edit_event_panel(
 ) -> None:
     """Choose an event (or click one in the table), then change any of its fields."""
     with st.expander("Edit an event", icon=":material/edit_calendar:", expanded=expanded):
-        picked = st.selectbox(
+        current = pick_for_edit(
             "Event",
             list(labels),
-            format_func=labels.get,
-            index=None,
-            placeholder="Choose an event",
+            labels.get,
             key="edit_event_choice",
+            seen_slot=EDIT_SEEN,
+            load=lambda event_id: engagement_service.event(db, event_id),
         )
-        if picked is None:
-            forget_seen(EDIT_SEEN)
-            return
-        try:
-            current = engagement_service.event(db, int(picked))
-        except ServiceError as exc:  # deleted in another session since the list was read
-            forget_seen(EDIT_SEEN)
-            show_error(exc)
+        if current is None:
             return
         eid = current.event_id
         seen = seen_record(EDIT_SEEN, current)  # a save starts from what the person saw

@@ -99,6 +99,37 @@ def forget_seen(slot: str) -> None:
     st.session_state.pop(slot, None)
 
 
+def pick_for_edit(
+    label: str,
+    options: list,
+    format_func: Callable,
+    *,
+    key: str,
+    seen_slot: str,
+    load: Callable[[int], R],
+) -> R | None:
+    """The record chosen for editing, read fresh; None (after saying why, if it has gone)
+    when nothing is chosen or it was removed in another session since the list was read.
+    Either way the kept "seen" copy is dropped, so the next form starts from what it shows."""
+    picked = st.selectbox(
+        label,
+        options,
+        format_func=format_func,
+        index=None,
+        placeholder=f"Choose {'an' if label[0] in 'AEIOU' else 'a'} {label.lower()}",
+        key=key,
+    )
+    if picked is None:
+        forget_seen(seen_slot)
+        return None
+    try:
+        return load(int(picked))
+    except ServiceError as exc:
+        forget_seen(seen_slot)
+        show_error(exc)
+        return None
+
+
 def _record_id(rec: BaseModel) -> tuple[str, object]:
     return type(rec).__name__, getattr(rec, "stakeholder_id", getattr(rec, "event_id", None))
 

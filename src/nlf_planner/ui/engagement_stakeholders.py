@@ -11,16 +11,15 @@ from nlf_planner.engagement import GROUPS, HIGH_FROM, QUADRANT_HELP, Stakeholder
 from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
-from nlf_planner.services.errors import ServiceError
 from nlf_planner.ui.engagement_forms import (
     DATE_FORMAT,
     Choices,
     chart_with_csv,
     forget_seen,
+    pick_for_edit,
     save,
     seen_record,
 )
-from nlf_planner.ui.frame import show_error
 from nlf_planner.ui.text import escape_markdown
 
 COLUMNS = list(engagement_service.STAKEHOLDER_EXPORT_COLUMNS)
@@ -216,22 +215,15 @@ def _history(db: Database, current: Stakeholder) -> None:
 def edit_stakeholder_panel(db: Database, choices: Choices, *, expanded: bool) -> None:
     """Choose a stakeholder (or click one in the table), then edit, retire or restore it."""
     with st.expander("Edit or retire a stakeholder", icon=":material/edit:", expanded=expanded):
-        chosen = st.selectbox(
+        current = pick_for_edit(
             "Stakeholder",
             list(choices.people.names),
-            format_func=choices.person_label,
-            index=None,
-            placeholder="Choose a stakeholder",
+            choices.person_label,
             key="edit_choice",
+            seen_slot=EDIT_SEEN,
+            load=lambda stakeholder_id: engagement_service.stakeholder(db, stakeholder_id),
         )
-        if chosen is None:
-            forget_seen(EDIT_SEEN)
-            return
-        try:
-            current = engagement_service.stakeholder(db, int(chosen))
-        except ServiceError as exc:  # removed in another session since the list was read
-            forget_seen(EDIT_SEEN)
-            show_error(exc)
+        if current is None:
             return
         _edit_form(db, choices, current)
         _retire_form(db, current)
