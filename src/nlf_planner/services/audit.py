@@ -43,22 +43,5 @@ class AuditChoices:
 
 def filter_choices(db: Database) -> AuditChoices:
     """The Data page's audit filters, from one read of the log."""
-    log = audit_store.audit_log(db, limit=100_000)
-    first = log["changed_at"].min() if len(log) else None
-    return AuditChoices(
-        sorted(log["entity"].dropna().unique().tolist()),
-        sorted(log["actor"].dropna().unique().tolist()),
-        None if first is None or pd.isna(first) else pd.Timestamp(first).date(),
-    )
-
-
-def entities(db: Database) -> list[str]:
-    """Every entity the log has rows for (the Data page's filter)."""
-    log = audit_store.audit_log(db, limit=100_000)
-    return sorted(log["entity"].dropna().unique().tolist())
-
-
-def actors(db: Database) -> list[str]:
-    """Everyone the log records as having made a change."""
-    log = audit_store.audit_log(db, limit=100_000)
-    return sorted(log["actor"].dropna().unique().tolist())
+    entities, actors, first = audit_store.filter_values(db)
+    return AuditChoices(entities, actors, first)

@@ -86,3 +86,22 @@ def audit_log(
             FROM audit_log {where} ORDER BY audit_id DESC LIMIT ?""",
         params,
     )
+
+
+def filter_values(db: Database) -> tuple[list[str], list[str], date | None]:
+    """Every entity and person the log records, and the day of its first change: the audit
+    filters' choices, read as aggregates rather than by loading the log's rows."""
+    entities = [
+        r[0]
+        for r in db.rows(
+            "SELECT DISTINCT entity FROM audit_log WHERE entity IS NOT NULL ORDER BY entity"
+        )
+    ]
+    actors = [
+        r[0]
+        for r in db.rows(
+            "SELECT DISTINCT actor FROM audit_log WHERE actor IS NOT NULL ORDER BY actor"
+        )
+    ]
+    first = db.scalar("SELECT CAST(min(changed_at) AS DATE) FROM audit_log")
+    return entities, actors, first
