@@ -254,14 +254,20 @@ def save_draft(
         plan, issues = draft, plan_reference(db).validate(draft, today)
     if plan_rules.errors_only(issues):
         raise ValidationFailed(plan_rules.problems_message(issues), issues)
-    previous = load_plan(db, expected_version_id) if expected_version_id is not None else None
-    if previous is not None and not plan_rules.diff_plans(previous, plan):
+    changes = _changes_from(db, expected_version_id, plan)
+    if changes == []:
         raise NothingToSave("Nothing to save: the tables match the version you started from.")
     if not (note or "").strip():
         raise ValidationFailed("Nothing was saved: add a short note saying what changed and why.")
     with _refusals():
-        return save_version(
-            db, plan, author=actor.display_name, note=note, expected_version_id=expected_version_id
+        return _write_version(
+            db,
+            plan,
+            changes,
+            author=actor.display_name,
+            note=note,
+            expected_version_id=expected_version_id,
+            action="save",
         )
 
 
@@ -312,8 +318,35 @@ def save_version(
     write changes. The store's exceptions (stale version, read-only, a missing name or note)
     pass through for the caller to turn into its own refusals.
     """
+    changes = _changes_from(db, expected_version_id, plan)
+    return _write_version(
+        db,
+        plan,
+        changes,
+        author=author,
+        note=note,
+        expected_version_id=expected_version_id,
+        action=action,
+    )
+
+
+def _changes_from(db: Database, expected_version_id: int | None, plan: Plan) -> list[Change] | None:
+    """What ``plan`` changes from the version it starts from; None for the first version."""
     previous = load_plan(db, expected_version_id) if expected_version_id is not None else None
-    changes = plan_rules.diff_plans(previous, plan) if previous is not None else None
+    return plan_rules.diff_plans(previous, plan) if previous is not None else None
+
+
+def _write_version(
+    db: Database,
+    plan: Plan,
+    changes: list[Change] | None,
+    *,
+    author: str,
+    note: str,
+    expected_version_id: int | None,
+    action: str,
+) -> Plan:
+    """The store's write with ``changes`` (already worked out) and their summary."""
     return plan_store.save_plan(
         db,
         plan,
