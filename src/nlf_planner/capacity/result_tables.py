@@ -13,9 +13,17 @@ import numpy as np
 import pandas as pd
 
 from nlf_planner.capacity.model import ModelResult
-from nlf_planner.capacity.outputs import OUTPUTS, format_value
+from nlf_planner.capacity.outputs import MEASURE_OUTPUT, OUTPUTS, format_value
 from nlf_planner.capacity.scenarios import fan_data, format_delta, median_range
 from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
+from nlf_planner.plan import Plan, targets_for_geography
+
+
+def model_targets(plan: Plan | None, geo: str) -> pd.DataFrame:
+    """The plan's targets for the model's measures (M06, M08, M10) at ``geo``, by the plan's
+    one rule (own row, else England's): what the Scenarios page and the board deck compare
+    the model with."""
+    return targets_for_geography(plan, geo, list(MEASURE_OUTPUT))
 
 
 def output_targets(name: str, level: int, targets: pd.DataFrame) -> dict[int, float] | None:

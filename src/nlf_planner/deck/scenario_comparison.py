@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nlf_planner.capacity.outputs import MEASURE_OUTPUT, OUTPUTS, geo_codes
+from nlf_planner.capacity.outputs import geo_codes
+from nlf_planner.capacity.result_tables import model_targets, output_targets
 from nlf_planner.capacity.scenarios import fan_data, headline_table, headline_view
 from nlf_planner.charts.scenarios import fan_chart, fan_summary
 from nlf_planner.deck.records import DeckInputs, ScenarioRuns, SectionUnavailable, Slide, SlideTable
 from nlf_planner.geography import ENGLAND_CODE
-from nlf_planner.plan import targets_for_geography
 
 FAN_OUTPUT = ("vacancy_rate", 4)  # executive vacancy rate: the plan's measure M08
 MEDIAN_COLUMN = "Median (80% range)"
@@ -26,24 +26,13 @@ def scenario_geo(inputs: DeckInputs, runs: ScenarioRuns) -> str:
 def plan_targets_frame(inputs: DeckInputs, geo: str) -> pd.DataFrame:
     """The plan's targets for the model's measures (M06, M08, M10) at ``geo`` by the one
     rule (own row, else England's), as the Scenarios page reads them."""
-    return targets_for_geography(inputs.plan, geo, list(MEASURE_OUTPUT))
+    return model_targets(inputs.plan, geo)
 
 
 def headlines(inputs: DeckInputs, runs: ScenarioRuns, geo: str) -> pd.DataFrame:
     """``capacity.scenarios.headline_table`` for the runs: P10/P50/P90, the plan target
     (column ``target``) and the chance of meeting it (column ``probability``)."""
     return headline_table(dict(runs.results), runs.baseline, plan_targets_frame(inputs, geo), geo)
-
-
-def output_targets(name: str, level: int, targets: pd.DataFrame) -> dict[int, float] | None:
-    """Horizon → target for the output a plan measure reads, for the fan chart."""
-    if targets.empty:
-        return None
-    spec = OUTPUTS[name]
-    if not spec.measure or level != spec.level:
-        return None
-    sub = targets[targets.measure_code == spec.measure]
-    return {int(r.horizon): float(r.target) for r in sub.itertuples()} or None
 
 
 def scenario_table(head: pd.DataFrame, labels: list[str]) -> pd.DataFrame:

@@ -21,11 +21,10 @@ from nlf_planner.capacity import result_tables as tables
 from nlf_planner.capacity import scenarios as domain
 from nlf_planner.capacity.editor_tables import EditorInputs, EditorTablesInvalid
 from nlf_planner.capacity.model import ModelResult
-from nlf_planner.capacity.outputs import MEASURE_OUTPUT
 from nlf_planner.capacity.params import CapacityParams, Range, validation_message
 from nlf_planner.capacity.scenarios import GoalSeekResult, Scenario, ScenarioError
 from nlf_planner.geography import ENGLAND_CODE
-from nlf_planner.plan import Plan, targets_for_geography
+from nlf_planner.plan import Plan
 from nlf_planner.services import reference as reference_service
 from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
@@ -133,7 +132,7 @@ def run(
 def plan_targets(plan: Plan | None, geo: str) -> pd.DataFrame:
     """The plan's targets for the model's measures (M06, M08, M10) at ``geo``: its own row,
     else England's (the plan's one rule, shared with the board deck)."""
-    return targets_for_geography(plan, geo, list(MEASURE_OUTPUT))
+    return tables.model_targets(plan, geo)
 
 
 def headline(
