@@ -57,14 +57,9 @@ def get_db() -> Database:
     try:
         return _open(path)
     except ServiceError as exc:
-        st.error(str(exc))
+        show_error(exc)  # the file name may hold Markdown characters
         st.stop()
     raise AssertionError("unreachable")
-
-
-def data_version(db: Database) -> str:
-    """Changes whenever measurements change, so cached results never go stale."""
-    return database_service.data_version(db)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -80,7 +75,7 @@ def cached_series(
     """All series (ICB/region/England) for measures, cached per data version."""
     return _series(
         str(db.path),
-        data_version(db),
+        database_service.data_version(db),  # a new key whenever measurements change
         tuple(measure_codes) if measure_codes else None,
         tuple(levels) if levels else None,
     )

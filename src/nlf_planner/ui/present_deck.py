@@ -1,6 +1,6 @@
 """The Present page's deck, built once per choice and per version of what it depends on, and
 its packs, drawn once per deck: a presenter never waits for a rebuild mid-talk unless the
-data, rebases, plan versions or scenarios changed."""
+data, rebases, chart notes, plan versions or scenarios changed."""
 
 from __future__ import annotations
 
