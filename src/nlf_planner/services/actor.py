@@ -30,12 +30,20 @@ class Actor:
     """A person acting through the app or a command-line tool.
 
     ``id`` is stable (the identity provider's subject, or ``local:<name>`` without sign-in);
-    ``display_name`` is what the audit log and the pages show.
+    ``display_name`` is what the audit log and the pages show. ``email`` is kept beside them so
+    the audit trail names a reachable person, not only an opaque subject. ``region_code`` is the
+    region scope: an NHS England region code (E40000xxx, as in data/reference) narrows an editor
+    or data manager to that region's rows; None means all England. ``role_source`` says where the
+    roles came from (e.g. "roles claim: editor", "default: no roles claim", "local mode"), so an
+    admin can see why someone holds a role.
     """
 
     id: str
     display_name: str
     roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.VIEWER}))
+    email: str = ""
+    region_code: str | None = None
+    role_source: str = ""
 
     def has(self, role: Role) -> bool:
         return role in self.roles or Role.ADMIN in self.roles
@@ -50,8 +58,18 @@ def local_actor(name: str | None) -> Actor | None:
     clean = re.sub(r"\s+", " ", (name or "").strip())
     if not clean:
         return None
-    return Actor(id=f"local:{_slug(clean)}", display_name=clean, roles=LOCAL_ROLES)
+    return Actor(
+        id=f"local:{_slug(clean)}",
+        display_name=clean,
+        roles=LOCAL_ROLES,
+        role_source="local mode",
+    )
 
 
 #: The actor for command-line tools run on the server itself (make backup, restore, db).
-SYSTEM = Actor(id="system:cli", display_name="command line", roles=LOCAL_ROLES)
+SYSTEM = Actor(
+    id="system:cli",
+    display_name="command line",
+    roles=LOCAL_ROLES,
+    role_source="command line on the server's own machine",
+)
