@@ -66,6 +66,7 @@ from nlf_planner.plan.targets import TARGET_FRAME_COLUMNS, targets_for_geography
 from nlf_planner.plan.trajectories import (
     PlanProgress,
     baseline_from_history,
+    baseline_observation,
     baselines_from_history,
     better,
     plan_line,
@@ -124,6 +125,7 @@ __all__ = [
     "attention_list",
     "base_date",
     "baseline_from_history",
+    "baseline_observation",
     "baselines_from_history",
     "better",
     "changes_frame",

@@ -184,26 +184,37 @@ def progress_against_plan(
     )
 
 
-def baseline_from_history(history: pd.DataFrame, measure: Measure, base_year: int) -> float:
-    """The value at the base period, else the latest before it, else the first one inside
-    the base year, else the measure's ``baseline`` column.
+def baseline_observation(
+    history: pd.DataFrame, measure_code: str, base_year: int
+) -> tuple[date, float] | None:
+    """The observation a plan starts from: the value at the base period, else the latest
+    before it, else the first one inside the base year; None when there is none.
 
-    ``history`` has ``measure_code, period, value`` (already filtered to one geography).
+    One home for the rule, so the plan's baseline and the capacity model's starting point
+    read the same period. ``history`` has ``measure_code, period, value`` (one geography).
     """
-    if history is not None and not history.empty:
-        h = history[history["measure_code"] == measure.code]
-        if not h.empty:
-            periods = pd.to_datetime(h["period"]).dt.date
-            start, end = base_date(base_year), horizon_end(base_year, 1)
-            at_or_before = h[periods <= start]
-            if not at_or_before.empty:
-                return float(
-                    at_or_before.loc[pd.to_datetime(at_or_before["period"]).idxmax(), "value"]
-                )
-            within = h[(periods > start) & (periods <= end)]
-            if not within.empty:
-                return float(within.loc[pd.to_datetime(within["period"]).idxmin(), "value"])
-    return float(measure.baseline)
+    if history is None or history.empty:
+        return None
+    h = history[history["measure_code"] == measure_code]
+    if h.empty:
+        return None
+    periods = pd.to_datetime(h["period"])
+    start, end = pd.Timestamp(base_date(base_year)), pd.Timestamp(horizon_end(base_year, 1))
+    at_or_before = periods[periods <= start]
+    if not at_or_before.empty:
+        idx = at_or_before.idxmax()
+    else:
+        within = periods[(periods > start) & (periods <= end)]
+        if within.empty:
+            return None
+        idx = within.idxmin()
+    return periods[idx].date(), float(h.loc[idx, "value"])
+
+
+def baseline_from_history(history: pd.DataFrame, measure: Measure, base_year: int) -> float:
+    """The value of :func:`baseline_observation`, else the measure's ``baseline`` column."""
+    found = baseline_observation(history, measure.code, base_year)
+    return float(measure.baseline) if found is None else found[1]
 
 
 def baselines_from_history(
