@@ -13,8 +13,9 @@ Choices where ``MODEL.md`` leaves room (also in ``docs/MODEL.md``):
 - Improvement coverage (M10) is ``Q[foundation] / W`` as specified: the foundation stock
   counts staff trained at foundation level or above.
 - M06 (executive posts with a ready-now successor, a percentage) is not a model stock, so
-  ``successor_ready`` moves it in proportion to succession cover, anchored at the measure's
-  baseline (25%) in year 0 and capped at 100%.
+  ``successor_ready`` moves it in proportion to succession cover, anchored in year 0 at the
+  base state's ``successor_ready`` (the observed M06 when the run starts from the data,
+  ``capacity.calibration``; else the measure's 25% baseline) and capped at 100%.
 """
 
 from __future__ import annotations
@@ -26,10 +27,10 @@ import numpy as np
 import pandas as pd
 
 from nlf_planner.capacity.model import ModelResult
-from nlf_planner.capacity.params import LEVEL_NAMES
+from nlf_planner.capacity.params import LEVEL_NAMES, BaseState
 from nlf_planner.geography import ENGLAND_CODE
 
-M06_BASELINE = 25.0  # measures.csv baseline for M06 (%), the anchor of successor_ready
+M06_BASELINE = 100.0 * BaseState().successor_ready  # M06's published baseline (%), the default
 LEVEL_CODES: tuple[int, ...] = (1, 2, 3, 4, 0)
 PERCENTILES: tuple[int, ...] = (10, 50, 90)
 
@@ -85,7 +86,7 @@ OUTPUTS: dict[str, OutputSpec] = {
             False,
             "higher_is_better",
             measure="M06",
-            help="M06 moved in proportion to succession cover from its 25% baseline.",
+            help="M06 moved in proportion to succession cover from its starting value.",
         ),
         OutputSpec(
             "improvement_coverage",
@@ -199,7 +200,9 @@ def output_arrays(result: ModelResult, names: Iterable[str] | None = None) -> di
         "posts": lambda: E,
         "vacancy_rate": lambda: _ratio(E - S, E, 100.0),
         "succession_cover": lambda: cover,
-        "successor_ready": lambda: np.minimum(100.0, _ratio(cover, cover[:, :1], M06_BASELINE)),
+        "successor_ready": lambda: np.minimum(
+            100.0, _ratio(cover, cover[:, :1], 100.0 * result.params.base.successor_ready)
+        ),
         "improvement_coverage": lambda: _ratio(q[0], W, 100.0),
         "practitioners_per_1000": lambda: _ratio(q[1], W, 1000.0),
         "experts_per_1000": lambda: _ratio(q[2], W, 1000.0),

@@ -228,6 +228,10 @@ class BaseState(BaseModel):
     developed_share: tuple[float, float, float, float] = (0.12, 0.15, 0.25, 0.35)
     workforce: float = Field(1_500_000, gt=0)
     qi_share: tuple[float, float, float] = (0.10, 0.01, 0.001)
+    # M06 at year 0 (share of executive posts with a ready-now successor): not a model stock,
+    # the anchor that ``successor_ready`` moves from in proportion to succession cover.
+    # 25% is the measure's published baseline; a run from the data takes the observed value.
+    successor_ready: float = Field(0.25, ge=0, le=1)
 
     @field_validator("posts", "in_post")
     @classmethod
