@@ -6,7 +6,7 @@ tests share it.
 ``records``        Plan, PlanTarget, Milestone, PlanError and the shared constants
 ``horizons``       base years, horizon windows and ends, moving a plan's base year
 ``trajectories``   the plan line, its value at a date, progress against it, baselines
-``targets``        which targets apply to a geography (the one fallback rule)
+``targets``        which targets apply to a geography (fallback and direction rules)
 ``tables``         the plan as the tables people edit
 ``validation``     the rules, ValidationIssue, and editor tables back into a draft
 ``status``         roll-up per area and condition, the attention list
@@ -62,7 +62,14 @@ from nlf_planner.plan.tables import (
     row_areas,
     targets_table,
 )
-from nlf_planner.plan.targets import TARGET_FRAME_COLUMNS, targets_for_geography
+from nlf_planner.plan.targets import (
+    DIRECTION_RULE,
+    TARGET_FRAME_COLUMNS,
+    AppliedTarget,
+    applied_targets,
+    geography_targets,
+    targets_for_geography,
+)
 from nlf_planner.plan.trajectories import (
     PlanProgress,
     baseline_from_history,
@@ -101,6 +108,7 @@ from nlf_planner.plan.versions import (
 __all__ = [
     "COLUMN_LABELS",
     "DEFAULT_PLAN_NAME",
+    "DIRECTION_RULE",
     "EDITOR_TABLES",
     "ENGLAND_CODE",
     "HEADLINE_LABELS",
@@ -119,9 +127,11 @@ __all__ = [
     "Plan",
     "PlanError",
     "PlanProgress",
+    "AppliedTarget",
     "PlanTarget",
     "Trajectory",
     "ValidationIssue",
+    "applied_targets",
     "attention_list",
     "base_date",
     "baseline_from_history",
@@ -138,6 +148,7 @@ __all__ = [
     "financial_year_of",
     "first_token",
     "fy_label",
+    "geography_targets",
     "headline_status",
     "horizon_end",
     "horizon_for_date",

@@ -121,13 +121,23 @@ class Plan(BaseModel):
         self, measure_code: str, geo_code: str = ENGLAND_CODE, fallbacks: Sequence[str] = ()
     ) -> dict[int, float]:
         """Horizon → target for a geography; each missing horizon falls back in order
-        (e.g. an ICB to its region, then England)."""
+        (e.g. an ICB to its region, then England). The plan's numbers as written: what a
+        geography is asked to reach also respects its starting level
+        (:func:`nlf_planner.plan.targets.applied_targets`)."""
+        sources = self.target_sources(measure_code, geo_code, fallbacks)
+        return {h: t for h, (_, t) in sources.items()}
+
+    def target_sources(
+        self, measure_code: str, geo_code: str = ENGLAND_CODE, fallbacks: Sequence[str] = ()
+    ) -> dict[int, tuple[str, float]]:
+        """Horizon → (the geography whose target applies, its target): the fallback chain
+        (the geography itself, each fallback, England), kept in one place."""
         tmap = self.target_map()
         chain = [geo_code, *fallbacks, ENGLAND_CODE]
-        out: dict[int, float] = {}
+        out: dict[int, tuple[str, float]] = {}
         for h in HORIZONS:
             for geo in chain:
                 if (measure_code, geo, h) in tmap:
-                    out[h] = tmap[(measure_code, geo, h)]
+                    out[h] = (geo, tmap[(measure_code, geo, h)])
                     break
         return out

@@ -20,6 +20,7 @@ from nlf_planner.models import Measure
 from nlf_planner.plan._cells import isnan
 from nlf_planner.plan.horizons import base_date, horizon_end
 from nlf_planner.plan.records import HORIZONS, Plan
+from nlf_planner.plan.targets import geography_targets
 
 
 def trajectory_points(
@@ -79,10 +80,15 @@ def plan_line(
     dates: Iterable[date],
     geo_code: str = ENGLAND_CODE,
     fallbacks: Sequence[str] = (),
+    polarity: str | None = None,
 ) -> pd.DataFrame:
-    """A frame of ``period, plan`` for one measure and geography, ready to plot."""
+    """A frame of ``period, plan`` for one measure and geography, ready to plot. The targets
+    are :func:`~nlf_planner.plan.targets.geography_targets` (with ``polarity``, an inherited
+    target never asks the geography to get worse than ``baseline``)."""
     dates = list(dates)
-    tg = plan.targets_for(measure_code, geo_code, fallbacks)
+    tg = geography_targets(
+        plan, measure_code, geo_code, fallbacks, baseline=baseline, polarity=polarity
+    )
     values = trajectory(baseline, tg, plan.base_year, dates, plan.trajectory)
     return pd.DataFrame({"period": dates, "plan": values})
 
@@ -100,16 +106,17 @@ def plan_line_for_series(
     The baseline is that series' own value at the base period (see
     :func:`baseline_from_history`), so a region's line starts where the region started; the
     targets are the geography's overrides, then its ``fallbacks`` (e.g. an ICB's region),
-    then England's. With ``extend_to_horizons`` the horizon ends are added as extra points so
-    the line reaches the targets beyond the last data period. Rows before the base date are
-    dropped. Columns: ``period, plan, baseline``.
+    then England's, never asking it to get worse than that baseline (the direction rule of
+    :mod:`nlf_planner.plan.targets`). With ``extend_to_horizons`` the horizon ends are
+    added as extra points so the line reaches the targets beyond the last data period. Rows
+    before the base date are dropped. Columns: ``period, plan, baseline``.
     """
     hist = series.assign(measure_code=measure.code) if "measure_code" not in series else series
     baseline = baseline_from_history(hist, measure, plan.base_year)
     dates = sorted({pd.Timestamp(d).date() for d in series.get("period", [])})
     if extend_to_horizons:
         dates = sorted({*dates, *(horizon_end(plan.base_year, h) for h in HORIZONS)})
-    df = plan_line(plan, measure.code, baseline, dates, geo_code, fallbacks)
+    df = plan_line(plan, measure.code, baseline, dates, geo_code, fallbacks, measure.polarity)
     df = df[df["plan"].notna()].reset_index(drop=True)
     df["baseline"] = baseline
     return df

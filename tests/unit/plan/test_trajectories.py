@@ -131,3 +131,29 @@ def test_plan_line_for_series_starts_from_that_series_and_reaches_the_targets():
     assert df.set_index("period").loc[date(2023, 3, 31), "plan"] == 16.0  # England's year 3
     short = P.plan_line_for_series(plan, MEASURES["M05"], series, extend_to_horizons=False)
     assert short["period"].tolist() == [date(2020, 4, 1), date(2021, 4, 1)]
+
+
+def test_plan_line_never_heads_the_wrong_way_from_an_area_past_englands_target():
+    # M05 is higher-is-better; London starts at 14, above England's year-1 target of 12,
+    # so its line holds at 14 until England's year-3 target (16) asks for more.
+    plan = P.Plan(
+        base_year=2020,
+        targets=[
+            P.PlanTarget(measure_code="M05", horizon=h, target=v)
+            for h, v in ((1, 12), (3, 16), (5, 20))
+        ],
+    )
+    series = pd.DataFrame({"period": [date(2020, 4, 1)], "value": [14.0]})
+    df = P.plan_line_for_series(plan, MEASURES["M05"], series, LONDON).set_index("period")
+    assert df.loc[date(2021, 3, 31), "plan"] == 14.0
+    assert df.loc[date(2023, 3, 31), "plan"] == 16.0
+    assert (df["plan"] >= 14.0).all()
+    # M08 is lower-is-better: an area at 4% never gets a line rising to England's 7%.
+    m08 = P.Plan(
+        base_year=2020,
+        targets=[P.PlanTarget(measure_code="M08", horizon=h, target=7.0) for h in P.HORIZONS],
+    )
+    low = P.plan_line_for_series(
+        m08, MEASURES["M08"], pd.DataFrame({"period": [date(2020, 4, 1)], "value": [4.0]}), LONDON
+    )
+    assert (low["plan"] == 4.0).all()
