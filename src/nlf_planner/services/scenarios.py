@@ -16,9 +16,10 @@ from typing import Literal
 import pandas as pd
 from pydantic import ValidationError
 
-from nlf_planner.capacity import editor_tables
+from nlf_planner.capacity import calibration, editor_tables
 from nlf_planner.capacity import result_tables as tables
 from nlf_planner.capacity import scenarios as domain
+from nlf_planner.capacity.calibration import StartingPoint
 from nlf_planner.capacity.editor_tables import EditorInputs, EditorTablesInvalid
 from nlf_planner.capacity.model import ModelResult
 from nlf_planner.capacity.params import CapacityParams, Range, validation_message
@@ -30,6 +31,7 @@ from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.errors import NotFound, ReadOnly, ServiceError, ValidationFailed
 from nlf_planner.store import Database, ReadOnlyError, StoreError
+from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import scenarios as store
 
 MAX_COMPARE = domain.MAX_COMPARE
@@ -106,6 +108,44 @@ def baseline(db: Database) -> Scenario:
 def region_names(db: Database) -> dict[str, str]:
     """Region code → name, for the inputs' regional differences and the region table."""
     return {r.code: r.name for r in reference_service.regions(db)}
+
+
+# --- where a run starts ----------------------------------------------------------------------
+
+
+def starting_point(db: Database, geo: str, plan: Plan | None) -> StartingPoint:
+    """The observed values a run at ``geo`` (England, a region or an ICB) starts from: for
+    M08, M06, M10 and M02, the value at the plan's base period (else the latest before it,
+    else the first inside the base year: the plan's baseline rule), or the latest value
+    when there is no plan. Measures with no value are left out (the page says so)."""
+    base_year = plan.base_year if plan is not None else None
+    frequency = {m.code: m.frequency for m in reference_service.measures(db)}
+    observed = {}
+    for code in calibration.MEASURES:
+        history = measurement_store.series(db, code, geo)
+        found = calibration.observation_at_base(
+            history, code, frequency.get(code, "monthly"), base_year
+        )
+        if found is not None:
+            observed[code] = found
+    return StartingPoint(geo, reference_service.region_name(db, geo), base_year, observed)
+
+
+def from_data(params: CapacityParams, point: StartingPoint) -> CapacityParams:
+    """The parameters a run uses: the scenario's own, with the observed quantities of its
+    starting point in place of the stored ones (re-calibrated on every run, so saved
+    scenarios and the baseline start from the same, current data)."""
+    return calibration.apply(params, point)
+
+
+def starting_point_table(point: StartingPoint, params: CapacityParams) -> pd.DataFrame:
+    """ "Where the starting point comes from": quantity, measure, period, observed, used."""
+    return calibration.mapping_table(point, params)
+
+
+def starting_point_gaps(point: StartingPoint, params: CapacityParams) -> list[str]:
+    """What the data could not set, and the default used instead, one sentence each."""
+    return calibration.gaps(point, params)
 
 
 # --- running the model ------------------------------------------------------------------------
