@@ -270,10 +270,7 @@ def run(
             flows["dev_hires"][t] = xdev * hires
         # 5. Places: budget limit, regional split, completions.
         national = np.asarray(params.places_for_year(t), dtype=float)
-        planned = float(national @ cost_pp[0, :, 0])
-        budget = params.budget_for_year(t)
-        scale = 1.0 if budget is None or planned <= budget else budget / planned
-        funded = (national * scale)[None, :, None]
+        funded = (national * params.funding_scale(t))[None, :, None]
         places_r = funded * _allocation_shares(params.allocation, E, S, D)
         done = np.minimum(comp * places_r, S - D)
         D = D + done

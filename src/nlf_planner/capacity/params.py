@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -467,6 +468,14 @@ class CapacityParams(BaseModel):
     def planned_cost(self, t: int) -> float:
         """£ the year's leadership places would cost before any budget limit."""
         return sum(p * c for p, c in zip(self.places_for_year(t), self.cost_per_place, strict=True))
+
+    def funding_scale(self, t: int) -> float:
+        """The share of year t's leadership places the budget pays for (1 = all of them):
+        ``min(1, budget / Σ places · cost_per_place)``, the same for every level (step 5).
+        The model and the "what changed" statement both read it from here."""
+        planned = float(np.asarray(self.places_for_year(t)) @ np.asarray(self.cost_per_place))
+        budget = self.budget_for_year(t)
+        return 1.0 if budget is None or planned <= budget else budget / planned
 
     def scale_places(self, factor: float, *, improvement: bool = True) -> CapacityParams:
         """All programme places multiplied by ``factor`` (goal seek's lever)."""

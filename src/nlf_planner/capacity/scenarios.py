@@ -115,15 +115,27 @@ class Scenario(BaseModel):
         return f"{self.name} (v{self.version})" if self.version else self.name
 
 
+BASELINE_NAME = "Baseline: carry on as now"
+# An edited run is the person's own, not yet saved: never called by the name of what it
+# was edited from (an edited baseline is no longer "carry on as now").
+UNSAVED_LABEL = "Your scenario (unsaved)"
+
+
 def baseline_scenario(horizon: int = 5, draws: int = 1000, seed: int = 2016) -> Scenario:
     return Scenario(
-        name="Baseline: carry on as now",
+        name=BASELINE_NAME,
         description="Today's programme places and budget carried forward flat for every year.",
         params=baseline_params(horizon),
         seed=seed,
         draws=draws,
         is_baseline=True,
     )
+
+
+def run_label(scenario: Scenario, params: CapacityParams) -> str:
+    """The name a run goes by in legends and tables: the scenario's own name while its
+    saved inputs are run, :data:`UNSAVED_LABEL` once they are edited."""
+    return scenario.name if params == scenario.params else UNSAVED_LABEL
 
 
 def params_hash(params: CapacityParams, draws: int, seed: int) -> str:
@@ -282,6 +294,53 @@ def changes_vs(base: CapacityParams, other: CapacityParams) -> list[str]:
         n = len(other.overrides)
         lines.append(f"Regional overrides changed ({n} now set)")
     return lines
+
+
+def consequences_vs(base: CapacityParams, other: CapacityParams) -> list[str]:
+    """What the model did to ``other``'s inputs, in words: the years the budget cap scaled
+    the leadership places down (step 5: every level by the same share), and the levels
+    left with fewer funded places than ``base`` as a result — the reason their outputs
+    fall when another level's places go up."""
+    years = range(1, other.horizon + 1)
+    lines = []
+    capped = [t for t in years if other.funding_scale(t) < 1.0]
+    for span, t in _runs(capped, lambda t: (other.funding_scale(t), other.planned_cost(t))):
+        lines.append(
+            f"Budget cap reached in {span}: the places asked for would cost "
+            f"£{other.planned_cost(t) / 1e6:,.1f}m a year, above the "
+            f"£{other.budget_for_year(t) / 1e6:,.1f}m budget, so places at every level were "
+            f"scaled to {other.funding_scale(t):.0%} of those asked for."
+        )
+    if not capped:
+        return lines
+    fewer = []
+    for i, lv in enumerate((1, 2, 3, 4)):
+        mine = [other.places_for_year(t)[i] * other.funding_scale(t) for t in years]
+        theirs = [base.places_for_year(t)[i] * base.funding_scale(t) for t in years]
+        if any(a < b - 0.5 for a, b in zip(mine, theirs, strict=True)):
+            fewer.append(
+                f"{LEVEL_NAMES[lv].lower()} ({_phased([round(x) for x in mine])}, "
+                f"baseline {_phased([round(x) for x in theirs])})"
+            )
+    if fewer:
+        lines.append(
+            "So fewer places are funded than in the baseline for "
+            + "; ".join(fewer)
+            + ": their outputs fall for that reason."
+        )
+    return lines
+
+
+def _runs(years: list[int], key: Callable[[int], object]) -> list[tuple[str, int]]:
+    """Consecutive years with the same ``key``, as ("year 2" / "years 1–5", first year)."""
+    out: list[tuple[str, int]] = []
+    start = 0
+    for i in range(1, len(years) + 1):
+        if i == len(years) or years[i] != years[i - 1] + 1 or key(years[i]) != key(years[start]):
+            a, b = years[start], years[i - 1]
+            out.append((f"year {a}" if a == b else f"years {a}–{b}", a))
+            start = i
+    return out
 
 
 def _rng(key: str, r) -> str:
