@@ -12,7 +12,7 @@ two can never disagree.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import IntFlag, StrEnum
 
@@ -83,6 +83,9 @@ class AssuranceIcon(StrEnum):
     PASS = "consistent_pass"
     FAIL = "consistent_fail"
     HIT_OR_MISS = "hit_or_miss"
+    #: The limits do not describe the latest points (see :class:`AssuranceCaveat`), so where
+    #: the target sits against them says nothing about what the process will do.
+    NOT_ASSESSABLE = "not_assessable"
 
 
 VARIATION_LETTER = {
@@ -107,11 +110,13 @@ ASSURANCE_LETTER = {
     AssuranceIcon.PASS: "P",
     AssuranceIcon.FAIL: "F",
     AssuranceIcon.HIT_OR_MISS: "?",
+    AssuranceIcon.NOT_ASSESSABLE: "N",
 }
 ASSURANCE_LABEL = {
     AssuranceIcon.PASS: "Will consistently pass the target",
     AssuranceIcon.FAIL: "Will consistently fail the target",
     AssuranceIcon.HIT_OR_MISS: "Hit or miss: will sometimes pass, sometimes fail the target",
+    AssuranceIcon.NOT_ASSESSABLE: "Not assessable: the limits do not describe the latest points",
 }
 
 
@@ -167,6 +172,26 @@ class Signal:
     start: date | None
 
 
+@dataclass(frozen=True)
+class AssuranceCaveat:
+    """Why the latest limits cannot give an assurance reading, and what would fix it.
+
+    ``rule`` is the special cause the latest point belongs to: a shift or a trend that runs
+    to the latest point inside the segment the limits come from (the limits mix the process
+    before and after the change), or a point beyond a limit whose value contradicts what
+    the limits say (``limits_say``: a target met that they call a certain fail, or missed
+    that they call a certain pass). ``rebase_from`` is the suggested rebase
+    (:func:`suggest_rebase`), when there is one.
+    """
+
+    rule: Rule
+    direction: int
+    start: date
+    points: int
+    limits_say: AssuranceIcon
+    rebase_from: date | None = None
+
+
 @dataclass(frozen=True, eq=False)
 class SPCResult:
     """Per-point arrays plus the latest-point icons for one series; charts and tables share it."""
@@ -191,6 +216,7 @@ class SPCResult:
     assurance_icon: AssuranceIcon | None = None
     signal: Signal | None = None
     rebase_periods: tuple[date, ...] = field(default_factory=tuple)
+    assurance_caveat: AssuranceCaveat | None = None
 
     @property
     def n(self) -> int:
@@ -581,30 +607,52 @@ def _compute(
             since = _to_date(p[s + _signal_start(flags, rule[-1], a["rtm"][s:e], seg)])
         signal = Signal(Rule(rule[-1]), int(direction[-1]), PointType(last_type), since)
         out.append(
-            SPCResult(
-                periods=p[s:e],
-                values=y[s:e],
-                segment=seg,
-                mean=a["mean"][s:e],
-                lpl=lpl,
-                upl=upl,
-                near_lpl=a["near_lpl"][s:e],
-                near_upl=a["near_upl"][s:e],
-                trial=a["trial"][s:e],
-                rule=rule,
-                direction=direction,
-                flags=flags,
-                point_type=point_type,
-                polarity=pol,
-                options=options,
-                target=targets[k],
-                variation_icon=variation,
-                assurance_icon=assurance,
-                signal=signal,
-                rebase_periods=tuple(used_by_series[k]),
+            _with_caveat(
+                SPCResult(
+                    periods=p[s:e],
+                    values=y[s:e],
+                    segment=seg,
+                    mean=a["mean"][s:e],
+                    lpl=lpl,
+                    upl=upl,
+                    near_lpl=a["near_lpl"][s:e],
+                    near_upl=a["near_upl"][s:e],
+                    trial=a["trial"][s:e],
+                    rule=rule,
+                    direction=direction,
+                    flags=flags,
+                    point_type=point_type,
+                    polarity=pol,
+                    options=options,
+                    target=targets[k],
+                    variation_icon=variation,
+                    assurance_icon=assurance,
+                    signal=signal,
+                    rebase_periods=tuple(used_by_series[k]),
+                )
             )
         )
     return out
+
+
+def _run_start(result: SPCResult, bit: RuleFlag) -> int | None:
+    """Where the run of ``bit``-flagged points that ends at the latest point begins, inside
+    the latest segment (a shift or a beyond-limit run also stays on one side of the mean);
+    None when the latest point is not flagged by that rule."""
+    if result.empty or not (result.flags[-1] & bit):
+        return None
+    last_seg = result.segment[-1]
+    side = np.sign(result.values[-1] - result.mean[-1])
+    same_side = bit != RuleFlag.TREND
+    i = result.n - 1
+    while (
+        i > 0
+        and result.segment[i - 1] == last_seg
+        and result.flags[i - 1] & bit
+        and (not same_side or np.sign(result.values[i - 1] - result.mean[i - 1]) == side)
+    ):
+        i -= 1
+    return i
 
 
 def suggest_rebase(result: SPCResult, min_points: int = TRIAL_POINTS) -> date | None:
@@ -613,23 +661,75 @@ def suggest_rebase(result: SPCResult, min_points: int = TRIAL_POINTS) -> date | 
     Only a suggestion; MDC guidance is to rebase after a real, understood, sustained change,
     so the app never rebases by itself.
     """
-    if result.empty or not (result.flags[-1] & RuleFlag.SHIFT):
+    i = _run_start(result, RuleFlag.SHIFT)
+    if i is None or result.n - i < min_points or i == 0:
         return None
-    last_seg = result.segment[-1]
-    side = np.sign(result.values[-1] - result.mean[-1])
-    i = result.n - 1
-    while (
-        i > 0
-        and result.segment[i - 1] == last_seg
-        and result.flags[i - 1] & RuleFlag.SHIFT
-        and np.sign(result.values[i - 1] - result.mean[i - 1]) == side
-    ):
-        i -= 1
-    if result.n - i < min_points or i == 0 or result.segment[i] != last_seg:
-        return None
-    if i == int(np.flatnonzero(result.segment == last_seg)[0]):
+    if i == int(np.flatnonzero(result.segment == result.segment[-1])[0]):
         return None
     return _to_date(result.periods[i])
+
+
+def meets_target(value: float, target: float, polarity: str) -> bool:
+    """Whether a value meets a target in the measure's better direction (on it counts)."""
+    sign = POLARITY_SIGN[polarity]
+    return value >= target if sign > 0 else value <= target
+
+
+def assurance_caveat(result: SPCResult) -> AssuranceCaveat | None:
+    """Why the assurance icon of ``result`` cannot be read from its limits (None: it can).
+
+    The one rule for "not assessable". Assurance asks where the target sits against the
+    limits of the process as it runs now; the limits cannot answer that when
+
+    1. the latest point is part of a shift or a trend inside the segment the limits come
+       from: the limits are fitted across a change that is still running, so they describe
+       neither the old level nor the new one (a shift can be rebased at its start; a trend
+       once it settles); or
+    2. the latest point lies beyond a limit and already meets a target the limits call a
+       certain fail (or misses one they call a certain pass): the icon would contradict the
+       number beside it.
+
+    A special cause that has ended is not a reason: the limits describe the process it
+    returned to.
+    """
+    raw = result.assurance_icon
+    if raw is None or raw == AssuranceIcon.NOT_ASSESSABLE or result.target is None:
+        return None
+    for bit, rule in ((RuleFlag.SHIFT, Rule.SHIFT), (RuleFlag.TREND, Rule.TREND)):
+        i = _run_start(result, bit)
+        if i is not None:
+            direction = int(np.sign(result.values[-1] - result.mean[-1]))
+            if rule == Rule.TREND:
+                direction = int(np.sign(result.values[-1] - result.values[i])) or -1
+            return AssuranceCaveat(
+                rule=rule,
+                direction=direction,
+                start=_to_date(result.periods[i]),
+                points=result.n - i,
+                limits_say=raw,
+                rebase_from=suggest_rebase(result) if rule == Rule.SHIFT else None,
+            )
+    meets = meets_target(float(result.values[-1]), float(result.target), result.polarity)
+    contradicts = (raw == AssuranceIcon.FAIL and meets) or (raw == AssuranceIcon.PASS and not meets)
+    i = _run_start(result, RuleFlag.BEYOND_LIMIT)
+    if contradicts and i is not None:
+        return AssuranceCaveat(
+            rule=Rule.BEYOND_LIMIT,
+            direction=int(np.sign(result.values[-1] - result.mean[-1])),
+            start=_to_date(result.periods[i]),
+            points=result.n - i,
+            limits_say=raw,
+        )
+    return None
+
+
+def _with_caveat(result: SPCResult) -> SPCResult:
+    """The result with its assurance marked not assessable when :func:`assurance_caveat`
+    finds a reason, so every icon, table and slide reading the result says so."""
+    caveat = assurance_caveat(result)
+    if caveat is None:
+        return result
+    return replace(result, assurance_icon=AssuranceIcon.NOT_ASSESSABLE, assurance_caveat=caveat)
 
 
 SUMMARY_COLUMNS = [

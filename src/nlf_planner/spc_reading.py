@@ -18,11 +18,14 @@ from nlf_planner.models import Measure
 from nlf_planner.periods import label
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
+    TRIAL_POINTS,
     VARIATION_LABEL,
+    AssuranceCaveat,
     AssuranceIcon,
     Rule,
     SPCResult,
     VariationIcon,
+    meets_target,
 )
 from nlf_planner.units import format_value
 
@@ -149,10 +152,93 @@ def _variation_sentence(result: SPCResult, measure: Measure) -> str:
     return f"The chart shows {phrase}{when}. This is {meaning}."
 
 
+def assurance_reason(result: SPCResult, measure: Measure) -> str | None:
+    """Why the assurance is not assessable, in one line for tables, tiles and slides
+    ("Not assessable until the limits are rebased: a shift has run since Aug 2022");
+    None when the assurance can be read from the limits."""
+    c = result.assurance_caveat
+    if c is None:
+        return None
+    since = _period(c.start, measure)
+    if c.rule == Rule.SHIFT and c.rebase_from is not None:
+        return f"Not assessable until the limits are rebased: a shift has run since {since}"
+    if c.rule == Rule.SHIFT:
+        return (
+            f"Not assessable yet: a shift has run since {since} ({c.points} points), too "
+            "few to rebase at"
+        )
+    if c.rule == Rule.TREND:
+        word = "rising" if c.direction > 0 else "falling"
+        return f"Not assessable while the trend lasts: a {word} trend has run since {since}"
+    side = "upper" if c.direction > 0 else "lower"
+    met = "already meets" if c.limits_say == AssuranceIcon.FAIL else "misses"
+    return f"Not assessable: the latest point is beyond the {side} limit and {met} the target"
+
+
+def assurance_label(result: SPCResult, measure: Measure) -> str | None:
+    """The assurance in words: the reason when it is not assessable, else the icon's label;
+    None without a target."""
+    icon = result.assurance_icon
+    if icon is None:
+        return None
+    return assurance_reason(result, measure) or ASSURANCE_LABEL[icon]
+
+
+def _not_assessable_sentence(c: AssuranceCaveat, result: SPCResult, measure: Measure) -> str:
+    fmt = lambda v: format_value(v, measure.unit)  # noqa: E731 - local shorthand
+    target = fmt(result.target)
+    since = _period(c.start, measure)
+    points = f"{c.points} point{'s' if c.points != 1 else ''}"
+    contradiction = ""
+    meets = meets_target(result.latest_value, result.target, result.polarity)
+    if (c.limits_say, meets) in ((AssuranceIcon.FAIL, True), (AssuranceIcon.PASS, False)):
+        verdict = "out of reach" if c.limits_say == AssuranceIcon.FAIL else "always met"
+        contradiction = (
+            f" On those limits the target would look {verdict}, yet the latest value is "
+            f"{fmt(result.latest_value)}."
+        )
+    if c.rule == Rule.SHIFT:
+        head = (
+            f"Assurance against the target of {target}: not assessable until the limits are "
+            f"rebased. A shift has run since {since} ({points}), so the limits are fitted "
+            "across the process before and after it and describe neither."
+        )
+        if c.rebase_from is not None:
+            follow = (
+                f" The suggested rebase is {_period(c.rebase_from, measure)}: once the change "
+                "is understood, a data manager can confirm it under Notes and rebases on the "
+                "Regions page's chart."
+            )
+        else:
+            follow = (
+                f" Once the shift has run for {TRIAL_POINTS} points the limits can be rebased "
+                f"from {since}."
+            )
+        return head + contradiction + follow
+    if c.rule == Rule.TREND:
+        word = "rising" if c.direction > 0 else "falling"
+        return (
+            f"Assurance against the target of {target}: not assessable while the trend lasts. "
+            f"A {word} trend has run since {since} ({points}), so the limits describe a "
+            f"process that is still changing.{contradiction} Rebase once the measure settles "
+            "at its new level."
+        )
+    side = "upper" if c.direction > 0 else "lower"
+    met = "already meets" if c.limits_say == AssuranceIcon.FAIL else "misses"
+    return (
+        f"Assurance against the target of {target}: not assessable. The latest value of "
+        f"{fmt(result.latest_value)} lies beyond the {side} process limit and {met} the "
+        "target, so the limits no longer describe the latest points; watch whether the "
+        "change lasts before rebasing."
+    )
+
+
 def _assurance_sentence(result: SPCResult, measure: Measure) -> str | None:
     icon = result.assurance_icon
     if icon is None or result.target is None:
         return None
+    if result.assurance_caveat is not None:
+        return _not_assessable_sentence(result.assurance_caveat, result, measure)
     target = format_value(result.target, measure.unit)
     if icon == AssuranceIcon.FAIL:
         return (
@@ -172,6 +258,7 @@ def _assurance_sentence(result: SPCResult, measure: Measure) -> str | None:
 def short_reading(result: SPCResult, measure: Measure) -> str:
     """Variation headline plus assurance in one line, for tables and notes."""
     text = headline(result, measure)
-    if result.assurance_icon is not None:
-        text += f"; {ASSURANCE_LABEL[result.assurance_icon].lower()}"
+    words = assurance_label(result, measure)
+    if words:
+        text += f"; {words[0].lower()}{words[1:]}"
     return text

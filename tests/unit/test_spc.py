@@ -331,6 +331,72 @@ def test_assurance_uses_the_latest_segment():
     assert res.assurance_icon == AssuranceIcon.PASS
 
 
+def test_a_shift_running_to_the_latest_point_makes_assurance_not_assessable():
+    """Limits fitted across a sustained shift describe neither level: the latest value (31)
+    meets a target of 25 that the whole-history limits call a certain fail (the Humber M10
+    case). The reason names the shift's start, which is also the suggested rebase."""
+    values = BASE * 2 + [30.0, 32.0] * 7
+    dates = months(len(values))
+    res = spc(dates, values, polarity="higher_is_better", target=25, options=SPCOptions(7))
+    assert res.latest("upl") < 25 < res.latest_value  # the limits alone would say "fail"
+    assert res.assurance_icon == AssuranceIcon.NOT_ASSESSABLE
+    caveat = res.assurance_caveat
+    assert caveat is not None
+    assert caveat.rule == Rule.SHIFT and caveat.direction == 1
+    assert caveat.start == dates[24] == suggest_rebase(res) == caveat.rebase_from
+    assert caveat.points == 14
+    assert caveat.limits_say == AssuranceIcon.FAIL
+    # Rebased at the shift, the new segment's limits can be read again.
+    rebased = spc(
+        dates, values, polarity="higher_is_better", target=25, rebases=[dates[24]],
+        options=SPCOptions(7),
+    )  # fmt: skip
+    assert rebased.assurance_icon == AssuranceIcon.PASS
+    assert rebased.assurance_caveat is None
+
+
+def test_a_short_shift_is_not_assessable_yet_with_no_rebase_to_suggest():
+    values = BASE * 2 + [30.0, 32.0] * 4  # 8 points: a shift, too short to rebase at
+    dates = months(len(values))
+    res = spc(dates, values, polarity="higher_is_better", target=12, options=SPCOptions(7))
+    assert res.assurance_icon == AssuranceIcon.NOT_ASSESSABLE
+    assert res.assurance_caveat.start == dates[24]
+    assert res.assurance_caveat.rebase_from is None
+
+
+def test_a_trend_running_to_the_latest_point_makes_assurance_not_assessable():
+    values = BASE + [8.0, 8.5, 9.0, 9.5, 10.5, 11.0, 11.5, 12.0]  # rising across the mean
+    dates = months(len(values))
+    res = spc(dates, values, polarity="higher_is_better", target=30, options=SPCOptions(7))
+    assert res.signal.rule == Rule.TREND and not res.flags[-1] & RuleFlag.SHIFT
+    assert res.assurance_caveat is not None and res.assurance_caveat.rule == Rule.TREND
+    assert res.assurance_caveat.start == dates[12] and res.assurance_caveat.direction == 1
+    assert res.assurance_icon == AssuranceIcon.NOT_ASSESSABLE
+    assert res.assurance_caveat.rebase_from is None
+
+
+def test_a_latest_point_that_meets_a_target_the_limits_call_a_fail_is_not_assessable():
+    """One point beyond the upper limit that already meets the target: never say "will
+    consistently fail" of a value that meets it."""
+    values = BASE + [40.0]
+    res = spc(months(13), values, polarity="higher_is_better", target=30, options=SPCOptions(7))
+    assert res.latest("upl") < 30 < res.latest_value
+    assert res.assurance_icon == AssuranceIcon.NOT_ASSESSABLE
+    assert res.assurance_caveat.rule == Rule.BEYOND_LIMIT
+    assert res.assurance_caveat.limits_say == AssuranceIcon.FAIL
+    # The same point short of the target: the fail stands (the latest value agrees).
+    short = spc(months(13), values, polarity="higher_is_better", target=45, options=SPCOptions(7))
+    assert short.assurance_icon == AssuranceIcon.FAIL and short.assurance_caveat is None
+
+
+def test_a_shift_that_has_ended_leaves_the_assurance_to_the_limits():
+    values = BASE + [13.0] * 8 + [11.0, 9.0] * 6  # a shift in the middle, then back
+    dates = months(len(values))
+    res = spc(dates, values, polarity="higher_is_better", target=30, options=SPCOptions(7))
+    assert (res.rule == Rule.SHIFT).any() and res.signal.rule == Rule.COMMON
+    assert res.assurance_icon == AssuranceIcon.FAIL and res.assurance_caveat is None
+
+
 # ---------------------------------------------------------------- settings and many series
 
 

@@ -10,7 +10,14 @@ import pytest
 from nlf_planner.models import Measure
 from nlf_planner.periods import add_months
 from nlf_planner.spc import SPCOptions, spc
-from nlf_planner.spc_reading import headline, pattern_phrase, reading, short_reading
+from nlf_planner.spc_reading import (
+    assurance_label,
+    assurance_reason,
+    headline,
+    pattern_phrase,
+    reading,
+    short_reading,
+)
 
 OPTIONS = SPCOptions(run_length=7)
 START = date(2023, 4, 1)
@@ -99,3 +106,45 @@ def test_values_use_the_measure_unit() -> None:
     text = reading(res, _measure(unit="score_0_10")).text
     assert "target of 9.00" in text
     assert "%" not in text
+
+
+def test_a_shift_across_the_limits_reads_not_assessable_with_the_rebase_to_make() -> None:
+    """The Humber M10 shape: a sustained shift up to a value that meets the target, with
+    whole-history limits below the target. The reading must not say "will consistently
+    fail"; it says why and where to rebase."""
+    base = _noise(24)
+    values = np.concatenate([base, base[:14] + 6.0])  # 14 points well above the old mean
+    periods = _periods(len(values))
+    res = spc(periods, values, polarity="higher_is_better", options=OPTIONS, target=55)
+    assert res.latest("upl") < 55 <= res.latest_value
+    since = periods[24].strftime("%b %Y")
+    expected = f"Not assessable until the limits are rebased: a shift has run since {since}"
+    assert assurance_reason(res, _measure()) == expected
+    r = reading(res, _measure())
+    assert "consistently fail" not in r.text and "consistently fail" not in short_reading(
+        res, _measure()
+    )
+    assert f"The suggested rebase is {since}" in r.text
+    assert "yet the latest value is" in r.text
+    assert short_reading(res, _measure()).endswith("; n" + expected[1:])
+
+
+def test_a_short_shift_and_a_trend_say_what_would_make_assurance_readable() -> None:
+    base = _noise(24)
+    short = np.concatenate([base, base[:8] + 6.0])
+    res = spc(_periods(32), short, polarity="higher_is_better", options=OPTIONS, target=80)
+    assert assurance_reason(res, _measure()).startswith("Not assessable yet: a shift has run")
+    assert "Once the shift has run for 12 points" in reading(res, _measure()).text
+    rising = np.concatenate([base[:12], [48.0, 48.5, 49.0, 49.5, 50.5, 51.0, 51.5, 52.0]])
+    trend = spc(_periods(20), rising, polarity="higher_is_better", options=OPTIONS, target=80)
+    assert trend.assurance_caveat is not None and trend.assurance_caveat.rule == "trend"
+    assert assurance_reason(trend, _measure()).startswith(
+        "Not assessable while the trend lasts: a rising trend"
+    )
+    assert "Rebase once the measure settles" in reading(trend, _measure()).text
+
+
+def test_stable_limits_keep_their_assurance_label() -> None:
+    res = spc(_periods(24), _noise(24), polarity="higher_is_better", options=OPTIONS, target=80)
+    assert assurance_reason(res, _measure()) is None
+    assert assurance_label(res, _measure()) == "Will consistently fail the target"

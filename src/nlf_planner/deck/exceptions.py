@@ -26,7 +26,7 @@ from nlf_planner.models import Measure
 from nlf_planner.periods import label as period_label
 from nlf_planner.plan import STATUS_LABELS, Milestone, Plan
 from nlf_planner.spc import SPCResult
-from nlf_planner.spc_reading import reading, short_reading
+from nlf_planner.spc_reading import assurance_reason, reading, short_reading
 from nlf_planner.units import format_value
 
 NOTES_SHOWN = 2  # the latest notes on the chart quoted on the slide
@@ -103,7 +103,7 @@ def _facts(m: Measure, res: SPCResult) -> SlideTable:
                 "Target": format_value(res.target, m.unit) if res.target is not None else "—",
                 "Mean": format_value(res.latest("mean"), m.unit),
                 "Variation": variation_text(res.variation_icon),
-                "Assurance": assurance_text(res.assurance_icon),
+                "Assurance": assurance_text(res.assurance_icon, reason=assurance_reason(res, m)),
                 "Since": period_label(sig.start, m.frequency) if sig and sig.start else "—",
             }
         ]

@@ -26,6 +26,7 @@ FILL = {
     "pass": "#D5ECFA",
     "fail": "#FCE1C4",
     "hit_or_miss": "#F0F4F5",
+    "not_assessable": "#E8EDEE",
     "none": "#FFFFFF",
 }
 
@@ -42,6 +43,7 @@ SHORT_ASSURANCE = {
     AssuranceIcon.PASS: "Consistently passes target",
     AssuranceIcon.FAIL: "Consistently fails target",
     AssuranceIcon.HIT_OR_MISS: "Hit or miss",
+    AssuranceIcon.NOT_ASSESSABLE: "Not assessable",
 }
 
 
@@ -60,12 +62,15 @@ def variation_text(icon: str | None, short: bool = False) -> str:
     return f"{VARIATION_LETTER[v]} – {(SHORT_VARIATION if short else VARIATION_LABEL)[v]}"
 
 
-def assurance_text(icon: str | None, short: bool = False) -> str:
-    """The assurance icon as letter and words; "No target" when no target applies."""
+def assurance_text(icon: str | None, short: bool = False, reason: str | None = None) -> str:
+    """The assurance icon as letter and words; "No target" when no target applies. A
+    ``reason`` (``spc_reading.assurance_reason``: why it is not assessable) replaces the
+    words, so a board reads why, not just that."""
     if not icon:
         return "No target"
     a = AssuranceIcon(icon)
-    return f"{ASSURANCE_LETTER[a]} – {(SHORT_ASSURANCE if short else ASSURANCE_LABEL)[a]}"
+    words = reason or (SHORT_ASSURANCE if short else ASSURANCE_LABEL)[a]
+    return f"{ASSURANCE_LETTER[a]} – {words}"
 
 
 def assurance_fill(icon: str | None) -> str:
@@ -73,6 +78,7 @@ def assurance_fill(icon: str | None) -> str:
         AssuranceIcon.PASS.value: FILL["pass"],
         AssuranceIcon.FAIL.value: FILL["fail"],
         AssuranceIcon.HIT_OR_MISS.value: FILL["hit_or_miss"],
+        AssuranceIcon.NOT_ASSESSABLE.value: FILL["not_assessable"],
     }.get(str(icon) if icon else "", FILL["none"])
 
 

@@ -9,6 +9,7 @@ from nlf_planner.deck.icons import FILL, assurance_fill, assurance_text, icon_ki
 from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
 from nlf_planner.periods import label as period_label
 from nlf_planner.spc import AssuranceIcon, SPCResult
+from nlf_planner.spc_reading import assurance_reason
 from nlf_planner.units import format_value
 
 COLUMNS = ["Area", "Measure", "Latest", "Target", "Mean", "Limits", "Variation", "Assurance"]
@@ -39,7 +40,9 @@ def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "Mean": fmt(res.latest("mean")),
                 "Limits": limits + (" (trial)" if res.trial_limits else ""),
                 "Variation": variation_text(res.variation_icon, short=True),
-                "Assurance": assurance_text(res.assurance_icon, short=True),
+                "Assurance": assurance_text(
+                    res.assurance_icon, short=True, reason=assurance_reason(res, m)
+                ),
             }
         )
         fills.append(
@@ -58,6 +61,7 @@ def summary_bullets(results: list[SPCResult]) -> list[str]:
     kinds = pd.Series([icon_kind(r.variation_icon) for r in results])
     fails = sum(r.assurance_icon == AssuranceIcon.FAIL for r in results)
     passes = sum(r.assurance_icon == AssuranceIcon.PASS for r in results)
+    unread = sum(r.assurance_icon == AssuranceIcon.NOT_ASSESSABLE for r in results)
     with_target = sum(r.assurance_icon is not None for r in results)
     return [
         f"{len(results)} measures: {int((kinds == 'improvement').sum())} special-cause "
@@ -66,7 +70,13 @@ def summary_bullets(results: list[SPCResult]) -> list[str]:
         f"{int((kinds == 'common').sum())} common-cause variation.",
         (
             f"Against plan targets: {passes} will consistently pass, {fails} will consistently "
-            f"fail, {with_target - passes - fails} hit or miss."
+            f"fail, {with_target - passes - fails - unread} hit or miss"
+            + (
+                f", {unread} not assessable until the limits describe the latest points "
+                "(a shift or trend still running, or a point beyond a limit)."
+                if unread
+                else "."
+            )
             if with_target
             else "No plan targets apply yet, so there are no assurance icons."
         ),
@@ -80,7 +90,8 @@ def summary_slides(inputs: DeckInputs) -> list[Slide]:
     narrative = (
         "Summary matrix: for each measure, the latest value, the plan target, the SPC mean and "
         "process limits, and the Making Data Count icons (variation: C common cause, H/L "
-        "high/low special cause; assurance: P pass, F fail, ? hit or miss). " + " ".join(bullets)
+        "high/low special cause; assurance: P pass, F fail, ? hit or miss, N not assessable). "
+        + " ".join(bullets)
     )
     return [
         Slide(

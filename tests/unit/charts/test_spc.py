@@ -37,7 +37,14 @@ def test_points_are_coloured_shaped_and_hover_names_the_rule():
     common = _traces(fig, "Common cause")[0]
     assert common.marker.color == COLOURS["common_cause"]
     letters = [a.text for a in fig.layout.annotations]
-    assert "<b>H</b>" in letters and "<b>F</b>" in letters
+    # The latest point ends a shift, so the limits cannot say whether 20 will be met: the
+    # assurance icon is N (not assessable), in words as well as the letter.
+    assert "<b>H</b>" in letters and "<b>N</b>" in letters
+    assert any((a.text or "") == "Not assessable" for a in fig.layout.annotations)
+    stable = spc(months(12), BASE, polarity="higher_is_better", target=20.0)
+    assert "<b>F</b>" in [
+        a.text for a in spc_figure(stable, title="t", y_title="%").layout.annotations
+    ]
     assert any("Special-cause improvement" in (a.text or "") for a in fig.layout.annotations)
     assert fig.layout.title.text == "Staff trained (%)"
 
