@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint bench db chromium clean-db backup restore
+.PHONY: run test lint bench db chromium clean-db backup restore haproxy cluster cluster-stop
 
 $(BIN)/python:
 	@if ! $(PYTHON) -m venv $(VENV) 2>/dev/null; then \
@@ -32,6 +32,14 @@ chromium:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium'"; exit 1; fi; }
 
+# The local cluster's load balancer and its browser test use Debian's haproxy.
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's haproxy for the local cluster"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	  else echo "HAProxy is missing: run 'sudo apt-get install haproxy'"; exit 1; fi; }
+
 # Creates and seeds the default DuckDB file on first run; later runs leave it as it is.
 db: $(VENV)/.run-deps
 	$(BIN)/python -m nlf_planner.cli.generate
@@ -45,11 +53,19 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff format --check .
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
-test: $(VENV)/.test-deps chromium lint
+test: $(VENV)/.test-deps chromium haproxy lint
 	$(BIN)/pytest
 
-bench: $(VENV)/.test-deps chromium
+bench: $(VENV)/.test-deps chromium haproxy
 	$(BIN)/python -m bench.run
+
+# PostgreSQL, two app replicas and HAProxy on this machine (docs/DEPLOY.md): the URL is
+# http://127.0.0.1:8500; state, logs and the shared cookie secret live in data/cluster/.
+cluster: $(VENV)/.run-deps haproxy
+	$(BIN)/python -m tools.cluster start
+
+cluster-stop: $(VENV)/.run-deps
+	$(BIN)/python -m tools.cluster stop
 
 clean-db:
 	rm -f data/nlf.duckdb data/nlf.duckdb.wal

@@ -1,0 +1,188 @@
+"""A websocket load generator that speaks Streamlit's own protocol.
+
+Why not a browser or an HTTP load tool: on a small machine many Chromium tabs measure the
+browser, and ``GET /`` only exercises static files (engineering-notes §6.3). A Streamlit
+session is one websocket to ``/_stcore/stream``; the server runs the script when the client
+sends a ``BackMsg`` with ``rerun_script`` and streams ``ForwardMsg``s until ``script_finished``.
+This client does exactly that, many sessions at once, and counts finished runs. It uses the
+protobufs of the pinned Streamlit (``streamlit.proto``): a new Streamlit may need changes here.
+
+Run by hand: ``python -m bench.ws_load http://127.0.0.1:8500 --sessions 20 --seconds 30``.
+Loopback targets only: the client refuses any other host.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+RUN_TIMEOUT_S = 120.0
+
+
+class RunFailed(RuntimeError):
+    """A script run that did not finish cleanly (an exception shown, a compile error, a
+    closed socket or a timeout)."""
+
+
+@dataclass
+class SessionStats:
+    """What one session saw: each rerun as (finished at, seconds taken), errors."""
+
+    runs: list[tuple[float, float]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    first_run_s: float | None = None
+
+
+def _ws_url(base_url: str) -> tuple[str, str]:
+    parts = urlsplit(base_url)
+    if parts.hostname not in LOOPBACK:
+        raise ValueError(f"load tests run against loopback only, not {parts.hostname!r}")
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc}/_stcore/stream", f"{parts.scheme}://{parts.netloc}"
+
+
+def _rerun_message(page_name: str, query_string: str) -> bytes:
+    msg = BackMsg()
+    msg.rerun_script.query_string = query_string
+    msg.rerun_script.page_name = page_name
+    return msg.SerializeToString()
+
+
+async def run_once(ws, page_name: str = "", query_string: str = "") -> int:
+    """Ask for one run and read until it has finished; return how many messages came.
+
+    A run the app ends early with ``st.rerun()`` is followed by its rerun, so only a
+    successful finish ends the wait. An exception element anywhere in the run fails it.
+    """
+    await ws.send(_rerun_message(page_name, query_string))
+    count = 0
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise RunFailed(f"no script_finished within {RUN_TIMEOUT_S:.0f} s")
+        raw = await asyncio.wait_for(ws.recv(), timeout=remaining)
+        count += 1
+        msg = ForwardMsg()
+        msg.ParseFromString(raw)
+        kind = msg.WhichOneof("type")
+        if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            if msg.delta.new_element.WhichOneof("type") == "exception":
+                raise RunFailed(
+                    f"the page showed an exception: {msg.delta.new_element.exception.message}"
+                )
+        elif kind == "script_finished":
+            status = msg.script_finished
+            if status == ForwardMsg.FINISHED_SUCCESSFULLY:
+                return count
+            if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                raise RunFailed("the script did not compile")
+            # FINISHED_EARLY_FOR_RERUN: the rerun it asked for follows on the same socket.
+
+
+async def _session(
+    base_url: str,
+    page_name: str,
+    query_string: str,
+    start: asyncio.Event,
+    stop_at: list[float],
+    stats: SessionStats,
+    ready: asyncio.Queue,
+) -> None:
+    ws_url, origin = _ws_url(base_url)
+    try:
+        async with websockets.connect(
+            ws_url, subprotocols=["streamlit"], origin=origin, max_size=None, open_timeout=60
+        ) as ws:
+            t0 = time.perf_counter()
+            await run_once(ws, page_name, query_string)  # the first run: warms this session
+            stats.first_run_s = time.perf_counter() - t0
+            await ready.put(True)
+            await start.wait()
+            while time.monotonic() < stop_at[0]:
+                t0 = time.monotonic()
+                await run_once(ws, page_name, query_string)
+                finished = time.monotonic()
+                stats.runs.append((finished, finished - t0))
+    except (RunFailed, OSError, TimeoutError, websockets.WebSocketException) as exc:
+        stats.errors.append(f"{type(exc).__name__}: {exc}")
+        await ready.put(False)
+
+
+async def measure(
+    base_url: str,
+    sessions: int = 20,
+    seconds: float = 30.0,
+    page_name: str = "",
+    query_string: str = "",
+    warmup_s: float = 5.0,
+) -> dict:
+    """Open ``sessions`` websockets, run the page once in each, then rerun as fast as the
+    server answers; return throughput (runs/s), latencies and errors.
+
+    The sessions start together, so the first reruns finish in a bunch: the measured window
+    opens ``warmup_s`` later and closes ``seconds`` after that, while every session is still
+    busy, and counts the runs that finished inside it (a steady-state rate).
+    """
+    start = asyncio.Event()
+    stop_at = [float("inf")]
+    ready: asyncio.Queue = asyncio.Queue()
+    stats = [SessionStats() for _ in range(sessions)]
+    tasks = [
+        asyncio.create_task(_session(base_url, page_name, query_string, start, stop_at, s, ready))
+        for s in stats
+    ]
+    for _ in range(sessions):
+        await ready.get()
+    opens = time.monotonic() + warmup_s
+    closes = stop_at[0] = opens + seconds
+    start.set()
+    await asyncio.gather(*tasks)
+    window = seconds
+    latencies = sorted(d for s in stats for t, d in s.runs if opens <= t <= closes)
+    errors = [e for s in stats for e in s.errors]
+    firsts = [s.first_run_s for s in stats if s.first_run_s is not None]
+    return {
+        "sessions": sessions,
+        "window_s": round(window, 2),
+        "runs": len(latencies),
+        "runs_per_s": round(len(latencies) / window, 3) if window else 0.0,
+        "rerun_p50_s": round(statistics.median(latencies), 3) if latencies else None,
+        "rerun_p95_s": round(latencies[int(0.95 * (len(latencies) - 1))], 3) if latencies else None,
+        "first_run_max_s": round(max(firsts), 3) if firsts else None,
+        "errors": len(errors),
+        "error_samples": errors[:3],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.ws_load", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("url", help="app URL on loopback, e.g. http://127.0.0.1:8500")
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--page", default="", help="page url path (default: the first page)")
+    parser.add_argument("--query", default="", help="query string, e.g. area=P5")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds before the window")
+    args = parser.parse_args(argv)
+    result = asyncio.run(
+        measure(args.url, args.sessions, args.seconds, args.page, args.query, args.warmup)
+    )
+    print(json.dumps(result, indent=2))
+    return 1 if result["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
