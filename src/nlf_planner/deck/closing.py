@@ -1,8 +1,10 @@
-"""The closing slide: the data notice, the framework, the geography and method, and every
-measure's source (de-duplicated)."""
+"""The closing slide: the data notice, the framework, the geography and method (the deck's
+method slide: how SPC, assurance and the exception rule are read), and every measure's
+source (de-duplicated)."""
 
 from __future__ import annotations
 
+from nlf_planner.deck.icons import EXCEPTION_RULE
 from nlf_planner.deck.records import DeckInputs, Slide
 from nlf_planner.settings import ILLUSTRATIVE_NOTICE
 
@@ -32,7 +34,11 @@ def closing_slides(inputs: DeckInputs) -> list[Slide]:
         f"Framework: {FRAMEWORK_SOURCE}",
         GEOGRAPHY_SOURCE,
         "Method: SPC the Making Data Count way (XmR chart, four rules, variation and assurance "
-        "icons); comparisons with England use 95% and 99.8% intervals (Wilson for proportions).",
+        "icons); comparisons with England use 95% and 99.8% intervals (Wilson for proportions). "
+        "Assurance is N (not assessable) while the limits do not describe the latest points: "
+        "a shift or trend still running in the limits' segment (rebase at a shift once it is "
+        "understood), or a point beyond a limit that contradicts the icon.",
+        f"Exceptions: {EXCEPTION_RULE}",
         "Measure sources: "
         + "; ".join(sources[:SOURCES_SHOWN])
         + ("; …" if len(sources) > SOURCES_SHOWN else "."),

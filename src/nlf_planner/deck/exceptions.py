@@ -1,7 +1,8 @@
-"""Exception slides: one per measure with special-cause concern or a target it will
-consistently fail, each with its SPC chart, the one plain-English reading (the words the
-Regions page shows for the same chart), people's notes (the why) and the plan's open
-milestones for the measure (what follows)."""
+"""Exception slides: one per measure that meets the deck's exception rule
+(:data:`~nlf_planner.deck.icons.EXCEPTION_RULE`), each saying which part of it the measure
+meets, with its SPC chart, the one plain-English reading (the words the Regions page shows
+for the same chart), people's notes (the why) and the plan's open milestones for the measure
+(what follows)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import plotly.graph_objects as go
 from nlf_planner import regions
 from nlf_planner.charts.spc import spc_figure
 from nlf_planner.deck.icons import (
+    EXCEPTION_RULE,
     FILL,
     assurance_fill,
     assurance_text,
     exception_measures,
+    exception_reasons,
     icon_kind,
     variation_text,
 )
@@ -121,10 +124,7 @@ def _facts(m: Measure, res: SPCResult) -> SlideTable:
 
 
 def _none_slide(inputs: DeckInputs) -> Slide:
-    text = (
-        f"No measure in {inputs.geo_name} shows special-cause concern in its latest point or "
-        "a target it will consistently fail, so there are no exception reports."
-    )
+    text = f"No measure in {inputs.geo_name} meets the exception rule this period. {EXCEPTION_RULE}"
     return Slide(
         kind="exception",
         key="exceptions-none",
@@ -144,6 +144,11 @@ def exception_slides(inputs: DeckInputs) -> list[Slide]:
         res = inputs.model.results[(m.code, inputs.geo)]
         # The same call, with the same measure and geography name, as regions.reading().
         r = reading(res, m, inputs.geo_name)
+        because = (
+            "Why this is an exception: "
+            + "; ".join(exception_reasons(inputs.model, m.code, inputs.geo))
+            + "."
+        )
         why, follows = why_and_what_follows(inputs, m)
         slides.append(
             Slide(
@@ -151,13 +156,13 @@ def exception_slides(inputs: DeckInputs) -> list[Slide]:
                 key=f"exception-{m.code}",
                 title=f"Exception {i} of {len(found)}: {m.code} {m.name}",
                 subtitle=short_reading(res, m),
-                bullets=(*r.sentences, *why, *follows),
+                bullets=(because, *r.sentences, *why, *follows),
                 narrative=r.text,
                 tables=(_facts(m, res),),
                 figures=(spc_chart(inputs, m, res),),
                 notes=(
-                    f"{r.text} {' '.join(why)} {' '.join(follows)} Questions for the board: "
-                    f"what is driving this, and what action follows? Priority area "
+                    f"{because} {r.text} {' '.join(why)} {' '.join(follows)} Questions for the "
+                    f"board: what is driving this, and what action follows? Priority area "
                     f"{m.area_code}. Definition: {m.definition}"
                 ),
             )

@@ -1,9 +1,12 @@
-"""The Making Data Count icons as words and pale fills, and what makes a board exception.
+"""The Making Data Count icons as words and pale fills, and what makes a board exception
+(:data:`EXCEPTION_RULE`: concern, an assessable fail, or clearly off trajectory).
 
 The words carry the meaning; the fills only help, so a slide printed in grey still reads.
 """
 
 from __future__ import annotations
+
+import pandas as pd
 
 from nlf_planner.models import Measure
 from nlf_planner.regions import RegionsModel
@@ -13,9 +16,9 @@ from nlf_planner.spc import (
     VARIATION_LABEL,
     VARIATION_LETTER,
     AssuranceIcon,
-    SPCResult,
     VariationIcon,
 )
+from nlf_planner.units import format_value
 
 # Pale fills behind icon text (the words carry the meaning; colour only helps).
 FILL = {
@@ -82,17 +85,64 @@ def assurance_fill(icon: str | None) -> str:
     }.get(str(icon) if icon else "", FILL["none"])
 
 
-def is_exception(result: SPCResult | None) -> bool:
-    """Board exception: the latest point is special-cause concern, or the target will
-    consistently fail."""
-    if result is None or result.empty:
-        return False
-    concern = icon_kind(result.variation_icon) == "concern"
-    return concern or result.assurance_icon == AssuranceIcon.FAIL
+#: How far behind its plan line a measure may be before it is a board exception: more than
+#: 10% of the plan line's value for the same period (49.5% against a plan line of 55.1% is
+#: 10.1% behind). NHS integrated performance reports commonly use a tolerance of this size
+#: around a trajectory, and it is large against these measures' period-to-period noise, so a
+#: measure just short of its line is not called out but one clearly adrift is.
+OFF_TRAJECTORY_MARGIN = 0.10
+
+#: The rule in words, on the method slide, the summary's notes and the "no exceptions" slide.
+EXCEPTION_RULE = (
+    "A measure is an exception when its latest point shows special-cause concern, when its "
+    "target will consistently fail on limits that describe the latest points (an assessable "
+    "F), or when it is off its plan trajectory by more than "
+    f"{OFF_TRAJECTORY_MARGIN:.0%} of the plan line's value for the same period. Improvement, "
+    "hit or miss and a not-assessable assurance are not exceptions on their own."
+)
+
+
+def behind_plan(cell: pd.Series | None, polarity: str) -> float | None:
+    """How far the latest value is behind the plan line, as a share of the line's value
+    (0.19 = 19% behind); None when the measure is not off trajectory or has no plan line."""
+    if cell is None or cell.get("plan_status") != "off trajectory":
+        return None
+    plan_value, value = cell.get("plan_value"), cell.get("value")
+    if pd.isna(plan_value) or pd.isna(value) or abs(float(plan_value)) < 1e-12:
+        return None
+    sign = -1.0 if polarity == "lower_is_better" else 1.0
+    return sign * (float(plan_value) - float(value)) / abs(float(plan_value))
+
+
+def exception_reasons(model: RegionsModel, measure_code: str, geo: str) -> list[str]:
+    """Which parts of :data:`EXCEPTION_RULE` a measure meets in ``geo``, in words (empty: it
+    is not an exception). The one home of the rule; the slides quote these words."""
+    res = model.results.get((measure_code, geo))
+    if res is None or res.empty:
+        return []
+    m = model.measures[measure_code]
+    reasons = []
+    if icon_kind(res.variation_icon) == "concern":
+        reasons.append("special-cause concern in the latest point")
+    if res.assurance_icon == AssuranceIcon.FAIL:
+        reasons.append("the target will consistently fail on the current limits")
+    cell = model.cell(measure_code, geo)
+    behind = behind_plan(cell, m.polarity)
+    if behind is not None and behind > OFF_TRAJECTORY_MARGIN:
+        reasons.append(
+            f"{behind:.1%} behind the plan line ({format_value(cell.value, m.unit)} against "
+            f"{format_value(cell.plan_value, m.unit)} planned for now)"
+        )
+    return reasons
+
+
+def is_exception(model: RegionsModel, measure_code: str, geo: str) -> bool:
+    """Whether the measure gets an exception slide for ``geo`` (:data:`EXCEPTION_RULE`)."""
+    return bool(exception_reasons(model, measure_code, geo))
 
 
 def exception_measures(model: RegionsModel, geo: str) -> list[Measure]:
     """The measures that get an exception slide for ``geo``, in the summary's order.
 
     The deck service asks this first, to read the notes of just these charts."""
-    return [m for m in model.measures.values() if is_exception(model.results.get((m.code, geo)))]
+    return [m for m in model.measures.values() if is_exception(model, m.code, geo)]

@@ -1,18 +1,34 @@
-"""The summary matrix: one row per measure with latest value, target, mean and limits and the
-variation and assurance icons in words, as integrated performance reports open."""
+"""The summary matrix: one row per measure with latest value, target, plan status, mean and
+limits and the variation and assurance icons in words, as integrated performance reports
+open."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from nlf_planner.deck.icons import FILL, assurance_fill, assurance_text, icon_kind, variation_text
+from nlf_planner.deck.icons import (
+    EXCEPTION_RULE,
+    FILL,
+    assurance_fill,
+    assurance_text,
+    icon_kind,
+    variation_text,
+)
 from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
 from nlf_planner.periods import label as period_label
 from nlf_planner.spc import AssuranceIcon, SPCResult
 from nlf_planner.spc_reading import assurance_reason
 from nlf_planner.units import format_value
 
-COLUMNS = ["Area", "Measure", "Latest", "Target", "Mean", "Limits", "Variation", "Assurance"]
+COLUMNS = [
+    "Area", "Measure", "Latest", "Target", "Plan", "Mean", "Limits", "Variation", "Assurance",
+]  # fmt: skip
+
+
+def plan_text(cell: pd.Series | None) -> str:
+    """The plan status the Regions page shows for the cell ("on trajectory"), or "—"."""
+    status = cell.get("plan_status") if cell is not None else None
+    return status if isinstance(status, str) else "—"
 
 
 def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -37,6 +53,7 @@ def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "Latest": f"{fmt(res.latest_value)} "
                 f"({period_label(res.latest_period, m.frequency)})",
                 "Target": fmt(res.target) if res.target is not None else "—",
+                "Plan": plan_text(inputs.model.cell(m.code, inputs.geo)),
                 "Mean": fmt(res.latest("mean")),
                 "Limits": limits + (" (trial)" if res.trial_limits else ""),
                 "Variation": variation_text(res.variation_icon, short=True),
@@ -98,12 +115,11 @@ def summary_slides(inputs: DeckInputs) -> list[Slide]:
             kind="summary",
             key="summary",
             title=f"Summary matrix: {inputs.geo_name}",
-            subtitle="Latest value, target, mean and limits, variation and assurance",
+            subtitle="Latest value, target and plan trajectory, mean and limits, variation and "
+            "assurance",
             bullets=tuple(bullets),
             narrative=narrative,
             tables=(SlideTable(data, "Measures grouped by priority area (P1–P9)", fills),),
-            notes=narrative
-            + " Exception slides follow for every measure with special-cause concern or a "
-            "target it will consistently fail.",
+            notes=narrative + " Exception slides follow. " + EXCEPTION_RULE,
         )
     ]

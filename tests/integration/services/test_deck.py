@@ -12,6 +12,7 @@ import pytest
 
 from nlf_planner import regions
 from nlf_planner.deck import DeckChoices, figure_data, is_exception, slide_list
+from nlf_planner.deck.icons import EXCEPTION_RULE, OFF_TRAJECTORY_MARGIN
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import add_months
 from nlf_planner.regions import build_model
@@ -152,14 +153,34 @@ def test_seeded_exceptions_match_the_regions_model(seeded, region) -> None:
     expected = []
     for m in sorted(reference_store.measures(seeded), key=lambda m: (m.area_code, m.code)):
         res = model.results.get((m.code, region))
+        cell = model.cell(m.code, region)
         concern = res is not None and str(res.variation_icon).startswith("concern")
         fails = res is not None and res.assurance_icon == AssuranceIcon.FAIL
-        if concern or fails:
+        sign = -1 if m.polarity == "lower_is_better" else 1
+        adrift = (
+            cell is not None
+            and cell.plan_status == "off trajectory"
+            and sign * (cell.plan_value - cell.value) > OFF_TRAJECTORY_MARGIN * abs(cell.plan_value)
+        )
+        if concern or fails or adrift:
             expected.append(f"exception-{m.code}")
-        assert is_exception(res) == (concern or fails)
+        assert is_exception(model, m.code, region) == (concern or fails or adrift)
     got = [s.key for s in deck.slides if s.kind == "exception"]
     assert got == expected
     assert len(got) >= 1
+
+
+def test_the_exception_rule_selects_a_handful_and_the_method_slide_states_it(seeded) -> None:
+    """Issue 16 case 5: the default England deck made 16 of 17 measures exceptions. The rule
+    (concern, an assessable fail, or more than the margin off trajectory) picks a handful,
+    and the closing (method) slide says what the rule is."""
+    deck = build_deck(seeded, DeckChoices(today=TODAY))
+    got = [s for s in deck.slides if s.key.startswith("exception-M")]
+    assert 1 <= len(got) <= 6, [s.key for s in got]
+    for slide in got:
+        assert slide.bullets[0].startswith("Why this is an exception: ")
+    closing = next(s for s in deck.slides if s.key == "closing")
+    assert f"Exceptions: {EXCEPTION_RULE}" in closing.bullets
 
 
 def test_region_choice_titles_the_deck_and_compares_its_icss(seeded) -> None:

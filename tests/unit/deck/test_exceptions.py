@@ -11,7 +11,10 @@ import pytest
 from nlf_planner import regions
 from nlf_planner.deck import compose_deck, exception_measures, is_exception
 from nlf_planner.deck.exceptions import exception_slides, open_milestones
+from nlf_planner.deck.icons import EXCEPTION_RULE, OFF_TRAJECTORY_MARGIN, exception_reasons
 from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.plan import PlanTarget
+from nlf_planner.spc import AssuranceIcon
 from tests.unit.deck.inputs import LONDON, inputs, milestone, plan
 
 
@@ -25,8 +28,8 @@ def _notes(*rows: tuple[date, str, str]) -> pd.DataFrame:
 def test_one_slide_per_exception_read_as_the_regions_page_reads_it(geo) -> None:
     data = inputs(geo=geo)
     assert [m.code for m in exception_measures(data.model, geo)] == ["M08"]
-    assert not is_exception(data.model.results[("M10", geo)])
-    assert not is_exception(None)
+    assert not is_exception(data.model, "M10", geo)
+    assert not is_exception(data.model, "M02", geo)  # no data
     [slide] = exception_slides(data)
     assert slide.key == "exception-M08"
     assert slide.title == "Exception 1 of 1: M08 Executive vacancies"
@@ -87,3 +90,55 @@ def test_no_exception_gives_one_slide_that_says_so() -> None:
     data.model.results = calm
     deck = compose_deck(data)
     assert [s.key for s in deck.slides if s.kind == "exception"] == ["exceptions-none"]
+
+
+def _targets(code: str, *values: float) -> tuple[PlanTarget, ...]:
+    return tuple(
+        PlanTarget(measure_code=code, horizon=h, target=v)
+        for h, v in zip((1, 3, 5), values, strict=True)
+    )
+
+
+def test_off_trajectory_by_more_than_the_margin_is_an_exception_and_just_short_is_not() -> None:
+    """M10 is stable around 10%. Far targets put it well behind its plan line (an exception);
+    near ones leave it off trajectory by less than the margin (not one)."""
+    far = inputs(the_plan=plan(targets=_targets("M10", 12.0, 14.0, 16.0)))
+    cell = far.model.cell("M10", ENGLAND_CODE)
+    assert cell.plan_status == "off trajectory"
+    behind = (cell.plan_value - cell.value) / cell.plan_value
+    assert behind > OFF_TRAJECTORY_MARGIN
+    reasons = exception_reasons(far.model, "M10", ENGLAND_CODE)
+    assert f"{behind:.1%} behind the plan line" in reasons[-1]
+    assert [m.code for m in exception_measures(far.model, ENGLAND_CODE)] == ["M10", "M08"]
+
+    near = inputs(the_plan=plan(targets=_targets("M10", 10.3, 10.5, 10.7)))
+    cell = near.model.cell("M10", ENGLAND_CODE)
+    assert cell.plan_status == "off trajectory"
+    assert 0 < (cell.plan_value - cell.value) / cell.plan_value < OFF_TRAJECTORY_MARGIN
+    assert near.model.results[("M10", ENGLAND_CODE)].assurance_icon == AssuranceIcon.HIT_OR_MISS
+    assert not is_exception(near.model, "M10", ENGLAND_CODE)
+
+
+def test_only_an_assessable_fail_makes_an_exception() -> None:
+    """M10 (stable) against a target far above its limits: an assessable F, an exception. M08
+    ends in a shift, so its F against a far target is not assessable: only its concern
+    counts."""
+    data = inputs(the_plan=plan(targets=(*_targets("M10", 30, 30, 30), *_targets("M08", 2, 2, 2))))
+    m10 = data.model.results[("M10", ENGLAND_CODE)]
+    assert m10.assurance_icon == AssuranceIcon.FAIL
+    assert "the target will consistently fail on the current limits" in exception_reasons(
+        data.model, "M10", ENGLAND_CODE
+    )
+    m08 = data.model.results[("M08", ENGLAND_CODE)]
+    assert m08.assurance_icon == AssuranceIcon.NOT_ASSESSABLE
+    reasons = exception_reasons(data.model, "M08", ENGLAND_CODE)
+    assert reasons[0] == "special-cause concern in the latest point"
+    assert not any("consistently fail" in r for r in reasons)
+
+
+def test_each_exception_slide_says_which_part_of_the_rule_it_meets() -> None:
+    [slide] = exception_slides(inputs())
+    assert slide.bullets[0] == (
+        "Why this is an exception: special-cause concern in the latest point."
+    )
+    assert "10% of the plan line's value" in EXCEPTION_RULE
