@@ -21,6 +21,17 @@ class Role(StrEnum):
     ADMIN = "admin"  # restore, full backup, kept backups, users
 
 
+#: What each role carries with it: the one table of how roles combine. Roles are separate
+#: grants (a person may hold several, as Entra app roles are a list), so a data manager who
+#: imports files does not by that alone edit the plan; only admin carries every other role,
+#: and everyone signed in is a viewer. ``services.access`` and docs/ARCHITECTURE.md use it.
+IMPLIED_ROLES: dict[Role, frozenset[Role]] = {
+    Role.VIEWER: frozenset({Role.VIEWER}),
+    Role.EDITOR: frozenset({Role.VIEWER, Role.EDITOR}),
+    Role.DATA_MANAGER: frozenset({Role.VIEWER, Role.DATA_MANAGER}),
+    Role.ADMIN: frozenset(Role),
+}
+
 #: Without sign-in the app runs for one person on one machine, who may do everything.
 LOCAL_ROLES: frozenset[Role] = frozenset(Role)
 
@@ -46,7 +57,9 @@ class Actor:
     role_source: str = ""
 
     def has(self, role: Role) -> bool:
-        return role in self.roles or Role.ADMIN in self.roles
+        """Whether any role held carries ``role`` (by :data:`IMPLIED_ROLES`); every known
+        person is at least a viewer."""
+        return role is Role.VIEWER or any(role in IMPLIED_ROLES[held] for held in self.roles)
 
 
 def _slug(name: str) -> str:

@@ -1,7 +1,8 @@
 """Chart event notes and SPC rebases: who may add or remove them, the rules they must meet,
 and the lists a chart draws from.
 
-Every write checks the person (a data manager), applies the rules of
+Every write checks the person (a data manager; one with a region scope only on charts of
+their region or an ICB in it, never on a note for every chart), applies the rules of
 :mod:`nlf_planner.annotations` against the real measure and geography codes, and only then
 asks the store, which writes the change and its audit row in one transaction. Refusals come
 back as :class:`ServiceError` subclasses with a message a person can read.
@@ -16,7 +17,7 @@ from typing import TypeVar
 import pandas as pd
 
 from nlf_planner import annotations as rules
-from nlf_planner.services.access import require
+from nlf_planner.services.access import require, require_scope, scope_guard
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.errors import NotFound, ReadOnly, ValidationFailed
 from nlf_planner.store import Database, ReadOnlyError
@@ -67,7 +68,7 @@ def add_note(
 ) -> int:
     """Add an event note to one chart, or to every chart when no measure or geography is
     given; returns its id."""
-    who = require(actor, Role.DATA_MANAGER, "add a note")
+    who = require_scope(db, actor, Role.DATA_MANAGER, "add a note", [geo_code])
     known_measures, known_geos = _known_codes(db)
     _refuse_if(
         rules.note_issues(
@@ -96,9 +97,14 @@ def delete_note(
 ) -> None:
     """Hide a note from the charts (kept in the table and the audit log)."""
     who = require(actor, Role.DATA_MANAGER, "remove a note")
+    allowed = scope_guard(db, who, "remove a note")
     _write(
         lambda: annotation_store.delete_annotation(
-            db, note_id, actor=who.display_name, reason=rules.clean_text(reason) or None
+            db,
+            note_id,
+            actor=who.display_name,
+            reason=rules.clean_text(reason) or None,
+            allowed=allowed,
         )
     )
 
@@ -121,7 +127,7 @@ def add_rebase(
     reason: str | None,
 ) -> int:
     """Recalculate one chart's limits from ``period``, for a stated reason; returns its id."""
-    who = require(actor, Role.DATA_MANAGER, "rebase a chart")
+    who = require_scope(db, actor, Role.DATA_MANAGER, "rebase a chart", [geo_code])
     known_measures, known_geos = _known_codes(db)
     existing = annotation_store.rebases_for(db, measure_code, geo_code).period.tolist()
     _refuse_if(
@@ -151,9 +157,10 @@ def remove_rebase(db: Database, actor: Actor | None, rebase_id: int, *, reason: 
     """Withdraw a rebase, for a stated reason (the limits are drawn from all points again)."""
     who = require(actor, Role.DATA_MANAGER, "remove a rebase")
     _refuse_if(rules.removal_issues(reason))
+    allowed = scope_guard(db, who, "remove a rebase")
     _write(
         lambda: annotation_store.remove_rebase(
-            db, rebase_id, actor=who.display_name, reason=rules.clean_text(reason)
+            db, rebase_id, actor=who.display_name, reason=rules.clean_text(reason), allowed=allowed
         )
     )
 

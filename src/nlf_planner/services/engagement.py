@@ -31,7 +31,7 @@ from nlf_planner.engagement import (
     ReferenceCodes,
     Stakeholder,
 )
-from nlf_planner.services.access import require
+from nlf_planner.services.access import region_scope, require, require_scope
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.errors import (
     NotFound,
@@ -95,6 +95,20 @@ def _refusals() -> Iterator[None]:
 def _editor(actor: Actor | None, action: str) -> str:
     """The name the audit log records, once the actor may change engagement records."""
     return require(actor, Role.EDITOR, action).display_name
+
+
+def _in_scope(db: Database, actor: Actor | None, action: str, *region_codes: str | None) -> None:
+    """Refuse an editor with a region scope a record outside it: each of ``region_codes`` (the
+    record as it was and as it will be) must be their region; None is a national record."""
+    require_scope(db, actor, Role.EDITOR, action, region_codes)
+
+
+def _scoped_rows(actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:
+    """A download's rows narrowed to the actor's region scope (all rows without one)."""
+    scope = region_scope(actor)
+    if scope is None or "region_code" not in frame.columns:
+        return frame
+    return frame[frame["region_code"] == scope]
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -237,8 +251,8 @@ def stakeholder_export(
     Contact details leave the app in a download, so it needs an editor; viewers see the
     same people on the map and in the lists.
     """
-    require(actor, Role.EDITOR, "download stakeholder details")
-    people = active(stakeholders(db, groups=groups, as_of=as_of))
+    who = require(actor, Role.EDITOR, "download stakeholder details")
+    people = _scoped_rows(who, active(stakeholders(db, groups=groups, as_of=as_of)))
     return people.reindex(columns=list(STAKEHOLDER_EXPORT_COLUMNS)).reset_index(drop=True)
 
 
@@ -246,8 +260,8 @@ def not_contacted_export(
     db: Database, actor: Actor | None, days: int, *, as_of: date | None = None
 ) -> pd.DataFrame:
     """The not-contacted list with owners and next steps, for a download (editors only)."""
-    require(actor, Role.EDITOR, "download stakeholder details")
-    quiet = not_contacted(db, days, as_of=as_of)
+    who = require(actor, Role.EDITOR, "download stakeholder details")
+    quiet = _scoped_rows(who, not_contacted(db, days, as_of=as_of))
     return quiet.reindex(columns=list(NOT_CONTACTED_COLUMNS)).reset_index(drop=True)
 
 
@@ -273,6 +287,7 @@ def add_stakeholder(
             codes=reference_codes(db),
             today=today,
         )
+        _in_scope(db, actor, "add a stakeholder", checked.region_code)
         return store.add_stakeholder(
             db, checked, actor=who, reason=reason, name_problem=rules.duplicate_name_problem
         )
@@ -317,6 +332,7 @@ def edit_stakeholder(
             codes=reference_codes(db),
             today=today,
         )
+        _in_scope(db, actor, "edit a stakeholder", before.region_code, after.region_code)
         return store.update_stakeholder(
             db, before, after, actor=who, reason=reason, name_problem=rules.duplicate_name_problem
         )
@@ -330,6 +346,7 @@ def retire_stakeholder(
     with _refusals():
         why = rules.check_retire_reason(reason)
         before = store.stakeholder(db, stakeholder_id)
+        _in_scope(db, actor, "retire a stakeholder", before.region_code)
         after = before.model_copy(update={"retired": True})
         return store.update_stakeholder(
             db,
@@ -349,6 +366,7 @@ def restore_stakeholder(
     who = _editor(actor, "restore a stakeholder")
     with _refusals():
         before = store.stakeholder(db, stakeholder_id)
+        _in_scope(db, actor, "restore a stakeholder", before.region_code)
         after = before.model_copy(update={"retired": False})
         return store.update_stakeholder(
             db,
@@ -382,7 +400,9 @@ def add_event(
     raw = data.model_dump() if isinstance(data, EngagementEvent) else dict(data)
     raw.pop("event_id", None)
     with _refusals():
-        return store.add_event(db, _check_event(db, raw), actor=who, reason=reason)
+        checked = _check_event(db, raw)
+        _in_scope(db, actor, "add an event", checked.region_code)
+        return store.add_event(db, checked, actor=who, reason=reason)
 
 
 def edit_event(
@@ -405,7 +425,9 @@ def edit_event(
             raise ValueError(f"The record seen is event {seen.event_id}, not {event_id}.")
         before = seen if seen is not None else store.event(db, event_id)
         merged = rules.merge_changes(before, changes, rules.EDITABLE_EVENT_FIELDS)
-        return store.update_event(db, before, _check_event(db, merged), actor=who, reason=reason)
+        after = _check_event(db, merged)
+        _in_scope(db, actor, "edit an event", before.region_code, after.region_code)
+        return store.update_event(db, before, after, actor=who, reason=reason)
 
 
 def log_contact(
@@ -422,6 +444,7 @@ def log_contact(
         adding = rules.check_contact(event_id, stakeholder_ids)
         assert event_id is not None  # check_contact refuses a missing event
         before = store.event(db, event_id)
+        _in_scope(db, actor, "add to the engagement log", before.region_code)
         merged = {**before.model_dump(), "stakeholder_ids": [*before.stakeholder_ids, *adding]}
         return store.update_event(db, before, _check_event(db, merged), actor=who, reason=reason)
 
@@ -432,6 +455,8 @@ def delete_event(
     """Remove an event and its links; the audit row keeps the record to re-create it."""
     who = _editor(actor, "delete an event")
     with _refusals():
+        if region_scope(actor) is not None:  # the event's region, read just before the delete
+            _in_scope(db, actor, "delete an event", store.event(db, event_id).region_code)
         store.delete_event(db, event_id, actor=who, reason=reason)
 
 

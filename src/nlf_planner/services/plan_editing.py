@@ -22,7 +22,7 @@ import pandas as pd
 from nlf_planner import plan as plan_rules
 from nlf_planner.models import Condition, Measure, PriorityArea, Region
 from nlf_planner.plan import Change, MergeConflict, Plan, ValidationIssue
-from nlf_planner.services.access import require
+from nlf_planner.services.access import require, require_scope
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.errors import (
     NotFound,
@@ -43,6 +43,7 @@ __all__ = [
     "PlanEdits",
     "PlanReference",
     "build_draft",
+    "changed_geographies",
     "diff_versions",
     "latest_version_id",
     "list_versions",
@@ -257,6 +258,7 @@ def save_draft(
     changes = _changes_from(db, expected_version_id, plan)
     if changes == []:
         raise NothingToSave("Nothing to save: the tables match the version you started from.")
+    require_scope(db, actor, Role.EDITOR, "save the plan", changed_geographies(changes))
     if not (note or "").strip():
         raise ValidationFailed("Nothing was saved: add a short note saying what changed and why.")
     with _refusals():
@@ -287,14 +289,29 @@ def restore_version(
         raise NotFound(f"There is no plan version {version_id} to restore.")
     text = f"Restored version {version_id}" + (f": {note.strip()}" if note and note.strip() else "")
     with _refusals(restoring=version_id):
-        return save_version(
+        changes = _changes_from(db, expected_version_id, old)
+        geos = changed_geographies(changes)
+        require_scope(db, actor, Role.EDITOR, "restore a plan version", geos)
+        return _write_version(
             db,
             old,
+            changes,
             author=actor.display_name,
             note=text,
             expected_version_id=expected_version_id,
             action="restore",
         )
+
+
+def changed_geographies(changes: list[Change] | None) -> Iterator[str | None]:
+    """The geography of every row a plan write changes, for the region-scope check: a
+    target's own geography; None (England-level) for the plan's header, a milestone (the
+    plan's milestones are national) and a first version, which writes everything."""
+    if changes is None:
+        yield None
+        return
+    for change in changes:
+        yield change.key.split("|")[1] if change.entity == "target" else None
 
 
 def save_version(

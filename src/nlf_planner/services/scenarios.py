@@ -27,7 +27,7 @@ from nlf_planner.capacity.scenarios import GoalSeekResult, Scenario, ScenarioErr
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.plan import Plan
 from nlf_planner.services import reference as reference_service
-from nlf_planner.services.access import require
+from nlf_planner.services.access import NATIONAL, require_scope
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.errors import NotFound, ReadOnly, ServiceError, ValidationFailed
 from nlf_planner.store import Database, ReadOnlyError, StoreError
@@ -355,7 +355,7 @@ def save(
 ) -> Scenario:
     """Save as a new scenario, or (``version_of``) as the next version of that one; a
     version of the baseline stays the baseline. The audit records the actor's name."""
-    who = require(actor, Role.EDITOR, "save a scenario")
+    who = require_scope(db, actor, Role.EDITOR, "save a scenario", NATIONAL)
     scenario_id = version_of.scenario_id if version_of is not None else None
     is_baseline = bool(version_of is not None and version_of.is_baseline)
     draft = _scenario(name, description, params, draws, seed, is_baseline)
@@ -376,7 +376,7 @@ def parse_import(text: str | bytes) -> Scenario:
 
 def import_scenario(db: Database, actor: Actor | None, text: str | bytes) -> Scenario:
     """Save an exported scenario as a new one; a bad file is refused and writes nothing."""
-    who = require(actor, Role.EDITOR, "import a scenario")
+    who = require_scope(db, actor, Role.EDITOR, "import a scenario", NATIONAL)
     scenario = parse_import(text)
     with _readable_errors("imported"):
         return store.save_scenario(db, scenario, actor=who.display_name, reason="Imported")
@@ -391,7 +391,7 @@ def export_json(scenario: Scenario, params: CapacityParams | None = None) -> str
 
 def clone(db: Database, actor: Actor | None, scenario_id: str, name: str | None = None) -> Scenario:
     """A new scenario (version 1) with the latest parameters of another; never a baseline."""
-    who = require(actor, Role.EDITOR, "clone a scenario")
+    who = require_scope(db, actor, Role.EDITOR, "clone a scenario", NATIONAL)
     source = load(db, scenario_id)
     copy = domain.copy_of(source, name)
     with _readable_errors("cloned"):
@@ -408,7 +408,7 @@ def delete(
 ) -> Scenario:
     """Soft-delete a scenario (every version kept, hidden); the baseline is refused.
     Returns what was deleted, for the page's message."""
-    who = require(actor, Role.EDITOR, "delete a scenario")
+    who = require_scope(db, actor, Role.EDITOR, "delete a scenario", NATIONAL)
     current = load(db, scenario_id)
     try:
         domain.ensure_deletable(current)

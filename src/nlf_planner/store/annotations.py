@@ -9,6 +9,7 @@ the change, so a change is never saved without its record.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -58,9 +59,15 @@ def add_annotation(
 
 
 def delete_annotation(
-    db: Database, annotation_id: int, *, actor: str, reason: str | None = None
+    db: Database,
+    annotation_id: int,
+    *,
+    actor: str,
+    reason: str | None = None,
+    allowed: Callable[[str | None], object] | None = None,
 ) -> None:
-    """Hide a note (kept in the table and the audit log)."""
+    """Hide a note (kept in the table and the audit log). ``allowed`` (the service's region
+    check) is called with the note's geography inside the transaction and may raise."""
 
     def work(cur) -> None:
         row = cur.execute(
@@ -70,6 +77,8 @@ def delete_annotation(
         ).fetchone()
         if row is None:
             raise AnnotationNotFound(f"Note {annotation_id} does not exist or is already removed.")
+        if allowed is not None:
+            allowed(row[1])
         cur.execute(
             "UPDATE annotations SET deleted = TRUE WHERE annotation_id = ?", [annotation_id]
         )
@@ -134,8 +143,16 @@ def add_rebase(
     return db.write(work)
 
 
-def remove_rebase(db: Database, rebase_id: int, *, actor: str, reason: str) -> None:
-    """Withdraw a rebase (soft delete, with a reason, audited)."""
+def remove_rebase(
+    db: Database,
+    rebase_id: int,
+    *,
+    actor: str,
+    reason: str,
+    allowed: Callable[[str | None], object] | None = None,
+) -> None:
+    """Withdraw a rebase (soft delete, with a reason, audited). ``allowed`` (the service's
+    region check) is called with the chart's geography inside the transaction and may raise."""
 
     def work(cur) -> None:
         row = cur.execute(
@@ -145,6 +162,8 @@ def remove_rebase(db: Database, rebase_id: int, *, actor: str, reason: str) -> N
         ).fetchone()
         if row is None:
             raise AnnotationNotFound(f"Rebase {rebase_id} does not exist or is already removed.")
+        if allowed is not None:
+            allowed(row[1])
         cur.execute("UPDATE spc_rebases SET deleted = TRUE WHERE rebase_id = ?", [rebase_id])
         before = dict(zip(("measure_code", "geo_code", "period", "reason"), row, strict=True))
         record(

@@ -8,7 +8,7 @@ the store, so the Data page, the tests and any tool run one switch-free path for
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -63,12 +63,14 @@ class ApplyRequest:
 
 @dataclass(frozen=True)
 class Importer:
-    """One kind of import with its three steps."""
+    """One kind of import with its three steps, and the geographies its rows write (None for
+    an England-level row), which the region-scope check reads before applying."""
 
     kind: ImportKind
     check: Callable[[Database, Table], CheckedImport]
     preview: Callable[[Database, CheckedImport], ImportPreview]
     apply: Callable[[Database, CheckedImport, ApplyRequest], str]
+    geographies: Callable[[Database, CheckedImport], Iterable[str | None]]
 
 
 # --- measurements ------------------------------------------------------------------------------
@@ -123,6 +125,10 @@ def _apply_measurements(db: Database, result: MeasurementImport, req: ApplyReque
         f"{counts['added']:,} added, {counts['replaced']:,} replaced, "
         f"{counts['illustrative_removed']:,} illustrative rows removed."
     )
+
+
+def _measurement_geographies(db: Database, result: MeasurementImport) -> list[str | None]:
+    return result.pairs()["geo_code"].tolist()
 
 
 # --- plan targets and milestones ---------------------------------------------------------------
@@ -182,13 +188,7 @@ def apply_plan_import(
     stale-version check and audit row (what changed) are those of every other save. A file
     with problems is refused (:class:`ImportRefused`) before anything is read or written."""
     import_store.refuse_unless_ok(result)
-    head = plan_store.latest_version_id(db)
-    plan = plan_store.load_plan(db, head) if head is not None else None
-    draft = import_rules.merge_plan_import(
-        plan if plan is not None else Plan(base_year=default_base_year()),
-        targets=result.records if result.kind == "plan_targets" else (),
-        milestones=result.records if result.kind == "plan_milestones" else (),
-    )
+    head, _plan, draft = _merged_plan(db, result)
     return plan_editing.save_version(
         db,
         draft,
@@ -196,6 +196,26 @@ def apply_plan_import(
         note=note or f"Imported {result.source_name}",
         expected_version_id=head,
         action="import",
+    )
+
+
+def _merged_plan(db: Database, result: RecordImport) -> tuple[int | None, Plan | None, Plan]:
+    """The head version, its plan, and the plan with the imported records merged in."""
+    head = plan_store.latest_version_id(db)
+    plan = plan_store.load_plan(db, head) if head is not None else None
+    draft = import_rules.merge_plan_import(
+        plan if plan is not None else Plan(base_year=default_base_year()),
+        targets=result.records if result.kind == "plan_targets" else (),
+        milestones=result.records if result.kind == "plan_milestones" else (),
+    )
+    return head, plan, draft
+
+
+def _plan_geographies(db: Database, result: RecordImport) -> Iterator[str | None]:
+    """What the merged plan changes, row by row, as the plan's own saves are checked."""
+    _head, plan, draft = _merged_plan(db, result)
+    yield from plan_editing.changed_geographies(
+        diff_plans(plan, draft) if plan is not None else None
     )
 
 
@@ -234,6 +254,10 @@ def _preview_engagement(db: Database, result: RecordImport) -> ImportPreview:
     )
 
 
+def _engagement_geographies(db: Database, result: RecordImport) -> list[str | None]:
+    return [r.region_code for r in result.records]
+
+
 def _apply_engagement(db: Database, result: RecordImport, req: ApplyRequest) -> str:
     # The store re-runs the domain's checks inside its transaction, on the rows it reads there.
     ids = import_store.apply_engagement_import(
@@ -247,12 +271,27 @@ def _apply_engagement(db: Database, result: RecordImport, req: ApplyRequest) -> 
     return f"Added {plural(len(ids), 'row')} from {result.source_name}."
 
 
-_STEPS: dict[str, tuple[Callable, Callable, Callable]] = {
-    "measurements": (_check_measurements, _preview_measurements, _apply_measurements),
-    "plan_targets": (_check_targets, _preview_plan, _apply_plan),
-    "plan_milestones": (_check_milestones, _preview_plan, _apply_plan),
-    "stakeholders": (_check_stakeholders, _preview_engagement, _apply_engagement),
-    "engagement_events": (_check_events, _preview_engagement, _apply_engagement),
+_STEPS: dict[str, tuple[Callable, Callable, Callable, Callable]] = {
+    "measurements": (
+        _check_measurements,
+        _preview_measurements,
+        _apply_measurements,
+        _measurement_geographies,
+    ),
+    "plan_targets": (_check_targets, _preview_plan, _apply_plan, _plan_geographies),
+    "plan_milestones": (_check_milestones, _preview_plan, _apply_plan, _plan_geographies),
+    "stakeholders": (
+        _check_stakeholders,
+        _preview_engagement,
+        _apply_engagement,
+        _engagement_geographies,
+    ),
+    "engagement_events": (
+        _check_events,
+        _preview_engagement,
+        _apply_engagement,
+        _engagement_geographies,
+    ),
 }
 
 #: Every kind the domain describes, with its steps (a kind without steps fails at import).

@@ -16,7 +16,7 @@ import pandas as pd
 
 from nlf_planner import imports as import_rules
 from nlf_planner.imports import CheckedImport, ImportKind, Issue, Table
-from nlf_planner.services.access import require
+from nlf_planner.services.access import require, require_scope
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.data_transfer.errors import REFUSALS, refusal, unreadable
 from nlf_planner.services.data_transfer.import_kinds import (
@@ -128,15 +128,19 @@ def apply_import(
 ) -> ImportOutcome:
     """Write a checked file (data manager); with ``backup_first`` the data as they were are
     kept in data/backups/ first, so the import can be undone by a restore."""
-    actor = require(actor, Role.DATA_MANAGER, "import data")
+    require(actor, Role.DATA_MANAGER, "import data")
     _refuse_unless_ok(checked)
+    importer = IMPORTERS[checked.kind.key]
+    actor = require_scope(
+        db, actor, Role.DATA_MANAGER, "import data", importer.geographies(db, checked.result)
+    )
     if db.read_only:
         why = f"{NOTHING_IMPORTED}: the database is open read-only. {db.read_only_reason or ''}"
         raise ReadOnly(why.strip())
     request = ApplyRequest(actor.display_name, (reason or "").strip() or None, checked.file_sha256)
     try:
         kept = _backup_before_import(db, actor) if backup_first else None
-        message = IMPORTERS[checked.kind.key].apply(db, checked.result, request)
+        message = importer.apply(db, checked.result, request)
     except REFUSALS as exc:
         raise refusal(exc, NOTHING_IMPORTED) from exc
     if kept is not None:
