@@ -115,10 +115,8 @@ if submitted is not None:
 geo = selected_region()
 geo_name = reference_service.region_name(db, geo)
 plan = current_plan(db)
-try:
-    base = scenario_service.baseline(db)
-    base_res = state.run_cached(base.params, draws, seed, "Baseline")  # same draws: paired
-    res = state.run_cached(params, draws, seed, scenario.name)
+try:  # both from the data at this geography, with the same draws and seed: paired
+    runs = state.page_runs(db, scenario, params, geo, plan, draws, seed)
 except ServiceError as exc:
     show_error(exc)
     st.stop()
@@ -127,20 +125,20 @@ tabs = st.tabs(TABS, key="tab", on_change="rerun", bind="query-params")
 try:
     with tabs[0]:
         if tabs[0].open is not False:
-            model_tab(scenario, params, base, base_res, res, plan, geo, geo_name, region_names)
+            model_tab(runs, plan, geo, geo_name, region_names)
     with tabs[1]:
         if tabs[1].open:
-            compare_tab(db, listing, scenario, plan, geo, geo_name, draws, seed)
+            compare_tab(db, listing, runs, plan, geo, geo_name, draws, seed)
     with tabs[2]:
         if tabs[2].open:
-            sensitivity_tab(params, geo)
+            sensitivity_tab(runs.run_params, geo)
     with tabs[3]:
         if tabs[3].open:
             targets = scenario_service.plan_targets(plan, geo)
-            goal_seek_tab(params, geo, geo_name, draws, seed, targets)
+            goal_seek_tab(runs.run_params, geo, geo_name, draws, seed, targets)
     with tabs[4]:
         if tabs[4].open:
-            waterfall_tab(base, params, geo)
+            waterfall_tab(runs.base_params, runs.run_params, geo)
     with tabs[5]:
         if tabs[5].open:
             save_tab(db, scenario, params, draws, seed)

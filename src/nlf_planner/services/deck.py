@@ -17,6 +17,7 @@ from datetime import date, datetime
 
 import pandas as pd
 
+from nlf_planner.capacity.params import region_codes
 from nlf_planner.capacity.scenarios import Scenario, baseline_scenario, run_scenario
 from nlf_planner.deck import (
     MAX_SCENARIOS,
@@ -31,6 +32,7 @@ from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.plan import Plan
 from nlf_planner.regions import RegionsModel
 from nlf_planner.services import database as database_service
+from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.errors import NotFound
 from nlf_planner.services.regions_view import build_regions_model
 from nlf_planner.store import Database
@@ -189,27 +191,40 @@ def _baseline(db: Database, scenarios: list[Scenario]) -> Scenario:
     return saved or baseline_scenario()
 
 
-def scenario_runs(db: Database, wanted: Sequence[str] | None) -> ScenarioRuns | None:
+def scenario_runs(
+    db: Database,
+    wanted: Sequence[str] | None,
+    geo: str = ENGLAND_CODE,
+    plan: Plan | None = None,
+) -> ScenarioRuns | None:
     """The chosen scenarios run with the baseline's seed and number of draws (as the
-    Scenarios page's Compare tab does: common random numbers make the differences paired);
-    None when no scenario is saved."""
+    Scenarios page's Compare tab does: common random numbers make the differences paired),
+    each started from the data observed at ``geo`` (a region or England, as the Scenarios
+    page does); None when no scenario is saved."""
     scenarios = _selected_scenarios(db, wanted)
     if not scenarios:
         return None
     baseline = _baseline(db, scenarios)
+    start_geo = geo if geo in (*region_codes(), ENGLAND_CODE) else ENGLAND_CODE
+    start = scenario_service.starting_point(db, start_geo, plan)
+
+    def started(s: Scenario, **update) -> Scenario:
+        params = scenario_service.from_data(s.params, start)
+        return s.model_copy(update={**update, "params": params})
+
     runs = {"seed": baseline.seed, "draws": baseline.draws}
-    results = {s.label: run_scenario(s.model_copy(update=runs)) for s in scenarios}
-    base_result = results.get(baseline.label) or run_scenario(baseline)
+    results = {s.label: run_scenario(started(s, **runs)) for s in scenarios}
+    base_result = results.get(baseline.label) or run_scenario(started(baseline))
     return ScenarioRuns(results, base_result, baseline.draws, baseline.seed)
 
 
 def _scenario_section(
-    db: Database, wanted: Sequence[str] | None
+    db: Database, wanted: Sequence[str] | None, geo: str, plan: Plan | None
 ) -> tuple[ScenarioRuns | None, str]:
     """The runs, or None and why: a model run that fails leaves the scenario section out
     with the reason rather than sinking the whole deck."""
     try:
-        runs = scenario_runs(db, wanted)
+        runs = scenario_runs(db, wanted, geo, plan)
     except Exception as exc:  # noqa: BLE001 - one failing section must not sink the deck
         log.exception("deck scenarios could not be run")
         return None, f"could not be built: {exc}"
@@ -222,7 +237,7 @@ def deck_inputs(db: Database, choices: DeckChoices) -> DeckInputs:
     model = build_regions_model(db, plan)
     geo = choices.region if choices.region in model.names else ENGLAND_CODE
     notes, reasons = _chart_context(db, model, geo)
-    runs, no_runs = _scenario_section(db, choices.scenarios)
+    runs, no_runs = _scenario_section(db, choices.scenarios, geo, plan)
     return DeckInputs(
         model=model,
         geo=geo,

@@ -201,6 +201,16 @@ def changes(base: CapacityParams, params: CapacityParams) -> list[str]:
     return domain.changes_vs(base, params)
 
 
+def consequences(base: CapacityParams, params: CapacityParams) -> list[str]:
+    """What the model did to the inputs (the budget cap scaling places down), in words."""
+    return domain.consequences_vs(base, params)
+
+
+def run_label(scenario: Scenario, params: CapacityParams) -> str:
+    """The scenario's name, or "Your scenario (unsaved)" once its inputs are edited."""
+    return domain.run_label(scenario, params)
+
+
 def fan(
     results: Mapping[str, ModelResult],
     baseline_result: ModelResult,

@@ -10,7 +10,7 @@ import streamlit as st
 
 from nlf_planner.capacity.outputs import OUTPUTS
 from nlf_planner.capacity.params import CapacityParams
-from nlf_planner.capacity.scenarios import GoalSeekResult, Scenario
+from nlf_planner.capacity.scenarios import GoalSeekResult
 from nlf_planner.charts import scenarios as charts
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.errors import ServiceError
@@ -125,23 +125,23 @@ def goal_seek_tab(
     chart_with_download(fig, trajectory, key="goal", summary=summary)
 
 
-def waterfall_tab(base: Scenario, params: CapacityParams, geo: str) -> None:
+def waterfall_tab(base: CapacityParams, params: CapacityParams, geo: str) -> None:
     """The change from the baseline, attributed to one group of assumptions at a time."""
     st.markdown(
         "The change from the baseline to this scenario, switching one group of assumptions at "
         "a time in this order: places, budget, attrition, promotion, external fill, then "
         "everything else (central values)."
     )
-    if params == base.params:
+    if params == base:
         st.info(
             "This scenario has the baseline's assumptions, so there is nothing to attribute. "
             "Choose another scenario or change the inputs."
         )
         return
     name, lvl = pick_output("scn_wf", default="developed_share")
-    last = min(base.params.horizon, params.horizon)
+    last = min(base.horizon, params.horizon)
     horizon = st.slider("Year", 1, last, min(5, params.horizon, last), key="scn_wf_y")
-    w = scenario_service.waterfall(base.params, params, name, horizon, geo, lvl)
+    w = scenario_service.waterfall(base, params, name, horizon, geo, lvl)
     fig = charts.waterfall_chart(w, name=name, level=lvl, horizon=horizon)
     summary = charts.waterfall_summary(w, name, lvl, horizon)
     chart_with_download(fig, w, key="waterfall", summary=summary)

@@ -9,13 +9,13 @@ import streamlit as st
 
 from nlf_planner.capacity.model import ModelResult
 from nlf_planner.capacity.outputs import LEVEL_CODES, OUTPUTS
-from nlf_planner.capacity.params import LEVEL_NAMES, CapacityParams
+from nlf_planner.capacity.params import LEVEL_NAMES
 from nlf_planner.capacity.scenarios import Scenario
 from nlf_planner.charts import scenarios as charts
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.database import Database
 from nlf_planner.ui.frame import chart_with_download, query_param, set_query_params
-from nlf_planner.ui.scenarios_state import run_cached
+from nlf_planner.ui.scenarios_state import PageRuns, run_cached
 from nlf_planner.ui.text import escape_markdown
 
 CHART_OUTPUTS = [
@@ -108,19 +108,45 @@ def _csv_button(label: str, frame: pd.DataFrame, file_name: str, key: str) -> No
     )
 
 
-def _what_changed(scenario: Scenario, base: Scenario, params: CapacityParams) -> None:
-    changes = scenario_service.changes(base.params, params)
+def _what_changed(runs: PageRuns) -> None:
+    """The inputs that differ from the baseline's and what the model did as a result."""
+    changes = scenario_service.changes(runs.base_params, runs.run_params)
+    applied = scenario_service.consequences(runs.base_params, runs.run_params)
     with st.container(border=True):
         st.markdown("**What changed vs baseline**")
         if changes:
             st.markdown("\n".join(f"- {c}" for c in changes))
         else:
             st.markdown("Nothing: this is the baseline's set of assumptions.")
-        if params != scenario.params:
+        if applied:
+            st.markdown("**What the model applied as a result**")
+            st.markdown("\n".join(f"- {c}" for c in applied))
+        if runs.params != runs.scenario.params:
             st.caption(
-                "These inputs are not saved yet: use **Save and share** to keep them as a new "
-                "version."
+                f"These inputs are not saved yet (shown as “{runs.label}”): use **Save and "
+                "share** to keep them as a new version."
             )
+
+
+def _starting_point(runs: PageRuns) -> None:
+    """Where year 0 comes from: each quantity's measure, period and value, gaps named."""
+    start = runs.start
+    st.subheader("Where the starting point comes from")
+    when = (
+        f"the plan's base period (1 April {start.base_year}) or the latest value before it"
+        if start.base_year is not None
+        else "the latest value held (no plan is saved)"
+    )
+    st.caption(
+        f"Year 0 starts from the values observed at {escape_markdown(start.geo_name)}, at "
+        f"{when}; every region starts from them. Saved scenarios are started from the data "
+        "again each time they run; the rest of the starting position (posts, headcounts, the "
+        "other levels' developed shares) is the scenario's own illustrative figure."
+    )
+    table = scenario_service.starting_point_table(start, runs.run_params)
+    st.dataframe(table, hide_index=True, width="stretch")
+    for gap in scenario_service.starting_point_gaps(start, runs.run_params):
+        st.warning(escape_markdown(gap), icon=":material/info:")
 
 
 def _headlines(res: ModelResult, base_res: ModelResult, params, plan, geo, geo_name) -> None:
@@ -170,20 +196,12 @@ def _regions(res, base_res, params, names: dict[str, str]) -> None:
     st.dataframe(view, hide_index=True)
 
 
-def model_tab(
-    scenario: Scenario,
-    params: CapacityParams,
-    base: Scenario,
-    base_res: ModelResult,
-    res: ModelResult,
-    plan,
-    geo: str,
-    geo_name: str,
-    names: dict[str, str],
-) -> None:
-    """What changed, the headline table, the fan charts and the regions for one run."""
-    _what_changed(scenario, base, params)
-    _headlines(res, base_res, params, plan, geo, geo_name)
+def model_tab(runs: PageRuns, plan, geo: str, geo_name: str, names: dict[str, str]) -> None:
+    """What changed, the starting point, the headline table, the fan charts and the regions
+    for one run."""
+    _what_changed(runs)
+    _starting_point(runs)
+    _headlines(runs.res, runs.base_res, runs.run_params, plan, geo, geo_name)
     targets = scenario_service.plan_targets(plan, geo)
     st.subheader("How the outputs move over time")
     level = st.segmented_control(
@@ -199,8 +217,8 @@ def model_tab(
         with cols[i % 2]:
             chart_level = level if name == "developed_share" else lvl
             fan(
-                {scenario.name: res},
-                base_res,
+                {runs.label: runs.res},
+                runs.base_res,
                 name,
                 chart_level,
                 geo,
@@ -208,7 +226,7 @@ def model_tab(
                 targets,
                 f"fan_{name}",
             )
-    _regions(res, base_res, params, names)
+    _regions(runs.res, runs.base_res, runs.run_params, names)
 
 
 def _compare_choice(db: Database, listing: pd.DataFrame, scenario: Scenario) -> list[str]:
@@ -234,22 +252,26 @@ def _compare_choice(db: Database, listing: pd.DataFrame, scenario: Scenario) -> 
 def compare_tab(
     db: Database,
     listing: pd.DataFrame,
-    scenario: Scenario,
+    runs: PageRuns,
     plan,
     geo: str,
     geo_name: str,
     draws: int,
     seed: int,
 ) -> None:
-    """Saved scenarios side by side, every run with the same draws and seed (paired)."""
-    chosen = _compare_choice(db, listing, scenario)
+    """Saved scenarios side by side, every run from the same observed starting point with
+    the same draws and seed (paired)."""
+    chosen = _compare_choice(db, listing, runs.scenario)
     if not chosen:
         st.info("Choose at least one saved scenario.")
         return
     loaded = scenario_service.load_many(db, chosen)
     # One seed for every scenario: common random numbers make the differences paired.
-    base_res = run_cached(scenario_service.baseline(db).params, draws, seed, "Baseline")
-    results = {s.label: run_cached(s.params, draws, seed, s.label) for s in loaded}
+    base_res = runs.base_res
+    results = {
+        s.label: run_cached(scenario_service.from_data(s.params, runs.start), draws, seed, s.label)
+        for s in loaded
+    }
     head = scenario_service.headline(results, base_res, plan, geo)
     st.dataframe(scenario_service.compare_view(head), hide_index=True, width="stretch")
     st.caption(

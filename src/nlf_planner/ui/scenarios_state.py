@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
 
+from nlf_planner.capacity.calibration import StartingPoint
 from nlf_planner.capacity.model import ModelResult
 from nlf_planner.capacity.params import CapacityParams
 from nlf_planner.capacity.scenarios import Scenario
@@ -149,3 +151,43 @@ def keep_working(params: CapacityParams) -> None:
 def form_prefix() -> str:
     """A new prefix per loaded version, so the form's widgets start from its values."""
     return f"in{st.session_state.get('scn_form_n', 0)}"
+
+
+# --- the runs the page shows ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageRuns:
+    """What every tab works from: the inputs as edited (what Save keeps), the same inputs
+    and the baseline's started from the data at the page's geography (what runs), the
+    run's label and both results, run with the same draws and seed (paired)."""
+
+    scenario: Scenario
+    params: CapacityParams
+    run_params: CapacityParams
+    base_params: CapacityParams
+    start: StartingPoint
+    label: str
+    base_res: ModelResult
+    res: ModelResult
+
+
+def page_runs(
+    db: Database, scenario: Scenario, params: CapacityParams, geo: str, plan, draws: int, seed: int
+) -> PageRuns:
+    """Start the baseline and the edited inputs from the observed data at ``geo`` (saved
+    scenarios are re-calibrated on every run) and run both (cached)."""
+    start = scenario_service.starting_point(db, geo, plan)
+    base_params = scenario_service.from_data(scenario_service.baseline(db).params, start)
+    run_params = scenario_service.from_data(params, start)
+    label = scenario_service.run_label(scenario, params)
+    return PageRuns(
+        scenario=scenario,
+        params=params,
+        run_params=run_params,
+        base_params=base_params,
+        start=start,
+        label=label,
+        base_res=run_cached(base_params, draws, seed, "Baseline"),
+        res=run_cached(run_params, draws, seed, label),
+    )
