@@ -19,6 +19,7 @@ from nlf_planner.ui.frame import (
 from nlf_planner.ui.overview_tiles import render_tiles
 from nlf_planner.ui.regions_state import regions_model
 from nlf_planner.ui.sidebar import region_options, selected_region
+from nlf_planner.ui.text import escape_markdown
 
 AMBITION = (
     "An NHS committed to continual learning and improvement, with an engaged workforce and "
@@ -82,6 +83,6 @@ recent = audit_service.recent_changes(db, limit=RECENT)
 if recent.empty:
     st.caption("No changes recorded yet.")
 else:
-    st.markdown("\n".join(change_lines(recent)))
+    st.markdown("\n".join(change_lines(recent, escape_markdown)))
     st.caption("The full audit log, with before and after values, is on the Data page.")
 footer(db)

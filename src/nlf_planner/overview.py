@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from html import escape
 
 import pandas as pd
 
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import Measure, PriorityArea
 from nlf_planner.periods import add_months, label
-from nlf_planner.regions import variation_badge
+from nlf_planner.regions import assurance_badge, variation_badge
+from nlf_planner.units import format_value
 
 SPARK_POINTS = {"monthly": 25, "quarterly": 12, "annual": 10}
 
@@ -107,6 +108,7 @@ class TileReading:
     spc: str
     plan: str
     area_plan: str
+    assurance: str = ""  # "Assurance: [N] Not assessable until …", empty without a target
 
 
 def tile_reading(cells: pd.DataFrame, tile: AreaTile, geo_code: str) -> TileReading:
@@ -130,7 +132,10 @@ def tile_reading(cells: pd.DataFrame, tile: AreaTile, geo_code: str) -> TileRead
                 if share >= 0
                 else f", moved away from {goal} since the baseline"
             )
-        plan_text = f"Plan: {status}{way}"
+        plan_text = f"Plan: {status}{way}{_held(r, tile.measure.unit)}"
+    elif isinstance(r.get("plan_note"), str) and pd.notna(r.get("target_horizon")):
+        target = format_value(r.get("target"), tile.measure.unit)
+        plan_text = f"Plan: year-{int(r.target_horizon)} target {target}; {r.plan_note}"
     else:
         plan_text = "Plan: no target set"
     statuses = [s for s in mine.get("plan_status", pd.Series(dtype=object)) if isinstance(s, str)]
@@ -139,7 +144,24 @@ def tile_reading(cells: pd.DataFrame, tile: AreaTile, geo_code: str) -> TileRead
     area_plan = (
         f"Area: {on} of {len(statuses)} measures on trajectory, {off} off" if statuses else ""
     )
-    return TileReading(spc_text, plan_text, area_plan)
+    icon = r.get("assurance_icon")
+    assurance = (
+        "Assurance: " + assurance_badge(icon, r.get("assurance_reason"))
+        if isinstance(icon, str)
+        else ""
+    )
+    return TileReading(spc_text, plan_text, area_plan, assurance)
+
+
+def _held(cell: pd.Series, unit: str) -> str:
+    """', holding its baseline level (already past the year-1 target of 21.1%)' when the
+    plan's direction rule holds the area at its own level."""
+    if not bool(cell.get("target_held", False)) or pd.isna(cell.get("target_horizon")):
+        return ""
+    return (
+        f", holding its baseline level (already past the plan's year-"
+        f"{int(cell.target_horizon)} target of {format_value(cell.get('plan_target'), unit)})"
+    )
 
 
 def _given(value: object) -> bool:
@@ -147,13 +169,23 @@ def _given(value: object) -> bool:
     return value is not None and not pd.isna(value) and str(value) != ""
 
 
-def change_lines(changes: pd.DataFrame) -> list[str]:
-    """One Markdown line per audit row ('when · **who** · action entity id — reason'), with
-    the people's text escaped so a name or reason can never inject markup."""
-    return [
-        f"- {r.changed_at:%d %b %Y %H:%M} · **{escape(str(r.actor))}** · {r.action} "
-        f"{r.entity.replace('_', ' ')}"
-        + (f" {escape(str(r.entity_id))}" if _given(r.entity_id) else "")
-        + (f" — {escape(str(r.reason))}" if _given(r.reason) else "")
-        for r in changes.itertuples()
-    ]
+def change_lines(changes: pd.DataFrame, escape: Callable[[object], str]) -> list[str]:
+    """One Markdown line per audit row ('when · **who** · action what — reason').
+
+    ``what`` is the row's ``description`` (``services.audit``: names, not ids) where the log
+    carries one, else the entity and its id. People's text (names, reasons, titles) goes
+    through ``escape`` (the page passes ``ui.text.escape_markdown``), so it can never
+    inject markup."""
+    lines = []
+    for r in changes.to_dict("records"):
+        what = r.get("description")
+        if not _given(what):
+            what = str(r["entity"]).replace("_", " ") + (
+                f" {r['entity_id']}" if _given(r.get("entity_id")) else ""
+            )
+        reason = f" — {escape(r['reason'])}" if _given(r.get("reason")) else ""
+        lines.append(
+            f"- {r['changed_at']:%d %b %Y %H:%M} · **{escape(r['actor'])}** · "
+            f"{r['action']} {escape(what)}{reason}"
+        )
+    return lines

@@ -204,24 +204,29 @@ def build_model(
     series = series[series.measure_code.isin(mdict)].copy()
 
     plan_targets: dict[tuple[str, str], dict[int, float]] = {}
+    applied: dict[tuple[str, str], dict[int, plan_rules.AppliedTarget]] = {}
     baselines: dict[tuple[str, str], float] = {}
     assurance_targets: dict[tuple[str, str], float] = {}
     next_targets: dict[tuple[str, str], tuple[int, float]] = {}
     latest_by_key = series.groupby(list(KEYS))["period"].max()
     if plan is not None and plan.targets:
         baselines = _plan_baselines(series, mdict, plan.base_year)
-        tmap = plan.target_map()
-        horizons = sorted({h for (_, _, h) in tmap})
         for (m, g), when in latest_by_key.items():
-            chain = [g, *([region_of[g]] if g in region_of else []), ENGLAND_CODE]
-            tg = {}
-            for h in horizons:  # the plan's own fallback: ICS, then region, then England
-                geo = next((c for c in chain if (m, c, h) in tmap), None)
-                if geo is not None:
-                    tg[h] = tmap[(m, geo, h)]
-            if not tg:
+            # The plan module's one rule: ICS, then region, then England, and never a
+            # target that asks the area to get worse than its own baseline.
+            found = plan_rules.applied_targets(
+                plan,
+                m,
+                g,
+                [region_of[g]] if g in region_of else [],
+                baseline=baselines.get((m, g)),
+                polarity=mdict[m].polarity,
+            )
+            if not found:
                 continue
+            tg = {h: a.target for h, a in found.items()}
             plan_targets[(m, g)] = tg
+            applied[(m, g)] = found
             nxt = _next_horizon(plan, tg, when)
             if nxt:
                 next_targets[(m, g)] = nxt
@@ -235,7 +240,7 @@ def build_model(
         targets=assurance_targets,
     )
     cells = _cells(series, mdict, results, region_of)
-    cells = _add_progress(cells, plan, mdict, baselines, plan_targets, next_targets)
+    cells = _add_progress(cells, plan, mdict, baselines, plan_targets, next_targets, applied)
     return RegionsModel(
         measures=mdict,
         areas=sorted(areas, key=lambda a: a.sort_order),
@@ -327,13 +332,19 @@ def _add_progress(
     baselines: Mapping[tuple[str, str], float],
     plan_targets: Mapping[tuple[str, str], dict[int, float]],
     next_targets: Mapping[tuple[str, str], tuple[int, float]],
+    applied: Mapping[tuple[str, str], Mapping[int, plan_rules.AppliedTarget]],
 ) -> pd.DataFrame:
-    """Share of the way from the plan baseline to the next-horizon target, and trajectory."""
+    """Share of the way from the plan baseline to the next-horizon target, and trajectory.
+
+    ``plan_target`` is the plan's own number at that horizon and ``target_held`` says the
+    area holds its baseline level instead (the direction rule); ``plan_note`` says why there
+    is no trajectory status when the latest value comes from before the plan's base year."""
     cells = cells.copy()
     n = len(cells)
     target, horizon = np.full(n, np.nan), np.full(n, np.nan)
     baseline, share, plan_value = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
-    status = np.full(n, None, dtype=object)
+    plan_target, held = np.full(n, np.nan), np.full(n, False)
+    status, note = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
     for i, (m, g, when, value) in enumerate(
         zip(cells.measure_code, cells.geo_code, cells.period, cells.value, strict=True)
     ):
@@ -343,6 +354,7 @@ def _add_progress(
         h, t = next_targets[key]
         b = baselines.get(key, float(measures[m].baseline))
         target[i], horizon[i], baseline[i] = t, h, b
+        plan_target[i], held[i] = applied[key][h].plan_target, applied[key][h].held
         sign = -1.0 if measures[m].polarity == "lower_is_better" else 1.0
         # Only a target that asks for improvement from the baseline has a "way" to cover.
         if sign * (t - b) > 1e-12 or (measures[m].polarity == "neutral" and abs(t - b) > 1e-12):
@@ -358,7 +370,12 @@ def _add_progress(
         )
         plan_value[i] = np.nan if prog.plan_value is None else prog.plan_value
         status[i] = ON_PLAN.get(prog.status)
+        if prog.status == "no_plan" and when < plan_rules.base_date(plan.base_year):
+            note[i] = pending_note(period_label(when, measures[m].frequency), plan.base_year)
     cells["target"] = target
+    cells["plan_target"] = plan_target
+    cells["target_held"] = held
+    cells["plan_note"] = note
     cells["target_horizon"] = horizon
     cells["plan_baseline"] = baseline
     cells["progress_share"] = share
@@ -367,20 +384,42 @@ def _add_progress(
     return cells
 
 
+def pending_note(period_text: str, base_year: int) -> str:
+    """Why a series with a target has no trajectory status yet: its latest value (an annual
+    survey, say) comes from before the plan's base year, so it is the plan's baseline and
+    there is no point on the plan line to compare it with."""
+    return (
+        f"the latest value ({period_text}) is the plan's baseline, from before its base year "
+        f"{plan_rules.fy_label(base_year)}: no point on the trajectory to compare with yet"
+    )
+
+
 def plan_progress_text(cell: pd.Series, unit: str) -> str:
     """'Plan: off trajectory (plan 7.1% now); 45% of the way from 5.0% to the year-3 target
-    of 7.9%' — or why no share is given."""
+    of 7.9%' — or why no share is given (already met, held at the baseline, or no point on
+    the trajectory yet)."""
     status = cell.get("plan_status")
-    if not isinstance(status, str):
-        return ""
     fmt = lambda v: format_value(v, unit)  # noqa: E731
-    text = f"Plan: **{status}** (plan line {fmt(cell.get('plan_value'))} now)"
     horizon = cell.get("target_horizon")
     target = f"year-{int(horizon)} target of {fmt(cell.target)}" if pd.notna(horizon) else ""
+    if not isinstance(status, str):
+        note = cell.get("plan_note")
+        if not (target and isinstance(note, str)):
+            return ""
+        if bool(cell.get("target_held", False)):
+            target += f" (its baseline level: it already beat the plan's {fmt(cell.plan_target)})"
+        return f"Plan: the {target}; {note}"
+    text = f"Plan: **{status}** (plan line {fmt(cell.get('plan_value'))} now)"
     if pd.notna(cell.get("progress_share")):
         text += (
             f"; {cell.progress_share * 100:.0f}% of the way from {fmt(cell.plan_baseline)} "
             f"at the plan's baseline to the {target}"
+        )
+    elif target and bool(cell.get("target_held", False)):
+        text += (
+            f"; holds its baseline level of {fmt(cell.plan_baseline)} for year "
+            f"{int(horizon)}: it already beat the plan's year-{int(horizon)} target of "
+            f"{fmt(cell.plan_target)} at the baseline"
         )
     elif target:
         text += f"; the {target} was already met at the plan's baseline ({fmt(cell.plan_baseline)})"
@@ -569,19 +608,14 @@ def matrix_summary(model: RegionsModel, matrix: Matrix) -> str:
     comp = cells.comparison.fillna("")
     worse = cells[comp.isin([Comparison.WORSE])]
     better = cells[comp.isin([Comparison.BETTER])]
-    by_geo_worse = worse.groupby("geo_code").size().sort_values(ascending=False)
-    by_geo_better = better.groupby("geo_code").size().sort_values(ascending=False)
     parts = [
         f"Across {len(geos)} geographies and {cells.measure_code.nunique()} measures, "
         f"{len(better)} results are better than England, {len(worse)} worse and "
         f"{int((comp == Comparison.SIMILAR).sum())} similar (95% intervals)."
     ]
-    if len(by_geo_better):
-        g = by_geo_better.index[0]
-        parts.append(f"Most often better: {model.names.get(g, g)} ({by_geo_better.iloc[0]}).")
-    if len(by_geo_worse):
-        g = by_geo_worse.index[0]
-        parts.append(f"Most often worse: {model.names.get(g, g)} ({by_geo_worse.iloc[0]}).")
+    standouts = on_balance(cells, model.names)
+    if standouts:
+        parts.append(standouts)
     off = int((cells.get("plan_status") == "off trajectory").sum())
     on = int((cells.get("plan_status") == "on trajectory").sum())
     if on or off:
@@ -590,6 +624,47 @@ def matrix_summary(model: RegionsModel, matrix: Matrix) -> str:
     if concern:
         parts.append(f"{concern} show special-cause concern in their latest point.")
     return " ".join(parts)
+
+
+def on_balance(cells: pd.DataFrame, names: Mapping[str, str]) -> str:
+    """Who stands out against England, net of the other way: the geography with the most
+    better-than-England results beyond its worse ones, and the one with the most worse
+    beyond its better ones. Counting each way on its own can name one region as both
+    "most often better" and "most often worse"; on balance it never can, and when nobody
+    leans either way the text says so. Ties are named together, each with its counts."""
+    comp = cells["comparison"].fillna("").astype(str)
+    counts = (
+        pd.DataFrame(
+            {
+                "geo_code": cells["geo_code"],
+                "better": comp.eq(Comparison.BETTER.value),
+                "worse": comp.eq(Comparison.WORSE.value),
+            }
+        )
+        .groupby("geo_code", sort=False)[["better", "worse"]]
+        .sum()
+    )
+    if counts.empty or not (counts.better.any() or counts.worse.any()):
+        return ""
+    net = counts.better - counts.worse
+
+    def say(label: str, codes) -> str:
+        named = [
+            f"{names.get(g, g)} ({int(counts.better[g])} better, {int(counts.worse[g])} worse)"
+            for g in codes
+        ]
+        return (
+            f"{label}: "
+            + (named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1])
+            + "."
+        )
+
+    parts = []
+    if (net > 0).any():
+        parts.append(say("On balance most often better than England", net.index[net == net.max()]))
+    if (net < 0).any():
+        parts.append(say("On balance most often worse", net.index[net == net.min()]))
+    return " ".join(parts) or "No area leans either way: each has as many better results as worse."
 
 
 # --------------------------------------------------------------------------- measure view
@@ -670,7 +745,13 @@ def summary_table(
                     if pd.notna(r.get("progress_share"))
                     else "—"
                 ),
-                "trajectory": r.plan_status if isinstance(r.get("plan_status"), str) else "—",
+                "trajectory": (
+                    r.plan_status
+                    if isinstance(r.get("plan_status"), str)
+                    else "no point yet (latest is the baseline)"
+                    if isinstance(r.get("plan_note"), str)
+                    else "—"
+                ),
                 "reading": reading(model, r.measure_code, r.geo_code),
             }
         )

@@ -88,6 +88,7 @@ def test_recent_changes_read_as_one_line_each_with_peoples_text_escaped() -> Non
     from datetime import datetime
 
     from nlf_planner.overview import change_lines
+    from nlf_planner.ui.text import escape_markdown
 
     changes = pd.DataFrame(
         [
@@ -97,7 +98,7 @@ def test_recent_changes_read_as_one_line_each_with_peoples_text_escaped() -> Non
                 "action": "add",
                 "entity": "spc_rebase",
                 "entity_id": "3",
-                "reason": "New standard & more",
+                "reason": "New *standard* & more",
             },
             {
                 "changed_at": datetime(2026, 5, 5, 10, 0),
@@ -107,11 +108,22 @@ def test_recent_changes_read_as_one_line_each_with_peoples_text_escaped() -> Non
                 "entity_id": None,
                 "reason": None,
             },
+            {
+                "changed_at": datetime(2026, 5, 6, 11, 0),
+                "actor": "Cy",
+                "action": "create",
+                "entity": "scenario",
+                "entity_id": "be6276097fd4/v1",
+                "description": "scenario ‘[Grow](http://x) places’, version 1",
+                "reason": float("nan"),
+            },
         ]
     )
-    assert change_lines(changes) == [
-        "- 04 May 2026 09:30 · **Ada &lt;b&gt;L&lt;/b&gt;** · add spc rebase 3 "
-        "— New standard &amp; more",
+    assert change_lines(changes, escape_markdown) == [
+        r"- 04 May 2026 09:30 · **Ada \<b\>L\</b\>** · add spc rebase 3 "
+        r"— New \*standard\* & more",
         "- 05 May 2026 10:00 · **Bo** · save plan",
+        r"- 06 May 2026 11:00 · **Cy** · create scenario ‘\[Grow\]\(http://x\) places’, "
+        "version 1",
     ]
-    assert change_lines(changes.iloc[0:0]) == []
+    assert change_lines(changes.iloc[0:0], escape_markdown) == []

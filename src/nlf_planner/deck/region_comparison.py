@@ -47,7 +47,8 @@ def headline_measures(inputs: DeckInputs) -> list[Measure]:
 def comparison_summary(
     cells: pd.DataFrame, geos: list[str], headline: list[Measure], names: dict[str, str]
 ) -> str:
-    """Counts of better/similar/worse in the matrix and who stands out, in words."""
+    """Counts of better/similar/worse in the matrix and who stands out on balance (the
+    Regions page's rule, :func:`nlf_planner.regions.on_balance`), in words."""
     areas = [g for g in geos if g != ENGLAND_CODE]
     part = cells[cells.geo_code.isin(areas) & cells.measure_code.isin([m.code for m in headline])]
     comp = part["comparison"].fillna("").astype(str)
@@ -57,11 +58,8 @@ def comparison_summary(
         f"results are better than England, {len(worse)} worse and {int((comp == 'similar').sum())}"
         " similar (95% intervals)."
     )
-    for label, rows in (("Most often better", better), ("Most often worse", worse)):
-        if not rows.empty:
-            top = rows.groupby("geo_code").size().sort_values(ascending=False, kind="stable")
-            text += f" {label}: {names.get(top.index[0], top.index[0])} ({int(top.iloc[0])})."
-    return text
+    standouts = regions.on_balance(part, names)  # the Regions page's words, one rule
+    return f"{text} {standouts}" if standouts else text
 
 
 def _scope(inputs: DeckInputs) -> str:

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from nlf_planner import plan as P
 from nlf_planner import regions as R
 from nlf_planner.compare import Comparison, wilson_interval
 from nlf_planner.geography import ENGLAND_CODE
@@ -193,7 +194,14 @@ def test_targets_follow_the_plan_modules_fallback(model):
     plan = model.plan
     for (m, g), targets in list(model.plan_targets.items())[::37]:
         region = model.region_of(g)
-        assert targets == plan.targets_for(m, g, [region] if region else [])
+        assert targets == P.geography_targets(
+            plan,
+            m,
+            g,
+            [region] if region else [],
+            baseline=model.baselines[(m, g)],
+            polarity=model.measures[m].polarity,
+        )
 
 
 def test_plan_progress_text_explains_the_share(model):
@@ -202,10 +210,14 @@ def test_plan_progress_text_explains_the_share(model):
     text = R.plan_progress_text(with_share, model.measures[with_share.measure_code].unit)
     assert text.startswith("Plan: **") and "of the way from" in text
     met = cells[cells.plan_status.notna() & cells.progress_share.isna()]
-    if not met.empty:
-        row = met.iloc[0]
-        assert "already met" in R.plan_progress_text(row, model.measures[row.measure_code].unit)
-    no_plan = cells[cells.plan_status.isna()].iloc[0]
+    assert not met.empty, "some areas start past England's year-1 target"
+    for _, row in met.iterrows():
+        text = R.plan_progress_text(row, model.measures[row.measure_code].unit)
+        assert ("holds its baseline level" if row.target_held else "already met") in text
+    pending = cells[cells.plan_status.isna() & cells.target.notna()].iloc[0]
+    assert "no point on the trajectory" in R.plan_progress_text(pending, "percent")
+    no_plan = pending.copy()
+    no_plan[["plan_status", "plan_note", "target", "target_horizon"]] = None
     assert R.plan_progress_text(no_plan, "percent") == ""
 
 
