@@ -119,7 +119,10 @@ def _as_postgres_user(cmd: list[str]) -> list[str]:
 
 
 def port_is_free(port: int) -> bool:
+    """Nobody listens on ``port`` (connections lingering in TIME_WAIT from an earlier run
+    do not count: servers bind with SO_REUSEADDR, and so does this check)."""
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((HOST, port))
         except OSError:
@@ -256,6 +259,12 @@ class Cluster:
         log = pg / "postgres.log"  # the server writes it, so it lives in its own folder
         if os.geteuid() == 0:
             shutil.chown(pg, "postgres")
+            reachable = subprocess.run(["runuser", "-u", "postgres", "--", "test", "-w", str(pg)])
+            if reachable.returncode != 0:
+                raise ClusterError(
+                    f"the postgres user cannot reach {pg}: let others enter its parent folders "
+                    "(chmod o+x) or choose a folder under /tmp"
+                )
         if not (data / "PG_VERSION").exists():
             self._run(
                 _as_postgres_user(
@@ -322,6 +331,10 @@ class Cluster:
             "pg_ctl stop",
         )
 
+    @property
+    def _unused_file(self) -> Path:
+        return self.layout.root / "must-not-exist.duckdb"
+
     def seed(self, end_month: str | None = None) -> None:
         """Migrate and seed the shared database with the default data, once: the generate
         command leaves a database that already holds history as it is."""
@@ -329,13 +342,19 @@ class Cluster:
         if end_month:
             cmd += ["--end-month", end_month]
         self._run(cmd, "seeding", env=self._app_env())
+        if self._unused_file.exists():
+            raise ClusterError(
+                "seeding wrote a DuckDB file instead of PostgreSQL: this version of the app "
+                "does not read NLF_DATABASE_URL"
+            )
 
     # replicas
     def _app_env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.pop("NLF_DB_PATH", None)  # the shared database, never a replica's own file
         return {
-            **env,
+            **os.environ,
+            # The shared database, never a DuckDB file: a file appearing here means the app
+            # ignored NLF_DATABASE_URL (checked after seeding), and nothing else was touched.
+            "NLF_DB_PATH": str(self._unused_file),
             "NLF_DATABASE_URL": self.database_url,
             "STREAMLIT_SERVER_COOKIE_SECRET": self.cookie_secret(),
             **self.layout.replica_env,
