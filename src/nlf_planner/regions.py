@@ -89,11 +89,14 @@ def variation_counts(icons) -> str:
     return "SPC: " + ", ".join(bits)
 
 
-def assurance_badge(icon: str | None) -> str:
+def assurance_badge(icon: str | None, reason: str | None = None) -> str:
+    """Icon as text: the MDC letter and words; a not-assessable icon carries its ``reason``
+    (``spc_reading.assurance_reason``, the cells' ``assurance_reason``)."""
     if not icon:
         return "No target"
     a = AssuranceIcon(icon)
-    return f"[{ASSURANCE_LETTER[a]}] {ASSURANCE_LABEL[a]}"
+    words = reason if isinstance(reason, str) and reason else ASSURANCE_LABEL[a]
+    return f"[{ASSURANCE_LETTER[a]}] {words}"
 
 
 def comparison_text(comparison: str | None) -> str:
@@ -300,6 +303,7 @@ def _cells(
     spc_cols = {
         "variation_icon": [],
         "assurance_icon": [],
+        "assurance_reason": [],
         "signal_rule": [],
         "signal_since": [],
         "mean": [],
@@ -313,6 +317,9 @@ def _cells(
         spc_cols["variation_icon"].append(str(res.variation_icon) if res else None)
         spc_cols["assurance_icon"].append(
             str(res.assurance_icon) if res and res.assurance_icon else None
+        )
+        spc_cols["assurance_reason"].append(
+            spc_reading.assurance_reason(res, measures[m]) if res else None
         )
         spc_cols["signal_rule"].append(str(sig.rule) if sig else None)
         spc_cols["signal_since"].append(sig.start if sig else None)
@@ -448,6 +455,10 @@ def _measure_cell(row: pd.Series, unit: str, compact: bool = False) -> tuple[str
         parts.append(comparison_text(row.comparison))
         tile.append(COMPARISON_SHORT[Comparison(row.comparison)])
     parts.append(variation_short(row.variation_icon))
+    if isinstance(row.get("assurance_icon"), str):
+        parts.append(
+            "assurance " + assurance_badge(row.assurance_icon, row.get("assurance_reason"))
+        )
     if isinstance(row.variation_icon, str):
         v = VariationIcon(row.variation_icon)
         tile.append(f"SPC {VARIATION_LETTER[v]} {VARIATION_WORD[row.variation_icon.split('_')[0]]}")
@@ -738,7 +749,7 @@ def summary_table(
                 "lower_limit": format_value(r.lower_limit, m.unit),
                 "upper_limit": format_value(r.upper_limit, m.unit),
                 "variation": variation_badge(r.variation_icon),
-                "assurance": assurance_badge(r.assurance_icon),
+                "assurance": assurance_badge(r.assurance_icon, r.get("assurance_reason")),
                 "vs_england": comparison_text(r.comparison) if r.geo_code != ENGLAND_CODE else "—",
                 "progress": (
                     f"{r.progress_share * 100:.0f}% of the way"

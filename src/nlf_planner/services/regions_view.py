@@ -288,7 +288,7 @@ def measure_view(
         has_plan_line=line is not None,
         metrics=_metrics(m, cell),
         variation=regions_domain.variation_badge(cell.variation_icon),
-        assurance=regions_domain.assurance_badge(cell.assurance_icon),
+        assurance=regions_domain.assurance_badge(cell.assurance_icon, cell.get("assurance_reason")),
         context=_context(m, cell),
         area_table=regions_domain.summary_table(model, [geo_code], area_codes),
         notes=notes,

@@ -42,7 +42,8 @@ def _tile(tile: AreaTile, cells: pd.DataFrame, geo: str) -> None:
             )
         )
     reading = tile_reading(cells, tile, geo)
-    st.markdown(f"{reading.spc}  \n{reading.plan}  \n{reading.area_plan}")
+    lines = [reading.spc, reading.assurance, reading.plan, reading.area_plan]
+    st.markdown("  \n".join(line for line in lines if line))
     st.caption(spark_text)
 
 

@@ -13,8 +13,10 @@ LEGEND = (
     "Each tile: the latest value against England (▲ better, ● similar, ▼ worse, "
     "○ not compared; 95% intervals), and, where the plan sets a target, how many measures "
     "are on its trajectory. Measure tiles add the SPC variation letter of the latest point "
-    "(H high, L low, C common cause). Tint: blue better, orange worse, yellow mixed, grey "
-    "England. Hover for the full reading; click a tile to open its SPC chart."
+    "(H high, L low, C common cause); their full text adds the assurance (P pass, F fail, "
+    "? hit or miss, N not assessable, with the reason). Tint: blue better, orange worse, "
+    "yellow mixed, grey England. Hover for the full reading; click a tile to open its SPC "
+    "chart."
 )
 
 
