@@ -19,11 +19,13 @@ from nlf_planner import plan as plan_rules
 from nlf_planner import spc_reading
 from nlf_planner.compare import (
     COMPARISON_LABEL,
+    Adjustment,
     Comparison,
     benchmark_table,
     classify,
     funnel_curve,
-    funnel_position,
+    funnel_table,
+    sides,
     wilson_interval,
 )
 from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
@@ -822,8 +824,14 @@ def benchmark_summary(
     )
 
 
-def funnel(model: RegionsModel, measure_code: str) -> dict | None:
-    """Funnel-plot data for a proportion across the 42 ICSs (None for other units)."""
+def funnel(
+    model: RegionsModel, measure_code: str, method: Adjustment = Adjustment.RANDOM_EFFECTS
+) -> dict | None:
+    """Funnel-plot data for a proportion across the 42 ICSs (None for other units).
+
+    The limits allow for overdispersion by ``method`` when the ICSs vary more than chance
+    (``compare.funnel_table``); ``chance`` holds the unadjusted limits for reference.
+    """
     m = model.measures[measure_code]
     if not m.is_proportion:
         return None
@@ -838,26 +846,43 @@ def funnel(model: RegionsModel, measure_code: str) -> dict | None:
     p0 = float(eng.numerator.iloc[0] / eng.denominator.iloc[0])
     pts["name"] = pts.geo_code.map(model.names)
     pts["region"] = pts.geo_code.map(lambda g: model.names.get(model.region_of(g) or "", ""))
-    pts["position"] = funnel_position(pts.numerator, pts.denominator, p0)
-    curve = funnel_curve(p0, pts.denominator.min(), pts.denominator.max())
-    return {"points": pts, "curve": curve, "england": p0 * 100, "period": period}
+    pts, od = funnel_table(pts, benchmark=p0, polarity=m.polarity, method=method)
+    n_min, n_max = pts.denominator.min(), pts.denominator.max()
+    return {
+        "points": pts,
+        "curve": funnel_curve(p0, n_min, n_max, od=od),
+        "chance": funnel_curve(p0, n_min, n_max),
+        "overdispersion": od,
+        "england": p0 * 100,
+        "period": period,
+    }
 
 
 def funnel_summary(model: RegionsModel, measure_code: str, f: dict | None) -> str:
+    """The funnel in words: the adjustment with φ and τ, then how many ICSs are better,
+    worse and similar than expected, naming those outside the 99.8% limits."""
     m = model.measures[measure_code]
     if f is None:
         return f"{m.name} is not a proportion, so it has no funnel plot; use the benchmark bars."
-    pts = f["points"]
-    out99 = pts[pts.position == "outside 99.8% limits"]
-    out95 = pts[pts.position == "outside 95% limits"]
-    names = ", ".join(out99.name.head(5))
+    pts, od = f["points"], f["overdispersion"]
+    counts = pts.comparison.value_counts()
+    good, bad = sorted(sides(m.polarity), key=lambda c: c != Comparison.BETTER)
+    word = {c: COMPARISON_LABEL[c].split(" than")[0] for c in (good, bad)}
+    bits = [f"{counts.get(c.value, 0)} {word[c].lower()} than expected" for c in (good, bad)]
+    bits.append(f"{counts.get(Comparison.SIMILAR.value, 0)} similar")
+    if counts.get(Comparison.NOT_COMPARED.value, 0):
+        bits.append(f"{counts[Comparison.NOT_COMPARED.value]} not compared")
+    between = int((pts.position == "outside 95% limits").sum())
     text = (
-        f"{len(pts)} ICSs against England's {format_value(f['england'], m.unit)}: "
-        f"{len(out99)} lie outside the 99.8% limits and {len(out95)} between the 95% and 99.8% "
-        "limits; the rest are within what chance alone would give for their size."
+        f"{len(pts)} ICSs against England's {format_value(f['england'], m.unit)}. "
+        f"{od.describe(f['england'] / 100, 'ICSs')} Against the 99.8% limits: "
+        f"{', '.join(bits)}; {between} lie between the 95% and 99.8% limits."
     )
-    if names:
-        text += f" Outside 99.8%: {names}{' and others' if len(out99) > 5 else ''}."
+    for c in (good, bad):
+        names = pts[pts.comparison == c.value].name
+        if len(names):
+            more = " and others" if len(names) > 5 else ""
+            text += f" {word[c]} than expected: {', '.join(names.head(5))}{more}."
     return text
 
 

@@ -1,5 +1,5 @@
-"""Comparison statistics: Wilson intervals against published and scipy values, the
-better/similar/worse reading, and funnel limits that agree with the intervals."""
+"""Comparison statistics: Wilson intervals against published and scipy values and the
+better/similar/worse reading (the funnel's tests are in test_compare_funnel.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,6 @@ from nlf_planner.compare import (
     Comparison,
     benchmark_table,
     classify,
-    funnel_curve,
-    funnel_limits,
-    funnel_position,
     wilson_interval,
     z_value,
 )
@@ -128,38 +125,3 @@ def test_benchmark_table_for_scores_uses_published_intervals_or_does_not_compare
         data[["geo_code", "value"]], england=7.2, polarity="neutral", is_proportion=False
     )
     assert set(bare.comparison) == {Comparison.NOT_COMPARED}
-
-
-def test_funnel_limits_known_values_and_narrowing():
-    f = funnel_limits(0.3, [100, 1000, 10000])
-    se = np.sqrt(0.3 * 0.7 / np.array([100, 1000, 10000]))
-    assert np.allclose(f.upper95, 0.3 + norm.ppf(0.975) * se)
-    assert np.allclose(f.lower998, 0.3 - norm.ppf(0.999) * se)
-    assert (np.diff(f.upper95) < 0).all() and (np.diff(f.lower95) > 0).all()
-    assert (f.upper998 > f.upper95).all()
-    tiny = funnel_limits(0.02, [5])
-    assert tiny.lower95.iloc[0] == 0.0  # clipped at zero
-    with pytest.raises(ValueError):
-        funnel_limits(30, [10])
-
-
-def test_funnel_curve_spans_the_denominators():
-    c = funnel_curve(0.5, 200, 5000)
-    assert c.denominator.min() <= 200 and c.denominator.max() >= 5000
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.integers(2, 20000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
-    st.floats(0.02, 0.98),
-)
-def test_funnel_agrees_with_wilson_comparison(kn, p0):
-    """Outside the 95% funnel exactly when the 95% Wilson interval excludes England."""
-    k, n = kn
-    lo, hi = wilson_interval(k, n, 0.95)
-    excluded = bool(lo > p0 or hi < p0)
-    position = funnel_position([k], [n], p0)[0]
-    if abs(k / n - p0) > 1e-9 and not np.isclose(
-        abs(k / n - p0), z_value(0.95) * np.sqrt(p0 * (1 - p0) / n)
-    ):
-        assert (position != "within 95% limits") == excluded

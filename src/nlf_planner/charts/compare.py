@@ -8,19 +8,26 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from nlf_planner.charts.theme import (
+    CONCERN,
+    IMPROVEMENT,
     NHS_BLACK,
-    NHS_BLUE,
     NHS_DARK_BLUE,
+    NHS_LIGHT_BLUE,
     NHS_MID_GREY,
     NHS_PALE_GREY,
     apply_layout,
 )
 from nlf_planner.compare import COMPARISON_COLOUR, COMPARISON_LABEL, Comparison
 
+#: Funnel points by comparison: blue better, orange worse, grey similar, and a shape for each
+#: so the reading never rests on colour alone (the legend says it in words too).
 FUNNEL_MARKERS = {
-    "within 95% limits": ("circle", NHS_MID_GREY),
-    "outside 95% limits": ("diamond", NHS_BLUE),
-    "outside 99.8% limits": ("square", NHS_DARK_BLUE),
+    Comparison.BETTER: ("diamond", IMPROVEMENT),
+    Comparison.WORSE: ("square", CONCERN),
+    Comparison.HIGHER: ("triangle-up", NHS_DARK_BLUE),
+    Comparison.LOWER: ("triangle-down", NHS_LIGHT_BLUE),
+    Comparison.SIMILAR: ("circle", NHS_MID_GREY),
+    Comparison.NOT_COMPARED: ("circle-open", NHS_MID_GREY),
 }
 
 # Tones of the tartan rug (text in every cell says the same thing).
@@ -117,54 +124,51 @@ def funnel_plot(
     x_title: str = "Denominator (people counted)",
     y_title: str = "%",
     highlight: str | None = None,
+    chance: pd.DataFrame | None = None,
 ) -> go.Figure:
-    """ICSs by size against England, with 95% and 99.8% control limits (percent); the ICSs
-    of the ``highlight`` region are labelled by name."""
+    """ICSs by size against England, with 95% and 99.8% control limits (percent).
+
+    ``points`` carry ``comparison`` and ``comparison_label`` (``compare.funnel_table``): each
+    kind gets its colour, its shape and its words in the legend and hover. ``chance``, when
+    given, draws the unadjusted 99.8% limits faintly, so the widening is visible. The ICSs of
+    the ``highlight`` region are labelled by name.
+    """
     fig = go.Figure()
-    for tag, dash, label in (("95", "dash", "95% limits"), ("998", "solid", "99.8% limits")):
-        for side in ("upper", "lower"):
-            fig.add_trace(
-                go.Scatter(
-                    x=curve.denominator,
-                    y=curve[f"{side}{tag}"] * 100,
-                    mode="lines",
-                    name=label,
-                    showlegend=side == "upper",
-                    legendgroup=label,
-                    line={
-                        "color": NHS_MID_GREY if tag == "95" else NHS_BLACK,
-                        "dash": dash,
-                        "width": 1.2,
-                    },
-                    hoverinfo="skip",
-                )
-            )
+    if chance is not None:
+        _limit_lines(fig, chance, "998", "99.8% limits for chance alone", "#AEB7BD", "dot")
+    _limit_lines(fig, curve, "95", "95% limits", NHS_MID_GREY, "dash")
+    _limit_lines(fig, curve, "998", "99.8% limits", NHS_BLACK, "solid")
     fig.add_hline(
         y=england,
         line={"color": NHS_BLACK, "width": 1.5},
         annotation_text=f"England {england:.1f}%",
         annotation_position="top left",
     )
-    for position, (symbol, colour) in FUNNEL_MARKERS.items():
-        part = points[points.position == position]
+    for comp, (symbol, colour) in FUNNEL_MARKERS.items():
+        part = points[points.comparison == comp.value]
         if part.empty:
             continue
+        label = part.comparison_label.iloc[0]
         fig.add_trace(
             go.Scatter(
                 x=part.denominator,
                 y=part.value,
                 mode="markers",
-                name=position.capitalize(),
+                name=label,
                 marker={
                     "symbol": symbol,
                     "color": colour,
-                    "size": 10,
-                    "line": {"color": "white", "width": 0.5},
+                    "size": 11 if comp == Comparison.SIMILAR else 13,
+                    "line": {"color": NHS_DARK_BLUE if comp != Comparison.SIMILAR else "white"},
                 },
                 text=part.name,
-                customdata=part.region,
-                hovertemplate="%{text} (%{customdata})<br>%{y:.1f}% of %{x:,.0f}"
-                f"<extra>{position}</extra>",
+                customdata=np.stack(
+                    [part.region, part.z_adjusted, part.lower998, part.upper998], axis=1
+                ),
+                hovertemplate="<b>%{text}</b> (%{customdata[0]})<br>%{y:.1f}% of %{x:,.0f}"
+                "<br>z = %{customdata[1]:.2f} after adjustment<br>"
+                "99.8% limits at this size: %{customdata[2]:.1f}–%{customdata[3]:.1f}%"
+                f"<extra>{label}</extra>",
             )
         )
     if highlight:
@@ -179,17 +183,36 @@ def funnel_plot(
                 textposition="top center",
                 textfont={"size": 10, "color": NHS_DARK_BLUE},
                 marker={
-                    "size": 16,
+                    "size": 18,
                     "color": "rgba(0,0,0,0)",
                     "line": {"color": NHS_DARK_BLUE, "width": 2},
                 },
                 hoverinfo="skip",
             )
         )
-    apply_layout(fig, title, height=480, x_title=x_title, y_title=y_title)
+    apply_layout(fig, title, height=500, x_title=x_title, y_title=y_title)
     fig.update_xaxes(type="log")
-    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0})
+    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0}, margin={"t": 90})
     return fig
+
+
+def _limit_lines(
+    fig: go.Figure, curve: pd.DataFrame, tag: str, label: str, colour: str, dash: str
+) -> None:
+    """The upper and lower limit at one level as one legend entry."""
+    for side in ("upper", "lower"):
+        fig.add_trace(
+            go.Scatter(
+                x=curve.denominator,
+                y=curve[f"{side}{tag}"] * 100,
+                mode="lines",
+                name=label,
+                showlegend=side == "upper",
+                legendgroup=label,
+                line={"color": colour, "dash": dash, "width": 1.2},
+                hoverinfo="skip",
+            )
+        )
 
 
 def spine_chart(profile: pd.DataFrame, *, title: str) -> go.Figure:

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from nlf_planner import regions as regions_domain
 from nlf_planner.charts.compare import benchmark_bars, funnel_plot, matrix_figure, spine_chart
 from nlf_planner.charts.spc import spc_figure
+from nlf_planner.compare import Adjustment
 from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.models import Measure
 from nlf_planner.periods import label as period_label
@@ -51,6 +52,12 @@ SUMMARY_ORDER = (
 )
 #: Benchmark levels a person can judge against, label → confidence.
 LEVELS = {"95%": 0.95, "99.8%": 0.998}
+#: How the funnel may allow for overdispersion, label → method (the first is the default).
+FUNNEL_ADJUSTMENTS = {
+    "Random effects": Adjustment.RANDOM_EFFECTS,
+    "Multiplicative": Adjustment.MULTIPLICATIVE,
+    "Chance alone": Adjustment.NONE,
+}
 
 
 def model_key(db: Database, plan: Plan | None) -> tuple:
@@ -321,7 +328,28 @@ class BenchmarkView:
 
 
 BAR_COLUMNS = ["name", "geo_code", "value", "ci95_low", "ci95_high", "ci998_low", "ci998_high"]
-FUNNEL_COLUMNS = ["name", "geo_code", "region", "numerator", "denominator", "value", "position"]
+#: The funnel CSV: each ICS's value, size, z-scores, limits at its size and reading, with
+#: the adjustment, φ and τ the limits used.
+FUNNEL_COLUMNS = [
+    "name",
+    "geo_code",
+    "region",
+    "numerator",
+    "denominator",
+    "value",
+    "z",
+    "z_adjusted",
+    "lower95",
+    "upper95",
+    "lower998",
+    "upper998",
+    "position",
+    "comparison",
+    "comparison_label",
+    "adjustment",
+    "phi",
+    "tau",
+]
 
 
 def _bars(model: RegionsModel, m: Measure, region: str, level: float) -> Chart | None:
@@ -347,18 +375,20 @@ def _bars(model: RegionsModel, m: Measure, region: str, level: float) -> Chart |
     )
 
 
-def _funnel(model: RegionsModel, m: Measure, region: str) -> Chart | None:
-    f = regions_domain.funnel(model, m.code)
+def _funnel(model: RegionsModel, m: Measure, region: str, method: Adjustment) -> Chart | None:
+    f = regions_domain.funnel(model, m.code, method)
     if f is None:
         return None
+    od = f["overdispersion"]
     figure = funnel_plot(
         f["points"],
         f["curve"],
         england=f["england"],
         title=f"{m.name}: the 42 ICSs by size against England, "
-        f"{period_label(f['period'], m.frequency)}<br><sup>%, funnel of 95% and 99.8% "
-        "limits around England's value</sup>",
+        f"{period_label(f['period'], m.frequency)}<br><sup>%, 95% and 99.8% limits around "
+        f"England's value; overdispersion adjustment: {od.label}</sup>",
         highlight=model.names[region] if region != ENGLAND_CODE else None,
+        chance=f["chance"] if od.applied != Adjustment.NONE else None,
     )
     return Chart(
         figure, f["points"][FUNNEL_COLUMNS], regions_domain.funnel_summary(model, m.code, f)
@@ -366,13 +396,20 @@ def _funnel(model: RegionsModel, m: Measure, region: str) -> Chart | None:
 
 
 def benchmark_view(
-    model: RegionsModel, measure_code: str, region: str, level: str = "95%"
+    model: RegionsModel,
+    measure_code: str,
+    region: str,
+    level: str = "95%",
+    funnel_adjustment: str = "Random effects",
 ) -> BenchmarkView:
     """One measure's latest values for the regions (or a region's ICSs) against England,
-    judged at ``level`` ('95%' or '99.8%'), and the ICS funnel."""
+    judged at ``level`` ('95%' or '99.8%'), and the ICS funnel with its limits allowing for
+    overdispersion as ``funnel_adjustment`` says (a ``FUNNEL_ADJUSTMENTS`` label; an unknown
+    one falls back to random effects)."""
     m = model.measure(measure_code)
     bars = _bars(model, m, region, LEVELS.get(level, 0.95))
-    funnel = _funnel(model, m, region) if bars is not None else None
+    method = FUNNEL_ADJUSTMENTS.get(funnel_adjustment, Adjustment.RANDOM_EFFECTS)
+    funnel = _funnel(model, m, region, method) if bars is not None else None
     note = "" if funnel else regions_domain.funnel_summary(model, measure_code, None)
     return BenchmarkView(measure=m, bars=bars, funnel=funnel, funnel_note=note)
 

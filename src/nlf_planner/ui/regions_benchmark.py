@@ -21,16 +21,38 @@ def render_benchmark(model: RegionsModel, region: str) -> None:
         bind="query-params",
         horizontal=True,
     )
-    view = regions_view.benchmark_view(model, code, region, level)
+    # The bars come first on the page, but the funnel's choice must be read before the view
+    # is built, so the bars are drawn into a slot reserved above it.
+    bars_slot = st.container()
+    adjustment = next(iter(regions_view.FUNNEL_ADJUSTMENTS))
+    if model.measure(code).is_proportion:
+        adjustment = _funnel_choice()
+    view = regions_view.benchmark_view(model, code, region, level, adjustment)
     if view.bars is None:
-        st.info("No data for this measure.")
+        bars_slot.info("No data for this measure.")
         return
     bars = view.bars
-    chart_with_download(
-        bars.figure, bars.data, key=f"benchmark-{code}-{region}", summary=bars.summary
-    )
+    with bars_slot:
+        chart_with_download(
+            bars.figure, bars.data, key=f"benchmark-{code}-{region}", summary=bars.summary
+        )
     if view.funnel is not None:
         f = view.funnel
         chart_with_download(f.figure, f.data, key=f"funnel-{code}", summary=f.summary)
     else:
         st.caption(view.funnel_note)
+
+
+def _funnel_choice() -> str:
+    """How the funnel's limits allow for overdispersion (random effects unless changed)."""
+    return st.radio(
+        "Funnel limits allow for ICSs varying more than chance by",
+        list(regions_view.FUNNEL_ADJUSTMENTS),
+        key="funnel",
+        bind="query-params",
+        horizontal=True,
+        help="Random effects (the NHS-R FunnelPlotR default) adds the spread between ICSs "
+        "to each ICS's own sampling error; multiplicative scales the limits by √φ; chance "
+        "alone shows the unadjusted limits. Limits are widened only when the χ² test finds "
+        "overdispersion.",
+    )

@@ -167,9 +167,16 @@ def test_benchmark_view_with_bars_and_funnel(seeded_db_path):
     assert len(specs) == 2
     assert "against England" in specs[0]["layout"]["title"]["text"]
     assert "42 ICSs" in specs[1]["layout"]["title"]["text"]
+    assert "additive random effects" in specs[1]["layout"]["title"]["text"]
+    query = {"view": "Benchmark", "measure": "M10", "funnel": "Multiplicative"}
+    at = run_page("regions", seeded_db_path, query=query)
+    assert not at.exception
+    assert at.radio(key="funnel").value == "Multiplicative"
+    assert "multiplicative (φ = " in _specs(at)[1]["layout"]["title"]["text"]
     at = run_page("regions", seeded_db_path, query={"view": "Benchmark", "measure": "M13"})
     assert len(_specs(at)) == 1
     assert "not a proportion" in _captions(at)
+    assert not [r for r in at.radio if r.key == "funnel"]  # no funnel, no funnel choice
 
 
 def test_profile_view_for_a_region(seeded_db_path):

@@ -12,7 +12,8 @@ from nlf_planner.charts.compare import (
     matrix_figure,
     spine_chart,
 )
-from nlf_planner.compare import benchmark_table, funnel_curve, funnel_position
+from nlf_planner.charts.theme import CONCERN, IMPROVEMENT
+from nlf_planner.compare import benchmark_table, funnel_curve, funnel_table
 
 
 def test_benchmark_bars_keep_the_sorted_order_and_draw_both_intervals():
@@ -39,22 +40,42 @@ def test_benchmark_bars_keep_the_sorted_order_and_draw_both_intervals():
     assert "England 50.0" in " ".join(a.text for a in fig.layout.annotations)
 
 
-def test_funnel_plot_marks_positions_with_shapes():
+def test_funnel_plot_marks_better_worse_similar_with_colour_shape_and_words():
     pts = pd.DataFrame(
         {
-            "name": ["A", "B"],
-            "region": ["R", "R"],
-            "numerator": [50, 300],
-            "denominator": [100, 1000],
+            "name": ["A", "B", "C"],
+            "region": ["R", "R", "S"],
+            "numerator": [50, 300, 150],
+            "denominator": [100, 1000, 1000],
         }
     )
     pts["value"] = pts.numerator / pts.denominator * 100
-    pts["position"] = funnel_position(pts.numerator, pts.denominator, 0.3)
-    fig = funnel_plot(pts, funnel_curve(0.3, 100, 1000), england=30.0, title="f", highlight="R")
+    # Three areas this far apart are overdispersed; chance-alone limits keep all three kinds.
+    table, od = funnel_table(pts, benchmark=0.3, polarity="lower_is_better", method="none")
+    fig = funnel_plot(
+        table,
+        funnel_curve(0.3, 100, 1000, od=od),
+        england=30.0,
+        title="f",
+        highlight="R",
+        chance=funnel_curve(0.3, 100, 1000),
+    )
     assert list(fig.data[-1].text) == ["A", "B"] and fig.data[-1].name == "ICSs in R"
     assert fig.layout.xaxis.type == "log"
-    marker_traces = [t for t in fig.data if t.mode == "markers"]  # not the labels
-    assert {t.name for t in marker_traces} == {"Within 95% limits", "Outside 99.8% limits"}
+    points = {t.name: t for t in fig.data if t.mode == "markers"}  # not the labels
+    assert set(points) == {
+        "Worse than expected (above 99.8% limit)",  # A: 50% where lower is better
+        "Better than expected (below 99.8% limit)",  # C: 15%
+        "Similar to expected (within 99.8% limits)",  # B: 30%
+    }
+    worse = points["Worse than expected (above 99.8% limit)"]
+    better = points["Better than expected (below 99.8% limit)"]
+    assert (better.marker.color, worse.marker.color) == (IMPROVEMENT, CONCERN)
+    symbols = {t.marker.symbol for t in points.values()}
+    assert len(symbols) == 3  # a shape for each reading, not colour alone
+    assert "Worse than expected" in worse.hovertemplate and "z =" in worse.hovertemplate
+    lines = {t.name for t in fig.data if t.mode == "lines"}
+    assert lines == {"95% limits", "99.8% limits", "99.8% limits for chance alone"}
 
 
 def test_spine_chart_has_range_iqr_and_value_markers():
