@@ -138,7 +138,7 @@ def _starting_point(runs: PageRuns) -> None:
         else "the latest value held (no plan is saved)"
     )
     st.caption(
-        f"Year 0 starts from the values observed at {escape_markdown(start.geo_name)}, at "
+        f"Year 0 starts from the values observed for {escape_markdown(start.geo_name)}, at "
         f"{when}; every region starts from them. Saved scenarios are started from the data "
         "again each time they run; the rest of the starting position (posts, headcounts, the "
         "other levels' developed shares) is the scenario's own illustrative figure."
