@@ -403,6 +403,16 @@ def pending_note(period_text: str, base_year: int) -> str:
     )
 
 
+def trajectory_text(cell: pd.Series) -> str:
+    """The plan status in a table cell ("on trajectory"), the same words in the Regions
+    summary table and the deck's summary matrix."""
+    if isinstance(cell.get("plan_status"), str):
+        return cell.plan_status
+    if isinstance(cell.get("plan_note"), str):
+        return "no point yet (latest is the baseline)"
+    return "—"
+
+
 def plan_progress_text(cell: pd.Series, unit: str) -> str:
     """'Plan: off trajectory (plan 7.1% now); 45% of the way from 5.0% to the year-3 target
     of 7.9%' — or why no share is given (already met, held at the baseline, or no point on
@@ -758,13 +768,7 @@ def summary_table(
                     if pd.notna(r.get("progress_share"))
                     else "—"
                 ),
-                "trajectory": (
-                    r.plan_status
-                    if isinstance(r.get("plan_status"), str)
-                    else "no point yet (latest is the baseline)"
-                    if isinstance(r.get("plan_note"), str)
-                    else "—"
-                ),
+                "trajectory": trajectory_text(r),
                 "reading": reading(model, r.measure_code, r.geo_code),
             }
         )

@@ -16,6 +16,7 @@ from nlf_planner.deck.icons import (
 )
 from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
 from nlf_planner.periods import label as period_label
+from nlf_planner.regions import trajectory_text
 from nlf_planner.spc import AssuranceIcon, SPCResult
 from nlf_planner.spc_reading import assurance_reason
 from nlf_planner.units import format_value
@@ -23,12 +24,6 @@ from nlf_planner.units import format_value
 COLUMNS = [
     "Area", "Measure", "Latest", "Target", "Plan", "Mean", "Limits", "Variation", "Assurance",
 ]  # fmt: skip
-
-
-def plan_text(cell: pd.Series | None) -> str:
-    """The plan status the Regions page shows for the cell ("on trajectory"), or "—"."""
-    status = cell.get("plan_status") if cell is not None else None
-    return status if isinstance(status, str) else "—"
 
 
 def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -53,7 +48,7 @@ def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "Latest": f"{fmt(res.latest_value)} "
                 f"({period_label(res.latest_period, m.frequency)})",
                 "Target": fmt(res.target) if res.target is not None else "—",
-                "Plan": plan_text(inputs.model.cell(m.code, inputs.geo)),
+                "Plan": trajectory_text(inputs.model.cell(m.code, inputs.geo)),
                 "Mean": fmt(res.latest("mean")),
                 "Limits": limits + (" (trial)" if res.trial_limits else ""),
                 "Variation": variation_text(res.variation_icon, short=True),
