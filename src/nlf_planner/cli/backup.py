@@ -3,9 +3,15 @@
 ``python -m nlf_planner.cli.backup backup [FOLDER_OR_FILE.zip]`` writes a backup zip
 (default: data/backups/). ``python -m nlf_planner.cli.backup restore FILE.zip`` checks the
 file and swaps it in after an automatic backup of the current state; ``check FILE.zip`` only
-checks it. The app must not be running for a restore: DuckDB lets one process write a file at
-a time. Every step goes through the data transfer services as the command-line actor, so the
-checks and the audit trail are the page's.
+checks it (its signature too). The app must not be running for a restore: DuckDB lets one
+process write a file at a time. Every step goes through the data transfer services as the
+command-line actor, so the checks and the audit trail are the page's.
+
+Who the command line is: ``SYSTEM``, an admin for all England, named in the audit log after
+the operating-system user (or ``NLF_ACTOR``). Whoever can run this on the server can already
+read and replace the database file itself, so the tools grant nothing the shell does not;
+they still go through the same role, scope and signature checks. An unsigned backup (made
+before backups were signed) is restored only with ``--allow-unsigned``.
 """
 
 from __future__ import annotations
@@ -44,21 +50,27 @@ def _parser() -> argparse.ArgumentParser:
     r = sub.add_parser("restore", help="restore from a backup zip")
     r.add_argument("file", help="backup .zip made by NLF Planner")
     r.add_argument("--reason", default="restored from the command line")
+    r.add_argument(
+        "--allow-unsigned",
+        action="store_true",
+        help="restore a backup that carries no signature (one made before backups were signed)",
+    )
     v = sub.add_parser("check", help="check a backup zip without restoring it")
     v.add_argument("file")
     return parser
 
 
-def _check(file: Path) -> int:
+def _check(db: Database, file: Path) -> int:
     try:
-        manifest = data_transfer.validate_backup(file)
+        checked = data_transfer.check_backup(db, file)
     except ServiceError as exc:
         print(f"Refused: {exc}", file=sys.stderr)
         return 1
-    rows = sum(t["rows"] for t in manifest["tables"].values())
+    manifest = checked.manifest
     print(
-        f"{file}: valid backup, schema version {manifest['schema_version']}, "
-        f"{len(manifest['tables'])} tables, {rows:,} rows, made {manifest['created_at']}"
+        f"{file}: valid backup ({checked.signature}), schema version "
+        f"{manifest['schema_version']}, {len(manifest['tables'])} tables, {checked.rows:,} "
+        f"rows, made {manifest['created_at']}"
     )
     return 0
 
@@ -73,7 +85,7 @@ def _backup(db: Database, dest: str | None) -> int:
     return 0
 
 
-def _restore(db: Database, file: Path, reason: str) -> int:
+def _restore(db: Database, file: Path, reason: str, allow_unsigned: bool = False) -> int:
     if db.read_only:
         print(
             f"Cannot restore: {db.path} is in use by another process (stop the app first, "
@@ -82,7 +94,9 @@ def _restore(db: Database, file: Path, reason: str) -> int:
         )
         return 2
     try:
-        report = data_transfer.restore_backup(db, command_line_actor(), file, reason=reason)
+        report = data_transfer.restore_backup(
+            db, command_line_actor(), file, reason=reason, allow_unsigned=allow_unsigned
+        )
     except ServiceError as exc:
         print(f"Refused: {exc}", file=sys.stderr)
         return 1
@@ -95,8 +109,6 @@ def _restore(db: Database, file: Path, reason: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "check":
-        return _check(Path(args.file))
     path = get_settings().db_path
     try:
         db = open_store(path)
@@ -104,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Cannot open {path}: {exc}", file=sys.stderr)
         return 2
     try:
+        if args.command == "check":  # the key is the database's, so the store is opened
+            return _check(db, Path(args.file))
         if args.command == "backup":
             return _backup(db, args.dest)
-        return _restore(db, Path(args.file), args.reason)
+        return _restore(db, Path(args.file), args.reason, args.allow_unsigned)
     finally:
         db.close()
 

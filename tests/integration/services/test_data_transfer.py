@@ -303,7 +303,7 @@ def test_backup_and_restore_round_trip_through_the_services(fresh_seeded_db, tmp
     assert log[["actor", "action", "entity_id", "reason"]].iloc[0].tolist() == [
         "Asha Patel",
         "restore",
-        "board.zip",
+        "board.zip (signature verified)",
         "undo",
     ]
 

@@ -2,7 +2,8 @@
 
 A full backup holds every row, people's names in the audit log included, so making,
 downloading and listing backups need the admin role; the automatic backup before an import is
-made by the import service itself.
+made by the import service itself. Every backup made here is signed with the server's key
+(:mod:`.signing`), so an edited copy is refused on restore.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.data_transfer import signing
 from nlf_planner.services.data_transfer.errors import REFUSALS, refusal
 from nlf_planner.store import Database
 from nlf_planner.store import backup as backup_store
@@ -29,20 +31,41 @@ def backup_file_name() -> str:
     return backup_store.backup_file_name()
 
 
+def signing_key(db: Database) -> bytes:
+    """The server's backup-signing key, kept beside the database's folder of backups."""
+    return signing.backup_key(backup_folder(db).parent)
+
+
+def signed_backup(db: Database, dest: Path | str | None, *, created_by: str, **kw: str) -> Path:
+    """The store's backup zip, signed; no backup is left behind when signing fails. Every
+    backup file this app writes (by hand, before an import, before a restore) comes here or
+    through :func:`signing.sign_file`. Not role-checked: callers have checked their actor."""
+    key = signing_key(db)
+    path = backup_store.create_backup(db, dest, created_by=created_by, **kw)
+    try:
+        return signing.sign_file(path, key)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
 def create_backup(db: Database, actor: Actor | None, dest: Path | str | None = None) -> Path:
-    """Write a backup zip (admin) to ``dest`` (a folder or .zip path; default data/backups/)."""
+    """Write a signed backup zip (admin) to ``dest`` (a folder or .zip path; default
+    data/backups/)."""
     actor = require(actor, Role.ADMIN, "make a backup")
     try:
-        return backup_store.create_backup(db, dest, created_by=actor.display_name)
+        return signed_backup(db, dest, created_by=actor.display_name)
     except REFUSALS as exc:
         raise refusal(exc, NO_BACKUP) from exc
 
 
 def backup_download(db: Database, actor: Actor | None) -> bytes:
-    """A backup as bytes for a download button (admin)."""
+    """A signed backup as bytes for a download button (admin)."""
     actor = require(actor, Role.ADMIN, "download a full backup")
     try:
-        return backup_store.backup_bytes(db, created_by=f"download by {actor.display_name}")
+        key = signing_key(db)
+        data = backup_store.backup_bytes(db, created_by=f"download by {actor.display_name}")
+        return signing.sign_bytes(data, key)
     except REFUSALS as exc:
         raise refusal(exc, NO_BACKUP) from exc
 

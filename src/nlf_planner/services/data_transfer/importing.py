@@ -18,6 +18,7 @@ from nlf_planner import imports as import_rules
 from nlf_planner.imports import CheckedImport, ImportKind, Issue, Table
 from nlf_planner.services.access import require, require_scope
 from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.data_transfer.backups import signed_backup
 from nlf_planner.services.data_transfer.errors import REFUSALS, refusal, unreadable
 from nlf_planner.services.data_transfer.import_kinds import (
     IMPORTERS,
@@ -27,7 +28,6 @@ from nlf_planner.services.data_transfer.import_kinds import (
 )
 from nlf_planner.services.errors import NotFound, ReadOnly, ValidationFailed
 from nlf_planner.store import Database
-from nlf_planner.store import backup as backup_store
 
 NOTHING_IMPORTED = "Nothing was imported"
 
@@ -149,8 +149,9 @@ def apply_import(
 
 
 def _backup_before_import(db: Database, actor: Actor) -> Path:
-    return backup_store.create_backup(
+    return signed_backup(
         db,
+        None,
         created_by=f"automatic backup before an import by {actor.display_name}",
         prefix="nlf-before-import",
     )

@@ -5,6 +5,12 @@ Checking reads only the file and the current row counts, so anyone may see wheth
 a sound backup. Restoring replaces every row, so it needs the admin role; the store builds the
 restored file beside the live one, records the restore in its audit log and swaps it in with
 one rename, or leaves the live data untouched.
+
+Signatures (:mod:`.signing`): a backup whose signature does not match (edited, even with its
+checksums recomputed) or was made with another server's key is refused, by the check and by
+the restore. An unsigned backup (from before backups were signed, or with its signature
+stripped) is restored only when the admin says so (``allow_unsigned``); the audit row of every
+restore names the file and its signature status.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import pandas as pd
 
 from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.data_transfer import signing
+from nlf_planner.services.data_transfer.backups import signing_key
 from nlf_planner.services.data_transfer.errors import REFUSALS, refusal
 from nlf_planner.services.errors import ReadOnly, ValidationFailed
 from nlf_planner.store import Database
@@ -43,6 +51,12 @@ class BackupCheck:
 
     manifest: dict[str, Any]
     comparison: pd.DataFrame
+    signature: str = signing.UNSIGNED
+
+    @property
+    def signed(self) -> bool:
+        """Signed by this server's key and unedited since (an unsigned one needs a say-so)."""
+        return self.signature == signing.VERIFIED
 
     @property
     def created_at(self) -> str | None:
@@ -89,9 +103,12 @@ def compare_with_current(manifest: dict[str, Any], current: dict[str, int]) -> p
 
 
 def check_backup(db: Database, source: BackupSource) -> BackupCheck:
-    """Check a backup and compare it table by table with the data now; writes nothing."""
+    """Check a backup (its signature too) and compare it table by table with the data now;
+    writes nothing. An edited or foreign-key backup is refused (:class:`ValidationFailed`)."""
     manifest = validate_backup(source)
-    return BackupCheck(manifest, compare_with_current(manifest, backup_store.table_row_counts(db)))
+    status = signing.signature_status(source, signing_key(db))
+    counts = backup_store.table_row_counts(db)
+    return BackupCheck(manifest, compare_with_current(manifest, counts), status)
 
 
 def restore_backup(
@@ -102,21 +119,42 @@ def restore_backup(
     reason: str | None = None,
     label: str | None = None,
     safety_dir: Path | str | None = None,
+    allow_unsigned: bool = False,
 ) -> RestoreReport:
     """Replace every row with the backup's (admin), after keeping the current state in
-    data/backups/ (or ``safety_dir``); the live data stay as they were if anything fails."""
+    data/backups/ (or ``safety_dir``, signed like every backup); the live data stay as they
+    were if anything fails. A backup whose signature fails is refused; an unsigned one needs
+    ``allow_unsigned`` (the admin's explicit confirmation)."""
     actor = require(actor, Role.ADMIN, "restore a backup")
     if db.read_only:
         why = f"{NOTHING_RESTORED}: the database is open read-only. {db.read_only_reason or ''}"
         raise ReadOnly(why.strip())
     try:
-        return backup_store.restore_backup(
+        backup_store.validate_backup(source)  # the store's words for a file that is no backup
+        key = signing_key(db)
+        status = signing.signature_status(source, key)
+        if status == signing.UNSIGNED and not allow_unsigned:
+            raise signing.unsigned_refusal()
+        report = backup_store.restore_backup(
             db,
             source,
             actor=actor.display_name,
             reason=(reason or "").strip() or None,
-            label=label,
+            label=_audit_label(source, label, status),
             safety_dir=safety_dir,
         )
+        if report.safety_backup is not None:
+            signing.sign_file(report.safety_backup, key)
     except REFUSALS as exc:
         raise refusal(exc, NOTHING_RESTORED) from exc
+    return report
+
+
+def _audit_label(source: BackupSource, label: str | None, status: str) -> str:
+    """Which file, and its signature status: the audit row's entity, in one transaction with
+    the restore itself."""
+    name = label or (
+        Path(source).name if not isinstance(source, (bytes, bytearray)) else "uploaded backup"
+    )
+    how = status if status == signing.VERIFIED else f"{status}, restored on the admin's say-so"
+    return f"{name} ({how})"
