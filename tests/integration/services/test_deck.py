@@ -332,3 +332,16 @@ def test_regions_are_found_by_code_or_name(seeded) -> None:
     assert resolve_region(seeded, "England") == ENGLAND_CODE
     with pytest.raises(NotFound, match="Unknown region 'Atlantis'"):
         resolve_region(seeded, "Atlantis")
+
+
+def test_england_m05_in_the_board_pack_is_not_assessable_not_a_certain_fail(seeded) -> None:
+    """Issue 16 case 1 in the pack: M05 for England is above its target, and the limits
+    (fitted across a shift) used to make it "consistently fails"."""
+    deck = build_deck(seeded, DeckChoices(today=TODAY))
+    data = next(s for s in deck.slides if s.key == "summary").tables[0].data
+    m05 = data[data["Measure"].str.startswith("M05")].iloc[0]
+    assert "Consistently fails" not in m05["Assurance"]
+    assert m05["Assurance"].startswith(
+        "N – Not assessable until the limits are rebased: a shift has run since "
+    )
+    assert "exception-M05" not in [s.key for s in deck.slides]
