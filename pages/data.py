@@ -106,7 +106,9 @@ def render_restore(db: Database, source: bytes | Path, label: str) -> None:
         show_error(exc)
         return
     data_backup.show_check(check)
+    allow_unsigned = data_backup.unsigned_confirmation(check)
     reason, sure = data_backup.confirmation()
+    sure = sure and (check.signed or allow_unsigned)
     actor = require_actor("restore a backup")
     if st.button(
         "Restore this backup",
@@ -116,7 +118,9 @@ def render_restore(db: Database, source: bytes | Path, label: str) -> None:
         icon=":material/restore:",
     ):
         try:
-            report = data_transfer.restore_backup(db, actor, source, reason=reason, label=label)
+            report = data_transfer.restore_backup(
+                db, actor, source, reason=reason, label=label, allow_unsigned=allow_unsigned
+            )
         except ServiceError as exc:
             show_error(exc)
             return

@@ -100,7 +100,23 @@ def show_check(check: BackupCheck) -> None:
         f"(schema version {check.schema_version}); every checksum matches.",
         icon=":material/verified:",
     )
+    if check.signed:
+        st.caption("✓ Signed by this server and unchanged since it was made.")
     st.dataframe(check.comparison, hide_index=True, key="data_restore_compare")
+
+
+def unsigned_confirmation(check: BackupCheck) -> bool:
+    """For a backup without a signature (one made before backups were signed), a warning
+    and the admin's explicit tick; a signed backup needs none."""
+    if check.signed:
+        return False
+    st.warning(
+        "⚠ This backup is not signed: it was made before backups were signed, or its "
+        "signature was removed, so nothing shows it is unedited. Restore it only if you know "
+        "where it came from.",
+        icon=":material/gpp_maybe:",
+    )
+    return st.checkbox("Restore an unsigned backup", key="data_restore_unsigned")
 
 
 def confirmation() -> tuple[str, bool]:
