@@ -5,6 +5,7 @@ import streamlit as st
 
 from nlf_planner.charts.overview import driver_diagram
 from nlf_planner.overview import area_tiles, change_lines
+from nlf_planner.plan import DIRECTION_RULE
 from nlf_planner.services import audit as audit_service
 from nlf_planner.services import reference as reference_service
 from nlf_planner.ui.frame import (
@@ -51,7 +52,7 @@ st.subheader(f"Priority areas — headline measure for {geo_name}")
 st.caption(
     "Latest value, change over a year (better/worse takes each measure's direction into "
     "account), the SPC reading of the latest point (Making Data Count), progress against the "
-    "plan in use, and the recent trend."
+    "plan in use, and the recent trend. " + DIRECTION_RULE
 )
 render_tiles(area_tiles(areas, measures, series, geo), regions_model(db).cells, geo)
 

@@ -9,7 +9,15 @@ from nlf_planner.charts.roadmap import roadmap_data, roadmap_figure, roadmap_sum
 from nlf_planner.deck.icons import FILL
 from nlf_planner.deck.labels import plan_label
 from nlf_planner.deck.records import DeckInputs, SectionUnavailable, Slide, SlideTable
-from nlf_planner.plan import STATUS_LABELS, STATUSES, Plan, attention_list, fy_label, rollup
+from nlf_planner.plan import (
+    DIRECTION_RULE,
+    STATUS_LABELS,
+    STATUSES,
+    Plan,
+    attention_list,
+    fy_label,
+    rollup,
+)
 
 STALE_DAYS = 90
 PAST_DUE_SHOWN = 4
@@ -84,7 +92,9 @@ def plan_slides(inputs: DeckInputs) -> list[Slide]:
             bullets=tuple(bullets),
             narrative=narrative,
             tables=(status_table(by_area),),
-            notes=narrative + " Past-due open milestones count as off track.",
+            notes=narrative
+            + " Past-due open milestones count as off track. Plan lines for regions and ICSs: "
+            + DIRECTION_RULE,
         ),
         _roadmap_slide(inputs, plan),
     ]

@@ -262,7 +262,7 @@ def editors(
     edited = ps.table_editor(ws, "targets", area, ref.area_of, targets_editor)
     plan_line_preview(edited, plan, ref, history, base_year, area)
     st.subheader("Regional targets (override England)")
-    st.caption("Leave a year blank to use England's target for that year.")
+    st.caption("Leave a year blank to use England's target for that year. " + P.DIRECTION_RULE)
     ps.table_editor(ws, "regional", area, ref.area_of, regional_editor(ref, area))
     st.subheader("Milestones")
     st.caption(

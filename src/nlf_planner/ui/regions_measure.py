@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.plan import DIRECTION_RULE
 from nlf_planner.services import regions_view
 from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import MeasureView, RegionsModel
@@ -38,6 +39,8 @@ def render_measure(db: Database, model: RegionsModel, region: str) -> None:
     chart_with_download(view.figure, view.data, key=f"spc-{code}-{geo}", summary=view.reading)
     if not view.has_plan_line:
         st.caption("No plan target applies to this measure here, so no target lines are drawn.")
+    elif geo != ENGLAND_CODE:
+        st.caption(f"Plan line: {DIRECTION_RULE}")
     st.markdown(f"**All measures in {view.measure.area_code} for {view.geo_name}**")
     st.dataframe(view.area_table, hide_index=True, column_order=list(regions_view.SUMMARY_ORDER))
     render_notes(db, view)

@@ -31,6 +31,7 @@ def test_status_by_area_and_past_due_actions() -> None:
     assert status.subtitle == "plan version 7, 01 Sep 2026 by Strategy lead; base year 2024/25"
     assert status.tables[0].fills["Headline"].iloc[1] != ""
     assert roadmap.key == "plan-roadmap" and roadmap.figures and roadmap.narrative
+    assert "a plan line never asks an area to get worse" in status.notes
 
 
 def test_no_plan_no_section() -> None:
