@@ -190,9 +190,9 @@ def funnel_plot(
                 hoverinfo="skip",
             )
         )
-    apply_layout(fig, title, height=500, x_title=x_title, y_title=y_title)
+    apply_layout(fig, title, height=540, x_title=x_title, y_title=y_title)
     fig.update_xaxes(type="log")
-    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0}, margin={"t": 90})
+    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0}, margin={"t": 130})
     return fig
 
 

@@ -384,9 +384,10 @@ def _funnel(model: RegionsModel, m: Measure, region: str, method: Adjustment) ->
         f["points"],
         f["curve"],
         england=f["england"],
-        title=f"{m.name}: the 42 ICSs by size against England, "
+        # Four short lines, so the adjustment stays readable on a narrow screen.
+        title=f"{m.name}:<br>the 42 ICSs by size against England, "
         f"{period_label(f['period'], m.frequency)}<br><sup>%, 95% and 99.8% limits around "
-        f"England's value; overdispersion adjustment: {od.label}</sup>",
+        f"England's value<br>Overdispersion adjustment: {od.label}</sup>",
         highlight=model.names[region] if region != ENGLAND_CODE else None,
         chance=f["chance"] if od.applied != Adjustment.NONE else None,
     )
