@@ -482,6 +482,9 @@ def _measure_cell(row: pd.Series, unit: str, compact: bool = False) -> tuple[str
         if pd.notna(row.get("progress_share")):
             word = f"{row.progress_share * 100:.0f}% of way · {word}"
         tile.append(word)
+    elif isinstance(row.get("plan_note"), str):  # latest value predates the plan's base year
+        parts.append("no trajectory point yet (the latest value is the plan's baseline)")
+        tile.append("plan baseline")
     if compact:
         arrow = (
             COMPARISON_EMOJI[Comparison(row.comparison)] if isinstance(row.comparison, str) else ""

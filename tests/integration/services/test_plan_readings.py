@@ -164,3 +164,11 @@ def test_recent_changes_name_what_changed_not_ids_or_nan(seeded_db_path):
     # The Data page's log carries the same descriptions, and no NaN ids.
     assert log["description"].notna().all()
     assert not log["entity_id"].map(lambda v: isinstance(v, float)).any()
+
+
+def test_the_measure_matrix_says_why_an_annual_measure_has_no_trajectory_status(seeded):
+    _, model, _, _ = seeded
+    matrix = R.measure_matrix(model, R.geographies(model, None), "P3")
+    text = matrix.text.loc["England", "M04 " + model.measures["M04"].name]
+    assert "no trajectory point yet" in text
+    assert "plan baseline" in matrix.tile.loc["England", "M04 " + model.measures["M04"].name]
