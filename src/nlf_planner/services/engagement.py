@@ -501,7 +501,7 @@ def seed(
     seeded_events: Sequence[tuple[EngagementEvent, Sequence[str]]],
 ) -> dict[str, int]:
     """Write the seeded programme once (checked first); later calls change nothing."""
-    who = _editor(actor, "seed the engagement programme")
+    who = require(actor, Role.ADMIN, "seed the engagement programme").display_name
     if store.has_seeded(db):
         return {"stakeholders": 0, "events": 0, "links": 0}
     checked_people, checked_events = check_seed(db, people, seeded_events)
