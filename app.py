@@ -1,4 +1,4 @@
-"""NLF Planner: the frame only (page config, theme, navigation, shared sidebar)."""
+"""NLF Planner: the frame only (page config, who is signed in, navigation, shared sidebar)."""
 
 from pathlib import Path
 
@@ -7,6 +7,7 @@ import streamlit as st
 from nlf_planner.ui.frame import get_db
 from nlf_planner.ui.navigation import PAGES
 from nlf_planner.ui.sidebar import render_sidebar
+from nlf_planner.ui.signin import resolve_actor
 
 # Presenter mode (Present page): no sidebar, no menu, the slide fills the screen.
 presenting = bool(st.session_state.get("presenting"))
@@ -17,6 +18,11 @@ st.set_page_config(
     initial_sidebar_state="collapsed" if presenting else "expanded",
 )
 
+# Nobody reaches a page before this: it returns the signed-in person (or, in local mode on
+# 127.0.0.1, the one local admin), else draws the sign-in or refusal page and stops.
+db = get_db()
+resolve_actor(db)
+
 pages = [
     st.Page(spec.file, title=spec.title, icon=spec.icon, url_path=spec.url_path, default=(i == 0))
     for i, spec in enumerate(PAGES)
@@ -26,5 +32,5 @@ if presenting and current.url_path != "present":
     st.session_state["presenting"] = False  # left the deck by URL: restore the frame
     st.rerun()
 if not presenting:
-    render_sidebar(get_db())
+    render_sidebar(db)
 current.run()

@@ -14,7 +14,7 @@ from nlf_planner.services.actor import Role
 from nlf_planner.services.data_transfer import SheetChoiceNeeded
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
-from nlf_planner.ui import data_audit, data_backup, data_export, data_import, data_state
+from nlf_planner.ui import data_audit, data_backup, data_export, data_import, data_state, data_users
 from nlf_planner.ui.frame import (
     current_actor,
     footer,
@@ -66,7 +66,7 @@ def render_import(db: Database) -> None:
     preview = data_transfer.preview_import(db, checked)
     data_import.show_preview(preview, checked.source_name)
     reason, backup_first = data_import.apply_options(sha[:12])
-    actor = require_actor("import data")
+    actor = require_actor("import data", Role.DATA_MANAGER)
     if st.button(
         preview.button_label,
         type="primary",
@@ -109,7 +109,7 @@ def render_restore(db: Database, source: bytes | Path, label: str) -> None:
     allow_unsigned = data_backup.unsigned_confirmation(check)
     reason, sure = data_backup.confirmation()
     sure = sure and (check.signed or allow_unsigned)
-    actor = require_actor("restore a backup")
+    actor = require_actor("restore a backup", Role.ADMIN)
     if st.button(
         "Restore this backup",
         type="primary",
@@ -143,18 +143,20 @@ read_only_banner(db)
 illustrative_notice(db)
 data_state.show_flash()
 
-tabs = st.tabs(SECTIONS, key="section", bind="query-params", on_change="rerun")
-for tab, render in zip(
-    tabs,
-    (
-        render_import,
-        data_export.render_export,
-        data_export.render_dictionary,
-        data_audit.render_audit,
-        render_backup,
-    ),
-    strict=True,
-):
+renders = [
+    render_import,
+    data_export.render_export,
+    data_export.render_dictionary,
+    data_audit.render_audit,
+    render_backup,
+]
+sections = list(SECTIONS)
+viewer = current_actor()
+if viewer is not None and viewer.has(Role.ADMIN):  # who has signed in: personal data
+    sections.append(data_users.TAB_TITLE)
+    renders.append(data_users.render_users)
+tabs = st.tabs(sections, key="section", bind="query-params", on_change="rerun")
+for tab, render in zip(tabs, renders, strict=True):
     if tab.open:
         with tab:
             render(db)

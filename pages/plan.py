@@ -6,11 +6,13 @@ import streamlit as st
 
 from nlf_planner import plan as P
 from nlf_planner.services import plan_editing
+from nlf_planner.services.actor import Role
 from nlf_planner.services.errors import ServiceError, StaleVersion, ValidationFailed
 from nlf_planner.ui import plan_editors, plan_history, plan_roadmap, plan_status
 from nlf_planner.ui import plan_state as ps
 from nlf_planner.ui.frame import (
     cached_series,
+    current_actor,
     footer,
     format_date,
     get_db,
@@ -149,9 +151,19 @@ tab_edit, tab_roadmap, tab_status, tab_history = st.tabs(
     bind="query-params",
 )
 
+person = current_actor()
+may_edit = person is not None and person.has(Role.EDITOR)
+
 with tab_edit:
     if not viewing_latest:
         plan_editors.read_only_view(plan, latest_id, tables, area)
+    elif not may_edit:  # viewers see the tables without the editors and the save button
+        require_actor("edit the plan")
+        st.dataframe(
+            tables["targets"][tables["targets"]["area"] == area] if area else tables["targets"],
+            hide_index=True,
+        )
+        st.dataframe(tables["milestones"], hide_index=True)
     else:
         ws = ps.workspace(plan, tables)
         if ws["version_id"] != plan.version_id:
@@ -180,7 +192,9 @@ with tab_history:
     ids = versions["version_id"].astype(int).tolist()
     plan_history.version_table(versions)
     plan_history.compare_versions(db, ref, ids, latest_id)
-    chosen = plan_history.restore_controls(ids, latest_id, plan.version_id)
+    chosen = plan_history.restore_controls(ids, latest_id, plan.version_id) if may_edit else None
+    if not may_edit:
+        require_actor("restore a version")
     if chosen is not None and ps.take_request(ps.RESTORE_REQUESTED):
         restore(*chosen)
 

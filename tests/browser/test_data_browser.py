@@ -33,9 +33,7 @@ def test_import_problems_preview_and_confirm(seeded_db_path, tmp_path, page) -> 
         wait_for_app_run(page)
         page.goto(f"{url}/data")
         wait_for_app_run(page)
-        page.get_by_test_id("stSidebar").get_by_role("textbox", name="Your name").fill("Asha")
-        page.keyboard.press("Enter")
-        wait_for_app_run(page)
+        page.get_by_test_id("stSidebar").get_by_text("Local mode: no sign-in").wait_for()
         _upload(page, tmp_path / "bad.csv")
         page.get_by_text("2 problems to fix").wait_for(timeout=30_000)
         # The script text is shown as text, never run.

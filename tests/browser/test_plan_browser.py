@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import shutil
 import subprocess
 
@@ -55,10 +56,8 @@ def test_edit_a_target_save_and_reload_in_chromium(plan_server, page) -> None:
     wait_for_app_run(page)
     page.goto(f"{url}/plan?area=P5")
     wait_for_app_run(page)
-    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Your name")
-    name.fill("Browser Tester")
-    name.press("Enter")
-    wait_for_app_run(page)
+    # Local mode (no [auth], loopback): the one local admin, named after the OS user.
+    expect(page.get_by_test_id("stSidebar").get_by_text("Local mode: no sign-in")).to_be_visible()
 
     _edit_first_row_year5(page, "5.2")  # M08 vacancies, lower is better: 5.7 → 5.2
     cells = page.get_by_test_id("stDataFrame").first.locator("[role=gridcell]")
@@ -92,7 +91,7 @@ def test_edit_a_target_save_and_reload_in_chromium(plan_server, page) -> None:
     db = open_database(path)
     try:
         saved = plan_store.load_plan(db)
-        assert saved.version_id == 3 and saved.author == "Browser Tester"
+        assert saved.version_id == 3 and saved.author == getpass.getuser()
         assert saved.target_map()[("M08", "E92000001", 5)] == 5.2
     finally:
         db.close()

@@ -41,7 +41,7 @@ def backup_download(db: Database, actor: Actor | None) -> None:
         type="primary",
         key="data_backup_download",
         disabled=not is_admin(actor),
-        help=None if is_admin(actor) else "Enter your name in the sidebar (admin role).",
+        help=None if is_admin(actor) else "Viewing only: a full backup needs the admin role.",
     )
 
 

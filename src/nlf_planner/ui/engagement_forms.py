@@ -186,6 +186,6 @@ def chart_with_csv(
 
 def download_hint() -> None:
     st.caption(
-        "Enter your name in the sidebar ('Your name') to download stakeholder details; "
-        "owners, last contact and next steps leave the app only with an editor."
+        "Viewing only: downloading stakeholder details needs the editor role; owners, last "
+        "contact and next steps leave the app only with an editor."
     )

@@ -14,7 +14,8 @@ from nlf_planner import __version__
 from nlf_planner.exports_tables import to_csv_bytes
 from nlf_planner.services import database as database_service
 from nlf_planner.services import measurements as measurement_service
-from nlf_planner.services.actor import Actor, local_actor
+from nlf_planner.services.access import ROLE_LABEL
+from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.settings import ILLUSTRATIVE_NOTICE, get_settings
@@ -101,22 +102,34 @@ def read_only_banner(db: Database) -> None:
         )
 
 
+#: Where ``ui.signin.resolve_actor`` keeps this session's person (set by app.py every run).
+ACTOR_KEY = "_nlf_actor"
+
+
 def current_actor() -> Actor | None:
-    """The person acting in this session: today the name typed in the sidebar (local mode,
-    every role). Services check the actor on every write."""
-    return local_actor(str(st.session_state.get("user_name", "") or ""))
+    """The person acting in this session: the signed-in identity, or the one local admin in
+    local mode. Never typed: app.py resolves it before any page runs. Services check it on
+    every write."""
+    actor = st.session_state.get(ACTOR_KEY)
+    return actor if isinstance(actor, Actor) else None
 
 
-def require_actor(action: str = "make changes") -> Actor | None:
-    """The acting person, or None after showing why they cannot edit yet.
+def require_actor(action: str = "make changes", role: Role = Role.EDITOR) -> Actor | None:
+    """The acting person when they hold ``role``, or None after saying why the controls for
+    ``action`` are off ("Viewing only: …").
 
-    Pages use it to decide what to show; the services check again on every write.
+    Pages use it to hide or disable write controls; the services check again on every write.
     """
     actor = current_actor()
     if actor is None:
-        st.warning(
-            f"Enter your name in the sidebar ('Your name') to {action}.", icon=":material/person:"
+        st.warning(f"Sign in to {action}.", icon=":material/person:")
+        return None
+    if not actor.has(role):
+        st.info(
+            f"Viewing only: to {action} you need the {ROLE_LABEL[role]} role.",
+            icon=":material/visibility:",
         )
+        return None
     return actor
 
 

@@ -13,6 +13,7 @@ import streamlit as st
 
 from nlf_planner.annotations import EARLIEST, MAX_TEXT
 from nlf_planner.services import annotations as annotation_service
+from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.services.regions_view import MeasureView
@@ -143,7 +144,7 @@ def render_notes(db: Database, view: MeasureView) -> None:
     _suggestion(view)
     flashed = _show_flash()
     with st.expander("Notes on this chart (events, rebases)", expanded=flashed):
-        require_actor("add notes or rebase this chart")
+        require_actor("add notes or rebase this chart", Role.DATA_MANAGER)
         if view.notes is not None and not view.notes.empty:
             st.dataframe(view.notes[["period", "text", "author"]], hide_index=True)
         _note_form(db, view)

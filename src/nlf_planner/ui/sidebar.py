@@ -1,5 +1,6 @@
-"""The shared sidebar: region, your name, plan version. Rendered by app.py on every page so
-the choices persist across pages (widget state belongs to the page that draws it)."""
+"""The shared sidebar: region, who is signed in (and sign-out), plan version. Rendered by
+app.py on every page so the choices persist across pages (widget state belongs to the page
+that draws it)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.services import database as database_service
 from nlf_planner.services import reference as reference_service
 from nlf_planner.services.database import Database
-from nlf_planner.ui.frame import query_param, set_query_params
+from nlf_planner.services.users import roles_text
+from nlf_planner.ui import signin
+from nlf_planner.ui.frame import current_actor, query_param, set_query_params
 from nlf_planner.ui.plan_state import plan_version_selector
+from nlf_planner.ui.text import escape_markdown
 
 REGION_KEY = "region"
 
@@ -23,6 +27,29 @@ def region_options(db: Database) -> dict[str, str]:
 def selected_region() -> str:
     """The region chosen in the sidebar (England's code when none)."""
     return str(st.session_state.get(REGION_KEY) or ENGLAND_CODE)
+
+
+def identity_block(db: Database) -> None:
+    """Who the changes will be recorded as, with what roles, and the way out."""
+    actor = current_actor()
+    if actor is None:
+        return
+    if signin.local_mode():
+        st.markdown("**Local mode: no sign-in**")
+        st.caption(
+            f"Acting as {escape_markdown(actor.display_name)}, with every role, on this "
+            "computer only."
+        )
+        return
+    st.markdown(f"Signed in as **{escape_markdown(actor.display_name)}**")
+    lines = [escape_markdown(actor.email)] if actor.email else []
+    lines.append(f"Role: {roles_text(actor)}")
+    if actor.region_code:
+        name = reference_service.region_name(db, actor.region_code)
+        lines.append(f"Region scope: {escape_markdown(name)}")
+    st.caption("  \n".join(lines))
+    if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+        signin.sign_out(db, actor)
 
 
 def render_sidebar(db: Database) -> None:
@@ -39,12 +66,7 @@ def render_sidebar(db: Database) -> None:
             help="Pages that show one geography start from this region.",
         )
         set_query_params(**{REGION_KEY: None if region == ENGLAND_CODE else region})
-        st.text_input(
-            "Your name",
-            key="user_name",
-            help="Recorded in the audit log with every change you make.",
-            placeholder="Required before any edit",
-        )
+        identity_block(db)
         plan_version_selector()
         as_of = database_service.data_as_of(db)
         st.caption(f"Data as of {as_of or '—'}")

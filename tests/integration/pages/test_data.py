@@ -18,11 +18,11 @@ from nlf_planner.services import audit as audit_service
 from nlf_planner.services import data_transfer
 from nlf_planner.services.actor import local_actor
 from nlf_planner.services.database import Database, open_store
-from tests.apptest_utils import headings, run_page
+from tests.apptest_utils import headings, run_page, signed_in
 
 HEADER = "measure_code,geo_code,period,numerator,denominator,value\n"
 GOOD = HEADER + "M08,E54000024,2024-04-01,12,150,8\nM08,E54000024,2024-05-01,11,150,\n"
-USER = {"user_name": "Asha Patel"}
+USER = "Asha Patel"  # signed in (admin: every role)
 ADMIN = local_actor("Test Admin")
 
 
@@ -37,10 +37,15 @@ def opened(path: Path) -> Iterator[Database]:
 
 
 def snapshot(path: Path) -> dict[str, str]:
-    """A content hash of every table, read through the export service."""
+    """A content hash of every table, read through the export service.
+
+    Leaves out ``app_users``: opening the page records the sign-in (last seen), which is not
+    a change to the data."""
     with opened(path) as db:
         out = {}
         for name in data_transfer.table_names(db):
+            if name == "app_users":
+                continue
             df = data_transfer.table_rows(db, name)
             df = df.sort_values(list(df.columns)).reset_index(drop=True) if len(df) else df
             out[name] = hashlib.sha256(df.to_csv(index=False).encode()).hexdigest()
@@ -62,10 +67,10 @@ def imports_logged(path: Path) -> int:
     return int((log["action"] == "import").sum())
 
 
-def open_data(path: Path, section: str | None = None, session: dict | None = None, **query):
+def open_data(path: Path, section: str | None = None, user: str | dict | None = None, **query):
     if section:
         query["section"] = section
-    at = run_page("data", path, query=query or None, session=session)
+    at = run_page("data", path, query=query or None, user=user)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -86,6 +91,7 @@ def test_page_shows_every_section(seeded_db_path):
         "Data dictionary",
         "Audit log",
         "Backup and restore",
+        "People",  # local mode acts as an admin, who sees who has signed in
     ]
     labels = [b.label for b in at.get("download_button")]
     assert "Excel template" in labels and "CSV template" in labels
@@ -93,7 +99,7 @@ def test_page_shows_every_section(seeded_db_path):
 
 def test_a_file_with_problems_lists_them_and_writes_nothing(fresh_seeded_db_path):
     before = snapshot(fresh_seeded_db_path)
-    at = open_data(fresh_seeded_db_path, session=USER)
+    at = open_data(fresh_seeded_db_path, user=USER)
     bad = HEADER + "M08,E54000024,2024-04-15,1,10,\nM99,E54000024,2024-04-01,20,10,\n"
     upload(at, "bad.csv", bad.encode())
     assert any(
@@ -125,22 +131,26 @@ def test_unreadable_uploads_show_a_message_and_change_nothing(
     fresh_seeded_db_path, name, data, message
 ):
     before = snapshot(fresh_seeded_db_path)
-    at = upload(open_data(fresh_seeded_db_path, session=USER), name, data)
+    at = upload(open_data(fresh_seeded_db_path, user=USER), name, data)
     assert any(message in e.value for e in at.error), [e.value for e in at.error]
     assert snapshot(fresh_seeded_db_path) == before
 
 
-def test_without_a_name_the_import_button_is_disabled_and_says_why(fresh_seeded_db_path):
-    at = upload(open_data(fresh_seeded_db_path), "esr.csv", GOOD.encode())
+@pytest.mark.parametrize("roles", [("viewer",), ("editor",)])
+def test_without_the_data_manager_role_the_import_button_is_disabled_and_says_why(
+    fresh_seeded_db_path, roles
+):
+    person = signed_in("Vic", *roles)
+    at = upload(open_data(fresh_seeded_db_path, user=person), "esr.csv", GOOD.encode())
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Values replaced"] == "2" and metrics["Rows added"] == "0"
     assert at.button[0].disabled
-    assert any("Your name" in w.value for w in at.warning)
+    assert any("Viewing only" in i.value and "data manager role" in i.value for i in at.info)
     assert imports_logged(fresh_seeded_db_path) == 0
 
 
 def test_preview_then_confirm_imports_with_the_person_and_reason(fresh_seeded_db_path):
-    at = upload(open_data(fresh_seeded_db_path, session=USER), "esr.csv", GOOD.encode())
+    at = upload(open_data(fresh_seeded_db_path, user=USER), "esr.csv", GOOD.encode())
     reason = next(t for t in at.text_input if t.key.startswith("data_reason"))
     reason.set_value("<script>alert('x')</script> ESR extract")
     at.run()
@@ -170,7 +180,7 @@ def test_a_workbook_with_several_sheets_asks_which_one(fresh_seeded_db_path):
     extra.append(["M08"])
     buf = io.BytesIO()
     wb.save(buf)
-    at = upload(open_data(fresh_seeded_db_path, session=USER), "two.xlsx", buf.getvalue())
+    at = upload(open_data(fresh_seeded_db_path, user=USER), "two.xlsx", buf.getvalue())
     assert any("Choose the sheet" in i.value for i in at.info)
     next(s for s in at.selectbox if s.label == "Sheet to import").set_value("2024")
     at.run()
@@ -180,7 +190,7 @@ def test_a_workbook_with_several_sheets_asks_which_one(fresh_seeded_db_path):
 
 def test_user_text_in_messages_is_shown_escaped(fresh_seeded_db_path):
     at = upload(
-        open_data(fresh_seeded_db_path, session=USER),
+        open_data(fresh_seeded_db_path, user=USER),
         "<b>x</b>*[link](http://e)*.csv",
         (HEADER + "M08,<img src=x>,2024-04-01,1,10,\n").encode(),
     )
@@ -191,7 +201,7 @@ def test_user_text_in_messages_is_shown_escaped(fresh_seeded_db_path):
 
 def test_plan_targets_import_saves_a_plan_version(fresh_seeded_db_path):
     before = table(fresh_seeded_db_path, "plan_versions")["version_id"].max()
-    at = open_data(fresh_seeded_db_path, session=USER, kind="Plan targets")
+    at = open_data(fresh_seeded_db_path, user=USER, kind="Plan targets")
     upload(at, "targets.csv", b"measure_code,geo_code,y1,y3,y5\nM08,,7.5,6.5,5.5\n")
     assert at.button[0].label == "Save 3 targets as a new plan version"
     at.button[0].click()
@@ -232,7 +242,7 @@ def test_a_backup_that_fails_its_checksum_is_refused_on_the_page(fresh_seeded_db
             dst.writestr(info.filename, content)
     before = snapshot(fresh_seeded_db_path)
     at = upload(
-        open_data(fresh_seeded_db_path, "Backup and restore", session=USER),
+        open_data(fresh_seeded_db_path, "Backup and restore", user=USER),
         "tampered.zip",
         out.getvalue(),
     )
@@ -246,9 +256,7 @@ def test_restore_from_the_page_after_confirmation(fresh_seeded_db_path):
         data = data_transfer.backup_download(db, ADMIN)
         rows = len(data_transfer.table_rows(db, "measurements"))
         db.write(lambda cur: cur.execute("DELETE FROM measurements WHERE measure_code = 'M08'"))
-    at = upload(
-        open_data(fresh_seeded_db_path, "Backup and restore", session=USER), "good.zip", data
-    )
+    at = upload(open_data(fresh_seeded_db_path, "Backup and restore", user=USER), "good.zip", data)
     assert any("every checksum matches" in s.value for s in at.success)
     button = next(b for b in at.button if b.label == "Restore this backup")
     assert button.disabled  # needs the confirmation tick
@@ -263,7 +271,7 @@ def test_restore_from_the_page_after_confirmation(fresh_seeded_db_path):
 
 def test_stakeholders_import_from_the_page(fresh_seeded_db_path):
     before = len(table(fresh_seeded_db_path, "stakeholders"))
-    at = open_data(fresh_seeded_db_path, session=USER, kind="Stakeholders")
+    at = open_data(fresh_seeded_db_path, user=USER, kind="Stakeholders")
     upload(at, "people.csv", b"name,group,interest,influence\n<i>New</i> trust,Provider,4,5\n")
     assert at.button[0].label == "Add 1 row"
     at.button[0].click()
@@ -279,7 +287,7 @@ def test_restore_from_a_backup_kept_on_the_server(fresh_seeded_db_path):
         kept = data_transfer.create_backup(db, ADMIN)  # data/backups beside the database file
         rows = len(data_transfer.table_rows(db, "measurements"))
         db.write(lambda cur: cur.execute("DELETE FROM measurements"))
-    at = open_data(fresh_seeded_db_path, "Backup and restore", session=USER)
+    at = open_data(fresh_seeded_db_path, "Backup and restore", user=USER)
     at.radio(key="data_restore_source").set_value("A backup kept on this server")
     at.run()
     assert kept.name in at.dataframe[0].value["file"].tolist()
@@ -295,14 +303,36 @@ def test_restore_from_a_backup_kept_on_the_server(fresh_seeded_db_path):
     assert len(table(fresh_seeded_db_path, "measurements")) == rows
 
 
-def test_without_a_name_backups_are_not_offered_and_the_page_says_why(fresh_seeded_db_path):
+@pytest.mark.parametrize("roles", [("viewer",), ("editor", "data_manager")])
+def test_without_the_admin_role_backups_are_not_offered_and_the_page_says_why(
+    fresh_seeded_db_path, roles
+):
     with opened(fresh_seeded_db_path) as db:
         data_transfer.create_backup(db, ADMIN)
-    at = open_data(fresh_seeded_db_path, "Backup and restore")
+    at = open_data(fresh_seeded_db_path, "Backup and restore", user=signed_in("Vic", *roles))
     download = next(b for b in at.get("download_button") if b.label == "Download a backup now")
     assert download.proto.disabled
+    assert "People" not in [t.label for t in at.tabs]  # who has signed in: admins only
     at.radio(key="data_restore_source").set_value("A backup kept on this server")
     at.run()
     assert not at.exception
-    assert any("Enter your name" in e.value for e in at.error)
+    assert any("admin role" in e.value for e in at.error)
     assert not at.dataframe  # the list of kept backups is for admins only
+
+
+def test_an_admin_sees_who_has_signed_in_with_role_source_and_region(fresh_seeded_db_path):
+    editor = signed_in("Rita Regional", "editor", region="E40000003")
+    run_page(None, fresh_seeded_db_path, user=editor)  # her sign-in is recorded
+    run_page(None, fresh_seeded_db_path, user=signed_in("Una Known", "superuser"))
+    at = open_data(fresh_seeded_db_path, "People", user=signed_in("Ada Admin", "NLF.Admin"))
+    people = next(d for d in at.dataframe if "Where the role came from" in d.value.columns)
+    rows = {r["Name"]: r for r in people.value.to_dict("records")}
+    assert set(rows) == {"Rita Regional", "Una Known", "Ada Admin"}
+    assert rows["Rita Regional"]["Email"] == "rita.regional@nhs.net"
+    assert rows["Rita Regional"]["Role"] == "editor, viewer"
+    assert rows["Rita Regional"]["Region scope"] == "London (E40000003)"
+    assert rows["Una Known"]["Role"] == "viewer"
+    assert rows["Una Known"]["Where the role came from"] == (
+        "default viewer (unknown roles claim 'superuser')"
+    )
+    assert rows["Ada Admin"]["Where the role came from"] == "roles claim NLF.Admin (claim value)"

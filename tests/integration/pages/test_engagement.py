@@ -13,18 +13,18 @@ from nlf_planner.services import audit as audit_service
 from nlf_planner.services import engagement as svc
 from nlf_planner.services.actor import local_actor
 from nlf_planner.services.database import open_store
-from tests.apptest_utils import headings, run_page
+from tests.apptest_utils import headings, run_page, signed_in
 
-USER = {"user_name": "Ann Lead"}
+USER = "Ann Lead"  # signed in (admin: every role)
 
 
-def open_page(db_path, query: dict | None = None, session: dict | None = None):
+def open_page(db_path, query: dict | None = None, user: str | dict | None = None):
     """Open the Engagement page as a link would: its query string is there on its first run.
 
     ``run_page`` sets the query before the default page runs, and switching pages clears it.
     Bound widgets write their shown label to the URL (e.g. ``group=Provider``).
     """
-    at = run_page(None, db_path, session=session)
+    at = run_page(None, db_path, user=user)
     at.switch_page("pages/engagement.py")
     for key, value in (query or {}).items():
         at.query_params[key] = value
@@ -54,7 +54,7 @@ def _charts(at) -> list[dict]:
 
 
 def test_page_renders_map_timeline_and_heatmap(seeded_db_path):
-    at = run_page("engagement", seeded_db_path, session=USER)
+    at = run_page("engagement", seeded_db_path, user=USER)
     assert not at.exception, [e.value for e in at.exception]
     assert "Engagement" in headings(at)
     specs = _charts(at)
@@ -74,9 +74,9 @@ def test_page_renders_map_timeline_and_heatmap(seeded_db_path):
 
 def test_stakeholder_details_download_only_for_a_named_person(seeded_db_path):
     """Owners, last contact and next steps leave the app only with an editor."""
-    hint = "to download stakeholder details"
-    named = run_page("engagement", seeded_db_path, session=USER)
-    anonymous = run_page("engagement", seeded_db_path)
+    hint = "downloading stakeholder details needs the editor role"
+    named = run_page("engagement", seeded_db_path, user=USER)
+    anonymous = run_page("engagement", seeded_db_path, user=signed_in("Vic", "viewer"))
     assert not anonymous.exception, [e.value for e in anonymous.exception]
     labels = [b.proto.label for b in anonymous.get("download_button")]
     assert len(labels) == len(named.get("download_button")) - 2
@@ -87,7 +87,7 @@ def test_stakeholder_details_download_only_for_a_named_person(seeded_db_path):
 
 
 def test_add_a_stakeholder(fresh_seeded_db_path):
-    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER)
     at.text_input(key="add_name").input("NHS Confederation")
     at.selectbox(key="add_group").select("national_body")
     at.selectbox(key="add_region").select("E40000003")
@@ -114,7 +114,7 @@ def test_add_a_stakeholder(fresh_seeded_db_path):
 
 
 def test_add_refuses_a_duplicate_and_needs_a_name(fresh_seeded_db_path):
-    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER)
     at.text_input(key="add_name").input("  national voices ")
     _button(at, "Add stakeholder").click()
     at.run()
@@ -122,11 +122,11 @@ def test_add_refuses_a_duplicate_and_needs_a_name(fresh_seeded_db_path):
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "already used by 'National Voices'" in errors[0]
 
-    at = run_page("engagement", fresh_seeded_db_path)  # no name in the sidebar
+    at = run_page("engagement", fresh_seeded_db_path, user=signed_in("Vic", "viewer"))
     at.text_input(key="add_name").input("Someone new")
     _button(at, "Add stakeholder").click()
     at.run()
-    assert any("Your name" in w.value for w in at.warning)
+    assert any("Viewing only" in i.value and "editor role" in i.value for i in at.info)
     db = open_store(fresh_seeded_db_path)
     try:
         names = set(svc.stakeholders(db, include_retired=True)["name"])
@@ -161,7 +161,7 @@ def test_edit_then_retire_with_a_reason(fresh_seeded_db_path):
     db = open_store(fresh_seeded_db_path)
     sid = int(svc.stakeholders(db).set_index("name").loc["National Voices", "stakeholder_id"])
     db.close()
-    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER)
     at.selectbox(key="edit_choice").set_value(sid).run()
     at.slider(key=f"edit_inf_{sid}").set_value(5)
     at.text_input(key=f"edit_why_{sid}").input("Now chairs the patient panel")
@@ -194,7 +194,7 @@ def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
     people = svc.stakeholders(db).set_index("name")["stakeholder_id"]
     voices, napp = int(people["National Voices"]), int(people["NHS Providers"])
     db.close()
-    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER)
     at.date_input(key="ev_add_date").set_value(date(2026, 11, 2))
     at.text_input(key="ev_add_title").input("Patient leadership roundtable")
     at.selectbox(key="ev_add_type").select("roundtable")
@@ -225,7 +225,7 @@ def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
 
 
 def test_event_with_end_before_start_shows_the_problem(fresh_seeded_db_path):
-    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER)
     at.date_input(key="ev_add_date").set_value(date(2026, 11, 2))
     at.date_input(key="ev_add_end").set_value(date(2026, 10, 2))
     at.text_input(key="ev_add_title").input("Backwards")
@@ -264,7 +264,7 @@ def test_edit_an_event_changes_its_areas(fresh_seeded_db_path):
     db = open_store(fresh_seeded_db_path)
     eid = int(svc.events(db).set_index("title").loc["Let's talk talent", "event_id"])
     db.close()
-    at = open_page(fresh_seeded_db_path, session=USER)
+    at = open_page(fresh_seeded_db_path, user=USER)
     at.selectbox(key="edit_event_choice").set_value(eid).run()
     assert at.text_input(key=f"ev_edit_{eid}_title").value == "Let's talk talent"
     at.multiselect(key=f"ev_edit_{eid}_areas").unselect("P5")
@@ -294,7 +294,7 @@ def test_a_save_over_someone_elses_change_is_refused_and_keeps_theirs(fresh_seed
     sid = int(svc.stakeholders(db).set_index("name").loc["National Voices", "stakeholder_id"])
     influence = svc.stakeholder(db, sid).influence
     db.close()
-    at = run_page("engagement", fresh_seeded_db_path, session=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER)
     at.selectbox(key="edit_choice").set_value(sid).run()
 
     db = open_store(fresh_seeded_db_path)
@@ -321,7 +321,7 @@ def test_an_event_save_over_someone_elses_change_is_refused(fresh_seeded_db_path
     db = open_store(fresh_seeded_db_path)
     eid = int(svc.events(db).set_index("title").loc["Let's talk talent", "event_id"])
     db.close()
-    at = open_page(fresh_seeded_db_path, session=USER)
+    at = open_page(fresh_seeded_db_path, user=USER)
     at.selectbox(key="edit_event_choice").set_value(eid).run()
 
     db = open_store(fresh_seeded_db_path)

@@ -9,7 +9,7 @@ from nlf_planner.services import plan_editing
 from nlf_planner.services.actor import local_actor
 from nlf_planner.services.database import open_store
 from nlf_planner.ui.plan_state import editor_key
-from tests.apptest_utils import run_page
+from tests.apptest_utils import run_page, signed_in
 
 SAM = local_actor("Sam Jones")
 
@@ -37,7 +37,7 @@ def _store(path):
 
 
 def test_edit_a_target_save_reload_and_see_the_new_value_and_version(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
     assert not at.exception
     ws = at.session_state["plan_workspace"]
     first = ws["inputs"]["targets"]
@@ -67,7 +67,7 @@ def test_edit_a_target_save_reload_and_see_the_new_value_and_version(fresh_seede
 
 
 def test_an_invalid_edit_shows_row_and_column_and_writes_nothing(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
     _edit(at, "targets", {"2": {"y5": 120.0}})
     _save(at)
     assert not at.exception
@@ -86,7 +86,7 @@ def test_an_invalid_edit_shows_row_and_column_and_writes_nothing(fresh_seeded_db
 
 
 def test_a_new_milestone_without_a_title_is_refused(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
     _edit(
         at,
         "milestones",
@@ -106,11 +106,16 @@ def test_a_new_milestone_without_a_title_is_refused(fresh_seeded_db_path):
     assert "Title" in errors and "the title is empty" in errors
 
 
-def test_saving_without_a_name_asks_for_one(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path)
-    _edit(at, "targets", {"0": {"y5": 95.5}})
-    _save(at)
-    assert any("Your name" in w.value for w in at.warning)
+def test_a_viewer_cannot_save_and_is_told_which_role_is_needed(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, user=signed_in("Vic Viewer", "viewer"))
+    assert not at.exception, [e.value for e in at.exception]
+    labels = {b.label for b in at.button}
+    assert "Save as a new version" not in labels  # no editors, no save, no restore
+    assert not any(label.startswith("Restore version") for label in labels)
+    infos = [i.value for i in at.info]
+    assert "Viewing only: to edit the plan you need the editor role." in infos
+    assert "Viewing only: to restore a version you need the editor role." in infos
+    assert at.dataframe  # the plan itself is still shown
     db = _store(fresh_seeded_db_path)
     try:
         assert plan_editing.latest_version_id(db) == 2
@@ -119,7 +124,7 @@ def test_saving_without_a_name_asks_for_one(fresh_seeded_db_path):
 
 
 def test_a_stale_save_is_refused_and_keeps_the_edits(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
     _edit(at, "targets", {"0": {"y5": 97.0}})
     at.run()  # the edit is on screen, not yet saved
     db = _store(fresh_seeded_db_path)
@@ -161,7 +166,7 @@ def test_priority_area_and_version_come_from_the_url(fresh_seeded_db_path):
 
 
 def test_restore_from_the_page_makes_a_new_latest_version(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
     at.session_state["plan_restore_reason"] = "Back to the launch plan"
     next(b for b in at.button if b.label.startswith("Restore version 1")).click()
     at.run()
@@ -203,7 +208,7 @@ def test_the_plan_line_preview_follows_unsaved_edits(fresh_seeded_db_path):
 
 
 def test_launch_preset_moves_the_plan_and_its_due_dates_to_2016(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
     at.button(key="plan_preset_launch").click()
     at.run()
     assert not at.exception
@@ -238,7 +243,7 @@ def test_the_sidebar_plan_version_is_shared_and_kept_in_the_url(fresh_seeded_db_
 
 
 def test_after_a_refused_save_my_edits_go_on_top_of_the_latest(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path, session={"user_name": "Priya Shah"})
+    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
     _edit(at, "targets", {"0": {"y5": 97.0}})
     at.run()
     db = _store(fresh_seeded_db_path)
@@ -302,7 +307,7 @@ def test_roadmap_can_overlay_engagement_events(fresh_seeded_db_path):
 
 def test_edits_survive_switching_priority_area_and_are_all_saved(fresh_seeded_db_path):
     at = run_page("plan", fresh_seeded_db_path, query={"area": "P5"},
-                  session={"user_name": "Priya Shah"})  # fmt: skip
+                  user="Priya Shah")  # fmt: skip
     assert at.session_state["plan_workspace"]["inputs"]["targets"]["measure_code"].tolist() == [
         "M08",
         "M09",

@@ -10,7 +10,7 @@ from datetime import date
 from nlf_planner.services import annotations as annotation_service
 from nlf_planner.services.audit import audit_log
 from nlf_planner.services.database import open_store
-from tests.apptest_utils import headings, run_page
+from tests.apptest_utils import headings, run_page, signed_in
 
 LONDON = "E40000003"
 
@@ -99,20 +99,21 @@ def _annotation_audit(path) -> list[str]:
         db.close()
 
 
-def test_adding_a_note_needs_a_name_and_is_audited(fresh_seeded_db_path):
+def test_adding_a_note_needs_the_data_manager_role_and_is_audited(fresh_seeded_db_path):
     q = {"view": "Measure", "geo": LONDON, "measure": "M10"}
-    at = run_page("regions", fresh_seeded_db_path, query=q)
+    editor = signed_in("Eve Editor", "editor")  # an editor alone may not annotate SPC charts
+    at = run_page("regions", fresh_seeded_db_path, query=q, user=editor)
     _by_label(at.text_input, "What happened").input("Programme launched")
     _submit(at, "Add note")
-    assert any("Your name" in w.value for w in at.warning), (
-        [w.value for w in at.warning],
+    assert any("Viewing only" in i.value and "data manager role" in i.value for i in at.info), (
+        [i.value for i in at.info],
         [e.value for e in at.exception],
         dict(at.query_params),
     )
     assert not at.exception
-    assert any("Your name" in e.value for e in at.error)  # the refused save says why
+    assert any("data manager role" in e.value for e in at.error)  # the refused save says why
     assert _annotation_audit(fresh_seeded_db_path) == []  # and nothing was written
-    at = run_page("regions", fresh_seeded_db_path, query=q, session={"user_name": "Ada"})
+    at = run_page("regions", fresh_seeded_db_path, query=q, user="Ada")
     _by_label(at.text_input, "What happened").input("Programme launched")
     _submit(at, "Add note")
     assert not at.exception, [e.value for e in at.exception]
@@ -122,7 +123,7 @@ def test_adding_a_note_needs_a_name_and_is_audited(fresh_seeded_db_path):
 
 def test_an_invalid_rebase_is_refused_with_the_rule_and_writes_nothing(fresh_seeded_db_path):
     q = {"view": "Measure", "geo": LONDON, "measure": "M08"}
-    at = run_page("regions", fresh_seeded_db_path, query=q, session={"user_name": "Ada"})
+    at = run_page("regions", fresh_seeded_db_path, query=q, user="Ada")
     _submit(at, "Rebase")  # no reason given
     assert not at.exception, [e.value for e in at.exception]
     assert any("reason for the rebase cannot be empty" in e.value for e in at.error)
@@ -135,7 +136,7 @@ def test_an_invalid_rebase_is_refused_with_the_rule_and_writes_nothing(fresh_see
 
 def test_a_rebase_with_a_reason_recomputes_the_chart(fresh_seeded_db_path):
     q = {"view": "Measure", "geo": LONDON, "measure": "M08"}
-    at = run_page("regions", fresh_seeded_db_path, query=q, session={"user_name": "Ada"})
+    at = run_page("regions", fresh_seeded_db_path, query=q, user="Ada")
     _by_label(at.date_input, "From").set_value(date(2021, 4, 1))
     _by_label(at.text_input, "Reason (required)").input("New recruitment standard")
     _submit(at, "Rebase")

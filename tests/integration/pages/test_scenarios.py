@@ -13,7 +13,7 @@ from nlf_planner.services import audit as audit_service
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.database import open_store
 from nlf_planner.services.errors import NotFound
-from tests.apptest_utils import headings, run_page
+from tests.apptest_utils import headings, run_page, signed_in
 
 
 @contextmanager
@@ -89,14 +89,21 @@ def test_running_changed_inputs_updates_results_and_what_changed(page):
     assert after.loc[row, "vs baseline"].startswith("+")
 
 
-def test_saving_needs_a_name_then_writes_a_new_version(page):
-    at, path = page
-    at.query_params["tab"] = "Save and share"
-    at.run()
+def test_a_viewer_cannot_save_a_scenario_and_is_told_which_role(fresh_seeded_db_path):
+    viewer = signed_in("Vic Viewer", "viewer")
+    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Save and share"}, user=viewer)
     _button(at, "Save as a new version of this scenario").click()
     at.run()
-    assert any("Your name" in w.value for w in at.warning)
-    at.session_state["user_name"] = "Asha Patel"
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Viewing only" in i.value and "editor role" in i.value for i in at.info)
+    with _opened(fresh_seeded_db_path) as db:
+        base = scenario_service.baseline_id(db)
+        assert list(scenario_service.list_versions(db, base)["version"]) == [1]
+
+
+def test_saving_writes_a_new_version_recorded_as_the_signed_in_person(fresh_seeded_db_path):
+    path = fresh_seeded_db_path
+    at = run_page("scenarios", path, query={"tab": "Save and share"}, user="Asha Patel")
     _button(at, "Save as a new version of this scenario").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -110,14 +117,14 @@ def test_saving_needs_a_name_then_writes_a_new_version(page):
     assert any("Saved" in s.value for s in at.success)
 
 
-def test_save_as_new_scenario_from_changed_inputs(page):
-    at, path = page
+def test_save_as_new_scenario_from_changed_inputs(fresh_seeded_db_path):
+    path = fresh_seeded_db_path
+    at = run_page("scenarios", path, user="Ben")  # sign-in is read when the session starts
     _form_slider(at, "_retention_gain").set_value((20.0, 40.0))
     _button(at, "Run scenario").click()
     at.run()
     at.query_params["tab"] = "Save and share"
     at.run()
-    at.session_state["user_name"] = "Ben"
     next(t for t in at.text_input if t.key == "scn_save_name").set_value("Retention focus")
     _button(at, "Save as a new scenario").click()
     at.run()
@@ -230,18 +237,15 @@ def test_invalid_override_shows_a_message_not_a_traceback(page):
 
 
 def test_clone_then_delete_from_the_page(fresh_seeded_db_path):
-    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Save and share"})
+    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Save and share"}, user="Asha")
     assert not at.exception, [e.value for e in at.exception]
-    at.session_state["user_name"] = "Asha"
     _button(at, "Clone this scenario").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Cloned as Copy of Baseline" in s.value for s in at.success)
     clone_id = at.session_state["scn_id"]
-    at.session_state["user_name"] = "Asha"
     next(c for c in at.checkbox if c.label == "Yes, delete this scenario").check()
     at.run()
-    at.session_state["user_name"] = "Asha"
     _button(at, "Delete").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
