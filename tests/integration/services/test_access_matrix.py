@@ -375,6 +375,20 @@ CASES: list[Case] = [
         lambda db, a, ctx: scenario_service.clone(db, a, scenario_service.baseline_id(db)),
     ),
     Case(
+        "save a scenario",
+        Role.EDITOR,
+        "England",
+        lambda db, a, ctx: scenario_service.save(
+            db,
+            a,
+            name=f"Matrix scenario {next(_counter)}",
+            description="",
+            params=scenario_service.baseline(db).params,
+            draws=200,
+            seed=1,
+        ),
+    ),
+    Case(
         "import a scenario",
         Role.EDITOR,
         "England",
