@@ -3,9 +3,12 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+# The local OIDC provider for the sign-in browser tests lives in its own environment: its
+# dependencies (flask, authlib, uvicorn, ...) would clash with the app's pins.
+OIDC_VENV := .venv-oidc
 PORT ?= 8501
 
-.PHONY: run test lint bench db chromium clean-db backup restore haproxy cluster cluster-stop
+.PHONY: run test lint bench db chromium clean-db backup restore haproxy cluster cluster-stop oidc-provider
 
 $(BIN)/python:
 	@if ! $(PYTHON) -m venv $(VENV) 2>/dev/null; then \
@@ -23,6 +26,13 @@ $(VENV)/.run-deps: requirements.txt pyproject.toml | $(BIN)/python
 $(VENV)/.test-deps: requirements-dev.txt $(VENV)/.run-deps
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
+
+$(OIDC_VENV)/.installed: | $(BIN)/python
+	$(PYTHON) -m venv $(OIDC_VENV)
+	$(OIDC_VENV)/bin/pip install -q --disable-pip-version-check oidc-provider-mock==0.3.4
+	@touch $@
+
+oidc-provider: $(OIDC_VENV)/.installed
 
 # Browser tests and image exports use Debian's chromium (never a browser download).
 chromium:
@@ -45,7 +55,7 @@ db: $(VENV)/.run-deps
 	$(BIN)/python -m nlf_planner.cli.generate
 
 run: db
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.address 127.0.0.1
 
 # Style and the layer contract (.importlinter): an import that points up a layer fails here.
 lint: $(VENV)/.test-deps
@@ -53,7 +63,7 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff format --check .
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
-test: $(VENV)/.test-deps chromium haproxy lint
+test: $(VENV)/.test-deps chromium haproxy oidc-provider lint
 	$(BIN)/pytest
 
 bench: $(VENV)/.test-deps chromium haproxy
