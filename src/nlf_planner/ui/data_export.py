@@ -14,7 +14,10 @@ from nlf_planner.exports_tables import (
     fits_excel,
 )
 from nlf_planner.services import data_transfer
+from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
+from nlf_planner.services.errors import ServiceError
+from nlf_planner.ui.frame import current_actor, show_error
 
 SHOWN_ROWS = 200
 
@@ -34,6 +37,12 @@ def render_export(db: Database) -> None:
         return
     rows = counts.get(table, 0)
     st.caption(f"{rows:,} rows. {TABLE_DESCRIPTIONS.get(table, '')}")
+    actor = current_actor()
+    try:
+        preview = data_transfer.table_preview(db, actor, table, SHOWN_ROWS)
+    except ServiceError as exc:  # personal data: say which role may see it, show nothing
+        show_error(exc)
+        return
     st.caption(
         "Cells that begin with =, +, - or @ are exported so a spreadsheet shows them as text "
         "and never runs them as formulas."
@@ -41,7 +50,7 @@ def render_export(db: Database) -> None:
     c1, c2, _ = st.columns([1, 1, 2])
     c1.download_button(
         "Download CSV",
-        data=lambda: data_transfer.table_file(db, table, "csv").data,
+        data=lambda: data_transfer.table_file(db, actor, table, "csv").data,
         file_name=export_file_name(table, "csv"),
         mime=CSV_MIME,
         on_click="ignore",
@@ -51,7 +60,7 @@ def render_export(db: Database) -> None:
     too_big = not fits_excel(rows)
     c2.download_button(
         "Download Excel",
-        data=lambda: data_transfer.table_file(db, table, "xlsx").data,
+        data=lambda: data_transfer.table_file(db, actor, table, "xlsx").data,
         file_name=export_file_name(table, "xlsx"),
         mime=XLSX_MIME,
         on_click="ignore",
@@ -61,7 +70,7 @@ def render_export(db: Database) -> None:
         help=f"Excel holds at most {EXCEL_MAX_ROWS:,} rows; use CSV." if too_big else None,
     )
     st.dataframe(
-        data_transfer.table_rows(db, table, limit=SHOWN_ROWS),
+        preview,
         hide_index=True,
         key="data_export_preview",
     )
@@ -69,13 +78,16 @@ def render_export(db: Database) -> None:
         st.caption(f"Showing the first {SHOWN_ROWS} of {rows:,} rows.")
     st.download_button(
         "Download every table in one Excel workbook",
-        data=lambda: data_transfer.all_tables_workbook(db),
+        data=lambda: data_transfer.all_tables_workbook(db, actor),
         file_name=export_file_name("all-tables", "xlsx"),
         mime=XLSX_MIME,
         on_click="ignore",
         icon=":material/download:",
         key="data_export_all",
-        disabled=not fits_excel(sum(counts.values())),
+        disabled=not fits_excel(sum(counts.values())) or actor is None or not actor.has(Role.ADMIN),
+        help=None
+        if actor is not None and actor.has(Role.ADMIN)
+        else "Every table needs the admin role.",
     )
 
 

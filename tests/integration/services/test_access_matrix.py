@@ -440,6 +440,27 @@ CASES: list[Case] = [
         writes=False,
     ),
     Case(
+        "download the stakeholders table",
+        Role.EDITOR,
+        "England",  # a table export is not narrowed, so it is England-level
+        lambda db, a, ctx: data_transfer.table_file(db, a, "stakeholders", "csv"),
+        writes=False,
+    ),
+    Case(
+        "see who has signed in (the app_users table)",
+        Role.ADMIN,
+        "England",
+        lambda db, a, ctx: data_transfer.table_preview(db, a, "app_users", 10),
+        writes=False,
+    ),
+    Case(
+        "download every table",
+        Role.ADMIN,
+        "England",
+        lambda db, a, ctx: data_transfer.all_tables_workbook(db, a),
+        writes=False,
+    ),
+    Case(
         "download stakeholder details",
         Role.EDITOR,
         "London",  # a region-scoped editor gets their region's rows only (tested below)

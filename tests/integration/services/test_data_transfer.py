@@ -353,7 +353,7 @@ def test_exports_name_only_stored_tables_and_are_formula_safe(fresh_seeded_db):
             "UPDATE regions SET name = '=HYPERLINK(\"http://x\")' WHERE code = 'E40000007'"
         )
     )
-    csv_file = data_transfer.table_file(db, "regions", "csv")
+    csv_file = data_transfer.table_file(db, VIEWER, "regions", "csv")
     assert csv_file.file_name.startswith("nlf-regions-") and csv_file.mime == "text/csv"
     assert "'=HYPERLINK" in csv_file.data.decode("utf-8-sig")
     with pytest.raises(NotFound, match="no table"):

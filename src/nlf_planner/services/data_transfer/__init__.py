@@ -16,16 +16,19 @@ from nlf_planner.services.data_transfer.backups import (
 )
 from nlf_planner.services.data_transfer.errors import FileUnreadable, SheetChoiceNeeded
 from nlf_planner.services.data_transfer.exports import (
+    PERSONAL_TABLES,
     ExportFile,
     all_tables_workbook,
     column_dictionary,
     dictionary_workbook,
+    export_role,
     import_columns,
     import_template,
     measures_frame,
     row_counts,
     table_file,
     table_names,
+    table_preview,
     table_rows,
     tables_overview,
 )
@@ -52,6 +55,7 @@ from nlf_planner.services.data_transfer.restore import (
 
 __all__ = [
     "IMPORTERS",
+    "PERSONAL_TABLES",
     "BackupCheck",
     "ExportFile",
     "FileUnreadable",
@@ -73,6 +77,7 @@ __all__ = [
     "compare_with_current",
     "create_backup",
     "dictionary_workbook",
+    "export_role",
     "import_columns",
     "import_kind",
     "import_kinds",
@@ -85,6 +90,7 @@ __all__ = [
     "row_counts",
     "table_file",
     "table_names",
+    "table_preview",
     "table_rows",
     "tables_overview",
     "validate_backup",

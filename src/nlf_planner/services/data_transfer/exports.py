@@ -1,9 +1,13 @@
 """Taking data out: any table as CSV or Excel (formula-safe), every table in one workbook,
 import templates, and the data dictionary.
 
-Everything here reads, so no role is needed beyond being able to open the app; only stored
-tables can be named (never SQL), and text that a spreadsheet would run as a formula is
-written so it shows as text.
+Everything here reads. Most tables are open to anyone who can open the app, but a table
+holding personal data (:data:`PERSONAL_TABLES`: stakeholders' contact details, who has signed
+in) needs the role that may take those details away, and the every-table workbook is a full
+copy of the data, so it needs an admin, as a full backup does. ``table_rows`` is the
+unchecked read the services and tests use; pages go through :func:`table_preview` and
+:func:`table_file`. Only stored tables can be named (never SQL), and text that a spreadsheet
+would run as a formula is written so it shows as text.
 """
 
 from __future__ import annotations
@@ -15,11 +19,22 @@ import pandas as pd
 from nlf_planner import exports_tables as export_rules
 from nlf_planner import imports as import_rules
 from nlf_planner.models import Measure
+from nlf_planner.services.access import NATIONAL, require, require_scope
+from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.errors import NotFound
 from nlf_planner.store import Database
 from nlf_planner.store import backup as backup_store
 from nlf_planner.store import reference as reference_store
 from nlf_planner.store.backup import BackupError
+
+#: Tables holding personal data, and the role that may export them: stakeholders' contact
+#: details (owner, next step, who met whom) as the Engagement page's downloads; the sign-in
+#: records (names, emails, last seen) as the admin's list of who has signed in.
+PERSONAL_TABLES: dict[str, Role] = {
+    "stakeholders": Role.EDITOR,
+    "event_stakeholders": Role.EDITOR,
+    "app_users": Role.ADMIN,
+}
 
 #: The measure columns the dictionary shows, in reading order.
 MEASURE_COLUMNS = [f for f in Measure.model_fields if f != "headline"]
@@ -51,13 +66,35 @@ def table_rows(db: Database, name: str, limit: int | None = None) -> pd.DataFram
         raise NotFound(str(exc)) from exc
 
 
-def table_file(db: Database, name: str, fmt: str) -> ExportFile:
-    """One table as ``csv`` or ``xlsx``, formula-safe."""
+def export_role(name: str) -> Role:
+    """The role needed to see or export a table (viewer unless it holds personal data)."""
+    return PERSONAL_TABLES.get(name, Role.VIEWER)
+
+
+def _may_export(db: Database, actor: Actor | None, name: str) -> None:
+    """A personal-data table holds every region's rows, so someone with a region scope is
+    refused it (the Engagement page's downloads give them their own region's)."""
+    role = export_role(name)
+    if role is not Role.VIEWER:
+        action = f"see or download the {name} table (it holds personal data)"
+        require_scope(db, actor, role, action, NATIONAL)
+
+
+def table_preview(db: Database, actor: Actor | None, name: str, limit: int) -> pd.DataFrame:
+    """The first ``limit`` rows of a table, for a person allowed to see it."""
+    _may_export(db, actor, name)
+    return table_rows(db, name, limit=limit)
+
+
+def table_file(db: Database, actor: Actor | None, name: str, fmt: str) -> ExportFile:
+    """One table as ``csv`` or ``xlsx``, formula-safe, for a person allowed to export it."""
+    _may_export(db, actor, name)
     return ExportFile(*export_rules.table_export(table_rows(db, name), name, fmt))
 
 
-def all_tables_workbook(db: Database) -> bytes:
-    """Every table in one Excel workbook, one sheet each."""
+def all_tables_workbook(db: Database, actor: Actor | None) -> bytes:
+    """Every table in one Excel workbook, one sheet each (admin: it is all the data)."""
+    require(actor, Role.ADMIN, "download every table (all the data, personal data included)")
     return export_rules.to_xlsx_bytes({n: table_rows(db, n) for n in table_names(db)})
 
 
