@@ -24,6 +24,7 @@ from nlf_planner.services import users as users_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
 from nlf_planner.ui.frame import ACTOR_KEY
+from nlf_planner.ui.navigation import PAGES
 from nlf_planner.ui.text import escape_markdown
 
 #: Refresh a person's "last seen" at most this often per session (a write each rerun would
@@ -87,7 +88,9 @@ def identity_settings() -> identity.IdentitySettings:
 
 
 def _server_address() -> str | None:
-    return st.get_option("server.address")
+    from streamlit import config  # looked up at call time, like ui.frame's AppTest check
+
+    return config.get_option("server.address")
 
 
 # --- the pages a visitor sees before any other ---------------------------------------------
@@ -151,9 +154,17 @@ def _refusal_page(address: str | None) -> None:
 
 
 def _stop_on(draw, *args) -> None:
-    """Show the one page a visitor may see, with nothing else: no menu, no sidebar."""
-    page = st.Page(lambda: draw(*args), title="NLF Planner", url_path="signin", default=True)
-    st.navigation([page], position="hidden").run()
+    """Show the one page a visitor may see, with nothing else: no menu, no sidebar.
+
+    Every page's address leads to it too, so a shared link to /plan shows the sign-in page
+    rather than Streamlit's "page not found" box.
+    """
+    paths = ["signin", *(spec.url_path for spec in PAGES)]
+    pages = [
+        st.Page(lambda: draw(*args), title="NLF Planner", url_path=path, default=(i == 0))
+        for i, path in enumerate(paths)
+    ]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
