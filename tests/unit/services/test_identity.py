@@ -193,3 +193,16 @@ def test_provider_reachable_is_false_for_a_closed_port():
     # Nothing listens on the port once the socket is closed.
     assert identity.provider_reachable(f"http://127.0.0.1:{port}/x", timeout_s=2) is False
     assert identity.provider_reachable("not a url") is False
+
+
+def test_the_example_secrets_file_holds_usable_settings():
+    import tomllib
+
+    from nlf_planner.settings import PROJECT_ROOT
+
+    example = tomllib.loads((PROJECT_ROOT / ".streamlit" / "secrets.example.toml").read_text())
+    settings = parse_settings(example["nlf"])
+    assert settings.mapping_configured
+    london = actor_from_claims(claims(roles=["NLF.Editor.London"]), settings, REGIONS)
+    assert london.region_code == LONDON and Role.EDITOR in london.roles
+    assert {"redirect_uri", "cookie_secret"} <= set(example["auth"])
