@@ -191,3 +191,11 @@ def test_the_command_line_refuses_an_unsigned_backup_unless_told(
     assert backup_cli.main(["restore", str(unsigned)]) == 1
     assert "--allow-unsigned" in capsys.readouterr().err
     assert backup_cli.main(["restore", str(unsigned), "--allow-unsigned"]) == 0
+
+
+def test_a_short_key_is_refused_and_no_backup_is_made(fresh_seeded_db, monkeypatch):
+    db = fresh_seeded_db
+    monkeypatch.setenv(signing.KEY_ENV, "secret")
+    with pytest.raises(ValidationFailed, match="too short"):
+        data_transfer.create_backup(db, ADMIN)
+    assert list(data_transfer.backup_folder(db).glob("*.zip")) == []

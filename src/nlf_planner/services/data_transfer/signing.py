@@ -37,6 +37,7 @@ ALGORITHM = "HMAC-SHA256"
 KEY_ENV = "NLF_BACKUP_KEY"
 KEY_FILE_ENV = "NLF_BACKUP_KEY_FILE"
 KEY_FILE_NAME = "backup.key"
+MIN_KEY_LENGTH = 32  # characters: a guessable key would let anyone re-sign an edited backup
 
 #: Signature states, as the restore's audit row and the pages word them.
 VERIFIED = "signature verified"
@@ -60,12 +61,17 @@ def backup_key(home: Path | str) -> bytes:
     """The server's signing key (see the module docstring), made on first use."""
     given = os.environ.get(KEY_ENV)
     if given:
-        return given.encode("utf-8")
+        if len(given.strip()) < MIN_KEY_LENGTH:
+            raise ValidationFailed(
+                f"{KEY_ENV} is too short to sign backups: give at least {MIN_KEY_LENGTH} "
+                "characters (for example the output of `openssl rand -hex 32`)."
+            )
+        return given.strip().encode("utf-8")
     path = key_path(home)
     if not path.exists():
         _create_key_file(path)
     key = path.read_bytes().strip()
-    if len(key) < 32:
+    if len(key) < MIN_KEY_LENGTH:
         raise ValidationFailed(
             f"The backup signing key in {path} is empty or too short (under 32 characters); "
             f"delete the file to make a new one, or set {KEY_ENV}."
