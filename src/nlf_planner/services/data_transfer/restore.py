@@ -15,6 +15,10 @@ restore names the file and its signature status.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,24 +134,41 @@ def restore_backup(
         why = f"{NOTHING_RESTORED}: the database is open read-only. {db.read_only_reason or ''}"
         raise ReadOnly(why.strip())
     try:
-        backup_store.validate_backup(source)  # the store's words for a file that is no backup
-        key = signing_key(db)
-        status = signing.signature_status(source, key)
-        if status == signing.UNSIGNED and not allow_unsigned:
-            raise signing.unsigned_refusal()
-        report = backup_store.restore_backup(
-            db,
-            source,
-            actor=actor.display_name,
-            reason=(reason or "").strip() or None,
-            label=_audit_label(source, label, status),
-            safety_dir=safety_dir,
-        )
+        with _private_copy(source) as frozen:
+            backup_store.validate_backup(frozen)  # the store's words for a file that is no backup
+            key = signing_key(db)
+            status = signing.signature_status(frozen, key)
+            if status == signing.UNSIGNED and not allow_unsigned:
+                raise signing.unsigned_refusal()
+            report = backup_store.restore_backup(
+                db,
+                frozen,
+                actor=actor.display_name,
+                reason=(reason or "").strip() or None,
+                label=_audit_label(source, label, status),
+                safety_dir=safety_dir,
+            )
         if report.safety_backup is not None:
             signing.sign_file(report.safety_backup, key)
     except REFUSALS as exc:
         raise refusal(exc, NOTHING_RESTORED) from exc
     return report
+
+
+@contextmanager
+def _private_copy(source: BackupSource) -> Iterator[BackupSource]:
+    """The backup as it was when the restore began: a file is copied somewhere only this
+    process writes, so the file checked (signature included) is the file restored, even if
+    the original is replaced meanwhile. Bytes are already private."""
+    if isinstance(source, (bytes, bytearray)):
+        yield source
+        return
+    if not Path(source).is_file():
+        backup_store.validate_backup(source)  # raises the store's "does not exist" message
+    with tempfile.TemporaryDirectory(prefix="nlf-restore-source-") as tmp:
+        copy = Path(tmp) / Path(source).name
+        shutil.copyfile(source, copy)
+        yield copy
 
 
 def _audit_label(source: BackupSource, label: str | None, status: str) -> str:
