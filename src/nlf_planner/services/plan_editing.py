@@ -1,7 +1,9 @@
 """The plan's use cases: read versions, compare them, save a draft, restore a version.
 
 Every write takes the acting :class:`~nlf_planner.services.actor.Actor` and needs the editor
-role; the audit row names ``actor.display_name``. A save checks everything with the plan's
+role; an editor with a region scope may change only their region's (and its ICBs') targets,
+checked on the diff the write makes (:func:`changed_geographies`); the audit row names
+``actor.display_name``. A save checks everything with the plan's
 rules first and writes nothing when a rule fails (:class:`ValidationFailed` with every
 :class:`~nlf_planner.plan.ValidationIssue`), when there is nothing new to save
 (:class:`NothingToSave`) or when someone saved a newer version since the draft was opened

@@ -1,8 +1,9 @@
 """Importing a data manager's file: read, check, preview, then apply in one transaction.
 
 Reading and checking write nothing and need no role, so anyone can see what is wrong with a
-file. Applying needs the data manager role, refuses a file with problems before the store is
-touched, optionally keeps a backup of the data as they were, and leaves the store to write
+file. Applying needs the data manager role (one with a region scope only for files whose
+every row lies in their region), refuses a file with problems before the store is touched,
+optionally keeps a signed backup of the data as they were, and leaves the store to write
 every row and its audit row (``actor.display_name``) in one transaction, or nothing at all.
 """
 
