@@ -26,7 +26,14 @@ from nlf_planner.ui import engagement_events as events_ui
 from nlf_planner.ui import engagement_log as log_ui
 from nlf_planner.ui import engagement_stakeholders as stakeholders_ui
 from nlf_planner.ui.engagement_forms import Choices, pick_from_table, sensitive, show_flash
-from nlf_planner.ui.frame import current_actor, footer, get_db, page_header, read_only_banner
+from nlf_planner.ui.frame import (
+    current_actor,
+    footer,
+    get_db,
+    page_header,
+    read_only_banner,
+    require_actor,
+)
 
 TABS = ["Stakeholders", "Events", "Engagement log", "Coverage"]
 
@@ -84,9 +91,10 @@ with tab_people:
     )
     stakeholders_ui.stakeholder_map(active, export)
     people_pick = stakeholders_ui.stakeholder_table(people)
-    stakeholders_ui.add_stakeholder_form(db, choices)
-    clicked = pick_from_table(people_pick, people["stakeholder_id"], "edit_choice")
-    stakeholders_ui.edit_stakeholder_panel(db, choices, expanded=clicked)
+    if require_actor("add or change stakeholders"):  # viewers: the list, not the forms
+        stakeholders_ui.add_stakeholder_form(db, choices)
+        clicked = pick_from_table(people_pick, people["stakeholder_id"], "edit_choice")
+        stakeholders_ui.edit_stakeholder_panel(db, choices, expanded=clicked)
 
 # --- events --------------------------------------------------------------------------------
 
@@ -111,10 +119,11 @@ with tab_events:
     events = engagement_service.events(db, since=span[0], until=span[1], types=types or None)
     events_ui.events_timeline(events, span)
     event_pick = events_ui.events_table(events)
-    events_ui.add_event_form(db, choices)
     labels = events_ui.event_labels(engagement_service.events(db))
-    event_clicked = pick_from_table(event_pick, events["event_id"], "edit_event_choice")
-    events_ui.edit_event_panel(db, choices, labels, expanded=event_clicked)
+    if require_actor("add or change events"):
+        events_ui.add_event_form(db, choices)
+        event_clicked = pick_from_table(event_pick, events["event_id"], "edit_event_choice")
+        events_ui.edit_event_panel(db, choices, labels, expanded=event_clicked)
 
 # --- engagement log ------------------------------------------------------------------------
 
@@ -131,7 +140,8 @@ with tab_log:
         bind="query-params",
     )
     log_ui.log_table(engagement_service.engagement_log(db, stakeholder_id=who))
-    log_ui.log_contact_form(db, choices, labels)
+    if require_actor("log a contact"):
+        log_ui.log_contact_form(db, choices, labels)
 
 # --- coverage ------------------------------------------------------------------------------
 
