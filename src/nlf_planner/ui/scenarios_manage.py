@@ -130,17 +130,22 @@ def save_tab(
     st.markdown(f"**Current scenario:** {escape_markdown(scenario.label)}, saved by {author}.")
     if db.read_only:
         st.info("The database is read-only: scenarios cannot be saved just now.")
-    _save_form(db, scenario, params, draws, seed)
+    # Viewers may export; saving, importing, cloning and deleting need an editor.
+    editor = require_actor("save, import, clone or delete scenarios") is not None
+    if editor:
+        _save_form(db, scenario, params, draws, seed)
     st.divider()
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown("**Export / import**")
+        st.markdown("**Export / import**" if editor else "**Export**")
         _export(scenario, params)
-        _import(db)
-    with c2:
-        st.markdown("**Clone or delete**")
-        _clone(db, scenario)
-        _delete(db, scenario)
+        if editor:
+            _import(db)
+    if editor:
+        with c2:
+            st.markdown("**Clone or delete**")
+            _clone(db, scenario)
+            _delete(db, scenario)
     st.markdown("**Versions of this scenario**")
     versions = scenario_service.list_versions(db, scenario.scenario_id or "")
     st.dataframe(versions, hide_index=True)

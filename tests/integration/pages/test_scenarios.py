@@ -92,10 +92,12 @@ def test_running_changed_inputs_updates_results_and_what_changed(page):
 def test_a_viewer_cannot_save_a_scenario_and_is_told_which_role(fresh_seeded_db_path):
     viewer = signed_in("Vic Viewer", "viewer")
     at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Save and share"}, user=viewer)
-    _button(at, "Save as a new version of this scenario").click()
-    at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("Viewing only" in i.value and "editor role" in i.value for i in at.info)
+    labels = {b.label for b in at.button}
+    assert not labels & {"Save as a new version of this scenario", "Clone this scenario"}
+    assert any(b.proto.label == "Export this scenario (JSON)" for b in at.get("download_button"))
+    message = "Viewing only: to save, import, clone or delete scenarios you need the editor role."
+    assert message in [i.value for i in at.info]
     with _opened(fresh_seeded_db_path) as db:
         base = scenario_service.baseline_id(db)
         assert list(scenario_service.list_versions(db, base)["version"]) == [1]
