@@ -21,6 +21,14 @@ class Settings:
     db_path: Path
     spc_run_length: int
     stale_days: int
+    #: ``NLF_DATABASE_URL`` (``postgresql://…``): a shared PostgreSQL server instead of the
+    #: DuckDB file, for several app replicas. Unset: the file at ``db_path``, as always.
+    database_url: str | None = None
+
+    @property
+    def database_target(self) -> Path | str:
+        """What the app opens: the server URL when one is set, else the DuckDB file."""
+        return self.database_url or self.db_path
 
 
 def get_settings() -> Settings:
@@ -33,4 +41,5 @@ def get_settings() -> Settings:
         db_path=Path(db),
         spc_run_length=run_length,
         stale_days=int(os.environ.get("NLF_STALE_DAYS", "90")),
+        database_url=os.environ.get("NLF_DATABASE_URL", "").strip() or None,
     )

@@ -109,7 +109,7 @@ def _restore(db: Database, file: Path, reason: str, allow_unsigned: bool = False
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    path = get_settings().db_path
+    path = get_settings().database_target
     try:
         db = open_store(path)
     except ServiceError as exc:

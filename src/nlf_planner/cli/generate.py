@@ -39,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m nlf_planner.cli.generate", description=__doc__.splitlines()[0]
     )
     parser.add_argument(
-        "--db", type=Path, default=None, help="database file (default: NLF_DB_PATH or data/)"
+        "--db",
+        default=None,
+        help="database file or postgresql:// URL (default: NLF_DATABASE_URL, NLF_DB_PATH or data/)",
     )
     parser.add_argument(
         "--end-month",
@@ -75,7 +77,7 @@ def _summary(path: Path, result: SeedResult, n_regions: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    path = args.db or get_settings().db_path
+    path = args.db or get_settings().database_target
     try:
         db = open_store(path)
     except Unavailable as exc:

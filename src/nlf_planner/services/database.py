@@ -14,20 +14,23 @@ from nlf_planner.services.errors import Unavailable
 from nlf_planner.store import Database, StoreError, open_database
 from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import reference as reference_store
+from nlf_planner.store.db import is_server_url
 
 __all__ = [
     "Database",
     "data_as_of",
     "data_version",
     "has_illustrative",
+    "is_server",
     "open_store",
     "read_only_reason",
 ]
 
 
 def open_store(path: Path | str) -> Database:
-    """The database at ``path``, migrated and with reference content; a readable
-    :class:`Unavailable` when it cannot be opened at all."""
+    """The database at ``path`` (a DuckDB file, or a ``postgresql://`` URL naming a shared
+    server), migrated and with reference content; a readable :class:`Unavailable` when it
+    cannot be opened at all (a locked file, a server that cannot be reached)."""
     try:
         db = open_database(path)
         reference_store.ensure_reference(db)
@@ -38,8 +41,16 @@ def open_store(path: Path | str) -> Database:
     return db
 
 
+def is_server(target: Path | str) -> bool:
+    """Whether ``target`` names a shared database server (worth retrying when it is down)
+    rather than a DuckDB file."""
+    return is_server_url(target)
+
+
 def data_version(db: Database) -> str:
-    """Changes whenever measurements change: the key for caches of series and models."""
+    """Changes whenever measurements change: the key for caches of series and models. It is
+    a counter stored in the database, so every app process sharing a server sees a change
+    made through any of them at its next rerun."""
     return measurement_store.data_version(db)
 
 

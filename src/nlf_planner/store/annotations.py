@@ -14,6 +14,7 @@ from datetime import date
 
 import pandas as pd
 
+from nlf_planner.store import dialect
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Database, StoreError
 
@@ -116,6 +117,7 @@ def add_rebase(
     """Record a rebase: limits are recomputed from this date for this measure and area."""
 
     def work(cur) -> int:
+        dialect.lock(cur, f"rebase:{measure_code}:{geo_code}")  # two people, one chart
         exists = cur.execute(
             """SELECT count(*) FROM spc_rebases WHERE NOT deleted AND measure_code = ?
                AND geo_code = ? AND period = ?""",

@@ -6,10 +6,9 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from nlf_planner.store.db import Database
+from nlf_planner.store.db import Cursor, Database
 
 
 def _to_json(value: Any) -> str | None:
@@ -27,7 +26,7 @@ def _default(obj: Any) -> Any:
 
 
 def record(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     *,
     actor: str,
     action: str,

@@ -23,6 +23,7 @@ import tempfile
 import time
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,8 +33,9 @@ import duckdb
 import pandas as pd
 
 from nlf_planner import __version__
+from nlf_planner.store import dialect
 from nlf_planner.store.audit import record
-from nlf_planner.store.db import Database, StoreError
+from nlf_planner.store.db import Cursor, Database, DriverError, StoreError
 from nlf_planner.store.migrations import MIGRATIONS, apply_migrations, schema_version
 
 FORMAT = "nlf-planner-backup"
@@ -59,15 +61,8 @@ class RestoreReport:
 # --- tables --------------------------------------------------------------------------------
 
 
-def _tables(cur: duckdb.DuckDBPyConnection) -> list[str]:
-    return [
-        r[0]
-        for r in cur.execute(
-            """SELECT table_name FROM duckdb_tables()
-               WHERE database_name = current_database() AND schema_name = 'main'
-                 AND NOT temporary ORDER BY table_name"""
-        ).fetchall()
-    ]
+def _tables(cur: Cursor) -> list[str]:
+    return dialect.tables(cur)
 
 
 def table_names(db: Database) -> list[str]:
@@ -78,13 +73,10 @@ def table_names(db: Database) -> list[str]:
 
 def table_columns(db: Database) -> dict[str, list[tuple[str, str]]]:
     """Column names and types of every table, in schema order (for the data dictionary)."""
-    df = db.df(
-        """SELECT table_name, column_name, data_type FROM duckdb_columns()
-           WHERE database_name = current_database() AND schema_name = 'main'
-           ORDER BY table_name, column_index"""
-    )
+    with db.cursor() as cur:
+        found = dialect.columns(cur)
     out: dict[str, list[tuple[str, str]]] = {}
-    for t, c, ty in df.itertuples(index=False):
+    for t, c, ty in found:
         out.setdefault(t, []).append((c, ty))
     return out
 
@@ -122,7 +114,7 @@ def _sha256(path: Path) -> str:
 
 
 def default_backup_dir(db: Database) -> Path:
-    return Path(db.path).resolve().parent / "backups"
+    return db.backup_dir
 
 
 def backup_file_name(prefix: str = "nlf-backup") -> str:
@@ -158,44 +150,49 @@ def backup_bytes(db: Database, *, created_by: str = "") -> bytes:
 def _write_backup_zip(db: Database, workdir: Path, out: Path, created_by: str) -> dict:
     try:
         return _write_snapshot_zip(db, workdir, out, created_by)
-    except duckdb.Error as exc:
+    except (duckdb.Error, DriverError) as exc:
         raise BackupError(
             f"The backup could not be made ({_short(exc)}); the data are unchanged."
         ) from exc
 
 
+def _table_to_parquet(cur: Cursor, name: str, cols: list[tuple[str, str]], path: Path) -> None:
+    """One table to a Parquet file with the portable column types, on either engine.
+
+    DuckDB writes it itself; a PostgreSQL table is read on the snapshot's cursor and written
+    by an in-memory DuckDB with each column cast to its portable type, so a backup's files
+    are the same whichever engine made them."""
+    if cur.dialect == dialect.DUCKDB:
+        cur.execute(f"COPY (SELECT * FROM {_quote(name)}) TO ? (FORMAT parquet)", [str(path)])
+        return
+    frame = cur.execute(f"SELECT * FROM {_quote(name)}").df()
+    select = ", ".join(f"CAST({_quote(c)} AS {t}) AS {_quote(c)}" for c, t in cols)
+    with duckdb.connect() as mem:
+        mem.register("source_rows", frame)
+        mem.execute(f"COPY (SELECT {select} FROM source_rows) TO ? (FORMAT parquet)", [str(path)])
+
+
 def _write_snapshot_zip(db: Database, workdir: Path, out: Path, created_by: str) -> dict:
     tables: dict[str, Any] = {}
     with db.cursor() as cur:
-        cur.execute("BEGIN TRANSACTION")  # one snapshot for every table
+        dialect.begin_snapshot(cur)  # one snapshot for every table
         try:
             names = _tables(cur)
+            all_cols = dialect.columns(cur)
             for i, name in enumerate(names):
                 path = workdir / f"t{i:03d}.parquet"
-                cur.execute(
-                    f"COPY (SELECT * FROM {_quote(name)}) TO ? (FORMAT parquet)", [str(path)]
-                )
+                cols = [(c, t) for table, c, t in all_cols if table == name]
+                _table_to_parquet(cur, name, cols, path)
                 rows = cur.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
-                cols = cur.execute(
-                    """SELECT column_name, data_type FROM duckdb_columns()
-                       WHERE database_name = current_database() AND schema_name = 'main'
-                         AND table_name = ? ORDER BY column_index""",
-                    [name],
-                ).fetchall()
                 tables[name] = {
                     "file": f"tables/{name}.parquet",
                     "rows": int(rows),
                     "columns": [[c, t] for c, t in cols],
                     "_path": path,
                 }
-            sequences = {
-                n: (int(v) if v is not None else None)
-                for n, v in cur.execute(
-                    """SELECT sequence_name, last_value FROM duckdb_sequences()
-                       WHERE database_name = current_database() AND schema_name = 'main'"""
-                ).fetchall()
-            }
+            sequences = dialect.sequences(cur)
             version = cur.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]
+            engine = dialect.engine_version(cur)
         finally:
             cur.execute("COMMIT")
     for meta in tables.values():
@@ -207,6 +204,7 @@ def _write_snapshot_zip(db: Database, workdir: Path, out: Path, created_by: str)
         "schema_version": int(version or 0),
         "app_version": __version__,
         "duckdb_version": duckdb.__version__,
+        "engine": engine,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "created_by": created_by,
         "source_file": Path(db.path).name,
@@ -328,18 +326,7 @@ def _build_restored_file(
         apply_migrations(new_db, [m for m in MIGRATIONS if m.version <= version])
         schema_tables = set(table_names(new_db)) - _SKIP_TABLES
         in_backup = set(manifest["tables"]) - _SKIP_TABLES
-        missing = sorted(schema_tables - in_backup)
-        unknown = sorted(in_backup - schema_tables)
-        if missing or unknown:
-            raise BackupError(
-                "The backup does not match schema version "
-                f"{version}: "
-                + "; ".join(
-                    ([f"missing tables {', '.join(missing)}"] if missing else [])
-                    + ([f"unknown tables {', '.join(unknown)}"] if unknown else [])
-                )
-                + "."
-            )
+        _refuse_mismatch(version, schema_tables, in_backup)
         live_cols = table_columns(new_db)
         counts: dict[str, int] = {}
         with new_db.transaction() as cur:
@@ -372,13 +359,10 @@ def _build_restored_file(
                         f"manifest but the backup holds {n:,}; it will not be restored."
                     )
                 counts[name] = int(n)
+            known = dialect.sequences(cur)
             for seq, last in (manifest.get("sequences") or {}).items():
-                if isinstance(last, int) and last > 0:
-                    known = cur.execute(
-                        "SELECT count(*) FROM duckdb_sequences() WHERE sequence_name = ?", [seq]
-                    ).fetchone()[0]
-                    if known:
-                        cur.execute("SELECT max(nextval(?)) FROM range(?)", [seq, last])
+                if isinstance(last, int) and last > 0 and seq in known:
+                    dialect.advance_sequence(cur, seq, last)
         apply_migrations(new_db)  # bring an older backup up to this app's schema
         with new_db.transaction() as cur:
             record(
@@ -394,10 +378,7 @@ def _build_restored_file(
                     "rows": counts,
                 },
             )
-            cur.execute(
-                "INSERT OR REPLACE INTO app_meta (key, value) VALUES (?, ?)",
-                ["restore_id", restore_id],
-            )
+            _mark_restored(cur, restore_id)
         with new_db.cursor() as cur:
             cur.execute("CHECKPOINT")
         return counts
@@ -431,8 +412,12 @@ def restore_backup(
         Path(source).name if not isinstance(source, (bytes, bytearray)) else "uploaded backup"
     )
     manifest = validate_backup(source)
-    live = Path(db.path).resolve()
     restore_id = uuid.uuid4().hex
+    if db.dialect == dialect.POSTGRES:
+        return _restore_on_server(
+            db, source, manifest, actor, reason, label, restore_id, safety_dir
+        )
+    live = Path(db.path).resolve()
     new_path = live.with_name(f".{live.name}.restoring-{restore_id[:8]}")
     with (
         tempfile.TemporaryDirectory(prefix="nlf-restore-", dir=live.parent) as tmp,
@@ -442,7 +427,7 @@ def restore_backup(
             counts = _build_restored_file(
                 zf, manifest, new_path, Path(tmp), actor, reason, restore_id, label
             )
-        except duckdb.Error as exc:
+        except (duckdb.Error, DriverError) as exc:
             _remove(new_path)
             raise BackupError(
                 f"The backup could not be loaded ({_short(exc)}); the current data are unchanged."
@@ -462,6 +447,185 @@ def restore_backup(
         raise
     _swap_in(db, new_path, live, restore_id)
     return RestoreReport(label, manifest["schema_version"], counts, safety)
+
+
+def _mark_restored(cur: Cursor, restore_id: str) -> None:
+    """Record which restore produced these rows: the swap checks it, and the data version
+    (the caches' key) includes it, so no process keeps showing the data from before."""
+    cur.execute(
+        dialect.insert_values_sql("app_meta", ("key", "value"), key=("key",), conflict="replace"),
+        ["restore_id", restore_id],
+    )
+
+
+def _restore_on_server(
+    db: Database,
+    source: bytes | Path | str,
+    manifest: dict,
+    actor: str,
+    reason: str | None,
+    label: str,
+    restore_id: str,
+    safety_dir: Path | str | None,
+) -> RestoreReport:
+    """Restore into a shared PostgreSQL database in ONE transaction, with a safety backup.
+
+    The backup is loaded into a private staging schema built from our own migrations up to
+    the backup's schema version (no SQL from the file is run), checked, migrated to this
+    app's schema; then writers are locked out of the live tables, the safety backup of the
+    current state is taken (only now, so a refused file leaves none behind), and the rows
+    are replaced. Other app processes keep reading the old rows until the commit and see the
+    restored ones after it. Anything wrong rolls all of it back: the live data are untouched."""
+    safety: list[Path] = []
+
+    def take_safety_backup() -> None:
+        safety.append(
+            create_backup(
+                db,
+                Path(safety_dir) if safety_dir else default_backup_dir(db),
+                created_by=f"automatic backup before restore by {actor}",
+                prefix="nlf-before-restore",
+            )
+        )
+
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="nlf-restore-") as tmp,
+            _open_zip(source) as zf,
+        ):
+            counts = db.write(
+                lambda cur: _load_on_server(
+                    cur,
+                    zf,
+                    manifest,
+                    Path(tmp),
+                    actor,
+                    reason,
+                    restore_id,
+                    label,
+                    take_safety_backup,
+                ),
+                retries=0,
+            )
+    except DriverError as exc:
+        for path in safety:
+            path.unlink(missing_ok=True)
+        raise BackupError(
+            f"The backup could not be loaded ({_short(exc)}); the current data are unchanged."
+        ) from exc
+    except BaseException:
+        for path in safety:
+            path.unlink(missing_ok=True)
+        raise
+    return RestoreReport(label, manifest["schema_version"], counts, safety[-1])
+
+
+def _load_on_server(
+    cur: Cursor,
+    zf: zipfile.ZipFile,
+    manifest: dict,
+    workdir: Path,
+    actor: str,
+    reason: str | None,
+    restore_id: str,
+    label: str,
+    before_swap: Callable[[], None],
+) -> dict[str, int]:
+    version = manifest["schema_version"]
+    live = cur.execute("SELECT current_schema()").fetchone()[0]
+    staging = f"nlf_restore_{restore_id[:12]}"
+    cur.execute(f"CREATE SCHEMA {staging}")
+    cur.execute(f"SET LOCAL search_path TO {staging}")
+    _run_migrations(cur, [m for m in MIGRATIONS if m.version <= version])
+    counts = _load_tables(cur, zf, manifest, workdir)
+    _run_migrations(cur, [m for m in MIGRATIONS if m.version > version])
+    cur.execute(f"SET LOCAL search_path TO {_quote(live)}")
+    names = sorted(set(_tables(cur)) - _SKIP_TABLES)
+    cur.execute(
+        f"LOCK TABLE {', '.join(_quote(n) for n in names)} IN EXCLUSIVE MODE"
+    )  # readers go on; writers wait for the commit
+    before_swap()  # the safety backup: another connection, so it reads the rows before this
+    staged = {t: [c for tb, c, _ in dialect.columns(cur) if tb == t] for t in names}
+    for name in names:
+        col_sql = ", ".join(_quote(c) for c in staged[name])
+        cur.execute(f"DELETE FROM {_quote(name)}")
+        cur.execute(
+            f"INSERT INTO {_quote(name)} ({col_sql}) SELECT {col_sql} FROM {staging}.{_quote(name)}"
+        )
+    known = dialect.sequences(cur)
+    for seq, last in (manifest.get("sequences") or {}).items():
+        if seq in known:
+            if isinstance(last, int) and last > 0:
+                dialect.advance_sequence(cur, seq, last)
+            else:
+                cur.execute("SELECT setval(?, 1, false)", [seq])
+    record(
+        cur,
+        actor=actor,
+        action="restore",
+        entity="database",
+        entity_id=label,
+        reason=reason,
+        after={"schema_version": version, "created_at": manifest.get("created_at"), "rows": counts},
+    )
+    _mark_restored(cur, restore_id)
+    cur.execute(f"DROP SCHEMA {staging} CASCADE")
+    return counts
+
+
+def _run_migrations(cur: Cursor, migrations: list) -> None:
+    """Our own migrations' statements, on the caller's cursor (the staging schema)."""
+    for m in sorted(migrations, key=lambda m: m.version):
+        for statement in m.statements:
+            cur.execute(statement)
+
+
+def _load_tables(cur: Cursor, zf: zipfile.ZipFile, manifest: dict, workdir: Path) -> dict[str, int]:
+    """Every table of the backup into the staging schema, checked against its columns and
+    the manifest's row counts."""
+    version = manifest["schema_version"]
+    schema_tables = set(_tables(cur)) - _SKIP_TABLES
+    in_backup = set(manifest["tables"]) - _SKIP_TABLES
+    _refuse_mismatch(version, schema_tables, in_backup)
+    all_cols = dialect.columns(cur)
+    counts: dict[str, int] = {}
+    for i, name in enumerate(sorted(in_backup)):
+        meta = manifest["tables"][name]
+        path = workdir / f"t{i:03d}.parquet"
+        with zf.open(meta["file"]) as src, path.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        cols = [c for t, c, _ in all_cols if t == name]
+        with duckdb.connect() as mem:
+            frame = mem.execute("SELECT * FROM read_parquet(?)", [str(path)]).df()
+        if list(frame.columns) != cols:
+            raise BackupError(
+                f"Table {name!r} in the backup has columns {', '.join(frame.columns)}; "
+                f"schema version {version} expects {', '.join(cols)}."
+            )
+        dialect.bulk_insert(cur, name, frame, cols)
+        n = cur.execute(f"SELECT count(*) FROM {_quote(name)}").fetchone()[0]
+        if n != meta["rows"]:
+            raise BackupError(
+                f"Table {name!r} should hold {meta['rows']:,} rows according to the "
+                f"manifest but the backup holds {n:,}; it will not be restored."
+            )
+        counts[name] = int(n)
+    return counts
+
+
+def _refuse_mismatch(version: int, schema_tables: set[str], in_backup: set[str]) -> None:
+    missing = sorted(schema_tables - in_backup)
+    unknown = sorted(in_backup - schema_tables)
+    if missing or unknown:
+        raise BackupError(
+            "The backup does not match schema version "
+            f"{version}: "
+            + "; ".join(
+                ([f"missing tables {', '.join(missing)}"] if missing else [])
+                + ([f"unknown tables {', '.join(unknown)}"] if unknown else [])
+            )
+            + "."
+        )
 
 
 def _swap_in(db: Database, new_path: Path, live: Path, restore_id: str) -> None:

@@ -21,12 +21,12 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import TypeVar
 
-import duckdb
 import pandas as pd
 
 from nlf_planner.engagement import EVENT_TYPES, EngagementEvent, ReferenceCodes, Stakeholder
+from nlf_planner.store import dialect
 from nlf_planner.store.audit import record
-from nlf_planner.store.db import Database, StoreError
+from nlf_planner.store.db import Cursor, Database, DriverError, StoreError
 
 T = TypeVar("T")
 
@@ -85,7 +85,7 @@ def reference_codes(db: Database) -> ReferenceCodes:
 # --- row helpers (inside a transaction) ----------------------------------------------------
 
 
-def _stakeholder(cur: duckdb.DuckDBPyConnection, stakeholder_id: int) -> Stakeholder:
+def _stakeholder(cur: Cursor, stakeholder_id: int) -> Stakeholder:
     row = cur.execute(
         f"SELECT {_STAKEHOLDER_COLS} FROM stakeholders WHERE stakeholder_id = ?",
         [stakeholder_id],
@@ -98,7 +98,7 @@ def _stakeholder(cur: duckdb.DuckDBPyConnection, stakeholder_id: int) -> Stakeho
     return Stakeholder.model_validate(data)
 
 
-def _event(cur: duckdb.DuckDBPyConnection, event_id: int) -> EngagementEvent:
+def _event(cur: Cursor, event_id: int) -> EngagementEvent:
     row = cur.execute(
         f"SELECT {_EVENT_COLS} FROM engagement_events WHERE event_id = ?", [event_id]
     ).fetchone()
@@ -125,32 +125,31 @@ def _event(cur: duckdb.DuckDBPyConnection, event_id: int) -> EngagementEvent:
     return EngagementEvent.model_validate(data)
 
 
-def existing_names(cur: duckdb.DuckDBPyConnection) -> dict[int, tuple[str, bool]]:
+def existing_names(cur: Cursor) -> dict[int, tuple[str, bool]]:
     """Stakeholder id -> (name, retired) for every committed row: the duplicate-name check's
     input, read on the caller's cursor so it sees what its transaction sees."""
     rows = cur.execute("SELECT stakeholder_id, name, retired FROM stakeholders").fetchall()
     return {int(r[0]): (str(r[1]), bool(r[2])) for r in rows}
 
 
-def stakeholder_ids(cur: duckdb.DuckDBPyConnection) -> set[int]:
+def stakeholder_ids(cur: Cursor) -> set[int]:
     """Every stakeholder id, retired ones included (an event may still name them)."""
     return {int(r[0]) for r in cur.execute("SELECT stakeholder_id FROM stakeholders").fetchall()}
 
 
-def _ensure_unique_name(
-    cur: duckdb.DuckDBPyConnection, s: Stakeholder, name_problem: NameCheck
-) -> None:
+def _ensure_unique_name(cur: Cursor, s: Stakeholder, name_problem: NameCheck) -> None:
     """Refuse a name the service's rule finds among the committed stakeholders.
 
     The service checked before the write; this re-check, on the names the write's own
     transaction sees, catches a second session that added the same name in between.
     """
+    dialect.lock(cur, "stakeholder-names")  # two sessions adding one name: the second waits
     problem = name_problem(s.name, existing_names(cur), s.stakeholder_id)
     if problem:
         raise DuplicateNameError([problem], s.name)
 
 
-def insert_stakeholder(cur: duckdb.DuckDBPyConnection, s: Stakeholder, actor: str) -> int:
+def insert_stakeholder(cur: Cursor, s: Stakeholder, actor: str) -> int:
     """Insert one checked stakeholder on the caller's cursor; returns the new id."""
     row = cur.execute(
         """INSERT INTO stakeholders (name, stakeholder_group, region_code, interest, influence,
@@ -173,7 +172,7 @@ def insert_stakeholder(cur: duckdb.DuckDBPyConnection, s: Stakeholder, actor: st
     return int(row[0])
 
 
-def _update_stakeholder(cur: duckdb.DuckDBPyConnection, s: Stakeholder, actor: str) -> None:
+def _update_stakeholder(cur: Cursor, s: Stakeholder, actor: str) -> None:
     cur.execute(
         """UPDATE stakeholders SET name = ?, stakeholder_group = ?, region_code = ?,
                interest = ?, influence = ?, owner = ?, last_contact = ?, next_step = ?,
@@ -195,7 +194,7 @@ def _update_stakeholder(cur: duckdb.DuckDBPyConnection, s: Stakeholder, actor: s
     )
 
 
-def insert_event(cur: duckdb.DuckDBPyConnection, e: EngagementEvent, actor: str) -> int:
+def insert_event(cur: Cursor, e: EngagementEvent, actor: str) -> int:
     """Insert one checked event and its links on the caller's cursor; returns the new id."""
     row = cur.execute(
         """INSERT INTO engagement_events (event_date, end_date, title, event_type, audience,
@@ -220,7 +219,7 @@ def insert_event(cur: duckdb.DuckDBPyConnection, e: EngagementEvent, actor: str)
 
 
 def _replace_links(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     event_id: int,
     stakeholder_ids: Sequence[int],
     areas: Sequence[str],
@@ -239,7 +238,7 @@ def _replace_links(
         )
 
 
-def _write(db: Database, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+def _write(db: Database, work: Callable[[Cursor], T]) -> T:
     """Run ``work`` in one transaction; a driver failure becomes a :class:`StoreError`.
 
     Records arrive checked, so the driver refusing one (a constraint, a full disk) is rare;
@@ -247,7 +246,7 @@ def _write(db: Database, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     """
     try:
         return db.write(work)
-    except duckdb.Error as exc:
+    except DriverError as exc:
         raise StoreError(f"The database refused the change ({exc}).") from exc
 
 
@@ -268,7 +267,7 @@ def add_stakeholder(
     (:class:`DuplicateNameError` when another session took the name meanwhile).
     """
 
-    def work(cur: duckdb.DuckDBPyConnection) -> Stakeholder:
+    def work(cur: Cursor) -> Stakeholder:
         fresh = s.model_copy(update={"stakeholder_id": None})
         _ensure_unique_name(cur, fresh, name_problem)
         saved = fresh.model_copy(update={"stakeholder_id": insert_stakeholder(cur, fresh, actor)})
@@ -308,7 +307,7 @@ def update_stakeholder(
     if sid is None or after.stakeholder_id != sid:
         raise ValueError("An update needs the stored stakeholder's id on both records.")
 
-    def work(cur: duckdb.DuckDBPyConnection) -> Stakeholder:
+    def work(cur: Cursor) -> Stakeholder:
         if _stakeholder(cur, sid) != before:
             raise ChangedElsewhereError(
                 f"{before.name} was changed by someone else while you were editing; "
@@ -341,7 +340,7 @@ def add_event(
 ) -> EngagementEvent:
     """Add one validated event with its stakeholders and priority areas; returns it with id."""
 
-    def work(cur: duckdb.DuckDBPyConnection) -> EngagementEvent:
+    def work(cur: Cursor) -> EngagementEvent:
         fresh = e.model_copy(update={"event_id": None})
         saved = fresh.model_copy(update={"event_id": insert_event(cur, fresh, actor)})
         record(
@@ -375,7 +374,7 @@ def update_event(
     if eid is None or after.event_id != eid:
         raise ValueError("An update needs the stored event's id on both records.")
 
-    def work(cur: duckdb.DuckDBPyConnection) -> EngagementEvent:
+    def work(cur: Cursor) -> EngagementEvent:
         if _event(cur, eid) != before:
             raise ChangedElsewhereError(
                 f"The event {before.title!r} was changed by someone else while you were "
@@ -420,7 +419,7 @@ def update_event(
 def delete_event(db: Database, event_id: int, *, actor: str, reason: str | None = None) -> None:
     """Remove an event and its links; the audit row keeps the full record to re-create it."""
 
-    def work(cur: duckdb.DuckDBPyConnection) -> None:
+    def work(cur: Cursor) -> None:
         before = _event(cur, event_id)
         _replace_links(cur, event_id, [], [])
         cur.execute("DELETE FROM engagement_events WHERE event_id = ?", [event_id])
@@ -465,7 +464,7 @@ def write_seed(
     if has_seeded(db):
         return {"stakeholders": 0, "events": 0, "links": 0}
 
-    def work(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    def work(cur: Cursor) -> dict[str, int]:
         ids: dict[str, int] = {}
         for s in stakeholders:
             seeded = s.model_copy(update={"seeded": True, "stakeholder_id": None})
@@ -589,9 +588,9 @@ def load_events(
                              FROM event_stakeholders es
                              JOIN stakeholders s ON s.stakeholder_id = es.stakeholder_id
                              WHERE es.event_id = e.event_id), '') AS stakeholders,
-                   coalesce((SELECT list(es.stakeholder_id ORDER BY es.stakeholder_id)
+                   coalesce((SELECT array_agg(es.stakeholder_id ORDER BY es.stakeholder_id)
                              FROM event_stakeholders es WHERE es.event_id = e.event_id),
-                            []::INTEGER[]) AS stakeholder_ids,
+                            ARRAY[]::INTEGER[]) AS stakeholder_ids,
                    coalesce((SELECT string_agg(p.priority_area, ', ' ORDER BY p.priority_area)
                              FROM event_priority_areas p WHERE p.event_id = e.event_id), '')
                        AS priority_areas

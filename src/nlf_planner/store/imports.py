@@ -21,12 +21,9 @@ imported for periods the file does not cover are kept; rows for the same period 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import uuid
 from collections.abc import Callable
 
-import duckdb
 import pandas as pd
 
 from nlf_planner.engagement import EngagementEvent, Stakeholder
@@ -34,7 +31,8 @@ from nlf_planner.imports import MeasurementImport, MeasurementPreview, RecordImp
 from nlf_planner.models import MEASUREMENT_FIELDS
 from nlf_planner.store import engagement as es
 from nlf_planner.store.audit import record
-from nlf_planner.store.db import Database, StoreError
+from nlf_planner.store.db import Cursor, Database, DriverError, StoreError
+from nlf_planner.store.measurements import bump_data_version, write_measurements
 
 #: The measurement diff (``nlf_planner.imports.preview_measurements``): (incoming rows,
 #: stored rows of the same pairs) → what applying them changes.
@@ -52,7 +50,7 @@ AUDIT_DETAIL_LIMIT = 5000
 _CURRENT_SQL = """
 SELECT measure_code, geo_code, period, numerator, denominator, value, illustrative
 FROM measurements
-WHERE list_contains(?::VARCHAR[], measure_code || '|' || geo_code)
+WHERE measure_code || '|' || geo_code = ANY(CAST(? AS VARCHAR[]))
 ORDER BY measure_code, geo_code, period
 """
 
@@ -82,11 +80,8 @@ def _written(db: Database, work, retries: int = 3):
     """``db.write(work)``, with a driver failure (after the retries) as a readable error."""
     try:
         return db.write(work, retries=retries)
-    except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise StoreError(
-            f"The import could not be written ({first[:200]}); nothing was changed."
-        ) from exc
+    except DriverError as exc:
+        raise StoreError(f"The import could not be written ({exc}); nothing was changed.") from exc
 
 
 def current_rows(db: Database, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -101,7 +96,7 @@ def _pair_keys(pairs: pd.DataFrame) -> list[str]:
     )
 
 
-def _current_rows(cur: duckdb.DuckDBPyConnection, pairs: pd.DataFrame) -> pd.DataFrame:
+def _current_rows(cur: Cursor, pairs: pd.DataFrame) -> pd.DataFrame:
     df = cur.execute(_CURRENT_SQL, [_pair_keys(pairs)]).df()
     df["period"] = pd.to_datetime(df["period"]).dt.date
     return df
@@ -121,7 +116,7 @@ def fingerprint(data: bytes) -> str:
 
 
 def write_measurement_import(
-    cur: duckdb.DuckDBPyConnection,
+    cur: Cursor,
     imp: MeasurementImport,
     *,
     diff: MeasurementDiff,
@@ -137,10 +132,14 @@ def write_measurement_import(
     refuse_unless_ok(imp)
     frame = _store_frame(imp)
     pairs = imp.pairs()
+    # First, so a second import at the same moment waits here (PostgreSQL) or conflicts
+    # and retries (DuckDB), and its diff below then reads this one's committed rows.
+    bump_data_version(cur)
     change = diff(imp.rows, _current_rows(cur, pairs))
     cur.execute(
         """DELETE FROM measurements
-           WHERE illustrative AND list_contains(?::VARCHAR[], measure_code || '|' || geo_code)""",
+           WHERE illustrative
+             AND measure_code || '|' || geo_code = ANY(CAST(? AS VARCHAR[]))""",
         [_pair_keys(pairs)],
     )
     written = write_measurement_rows(cur, frame)
@@ -188,22 +187,9 @@ def write_measurement_import(
     return {**change.counts, "written": written}
 
 
-def write_measurement_rows(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> int:
-    """Insert or replace rows in one statement.
-
-    The frame is registered under a per-call name; unregistering is allowed to fail,
-    because after a write conflict the transaction is aborted and the original conflict
-    error (which :meth:`Database.write` retries) must not be masked.
-    """
-    name = f"incoming_import_{uuid.uuid4().hex[:12]}"
-    cols = ", ".join(MEASUREMENT_FIELDS)
-    cur.register(name, frame.loc[:, list(MEASUREMENT_FIELDS)])
-    try:
-        cur.execute(f"INSERT OR REPLACE INTO measurements ({cols}) SELECT {cols} FROM {name}")
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            cur.unregister(name)
-    return len(frame)
+def write_measurement_rows(cur: Cursor, frame: pd.DataFrame) -> int:
+    """Insert or replace rows in one statement (the measurements store's bulk upsert)."""
+    return write_measurements(cur, frame)
 
 
 def apply_measurement_import(
@@ -251,7 +237,7 @@ def apply_engagement_import(
     codes = es.reference_codes(db)
     why = reason or f"Imported from {imp.source_name}"
 
-    def work(cur: duckdb.DuckDBPyConnection) -> list[int]:
+    def work(cur: Cursor) -> list[int]:
         ids = []
         for rec in imp.records:
             if imp.kind == "stakeholders":

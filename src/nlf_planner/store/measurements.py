@@ -11,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-import duckdb
 import pandas as pd
 
 from nlf_planner.compare import Z95
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import MEASUREMENT_FIELDS
-from nlf_planner.store.db import Database
+from nlf_planner.store import dialect
+from nlf_planner.store.db import Cursor, Database
 from nlf_planner.units import UNIT_SCALE
+
+#: The measurements table's key: one value per measure, geography and period.
+MEASUREMENT_KEY = ("measure_code", "geo_code", "period")
 
 # value = scale × numerator / denominator, by the units module's one table of scales.
 _SCALE_CASES = " ".join(f"WHEN '{unit}' THEN {scale}" for unit, scale in UNIT_SCALE.items())
@@ -31,20 +34,22 @@ WITH base AS (
     FROM measurements m
     JOIN icbs i ON i.code = m.geo_code
     JOIN measures ms ON ms.code = m.measure_code
-    WHERE ($measures IS NULL OR list_contains($measures, m.measure_code))
-      AND ($up_to IS NULL OR m.period <= $up_to)
+    WHERE (CAST($measures AS VARCHAR[]) IS NULL
+           OR m.measure_code = ANY(CAST($measures AS VARCHAR[])))
+      AND (CAST($up_to AS DATE) IS NULL OR m.period <= CAST($up_to AS DATE))
 ),
 direct_region AS (
     SELECT m.measure_code, m.geo_code, m.period, m.numerator, m.denominator, m.value,
            m.ci_low, m.ci_high, m.illustrative
     FROM measurements m JOIN regions r ON r.code = m.geo_code
-    WHERE ($measures IS NULL OR list_contains($measures, m.measure_code))
-      AND ($up_to IS NULL OR m.period <= $up_to)
+    WHERE (CAST($measures AS VARCHAR[]) IS NULL
+           OR m.measure_code = ANY(CAST($measures AS VARCHAR[])))
+      AND (CAST($up_to AS DATE) IS NULL OR m.period <= CAST($up_to AS DATE))
 ),
 agg_region AS (
     SELECT measure_code, region_code AS geo_code, period,
            sum(numerator) AS numerator, sum(denominator) AS denominator,
-           sum(numerator) / sum(denominator) * any_value(scale) AS value,
+           sum(numerator) / sum(denominator) * max(scale) AS value,
            -- pooled standard error of a denominator-weighted mean, from each ICB's 95% CI
            sqrt(sum(power(denominator * (ci_high - ci_low) / (2 * {Z95}), 2)))
                / sum(denominator) AS se,
@@ -66,7 +71,7 @@ england AS (
     SELECT r.measure_code, '{ENGLAND_CODE}' AS geo_code, r.period,
            sum(r.numerator) AS numerator, sum(r.denominator) AS denominator,
            sum(r.numerator) / sum(r.denominator)
-               * coalesce(any_value(CASE ms.unit WHEN 'percent' THEN 100.0
+               * coalesce(max(CASE ms.unit WHEN 'percent' THEN 100.0
                           WHEN 'rate_per_1000' THEN 1000.0 END), 1.0) AS value,
            sqrt(sum(power(r.denominator * r.se, 2))) / sum(r.denominator) AS se,
            bool_and(r.illustrative) AS illustrative
@@ -75,15 +80,15 @@ england AS (
 )
 SELECT measure_code, geo_code, 'icb' AS geo_level, period, numerator, denominator, value,
        ci_low, ci_high, illustrative FROM base
-WHERE $levels IS NULL OR list_contains($levels, 'icb')
+WHERE CAST($levels AS VARCHAR[]) IS NULL OR 'icb' = ANY(CAST($levels AS VARCHAR[]))
 UNION ALL
 SELECT measure_code, geo_code, 'region', period, numerator, denominator, value,
        ci_low, ci_high, illustrative FROM region_rows
-WHERE $levels IS NULL OR list_contains($levels, 'region')
+WHERE CAST($levels AS VARCHAR[]) IS NULL OR 'region' = ANY(CAST($levels AS VARCHAR[]))
 UNION ALL
 SELECT measure_code, geo_code, 'england', period, numerator, denominator, value,
        value - {Z95} * se, value + {Z95} * se, illustrative FROM england
-WHERE $levels IS NULL OR list_contains($levels, 'england')
+WHERE CAST($levels AS VARCHAR[]) IS NULL OR 'england' = ANY(CAST($levels AS VARCHAR[]))
 ORDER BY measure_code, geo_level, geo_code, period
 """
 
@@ -152,33 +157,66 @@ def has_illustrative(db: Database) -> bool:
     return bool(db.scalar("SELECT count(*) FROM measurements WHERE illustrative") or 0)
 
 
-def write_measurements(cur: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> int:
+def write_measurements(cur: Cursor, df: pd.DataFrame) -> int:
     """Insert or replace rows (inside the caller's transaction); returns the row count."""
-    frame = df.loc[:, list(MEASUREMENT_FIELDS)].copy()
-    cur.register("incoming_measurements", frame)
-    try:
-        cur.execute(
-            f"""INSERT OR REPLACE INTO measurements ({", ".join(MEASUREMENT_FIELDS)})
-                SELECT {", ".join(MEASUREMENT_FIELDS)} FROM incoming_measurements"""
-        )
-    finally:
-        cur.unregister("incoming_measurements")
-    return len(frame)
+    written = dialect.bulk_insert(
+        cur,
+        "measurements",
+        df,
+        MEASUREMENT_FIELDS,
+        key=MEASUREMENT_KEY,
+        conflict="replace",
+        also_set="loaded_at = now()",
+    )
+    bump_data_version(cur)
+    return written
 
 
-def delete_all_measurements(cur: duckdb.DuckDBPyConnection) -> None:
+def delete_all_measurements(cur: Cursor) -> None:
     cur.execute("DELETE FROM measurements")
+    bump_data_version(cur)
 
 
 def get_meta(db: Database, key: str) -> str | None:
     return db.scalar("SELECT value FROM app_meta WHERE key = ?", [key])
 
 
-def set_meta(cur: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
-    cur.execute("INSERT OR REPLACE INTO app_meta (key, value) VALUES (?, ?)", [key, value])
+def set_meta(cur: Cursor, key: str, value: str) -> None:
+    cur.execute(
+        dialect.insert_values_sql("app_meta", ("key", "value"), key=("key",), conflict="replace"),
+        [key, value],
+    )
+
+
+#: The ``app_meta`` row counting the writes that changed measurements.
+DATA_VERSION_KEY = "data_version"
+
+
+def bump_data_version(cur: Cursor) -> None:
+    """Count one more change to the measurements, in the caller's transaction.
+
+    The counter lives in the database, so every app process sharing it (replicas on one
+    PostgreSQL) sees the new value at its next read and drops its cached series; taking the
+    row's lock early also queues two measurement writers one behind the other."""
+    cur.execute(
+        """INSERT INTO app_meta (key, value) VALUES (?, '1')
+           ON CONFLICT (key) DO UPDATE
+           SET value = CAST(CAST(app_meta.value AS BIGINT) + 1 AS VARCHAR)""",
+        [DATA_VERSION_KEY],
+    )
 
 
 def data_version(db: Database) -> str:
-    """A key that changes whenever measurements change, so cached results never go stale."""
+    """A key that changes whenever measurements change, so cached results never go stale.
+
+    The stored counter (:func:`bump_data_version`) when there is one; a database written
+    before the counter existed falls back to the rows' count and latest load time."""
+    meta = dict(
+        db.rows(
+            "SELECT key, value FROM app_meta WHERE key IN (?, 'restore_id')", [DATA_VERSION_KEY]
+        )
+    )
+    if DATA_VERSION_KEY in meta:  # a restore starts the count afresh: say which one
+        return f"v{meta[DATA_VERSION_KEY]}:{meta.get('restore_id', '')[:12]}"
     row = db.rows("SELECT count(*), max(loaded_at) FROM measurements")[0]
     return f"{row[0]}:{row[1]}"

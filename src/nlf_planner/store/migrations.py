@@ -2,7 +2,10 @@
 
 A migration is a numbered list of statements. Versions already recorded in
 ``schema_migrations`` are skipped; a failing migration rolls back and leaves the file as it was.
-Later features add a new numbered entry here; they never edit an applied one.
+Later features add a new numbered entry here; they never edit an applied one. The SQL is
+the subset DuckDB and PostgreSQL both accept (``DOUBLE PRECISION``, which DuckDB reads as
+``DOUBLE``, so files migrated before PostgreSQL support have exactly the same schema;
+sequences with ``nextval`` defaults, never ``GENERATED … AS IDENTITY``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import duckdb
+from nlf_planner.store import dialect
 
 if TYPE_CHECKING:
     from nlf_planner.store.db import Database
@@ -43,7 +46,7 @@ V1_CORE = Migration(
             polarity VARCHAR NOT NULL CHECK (polarity IN
                 ('higher_is_better','lower_is_better','neutral')),
             frequency VARCHAR NOT NULL CHECK (frequency IN ('monthly','quarterly','annual')),
-            baseline DOUBLE, definition VARCHAR, source VARCHAR,
+            baseline DOUBLE PRECISION, definition VARCHAR, source VARCHAR,
             headline BOOLEAN NOT NULL DEFAULT FALSE)""",
         # Geography (real reference data).
         """CREATE TABLE regions (
@@ -57,8 +60,9 @@ V1_CORE = Migration(
         # (geo_code = region code) stands for that region where it exists.
         """CREATE TABLE measurements (
             measure_code VARCHAR NOT NULL, geo_code VARCHAR NOT NULL, period DATE NOT NULL,
-            numerator DOUBLE, denominator DOUBLE, value DOUBLE NOT NULL,
-            ci_low DOUBLE, ci_high DOUBLE,
+            numerator DOUBLE PRECISION, denominator DOUBLE PRECISION,
+            value DOUBLE PRECISION NOT NULL,
+            ci_low DOUBLE PRECISION, ci_high DOUBLE PRECISION,
             illustrative BOOLEAN NOT NULL DEFAULT TRUE,
             loaded_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
             PRIMARY KEY (measure_code, geo_code, period))""",
@@ -76,7 +80,7 @@ V1_CORE = Migration(
         """CREATE TABLE plan_targets (
             version_id INTEGER NOT NULL, measure_code VARCHAR NOT NULL,
             geo_code VARCHAR NOT NULL, horizon INTEGER NOT NULL CHECK (horizon IN (1,3,5)),
-            target DOUBLE NOT NULL,
+            target DOUBLE PRECISION NOT NULL,
             PRIMARY KEY (version_id, measure_code, geo_code, horizon))""",
         """CREATE TABLE plan_milestones (
             version_id INTEGER NOT NULL, item_id VARCHAR NOT NULL,
@@ -177,7 +181,8 @@ MIGRATIONS: tuple[Migration, ...] = (V1_CORE, V2_PLAN_HEADS, V3_APP_USERS)
 
 
 def _ensure_table(db: Database) -> None:
-    with db.cursor() as cur:
+    with db.transaction() as cur:
+        dialect.lock_migrations(cur)
         cur.execute(
             """CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,
@@ -187,10 +192,14 @@ def _ensure_table(db: Database) -> None:
 
 
 def applied_versions(db: Database) -> set[int]:
-    try:
-        return {r[0] for r in db.rows("SELECT version FROM schema_migrations")}
-    except duckdb.CatalogException:
+    with db.cursor() as cur:
+        return _applied(cur)
+
+
+def _applied(cur) -> set[int]:
+    if not dialect.table_exists(cur, "schema_migrations"):
         return set()
+    return {r[0] for r in cur.execute("SELECT version FROM schema_migrations").fetchall()}
 
 
 def pending_migrations(db: Database, migrations=MIGRATIONS) -> list[Migration]:
@@ -199,16 +208,27 @@ def pending_migrations(db: Database, migrations=MIGRATIONS) -> list[Migration]:
 
 
 def apply_migrations(db: Database, migrations=MIGRATIONS) -> list[int]:
-    """Apply pending migrations in order; each one commits whole or not at all."""
+    """Apply pending migrations in order; each one commits whole or not at all.
+
+    On PostgreSQL several replicas may start at once: each migration's transaction first
+    takes the migrations' advisory lock and re-reads what is applied, so exactly one
+    process applies a migration and the others find it done. (The column ``duckdb_version``
+    records the engine's version on either engine.)
+    """
+    if not pending_migrations(db, migrations):
+        return []
     _ensure_table(db)
     applied: list[int] = []
     for m in pending_migrations(db, migrations):
         with db.transaction() as cur:
+            dialect.lock_migrations(cur)
+            if m.version in _applied(cur):
+                continue  # another replica applied it while this one waited for the lock
             for statement in m.statements:
                 cur.execute(statement)
             cur.execute(
                 "INSERT INTO schema_migrations (version, name, duckdb_version) VALUES (?, ?, ?)",
-                [m.version, m.name, duckdb.__version__],
+                [m.version, m.name, dialect.engine_version(cur)],
             )
         applied.append(m.version)
     return applied

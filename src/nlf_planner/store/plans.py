@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import duckdb
 import pandas as pd
 
 from nlf_planner.plan.records import (
@@ -27,8 +26,15 @@ from nlf_planner.plan.records import (
     PlanTarget,
 )
 from nlf_planner.plan.versions import Change
+from nlf_planner.store import dialect
 from nlf_planner.store.audit import audit_log, record
-from nlf_planner.store.db import Database, StoreError
+from nlf_planner.store.db import (
+    ConstraintViolation,
+    Cursor,
+    Database,
+    StoreError,
+    WriteConflict,
+)
 
 AUDIT_ENTITY = "plan_version"
 _MILESTONE_COLS = ("item_id", *MILESTONE_FIELDS, "seeded")
@@ -179,7 +185,10 @@ def save_plan(
         raise ValueError("save_plan needs both the changes and their summary, or neither.")
     name = plan.plan_name
 
-    def work(cur: duckdb.DuckDBPyConnection) -> int:
+    def work(cur: Cursor) -> int:
+        # Two processes saving from the same version queue here, one behind the other; the
+        # second then reads the head the first committed and is refused below.
+        dialect.lock(cur, f"plan:{name}")
         head = _head(cur, name)
         if head != expected_version_id:
             meta = cur.execute(
@@ -207,14 +216,14 @@ def save_plan(
 
     try:
         new_id = db.write(work)
-    except duckdb.ConstraintException as exc:  # two first saves of a new plan at once
+    except ConstraintViolation as exc:  # two first saves of a new plan at once
         raise StaleVersionError(expected_version_id, latest_version_id(db, name)) from exc
-    except duckdb.TransactionException as exc:  # a concurrent save won the head row
+    except WriteConflict as exc:  # a concurrent save won the head row (DuckDB)
         raise StaleVersionError(expected_version_id, latest_version_id(db, name)) from exc
     return load_plan(db, new_id)
 
 
-def _head(cur: duckdb.DuckDBPyConnection, name: str) -> int | None:
+def _head(cur: Cursor, name: str) -> int | None:
     row = cur.execute("SELECT version_id FROM plan_heads WHERE plan_name = ?", [name]).fetchone()
     if row is not None:
         return int(row[0])
@@ -224,7 +233,7 @@ def _head(cur: duckdb.DuckDBPyConnection, name: str) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
-def _move_head(cur: duckdb.DuckDBPyConnection, name: str, new_id: int) -> None:
+def _move_head(cur: Cursor, name: str, new_id: int) -> None:
     exists = cur.execute("SELECT count(*) FROM plan_heads WHERE plan_name = ?", [name]).fetchone()
     if exists[0]:
         cur.execute(
@@ -236,7 +245,7 @@ def _move_head(cur: duckdb.DuckDBPyConnection, name: str, new_id: int) -> None:
         cur.execute("INSERT INTO plan_heads (plan_name, version_id) VALUES (?, ?)", [name, new_id])
 
 
-def _insert_rows(cur: duckdb.DuckDBPyConnection, version_id: int, plan: Plan) -> None:
+def _insert_rows(cur: Cursor, version_id: int, plan: Plan) -> None:
     if plan.targets:
         tdf = pd.DataFrame(
             {
@@ -247,32 +256,20 @@ def _insert_rows(cur: duckdb.DuckDBPyConnection, version_id: int, plan: Plan) ->
                 "target": [float(t.target) for t in plan.targets],
             }
         )
-        cur.register("incoming_plan_targets", tdf)
-        try:
-            cur.execute(
-                """INSERT INTO plan_targets (version_id, measure_code, geo_code, horizon, target)
-                   SELECT version_id, measure_code, geo_code, horizon, target
-                   FROM incoming_plan_targets"""
-            )
-        finally:
-            cur.unregister("incoming_plan_targets")
+        dialect.bulk_insert(cur, "plan_targets", tdf, list(tdf.columns))
     if plan.milestones:
         rows = [{c: getattr(m, c) for c in _MILESTONE_COLS} for m in plan.milestones]
         mdf = pd.DataFrame(rows, columns=list(_MILESTONE_COLS))
         mdf.insert(0, "version_id", version_id)
         for c in ("due_date", "last_updated"):
             mdf[c] = pd.to_datetime(mdf[c])
-        cur.register("incoming_plan_milestones", mdf)
-        try:
-            cur.execute(
-                f"""INSERT INTO plan_milestones (version_id, {", ".join(_MILESTONE_COLS)})
-                    SELECT version_id, item_id, priority_area, title, description, horizon,
-                           CAST(due_date AS DATE), owner, status, CAST(last_updated AS DATE),
-                           measure_code, seeded
-                    FROM incoming_plan_milestones"""
-            )
-        finally:
-            cur.unregister("incoming_plan_milestones")
+        dialect.bulk_insert(
+            cur,
+            "plan_milestones",
+            mdf,
+            list(mdf.columns),
+            casts={"due_date": "DATE", "last_updated": "DATE"},
+        )
 
 
 def _audit_after(

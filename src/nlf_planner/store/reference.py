@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
-
 from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.models import ICB, Condition, Measure, PriorityArea, Region
 from nlf_planner.settings import CONTENT_DIR, REFERENCE_DIR
-from nlf_planner.store.db import Database
+from nlf_planner.store import dialect
+from nlf_planner.store.db import Cursor, Database
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -60,16 +59,13 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def write_reference(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def write_reference(cur: Cursor) -> dict[str, int]:
     """Insert content and geography (inside the caller's transaction); existing rows are kept."""
     counts: dict[str, int] = {}
     for table, records in load_content_records().items():
         cols = _COLUMNS[table]
-        placeholders = ", ".join("?" for _ in cols)
         rows = [[getattr(rec, c) for c in cols] for rec in records]
-        cur.executemany(
-            f"INSERT OR IGNORE INTO {table} ({', '.join(cols)}) VALUES ({placeholders})", rows
-        )
+        cur.executemany(dialect.insert_values_sql(table, cols, conflict="ignore"), rows)
         counts[table] = len(rows)
     return counts
 

@@ -9,6 +9,7 @@ while every query, aggregate and page works unchanged.
 from __future__ import annotations
 
 from nlf_planner.models import ICB
+from nlf_planner.store import dialect
 from nlf_planner.store.db import Database
 
 SYNTHETIC_PREFIX = "E549"
@@ -38,8 +39,9 @@ def add_scale_copies(db: Database, icbs: list[ICB], scale: int) -> list[ICB]:
     if copies:
         db.write(
             lambda cur: cur.executemany(
-                "INSERT OR IGNORE INTO icbs (code, ods_code, name, region_code) "
-                "VALUES (?, ?, ?, ?)",
+                dialect.insert_values_sql(
+                    "icbs", ("code", "ods_code", "name", "region_code"), conflict="ignore"
+                ),
                 [[c.code, c.ods_code, c.name, c.region_code] for c in copies],
             )
         )

@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import uuid
 
-import duckdb
 import pandas as pd
 
 from nlf_planner.capacity.params import CapacityParams
 from nlf_planner.capacity.scenarios import Scenario
 from nlf_planner.store.audit import record
-from nlf_planner.store.db import Database, StoreError
+from nlf_planner.store.db import (
+    ConstraintViolation,
+    Cursor,
+    Database,
+    StoreError,
+    WriteConflict,
+)
 
 AUDIT_ENTITY = "scenario"
 _COLS = (
@@ -76,7 +81,7 @@ def save_scenario(
         raise ValueError("Every change needs a person: enter your name in the sidebar.")
     params_json = scenario.params.model_dump_json()
 
-    def work(cur: duckdb.DuckDBPyConnection) -> tuple[str, int]:
+    def work(cur: Cursor) -> tuple[str, int]:
         sid = scenario_id
         before = None
         if sid is None:
@@ -129,10 +134,8 @@ def save_scenario(
         try:
             sid, version = db.write(work)
             break
-        except (duckdb.ConstraintException, duckdb.TransactionException) as exc:
+        except (ConstraintViolation, WriteConflict) as exc:
             # Someone took that version number first (DuckDB reports it at COMMIT).
-            if "constraint" not in str(exc).lower() and "conflict" not in str(exc).lower():
-                raise
             if attempt == 2:
                 raise StoreError(
                     "Not saved: someone else saved this scenario at the same moment. "
@@ -203,7 +206,7 @@ def delete_scenario(
     if current is None:
         raise ScenarioNotFound(f"Scenario {scenario_id} does not exist or was already deleted.")
 
-    def work(cur: duckdb.DuckDBPyConnection) -> None:
+    def work(cur: Cursor) -> None:
         cur.execute(
             """UPDATE scenarios SET deleted = TRUE, deleted_at = current_timestamp,
                deleted_by = ? WHERE scenario_id = ? AND NOT deleted""",

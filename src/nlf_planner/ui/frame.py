@@ -54,13 +54,30 @@ def get_db() -> Database:
     """The process-wide database for the configured file; stops the page with a clear
     message (never a traceback) when it cannot be opened."""
     _leave_legacy_pages_mode()
-    path = str(get_settings().db_path)
+    path = str(get_settings().database_target)
     try:
         return _open(path)
     except ServiceError as exc:
         show_error(exc)  # the file name may hold Markdown characters
+        if database_service.is_server(path):
+            _retry_shortly()
         st.stop()
     raise AssertionError("unreachable")
+
+
+#: Seconds between automatic attempts to reach a database server that is down.
+DB_RETRY_SECONDS = 5
+
+
+def _retry_shortly() -> None:
+    """A server that is down usually comes back (a restart, a failover): offer a button and
+    try again by itself every few seconds, so the page recovers without a reload."""
+    import time
+
+    st.button("Try again", key="db_try_again", type="primary")  # a click reruns the page
+    st.caption(f"Trying again by itself every {DB_RETRY_SECONDS} seconds.")
+    time.sleep(DB_RETRY_SECONDS)
+    st.rerun()
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -90,7 +90,8 @@ def test_apply_replaces_the_illustrative_series_and_clears_the_flag(fresh_seeded
         "SELECT count(*) FROM measurements WHERE measure_code='M08' AND geo_code=?", [ICB]
     )
     others = db.df(
-        "SELECT * FROM measurements WHERE NOT (measure_code='M08' AND geo_code=?) ORDER BY ALL",
+        "SELECT * FROM measurements WHERE NOT (measure_code='M08' AND geo_code=?) "
+        "ORDER BY measure_code, geo_code, period",
         [ICB],
     )
     imp = checked(db, m08_rows())
@@ -110,7 +111,8 @@ def test_apply_replaces_the_illustrative_series_and_clears_the_flag(fresh_seeded
     pd.testing.assert_frame_equal(
         others,
         db.df(
-            "SELECT * FROM measurements WHERE NOT (measure_code='M08' AND geo_code=?) ORDER BY ALL",
+            "SELECT * FROM measurements WHERE NOT (measure_code='M08' AND geo_code=?) "
+            "ORDER BY measure_code, geo_code, period",
             [ICB],
         ),
     )

@@ -1,4 +1,4 @@
-"""Plan versions in a real DuckDB file: immutable saves, concurrency refusal, audit.
+"""Plan versions on both backends: immutable saves, concurrency refusal, audit.
 
 The store checks no plan rules and computes no diffs (the service does, before writing: see
 ``tests/integration/services/test_plan_editing.py``, which also covers restore)."""
@@ -75,6 +75,7 @@ def test_first_save_refused_when_someone_else_created_the_plan(db):
         save(db, small_plan(), author="Bob", note="Also first", expected_version_id=None)
 
 
+@pytest.mark.duckdb_only  # PostgreSQL waits for the other transaction: see test_concurrency
 def test_save_racing_an_open_transaction_is_refused(db):
     """A save that meets another save in flight (holding the head row) is refused, not merged."""
     v1 = save(db, small_plan(), author="Ann", note="First", expected_version_id=None)
