@@ -346,3 +346,24 @@ def test_a_provider_that_is_down_gets_a_clear_message(seeded_db_path, tmp_path, 
         screenshot(page, "signin-provider-down")
     finally:
         stop(app)
+
+
+def test_a_region_scoped_editor_is_refused_an_england_target_and_nothing_is_saved(
+    signin_app, page
+) -> None:
+    from tests.browser.test_plan_browser import _edit_first_row_year5
+
+    before = _audit_count(signin_app.db_path)
+    _sign_in(page, signin_app, "rita", "plan?area=P5")
+    assert "Region scope: London" in _sidebar_text(page)
+    _edit_first_row_year5(page, "5.2")  # an England target: outside her region scope
+    page.get_by_role("textbox", name="What changed and why").fill("Try a national change")
+    page.keyboard.press("Enter")
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Save as a new version").click()
+    wait_for_app_run(page)
+    expect(page.get_by_text("only for London").first).to_be_visible()
+    assert page.get_by_text("Saved as version").count() == 0
+    assert page.get_by_test_id("stException").count() == 0
+    assert _audit_count(signin_app.db_path) == before
+    screenshot(page, "signin-region-scope-refused")
