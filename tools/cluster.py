@@ -473,6 +473,11 @@ class Cluster:
         for i in range(len(self.layout.replica_ports)):
             name = self.layout.replica_name(i)
             wait_for_health(self.layout.replica_url(i), proc=self._children.get(name))
+        if self._unused_file.exists():
+            raise ClusterError(
+                "a replica opened a DuckDB file instead of PostgreSQL: this version of the "
+                "app does not read NLF_DATABASE_URL"
+            )
         self.start_haproxy()
         return self.url
 
