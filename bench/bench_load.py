@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench.ws_load import measure, run_once
-from tools.cluster import Cluster, Layout, free_ports
+from tools.cluster import Cluster, private_layout
 
 SESSIONS = 20
 WINDOW_S = 20.0
@@ -90,12 +90,10 @@ def _phase(cluster: Cluster) -> dict:
 def run() -> dict:
     root = Path(tempfile.mkdtemp(prefix="nlf-bench-cluster-"))
     root.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach its folder
-    haproxy_port, r1, r2, pg_port = free_ports(4)
-    cluster = Cluster(
-        Layout(root=root, haproxy_port=haproxy_port, replica_ports=(r1, r2), pg_port=pg_port)
-    )
+    cluster = Cluster(private_layout(root))
     out: dict = {"sessions": SESSIONS, "window_s": WINDOW_S, "rounds": ROUNDS, "page": "Overview"}
     try:
+        out["machine_load_average_1min_at_start"] = round(os.getloadavg()[0], 2)
         started = time.perf_counter()
         cluster.start(end_month=END_MONTH)
         out["cluster_start_s"] = round(time.perf_counter() - started, 1)
@@ -115,15 +113,24 @@ def run() -> dict:
         for name, results in phases.items():
             runs = sum(r["runs"] for r in results)
             window = sum(r["window_s"] for r in results)
+            cores = sum(sum(r["cpu_cores_used_by_replica"]) for r in results) / len(results)
             out[name] = {
                 "runs_per_s": round(runs / window, 3),
                 "runs": runs,
+                # What the replicas got of the machine, and what they did with each core: on
+                # a saturated machine two replicas share the same cores one replica had.
+                "replica_cores_used": round(cores, 2),
+                "runs_per_replica_core_s": round(runs / window / cores, 3) if cores else None,
                 "errors": sum(r["errors"] for r in results),
                 "rounds": results,
             }
         one, two = out["one_replica"]["runs_per_s"], out["two_replicas"]["runs_per_s"]
         out["two_to_one_throughput_ratio"] = round(two / one, 2) if one else None
         out["target_ratio"] = TARGET_RATIO
+        out["replica_cores_ratio_two_to_one"] = round(
+            out["two_replicas"]["replica_cores_used"] / out["one_replica"]["replica_cores_used"], 2
+        )
+        out["machine_load_average_1min_at_end"] = round(os.getloadavg()[0], 2)
         out["errors"] = out["one_replica"]["errors"] + out["two_replicas"]["errors"]
     finally:
         cluster.stop()

@@ -90,6 +90,8 @@ class Layout:
 
 def postgres_bin() -> Path:
     """The newest installed PostgreSQL server binaries (Debian keeps them per version)."""
+    if os.environ.get("NLF_PG_BIN"):  # as the test server (tests/pg_server.py) honours it
+        return Path(os.environ["NLF_PG_BIN"])
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]))
     if not found:
         raise ClusterError(
@@ -128,6 +130,30 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
     return True
+
+
+#: Loopback ports the cluster tests and benchmarks pick from (``make cluster`` keeps 8500,
+#: 8511, 8512 and 54400): apps and HAProxy, and PostgreSQL.
+PRIVATE_APP_PORTS = range(8513, 8520)
+PRIVATE_PG_PORTS = range(54401, 54410)
+
+
+def pick_ports(count: int, ports: range) -> list[int]:
+    """``count`` free ports from ``ports`` (so private clusters stay in their own range)."""
+    chosen = [p for p in ports if port_is_free(p)][:count]
+    if len(chosen) < count:
+        raise ClusterError(f"fewer than {count} free ports in {ports.start}-{ports.stop - 1}")
+    return chosen
+
+
+def private_layout(root: Path, **extra) -> Layout:
+    """A layout for a private cluster (tests, benchmarks): free ports from the private
+    ranges, everything else as ``make cluster``."""
+    haproxy_port, r1, r2 = pick_ports(3, PRIVATE_APP_PORTS)
+    (pg_port,) = pick_ports(1, PRIVATE_PG_PORTS)
+    return Layout(
+        root=root, haproxy_port=haproxy_port, replica_ports=(r1, r2), pg_port=pg_port, **extra
+    )
 
 
 def free_ports(count: int) -> list[int]:
@@ -356,6 +382,8 @@ class Cluster:
             # ignored NLF_DATABASE_URL (checked after seeding), and nothing else was touched.
             "NLF_DB_PATH": str(self._unused_file),
             "NLF_DATABASE_URL": self.database_url,
+            # One backup folder for every replica (on a cloud: a shared file share).
+            "NLF_BACKUP_DIR": str(self.layout.root / "backups"),
             "STREAMLIT_SERVER_COOKIE_SECRET": self.cookie_secret(),
             **self.layout.replica_env,
         }

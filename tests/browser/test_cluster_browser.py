@@ -35,7 +35,7 @@ from playwright.sync_api import Page, expect
 from bench.ws_load import run_once
 from tests.browser.conftest import screenshot, wait_for_app_run
 from tests.browser.test_plan_browser import _edit_first_row_year5
-from tools.cluster import Cluster, Layout, free_ports
+from tools.cluster import Cluster, private_layout
 
 IMPORT_CSV = (
     "measure_code,geo_code,period,numerator,denominator,value\nM08,E54000024,2024-04-01,12,150,8\n"
@@ -48,16 +48,7 @@ def cluster() -> Iterator[Cluster]:
     data, history pinned like the other tests), two replicas and HAProxy."""
     root = Path(tempfile.mkdtemp(prefix="nlf-test-cluster-"))
     root.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach its folder
-    haproxy_port, r1, r2, pg_port = free_ports(4)
-    c = Cluster(
-        Layout(
-            root=root,
-            haproxy_port=haproxy_port,
-            replica_ports=(r1, r2),
-            pg_port=pg_port,
-            replica_env={"NLF_BACKUP_DIR": str(root / "backups")},  # never the repo's data/
-        )
-    )
+    c = Cluster(private_layout(root))
     try:
         c.start(end_month="2026-10")
         with ThreadPoolExecutor(max_workers=2) as pool:
