@@ -32,9 +32,10 @@ from nlf_planner.services.errors import (
     ReadOnly,
     ServiceError,
     StaleVersion,
+    Unavailable,
     ValidationFailed,
 )
-from nlf_planner.store import Database, ReadOnlyError, StoreError
+from nlf_planner.store import Database, DatabaseUnavailable, ReadOnlyError, StoreError
 from nlf_planner.store import engagement as engagement_store
 from nlf_planner.store import plans as plan_store
 from nlf_planner.store import reference as reference_store
@@ -388,6 +389,8 @@ def _refusals(restoring: int | None = None) -> Iterator[None]:
         raise StaleVersion(message, exc.latest) from exc
     except ReadOnlyError as exc:
         raise ReadOnly(str(exc)) from exc
+    except DatabaseUnavailable as exc:  # the server went away: nothing was saved
+        raise Unavailable(str(exc)) from exc
     except StoreError as exc:
         raise ServiceError(str(exc)) from exc
 

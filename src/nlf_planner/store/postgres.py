@@ -211,6 +211,18 @@ def _unreachable(url: str, exc: BaseException) -> str:
     )
 
 
+def _why_not(url: str, exc: BaseException) -> BaseException:
+    """The server's own reason (refused, unknown database, bad password) rather than the
+    pool's "timed out", found by one direct attempt."""
+    if not isinstance(exc, PoolTimeout):
+        return exc
+    try:
+        psycopg.connect(url, connect_timeout=2).close()
+    except psycopg.Error as direct:
+        return direct
+    return exc
+
+
 def open_postgres(url: str, *, migrate: bool = True, data_dir: Path | None = None) -> Database:
     """Connect to the server (waiting at most ``CONNECT_TIMEOUT_S``) and migrate the
     database; :class:`DatabaseUnavailable` with a readable message when it cannot be reached."""
@@ -236,7 +248,7 @@ def open_postgres(url: str, *, migrate: bool = True, data_dir: Path | None = Non
         pool.open(wait=True, timeout=CONNECT_TIMEOUT_S)
     except (PoolTimeout, psycopg.Error) as exc:
         pool.close()
-        raise DatabaseUnavailable(_unreachable(url, exc)) from exc
+        raise DatabaseUnavailable(_unreachable(url, _why_not(url, exc))) from exc
     db = PostgresDatabase(url, pool, data_dir or PROJECT_ROOT / "data")
     if migrate:
         try:
