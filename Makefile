@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 OIDC_VENV := .venv-oidc
 PORT ?= 8501
 
-.PHONY: run test lint bench db chromium clean-db backup restore haproxy cluster cluster-stop oidc-provider
+.PHONY: run test lint bench db chromium clean-db backup restore migrate-to-postgres postgresql haproxy cluster cluster-stop oidc-provider
 
 $(BIN)/python:
 	@if ! $(PYTHON) -m venv $(VENV) 2>/dev/null; then \
@@ -50,6 +50,16 @@ haproxy:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
 	  else echo "HAProxy is missing: run 'sudo apt-get install haproxy'"; exit 1; fi; }
 
+# The PostgreSQL backend's tests start a throwaway server from Debian's postgresql binaries
+# (tests/pg_server.py); the package's own "main" cluster is never created or started.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || [ -n "$$NLF_PG_BIN" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's postgresql for the PostgreSQL backend's tests"; \
+	    mkdir -p /etc/postgresql-common && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "PostgreSQL is missing: run 'sudo apt-get install postgresql'"; exit 1; fi; }
+
 # Creates and seeds the default DuckDB file on first run; later runs leave it as it is.
 db: $(VENV)/.run-deps
 	$(BIN)/python -m nlf_planner.cli.generate
@@ -63,15 +73,15 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff format --check .
 	PYTHONPATH=. $(BIN)/lint-imports --no-cache
 
-test: $(VENV)/.test-deps chromium haproxy oidc-provider lint
+test: $(VENV)/.test-deps chromium haproxy postgresql oidc-provider lint
 	$(BIN)/pytest
 
-bench: $(VENV)/.test-deps chromium haproxy
+bench: $(VENV)/.test-deps chromium haproxy postgresql
 	$(BIN)/python -m bench.run
 
 # PostgreSQL, two app replicas and HAProxy on this machine (docs/DEPLOY.md): the URL is
 # http://127.0.0.1:8500; state, logs and the shared cookie secret live in data/cluster/.
-cluster: $(VENV)/.run-deps haproxy
+cluster: $(VENV)/.run-deps haproxy postgresql
 	$(BIN)/python -m tools.cluster start
 
 cluster-stop: $(VENV)/.run-deps
@@ -89,3 +99,9 @@ backup: $(VENV)/.run-deps
 restore: $(VENV)/.run-deps
 	@test -n "$(FILE)" || { echo "Usage: make restore FILE=data/backups/nlf-backup-....zip"; exit 1; }
 	$(BIN)/python -m nlf_planner.cli.backup restore "$(FILE)"
+
+# Copies the DuckDB file (NLF_DB_PATH, default data/nlf.duckdb) into a PostgreSQL database
+# through the portable backup, in one step; then run the app with NLF_DATABASE_URL=URL.
+migrate-to-postgres: $(VENV)/.run-deps
+	@test -n "$(URL)" || { echo "Usage: make migrate-to-postgres URL=postgresql://user@host:5432/nlf"; exit 1; }
+	$(BIN)/python -m nlf_planner.cli.backup migrate --to "$(URL)"

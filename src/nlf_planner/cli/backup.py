@@ -3,9 +3,11 @@
 ``python -m nlf_planner.cli.backup backup [FOLDER_OR_FILE.zip]`` writes a backup zip
 (default: data/backups/). ``python -m nlf_planner.cli.backup restore FILE.zip`` checks the
 file and swaps it in after an automatic backup of the current state; ``check FILE.zip`` only
-checks it (its signature too). The app must not be running for a restore: DuckDB lets one
-process write a file at a time. Every step goes through the data transfer services as the
-command-line actor, so the checks and the audit trail are the page's.
+checks it (its signature too); ``migrate --to postgresql://…`` copies the DuckDB file
+into a PostgreSQL database in one step (``make migrate-to-postgres URL=…``). The app must
+not be running for a restore: DuckDB lets one process write a file at a time. Every step
+goes through the data transfer services as the command-line actor, so the checks and the
+audit trail are the page's.
 
 Who the command line is: ``SYSTEM``, an admin for all England, named in the audit log after
 the operating-system user (or ``NLF_ACTOR``). Whoever can run this on the server can already
@@ -20,13 +22,14 @@ import argparse
 import dataclasses
 import getpass
 import os
+import re
 import sys
 from pathlib import Path
 
 from nlf_planner.services import data_transfer
 from nlf_planner.services.actor import SYSTEM, Actor
-from nlf_planner.services.database import Database, open_store
-from nlf_planner.services.errors import ServiceError
+from nlf_planner.services.database import Database, move_to_server, open_store
+from nlf_planner.services.errors import ServiceError, Unavailable
 from nlf_planner.settings import get_settings
 
 
@@ -55,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="restore a backup that carries no signature (one made before backups were signed)",
     )
+    m = sub.add_parser(
+        "migrate",
+        help="copy this installation into a PostgreSQL database (make migrate-to-postgres)",
+    )
+    m.add_argument("--to", required=True, dest="url", help="postgresql://user@host:port/dbname")
+    m.add_argument("--reason", default="moved from the DuckDB file")
     v = sub.add_parser("check", help="check a backup zip without restoring it")
     v.add_argument("file")
     return parser
@@ -107,9 +116,30 @@ def _restore(db: Database, file: Path, reason: str, allow_unsigned: bool = False
     return 0
 
 
+def _migrate(db: Database, url: str, reason: str) -> int:
+    try:
+        report = move_to_server(db, command_line_actor(), url, reason=reason)
+    except ServiceError as exc:
+        print(f"Not moved: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, Unavailable) else 1
+    print(
+        f"Moved {sum(report.tables.values()):,} rows in {len(report.tables)} tables from "
+        f"{db.path} to {redacted(url)}. The server's previous state was saved to "
+        f"{report.safety_backup}. Set NLF_DATABASE_URL to use it."
+    )
+    return 0
+
+
+def redacted(url: str) -> str:
+    """The URL without a password, for the terminal."""
+    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    path = get_settings().database_target
+    # A move copies the DuckDB file (NLF_DB_PATH) whatever NLF_DATABASE_URL says.
+    settings = get_settings()
+    path = settings.db_path if args.command == "migrate" else settings.database_target
     try:
         db = open_store(path)
     except ServiceError as exc:
@@ -120,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(db, Path(args.file))
         if args.command == "backup":
             return _backup(db, args.dest)
+        if args.command == "migrate":
+            return _migrate(db, args.url, args.reason)
         return _restore(db, Path(args.file), args.reason, args.allow_unsigned)
     finally:
         db.close()

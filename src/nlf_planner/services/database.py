@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from nlf_planner.services.actor import Actor
 from nlf_planner.services.errors import Unavailable
 from nlf_planner.store import Database, StoreError, open_database
 from nlf_planner.store import measurements as measurement_store
@@ -22,6 +23,7 @@ __all__ = [
     "data_version",
     "has_illustrative",
     "is_server",
+    "move_to_server",
     "open_store",
     "read_only_reason",
 ]
@@ -72,3 +74,24 @@ def has_illustrative(db: Database) -> bool:
 def read_only_reason(db: Database) -> str | None:
     """Why changes cannot be saved just now, or None when the file is writable."""
     return db.read_only_reason if db.read_only else None
+
+
+def move_to_server(source: Database, actor: Actor | None, url: str, *, reason: str | None = None):
+    """Copy every row of ``source`` (the DuckDB file, usually) into the PostgreSQL database
+    at ``url`` in one step: a signed portable backup of the source, then a checked restore
+    into the server (its migrations applied first; the server's previous rows kept in a
+    safety backup). Both steps are the data transfer services' own (admin), so the checks
+    and the audit trail are those of a backup and a restore made by hand. Returns the
+    restore's report; the source is left as it was."""
+    from nlf_planner.services import data_transfer
+
+    if not is_server_url(url):
+        raise Unavailable(f"{url!r} is not a postgresql:// URL, so there is nothing to move to.")
+    backup = data_transfer.create_backup(source, actor)
+    target = open_store(url)
+    try:
+        return data_transfer.restore_backup(
+            target, actor, backup, reason=reason or "moved from the DuckDB file"
+        )
+    finally:
+        target.close()
