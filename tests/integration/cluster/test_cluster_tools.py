@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -96,6 +97,10 @@ def test_stop_never_signals_a_process_it_did_not_start(tmp_path: Path) -> None:
     and that program keeps running."""
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
+        deadline = time.monotonic() + 10  # until the child has exec'd (its own cmdline)
+        cmdline = Path(f"/proc/{other.pid}/cmdline")
+        while b"time.sleep" not in cmdline.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.01)
         pid_file = tmp_path / "r1.pid"
         pid_file.write_text(str(other.pid))
         assert _stop_pid_file(pid_file, "streamlit") is False
