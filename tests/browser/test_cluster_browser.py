@@ -35,6 +35,7 @@ from playwright.sync_api import Page, expect
 from bench.ws_load import run_once
 from tests.browser.conftest import screenshot, wait_for_app_run
 from tests.browser.test_plan_browser import _edit_first_row_year5
+from tests.conftest import create_database, drop_database
 from tools.cluster import Cluster, private_layout
 
 IMPORT_CSV = (
@@ -43,19 +44,21 @@ IMPORT_CSV = (
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[Cluster]:
-    """A private cluster on free loopback ports: its own PostgreSQL (seeded with the default
-    data, history pinned like the other tests), two replicas and HAProxy."""
+def cluster(pg_server, pg_seeded_template: str) -> Iterator[Cluster]:
+    """A private cluster on free loopback ports: two replicas and HAProxy on a private copy
+    of the session's seeded PostgreSQL database (tests/conftest.py: the default data, history
+    pinned like the other tests), so the data are made once per test session."""
     root = Path(tempfile.mkdtemp(prefix="nlf-test-cluster-"))
-    root.chmod(0o755)  # PostgreSQL runs as the postgres user and must reach its folder
-    c = Cluster(private_layout(root))
+    name = create_database(pg_server, pg_seeded_template)
+    c = Cluster(private_layout(root, database_url=pg_server.url(name)))
     try:
-        c.start(end_month="2026-10")
+        c.start(seed=False)
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(lambda i: warm(c, i), range(2)))
         yield c
     finally:
         c.stop()
+        drop_database(pg_server, name)
         shutil.rmtree(root, ignore_errors=True)
 
 
