@@ -585,6 +585,8 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(cluster.status()))
     except ClusterError as exc:
         print(f"cluster: {exc}", file=sys.stderr)
+        if args.action == "start":
+            print("cluster: 'make cluster-stop' stops whatever did start", file=sys.stderr)
         return 1
     return 0
 
