@@ -89,8 +89,9 @@ UNION ALL
 SELECT measure_code, geo_code, 'england', period, numerator, denominator, value,
        value - {Z95} * se, value + {Z95} * se, illustrative FROM england
 WHERE CAST($levels AS VARCHAR[]) IS NULL OR 'england' = ANY(CAST($levels AS VARCHAR[]))
-ORDER BY measure_code, geo_level, geo_code, period
 """
+#: The series' order (sorted in pandas: far cheaper than PostgreSQL sorting wide text rows).
+_SERIES_ORDER = ["measure_code", "geo_level", "geo_code", "period"]
 
 
 def all_series(
@@ -113,6 +114,7 @@ def all_series(
             "up_to": up_to,
         },
     )
+    df = df.sort_values(_SERIES_ORDER, kind="stable", ignore_index=True)
     df["period"] = pd.to_datetime(df["period"]).dt.date
     return df
 
