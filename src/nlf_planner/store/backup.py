@@ -165,7 +165,7 @@ def _table_to_parquet(cur: Cursor, name: str, cols: list[tuple[str, str]], path:
     if cur.dialect == dialect.DUCKDB:
         cur.execute(f"COPY (SELECT * FROM {_quote(name)}) TO ? (FORMAT parquet)", [str(path)])
         return
-    frame = cur.execute(f"SELECT * FROM {_quote(name)}").df()
+    frame = cur.df_fast(f"SELECT * FROM {_quote(name)}")  # COPY, in the same snapshot
     select = ", ".join(f"CAST({_quote(c)} AS {t}) AS {_quote(c)}" for c, t in cols)
     with duckdb.connect() as mem:
         mem.register("source_rows", frame)
