@@ -36,6 +36,27 @@ IMPLIED_ROLES: dict[Role, frozenset[Role]] = {
 LOCAL_ROLES: frozenset[Role] = frozenset(Role)
 
 
+class ActorName(str):
+    """The name an audit row shows, carrying the identity that proves who it was.
+
+    Every store write already takes the acting person's name for its audit row; passing the
+    name as this ``str`` subclass lets ``store.audit.record`` also keep the subject and email
+    without widening every store function's signature (the store never imports services).
+    """
+
+    subject: str
+    email: str
+
+    def __new__(cls, name: str, subject: str = "", email: str = "") -> ActorName:
+        made = super().__new__(cls, name)
+        made.subject = subject
+        made.email = email
+        return made
+
+    def __reduce__(self):  # pickles (Streamlit caches) with the identity kept
+        return (ActorName, (str(self), self.subject, self.email))
+
+
 @dataclass(frozen=True)
 class Actor:
     """A person acting through the app or a command-line tool.
@@ -55,6 +76,12 @@ class Actor:
     email: str = ""
     region_code: str | None = None
     role_source: str = ""
+
+    def __post_init__(self) -> None:
+        # The display name doubles as the audit trail's proof of identity (see ActorName).
+        object.__setattr__(
+            self, "display_name", ActorName(str(self.display_name), self.id, self.email)
+        )
 
     def has(self, role: Role) -> bool:
         """Whether any role held carries ``role`` (by :data:`IMPLIED_ROLES`); every known

@@ -40,10 +40,14 @@ def record(
     if not actor or not actor.strip():
         raise ValueError("Every change needs a person: enter your name in the sidebar.")
     cur.execute(
-        """INSERT INTO audit_log (actor, action, entity, entity_id, reason, before_json,
-           after_json) VALUES (?, ?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO audit_log (actor, actor_id, actor_email, action, entity, entity_id,
+           reason, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             actor.strip(),
+            # The services pass the acting person's name as an ``ActorName`` carrying the
+            # signed-in identity; a plain string (older callers, tests) records none.
+            getattr(actor, "subject", None) or None,
+            getattr(actor, "email", None) or None,
             action,
             entity,
             entity_id,
@@ -80,8 +84,8 @@ def audit_log(
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     params.append(limit)
     return db.df(
-        f"""SELECT audit_id, changed_at, actor, action, entity, entity_id, reason,
-                   before_json, after_json
+        f"""SELECT audit_id, changed_at, actor, actor_email, actor_id, action, entity,
+                   entity_id, reason, before_json, after_json
             FROM audit_log {where} ORDER BY audit_id DESC LIMIT ?""",
         params,
     )

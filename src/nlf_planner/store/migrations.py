@@ -177,7 +177,18 @@ V3_APP_USERS = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1_CORE, V2_PLAN_HEADS, V3_APP_USERS)
+V4_AUDIT_IDENTITY = Migration(
+    4,
+    "audit rows name the signed-in identity",
+    (
+        # The audit trail must prove who made a change: beside the name it shows, each row
+        # keeps the identity provider's subject (or local:/system: id) and the email.
+        "ALTER TABLE audit_log ADD COLUMN actor_id VARCHAR",
+        "ALTER TABLE audit_log ADD COLUMN actor_email VARCHAR",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (V1_CORE, V2_PLAN_HEADS, V3_APP_USERS, V4_AUDIT_IDENTITY)
 
 
 def _ensure_table(db: Database) -> None:

@@ -17,6 +17,11 @@ LOG_COLUMNS = {
     "audit_id": st.column_config.NumberColumn("#", format="%d", width="small"),
     "changed_at": st.column_config.DatetimeColumn("When", format="DD/MM/YYYY HH:mm"),
     "actor": "Who",
+    "actor_email": "Email",
+    "actor_id": st.column_config.TextColumn(
+        "Signed-in identity",
+        help="The identity provider's subject (local: in local mode, system: for the command line)",
+    ),
     "action": "Action",
     "entity": "What",
     "description": st.column_config.TextColumn("Which", width="large"),
