@@ -103,15 +103,10 @@ def pinned(browser, cluster: Cluster, replica: str) -> Page:
 
 
 def open_page(page: Page, cluster: Cluster, path: str) -> str:
-    """Open ``path`` through HAProxy, say who is acting when the sidebar asks (local mode
-    before sign-in acted as a typed name), and return the replica that answered."""
+    """Open ``path`` through HAProxy (local mode: the replicas act as the OS user) and
+    return the replica that answered."""
     response = page.goto(f"{cluster.url}{path}")
     wait_for_app_run(page)
-    name = page.get_by_test_id("stSidebar").get_by_role("textbox", name="Your name")
-    if name.count():
-        name.fill("Cluster Tester")
-        name.press("Enter")
-        wait_for_app_run(page)
     return response.headers.get("x-nlf-replica", "")
 
 

@@ -59,7 +59,7 @@ def describe_roles(actor: Actor) -> str:
 def require(actor: Actor | None, role: Role, action: str = "make changes") -> Actor:
     """The actor, when known and holding ``role``; else a readable refusal."""
     if actor is None:
-        raise NotSignedIn(f"Enter your name in the sidebar ('Your name') to {action}.")
+        raise NotSignedIn(f"Sign in to {action}: every change records who made it.")
     if not actor.has(role):
         raise NotAllowed(
             f"You need the {ROLE_LABEL[role]} role to {action}; you are signed in as "

@@ -38,7 +38,7 @@ def record(
 ) -> None:
     """Write one audit row on the caller's cursor, inside the caller's transaction."""
     if not actor or not actor.strip():
-        raise ValueError("Every change needs a person: enter your name in the sidebar.")
+        raise ValueError("Every change needs a person: sign in first.")
     cur.execute(
         """INSERT INTO audit_log (actor, actor_id, actor_email, action, entity, entity_id,
            reason, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",

@@ -400,9 +400,7 @@ def restore_backup(
     Raises :class:`BackupError` (the live database untouched) if anything is wrong.
     """
     if not actor or not actor.strip():
-        raise BackupError(
-            "Enter your name in the sidebar before restoring: every change records who made it."
-        )
+        raise BackupError("Sign in before restoring: every change records who made it.")
     if db.read_only:
         raise BackupError(
             "The database is open read-only, so it cannot be restored. "

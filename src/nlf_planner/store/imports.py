@@ -71,9 +71,7 @@ def refuse_unless_ok(imp: MeasurementImport | RecordImport) -> None:
 
 def _refuse_without_actor(actor: str) -> None:
     if not actor or not actor.strip():
-        raise ImportRefused(
-            "Enter your name in the sidebar before importing: every change records who made it."
-        )
+        raise ImportRefused("Sign in before importing: every change records who made it.")
 
 
 def _written(db: Database, work, retries: int = 3):

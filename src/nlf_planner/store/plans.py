@@ -177,7 +177,7 @@ def save_plan(
     """
     author = (author or "").strip()
     if not author:
-        raise StoreError("Enter your name in the sidebar before saving the plan.")
+        raise StoreError("Sign in before saving the plan: every change records who made it.")
     note = (note or "").strip()
     if not note:
         raise StoreError("Add a short note saying what changed and why before saving.")

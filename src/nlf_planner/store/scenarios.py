@@ -78,7 +78,7 @@ def save_scenario(
     its id, version, author and time.
     """
     if not actor or not actor.strip():
-        raise ValueError("Every change needs a person: enter your name in the sidebar.")
+        raise ValueError("Every change needs a person: sign in first.")
     params_json = scenario.params.model_dump_json()
 
     def work(cur: Cursor) -> tuple[str, int]:

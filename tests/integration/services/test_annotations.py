@@ -89,8 +89,8 @@ def test_invalid_notes_are_refused_and_nothing_is_written(db, overrides, message
 @pytest.mark.parametrize(
     ("actor", "error", "message"),
     [
-        (None, NotSignedIn, "Your name"),
-        (local_actor("   "), NotSignedIn, "Your name"),
+        (None, NotSignedIn, "Sign in"),
+        (local_actor("   "), NotSignedIn, "Sign in"),
         (VIEWER, NotAllowed, "data manager role"),
         (EDITOR, NotAllowed, "data manager role"),
     ],

@@ -109,7 +109,7 @@ def test_a_file_with_problems_is_refused_and_writes_nothing(fresh_seeded_db):
 @pytest.mark.parametrize(
     ("actor", "error", "message"),
     [
-        (None, NotSignedIn, "Enter your name"),
+        (None, NotSignedIn, "Sign in"),
         (VIEWER, NotAllowed, "data manager role to import data"),
     ],
 )

@@ -115,7 +115,7 @@ def test_duplicate_name_is_refused_case_and_space_blind(db):
 
 
 def test_a_write_needs_a_signed_in_person(db):
-    with pytest.raises(NotSignedIn, match="Your name"):
+    with pytest.raises(NotSignedIn, match="Sign in"):
         _add(db, actor=None)
     assert _counts(db) == (0, 0, 0, 0)
 

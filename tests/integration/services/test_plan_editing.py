@@ -100,7 +100,7 @@ def test_a_save_needs_a_note_and_something_new(db):
 
 
 def test_a_missing_actor_or_one_without_the_editor_role_writes_nothing(db):
-    with pytest.raises(NotSignedIn, match="Your name"):
+    with pytest.raises(NotSignedIn, match="Sign in"):
         save(db, small_plan(), None, actor=None)
     with pytest.raises(NotAllowed, match="editor role"):
         save(db, small_plan(), None, actor=VIEWER)

@@ -200,7 +200,7 @@ def test_files_that_are_not_backups_are_refused(fresh_seeded_db, tmp_path, sourc
 
 
 def test_restore_needs_a_person(fresh_seeded_db, tmp_path):
-    with pytest.raises(BackupError, match="Enter your name"):
+    with pytest.raises(BackupError, match="Sign in"):
         restore_backup(fresh_seeded_db, backup_bytes(fresh_seeded_db), actor="")
 
 

@@ -100,7 +100,7 @@ def test_the_name_rule_runs_on_the_names_the_transaction_sees(db):
 
 
 def test_a_change_needs_a_person(db):
-    with pytest.raises(ValueError, match="your name"):
+    with pytest.raises(ValueError, match="sign in first"):
         store.add_stakeholder(
             db, _record("X", group="provider"), actor="  ", name_problem=duplicate_name_problem
         )

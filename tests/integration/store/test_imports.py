@@ -171,7 +171,7 @@ def test_unchanged_database_when_the_file_has_errors(fresh_seeded_db):
     assert not bad.ok
     with pytest.raises(ImportRefused, match="1 problems to fix"):
         apply_measurement_import(db, bad, actor="A")
-    with pytest.raises(ImportRefused, match="Enter your name"):
+    with pytest.raises(ImportRefused, match="Sign in"):
         apply_measurement_import(db, checked(db, m08_rows()), actor="  ")
     assert snapshot(db) == before
 
