@@ -120,6 +120,11 @@ class StartingPoint:
     base_year: int | None
     observed: Mapping[str, Observation] = field(default_factory=dict)
 
+    def baselines(self) -> dict[str, float]:
+        """Measure code → the observed value the run starts from (usable ones only): the
+        baselines the plan's direction rule holds an area to."""
+        return {code: obs.value for code, obs in self.observed.items() if obs.usable}
+
     def usable(self, measure_code: str) -> Observation | None:
         found = self.observed.get(measure_code)
         return found if found is not None and found.usable else None

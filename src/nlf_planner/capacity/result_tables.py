@@ -19,11 +19,18 @@ from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.plan import Plan, targets_for_geography
 
 
-def model_targets(plan: Plan | None, geo: str) -> pd.DataFrame:
+def model_targets(
+    plan: Plan | None, geo: str, baselines: Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """The plan's targets for the model's measures (M06, M08, M10) at ``geo``, by the plan's
-    one rule (own row, else England's): what the Scenarios page and the board deck compare
-    the model with."""
-    return targets_for_geography(plan, geo, list(MEASURE_OUTPUT))
+    one rule (own row, else England's) and, given the observed ``baselines`` the run starts
+    from, its direction rule (an area already past an inherited target holds its own
+    level), as the Regions page reads them: what the Scenarios page and the board deck
+    compare the model with."""
+    polarities = {code: spec.polarity for code, spec in MEASURE_OUTPUT.items()}
+    return targets_for_geography(
+        plan, geo, list(MEASURE_OUTPUT), baselines=baselines, polarities=polarities
+    )
 
 
 def output_targets(name: str, level: int, targets: pd.DataFrame) -> dict[int, float] | None:

@@ -139,6 +139,9 @@ class ScenarioRuns:
     baseline: ModelResult
     draws: int
     seed: int
+    #: Measure code → the observed value the runs start from at the deck's geography: the
+    #: baselines the plan's direction rule holds an area to.
+    baselines: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ def scenario_geo(inputs: DeckInputs, runs: ScenarioRuns) -> str:
 def plan_targets_frame(inputs: DeckInputs, geo: str) -> pd.DataFrame:
     """The plan's targets for the model's measures (M06, M08, M10) at ``geo`` by the one
     rule (own row, else England's), as the Scenarios page reads them."""
-    return model_targets(inputs.plan, geo)
+    runs = inputs.scenarios
+    held = runs.baselines if runs is not None and geo == inputs.geo else None
+    return model_targets(inputs.plan, geo, held)
 
 
 def headlines(inputs: DeckInputs, runs: ScenarioRuns, geo: str) -> pd.DataFrame:

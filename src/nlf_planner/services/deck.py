@@ -215,7 +215,13 @@ def scenario_runs(
     runs = {"seed": baseline.seed, "draws": baseline.draws}
     results = {s.label: run_scenario(started(s, **runs)) for s in scenarios}
     base_result = results.get(baseline.label) or run_scenario(started(baseline))
-    return ScenarioRuns(results, base_result, baseline.draws, baseline.seed)
+    return ScenarioRuns(
+        results,
+        base_result,
+        baseline.draws,
+        baseline.seed,
+        baselines=start.baselines() if start.geo_code == geo else {},
+    )
 
 
 def _scenario_section(

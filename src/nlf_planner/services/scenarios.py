@@ -169,10 +169,13 @@ def run(
         return domain.run_scenario(scenario, progress=progress)
 
 
-def plan_targets(plan: Plan | None, geo: str) -> pd.DataFrame:
+def plan_targets(plan: Plan | None, geo: str, start: StartingPoint | None = None) -> pd.DataFrame:
     """The plan's targets for the model's measures (M06, M08, M10) at ``geo``: its own row,
-    else England's (the plan's one rule, shared with the board deck)."""
-    return tables.model_targets(plan, geo)
+    else England's, held at the observed level where ``start`` (the run's starting point at
+    ``geo``) already beats an inherited target (the plan's rules, shared with the board deck
+    and the Regions page)."""
+    baselines = start.baselines() if start is not None and start.geo_code == geo else None
+    return tables.model_targets(plan, geo, baselines)
 
 
 def headline(
@@ -180,10 +183,13 @@ def headline(
     baseline_result: ModelResult,
     plan: Plan | None,
     geo: str = ENGLAND_CODE,
+    start: StartingPoint | None = None,
 ) -> pd.DataFrame:
     """Headline outputs at years 1/3/5 per scenario with the change vs baseline, the plan's
-    target for ``geo`` and the chance of meeting it."""
-    return domain.headline_table(dict(results), baseline_result, plan_targets(plan, geo), geo)
+    target for ``geo`` (see :func:`plan_targets`) and the chance of meeting it."""
+    return domain.headline_table(
+        dict(results), baseline_result, plan_targets(plan, geo, start), geo
+    )
 
 
 def headline_view(head: pd.DataFrame, scenario: str) -> pd.DataFrame:

@@ -149,9 +149,10 @@ def _starting_point(runs: PageRuns) -> None:
         st.warning(escape_markdown(gap), icon=":material/info:")
 
 
-def _headlines(res: ModelResult, base_res: ModelResult, params, plan, geo, geo_name) -> None:
+def _headlines(runs: PageRuns, plan, geo, geo_name) -> None:
     st.subheader(f"Headline results, {geo_name}")
-    head = scenario_service.headline({"Scenario": res}, base_res, plan, geo)
+    res, base_res, params = runs.res, runs.base_res, runs.run_params
+    head = scenario_service.headline({"Scenario": res}, base_res, plan, geo, runs.start)
     view = scenario_service.headline_view(head, "Scenario")
     years = [y for y in scenario_service.HEADLINE_YEARS if y <= params.horizon]
     pick = st.segmented_control(
@@ -201,8 +202,8 @@ def model_tab(runs: PageRuns, plan, geo: str, geo_name: str, names: dict[str, st
     for one run."""
     _what_changed(runs)
     _starting_point(runs)
-    _headlines(runs.res, runs.base_res, runs.run_params, plan, geo, geo_name)
-    targets = scenario_service.plan_targets(plan, geo)
+    _headlines(runs, plan, geo, geo_name)
+    targets = scenario_service.plan_targets(plan, geo, runs.start)
     st.subheader("How the outputs move over time")
     level = st.segmented_control(
         "Level for the developed-share chart",
@@ -272,7 +273,7 @@ def compare_tab(
         s.label: run_cached(scenario_service.from_data(s.params, runs.start), draws, seed, s.label)
         for s in loaded
     }
-    head = scenario_service.headline(results, base_res, plan, geo)
+    head = scenario_service.headline(results, base_res, plan, geo, runs.start)
     st.dataframe(scenario_service.compare_view(head), hide_index=True, width="stretch")
     st.caption(
         f"Median (80% range) over {draws:,} draws each with the same seed ({seed}), "
@@ -281,5 +282,5 @@ def compare_tab(
     )
     _csv_button("Download comparison (CSV)", head, "scenario_comparison.csv", "dl_compare")
     name, lvl = pick_output("scn_cmp")
-    targets = scenario_service.plan_targets(plan, geo)
+    targets = scenario_service.plan_targets(plan, geo, runs.start)
     fan(results, base_res, name, lvl, geo, geo_name, targets, "fan_compare")

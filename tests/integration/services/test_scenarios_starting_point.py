@@ -110,3 +110,34 @@ def test_without_data_every_quantity_keeps_its_default_and_says_so(db) -> None:
     assert len(gaps) == 4 and all(g.startswith("No observed value for") for g in gaps)
     table = service.starting_point_table(point, params)
     assert set(table["Period"]) == {"default — no data"}
+
+
+def test_scenario_targets_follow_the_regions_page_direction_rule(seeded):
+    """At every region, the targets the Scenarios page and the deck measure the model against
+    are the Regions page's: where the region already beats the target it inherits from
+    England, it is held at its own observed level (case 2's rule), never asked to get worse."""
+    from nlf_planner.services import regions_view
+
+    plan = plan_editing.load_plan(seeded)
+    model = regions_view.build_regions_model(seeded, plan)
+    held = 0
+    for region in reference.regions(seeded):
+        start = service.starting_point(seeded, region.code, plan)
+        frame = service.plan_targets(plan, region.code, start)
+        for code in ("M06", "M08", "M10"):
+            got = {
+                int(r.horizon): float(r.target)
+                for r in frame[frame.measure_code == code].itertuples()
+            }
+            assert got == pytest.approx(model.plan_targets[(code, region.code)]), (
+                code,
+                region.code,
+            )
+            inherited = {
+                int(r.horizon): float(r.target)
+                for r in service.plan_targets(plan, region.code)
+                .query("measure_code == @code")
+                .itertuples()
+            }
+            held += sum(1 for h in got if got[h] != pytest.approx(inherited[h]))
+    assert held > 0  # the seeded data has regions past an inherited target
