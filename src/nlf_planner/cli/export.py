@@ -17,7 +17,7 @@ from pathlib import Path
 from nlf_planner import export
 from nlf_planner.deck import Deck, DeckChoices
 from nlf_planner.services import deck as deck_service
-from nlf_planner.services.database import open_store
+from nlf_planner.services.database import is_server, open_store
 from nlf_planner.services.errors import ServiceError, Unavailable
 from nlf_planner.settings import get_settings
 
@@ -35,12 +35,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--scenario", action="append", default=None, help="scenario id (repeat for several)"
     )
-    parser.add_argument("--db", default=None, help="database file (default: NLF_DB_PATH)")
+    parser.add_argument(
+        "--db",
+        default=None,
+        help="database file or postgresql:// URL (default: NLF_DATABASE_URL, else NLF_DB_PATH)",
+    )
     parser.add_argument("--out", required=True, help="file to write")
     return parser
 
 
-def _pack(db_path: Path, args: argparse.Namespace) -> tuple[Deck, bytes]:
+def _pack(db_path: Path | str, args: argparse.Namespace) -> tuple[Deck, bytes]:
     """The deck for the arguments and its bytes in the chosen format."""
     db = open_store(db_path)
     try:
@@ -57,8 +61,8 @@ def _pack(db_path: Path, args: argparse.Namespace) -> tuple[Deck, bytes]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    path = Path(args.db) if args.db else get_settings().db_path
-    if not path.exists():
+    path = args.db or get_settings().database_target
+    if not is_server(path) and not Path(path).exists():
         print(
             f"No database at {path}: run `python -m nlf_planner.cli.generate` first.",
             file=sys.stderr,

@@ -58,3 +58,17 @@ def test_cli_without_a_database_file_says_how_to_make_one(tmp_path, capsys) -> N
     assert code == 2
     assert "python -m nlf_planner.cli.generate" in capsys.readouterr().err
     assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_cli_writes_a_pack_from_the_shared_postgresql_database(
+    pg_seeded_url, tmp_path, monkeypatch, capsys
+) -> None:
+    """With NLF_DATABASE_URL set (no --db), the pack is built from the server, as the app's
+    replicas read it."""
+    monkeypatch.setenv("NLF_DATABASE_URL", pg_seeded_url)
+    monkeypatch.setenv("NLF_DB_PATH", str(tmp_path / "absent.duckdb"))  # must not be used
+    out = tmp_path / "pack.html"
+    code = main(["--format", "html", "--region", "London", "--out", str(out)])
+    assert code == 0
+    assert "board report for London" in out.read_text(encoding="utf-8")
+    assert not (tmp_path / "absent.duckdb").exists()
