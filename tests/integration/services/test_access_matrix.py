@@ -98,7 +98,7 @@ def _plan_change(db: Database, place: str):
     region = PLACES[place][0]
     england = {(t.measure_code, t.horizon): t.target for t in plan.targets if t.geo_code != region}
     england = {k: v for k, v in england.items() if k[0] == "M08"}
-    step = next(_counter) * 0.01
+    step = (1 + next(_counter) % 500) * 0.01  # new each call, bounded in a long run
     geo = region or "E92000001"
     kept = [t for t in plan.targets if not (t.measure_code == "M08" and t.geo_code == geo)]
     moved = [
@@ -137,7 +137,9 @@ def _note_args(place: str) -> dict:
 
 
 def _rebase_args(place: str) -> dict:
-    n = next(_counter)
+    # A month not used before in this test's database; the cycle (2017-2024) keeps the date
+    # valid however many cases ran before (a rebase may not be far in the future).
+    n = next(_counter) % 96
     return {"measure_code": "M10", "geo_code": PLACES[place][1] or LONDON_ICB,
             "period": date(2017 + n // 12, 1 + n % 12, 1), "reason": "Matrix rebase"}  # fmt: skip
 
@@ -196,7 +198,7 @@ def _plan_import_setup(db, place):
     """A plan-targets file of England targets (an England-level change) from the template's
     own columns, with new values."""
     plan = plan_editing.load_plan(db)
-    n = next(_counter) * 0.01
+    n = (1 + next(_counter) % 500) * 0.01  # new each call, bounded in a long run
     by_horizon = {
         t.horizon: round(t.target + n, 2)
         for t in plan.targets

@@ -19,7 +19,7 @@ def test_write_is_atomic_across_statements(db) -> None:
 
 
 def test_audit_needs_a_person(db) -> None:
-    with pytest.raises(ValueError, match="name"):
+    with pytest.raises(ValueError, match="sign in first"):
         db.write(lambda cur: record(cur, actor="  ", action="x", entity="y"))
 
 

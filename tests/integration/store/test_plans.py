@@ -158,7 +158,7 @@ def test_the_store_writes_the_plan_as_given(db):
 
 
 def test_save_needs_a_person_and_a_note(db):
-    with pytest.raises(StoreError, match="name"):
+    with pytest.raises(StoreError, match="(?i)sign in"):
         save(db, small_plan(), author=" ", note="x", expected_version_id=None)
     with pytest.raises(StoreError, match="note"):
         save(db, small_plan(), author="Ann", note="", expected_version_id=None)

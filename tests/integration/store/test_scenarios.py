@@ -80,7 +80,7 @@ def test_soft_delete_hides_but_keeps_rows_and_is_audited(db):
 
 
 def test_changes_need_a_person_and_an_existing_scenario(db):
-    with pytest.raises(ValueError, match="name"):
+    with pytest.raises(ValueError, match="(?i)sign in"):
         save_scenario(db, _variant(), actor="  ")
     with pytest.raises(ScenarioNotFound):
         save_scenario(db, _variant(), actor="Asha", scenario_id="nope")
