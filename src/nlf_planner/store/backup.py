@@ -365,25 +365,33 @@ def _build_restored_file(
                     dialect.advance_sequence(cur, seq, last)
         apply_migrations(new_db)  # bring an older backup up to this app's schema
         with new_db.transaction() as cur:
-            record(
-                cur,
-                actor=actor,
-                action="restore",
-                entity="database",
-                entity_id=label,
-                reason=reason,
-                after={
-                    "schema_version": version,
-                    "created_at": manifest.get("created_at"),
-                    "rows": counts,
-                },
-            )
+            _record_restore(cur, actor, label, reason, manifest, counts)
             _mark_restored(cur, restore_id)
         with new_db.cursor() as cur:
             cur.execute("CHECKPOINT")
         return counts
     finally:
         new_db.close()
+
+
+def _record_restore(
+    cur, actor: str, label: str, reason: str | None, manifest: dict, counts: dict[str, int]
+) -> None:
+    """The restore's audit row, the same on either engine: which backup, its schema version
+    and when it was made, and the rows each table now holds."""
+    record(
+        cur,
+        actor=actor,
+        action="restore",
+        entity="database",
+        entity_id=label,
+        reason=reason,
+        after={
+            "schema_version": manifest["schema_version"],
+            "created_at": manifest.get("created_at"),
+            "rows": counts,
+        },
+    )
 
 
 def restore_backup(
@@ -557,15 +565,7 @@ def _load_on_server(
                 dialect.advance_sequence(cur, seq, last)
             else:
                 cur.execute("SELECT setval(?, 1, false)", [seq])
-    record(
-        cur,
-        actor=actor,
-        action="restore",
-        entity="database",
-        entity_id=label,
-        reason=reason,
-        after={"schema_version": version, "created_at": manifest.get("created_at"), "rows": counts},
-    )
+    _record_restore(cur, actor, label, reason, manifest, counts)
     _mark_restored(cur, restore_id)
     cur.execute(f"DROP SCHEMA {staging} CASCADE")
     return counts
