@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from nlf_planner.services import cache
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.errors import Unavailable
 from nlf_planner.store import Database, StoreError, open_database
@@ -20,6 +21,7 @@ from nlf_planner.store.db import is_server_url
 __all__ = [
     "Database",
     "data_as_of",
+    "begin_run",
     "data_version",
     "has_illustrative",
     "is_server",
@@ -50,10 +52,20 @@ def is_server(target: Path | str) -> bool:
 
 
 def data_version(db: Database) -> str:
-    """Changes whenever measurements change: the key for caches of series and models. It is
-    a counter stored in the database, so every app process sharing a server sees a change
-    made through any of them at its next rerun."""
-    return measurement_store.data_version(db)
+    """Changes whenever the data change: the key for caches of reads, models and figures.
+    It is a counter stored in the database, so every app process sharing a server sees a
+    change made through any of them at its next rerun. Read once per run (pinned by
+    :func:`begin_run`), fresh again after this process writes."""
+    return cache.current_version(db)
+
+
+def begin_run(db: Database) -> str:
+    """Pin the data version for this script run (the frame calls it as a run starts);
+    :class:`Unavailable` when the database cannot be reached."""
+    try:
+        return cache.begin_run(db)
+    except StoreError as exc:
+        raise Unavailable(str(exc)) from exc
 
 
 def data_as_of(db: Database) -> str | None:

@@ -167,6 +167,10 @@ class Database:
         self.read_only_reason = reason
         self._lock = threading.Lock()
 
+    #: Transactions committed through this handle (process-local): a cache that pinned the
+    #: data version at the start of a run knows to read it again after a write in that run.
+    commits: int = 0
+
     @property
     def backup_dir(self) -> Path:
         """Where backups of this database are kept by default (data/backups beside it)."""
@@ -229,6 +233,8 @@ class Database:
                 cur.execute("COMMIT")
             except DatabaseUnavailable as exc:
                 raise DatabaseUnavailable(NOT_SAVED_CONNECTION_LOST) from exc
+            finally:
+                self.commits += 1  # even a failed COMMIT may have changed something
 
     def write(self, work: Callable[[Cursor], T], retries: int = 3) -> T:
         """Run ``work(cursor)`` in one transaction, retrying the whole of it on a write-write

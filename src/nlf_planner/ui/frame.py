@@ -56,7 +56,11 @@ def get_db() -> Database:
     _leave_legacy_pages_mode()
     path = str(get_settings().database_target)
     try:
-        return _open(path)
+        db = _open(path)
+        # One read of the data version per run (and per fragment rerun that asks for the
+        # database): every cached read and figure this run uses is keyed on it.
+        database_service.begin_run(db)
+        return db
     except ServiceError as exc:
         show_error(exc)  # the file name may hold Markdown characters
         if database_service.is_server(path):
