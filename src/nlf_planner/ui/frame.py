@@ -165,10 +165,21 @@ def show_error(exc: ServiceError) -> None:
 
 
 def chart_with_download(
-    fig: go.Figure, data: pd.DataFrame, *, key: str, summary: str, file_name: str | None = None
+    fig: go.Figure,
+    data: pd.DataFrame,
+    *,
+    key: str,
+    summary: str,
+    file_name: str | None = None,
+    alt: str | None = None,
 ) -> None:
-    """A chart, its plain-English text alternative and a CSV of the data behind it."""
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{key}")
+    """A chart, its plain-English text alternative and a CSV of the data behind it.
+
+    ``alt`` is the chart's accessible name (what it shows, for screen readers); without it
+    the chart's own title is used, so no chart is ever unnamed."""
+    st.plotly_chart(
+        fig, config=PLOTLY_CONFIG, key=f"chart_{key}", alt=alt or _figure_title(fig) or summary
+    )
     st.caption(summary)
     st.download_button(
         "Download data (CSV)",
@@ -179,6 +190,11 @@ def chart_with_download(
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+def _figure_title(fig: go.Figure) -> str:
+    title = fig.layout.title.text if fig.layout.title else None
+    return str(title or "").replace("<br>", " ").strip()
 
 
 def query_param(
