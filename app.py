@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from nlf_planner.ui.frame import get_db
+from nlf_planner.ui.frame import get_db, unexpected_errors_reported
 from nlf_planner.ui.navigation import PAGES
 from nlf_planner.ui.sidebar import render_sidebar
 from nlf_planner.ui.signin import resolve_actor
@@ -31,6 +31,7 @@ current = st.navigation(pages, position="hidden" if presenting else "sidebar")
 if presenting and current.url_path != "present":
     st.session_state["presenting"] = False  # left the deck by URL: restore the frame
     st.rerun()
-if not presenting:
-    render_sidebar(db)
-current.run()
+with unexpected_errors_reported():  # a plain message and a reference, never a traceback
+    if not presenting:
+        render_sidebar(db)
+    current.run()

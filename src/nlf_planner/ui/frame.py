@@ -3,6 +3,10 @@ with downloads. Pages call these so every page behaves the same way."""
 
 from __future__ import annotations
 
+import logging
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -22,6 +26,37 @@ from nlf_planner.settings import ILLUSTRATIVE_NOTICE, get_settings
 from nlf_planner.ui.text import escape_markdown
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
+
+_LOG = logging.getLogger("nlf_planner.errors")
+
+#: What a person sees when something unexpected breaks: no traceback, no server path, a
+#: reference they can quote, and the honest rule about what was kept.
+UNEXPECTED_ERROR = (
+    "Something went wrong (reference {reference}). Your changes were not saved unless a "
+    "success message said so. If it happens again, quote the reference to your support team."
+)
+
+
+def error_reference() -> str:
+    """A short random reference ("7F3A-9C21") that ties the message on screen to the
+    server log line holding the details; random, so it says nothing about the server."""
+    raw = secrets.token_hex(4).upper()
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+@contextmanager
+def unexpected_errors_reported() -> Iterator[None]:
+    """Run a page so that an unexpected exception becomes a plain message with a reference,
+    while the traceback goes to the server log under the same reference.
+
+    Streamlit's own stop and rerun signals derive from BaseException and pass through.
+    """
+    try:
+        yield
+    except Exception:  # the one place every unexpected error is turned into a message
+        reference = error_reference()
+        _LOG.exception("Unexpected error shown to the user as reference %s", reference)
+        st.error(UNEXPECTED_ERROR.format(reference=reference), icon=":material/error:")
 
 
 @st.cache_resource(show_spinner=False)
