@@ -2,11 +2,13 @@
 
 The one escaping helper for Markdown elements (``st.markdown``, captions, alerts, success
 and error messages): a stakeholder called ``*Mallory* ![t](http://…)`` is shown literally,
-never styled, linked or fetched.
+never styled, linked or fetched. ``escape_plotly`` does the same for the HTML subset plotly
+reads in chart text.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
@@ -15,3 +17,14 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 def escape_markdown(text: object) -> str:
     """``text`` with every Markdown (and inline HTML) character escaped; None becomes ""."""
     return _MARKDOWN.sub(r"\\\1", "" if text is None else str(text))
+
+
+def escape_plotly(text: object) -> str:
+    """``text`` safe for plotly titles, hover text, tick labels and annotations.
+
+    Plotly reads a small HTML subset in every text property (``<a href>``, ``<b>``, ``<br>``)
+    in the app and in the HTML pack, so ``<`` and ``>`` become entities (and ``&`` too, so
+    "A&amp;E" typed by a person stays as typed); plotly shows the entities as the characters.
+    None becomes "".
+    """
+    return html.escape("" if text is None else str(text), quote=False)
