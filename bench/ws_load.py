@@ -59,14 +59,19 @@ def _rerun_message(page_name: str, query_string: str) -> bytes:
     return msg.SerializeToString()
 
 
-async def run_once(ws, page_name: str = "", query_string: str = "") -> int:
+async def run_once(
+    ws, page_name: str = "", query_string: str = "", expect_heading: str | None = None
+) -> int:
     """Ask for one run and read until it has finished; return how many messages came.
 
     A run the app ends early with ``st.rerun()`` is followed by its rerun, so only a
-    successful finish ends the wait. An exception element anywhere in the run fails it.
+    successful finish ends the wait. An exception element anywhere in the run fails it, and
+    so does a run that never showed ``expect_heading`` (when given): a sign-in page or the
+    wrong page answering quickly must not count as the page's rerun.
     """
     await ws.send(_rerun_message(page_name, query_string))
     count = 0
+    seen_heading = expect_heading is None
     deadline = time.monotonic() + RUN_TIMEOUT_S
     while True:
         remaining = deadline - time.monotonic()
@@ -78,13 +83,17 @@ async def run_once(ws, page_name: str = "", query_string: str = "") -> int:
         msg.ParseFromString(raw)
         kind = msg.WhichOneof("type")
         if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-            if msg.delta.new_element.WhichOneof("type") == "exception":
-                raise RunFailed(
-                    f"the page showed an exception: {msg.delta.new_element.exception.message}"
-                )
+            element = msg.delta.new_element
+            element_kind = element.WhichOneof("type")
+            if element_kind == "exception":
+                raise RunFailed(f"the page showed an exception: {element.exception.message}")
+            if element_kind == "heading" and element.heading.body == expect_heading:
+                seen_heading = True
         elif kind == "script_finished":
             status = msg.script_finished
             if status == ForwardMsg.FINISHED_SUCCESSFULLY:
+                if not seen_heading:
+                    raise RunFailed(f"{page_name or 'the page'} did not show {expect_heading!r}")
                 return count
             if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                 raise RunFailed("the script did not compile")
@@ -164,6 +173,128 @@ async def measure(
         "errors": len(errors),
         "error_samples": errors[:3],
     }
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float | None:
+    """The nearest-rank percentile of already sorted values (None when there are none)."""
+    if not sorted_values:
+        return None
+    return sorted_values[int(fraction * (len(sorted_values) - 1))]
+
+
+def latency_summary(latencies: list[float]) -> dict:
+    """Count, p50 and p95 (seconds) of a list of run times."""
+    ordered = sorted(latencies)
+    p50, p95 = percentile(ordered, 0.5), percentile(ordered, 0.95)
+    return {
+        "runs": len(ordered),
+        "p50_s": round(p50, 3) if p50 is not None else None,
+        "p95_s": round(p95, 3) if p95 is not None else None,
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to visit: its url path (``page_name`` in ``rerun_script``) and the heading
+    that proves the server drew that page and not another (or a sign-in page)."""
+
+    name: str
+    heading: str | None = None
+
+
+@dataclass
+class CycleStats:
+    """What one cycling session saw: each run as (page, finished at, seconds), errors."""
+
+    runs: list[tuple[str, float, float]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def _cycling_session(
+    base_url: str,
+    pages: tuple[Page, ...],
+    offset: int,
+    reruns_per_visit: int,
+    start: asyncio.Event,
+    stats: CycleStats,
+    ready: asyncio.Queue,
+) -> None:
+    """Open one session on page ``offset``, then visit every page in turn (one run to go
+    there, ``reruns_per_visit`` reruns of it), forever; the caller cancels it."""
+    ws_url, origin = _ws_url(base_url)
+    order = pages[offset % len(pages) :] + pages[: offset % len(pages)]
+    signalled = False
+    try:
+        async with websockets.connect(
+            ws_url, subprotocols=["streamlit"], origin=origin, max_size=None, open_timeout=60
+        ) as ws:
+            await run_once(ws, order[0].name, expect_heading=order[0].heading)
+            await ready.put(True)
+            signalled = True
+            await start.wait()
+            while True:
+                for page in order:
+                    for _ in range(1 + reruns_per_visit):
+                        t0 = time.monotonic()
+                        await run_once(ws, page.name, expect_heading=page.heading)
+                        finished = time.monotonic()
+                        stats.runs.append((page.name, finished, finished - t0))
+    except (RunFailed, OSError, TimeoutError, websockets.WebSocketException) as exc:
+        stats.errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        if not signalled:
+            await ready.put(False)
+
+
+async def measure_pages(
+    base_url: str,
+    pages: tuple[Page, ...],
+    sessions: int = 20,
+    seconds: float = 30.0,
+    reruns_per_visit: int = 1,
+    warmup_s: float = 5.0,
+) -> dict:
+    """``sessions`` websockets, each cycling through ``pages`` (session i starts on page
+    i, so every page is busy at once); return throughput, p50/p95 overall and per page,
+    and errors.
+
+    As in ``measure``, the window opens ``warmup_s`` after every session has drawn its first
+    page and counts the runs that finished inside it. At its close the sessions are
+    cancelled rather than drained: a run still in flight would otherwise stretch the wall
+    time by a whole latency (seconds under load) and is not counted anyway.
+    """
+    start = asyncio.Event()
+    ready: asyncio.Queue = asyncio.Queue()
+    stats = [CycleStats() for _ in range(sessions)]
+    tasks = [
+        asyncio.create_task(_cycling_session(base_url, pages, i, reruns_per_visit, start, s, ready))
+        for i, s in enumerate(stats)
+    ]
+    for _ in range(sessions):
+        await ready.get()
+    opens = time.monotonic() + warmup_s
+    closes = opens + seconds
+    start.set()
+    await asyncio.sleep(max(0.0, closes - time.monotonic()))
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    inside = [(page, d) for s in stats for page, t, d in s.runs if opens <= t <= closes]
+    errors = [e for s in stats for e in s.errors]
+    out: dict = {
+        "sessions": sessions,
+        "pages": [p.name for p in pages],
+        "reruns_per_visit": reruns_per_visit,
+        "window_s": round(seconds, 2),
+        "runs_per_s": round(len(inside) / seconds, 3) if seconds else 0.0,
+        **latency_summary([d for _, d in inside]),
+        "errors": len(errors),
+        "error_samples": errors[:3],
+        "per_page": {
+            p.name: latency_summary([d for name, d in inside if name == p.name]) for p in pages
+        },
+    }
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
