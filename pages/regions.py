@@ -47,12 +47,14 @@ st.caption(
     f"the mean, a trend of {settings.spc_run_length}, two of three near a limit; limits from "
     "all points with outlier screening (NHSRplotthedots). Change the region in the sidebar."
 )
+# Only the open view is built and drawn; the measure view is a fragment (its pickers rerun
+# only it).
 if view == "Measure":
-    render_measure(db, model, region)
+    render_measure(region)
 elif view == "Benchmark":
-    render_benchmark(model, region)
+    render_benchmark(db, model, region)
 elif view == "Profile":
-    render_profile(model, region)
+    render_profile(db, model, region)
 else:
-    render_matrix(model, region)
+    render_matrix(db, model, region)
 footer(db)

@@ -5,12 +5,21 @@ from __future__ import annotations
 import streamlit as st
 
 from nlf_planner.services import regions_view
-from nlf_planner.services.regions_view import RegionsModel
+from nlf_planner.services.database import Database
+from nlf_planner.services.regions_view import BenchmarkView, RegionsModel
 from nlf_planner.ui.frame import chart_with_download
-from nlf_planner.ui.regions_widgets import url_select
+from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, url_select, view_key
 
 
-def render_benchmark(model: RegionsModel, region: str) -> None:
+@st.cache_resource(max_entries=VIEW_CACHE_ENTRIES, show_spinner=False)
+def _benchmark_view(
+    _model: RegionsModel, key: tuple, code: str, region: str, level: str, adjustment: str
+) -> BenchmarkView:
+    """Built once per ``view_key`` and pickers; shared read-only between sessions."""
+    return regions_view.benchmark_view(_model, code, region, level, adjustment)
+
+
+def render_benchmark(db: Database, model: RegionsModel, region: str) -> None:
     measures = regions_view.measure_choices(model)
     c1, c2 = st.columns([3, 1])
     code = url_select(c1, "Measure", measures, "measure", next(iter(measures)))
@@ -27,7 +36,7 @@ def render_benchmark(model: RegionsModel, region: str) -> None:
     adjustment = next(iter(regions_view.FUNNEL_ADJUSTMENTS))
     if model.measure(code).is_proportion:
         adjustment = _funnel_choice()
-    view = regions_view.benchmark_view(model, code, region, level, adjustment)
+    view = _benchmark_view(model, view_key(db, model), code, region, level, adjustment)
     if view.bars is None:
         bars_slot.info("No data for this measure.")
         return

@@ -6,8 +6,15 @@ from __future__ import annotations
 import streamlit as st
 
 from nlf_planner.services import regions_view
-from nlf_planner.services.regions_view import Matrix, RegionsModel
-from nlf_planner.ui.regions_widgets import csv_download, open_measure_view, url_select
+from nlf_planner.services.database import Database
+from nlf_planner.services.regions_view import Matrix, MatrixView, RegionsModel
+from nlf_planner.ui.regions_widgets import (
+    VIEW_CACHE_ENTRIES,
+    csv_download,
+    open_measure_view,
+    url_select,
+    view_key,
+)
 
 LEGEND = (
     "Each tile: the latest value against England (▲ better, ● similar, ▼ worse, "
@@ -42,12 +49,20 @@ def _open_selected(model: RegionsModel, kind: str) -> None:
     _open(model, st.session_state["open_geo"], st.session_state["open_col"], kind)
 
 
-def render_matrix(model: RegionsModel, region: str) -> None:
+@st.cache_resource(max_entries=VIEW_CACHE_ENTRIES, show_spinner=False)
+def _matrix_view(
+    _model: RegionsModel, key: tuple, region: str, by_measure: bool, area: str
+) -> MatrixView:
+    """Built once per ``view_key`` and scope; shared read-only between sessions."""
+    return regions_view.matrix_view(_model, region, by_measure=by_measure, area=area)
+
+
+def render_matrix(db: Database, model: RegionsModel, region: str) -> None:
     c1, c2 = st.columns([1, 2])
     by_measure = c1.toggle("Show each measure", key="by_measure", bind="query-params")
     areas = regions_view.area_choices(model)
     area = url_select(c2, "Priority area (when showing measures)", areas, "area", "")
-    view = regions_view.matrix_view(model, region, by_measure=by_measure, area=area)
+    view = _matrix_view(model, view_key(db, model), region, bool(by_measure), area or "")
     st.subheader(view.heading)
     st.caption(LEGEND)
     st.plotly_chart(

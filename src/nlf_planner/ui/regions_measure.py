@@ -1,5 +1,10 @@
 """The Regions measure view: one SPC chart with its summary metrics, the reading, the
-area's summary table, and the notes and rebases panel."""
+area's summary table, and the notes and rebases panel.
+
+The view is a fragment: changing its geography or measure (or saving a note) reruns only
+this view, not the page around it. A fragment rerun asks for the database again (which pins
+the data version for that rerun) and for the model, so a rebase saved here redraws limits.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +15,20 @@ from nlf_planner.plan import DIRECTION_RULE
 from nlf_planner.services import regions_view
 from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import MeasureView, RegionsModel
-from nlf_planner.ui.frame import chart_with_download
+from nlf_planner.ui.frame import chart_with_download, get_db
 from nlf_planner.ui.regions_notes import render_notes
-from nlf_planner.ui.regions_widgets import url_select
+from nlf_planner.ui.regions_state import regions_model
+from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, url_select, view_key
+from nlf_planner.ui.text import escape_markdown
+
+
+@st.cache_resource(max_entries=VIEW_CACHE_ENTRIES, show_spinner=False)
+def _measure_view(
+    _db: Database, _model: RegionsModel, key: tuple, code: str, geo: str
+) -> MeasureView:
+    """Built once per ``view_key`` (notes and rebases bump the data version) and pickers;
+    shared read-only between sessions."""
+    return regions_view.measure_view(_db, _model, code, geo)
 
 
 def _summary_row(view: MeasureView) -> None:
@@ -25,22 +41,41 @@ def _summary_row(view: MeasureView) -> None:
         st.markdown(view.context)
 
 
-def render_measure(db: Database, model: RegionsModel, region: str) -> None:
+def _alt(view: MeasureView) -> str:
+    """The chart's accessible name: what it shows, then its reading."""
+    return (
+        f"SPC chart of {view.measure.name} in {view.geo_name}: each point, the mean and the "
+        f"process limits. {view.reading}"
+    )
+
+
+@st.fragment
+def render_measure(region: str) -> None:
+    """The pickers and everything they drive, rerun on their own."""
+    db = get_db()
+    model = regions_model(db)
     geos = regions_view.geography_choices(model, region)
     measures = regions_view.measure_choices(model)
     c1, c2 = st.columns(2)
     geo = url_select(c1, "Geography", geos, "geo", region if region in geos else ENGLAND_CODE)
     code = url_select(c2, "Measure", measures, "measure", next(iter(measures)))
-    view = regions_view.measure_view(db, model, code, geo)
+    view = _measure_view(db, model, view_key(db, model), code, geo)
     if not view.has_data:
-        st.info(f"No data for {view.measure.name} in {geos[geo]}.")
+        st.info(
+            f"No data for {escape_markdown(view.measure.name)} in {escape_markdown(geos[geo])}."
+        )
         return
     _summary_row(view)
-    chart_with_download(view.figure, view.data, key=f"spc-{code}-{geo}", summary=view.reading)
+    chart_with_download(
+        view.figure, view.data, key=f"spc-{code}-{geo}", summary=view.reading, alt=_alt(view)
+    )
     if not view.has_plan_line:
         st.caption("No plan target applies to this measure here, so no target lines are drawn.")
     elif geo != ENGLAND_CODE:
         st.caption(f"Plan line: {DIRECTION_RULE}")
-    st.markdown(f"**All measures in {view.measure.area_code} for {view.geo_name}**")
+    st.markdown(
+        f"**All measures in {escape_markdown(view.measure.area_code)} for "
+        f"{escape_markdown(view.geo_name)}**"
+    )
     st.dataframe(view.area_table, hide_index=True, column_order=list(regions_view.SUMMARY_ORDER))
     render_notes(db, view)

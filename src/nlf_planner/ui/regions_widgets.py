@@ -1,12 +1,35 @@
-"""Widgets the Regions views share: pickers mirrored in the URL, the CSV download and the
-jump from a matrix cell to its SPC chart."""
+"""Widgets the Regions views share: pickers mirrored in the URL, the CSV download, the jump
+from a matrix cell to its SPC chart, and the key every cached Regions view is kept under."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from nlf_planner.exports_tables import to_csv_bytes
+from nlf_planner.services.database import Database, data_version
+from nlf_planner.services.regions_view import RegionsModel
 from nlf_planner.ui.frame import query_param, set_query_params
+
+#: How many built views (figure, data, text) each Regions view keeps across sessions: every
+#: region × a few pickers; a figure is a few hundred KB at most.
+VIEW_CACHE_ENTRIES = 96
+
+
+def view_key(db: Database, model: RegionsModel) -> tuple:
+    """What a Regions view depends on besides its own pickers: the database, its data
+    version (every audited write bumps it: data, notes, rebases, plans), the plan version
+    the model was built for and the SPC run length, and the model itself (a rebuilt model,
+    after a rebase, is a new object). Built views are cached under it with
+    ``st.cache_resource``, so a rerun with nothing new rebuilds no figure."""
+    plan = model.plan
+    return (
+        id(model),
+        str(db.path),
+        data_version(db),
+        getattr(plan, "version_id", None),
+        model.options.run_length,
+    )
 
 
 def url_select(where, label: str, options: dict[str, str], key: str, default: str | None) -> str:
@@ -25,7 +48,7 @@ def csv_download(frame: pd.DataFrame, key: str, summary: str) -> None:
     st.caption(summary)
     st.download_button(
         "Download data (CSV)",
-        data=frame.to_csv(index=False).encode("utf-8"),
+        data=to_csv_bytes(frame),  # formula-safe: tiles carry names
         file_name=f"{key}.csv",
         mime="text/csv",
         key=f"download_{key}",
