@@ -2,10 +2,10 @@
 
 Why here: the services are where a page's data comes from, so a result cached here is the
 same for every page and every session of the process, and one rule says when it is stale.
-The key is the data version, a counter in the database that every audited write bumps in
-its own transaction (``store.measurements.bump_data_version``); several app processes on
-one PostgreSQL therefore drop their cached results at their next read after any of them
-writes.
+The key is the data version (``store.data_version``), which every audited write moves in
+its own transaction (the audit row it writes is part of the version); several app
+processes on one PostgreSQL therefore drop their cached results at their next read after
+any of them writes.
 
 The version is read once per script run (:func:`begin_run`, called by the frame before the
 page) and pinned for that run; a write through this process during the run (the handle's
@@ -26,7 +26,7 @@ from contextvars import ContextVar
 from typing import Any, ParamSpec, TypeVar
 
 from nlf_planner.store import Database
-from nlf_planner.store import measurements as measurement_store
+from nlf_planner.store import data_version as version_store
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -40,7 +40,7 @@ _TABLES: list[_Table] = []
 
 def begin_run(db: Database) -> str:
     """Read the data version once for this run and pin it (the frame calls this first)."""
-    version = measurement_store.data_version(db)
+    version = version_store.data_version(db)
     _PINNED.set((id(db), db.commits, version))
     return version
 
@@ -50,7 +50,7 @@ def current_version(db: Database) -> str:
     handle or this process has written since it was pinned."""
     pinned = _PINNED.get()
     if pinned is None or pinned[0] != id(db):
-        return measurement_store.data_version(db)
+        return version_store.data_version(db)
     if pinned[1] == db.commits:
         return pinned[2]
     return begin_run(db)  # written since the pin: read again, and pin that

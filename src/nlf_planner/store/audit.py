@@ -36,7 +36,10 @@ def record(
     before: Any = None,
     after: Any = None,
 ) -> None:
-    """Write one audit row on the caller's cursor, inside the caller's transaction."""
+    """Write one audit row on the caller's cursor, inside the caller's transaction.
+
+    The row also moves the data version (``store.data_version`` counts the trail), so
+    every audited change makes cached reads stale when, and only when, it commits."""
     if not actor or not actor.strip():
         raise ValueError("Every change needs a person: sign in first.")
     cur.execute(

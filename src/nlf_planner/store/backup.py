@@ -43,6 +43,11 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 MAX_BACKUP_UNPACKED_BYTES = 4 * 1024**3
 _SKIP_TABLES = {"schema_migrations"}  # rebuilt from our own migrations on restore
+#: How far past its table's largest id a restored sequence may stand (see
+#: :func:`sequence_after_restore`).
+SEQUENCE_SLACK = 10_000
+#: The largest manifest.json read (a real one is a few KB).
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
 
 class BackupError(StoreError):
@@ -359,10 +364,7 @@ def _build_restored_file(
                         f"manifest but the backup holds {n:,}; it will not be restored."
                     )
                 counts[name] = int(n)
-            known = dialect.sequences(cur)
-            for seq, last in (manifest.get("sequences") or {}).items():
-                if isinstance(last, int) and last > 0 and seq in known:
-                    dialect.advance_sequence(cur, seq, last)
+            _restore_sequences(cur, manifest)
         apply_migrations(new_db)  # bring an older backup up to this app's schema
         with new_db.transaction() as cur:
             _record_restore(cur, actor, label, reason, manifest, counts)
@@ -558,17 +560,39 @@ def _load_on_server(
         cur.execute(
             f"INSERT INTO {_quote(name)} ({col_sql}) SELECT {col_sql} FROM {staging}.{_quote(name)}"
         )
-    known = dialect.sequences(cur)
-    for seq, last in (manifest.get("sequences") or {}).items():
-        if seq in known:
-            if isinstance(last, int) and last > 0:
-                dialect.advance_sequence(cur, seq, last)
-            else:
-                cur.execute("SELECT setval(?, 1, false)", [seq])
+    _restore_sequences(cur, manifest)
     _record_restore(cur, actor, label, reason, manifest, counts)
     _mark_restored(cur, restore_id)
     cur.execute(f"DROP SCHEMA {staging} CASCADE")
     return counts
+
+
+def sequence_after_restore(largest_id: int, in_manifest: object) -> int:
+    """Where a restored sequence stands: after the largest id its table holds, or the
+    backup's own value when that is a little further on (ids of rows deleted just before
+    the backup stay unused), never more than :data:`SEQUENCE_SLACK` past the largest id,
+    so a manifest's 10^8 or 2^62 cannot stall the restore or exhaust the ids."""
+    if (
+        isinstance(in_manifest, int)
+        and not isinstance(in_manifest, bool)
+        and largest_id < in_manifest <= largest_id + SEQUENCE_SLACK
+    ):
+        return in_manifest
+    return largest_id
+
+
+def _restore_sequences(cur: Cursor, manifest: dict) -> None:
+    """Set every sequence from the ids just loaded (both engines, one rule)."""
+    wanted = manifest.get("sequences")
+    wanted = wanted if isinstance(wanted, dict) else {}
+    owners = dialect.sequence_columns(cur)
+    for seq in dialect.sequences(cur):
+        largest = 0
+        if seq in owners:
+            table, column = owners[seq]
+            found = cur.execute(f"SELECT max({_quote(column)}) FROM {_quote(table)}").fetchone()
+            largest = int(found[0] or 0)
+        dialect.set_sequence(cur, seq, sequence_after_restore(largest, wanted.get(seq)))
 
 
 def _run_migrations(cur: Cursor, migrations: list) -> None:
@@ -646,6 +670,7 @@ def _swap_in(db: Database, new_path: Path, live: Path, restore_id: str) -> None:
             marker = con.execute("SELECT value FROM app_meta WHERE key = 'restore_id'").fetchone()
             if marker and marker[0] == restore_id:
                 db._con = con
+                db.commits += 1  # new data under this handle: a run's pinned version is stale
                 return
             con.close()  # an old cursor still held the previous file open; wait for it
             time.sleep(0.1)

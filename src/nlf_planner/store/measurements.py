@@ -17,6 +17,13 @@ from nlf_planner.compare import Z95
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import MEASUREMENT_FIELDS
 from nlf_planner.store import dialect
+
+# The data version's home is store.data_version; its names stay importable from here.
+from nlf_planner.store.data_version import (  # noqa: F401 - re-exported
+    DATA_VERSION_KEY,
+    bump_data_version,
+    data_version,
+)
 from nlf_planner.store.db import Cursor, Database
 from nlf_planner.units import UNIT_SCALE
 
@@ -188,37 +195,3 @@ def set_meta(cur: Cursor, key: str, value: str) -> None:
         dialect.insert_values_sql("app_meta", ("key", "value"), key=("key",), conflict="replace"),
         [key, value],
     )
-
-
-#: The ``app_meta`` row counting the writes that changed measurements.
-DATA_VERSION_KEY = "data_version"
-
-
-def bump_data_version(cur: Cursor) -> None:
-    """Count one more change to the measurements, in the caller's transaction.
-
-    The counter lives in the database, so every app process sharing it (replicas on one
-    PostgreSQL) sees the new value at its next read and drops its cached series; taking the
-    row's lock early also queues two measurement writers one behind the other."""
-    cur.execute(
-        """INSERT INTO app_meta (key, value) VALUES (?, '1')
-           ON CONFLICT (key) DO UPDATE
-           SET value = CAST(CAST(app_meta.value AS BIGINT) + 1 AS VARCHAR)""",
-        [DATA_VERSION_KEY],
-    )
-
-
-def data_version(db: Database) -> str:
-    """A key that changes whenever measurements change, so cached results never go stale.
-
-    The stored counter (:func:`bump_data_version`) when there is one; a database written
-    before the counter existed falls back to the rows' count and latest load time."""
-    meta = dict(
-        db.rows(
-            "SELECT key, value FROM app_meta WHERE key IN (?, 'restore_id')", [DATA_VERSION_KEY]
-        )
-    )
-    if DATA_VERSION_KEY in meta:  # a restore starts the count afresh: say which one
-        return f"v{meta[DATA_VERSION_KEY]}:{meta.get('restore_id', '')[:12]}"
-    row = db.rows("SELECT count(*), max(loaded_at) FROM measurements")[0]
-    return f"{row[0]}:{row[1]}"

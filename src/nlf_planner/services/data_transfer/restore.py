@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from nlf_planner.services import cache
 from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.data_transfer import signing
@@ -150,6 +151,7 @@ def restore_backup(
             )
         if report.safety_backup is not None:
             signing.sign_file(report.safety_backup, key)
+        cache.clear()  # every row was replaced: drop cached results now, not at the next key
     except REFUSALS as exc:
         raise refusal(exc, NOTHING_RESTORED) from exc
     return report
