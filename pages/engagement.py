@@ -59,13 +59,11 @@ st.caption(
 )
 show_flash()
 
-tab_people, tab_events, tab_log, tab_coverage = st.tabs(
-    TABS, key="tab", bind="query-params", on_change="rerun"
-)
 
-# --- stakeholders --------------------------------------------------------------------------
-
-with tab_people:
+@st.fragment
+def people_view() -> None:
+    """The Stakeholders tab; its filters rerun only this fragment."""
+    db = get_db()  # re-pins the data version when the fragment reruns alone
     left, right = st.columns([3, 1])
     groups = left.multiselect(
         "Group",
@@ -81,24 +79,27 @@ with tab_people:
         bind="query-params",
         help="Retired stakeholders are kept in the log and history but left off the map.",
     )
+    chosen = groups or None
     people = engagement_service.stakeholders(
-        db, include_retired=show_retired, groups=groups or None, as_of=today
+        db, include_retired=show_retired, groups=chosen, as_of=today
     )
     active = engagement_service.active(people)
     stakeholders_ui.quadrant_metrics(active)
     export = sensitive(
-        lambda: engagement_service.stakeholder_export(db, actor, groups=groups or None, as_of=today)
+        lambda: engagement_service.stakeholder_export(db, actor, groups=chosen, as_of=today)
     )
-    stakeholders_ui.stakeholder_map(active, export)
+    stakeholders_ui.stakeholder_map(db, active, export, (tuple(sorted(groups)), today))
     people_pick = stakeholders_ui.stakeholder_table(people)
     if require_actor("add or change stakeholders"):  # viewers: the list, not the forms
         stakeholders_ui.add_stakeholder_form(db, choices)
         clicked = pick_from_table(people_pick, people["stakeholder_id"], "edit_choice")
         stakeholders_ui.edit_stakeholder_panel(db, choices, expanded=clicked)
 
-# --- events --------------------------------------------------------------------------------
 
-with tab_events:
+@st.fragment
+def events_view() -> None:
+    """The Events tab; its filters rerun only this fragment."""
+    db = get_db()
     c1, c2 = st.columns([2, 3])
     window = c1.selectbox(
         "Dates",
@@ -117,17 +118,19 @@ with tab_events:
     )
     span = event_window(window, today)
     events = engagement_service.events(db, since=span[0], until=span[1], types=types or None)
-    events_ui.events_timeline(events, span)
+    events_ui.events_timeline(db, events, span, (window, tuple(sorted(types)), today))
     event_pick = events_ui.events_table(events)
-    labels = events_ui.event_labels(engagement_service.events(db))
     if require_actor("add or change events"):
+        labels = events_ui.event_labels(engagement_service.events(db))
         events_ui.add_event_form(db, choices)
         event_clicked = pick_from_table(event_pick, events["event_id"], "edit_event_choice")
         events_ui.edit_event_panel(db, choices, labels, expanded=event_clicked)
 
-# --- engagement log ------------------------------------------------------------------------
 
-with tab_log:
+@st.fragment
+def log_view() -> None:
+    """The Engagement log tab; choosing a stakeholder reruns only this fragment."""
+    db = get_db()
     st.subheader("Engagement log")
     st.caption("Who took part in which event: one row per stakeholder per event, newest first.")
     who = st.selectbox(
@@ -141,11 +144,14 @@ with tab_log:
     )
     log_ui.log_table(engagement_service.engagement_log(db, stakeholder_id=who))
     if require_actor("log a contact"):
+        labels = events_ui.event_labels(engagement_service.events(db))
         log_ui.log_contact_form(db, choices, labels)
 
-# --- coverage ------------------------------------------------------------------------------
 
-with tab_coverage:
+@st.fragment
+def coverage_view() -> None:
+    """The Coverage tab; its period and days settings rerun only this fragment."""
+    db = get_db()
     period = st.selectbox(
         "Period",
         list(COVERAGE_PERIODS),
@@ -155,7 +161,10 @@ with tab_coverage:
     )
     since, until = coverage_period(period, today)
     coverage_ui.coverage_heatmap(
-        engagement_service.coverage(db, since=since, until=until), choices.codes
+        db,
+        engagement_service.coverage(db, since=since, until=until),
+        choices.codes,
+        (period, today),
     )
 
     st.subheader("Not contacted recently")
@@ -173,5 +182,13 @@ with tab_coverage:
         lambda: engagement_service.not_contacted_export(db, actor, int(days), as_of=today)
     )
     coverage_ui.not_contacted_list(quiet, int(days), today, quiet_export)
+
+
+# Only the open tab runs: the others cost nothing until they are chosen.
+tabs = st.tabs(TABS, key="tab", bind="query-params", on_change="rerun")
+for tab, view in zip(tabs, (people_view, events_view, log_view, coverage_view), strict=True):
+    with tab:
+        if tab.open or (tab.open is None and view is people_view):
+            view()
 
 footer(db)

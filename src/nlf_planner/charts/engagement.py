@@ -6,6 +6,7 @@ Data in (DataFrames from ``services.engagement``), plotly figure out. Each build
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Mapping
@@ -87,6 +88,13 @@ def short_label(name: str, width: int = 18) -> str:
 
 def _trim(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _safe(text: object) -> str:
+    """A person's text as plotly shows it: ``<`` and ``>`` escaped, so a name, title or note
+    holding ``<a href=…>`` is shown as typed and never becomes a link or markup in a chart
+    or in an HTML pack (plotly renders a few tags in text, hover and tick labels)."""
+    return html.escape(str(text), quote=False)
 
 
 # --- influence / interest map --------------------------------------------------------------
@@ -174,13 +182,13 @@ def influence_interest_map(
             hover = [
                 "<br>".join(
                     [
-                        f"<b>{r['name']}</b>",
+                        f"<b>{_safe(r['name'])}</b>",
                         f"Group: {label}",
-                        f"Region: {r.get('region_name') or NATIONAL_LABEL}",
+                        f"Region: {_safe(r.get('region_name') or NATIONAL_LABEL)}",
                         f"Interest {int(r['interest'])} · influence {int(r['influence'])}",
                         f"Quadrant: {r.get('quadrant', '')}",
-                        f"Owner: {r.get('owner') or 'not set'}",
-                        f"Next step: {r.get('next_step') or 'not set'}",
+                        f"Owner: {_safe(r.get('owner') or 'not set')}",
+                        f"Next step: {_safe(r.get('next_step') or 'not set')}",
                     ]
                 )
                 for _, r in part.iterrows()
@@ -192,7 +200,7 @@ def influence_interest_map(
                     mode="markers+text" if labels else "markers",
                     name=label,
                     text=[
-                        short_label(n, w)
+                        _safe(short_label(n, w))
                         for n, w in zip(part["name"], part["label_width"], strict=True)
                     ],
                     textposition="middle right",
@@ -285,7 +293,7 @@ def timeline_rows(events: pd.DataFrame) -> pd.DataFrame:
             {
                 "event_id": e.get("event_id"),
                 # Two short lines keep the plot wide on a narrow screen.
-                "label": f"{_trim(str(e['title']), 38)}<br>"
+                "label": f"{_safe(_trim(str(e['title']), 38))}<br>"
                 f"<span style='color:{NHS_DARK_GREY}'>"
                 f"{EVENT_TYPES.get(e['event_type'], '')}, {when}</span>",
                 "start": start,
@@ -310,16 +318,16 @@ def _event_hover(r: Mapping) -> str:
         f"{r['start']:%d %b %Y} to {r['end']:%d %b %Y}" if r["phase"] else f"{r['start']:%d %b %Y}"
     )
     lines = [
-        f"<b>{r['title']}</b>",
+        f"<b>{_safe(r['title'])}</b>",
         f"{EVENT_TYPES.get(r['event_type'], r['event_type'])} · {when}",
-        f"Region: {r['region_name']}",
+        f"Region: {_safe(r['region_name'])}",
     ]
     if r["priority_areas"]:
         lines.append(f"Priority areas: {r['priority_areas']}")
     if r["stakeholders"]:
-        lines.append(f"With: {_trim(str(r['stakeholders']), 90)}")
+        lines.append(f"With: {_safe(_trim(str(r['stakeholders']), 90))}")
     if r["outcome"]:
-        lines.append(_trim(str(r["outcome"]), 110))
+        lines.append(_safe(_trim(str(r["outcome"]), 110)))
     return "<br>".join(lines)
 
 

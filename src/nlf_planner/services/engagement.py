@@ -33,6 +33,7 @@ from nlf_planner.engagement import (
 )
 from nlf_planner.services.access import region_scope, require, require_scope
 from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.cache import per_data_version
 from nlf_planner.services.errors import (
     NotFound,
     ReadOnly,
@@ -114,6 +115,7 @@ def _scoped_rows(actor: Actor, frame: pd.DataFrame) -> pd.DataFrame:
 # --- reads ---------------------------------------------------------------------------------
 
 
+@per_data_version(maxsize=4)
 def reference_codes(db: Database) -> ReferenceCodes:
     """Region and priority-area codes and names, in the order the charts and forms use.
 
@@ -143,13 +145,22 @@ def stakeholders(
     """Stakeholders with labels, quadrant, number of events and the latest contact.
 
     ``last_event`` is the latest linked event as contact on ``as_of`` (today when not given);
-    ``latest_contact`` the later of it and the date entered.
+    ``latest_contact`` the later of it and the date entered. Worked out once per data version
+    and arguments (the same for everyone: who may see contact details is decided by the
+    exports, outside the cache); each caller gets its own copy.
     """
-    as_of = as_of or date.today()
+    chosen = tuple(sorted(groups)) if groups else None
+    return _stakeholders(db, bool(include_retired), chosen, as_of or date.today()).copy()
+
+
+@per_data_version(maxsize=16)
+def _stakeholders(
+    db: Database, include_retired: bool, groups: tuple[str, ...] | None, as_of: date
+) -> pd.DataFrame:
     people = store.load_stakeholders(db, include_retired=include_retired, groups=groups)
     people["group_label"] = people["group"].map(GROUPS)
     people["region_name"] = _region_names(people, reference_codes(db))
-    contacts = rules.latest_event_contacts(store.load_engagement_log(db), as_of)
+    contacts = rules.latest_event_contacts(_engagement_log(db), as_of)
     people["last_event"] = people["stakeholder_id"].map(contacts)
     people = rules.add_latest_contact(people, as_of)
     if not len(people):
@@ -162,6 +173,7 @@ def active(people: pd.DataFrame) -> pd.DataFrame:
     return people[~people["retired"].astype(bool)] if len(people) else people
 
 
+@per_data_version(maxsize=4)
 def stakeholder_choices(db: Database) -> StakeholderChoices:
     """Everyone the edit, event and log forms can pick, retired ones marked."""
     existing = store.existing_stakeholders(db)
@@ -190,7 +202,16 @@ def events(
     until: date | None = None,
     types: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Events overlapping the window, with their stakeholders and priority areas, by date."""
+    """Events overlapping the window, with their stakeholders and priority areas, by date
+    (read once per data version and window; each caller gets its own copy)."""
+    chosen = tuple(sorted(types)) if types else None
+    return _events(db, since, until, chosen).copy()
+
+
+@per_data_version(maxsize=16)
+def _events(
+    db: Database, since: date | None, until: date | None, types: tuple[str, ...] | None
+) -> pd.DataFrame:
     found = store.load_events(db, since=since, until=until, types=types)
     found["event_type_label"] = found["event_type"].map(EVENT_TYPES)
     found["region_name"] = _region_names(found, reference_codes(db))
@@ -205,16 +226,27 @@ def event(db: Database, event_id: int) -> EngagementEvent:
 
 def engagement_log(db: Database, *, stakeholder_id: int | None = None) -> pd.DataFrame:
     """Who took part in which event, newest first; one stakeholder's rows when given."""
+    log = _engagement_log(db)
+    if stakeholder_id is None:
+        return log.copy()
+    return log[log["stakeholder_id"] == stakeholder_id].reset_index(drop=True)
+
+
+@per_data_version(maxsize=4)
+def _engagement_log(db: Database) -> pd.DataFrame:
     log = store.load_engagement_log(db)
     log["event_type_label"] = log["event_type"].map(EVENT_TYPES)
     log["group_label"] = log["group"].map(GROUPS)
-    if stakeholder_id is None:
-        return log
-    return log[log["stakeholder_id"] == stakeholder_id].reset_index(drop=True)
+    return log
 
 
 def coverage(db: Database, *, since: date | None = None, until: date | None = None) -> pd.DataFrame:
     """Events per priority area × region in the window, every cell present (zeros are gaps)."""
+    return _coverage(db, since, until).copy()
+
+
+@per_data_version(maxsize=8)
+def _coverage(db: Database, since: date | None, until: date | None) -> pd.DataFrame:
     return rules.coverage_counts(
         store.load_event_areas(db), reference_codes(db), since=since, until=until
     )
@@ -222,11 +254,15 @@ def coverage(db: Database, *, since: date | None = None, until: date | None = No
 
 def not_contacted(db: Database, days: int, *, as_of: date | None = None) -> pd.DataFrame:
     """Active stakeholders with no contact for more than ``days`` days, longest first."""
-    as_of = as_of or date.today()
     try:
-        return rules.not_contacted(stakeholders(db, as_of=as_of), days, as_of)
+        return _not_contacted(db, int(days), as_of or date.today()).copy()
     except ValueError as exc:
         raise ValidationFailed(str(exc), [str(exc)]) from None
+
+
+@per_data_version(maxsize=8)
+def _not_contacted(db: Database, days: int, as_of: date) -> pd.DataFrame:
+    return rules.not_contacted(_stakeholders(db, False, None, as_of), days, as_of)
 
 
 def events_for_roadmap(

@@ -3,6 +3,7 @@ stakeholders nobody has contacted for a while."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from datetime import date
 
 import pandas as pd
@@ -10,20 +11,26 @@ import streamlit as st
 
 from nlf_planner.charts import engagement as charts
 from nlf_planner.engagement import NATIONAL_LABEL, ReferenceCodes, coverage_long
+from nlf_planner.services.database import Database
 from nlf_planner.services.engagement import NOT_CONTACTED_COLUMNS
-from nlf_planner.ui.engagement_forms import chart_with_csv, download, download_hint
+from nlf_planner.ui.engagement_forms import cached_figure, chart_with_csv, download, download_hint
 from nlf_planner.ui.frame import format_date
 
 COLUMNS = list(NOT_CONTACTED_COLUMNS)
 
 
-def coverage_heatmap(matrix: pd.DataFrame, codes: ReferenceCodes) -> None:
+def coverage_heatmap(
+    db: Database, matrix: pd.DataFrame, codes: ReferenceCodes, inputs: Hashable
+) -> None:
+    """The area × region heatmap for the period ``inputs`` names, built once per data version
+    and period."""
     chart_with_csv(
-        charts.coverage_heatmap(matrix, codes),
+        cached_figure(db, "coverage", inputs, lambda: charts.coverage_heatmap(matrix, codes)),
         coverage_long(matrix, codes),
         key="coverage",
         summary=charts.coverage_summary(matrix, codes),
         file_name="engagement_coverage.csv",
+        alt="Heatmap of engagement events by priority area and region",
     )
     st.caption(
         "Each event counts once in every priority area it discussed, in its region's column; "

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 import pandas as pd
@@ -16,6 +17,7 @@ from nlf_planner.services.database import Database
 from nlf_planner.ui.engagement_forms import (
     DATE_FORMAT,
     Choices,
+    cached_figure,
     chart_with_csv,
     forget_seen,
     pick_for_edit,
@@ -55,13 +57,19 @@ def event_labels(all_events: pd.DataFrame) -> dict[int, str]:
     }
 
 
-def events_timeline(events: pd.DataFrame, span: Span) -> None:
+def events_timeline(db: Database, events: pd.DataFrame, span: Span, inputs: Hashable) -> None:
+    """The timeline of the events chosen by ``inputs`` (the filters), built once per data
+    version and filters."""
+    x_range = span if span[0] else None
     chart_with_csv(
-        charts.events_timeline(events, x_range=span if span[0] else None),
+        cached_figure(
+            db, "timeline", inputs, lambda: charts.events_timeline(events, x_range=x_range)
+        ),
         events[COLUMNS],
         key="events_timeline",
         summary=charts.timeline_summary(events),
         file_name="engagement_events.csv",
+        alt="Timeline of engagement events and phases, by date and type",
     )
 
 

@@ -4,7 +4,7 @@ and formula-safe CSV downloads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
@@ -16,7 +16,9 @@ from pydantic import BaseModel
 
 from nlf_planner.engagement import NATIONAL_LABEL, ReferenceCodes
 from nlf_planner.exports_tables import to_csv_bytes
+from nlf_planner.services import database as database_service
 from nlf_planner.services.actor import Actor
+from nlf_planner.services.database import Database
 from nlf_planner.services.engagement import StakeholderChoices
 from nlf_planner.services.errors import NotAllowed, NotSignedIn, ServiceError, ValidationFailed
 from nlf_planner.ui.frame import PLOTLY_CONFIG, require_actor, show_error
@@ -168,15 +170,39 @@ def download(df: pd.DataFrame, label: str, file_name: str, key: str) -> None:
     )
 
 
-def chart_with_csv(
-    fig: go.Figure, data: pd.DataFrame | None, *, key: str, summary: str, file_name: str
-) -> None:
-    """A chart, its text alternative and (when ``data`` is given) a formula-safe CSV of it.
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _built_figure(
+    kind: str, version: str, inputs: Hashable, _build: Callable[[], go.Figure]
+) -> go.Figure:
+    return _build()
 
-    Like ``frame.chart_with_download``, with the same keys, but the engagement tables hold
-    typed-in titles and notes, so the CSV goes through ``to_csv_bytes``.
+
+def cached_figure(
+    db: Database, kind: str, inputs: Hashable, build: Callable[[], go.Figure]
+) -> go.Figure:
+    """The chart ``build`` draws, built once per data version and ``inputs`` (the filters it
+    depends on) and shared by every session: building a plotly figure is most of a rerun's
+    cost, and nothing in it changes until the data do. The figure is read-only once built
+    (``st.plotly_chart`` only serialises it)."""
+    return _built_figure(kind, database_service.data_version(db), inputs, build)
+
+
+def chart_with_csv(
+    fig: go.Figure,
+    data: pd.DataFrame | None,
+    *,
+    key: str,
+    summary: str,
+    file_name: str,
+    alt: str,
+) -> None:
+    """A chart, its accessible name, its text alternative and (when ``data`` is given) a
+    formula-safe CSV of it.
+
+    Like ``frame.chart_with_download``, with the same keys, but the CSV may be held back
+    (contact details need an editor), so a hint takes its place.
     """
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{key}")
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{key}", alt=alt)
     st.caption(summary)
     if data is None:
         download_hint()

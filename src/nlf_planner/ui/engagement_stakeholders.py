@@ -3,6 +3,8 @@ the add, edit and retire forms with each stakeholder's history."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import pandas as pd
 import streamlit as st
 
@@ -14,6 +16,7 @@ from nlf_planner.services.database import Database
 from nlf_planner.ui.engagement_forms import (
     DATE_FORMAT,
     Choices,
+    cached_figure,
     chart_with_csv,
     forget_seen,
     pick_for_edit,
@@ -50,14 +53,18 @@ def quadrant_metrics(active: pd.DataFrame) -> None:
         col.metric(name, n, help=QUADRANT_HELP[name].capitalize())
 
 
-def stakeholder_map(active: pd.DataFrame, export: pd.DataFrame | None) -> None:
-    """The map of the active stakeholders; its CSV only when the person may export."""
+def stakeholder_map(
+    db: Database, active: pd.DataFrame, export: pd.DataFrame | None, inputs: Hashable
+) -> None:
+    """The map of the active stakeholders (built once per data version and ``inputs``, the
+    filters that chose them); its CSV only when the person may export."""
     chart_with_csv(
-        charts.influence_interest_map(active),
+        cached_figure(db, "map", inputs, lambda: charts.influence_interest_map(active)),
         export,
         key="stakeholder_map",
         summary=charts.map_summary(active),
         file_name="stakeholders.csv",
+        alt="Influence and interest map of the active stakeholders, in four quadrants",
     )
     st.caption(
         f"A score of {HIGH_FROM} or 5 counts as high (the dashed lines sit at "

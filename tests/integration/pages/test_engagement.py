@@ -32,6 +32,38 @@ def open_page(db_path, query: dict | None = None, user: str | dict | None = None
     return at
 
 
+def on_tab(at, tab: str):
+    """Open one tab (only the open tab runs), as a click on it does: it is bound to the URL."""
+    at.query_params["tab"] = tab
+    return at.run()
+
+
+def _every_tab(at) -> list[dict]:
+    """The charts of every tab, opening each in turn."""
+    specs = []
+    for tab in ("Stakeholders", "Events", "Engagement log", "Coverage"):
+        on_tab(at, tab)
+        assert not at.exception, [e.value for e in at.exception]
+        specs += _charts(at)
+    return specs
+
+
+def _downloads(at) -> list[str]:
+    labels = []
+    for tab in ("Stakeholders", "Events", "Engagement log", "Coverage"):
+        on_tab(at, tab)
+        labels += [b.proto.label for b in at.get("download_button")]
+    return labels
+
+
+def _captions(at) -> list[str]:
+    found = []
+    for tab in ("Stakeholders", "Events", "Engagement log", "Coverage"):
+        on_tab(at, tab)
+        found += [c.value for c in at.caption]
+    return found
+
+
 def _button(at, label):
     return next(b for b in at.button if b.label == label)
 
@@ -57,19 +89,20 @@ def test_page_renders_map_timeline_and_heatmap(seeded_db_path):
     at = run_page("engagement", seeded_db_path, user=USER)
     assert not at.exception, [e.value for e in at.exception]
     assert "Engagement" in headings(at)
-    specs = _charts(at)
+    assert len(_charts(at)) == 1  # only the open tab runs
+    metrics = {m.label: int(m.value) for m in at.metric}
+    specs = _every_tab(at)
     assert len(specs) == 3
     titles = [s["layout"]["title"]["text"] for s in specs]
     assert any("influence and interest" in t for t in titles)
     assert any("events and phases" in t for t in titles)
     assert any("priority area and region" in t for t in titles)
-    metrics = {m.label: int(m.value) for m in at.metric}
     db = open_store(seeded_db_path)
     try:
         assert sum(metrics.values()) == len(svc.stakeholders(db))
     finally:
         db.close()
-    assert len(at.get("download_button")) >= 5
+    assert len(_downloads(at)) >= 5
 
 
 def test_stakeholder_details_download_only_for_a_named_person(seeded_db_path):
@@ -78,12 +111,12 @@ def test_stakeholder_details_download_only_for_a_named_person(seeded_db_path):
     named = run_page("engagement", seeded_db_path, user=USER)
     anonymous = run_page("engagement", seeded_db_path, user=signed_in("Vic", "viewer"))
     assert not anonymous.exception, [e.value for e in anonymous.exception]
-    labels = [b.proto.label for b in anonymous.get("download_button")]
-    assert len(labels) == len(named.get("download_button")) - 2
+    labels = _downloads(anonymous)
+    assert len(labels) == len(_downloads(named)) - 2
     assert "Download list (CSV)" not in labels and "Download log (CSV)" in labels
-    assert sum(hint in c.value for c in anonymous.caption) == 2
-    assert not any(hint in c.value for c in named.caption)
-    assert len(_charts(anonymous)) == 3  # viewers still see the map, timeline and heatmap
+    assert sum(hint in c for c in _captions(anonymous)) == 2
+    assert not any(hint in c for c in _captions(named))
+    assert len(_every_tab(anonymous)) == 3  # viewers still see the map, timeline and heatmap
 
 
 def test_add_a_stakeholder(fresh_seeded_db_path):
@@ -194,7 +227,7 @@ def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
     people = svc.stakeholders(db).set_index("name")["stakeholder_id"]
     voices, napp = int(people["National Voices"]), int(people["NHS Providers"])
     db.close()
-    at = run_page("engagement", fresh_seeded_db_path, user=USER)
+    at = on_tab(run_page("engagement", fresh_seeded_db_path, user=USER), "Events")
     at.date_input(key="ev_add_date").set_value(date(2026, 11, 2))
     at.text_input(key="ev_add_title").input("Patient leadership roundtable")
     at.selectbox(key="ev_add_type").select("roundtable")
@@ -214,6 +247,7 @@ def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
     finally:
         db.close()
 
+    on_tab(at, "Engagement log")
     at.selectbox(key="log_event").set_value(eid)
     at.multiselect(key="log_who").select(napp)
     _button(at, "Add to log").click()
@@ -225,7 +259,7 @@ def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
 
 
 def test_event_with_end_before_start_shows_the_problem(fresh_seeded_db_path):
-    at = run_page("engagement", fresh_seeded_db_path, user=USER)
+    at = on_tab(run_page("engagement", fresh_seeded_db_path, user=USER), "Events")
     at.date_input(key="ev_add_date").set_value(date(2026, 11, 2))
     at.date_input(key="ev_add_end").set_value(date(2026, 10, 2))
     at.text_input(key="ev_add_title").input("Backwards")
@@ -237,7 +271,7 @@ def test_event_with_end_before_start_shows_the_problem(fresh_seeded_db_path):
 
 @pytest.mark.parametrize("days", ["30", "5000"])
 def test_not_contacted_follows_the_days_setting(seeded_db_path, days):
-    at = open_page(seeded_db_path, query={"days": days})
+    at = open_page(seeded_db_path, query={"days": days, "tab": "Coverage"})
     assert not at.exception
     assert at.number_input(key="days").value == int(days)
     quiet = _frame(at, "quiet_table")
@@ -252,7 +286,7 @@ def test_not_contacted_follows_the_days_setting(seeded_db_path, days):
 
 def test_event_window_from_the_url_narrows_the_timeline(seeded_db_path):
     window = "2016 framework engagement (Apr 2016 – Jan 2017)"
-    at = open_page(seeded_db_path, query={"window": window, "types": "Workshop"})
+    at = open_page(seeded_db_path, query={"window": window, "types": "Workshop", "tab": "Events"})
     assert not at.exception
     events = _frame(at, "events_table")
     assert list(events["title"]) == ["Smith reference group", "Workshop with a range of NHS staff"]
@@ -264,7 +298,7 @@ def test_edit_an_event_changes_its_areas(fresh_seeded_db_path):
     db = open_store(fresh_seeded_db_path)
     eid = int(svc.events(db).set_index("title").loc["Let's talk talent", "event_id"])
     db.close()
-    at = open_page(fresh_seeded_db_path, user=USER)
+    at = open_page(fresh_seeded_db_path, query={"tab": "Events"}, user=USER)
     at.selectbox(key="edit_event_choice").set_value(eid).run()
     assert at.text_input(key=f"ev_edit_{eid}_title").value == "Let's talk talent"
     at.multiselect(key=f"ev_edit_{eid}_areas").unselect("P5")
@@ -321,7 +355,7 @@ def test_an_event_save_over_someone_elses_change_is_refused(fresh_seeded_db_path
     db = open_store(fresh_seeded_db_path)
     eid = int(svc.events(db).set_index("title").loc["Let's talk talent", "event_id"])
     db.close()
-    at = open_page(fresh_seeded_db_path, user=USER)
+    at = open_page(fresh_seeded_db_path, query={"tab": "Events"}, user=USER)
     at.selectbox(key="edit_event_choice").set_value(eid).run()
 
     db = open_store(fresh_seeded_db_path)
@@ -340,3 +374,27 @@ def test_an_event_save_over_someone_elses_change_is_refused(fresh_seeded_db_path
         assert e.outcome == "Raj's notes" and e.title == "Let's talk talent"
     finally:
         db.close()
+
+
+def test_a_change_saved_elsewhere_shows_at_the_next_rerun(fresh_seeded_db_path):
+    """Reads and figures are kept per data version: a save by another session (another
+    handle) must still show on this page's very next rerun, in the table and on the map."""
+    at = run_page("engagement", fresh_seeded_db_path, user=USER)
+    before = _frame(at, "stakeholder_table")
+    assert "Cached Trust" not in set(before["name"])
+    db = open_store(fresh_seeded_db_path)
+    try:
+        svc.add_stakeholder(
+            db,
+            local_actor("Raj"),
+            {"name": "Cached Trust", "group": "provider", "interest": 5, "influence": 5},
+        )
+    finally:
+        db.close()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Cached Trust" in set(_frame(at, "stakeholder_table")["name"])
+    hover = " ".join(
+        str(h) for t in _charts(at)[0]["data"] if t.get("type") == "scatter" for h in t["hovertext"]
+    )
+    assert "Cached Trust" in hover

@@ -156,3 +156,32 @@ def test_coverage_summary_names_gaps(matrix):
     )
     assert "every cell is a gap" in charts.coverage_summary(zero)
     assert NATIONAL in matrix.columns
+
+
+HOSTILE = "<a href='http://127.0.0.1:9/x'>Mallory</a>"
+
+
+def test_people_text_is_inert_in_map_hover_and_labels():
+    """Plotly renders <a>, <b> and friends in text and hover: a name, owner or next step
+    holding a link must be shown as typed, never become one."""
+    people = _people()
+    people.loc[0, ["name", "owner", "next_step"]] = [HOSTILE, HOSTILE, HOSTILE]
+    fig = charts.influence_interest_map(people)
+    shown = [
+        str(v)
+        for t in fig.data
+        if t.type == "scatter"
+        for v in [*(t.hovertext or ()), *(t.text or ())]
+    ]
+    assert any("&lt;a href=" in v for v in shown)
+    assert not any("<a " in v for v in shown)
+
+
+def test_event_text_is_inert_in_timeline_labels_and_hover():
+    events = _events()
+    events.loc[0, ["title", "outcome", "stakeholders"]] = [HOSTILE, HOSTILE, HOSTILE]
+    fig = charts.events_timeline(events)
+    shown = [str(v) for t in fig.data for v in [*(t.hovertext or ()), *t.y]]
+    shown += [str(v) for v in fig.layout.yaxis.categoryarray]
+    assert any("&lt;a href=" in v for v in shown)
+    assert not any("<a " in v for v in shown)
