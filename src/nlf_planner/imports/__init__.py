@@ -18,6 +18,7 @@ from nlf_planner.imports.engagement_records import (
     validate_stakeholders,
 )
 from nlf_planner.imports.files import (
+    MAX_COLUMNS,
     MAX_FILE_BYTES,
     MAX_FILE_MB,
     MAX_ROWS,
@@ -57,6 +58,7 @@ CheckedImport = MeasurementImport | RecordImport
 __all__ = [
     "EVENT_COLUMNS",
     "IMPORT_KINDS",
+    "MAX_COLUMNS",
     "MAX_FILE_BYTES",
     "MAX_FILE_MB",
     "MAX_ROWS",

@@ -26,6 +26,13 @@ MAX_FILE_MB = 20
 MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_XLSX_UNPACKED_BYTES = 400 * 1024 * 1024  # a zip bomb is refused before it is opened
+#: Columns read from a sheet or CSV row: far more than any import needs (templates have ≤ 20).
+MAX_COLUMNS = 256
+#: How far one part of a zip may inflate (declared size / stored size). Spreadsheet XML
+#: packs about 5-30 to 1; a zip bomb packs about 1,000 to 1.
+MAX_COMPRESSION_RATIO = 200
+#: Parts smaller than this may inflate more (tiny files compress oddly) without harm.
+_RATIO_FREE_BYTES = 1024 * 1024
 
 
 class ImportFileError(ValueError):
@@ -150,7 +157,8 @@ def _read_csv(data: bytes, name: str) -> Table:
         )
     delimiter = _sniff_delimiter(text)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        rows = [_bounded_row(r, reader.line_num) for r in reader]
     except csv.Error as exc:
         raise ImportFileError(
             f"{name} is not a well-formed CSV file ({exc}). Check for an unclosed quote "
@@ -158,6 +166,19 @@ def _read_csv(data: bytes, name: str) -> Table:
         ) from exc
     numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
     return _build_table(numbered, name, "csv", encoding=encoding, unescape=True)
+
+
+def _bounded_row(row: list[str], line: int) -> list[str]:
+    """At most :data:`MAX_COLUMNS` cells: empty cells beyond are dropped, data beyond is
+    refused (no import has that many columns, and every later step is per cell)."""
+    if len(row) <= MAX_COLUMNS:
+        return row
+    if any(c.strip() for c in row[MAX_COLUMNS:]):
+        raise ImportFileError(
+            f"Line {line:,} of the file has {len(row):,} cells; the limit is {MAX_COLUMNS} "
+            "columns. Check the file is the right one, and that its separator is a comma."
+        )
+    return row[:MAX_COLUMNS]
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -203,21 +224,18 @@ def _open_workbook(data: bytes, name: str):
     )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            # Declared sizes first: zipfile never inflates a part past its declared size, so
+            # once these pass, the CRC check below does bounded work.
+            check_zip_sizes(zf.infolist(), MAX_XLSX_UNPACKED_BYTES, name)
             if zf.testzip() is not None:
                 raise ImportFileError(damaged)
-            unpacked = sum(info.file_size for info in zf.infolist())
             names = set(zf.namelist())
     except zipfile.BadZipFile as exc:
         raise ImportFileError(damaged) from exc
-    except (OSError, EOFError, ValueError) as exc:
+    except (OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
         if isinstance(exc, ImportFileError):
             raise
         raise ImportFileError(damaged) from exc
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise ImportFileError(
-            f"{name} unpacks to more than {MAX_XLSX_UNPACKED_BYTES // 1024 // 1024} MB; the "
-            f"limit is {size_limit_text()}. Split it into smaller files."
-        )
     if "xl/workbook.xml" not in names:
         raise ImportFileError(
             f"{name} is a zip archive but not an Excel workbook. Upload a .xlsx or .csv file."
@@ -226,6 +244,61 @@ def _open_workbook(data: bytes, name: str):
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise ImportFileError(damaged) from exc
+
+
+def check_zip_sizes(infos: list[zipfile.ZipInfo], limit: int, name: str) -> None:
+    """Refuse a zip whose parts declare more than ``limit`` bytes in all, or one part that
+    inflates more than :data:`MAX_COMPRESSION_RATIO` to 1, before any part is read: a 1 MB
+    upload can otherwise unpack to 1 GB while it is being checked."""
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > limit:
+        raise ImportFileError(
+            f"{name} unpacks to {unpacked / 1024 / 1024:,.0f} MB; the limit is "
+            f"{limit // 1024 // 1024:,} MB ({size_limit_text()}). Split it into smaller files."
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FREE_BYTES and ratio > MAX_COMPRESSION_RATIO:
+            raise ImportFileError(
+                f"{name} is not a normal file: its part {info.filename!r} would unpack "
+                f"{ratio:,.0f} times larger than it is stored (a normal workbook is under "
+                f"{MAX_COMPRESSION_RATIO} times). Save it again from Excel and retry."
+            )
+
+
+def _check_dimension(ws, sheet: str) -> None:
+    """Refuse a sheet whose declared size (``A1:XFD1048576``) is beyond the limits before a
+    row is read: openpyxl pads every row to the declared width and fills every missing row,
+    so one stray cell far away would otherwise cost minutes of work."""
+    rows, cols = ws.max_row, ws.max_column
+    if (rows or 0) > MAX_ROWS + 1 or (cols or 0) > MAX_COLUMNS:
+        raise ImportFileError(
+            f"The sheet {sheet!r} says it is {rows or 0:,} rows by {cols or 0:,} columns; the "
+            f"limit is {MAX_ROWS:,} rows and {MAX_COLUMNS} columns. If the data are smaller, "
+            "something sits far below or to the right of them: copy just the data into a new "
+            "workbook and upload that."
+        )
+
+
+def sheet_rows(ws):
+    """The sheet's rows as values, never more than the limits allow: at most
+    ``MAX_ROWS + 2`` rows (the heading, the limit, and one to tell that it is over) and
+    :data:`MAX_COLUMNS` cells each, however big the sheet says or turns out to be."""
+    return ws.iter_rows(values_only=True, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS)
+
+
+def _used_cells(values: tuple, width: int | None) -> tuple:
+    """A row without its trailing empty cells. Rows come padded to :data:`MAX_COLUMNS`;
+    the counts run in C, so a 200,000-row sheet is not slowed by 250 empty cells a row."""
+    empty = values.count(None)
+    if empty == len(values):
+        return ()
+    if width is not None and values[width:].count(None) == len(values) - width:
+        return values[:width]  # nothing right of the heading's width: the usual row
+    end = len(values)
+    while values[end - 1] is None:
+        end -= 1
+    return values[:end]
 
 
 def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Table:
@@ -237,6 +310,8 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Table:
                 f"The workbook has no sheet called {sheet!r}; its sheets are {', '.join(names)}."
             )
         try:
+            if sheet:
+                _check_dimension(wb[sheet], sheet)
             candidates = [sheet] if sheet else _data_sheets(wb, names)
             if len(candidates) > 1:
                 raise SheetChoiceNeeded(candidates)
@@ -244,9 +319,14 @@ def _read_xlsx(data: bytes, name: str, sheet: str | None) -> Table:
                 raise ImportFileError("The workbook is empty: no sheet holds any data.")
             chosen = candidates[0]
             numbered: list[tuple[int, list[str]]] = []
-            for i, values in enumerate(wb[chosen].iter_rows(values_only=True), start=1):
+            width: int | None = None
+            for i, values in enumerate(sheet_rows(wb[chosen]), start=1):
+                values = _used_cells(values, width)
+                if not values:
+                    continue  # a missing or padded empty row
                 cells = [_xlsx_cell_text(v).strip() for v in values]
                 if any(cells):
+                    width = width or len(cells)
                     numbered.append((i, cells))
                     if len(numbered) > MAX_ROWS + 1:
                         raise ImportFileError(
@@ -283,13 +363,15 @@ _IGNORED_SHEETS = {
 
 def _data_sheets(wb, names: list[str]) -> list[str]:
     """Sheets that hold data, leaving out a template's dictionary and code lists."""
+    for n in names:
+        _check_dimension(wb[n], n)
     with_data = [n for n in names if _sheet_has_data(wb[n])]
     preferred = [n for n in with_data if n.strip().lower() not in _IGNORED_SHEETS]
     return preferred or with_data
 
 
 def _sheet_has_data(ws) -> bool:
-    for values in ws.iter_rows(values_only=True, max_row=50):
+    for values in ws.iter_rows(values_only=True, max_row=50, max_col=MAX_COLUMNS):
         if any(v not in (None, "") for v in values):
             return True
     return False

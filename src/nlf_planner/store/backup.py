@@ -33,6 +33,7 @@ import duckdb
 import pandas as pd
 
 from nlf_planner import __version__
+from nlf_planner.imports.files import MAX_COMPRESSION_RATIO
 from nlf_planner.store import dialect
 from nlf_planner.store.audit import record
 from nlf_planner.store.db import Cursor, Database, DriverError, StoreError
@@ -231,10 +232,12 @@ def _write_snapshot_zip(db: Database, workdir: Path, out: Path, created_by: str)
 
 
 def _open_zip(source: bytes | Path | str) -> zipfile.ZipFile:
+    """The backup zip, its declared sizes already checked (nothing inflated yet)."""
     try:
         if isinstance(source, (bytes, bytearray)):
-            return zipfile.ZipFile(io.BytesIO(source))
-        return zipfile.ZipFile(Path(source))
+            zf = zipfile.ZipFile(io.BytesIO(source))
+        else:
+            zf = zipfile.ZipFile(Path(source))
     except FileNotFoundError as exc:
         raise BackupError(f"The backup file {source} does not exist.") from exc
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -242,6 +245,32 @@ def _open_zip(source: bytes | Path | str) -> zipfile.ZipFile:
             "This is not an NLF Planner backup: it is not a readable zip file (it may be "
             "damaged or cut short)."
         ) from exc
+    try:
+        _check_sizes(zf.infolist())
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb from its declared sizes, before any part is read: the whole, the
+    manifest, and how far any one part inflates (zipfile never inflates past the declared
+    size, so after this every read is bounded)."""
+    if sum(i.file_size for i in infos) > MAX_BACKUP_UNPACKED_BYTES:
+        raise BackupError("The backup unpacks to more than 4 GB; it cannot be restored here.")
+    for info in infos:
+        if info.filename == MANIFEST and info.file_size > MAX_MANIFEST_BYTES:
+            raise BackupError(
+                f"This is not an NLF Planner backup: its manifest.json would unpack to "
+                f"{info.file_size / 2**20:,.0f} MB (a real one is a few KB)."
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > 2**20 and ratio > MAX_COMPRESSION_RATIO:
+            raise BackupError(
+                f"This is not an NLF Planner backup: its part {info.filename!r} would unpack "
+                f"{ratio:,.0f} times larger than it is stored (a zip bomb)."
+            )
 
 
 def read_manifest(source: bytes | Path | str) -> dict:
@@ -288,9 +317,6 @@ def validate_backup(source: bytes | Path | str) -> dict:
         if version < 1:
             raise BackupError("The backup's schema version is missing or invalid.")
         members = {i.filename: i for i in zf.infolist()}
-        total = sum(i.file_size for i in members.values())
-        if total > MAX_BACKUP_UNPACKED_BYTES:
-            raise BackupError("The backup unpacks to more than 4 GB; it cannot be restored here.")
         for name, meta in manifest["tables"].items():
             info = members.get(meta["file"])
             if info is None:

@@ -248,12 +248,36 @@ def sequences(cur: Cursor) -> dict[str, int | None]:
     return {n: (int(v) if v is not None else None) for n, v in rows}
 
 
-def advance_sequence(cur: Cursor, name: str, last: int) -> None:
-    """Move a sequence on so its next value follows ``last`` (after restoring rows)."""
-    if cur.dialect == DUCKDB:  # DuckDB has no setval: draw values until it is there
-        cur.execute("SELECT max(nextval(?)) FROM range(?)", [name, last])
+#: The sequence a column's default draws from: ``nextval('audit_seq')`` (DuckDB) or
+#: ``nextval('audit_seq'::regclass)`` (PostgreSQL, perhaps schema-qualified).
+_NEXTVAL = re.compile(r"""nextval\('(?:[^'.]*\.)?"?([A-Za-z_][A-Za-z0-9_]*)"?'""")
+
+
+def sequence_columns(cur: Cursor) -> dict[str, tuple[str, str]]:
+    """Which table and column draw their ids from each sequence (its ``nextval`` default),
+    so a restore can set each sequence from the ids actually loaded."""
+    if cur.dialect == DUCKDB:
+        sql = """SELECT table_name, column_name, column_default FROM duckdb_columns()
+                 WHERE database_name = current_database() AND schema_name = 'main'
+                   AND column_default LIKE 'nextval%'"""
     else:
-        cur.execute("SELECT setval(?, ?)", [name, last])
+        sql = """SELECT table_name, column_name, column_default FROM information_schema.columns
+                 WHERE table_schema = current_schema() AND column_default LIKE 'nextval%'"""
+    found: dict[str, tuple[str, str]] = {}
+    for table, column, default in cur.execute(sql).fetchall():
+        match = _NEXTVAL.search(str(default))
+        if match:
+            found.setdefault(match.group(1), (table, column))
+    return found
+
+
+def set_sequence(cur: Cursor, name: str, last: int) -> None:
+    """Make a sequence's next value ``last + 1`` (1 when ``last`` is below 1), in constant
+    time on both engines (``setval``; drawing values one by one never ends near 2^62)."""
+    if last >= 1:
+        cur.execute("SELECT setval(?, ?)", [name, int(last)])
+    else:
+        cur.execute("SELECT setval(?, 1, false)", [name])
 
 
 def begin_snapshot(cur: Cursor) -> None:
@@ -361,7 +385,6 @@ def _first_line(exc: BaseException) -> str:
 __all__ = [
     "DUCKDB",
     "POSTGRES",
-    "advance_sequence",
     "bulk_insert",
     "classify",
     "columns",
@@ -370,7 +393,9 @@ __all__ = [
     "lock_migrations",
     "on_conflict",
     "plain_params",
+    "sequence_columns",
     "sequences",
+    "set_sequence",
     "tables",
     "to_pyformat",
 ]

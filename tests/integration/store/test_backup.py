@@ -223,3 +223,55 @@ def test_kept_backups_lists_the_zips_beside_the_database_newest_first(fresh_seed
     kept = kept_backups(db)
     assert [b["file"] for b in kept] == [newer.name, older.name]
     assert kept[0]["path"] == newer and kept[0]["size_mb"] >= 0
+
+
+# --- hostile backups (issue 15) ------------------------------------------------------------
+
+
+def _with_manifest(data: bytes, mutate) -> bytes:
+    def change(name, content):
+        if name == MANIFEST:
+            manifest = json.loads(content)
+            mutate(manifest)
+            return json.dumps(manifest).encode()
+        return content
+
+    return rewrite_zip(data, change)
+
+
+@pytest.mark.parametrize("claimed", [10**8, 2**62, -5, "9", None])
+def test_a_manifest_sequence_is_clamped_to_the_largest_id_it_serves(
+    fresh_seeded_db, tmp_path, claimed
+):
+    """A manifest saying audit_seq stands at 10^8 (5.6 s to draw) or near 2^62 (never
+    ends): the restore sets it just past the largest audit id instead, at once."""
+    from nlf_planner.store import dialect
+
+    db = fresh_seeded_db
+    db.write(lambda cur: record(cur, actor="Asha", action="edit", entity="plan"))
+    largest = int(db.df("SELECT max(audit_id) AS m FROM audit_log")["m"].iloc[0])
+    data = _with_manifest(backup_bytes(db), lambda m: m["sequences"].update(audit_seq=claimed))
+    restore_backup(db, data, actor="Ben Okafor", safety_dir=tmp_path / "safety")
+    # The restore's own audit row took the next id; the sequence stands there, not at 10^8.
+    ids = db.df("SELECT audit_id FROM audit_log ORDER BY audit_id")["audit_id"].tolist()
+    assert ids[-1] == largest + 1
+    with db.cursor() as cur:
+        assert dialect.sequences(cur)["audit_seq"] == largest + 1
+
+
+def test_sequence_after_restore_keeps_a_small_gap_but_not_a_huge_one():
+    from nlf_planner.store.backup import SEQUENCE_SLACK, sequence_after_restore
+
+    assert sequence_after_restore(120, 125) == 125  # ids of rows deleted just before
+    assert sequence_after_restore(120, 120 + SEQUENCE_SLACK + 1) == 120
+    assert sequence_after_restore(120, 3) == 120  # never behind the ids (a clash)
+    assert sequence_after_restore(0, None) == 0
+    assert sequence_after_restore(5, True) == 5
+
+
+def test_a_zip_bomb_backup_is_refused_from_its_declared_sizes(fresh_seeded_db, tmp_path):
+    from tests.hostile_files import _lie_about_sizes, deflate_bomb_zip
+
+    _refused(fresh_seeded_db, deflate_bomb_zip({MANIFEST: 8}), tmp_path, "would unpack")
+    declared = _lie_about_sizes(backup_bytes(fresh_seeded_db), MANIFEST, 2**30)
+    _refused(fresh_seeded_db, declared, tmp_path, "manifest.json would unpack to 1,024 MB")

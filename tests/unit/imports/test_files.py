@@ -172,3 +172,68 @@ def test_any_bytes_read_or_raise_import_file_error(data):
         read_table(data, "fuzz.csv")
     except ImportFileError as exc:
         assert str(exc)
+
+
+# --- files that would stall the server (issue 15) ----------------------------------------
+
+
+def test_declared_size_beyond_the_limits_is_refused_before_a_row_is_read():
+    from tests.hostile_files import declared_dimension_xlsx
+
+    data = declared_dimension_xlsx(10_000)  # A1:XFD10000: 164 million padded cells
+    assert len(data) < 10_000
+    with pytest.raises(ImportFileError, match="10,000 rows by 16,384 columns; the limit is"):
+        read_table(data, "wide.xlsx")
+
+
+@pytest.mark.parametrize("ref", ["", "A1:D200000"])
+def test_rows_and_columns_iterated_are_bounded_however_far_the_stray_cell(ref):
+    """One cell at XFD1048576 with no dimension (or a narrow one): the reader walks at
+    most MAX_ROWS + 2 rows of at most MAX_COLUMNS cells, and the heading and data row read."""
+    from nlf_planner.imports.files import MAX_COLUMNS, _open_workbook, sheet_rows
+    from tests.hostile_files import declared_dimension_xlsx
+
+    data = declared_dimension_xlsx(1_048_576, ref)
+    wb = _open_workbook(data, "far.xlsx")
+    try:
+        rows = widest = 0
+        for values in sheet_rows(wb["data"]):
+            rows += 1
+            widest = max(widest, len(values))
+    finally:
+        wb.close()
+    assert rows <= im.MAX_ROWS + 2
+    assert widest <= MAX_COLUMNS
+    table = read_table(data, "far.xlsx")
+    assert table.df.to_dict("records") == [
+        {"measure_code": "M08", "geo_code": "E92000001", "period": "2024-04", "value": "5"}
+    ]
+
+
+def test_declared_unpacked_size_is_checked_before_anything_is_inflated():
+    from tests.hostile_files import declared_size_xlsx
+
+    with pytest.raises(ImportFileError, match="unpacks to 1,024 MB; the limit is 400 MB"):
+        read_table(declared_size_xlsx(1 << 30), "bomb.xlsx")
+
+
+def test_a_part_that_inflates_a_thousand_fold_is_refused_unread():
+    from tests.hostile_files import zip_bomb_xlsx
+
+    with pytest.raises(ImportFileError, match="times larger than it is stored"):
+        read_table(zip_bomb_xlsx(8), "bomb.xlsx")
+
+
+def test_a_bomb_that_lies_about_its_size_reads_as_damaged():
+    from tests.hostile_files import lying_bomb_xlsx
+
+    with pytest.raises(ImportFileError, match="damaged or incomplete"):
+        read_table(lying_bomb_xlsx(8), "bomb.xlsx")
+
+
+def test_a_csv_row_of_a_million_cells_is_refused_but_trailing_empty_cells_are_dropped():
+    wide = b"measure_code,geo_code\nM08," + b"x," * 1_000_000 + b"\n"
+    with pytest.raises(ImportFileError, match="Line 2 of the file has 1,000,002 cells"):
+        read_table(wide, "wide.csv")
+    padded = read_table(b"measure_code,geo_code" + b"," * 5000 + b"\nM08,E1\n", "pad.csv")
+    assert list(padded.df.columns) == ["measure_code", "geo_code"]
