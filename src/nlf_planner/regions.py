@@ -458,56 +458,82 @@ COMPARISON_SHORT = {
 }
 
 
-def _measure_cell(row: pd.Series, unit: str, compact: bool = False) -> tuple[str, str]:
-    """Full text and tile text (lines joined by <br>) for one measure cell; ``compact`` tiles
-    (many columns) keep the value, the comparison arrow and the SPC letter."""
-    parts = [format_value(row.value, unit)]
-    tile = [format_value(row.value, unit)]
-    if row.geo_code != ENGLAND_CODE and isinstance(row.comparison, str):
-        parts.append(comparison_text(row.comparison))
-        tile.append(COMPARISON_SHORT[Comparison(row.comparison)])
-    parts.append(variation_short(row.variation_icon))
+def _measure_cell(row: Mapping, unit: str, compact: bool = False) -> tuple[str, str]:
+    """Full text and tile text (lines joined by <br>) for one measure cell (a row of the
+    model's cells as a mapping); ``compact`` tiles (many columns) keep the value, the
+    comparison arrow and the SPC letter."""
+    value, comparison, icon = row["value"], row["comparison"], row["variation_icon"]
+    share, status = row.get("progress_share"), row.get("plan_status")
+    parts = [format_value(value, unit)]
+    tile = [format_value(value, unit)]
+    if row["geo_code"] != ENGLAND_CODE and isinstance(comparison, str):
+        parts.append(comparison_text(comparison))
+        tile.append(COMPARISON_SHORT[Comparison(comparison)])
+    parts.append(variation_short(icon))
     if isinstance(row.get("assurance_icon"), str):
         parts.append(
-            "assurance " + assurance_badge(row.assurance_icon, row.get("assurance_reason"))
+            "assurance " + assurance_badge(row["assurance_icon"], row.get("assurance_reason"))
         )
-    if isinstance(row.variation_icon, str):
-        v = VariationIcon(row.variation_icon)
-        tile.append(f"SPC {VARIATION_LETTER[v]} {VARIATION_WORD[row.variation_icon.split('_')[0]]}")
-    if pd.notna(row.get("progress_share")):
-        parts.append(f"{row.progress_share * 100:.0f}% of the way to target")
-    if isinstance(row.get("plan_status"), str):
-        parts.append(row.plan_status)
-        word = "on plan" if row.plan_status == "on trajectory" else "off plan"
-        if pd.notna(row.get("progress_share")):
-            word = f"{row.progress_share * 100:.0f}% of way · {word}"
+    if isinstance(icon, str):
+        v = VariationIcon(icon)
+        tile.append(f"SPC {VARIATION_LETTER[v]} {VARIATION_WORD[icon.split('_')[0]]}")
+    if pd.notna(share):
+        parts.append(f"{share * 100:.0f}% of the way to target")
+    if isinstance(status, str):
+        parts.append(status)
+        word = "on plan" if status == "on trajectory" else "off plan"
+        if pd.notna(share):
+            word = f"{share * 100:.0f}% of way · {word}"
         tile.append(word)
     elif isinstance(row.get("plan_note"), str):  # latest value predates the plan's base year
         parts.append("no trajectory point yet (the latest value is the plan's baseline)")
         tile.append("plan baseline")
     if compact:
-        arrow = (
-            COMPARISON_EMOJI[Comparison(row.comparison)] if isinstance(row.comparison, str) else ""
-        )
-        letter = (
-            VARIATION_LETTER[VariationIcon(row.variation_icon)]
-            if isinstance(row.variation_icon, str)
-            else ""
-        )
-        tile = [format_value(row.value, unit).replace(" years", "y"), f"{arrow} {letter}".strip()]
+        arrow = COMPARISON_EMOJI[Comparison(comparison)] if isinstance(comparison, str) else ""
+        letter = VARIATION_LETTER[VariationIcon(icon)] if isinstance(icon, str) else ""
+        tile = [format_value(value, unit).replace(" years", "y"), f"{arrow} {letter}".strip()]
     return " · ".join(parts), "<br>".join(tile)
 
 
-def _area_cell(rows: pd.DataFrame) -> tuple[str, str, str]:
-    """Full text, tile text and tone for a priority-area cell (counts, trajectory, SPC)."""
-    if rows.empty:
-        return "No data", "No data", "none"
-    comp = rows.comparison.fillna("")
-    better = int(comp.isin([Comparison.BETTER, Comparison.HIGHER]).sum())
-    worse = int(comp.isin([Comparison.WORSE, Comparison.LOWER]).sum())
-    similar = int((comp == Comparison.SIMILAR).sum())
-    not_compared = int((comp == Comparison.NOT_COMPARED).sum())
-    is_england = rows.geo_code.iloc[0] == ENGLAND_CODE
+#: A cell with no rows behind it: full text, tile text, tone.
+NO_DATA = ("No data", "No data", "none")
+#: The SPC kinds an area cell counts, in the order its text names them.
+_KINDS = ("improvement", "concern", "neutral", "common")
+#: The counts behind an area cell, one column each, summed per (area, geography).
+_AREA_COUNTS = ("better", "worse", "similar", "not_compared", "on", "off", "icons", *_KINDS)
+
+
+def _area_counts(cells: pd.DataFrame) -> pd.DataFrame:
+    """Per (area, geography): how many measures are better, worse, similar or not compared
+    with England, on or off trajectory, and of each SPC kind, in one grouped sum over the
+    cells (no per-cell frame)."""
+    comp = cells["comparison"].fillna("").astype(str).to_numpy()
+    icons = cells["variation_icon"]
+    is_icon = icons.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    kind = icons.where(is_icon).str.split("_").str[0].to_numpy(dtype=object)
+    status = (
+        cells["plan_status"].to_numpy(dtype=object)
+        if "plan_status" in cells
+        else np.full(len(cells), None, dtype=object)
+    )
+    flags = {
+        "area_code": cells["area_code"].to_numpy(),
+        "geo_code": cells["geo_code"].to_numpy(),
+        "better": np.isin(comp, [Comparison.BETTER.value, Comparison.HIGHER.value]),
+        "worse": np.isin(comp, [Comparison.WORSE.value, Comparison.LOWER.value]),
+        "similar": comp == Comparison.SIMILAR.value,
+        "not_compared": comp == Comparison.NOT_COMPARED.value,
+        "on": status == "on trajectory",
+        "off": status == "off trajectory",
+        "icons": is_icon,
+        **{k: kind == k for k in _KINDS},
+    }
+    return pd.DataFrame(flags).groupby(["area_code", "geo_code"], sort=False).sum()
+
+
+def _area_text(is_england: bool, counts: Sequence[int]) -> tuple[str, str, str]:
+    """Full text, tile text and tone for a priority-area cell from its counts."""
+    better, worse, similar, not_compared, on, off, icons, *kinds = (int(c) for c in counts)
     parts, tile = [], []
     if not is_england:
         bits = [f"{better} better", f"{similar} similar", f"{worse} worse"]
@@ -517,13 +543,14 @@ def _area_cell(rows: pd.DataFrame) -> tuple[str, str, str]:
         tile.append(
             f"▲{better} ●{similar} ▼{worse}" + (f" ○{not_compared}" if not_compared else "")
         )
-    status = rows.get("plan_status", pd.Series(dtype=object))
-    on = int((status == "on trajectory").sum())
-    off = int((status == "off trajectory").sum())
     if on or off:
         parts.append(f"{on} on, {off} off trajectory")
         tile.append(f"{on} of {on + off} on plan")
-    parts.append(variation_counts(rows.variation_icon))
+    if not icons:
+        parts.append("SPC —")
+    else:
+        named = [f"{n} {VARIATION_WORD[k]}" for k, n in zip(_KINDS, kinds, strict=True) if n]
+        parts.append("SPC: " + ", ".join(named))
     if is_england:
         tone = "england"
     elif worse and not better:
@@ -561,10 +588,18 @@ def geographies(model: RegionsModel, region_code: str | None) -> list[str]:
     return [ENGLAND_CODE, *[r.code for r in model.regions]]
 
 
-def _matrix(model, geo_codes, columns, cell_fn, kind) -> Matrix:
+def _matrix(
+    model: RegionsModel,
+    geo_codes: Sequence[str],
+    columns: Sequence[tuple[str, str]],
+    found: Mapping[tuple[str, str], tuple[str, str, str]],
+    kind: str,
+) -> Matrix:
+    """The three frames from each cell's (full text, tile, tone), looked up by (column
+    code, geography); a cell with nothing behind it says "No data"."""
     text, tile, tone = {}, {}, {}
     for code, label in columns:
-        cols = [cell_fn(code, g) for g in geo_codes]
+        cols = [found.get((code, g), NO_DATA) for g in geo_codes]
         text[label] = [c[0] for c in cols]
         tile[label] = [c[1] for c in cols]
         tone[label] = [c[2] for c in cols]
@@ -580,16 +615,17 @@ def _matrix(model, geo_codes, columns, cell_fn, kind) -> Matrix:
 
 
 def area_matrix(model: RegionsModel, geo_codes: Sequence[str]) -> Matrix:
-    """Geographies × the nine priority areas, each cell summarising that area's measures."""
+    """Geographies × the nine priority areas, each cell summarising that area's measures:
+    the counts come from one grouped sum over the scope's cells, then each cell's words."""
     cells = model.cells
-    by = {k: g for k, g in cells.groupby(["area_code", "geo_code"])} if len(cells) else {}
-    empty = cells.iloc[0:0]
+    found: dict[tuple[str, str], tuple[str, str, str]] = {}
+    if len(cells):
+        counts = _area_counts(cells[cells.geo_code.isin(list(geo_codes))])
+        values = counts[list(_AREA_COUNTS)].to_numpy()
+        for (area, geo), row in zip(counts.index, values, strict=True):
+            found[(area, geo)] = _area_text(geo == ENGLAND_CODE, row)
     return _matrix(
-        model,
-        geo_codes,
-        [(a.code, f"{a.code} {a.name}") for a in model.areas],
-        lambda code, g: _area_cell(by.get((code, g), empty)),
-        "area",
+        model, geo_codes, [(a.code, f"{a.code} {a.name}") for a in model.areas], found, "area"
     )
 
 
@@ -608,19 +644,25 @@ def measure_tone(comparison: str | None, variation: str | None, geo: str) -> str
 def measure_matrix(
     model: RegionsModel, geo_codes: Sequence[str], area_code: str | None = None
 ) -> Matrix:
-    """Geographies × measures (all, or those of one priority area)."""
+    """Geographies × measures (all, or those of one priority area): the scope's cells are
+    read once as records, not looked up in the frame cell by cell."""
     ms = model.measures_in(area_code) if area_code else list(model.measures.values())
-    cells = model.cells.set_index(list(KEYS))
-
-    def cell(code: str, g: str) -> tuple[str, str, str]:
-        if (code, g) not in cells.index:
-            return "No data", "No data", "none"
-        row = cells.loc[(code, g)].copy()
-        row["geo_code"] = g
-        full, tile = _measure_cell(row, model.measures[code].unit, compact=len(ms) > 9)
-        return full, tile, measure_tone(row.comparison, row.variation_icon, g)
-
-    return _matrix(model, geo_codes, [(m.code, f"{m.code} {m.name}") for m in ms], cell, "measure")
+    cells = model.cells
+    compact = len(ms) > 9
+    found: dict[tuple[str, str], tuple[str, str, str]] = {}
+    if len(cells):
+        scope = cells[
+            cells.geo_code.isin(list(geo_codes)) & cells.measure_code.isin([m.code for m in ms])
+        ]
+        for row in scope.to_dict("records"):
+            code, g = row["measure_code"], row["geo_code"]
+            full, tile = _measure_cell(row, model.measures[code].unit, compact=compact)
+            found[(code, g)] = (
+                full,
+                tile,
+                measure_tone(row["comparison"], row["variation_icon"], g),
+            )
+    return _matrix(model, geo_codes, [(m.code, f"{m.code} {m.name}") for m in ms], found, "measure")
 
 
 def matrix_summary(model: RegionsModel, matrix: Matrix) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nlf_planner import plan as P
@@ -19,7 +20,7 @@ from nlf_planner.services import regions_view
 from nlf_planner.services.actor import local_actor
 from nlf_planner.services.database import open_store
 from nlf_planner.services.measurements import all_series
-from nlf_planner.spc import SPCOptions, spc, suggest_rebase
+from nlf_planner.spc import VARIATION_LETTER, SPCOptions, VariationIcon, spc, suggest_rebase
 from nlf_planner.store.plans import load_plan
 from nlf_planner.units import format_value
 
@@ -348,3 +349,173 @@ def test_a_rebase_saved_through_the_service_reaches_the_measure_view(fresh_seede
     assert "recalculated" in view.reading
     texts = [a.text or "" for a in view.figure.layout.annotations]
     assert any(t.startswith("Rebased Apr 2021") for t in texts)
+
+
+# --- the vectorised matrices give exactly the cell-by-cell results -----------------------------
+# The reference below is the per-cell computation the matrices used before they were
+# vectorised (issue 12), kept here only to prove the new one says the same, cell for cell.
+
+
+def _reference_measure_cell(row, unit: str, compact: bool = False) -> tuple[str, str]:
+    parts = [format_value(row.value, unit)]
+    tile = [format_value(row.value, unit)]
+    if row.geo_code != ENGLAND_CODE and isinstance(row.comparison, str):
+        parts.append(R.comparison_text(row.comparison))
+        tile.append(R.COMPARISON_SHORT[Comparison(row.comparison)])
+    parts.append(R.variation_short(row.variation_icon))
+    if isinstance(row.get("assurance_icon"), str):
+        parts.append(
+            "assurance " + R.assurance_badge(row.assurance_icon, row.get("assurance_reason"))
+        )
+    if isinstance(row.variation_icon, str):
+        v = VariationIcon(row.variation_icon)
+        tile.append(
+            f"SPC {VARIATION_LETTER[v]} {R.VARIATION_WORD[row.variation_icon.split('_')[0]]}"
+        )
+    if pd.notna(row.get("progress_share")):
+        parts.append(f"{row.progress_share * 100:.0f}% of the way to target")
+    if isinstance(row.get("plan_status"), str):
+        parts.append(row.plan_status)
+        word = "on plan" if row.plan_status == "on trajectory" else "off plan"
+        if pd.notna(row.get("progress_share")):
+            word = f"{row.progress_share * 100:.0f}% of way · {word}"
+        tile.append(word)
+    elif isinstance(row.get("plan_note"), str):
+        parts.append("no trajectory point yet (the latest value is the plan's baseline)")
+        tile.append("plan baseline")
+    if compact:
+        arrow = (
+            R.COMPARISON_EMOJI[Comparison(row.comparison)]
+            if isinstance(row.comparison, str)
+            else ""
+        )
+        letter = (
+            VARIATION_LETTER[VariationIcon(row.variation_icon)]
+            if isinstance(row.variation_icon, str)
+            else ""
+        )
+        tile = [format_value(row.value, unit).replace(" years", "y"), f"{arrow} {letter}".strip()]
+    return " · ".join(parts), "<br>".join(tile)
+
+
+def _reference_area_cell(rows) -> tuple[str, str, str]:
+    if rows.empty:
+        return "No data", "No data", "none"
+    comp = rows.comparison.fillna("")
+    better = int(comp.isin([Comparison.BETTER, Comparison.HIGHER]).sum())
+    worse = int(comp.isin([Comparison.WORSE, Comparison.LOWER]).sum())
+    similar = int((comp == Comparison.SIMILAR).sum())
+    not_compared = int((comp == Comparison.NOT_COMPARED).sum())
+    is_england = rows.geo_code.iloc[0] == ENGLAND_CODE
+    parts, tile = [], []
+    if not is_england:
+        bits = [f"{better} better", f"{similar} similar", f"{worse} worse"]
+        if not_compared:
+            bits.append(f"{not_compared} not compared")
+        parts.append(", ".join(bits))
+        tile.append(
+            f"▲{better} ●{similar} ▼{worse}" + (f" ○{not_compared}" if not_compared else "")
+        )
+    status = rows.get("plan_status", pd.Series(dtype=object))
+    on = int((status == "on trajectory").sum())
+    off = int((status == "off trajectory").sum())
+    if on or off:
+        parts.append(f"{on} on, {off} off trajectory")
+        tile.append(f"{on} of {on + off} on plan")
+    parts.append(R.variation_counts(rows.variation_icon))
+    if is_england:
+        tone = "england"
+    elif worse and not better:
+        tone = "worse"
+    elif better and not worse:
+        tone = "better"
+    elif better and worse:
+        tone = "mixed"
+    else:
+        tone = "similar"
+    return " · ".join(parts), "<br>".join(tile) or "England", tone
+
+
+def _reference_frames(model, geo_codes, columns, cell_fn):
+    text, tile, tone = {}, {}, {}
+    for code, label in columns:
+        cols = [cell_fn(code, g) for g in geo_codes]
+        text[label] = [c[0] for c in cols]
+        tile[label] = [c[1] for c in cols]
+        tone[label] = [c[2] for c in cols]
+    index = [model.names.get(g, g) for g in geo_codes]
+    return (
+        pd.DataFrame(text, index=index),
+        pd.DataFrame(tile, index=index),
+        pd.DataFrame(tone, index=index),
+    )
+
+
+def _reference_area_matrix(model, geo_codes):
+    cells = model.cells
+    by = {k: g for k, g in cells.groupby(["area_code", "geo_code"])}
+    empty = cells.iloc[0:0]
+    columns = [(a.code, f"{a.code} {a.name}") for a in model.areas]
+    return _reference_frames(
+        model, geo_codes, columns, lambda code, g: _reference_area_cell(by.get((code, g), empty))
+    )
+
+
+def _reference_measure_matrix(model, geo_codes, area_code):
+    ms = model.measures_in(area_code) if area_code else list(model.measures.values())
+    cells = model.cells.set_index(["measure_code", "geo_code"])
+
+    def cell(code, g):
+        if (code, g) not in cells.index:
+            return "No data", "No data", "none"
+        row = cells.loc[(code, g)].copy()
+        row["geo_code"] = g
+        full, tile = _reference_measure_cell(row, model.measures[code].unit, len(ms) > 9)
+        return full, tile, R.measure_tone(row.comparison, row.variation_icon, g)
+
+    return _reference_frames(model, geo_codes, [(m.code, f"{m.code} {m.name}") for m in ms], cell)
+
+
+def _scopes(model):
+    return [None, *[r.code for r in model.regions]]
+
+
+def _assert_same(matrix, reference) -> None:
+    for got, want in zip((matrix.text, matrix.tile, matrix.tone), reference, strict=True):
+        pd.testing.assert_frame_equal(got, want)
+
+
+def test_the_area_matrix_is_the_cell_by_cell_result_for_every_scope(model):
+    for scope in _scopes(model):
+        geos = R.geographies(model, scope)
+        _assert_same(R.area_matrix(model, geos), _reference_area_matrix(model, geos))
+
+
+def test_the_measure_matrix_is_the_cell_by_cell_result_for_every_scope_and_area(model):
+    for scope in _scopes(model):
+        geos = R.geographies(model, scope)
+        for area in [None, *[a.code for a in model.areas]]:
+            _assert_same(
+                R.measure_matrix(model, geos, area), _reference_measure_matrix(model, geos, area)
+            )
+
+
+def test_the_matrices_say_no_data_where_a_geography_has_none(model):
+    """A geography with no rows (an unknown code) gets "No data" tiles in both matrices,
+    as the cell-by-cell version gave."""
+    geos = [ENGLAND_CODE, "E40009999"]
+    _assert_same(R.area_matrix(model, geos), _reference_area_matrix(model, geos))
+    _assert_same(R.measure_matrix(model, geos, "P6"), _reference_measure_matrix(model, geos, "P6"))
+    assert R.area_matrix(model, geos).tone.iloc[1].eq("none").all()
+
+
+def test_a_model_without_a_plan_gives_the_same_matrices(seeded_db_path):
+    """No plan: no trajectory counts, and still the cell-by-cell words."""
+    db = open_store(seeded_db_path)
+    try:
+        bare = regions_view.build_regions_model(db, None)
+    finally:
+        db.close()
+    geos = R.geographies(bare, LONDON)
+    _assert_same(R.area_matrix(bare, geos), _reference_area_matrix(bare, geos))
+    _assert_same(R.measure_matrix(bare, geos, None), _reference_measure_matrix(bare, geos, None))
