@@ -4,19 +4,21 @@ from pathlib import Path
 
 import streamlit as st
 
-from nlf_planner.ui.frame import get_db, unexpected_errors_reported
+from nlf_planner.ui.frame import PRODUCT_NAME, get_db, unexpected_errors_reported
 from nlf_planner.ui.navigation import PAGES
 from nlf_planner.ui.sidebar import render_sidebar
 from nlf_planner.ui.signin import resolve_actor
+from nlf_planner.ui.styles import apply_global_styles
 
 # Presenter mode (Present page): no sidebar, no menu, the slide fills the screen.
 presenting = bool(st.session_state.get("presenting"))
 st.set_page_config(
-    page_title="NLF Planner",
+    page_title=PRODUCT_NAME,
     page_icon=str(Path(__file__).parent / "assets" / "favicon.png"),  # local: works offline
     layout="wide",
     initial_sidebar_state="collapsed" if presenting else "expanded",
 )
+apply_global_styles()  # contrast and focus rings the theme cannot set (WCAG 2.2 AA)
 
 # Nobody reaches a page before this: it returns the signed-in person (or, in local mode on
 # 127.0.0.1, the one local admin), else draws the sign-in or refusal page and stops.
@@ -28,6 +30,7 @@ pages = [
     for i, spec in enumerate(PAGES)
 ]
 current = st.navigation(pages, position="hidden" if presenting else "sidebar")
+st.set_page_config(page_title=f"{current.title} · {PRODUCT_NAME}")  # each page its own tab title
 if presenting and current.url_path != "present":
     st.session_state["presenting"] = False  # left the deck by URL: restore the frame
     st.rerun()

@@ -7,7 +7,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
@@ -142,8 +142,18 @@ def cached_series(
     )
 
 
+#: The product's name, shown above every page's heading (issue 18: the name visible at the top).
+PRODUCT_NAME = "NLF Planner"
+PRODUCT_LINE = (
+    f"<p class='nlf-product'><span>{PRODUCT_NAME}</span> · Developing People – Improving Care</p>"
+)
+
+
 def page_header(title: str, caption: str | None = None) -> None:
-    st.title(title)
+    """The product's name, then the page's one ``h1`` (``st.title``; no other element on a
+    page may be a level-1 heading), then what the page is for."""
+    st.markdown(PRODUCT_LINE, unsafe_allow_html=True)  # fixed text: no user input reaches it
+    st.title(title, anchor=False)
     if caption:
         st.caption(caption)
 
@@ -255,9 +265,51 @@ def set_query_params(**values: Any) -> None:
 
 
 def footer(db: Database) -> None:
-    as_of = database_service.data_as_of(db) or "—"
-    st.caption(f"NLF Planner {__version__} · data as of {as_of} · database {db.path.name}")
+    as_of = format_as_of(database_service.data_as_of(db))
+    st.caption(
+        f"{PRODUCT_NAME} {__version__} · data as of {as_of} · "
+        f"database {escape_markdown(db.path.name)}"
+    )
 
 
-def format_date(d: date | None) -> str:
-    return d.strftime("%d %b %Y") if d else "—"
+# --- the one way the UI writes dates (issue 18) ---------------------------------------------
+# "1 Dec 2026"; with a time "1 Dec 2026 14:05"; a month "Oct 2026"; a financial year
+# "2026/27" (``plan.fy_label``). No leading zero, abbreviated month, 24-hour clock.
+
+
+def format_date(d: date | datetime | None) -> str:
+    """A day as the UI writes it: "1 Dec 2026" ("—" when there is none)."""
+    if d is None or _is_missing(d):
+        return "—"
+    return f"{d.day} {d:%b %Y}"
+
+
+def format_datetime(d: datetime | date | None) -> str:
+    """A moment as the UI writes it: "1 Dec 2026 14:05" (a bare date gets no time)."""
+    if d is None or _is_missing(d):
+        return "—"
+    if not isinstance(d, datetime):
+        return format_date(d)
+    return f"{format_date(d)} {d:%H:%M}"
+
+
+def format_month(d: date | None) -> str:
+    """A month as the UI writes it: "Oct 2026"."""
+    return "—" if d is None or _is_missing(d) else f"{d:%b %Y}"
+
+
+def format_as_of(value: str | date | None) -> str:
+    """The data's as-of month (stored as ISO text, "2026-10" or "2026-10-01") as a month."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, date):
+        return format_month(value)
+    try:
+        return format_month(date.fromisoformat(value if len(value) > 7 else f"{value}-01"))
+    except ValueError:
+        return escape_markdown(value)  # not a date after all: shown as stored, inert
+
+
+def _is_missing(d: object) -> bool:
+    """NaT and NaN (a missing cell in a DataFrame) count as no date."""
+    return d is pd.NaT or (not isinstance(d, date) and bool(pd.isna(d)))

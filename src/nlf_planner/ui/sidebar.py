@@ -13,7 +13,7 @@ from nlf_planner.services import reference as reference_service
 from nlf_planner.services.database import Database
 from nlf_planner.services.users import roles_text
 from nlf_planner.ui import signin
-from nlf_planner.ui.frame import current_actor, query_param, set_query_params
+from nlf_planner.ui.frame import current_actor, format_as_of, query_param, set_query_params
 from nlf_planner.ui.plan_state import plan_version_selector
 from nlf_planner.ui.text import escape_markdown
 
@@ -68,8 +68,7 @@ def render_sidebar(db: Database) -> None:
         set_query_params(**{REGION_KEY: None if region == ENGLAND_CODE else region})
         identity_block(db)
         plan_version_selector()
-        as_of = database_service.data_as_of(db)
-        st.caption(f"Data as of {as_of or '—'}")
+        st.caption(f"Data as of {format_as_of(database_service.data_as_of(db))}")
         if db.read_only:
             st.caption(":material/lock: Read-only")
         st.caption(f"NLF Planner {__version__}")

@@ -1,0 +1,89 @@
+"""The app's global CSS: what the Streamlit theme cannot set, for WCAG 2.2 AA.
+
+Drawn once per run by app.py, before any page, so every page gets the same rules:
+
+- Captions in NHS Dark Grey (#425563, 7.6:1 on white, 7.0:1 on the sidebar's
+  grey): Streamlit's faded text (#7b7979) is 4.32:1 on white, under the 4.5:1 that WCAG's
+  contrast rule asks for small text.
+- A focus ring on every focusable element, the NHS design system's way: NHS Yellow (#FFEB3B)
+  around a dark inner ring (#212B32), so it shows on white, grey and NHS Blue alike and can
+  never be mistaken for the current page's highlight (a tinted background). Shown for the
+  keyboard only (``:focus-visible``), so a mouse click does not leave rings behind.
+- The product's name line above each page's heading (``ui.frame.page_header``).
+
+Fixed text only: nothing a person types reaches this HTML.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+NHS_DARK_GREY = "#425563"
+FOCUS_YELLOW = "#FFEB3B"
+FOCUS_DARK = "#212B32"
+
+#: Elements a person can reach with Tab; inputs inside Base Web wrappers are ringed on the
+#: wrapper, whose rounded box would otherwise clip the ring drawn on the input itself.
+_FOCUSABLE = ", ".join(
+    f"{selector}:focus-visible"
+    for selector in (
+        "a",
+        "button",
+        "summary",
+        "select",
+        "[role='tab']",
+        "[role='button']",
+        "[role='link']",
+        "[role='checkbox']",
+        "[role='radio']",
+        "[role='switch']",
+        "[role='slider']",
+        "[role='option']",
+        "[role='gridcell']",
+        "[tabindex]:not([tabindex='-1'])",
+    )
+)
+_FIELDS = ", ".join(
+    f"{selector}:focus"
+    for selector in ("input", "textarea", "[role='combobox']", "[role='spinbutton']")
+)
+_WRAPPERS = ", ".join(
+    f"{selector}:focus-within"
+    for selector in (
+        "[data-baseweb='input']",
+        "[data-baseweb='textarea']",
+        "[data-baseweb='select'] > div",
+        "[data-baseweb='base-input']",
+    )
+)
+
+CSS = f"""
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] *,
+.nlf-product {{
+  color: {NHS_DARK_GREY};
+}}
+[data-testid="stCaptionContainer"] {{
+  opacity: 1 !important;  /* Streamlit fades captions to 60%: the grey alone is the contrast */
+}}
+{_FOCUSABLE}, {_FIELDS} {{
+  outline: 3px solid {FOCUS_YELLOW} !important;
+  outline-offset: 2px !important;
+  box-shadow: 0 0 0 2px {FOCUS_DARK} !important;
+}}
+{_WRAPPERS} {{
+  outline: 3px solid {FOCUS_YELLOW} !important;
+  outline-offset: 2px !important;
+  box-shadow: 0 0 0 2px {FOCUS_DARK} !important;
+}}
+.nlf-product {{
+  font-weight: 700;
+  letter-spacing: 0.02em;
+  margin: 0 0 -0.75rem 0;
+}}
+.nlf-product span {{ color: #005EB8; }}
+"""
+
+
+def apply_global_styles() -> None:
+    """Add the app's CSS to this run's page (it takes no space on the page)."""
+    st.html(f"<style>{CSS}</style>")
