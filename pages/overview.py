@@ -3,13 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from nlf_planner.charts.overview import driver_diagram
-from nlf_planner.overview import area_tiles, change_lines
 from nlf_planner.plan import DIRECTION_RULE
-from nlf_planner.services import audit as audit_service
 from nlf_planner.services import reference as reference_service
 from nlf_planner.ui.frame import (
-    cached_series,
     chart_with_download,
     footer,
     get_db,
@@ -17,8 +13,12 @@ from nlf_planner.ui.frame import (
     page_header,
     read_only_banner,
 )
-from nlf_planner.ui.overview_tiles import render_tiles
-from nlf_planner.ui.regions_state import regions_model
+from nlf_planner.ui.overview_tiles import (
+    driver_diagram_figure,
+    recent_change_lines,
+    render_tiles,
+    tile_views,
+)
 from nlf_planner.ui.sidebar import region_options, selected_region
 from nlf_planner.ui.text import escape_markdown
 
@@ -38,52 +38,53 @@ page_header(
 read_only_banner(db)
 illustrative_notice(db)
 
-conditions = reference_service.conditions(db)
 areas = reference_service.priority_areas(db)
-measures = reference_service.measures(db)
 geo = selected_region()
 geo_name = region_options(db).get(geo, "England")
 
 st.markdown(f"**Ambition.** {AMBITION}")
 
-headline_codes = [m.code for m in measures if m.headline]
-series = cached_series(db, headline_codes, levels=["england", "region"])
-st.subheader(f"Priority areas — headline measure for {geo_name}")
+st.subheader(f"Priority areas — headline measure for {escape_markdown(geo_name)}")
 st.caption(
     "Latest value, change over a year (better/worse takes each measure's direction into "
     "account), the SPC reading of the latest point (Making Data Count), progress against the "
     "plan in use, and the recent trend. " + DIRECTION_RULE
 )
-render_tiles(area_tiles(areas, measures, series, geo), regions_model(db).cells, geo)
+render_tiles(tile_views(db, geo))
 
-condition_names = {c.code: c.name for c in conditions}
-table = [
-    {
-        "condition": f"{a.condition_code} {condition_names.get(a.condition_code, '')}",
-        "priority_area": f"{a.code} {a.name}",
-        "published_actions": a.actions,
-    }
-    for a in areas
-]
 st.subheader("The framework")
 st.caption(
     "The June 2016 draft says nine priority areas emerged but does not list them; these nine "
     "follow the published framework's actions. Names are data and can be changed."
 )
+condition_names = {c.code: c.name for c in reference_service.conditions(db)}
 chart_with_download(
-    driver_diagram(conditions, areas, AMBITION),
-    pd.DataFrame(table),
+    driver_diagram_figure(db, AMBITION),
+    pd.DataFrame(
+        [
+            {
+                "condition": f"{a.condition_code} {condition_names.get(a.condition_code, '')}",
+                "priority_area": f"{a.code} {a.name}",
+                "published_actions": a.actions,
+            }
+            for a in areas
+        ]
+    ),
     key="driver_diagram",
-    summary="Driver diagram: the ambition leads to five conditions (C1–C5); each condition "
-    "is delivered through one or more of the nine priority areas (P1–P9). "
-    + "; ".join(f"{a.condition_code} → {a.code} {a.name}" for a in areas),
+    summary=escape_markdown(
+        "Driver diagram: the ambition leads to five conditions (C1–C5); each condition "
+        "is delivered through one or more of the nine priority areas (P1–P9). "
+        + "; ".join(f"{a.condition_code} → {a.code} {a.name}" for a in areas)
+    ),
+    alt="Driver diagram of the framework: the ambition on the left, joined to five "
+    "conditions, each joined to the priority areas that deliver it",
 )
 
 st.subheader("Recent changes")
-recent = audit_service.recent_changes(db, limit=RECENT)
-if recent.empty:
+recent = recent_change_lines(db, RECENT)
+if not recent:
     st.caption("No changes recorded yet.")
 else:
-    st.markdown("\n".join(change_lines(recent, escape_markdown)))
+    st.markdown("\n".join(recent))
     st.caption("The full audit log, with before and after values, is on the Data page.")
 footer(db)
