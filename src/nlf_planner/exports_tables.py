@@ -20,6 +20,7 @@ from datetime import date, datetime
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font, PatternFill
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -103,9 +104,16 @@ def _csv_cell(value: object) -> object:
     return escape_formula(value) if isinstance(value, str) else value
 
 
+def excel_text(text: str) -> str:
+    """Text without the control characters Excel cannot hold (openpyxl's own list): text
+    stored before input refused them must still export, not break the whole workbook."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
 def _xlsx_cell(ws, value: object, *, header: bool = False) -> WriteOnlyCell:
     value = _plain(value)
     if isinstance(value, str):
+        value = excel_text(value)
         cell = WriteOnlyCell(ws, value=None)
         cell.value = value
         cell.data_type = "s"  # never a formula, whatever it starts with
@@ -125,7 +133,8 @@ def _xlsx_cell(ws, value: object, *, header: bool = False) -> WriteOnlyCell:
 
 def _sheet_title(name: str, used: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\, unique."""
-    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Sheet"
+    clean = excel_text(name)
+    title = "".join("_" if ch in "[]:*?/\\" else ch for ch in clean)[:31] or "Sheet"
     base, n = title, 2
     while title.lower() in used:
         suffix = f" ({n})"

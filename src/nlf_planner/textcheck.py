@@ -56,6 +56,11 @@ _CONTROL_NAMES = {
 }
 
 
+def pattern(*, multiline: bool = False) -> re.Pattern[str]:
+    """The refused characters as a compiled pattern (for vectorised checks of a column)."""
+    return _MULTI_LINE if multiline else _SINGLE_LINE
+
+
 def find_control(text: str, *, multiline: bool = False) -> int | None:
     """Index of the first refused character in ``text``, or None when it is clean."""
     match = (_MULTI_LINE if multiline else _SINGLE_LINE).search(text)

@@ -196,3 +196,15 @@ def test_tables_overview_gives_each_table_its_size_and_columns():
         },
         {"table": "new_table", "what it holds": "", "rows": 0, "columns": "x"},
     ]
+
+
+def test_control_characters_stored_before_the_input_rule_still_export_to_excel():
+    """A name like 'Acme\\x1bTrust' once broke every Excel export of its table: the
+    characters Excel forbids are dropped, tab and line breaks are kept, CSV keeps all."""
+    df = pd.DataFrame({"na\x00me": ["Acme\x1bTrust", "line 1\nline 2\tend", "bell\x07"]})
+    data = to_xlsx_bytes({"stake\x1bholders": df})
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb.worksheets[0]
+    assert ws.title == "stakeholders"
+    assert [c.value for c in ws["A"]] == ["name", "AcmeTrust", "line 1\nline 2\tend", "bell"]
+    assert "Acme\x1bTrust" in to_csv_bytes(df).decode("utf-8-sig")

@@ -9,10 +9,16 @@ from typing import Literal
 
 import pandas as pd
 
+from nlf_planner import textcheck
 from nlf_planner.exports_tables import ColumnDoc
 from nlf_planner.imports.files import Table
 
 Severity = Literal["error", "warning"]
+
+#: Imported columns that may hold several lines (a quoted CSV cell, Alt+Enter in Excel).
+MULTILINE_COLUMNS = frozenset({"description", "outcome", "actions", "next_step", "notes"})
+#: Cells with a control character listed one by one; beyond this a count says how many more.
+MAX_LISTED = 50
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ def check_columns(
                     None, col, None, f"Column '{col}' is not used and will be ignored.", "warning"
                 )
             )
+    issues += control_character_issues(table, known)
     for row_no in table.extra_cell_rows[:50]:
         issues.append(
             Issue(
@@ -102,3 +109,36 @@ def check_columns(
             )
         )
     return issues
+
+
+def control_character_issues(table: Table, columns: set[str]) -> list[Issue]:
+    """Every used cell holding a control character (:mod:`nlf_planner.textcheck`'s one
+    rule), located by row and column, so a hidden ESC never reaches the store (and then
+    breaks an Excel export). Each column is searched at C speed; only hits are explained."""
+    found: list[Issue] = []
+    hits = 0
+    for col in table.df.columns:
+        if col not in columns:
+            continue
+        multiline = col in MULTILINE_COLUMNS
+        cells = table.df[col].astype(str)
+        mask = cells.str.contains(textcheck.pattern(multiline=multiline), regex=True)
+        for i in mask.to_numpy().nonzero()[0]:
+            hits += 1
+            if len(found) < MAX_LISTED:
+                text = cells.iat[i]
+                try:
+                    textcheck.check_text(text, f"Column '{col}'", multiline=multiline)
+                except textcheck.ControlCharacterError as exc:
+                    found.append(Issue(int(table.row_numbers[i]), col, repr(text)[1:-1], str(exc)))
+    if hits > len(found):
+        found.append(
+            Issue(
+                None,
+                None,
+                None,
+                f"{hits - len(found):,} more cells hold hidden control characters; fix the "
+                "ones listed, then check the rest of the file the same way.",
+            )
+        )
+    return found

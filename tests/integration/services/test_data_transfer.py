@@ -368,3 +368,23 @@ def test_exports_name_only_stored_tables_and_are_formula_safe(fresh_seeded_db):
         "Codes",
     ]
     assert csv_bytes.decode("utf-8-sig").startswith("name,group,")
+
+
+def test_control_characters_are_refused_in_files_and_reasons_and_nothing_is_written(
+    fresh_seeded_db, tmp_path
+):
+    db = fresh_seeded_db
+    data = data_transfer.backup_download(db, ASHA)
+    before = snapshot(db)
+    safety = tmp_path / "safety"
+    stakeholders = "name,group,interest,influence\nAcme\x1bTrust,National body,3,4\n"
+    check = checked(db, stakeholders, kind="stakeholders", name="s.csv")
+    assert [(i.row, i.column) for i in check.errors] == [(2, "name")]
+    assert "hidden control character (U+001B ESCAPE)" in check.errors[0].reason
+    with pytest.raises(ValidationFailed, match="s.csv has 1 problem"):
+        data_transfer.apply_import(db, ASHA, check)
+    with pytest.raises(ValidationFailed, match="^Nothing was imported: The reason for the import"):
+        data_transfer.apply_import(db, ASHA, checked(db, GOOD), reason="ESR\x07extract")
+    with pytest.raises(ValidationFailed, match="^Nothing was restored: The reason for the restore"):
+        data_transfer.restore_backup(db, ASHA, data, reason="undo\x1b[2J", safety_dir=safety)
+    assert snapshot(db) == before and kept_zips(db) == [] and not safety.exists()

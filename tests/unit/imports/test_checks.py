@@ -45,3 +45,25 @@ def test_the_problems_table_lists_errors_first_then_by_row():
         (2, "warning"),
     ]
     assert list(frame.columns) == ["row", "column", "value", "problem", "severity"]
+
+
+def test_control_characters_in_any_used_cell_are_errors_located_by_row_and_column():
+    from nlf_planner.imports.checks import MAX_LISTED
+
+    cols = [ColumnDoc("name", "text", True, "Name"), ColumnDoc("next_step", "text", False, "")]
+    data = 'name,next_step,extra\nAcme\x1bTrust,ok\nFine,"two\nlines",\x07ignored\nDel\x7f,x\n'
+    table = read_table(data.encode(), "s.csv")
+    errors = [i for i in check_columns(table, cols) if i.severity == "error"]
+    assert [(i.row, i.column) for i in errors] == [(2, "name"), (4, "name")]  # sheet rows
+    assert errors[0].reason.startswith("Column 'name' contains a hidden control character")
+    assert "U+001B" in errors[0].reason and errors[0].value == "Acme\\x1bTrust"
+    import numpy as np
+
+    from nlf_planner.imports import Table
+
+    n = MAX_LISTED + 7
+    many = Table(
+        pd.DataFrame({"name": [f"n{i}\x1b" for i in range(n)]}), np.arange(2, n + 2), "m", "csv"
+    )
+    found = check_columns(many, cols[:1])
+    assert len(found) == MAX_LISTED + 1 and found[-1].reason.startswith("7 more cells")

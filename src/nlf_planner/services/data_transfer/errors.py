@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nlf_planner import imports as import_rules
+from nlf_planner import textcheck
 from nlf_planner.engagement import EngagementValidationError
 from nlf_planner.plan import PlanError
 from nlf_planner.services.errors import (
@@ -43,6 +44,16 @@ def unreadable(exc: import_rules.ImportFileError) -> FileUnreadable:
     if isinstance(exc, import_rules.SheetChoiceNeeded):
         return SheetChoiceNeeded(str(exc), exc.sheets)
     return FileUnreadable(str(exc))
+
+
+def clean_text(value: str | None, field: str, nothing_done: str) -> str | None:
+    """A free-text field (an import's or restore's reason) stripped, or None when blank;
+    :class:`ValidationFailed` naming the field when it holds a control character."""
+    try:
+        textcheck.check_text(value, field, multiline=True)
+    except textcheck.ControlCharacterError as exc:
+        raise ValidationFailed(f"{nothing_done}: {exc}") from exc
+    return (value or "").strip() or None
 
 
 def refusal(exc: BaseException, nothing_done: str) -> ServiceError:

@@ -20,7 +20,7 @@ from nlf_planner.imports import CheckedImport, ImportKind, Issue, Table
 from nlf_planner.services.access import require, require_scope
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.data_transfer.backups import signed_backup
-from nlf_planner.services.data_transfer.errors import REFUSALS, refusal, unreadable
+from nlf_planner.services.data_transfer.errors import REFUSALS, clean_text, refusal, unreadable
 from nlf_planner.services.data_transfer.import_kinds import (
     IMPORTERS,
     ApplyRequest,
@@ -138,7 +138,8 @@ def apply_import(
     if db.read_only:
         why = f"{NOTHING_IMPORTED}: the database is open read-only. {db.read_only_reason or ''}"
         raise ReadOnly(why.strip())
-    request = ApplyRequest(actor.display_name, (reason or "").strip() or None, checked.file_sha256)
+    reason = clean_text(reason, "The reason for the import", NOTHING_IMPORTED)
+    request = ApplyRequest(actor.display_name, reason, checked.file_sha256)
     try:
         kept = _backup_before_import(db, actor) if backup_first else None
         message = importer.apply(db, checked.result, request)

@@ -30,7 +30,7 @@ from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.data_transfer import signing
 from nlf_planner.services.data_transfer.backups import signing_key
-from nlf_planner.services.data_transfer.errors import REFUSALS, refusal
+from nlf_planner.services.data_transfer.errors import REFUSALS, clean_text, refusal
 from nlf_planner.services.errors import ReadOnly, ValidationFailed
 from nlf_planner.store import Database
 from nlf_planner.store import backup as backup_store
@@ -134,6 +134,7 @@ def restore_backup(
     if db.read_only:
         why = f"{NOTHING_RESTORED}: the database is open read-only. {db.read_only_reason or ''}"
         raise ReadOnly(why.strip())
+    reason = clean_text(reason, "The reason for the restore", NOTHING_RESTORED)
     try:
         with _private_copy(source) as frozen:
             backup_store.validate_backup(frozen)  # the store's words for a file that is no backup
@@ -145,7 +146,7 @@ def restore_backup(
                 db,
                 frozen,
                 actor=actor.display_name,
-                reason=(reason or "").strip() or None,
+                reason=reason,
                 label=_audit_label(source, label, status),
                 safety_dir=safety_dir,
             )
