@@ -12,7 +12,6 @@ import pandas as pd
 import streamlit as st
 
 from nlf_planner.capacity.scenarios import Scenario
-from nlf_planner.services import reference as reference_service
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
@@ -113,19 +112,19 @@ if submitted is not None:
     params = submitted
 
 geo = selected_region()
-geo_name = reference_service.region_name(db, geo)
 plan = current_plan(db)
 try:  # both from the data at this geography, with the same draws and seed: paired
     runs = state.page_runs(db, scenario, params, geo, plan, draws, seed)
 except ServiceError as exc:
     show_error(exc)
     st.stop()
+geo_name = runs.start.geo_name  # read with the starting point, once per data version
 
 tabs = st.tabs(TABS, key="tab", on_change="rerun", bind="query-params")
 try:
     with tabs[0]:
         if tabs[0].open is not False:
-            model_tab(runs, plan, geo, geo_name, region_names)
+            model_tab(db, runs, plan, geo, geo_name, region_names)
     with tabs[1]:
         if tabs[1].open:
             compare_tab(db, listing, runs, plan, geo, geo_name, draws, seed)

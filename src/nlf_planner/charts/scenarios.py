@@ -4,6 +4,8 @@ summary builder so the page can give a plain-English alternative."""
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -47,6 +49,78 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+#: One line style and marker per scenario, so scenarios differ by more than colour.
+SCENARIO_DASHES = ["solid", "dashdot", "longdashdot", "longdash"]
+SCENARIO_SYMBOLS = ["circle", "square", "diamond", "triangle-up"]
+#: The letter each compared scenario carries at its line's end and in the legend.
+SCENARIO_LETTERS = ["A", "B", "C", "D"]
+#: How far apart (in years) the scenarios' ranges stand at each year when compared.
+DODGE = 0.18
+
+
+def _safe(text: object) -> str:
+    """A scenario name as plotly shows it: ``<`` and ``>`` escaped (names are people's text,
+    also from imported files; plotly would render a link or markup in them)."""
+    return html.escape(str(text), quote=False)
+
+
+def fan_alt(name: str, level: int = 0) -> str:
+    """The fan chart's accessible name: what it shows."""
+    return f"Chart of {output_label(name, level).lower()} by year: median and 80% range"
+
+
+def _band(fig: go.Figure, part: pd.DataFrame, k: float, colour: str, scen: str) -> None:
+    """One scenario alone: its P10–P90 band, outlined, behind the median."""
+    x = list(part["year"]) + list(part["year"])[::-1]
+    y = list(part["p90"] * k) + list(part["p10"] * k)[::-1]
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            fill="toself",
+            fillcolor=_rgba(colour, 0.18),
+            line={"width": 1, "color": _rgba(colour, 0.5)},
+            hoverinfo="skip",
+            name=f"{scen}: 80% range (P10–P90)",
+            legendgroup=scen,
+        )
+    )
+
+
+def _ranges(
+    fig: go.Figure, part: pd.DataFrame, k: float, colour: str, scen: str, i: int, n: int
+) -> pd.Series:
+    """Several scenarios: each one's P10–P90 as a range bar beside the others' at every
+    year (offset, never overlapping, so they cannot merge into one band); returns the
+    offset years its median line runs through."""
+    x = part["year"] + (i - (n - 1) / 2) * DODGE
+    p50 = part["p50"] * k
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=p50,
+            mode="markers",
+            marker={"size": 0.1, "color": colour},
+            error_y={
+                "type": "data",
+                "symmetric": False,
+                "array": part["p90"] * k - p50,
+                "arrayminus": p50 - part["p10"] * k,
+                "color": colour,
+                "thickness": 6,
+                "width": 0,
+            },
+            opacity=0.55,
+            hoverinfo="skip",
+            name=f"{scen}: 80% range (P10–P90)",
+            legendgroup=scen,
+            showlegend=False,  # the median's legend entry names the bars too
+        )
+    )
+    return x
+
+
 def fan_chart(
     fan: pd.DataFrame,
     *,
@@ -58,43 +132,54 @@ def fan_chart(
     geo_name: str = "England",
     height: int = 380,
 ) -> go.Figure:
-    """One or more scenarios' P10–P90 bands and P50 lines by year.
+    """One or more scenarios' P10–P90 ranges and P50 lines by year.
 
     ``fan``: ``scenario, year, p10, p50, p90``; ``baseline``: ``year, p50`` (dashed line);
-    ``targets``: plan targets by horizon year (a dotted red line with markers).
+    ``targets``: plan targets by horizon year (a dotted red line with markers). One scenario
+    shows its range as a band; several show theirs as range bars side by side at each year,
+    each scenario with its own colour, line style and marker, and its name at the line's end,
+    so three or four never merge into one band and none is told apart by colour alone.
     """
     k = _scale(name)
     if name in FLOW_OUTPUTS:  # a flow has no value at the starting position
         fan = fan[fan["year"] >= 1]
         baseline = baseline[baseline["year"] >= 1] if baseline is not None else None
     fig = go.Figure()
-    for i, (scen, part) in enumerate(fan.groupby("scenario", sort=False)):
+    groups = list(fan.groupby("scenario", sort=False))
+    several = len(groups) > 1
+    for i, (scen, part) in enumerate(groups):
         colour = CATEGORICAL[i % len(CATEGORICAL)]
-        x = list(part["year"]) + list(part["year"])[::-1]
-        y = list(part["p90"] * k) + list(part["p10"] * k)[::-1]
+        shown = _safe(scen)
+        if several:
+            x = _ranges(fig, part, k, colour, shown, i, len(groups))
+        else:
+            _band(fig, part, k, colour, shown)
+            x = part["year"]
         fig.add_trace(
             go.Scatter(
                 x=x,
-                y=y,
-                mode="lines",
-                fill="toself",
-                fillcolor=_rgba(colour, 0.18),
-                line={"width": 0},
-                hoverinfo="skip",
-                name=f"{scen}: 80% range (P10–P90)",
-                legendgroup=scen,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=part["year"],
                 y=part["p50"] * k,
                 mode="lines+markers",
-                line={"color": colour, "width": 3},
-                name=f"{scen}: median (P50)",
-                legendgroup=scen,
+                line={"color": colour, "width": 3, "dash": SCENARIO_DASHES[i % 4]},
+                marker={"symbol": SCENARIO_SYMBOLS[i % 4], "size": 8, "color": colour},
+                name=(
+                    f"{SCENARIO_LETTERS[i % 4]} · {shown}: median, bars 80% range"
+                    if several
+                    else f"{shown}: median (P50)"
+                ),
+                legendgroup=shown,
+                hovertemplate=f"{shown}<br>year %{{x:.0f}}: %{{y:,.3~r}}<extra></extra>",
             )
         )
+        if several:  # the name at the line's end: told apart without the legend
+            fig.add_annotation(
+                x=float(x.iloc[-1]),
+                y=float(part["p50"].iloc[-1] * k),
+                text=f"<b>{SCENARIO_LETTERS[i % 4]}</b>",
+                showarrow=False,
+                xshift=12,
+                font={"color": colour, "size": 13},
+            )
     if baseline is not None and not baseline.empty:
         fig.add_trace(
             go.Scatter(
@@ -121,8 +206,8 @@ def fan_chart(
     unit = axis_title(name)
     fig = apply_layout(
         fig,
-        title or f"{label} ({unit})<br><sup>{geo_name}: median and 80% range by year</sup>",
-        height=height,
+        title or f"{label} ({unit})<br><sup>{_safe(geo_name)}: median and 80% range by year</sup>",
+        height=height + (40 * len(groups) if several else 0),
         x_title="Years from now",
         y_title=unit,
     )

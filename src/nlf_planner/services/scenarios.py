@@ -29,6 +29,7 @@ from nlf_planner.plan import Plan
 from nlf_planner.services import reference as reference_service
 from nlf_planner.services.access import NATIONAL, require_scope
 from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.cache import per_data_version
 from nlf_planner.services.errors import NotFound, ReadOnly, ServiceError, ValidationFailed
 from nlf_planner.store import Database, ReadOnlyError, StoreError
 from nlf_planner.store import measurements as measurement_store
@@ -60,19 +61,39 @@ def _readable_errors(action: str) -> Iterator[None]:
 # --- reading saved scenarios ------------------------------------------------------------------
 
 
+# Reads are kept per data version (every scenario write bumps it), so a rerun with no new
+# data reads nothing; frames are copied out, scenarios are pydantic models nobody mutates.
+
+
 def list_scenarios(db: Database) -> pd.DataFrame:
     """The latest version of each saved scenario, baseline first, then newest first."""
+    return _list_scenarios(db).copy()
+
+
+@per_data_version(maxsize=4)
+def _list_scenarios(db: Database) -> pd.DataFrame:
     return store.list_scenarios(db)
 
 
 def list_versions(db: Database, scenario_id: str) -> pd.DataFrame:
     """Every version of one scenario, newest first (empty for an unknown id)."""
+    return _list_versions(db, scenario_id).copy()
+
+
+@per_data_version(maxsize=16)
+def _list_versions(db: Database, scenario_id: str) -> pd.DataFrame:
     return store.list_versions(db, scenario_id)
 
 
+@per_data_version(maxsize=4)
 def baseline_id(db: Database) -> str | None:
     """The saved baseline's id, or None before one is saved."""
     return store.baseline_id(db)
+
+
+@per_data_version(maxsize=32)
+def _stored(db: Database, scenario_id: str, version: int | None) -> Scenario | None:
+    return store.load_scenario(db, scenario_id, version)
 
 
 def load(db: Database, scenario_id: str, version: int | None = None) -> Scenario:
@@ -80,8 +101,8 @@ def load(db: Database, scenario_id: str, version: int | None = None) -> Scenario
 
     A version that is not there falls back to the latest, so an old link still opens the
     scenario; :class:`NotFound` when the scenario itself is missing or deleted."""
-    scenario = store.load_scenario(db, scenario_id, version) if version else None
-    scenario = scenario or store.load_scenario(db, scenario_id)
+    scenario = _stored(db, scenario_id, int(version)) if version else None
+    scenario = scenario or _stored(db, scenario_id, None)
     if scenario is None:
         raise NotFound(f"Scenario {scenario_id} does not exist or was deleted.")
     return scenario
@@ -89,7 +110,7 @@ def load(db: Database, scenario_id: str, version: int | None = None) -> Scenario
 
 def load_many(db: Database, scenario_ids: Sequence[str]) -> list[Scenario]:
     """The latest version of each id that still exists, in the order given."""
-    found = (store.load_scenario(db, sid) for sid in scenario_ids)
+    found = (_stored(db, sid, None) for sid in scenario_ids)
     return [s for s in found if s is not None]
 
 
@@ -100,13 +121,18 @@ def builtin_baseline() -> Scenario:
 
 def baseline(db: Database) -> Scenario:
     """The saved baseline, or the built-in one (carry on as now) before any is saved."""
-    sid = store.baseline_id(db)
-    saved = store.load_scenario(db, sid) if sid else None
+    sid = baseline_id(db)
+    saved = _stored(db, sid, None) if sid else None
     return saved or domain.baseline_scenario()
 
 
 def region_names(db: Database) -> dict[str, str]:
     """Region code → name, for the inputs' regional differences and the region table."""
+    return dict(_region_names(db))
+
+
+@per_data_version(maxsize=4)
+def _region_names(db: Database) -> dict[str, str]:
     return {r.code: r.name for r in reference_service.regions(db)}
 
 
@@ -117,8 +143,13 @@ def starting_point(db: Database, geo: str, plan: Plan | None) -> StartingPoint:
     """The observed values a run at ``geo`` (England, a region or an ICB) starts from: for
     M08, M06, M10 and M02, the value at the plan's base period (else the latest before it,
     else the first inside the base year: the plan's baseline rule), or the latest value
-    when there is no plan. Measures with no value are left out (the page says so)."""
-    base_year = plan.base_year if plan is not None else None
+    when there is no plan. Measures with no value are left out (the page says so).
+    Worked out once per data version, geography and base year."""
+    return _starting_point(db, geo, plan.base_year if plan is not None else None)
+
+
+@per_data_version(maxsize=16)
+def _starting_point(db: Database, geo: str, base_year: int | None) -> StartingPoint:
     frequency = {m.code: m.frequency for m in reference_service.measures(db)}
     observed = {}
     for code in calibration.MEASURES:

@@ -132,18 +132,30 @@ def _group_tab(
     }
 
 
+#: The inputs expander's state key (open: the form is drawn).
+INPUTS_OPEN = "scn_inputs_open"
+
+
 def inputs_form(
     params: CapacityParams, prefix: str, names: dict[str, str]
 ) -> CapacityParams | None:
     """The grouped inputs; new parameters when the form is submitted and valid (else a
-    message naming the table, row and column to fix, and None)."""
+    message naming the table, row and column to fix, and None).
+
+    The form (about 140 widgets and four tables) is drawn only while its expander is open:
+    a closed expander costs nothing on every rerun of the page."""
+    box = st.expander(
+        "Inputs: places, funding and assumptions",
+        icon=":material/tune:",
+        key=INPUTS_OPEN,
+        on_change="rerun",
+    )
+    if not box.open:
+        return None
     frames = scenario_service.editor_frames(params, names)
     ranges: dict[str, Range] = {}
     edited: dict = {"allocation": params.allocation}
-    with (
-        st.expander("Inputs: places, funding and assumptions", icon=":material/tune:"),
-        st.form(f"{prefix}_form", border=False),
-    ):
+    with box, st.form(f"{prefix}_form", border=False):
         st.markdown(
             "Each uncertain assumption is a range (the slider) around a most likely value, "
             "with the reason beside it. The model runs when you press **Run scenario**."

@@ -4,7 +4,10 @@ scenarios service; this module only lays them out."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from nlf_planner.capacity.model import ModelResult
@@ -12,10 +15,11 @@ from nlf_planner.capacity.outputs import LEVEL_CODES, OUTPUTS
 from nlf_planner.capacity.params import LEVEL_NAMES
 from nlf_planner.capacity.scenarios import Scenario
 from nlf_planner.charts import scenarios as charts
+from nlf_planner.exports_tables import to_csv_bytes
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.database import Database
-from nlf_planner.ui.frame import chart_with_download, query_param, set_query_params
-from nlf_planner.ui.scenarios_state import PageRuns, run_cached
+from nlf_planner.ui.frame import PLOTLY_CONFIG, chart_with_download, query_param, set_query_params
+from nlf_planner.ui.scenarios_state import PageRuns, cached_view, plan_key, run_cached
 from nlf_planner.ui.text import escape_markdown
 
 CHART_OUTPUTS = [
@@ -77,6 +81,7 @@ def pick_output(prefix: str, default: str = "vacancy_rate") -> tuple[str, int]:
 
 
 def fan(
+    db: Database,
     results: dict[str, ModelResult],
     base_res: ModelResult,
     name: str,
@@ -85,21 +90,37 @@ def fan(
     geo_name: str,
     targets: pd.DataFrame,
     key: str,
+    runs_key: Hashable,
 ) -> None:
-    """A fan chart of one output with the baseline's median and the plan's targets."""
-    frame, baseline, tg = scenario_service.fan(results, base_res, name, level, geo, targets)
-    fig = charts.fan_chart(
-        frame, name=name, level=level, baseline=baseline, targets=tg, geo_name=geo_name
-    )
-    summary = charts.fan_summary(frame, name, level, baseline, tg)
-    data = frame.assign(output=name, level=level, geo_code=geo)
-    chart_with_download(fig, data, key=key, summary=summary)
+    """A fan chart of one output with the baseline's median and the plan's targets, built
+    once per ``runs_key`` (the results' keys, the plan version) and output."""
+
+    def build() -> tuple[go.Figure, str, bytes]:
+        frame, baseline, tg = scenario_service.fan(results, base_res, name, level, geo, targets)
+        fig = charts.fan_chart(
+            frame, name=name, level=level, baseline=baseline, targets=tg, geo_name=geo_name
+        )
+        summary = charts.fan_summary(frame, name, level, baseline, tg)
+        return fig, summary, to_csv_bytes(frame.assign(output=name, level=level, geo_code=geo))
+
+    fig, summary, csv = cached_view(db, "fan", (runs_key, name, level, geo, geo_name), build)
+    _chart(fig, csv, key=key, summary=summary, alt=charts.fan_alt(name, level))
 
 
-def _csv_button(label: str, frame: pd.DataFrame, file_name: str, key: str) -> None:
+def _chart(fig: go.Figure, csv: bytes, *, key: str, summary: str, alt: str) -> None:
+    """``frame.chart_with_download`` with the CSV made once with the figure (the
+    formula-safe writer was a tenth of a warm rerun): the chart, its accessible name, its
+    text alternative and its data, under the same keys."""
+    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{key}", alt=alt)
+    st.caption(summary)
+    _csv_button("Download data (CSV)", csv, f"{key}.csv", f"download_{key}")
+
+
+def _csv_button(label: str, data: pd.DataFrame | bytes, file_name: str, key: str) -> None:
+    """A table's CSV through the formula-safe writer: scenario names are people's text."""
     st.download_button(
         label,
-        data=frame.to_csv(index=False).encode(),
+        data=data if isinstance(data, bytes) else to_csv_bytes(data),
         file_name=file_name,
         mime="text/csv",
         key=key,
@@ -114,7 +135,7 @@ def _what_changed(runs: PageRuns) -> None:
     applied = scenario_service.consequences(runs.base_params, runs.run_params)
     with st.container(border=True):
         st.markdown("**What changed vs baseline**")
-        if changes:
+        if changes:  # generated lines (labels and numbers), no one's typed text
             st.markdown("\n".join(f"- {c}" for c in changes))
         else:
             st.markdown("Nothing: this is the baseline's set of assumptions.")
@@ -123,12 +144,13 @@ def _what_changed(runs: PageRuns) -> None:
             st.markdown("\n".join(f"- {c}" for c in applied))
         if runs.params != runs.scenario.params:
             st.caption(
-                f"These inputs are not saved yet (shown as “{runs.label}”): use **Save and "
+                f"These inputs are not saved yet (shown as “{escape_markdown(runs.label)}”): "
+                "use **Save and "
                 "share** to keep them as a new version."
             )
 
 
-def _starting_point(runs: PageRuns) -> None:
+def _starting_point(db: Database, runs: PageRuns) -> None:
     """Where year 0 comes from: each quantity's measure, period and value, gaps named."""
     start = runs.start
     st.subheader("Where the starting point comes from")
@@ -143,17 +165,30 @@ def _starting_point(runs: PageRuns) -> None:
         "again each time they run; the rest of the starting position (posts, headcounts, the "
         "other levels' developed shares) is the scenario's own illustrative figure."
     )
-    table = scenario_service.starting_point_table(start, runs.run_params)
+    table, gaps = cached_view(
+        db,
+        "starting_point",
+        (runs.res_key, start.geo_code, start.base_year),
+        lambda: (
+            scenario_service.starting_point_table(start, runs.run_params),
+            scenario_service.starting_point_gaps(start, runs.run_params),
+        ),
+    )
     st.dataframe(table, hide_index=True, width="stretch")
-    for gap in scenario_service.starting_point_gaps(start, runs.run_params):
+    for gap in gaps:
         st.warning(escape_markdown(gap), icon=":material/info:")
 
 
-def _headlines(runs: PageRuns, plan, geo, geo_name) -> None:
+def _headlines(db: Database, runs: PageRuns, plan, geo, geo_name) -> None:
     st.subheader(f"Headline results, {geo_name}")
     res, base_res, params = runs.res, runs.base_res, runs.run_params
-    head = scenario_service.headline({"Scenario": res}, base_res, plan, geo, runs.start)
-    view = scenario_service.headline_view(head, "Scenario")
+
+    def build() -> tuple[bytes, pd.DataFrame]:
+        head = scenario_service.headline({"Scenario": res}, base_res, plan, geo, runs.start)
+        return to_csv_bytes(head), scenario_service.headline_view(head, "Scenario")
+
+    inputs = (runs.res_key, runs.base_key, plan_key(plan), geo)
+    head, view = cached_view(db, "headline", inputs, build)
     years = [y for y in scenario_service.HEADLINE_YEARS if y <= params.horizon]
     pick = st.segmented_control(
         "Show",
@@ -179,11 +214,19 @@ def _headlines(runs: PageRuns, plan, geo, geo_name) -> None:
     _csv_button("Download headline table (CSV)", head, "scenario_headlines.csv", "dl_head")
 
 
-def _regions(res, base_res, params, names: dict[str, str]) -> None:
+def _regions(db: Database, runs: PageRuns, names: dict[str, str]) -> None:
     st.subheader("By region")
+    res, base_res, params = runs.res, runs.base_res, runs.run_params
     name, lvl = pick_output("scn_region")
     year = st.slider("Year", 1, params.horizon, params.horizon, key="scn_region_year")
-    data, view, identical = scenario_service.region_table(res, base_res, name, lvl, year, names)
+
+    def build():
+        data, view, identical = scenario_service.region_table(res, base_res, name, lvl, year, names)
+        fig = charts.region_chart(data, name=name, level=lvl, year=year)
+        return data, view, identical, fig, charts.region_summary(data, name, lvl, year)
+
+    inputs = (runs.res_key, runs.base_key, name, lvl, year)
+    data, view, identical, fig, summary = cached_view(db, "regions", inputs, build)
     if identical:
         st.caption(
             "Every region shows the same value: regions share the national assumptions and "
@@ -191,18 +234,24 @@ def _regions(res, base_res, params, names: dict[str, str]) -> None:
             "difference in the inputs, or allocate places by need or vacancies, to separate "
             "them."
         )
-    fig = charts.region_chart(data, name=name, level=lvl, year=year)
-    summary = charts.region_summary(data, name, lvl, year)
-    chart_with_download(fig, data, key="region", summary=summary)
+    chart_with_download(
+        fig,
+        data,
+        key="region",
+        summary=summary,
+        alt=f"Bar chart of {OUTPUTS[name].label.lower()} in year {year}, by region",
+    )
     st.dataframe(view, hide_index=True)
 
 
-def model_tab(runs: PageRuns, plan, geo: str, geo_name: str, names: dict[str, str]) -> None:
+def model_tab(
+    db: Database, runs: PageRuns, plan, geo: str, geo_name: str, names: dict[str, str]
+) -> None:
     """What changed, the starting point, the headline table, the fan charts and the regions
     for one run."""
     _what_changed(runs)
-    _starting_point(runs)
-    _headlines(runs, plan, geo, geo_name)
+    _starting_point(db, runs)
+    _headlines(db, runs, plan, geo, geo_name)
     targets = scenario_service.plan_targets(plan, geo, runs.start)
     st.subheader("How the outputs move over time")
     level = st.segmented_control(
@@ -218,6 +267,7 @@ def model_tab(runs: PageRuns, plan, geo: str, geo_name: str, names: dict[str, st
         with cols[i % 2]:
             chart_level = level if name == "developed_share" else lvl
             fan(
+                db,
                 {runs.label: runs.res},
                 runs.base_res,
                 name,
@@ -226,8 +276,9 @@ def model_tab(runs: PageRuns, plan, geo: str, geo_name: str, names: dict[str, st
                 geo_name,
                 targets,
                 f"fan_{name}",
+                (runs.label, runs.res_key, runs.base_key, plan_key(plan)),
             )
-    _regions(runs.res, runs.base_res, runs.run_params, names)
+    _regions(db, runs, names)
 
 
 def _compare_choice(db: Database, listing: pd.DataFrame, scenario: Scenario) -> list[str]:
@@ -269,10 +320,11 @@ def compare_tab(
     loaded = scenario_service.load_many(db, chosen)
     # One seed for every scenario: common random numbers make the differences paired.
     base_res = runs.base_res
-    results = {
-        s.label: run_cached(scenario_service.from_data(s.params, runs.start), draws, seed, s.label)
-        for s in loaded
-    }
+    run_params = {s.label: scenario_service.from_data(s.params, runs.start) for s in loaded}
+    results = {label: run_cached(p, draws, seed, label) for label, p in run_params.items()}
+    keys = tuple(
+        (label, scenario_service.result_key(p, draws, seed)) for label, p in run_params.items()
+    )
     head = scenario_service.headline(results, base_res, plan, geo, runs.start)
     st.dataframe(scenario_service.compare_view(head), hide_index=True, width="stretch")
     st.caption(
@@ -283,4 +335,15 @@ def compare_tab(
     _csv_button("Download comparison (CSV)", head, "scenario_comparison.csv", "dl_compare")
     name, lvl = pick_output("scn_cmp")
     targets = scenario_service.plan_targets(plan, geo, runs.start)
-    fan(results, base_res, name, lvl, geo, geo_name, targets, "fan_compare")
+    fan(
+        db,
+        results,
+        base_res,
+        name,
+        lvl,
+        geo,
+        geo_name,
+        targets,
+        "fan_compare",
+        (keys, runs.base_key, plan_key(plan)),
+    )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -18,6 +20,7 @@ from nlf_planner.capacity.calibration import StartingPoint
 from nlf_planner.capacity.model import ModelResult
 from nlf_planner.capacity.params import CapacityParams
 from nlf_planner.capacity.scenarios import Scenario
+from nlf_planner.services import database as database_service
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import NotFound
@@ -68,6 +71,29 @@ def run_cached(params: CapacityParams, draws: int, seed: int, label: str) -> Mod
     with lock:
         _remember(cache, key, result)
     return result
+
+
+# --- built charts (by data version and what they show) ---------------------------------------
+
+T = TypeVar("T")
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _built(kind: str, version: str, inputs: Hashable, _build: Callable[[], object]) -> object:
+    return _build()
+
+
+def cached_view(db: Database, kind: str, inputs: Hashable, build: Callable[[], T]) -> T:
+    """What ``build`` makes (a figure with its data and summary), made once per data version
+    and ``inputs`` and shared by every session. Building plotly figures was most of a warm
+    rerun; ``inputs`` must name everything the view depends on besides the stored data (the
+    runs' result keys, the plan version, the geography, the pickers). Read-only once built."""
+    return _built(kind, database_service.data_version(db), inputs, build)  # type: ignore[return-value]
+
+
+def plan_key(plan) -> int | None:
+    """The plan version a view was drawn against (its targets come from it)."""
+    return getattr(plan, "version_id", None)
 
 
 # --- which scenario, which run settings -------------------------------------------------------
@@ -170,6 +196,8 @@ class PageRuns:
     label: str
     base_res: ModelResult
     res: ModelResult
+    base_key: str = ""
+    res_key: str = ""
 
 
 def page_runs(
@@ -182,6 +210,8 @@ def page_runs(
     run_params = scenario_service.from_data(params, start)
     label = scenario_service.run_label(scenario, params)
     return PageRuns(
+        base_key=scenario_service.result_key(base_params, draws, seed),
+        res_key=scenario_service.result_key(run_params, draws, seed),
         scenario=scenario,
         params=params,
         run_params=run_params,

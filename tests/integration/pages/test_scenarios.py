@@ -38,6 +38,10 @@ def _fig_titles(at) -> list[str]:
     return titles
 
 
+#: The inputs form is drawn only while its expander is open (a person opens it to edit).
+OPEN_INPUTS = {"scn_inputs_open": True}
+
+
 def _form_slider(at, suffix: str):
     return next(s for s in at.slider if s.key and s.key.endswith(suffix))
 
@@ -53,7 +57,7 @@ def _button(at, label: str):
 
 @pytest.fixture
 def page(fresh_seeded_db_path):
-    at = run_page("scenarios", fresh_seeded_db_path)
+    at = run_page("scenarios", fresh_seeded_db_path, session=OPEN_INPUTS)
     assert not at.exception, [e.value for e in at.exception]
     return at, fresh_seeded_db_path
 
@@ -91,7 +95,13 @@ def test_running_changed_inputs_updates_results_and_what_changed(page):
 
 def test_a_viewer_cannot_save_a_scenario_and_is_told_which_role(fresh_seeded_db_path):
     viewer = signed_in("Vic Viewer", "viewer")
-    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Save and share"}, user=viewer)
+    at = run_page(
+        "scenarios",
+        fresh_seeded_db_path,
+        query={"tab": "Save and share"},
+        user=viewer,
+        session=OPEN_INPUTS,
+    )
     assert not at.exception, [e.value for e in at.exception]
     labels = {b.label for b in at.button}
     assert not labels & {"Save as a new version of this scenario", "Clone this scenario"}
@@ -105,7 +115,9 @@ def test_a_viewer_cannot_save_a_scenario_and_is_told_which_role(fresh_seeded_db_
 
 def test_saving_writes_a_new_version_recorded_as_the_signed_in_person(fresh_seeded_db_path):
     path = fresh_seeded_db_path
-    at = run_page("scenarios", path, query={"tab": "Save and share"}, user="Asha Patel")
+    at = run_page(
+        "scenarios", path, query={"tab": "Save and share"}, user="Asha Patel", session=OPEN_INPUTS
+    )
     _button(at, "Save as a new version of this scenario").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -121,7 +133,9 @@ def test_saving_writes_a_new_version_recorded_as_the_signed_in_person(fresh_seed
 
 def test_save_as_new_scenario_from_changed_inputs(fresh_seeded_db_path):
     path = fresh_seeded_db_path
-    at = run_page("scenarios", path, user="Ben")  # sign-in is read when the session starts
+    at = run_page(
+        "scenarios", path, user="Ben", session=OPEN_INPUTS
+    )  # sign-in is read when the session starts
     _form_slider(at, "_retention_gain").set_value((20.0, 40.0))
     _button(at, "Run scenario").click()
     at.run()
@@ -143,7 +157,7 @@ def test_save_as_new_scenario_from_changed_inputs(fresh_seeded_db_path):
 
 
 def test_compare_tab_shows_saved_scenarios_side_by_side(fresh_seeded_db_path):
-    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Compare"})
+    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Compare"}, session=OPEN_INPUTS)
     assert not at.exception, [e.value for e in at.exception]
     table = _table(at, "Year")
     names = [c for c in table.columns if c not in ("Output", "Year")]
@@ -175,7 +189,9 @@ def test_url_reopens_a_scenario_with_its_run_settings(fresh_seeded_db_path):
 
 
 def test_sensitivity_goal_seek_and_waterfall_tabs_render(fresh_seeded_db_path):
-    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Sensitivity"})
+    at = run_page(
+        "scenarios", fresh_seeded_db_path, query={"tab": "Sensitivity"}, session=OPEN_INPUTS
+    )
     assert not at.exception, [e.value for e in at.exception]
     assert any(t.startswith("What moves vacancy rate") for t in _fig_titles(at))
     at.query_params["tab"] = "Goal seek"
@@ -239,7 +255,13 @@ def test_invalid_override_shows_a_message_not_a_traceback(page):
 
 
 def test_clone_then_delete_from_the_page(fresh_seeded_db_path):
-    at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Save and share"}, user="Asha")
+    at = run_page(
+        "scenarios",
+        fresh_seeded_db_path,
+        query={"tab": "Save and share"},
+        user="Asha",
+        session=OPEN_INPUTS,
+    )
     assert not at.exception, [e.value for e in at.exception]
     _button(at, "Clone this scenario").click()
     at.run()
@@ -260,7 +282,7 @@ def test_clone_then_delete_from_the_page(fresh_seeded_db_path):
 
 
 def test_long_runs_use_the_chunked_path_and_match(fresh_seeded_db_path):
-    at = run_page("scenarios", fresh_seeded_db_path, query={"draws": "5000"})
+    at = run_page("scenarios", fresh_seeded_db_path, query={"draws": "5000"}, session=OPEN_INPUTS)
     assert not at.exception, [e.value for e in at.exception]
     assert any("5,000 Monte-Carlo draws" in c.value for c in at.caption)
 
@@ -272,3 +294,16 @@ def test_running_without_edits_changes_nothing(page):
     assert not at.exception, [e.value for e in at.exception]
     markdown = [m.value for m in at.markdown]
     assert "Nothing: this is the baseline's set of assumptions." in markdown
+
+
+def test_the_inputs_form_is_drawn_only_while_its_expander_is_open(fresh_seeded_db_path):
+    """A closed inputs expander costs nothing on a rerun; opening it draws the form."""
+    at = run_page("scenarios", fresh_seeded_db_path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [b for b in at.button if b.label == "Run scenario"]
+    assert not [s for s in at.slider if s.key and s.key.endswith("_retention_gain")]
+    at.session_state["scn_inputs_open"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert _button(at, "Run scenario")
+    assert _form_slider(at, "_retention_gain")

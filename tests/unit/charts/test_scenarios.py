@@ -69,3 +69,40 @@ def test_waterfall_explains_places_held_back_by_the_budget():
     text = charts.waterfall_summary(w, "developed_share", 0, 5)
     assert "Budget +" in text and "pts" in text
     assert "baseline budget cannot pay" in text
+
+
+def test_three_compared_scenarios_stay_apart_by_more_than_colour():
+    """Issue 18: three scenarios' bands merged into one. Compared scenarios now show their
+    80% ranges as bars side by side at each year (never at the same x), and each median has
+    its own colour, line style, marker and letter (drawn at the line's end and in the
+    legend), so they can be told apart without colour."""
+    base, other = _results()
+    half = run_scenario(
+        baseline_scenario(draws=100).model_copy(
+            update={"params": baseline_scenario().params.scale_places(0.5)}
+        )
+    )
+    results = {"Baseline": base, "Double <b>places</b>": other, "Half": half}
+    fig = charts.fan_chart(fan_data(results, "improvement_coverage"), name="improvement_coverage")
+    ranges = [t for t in fig.data if t.error_y is not None and t.error_y.array is not None]
+    medians = [t for t in fig.data if t.mode == "lines+markers"]
+    assert len(ranges) == 3 and len(medians) == 3
+    xs = [tuple(t.x) for t in ranges]
+    for a, b in zip(xs, xs[1:], strict=False):
+        assert all(x1 < x2 for x1, x2 in zip(a, b, strict=True))  # side by side, every year
+    assert len({t.line.dash for t in medians}) == 3
+    assert len({t.marker.symbol for t in medians}) == 3
+    assert [t.name[0] for t in medians] == ["A", "B", "C"]
+    assert sorted(a.text for a in fig.layout.annotations) == ["<b>A</b>", "<b>B</b>", "<b>C</b>"]
+    # A scenario's name is people's text (also from imported files): shown, never markup.
+    assert "Double &lt;b&gt;places&lt;/b&gt;" in medians[1].name
+    assert not any("<b>places" in (t.name or "") for t in fig.data)
+    assert "range" in charts.fan_alt("improvement_coverage")
+
+
+def test_one_scenario_keeps_its_band():
+    base, _ = _results()
+    fig = charts.fan_chart(
+        fan_data({"Baseline": base}, "vacancy_rate", level=4), name="vacancy_rate", level=4
+    )
+    assert fig.data[0].fill == "toself" and not fig.layout.annotations
