@@ -6,6 +6,10 @@ their region or an ICB in it, never on a note for every chart), applies the rule
 :mod:`nlf_planner.annotations` against the real measure and geography codes, and only then
 asks the store, which writes the change and its audit row in one transaction. Refusals come
 back as :class:`ServiceError` subclasses with a message a person can read.
+
+The reads (a chart's notes and rebases, every rebase for the SPC of all series) are kept
+per data version (``services.cache``); the audit row of each change moves the version, so
+the next read after a note or rebase is fresh. Callers get their own copy.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TypeVar
 import pandas as pd
 
 from nlf_planner import annotations as rules
+from nlf_planner.services import cache
 from nlf_planner.services.access import require, require_scope, scope_guard
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.errors import NotFound, ReadOnly, ValidationFailed
@@ -109,9 +114,14 @@ def delete_note(
     )
 
 
+@cache.per_data_version(maxsize=64)
+def _notes_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
+    return annotation_store.annotations_for(db, measure_code, geo_code)
+
+
 def notes_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
     """The notes one chart shows: its own and those that apply to every chart."""
-    return annotation_store.annotations_for(db, measure_code, geo_code)
+    return _notes_for(db, measure_code, geo_code).copy(deep=False)
 
 
 # --------------------------------------------------------------------------- rebases
@@ -165,21 +175,38 @@ def remove_rebase(db: Database, actor: Actor | None, rebase_id: int, *, reason: 
     )
 
 
+@cache.per_data_version(maxsize=64)
+def _rebases_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
+    return annotation_store.rebases_for(db, measure_code, geo_code)
+
+
 def rebases_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
     """One chart's active rebases, with who entered them and why."""
-    return annotation_store.rebases_for(db, measure_code, geo_code)
+    return _rebases_for(db, measure_code, geo_code).copy(deep=False)
+
+
+@cache.per_data_version(maxsize=64)
+def _rebase_reasons(db: Database, measure_code: str, geo_code: str) -> dict[date, str]:
+    return annotation_store.rebase_reasons(db, measure_code, geo_code)
 
 
 def rebase_reasons(db: Database, measure_code: str, geo_code: str) -> dict[date, str]:
     """Rebase date → 'reason (who)', for a chart's hover text."""
-    return annotation_store.rebase_reasons(db, measure_code, geo_code)
+    return dict(_rebase_reasons(db, measure_code, geo_code))
+
+
+@cache.per_data_version(maxsize=4)
+def _all_rebases(db: Database) -> dict[tuple[str, str], list[date]]:
+    return annotation_store.all_rebases(db)
 
 
 def all_rebases(db: Database) -> dict[tuple[str, str], list[date]]:
     """Every active rebase date keyed by (measure, geography), for computing every series."""
-    return annotation_store.all_rebases(db)
+    return {key: list(dates) for key, dates in _all_rebases(db).items()}
 
 
+@cache.per_data_version(maxsize=4)
 def rebases_version(db: Database) -> str:
-    """Changes whenever a rebase is added or removed: part of every SPC cache key."""
+    """Changes whenever a rebase is added or removed: part of every SPC cache key (read
+    once per data version, which every rebase also moves)."""
     return annotation_store.rebases_version(db)

@@ -19,7 +19,9 @@ DataFrame before changing it).
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextvars import ContextVar
@@ -31,8 +33,23 @@ from nlf_planner.store import data_version as version_store
 P = ParamSpec("P")
 T = TypeVar("T")
 
-#: (id of the database handle, its commit count when pinned, the version read then).
+#: (the database handle's token, its commit count when pinned, the version read then).
 _PINNED: ContextVar[tuple[int, int, str] | None] = ContextVar("nlf_data_version", default=None)
+
+#: A token per open handle, never reused (``id()`` is, once a closed handle is collected, and
+#: two copies of one database can reach the same version with different rows).
+_TOKENS: weakref.WeakKeyDictionary[Database, int] = weakref.WeakKeyDictionary()
+_NEXT_TOKEN = itertools.count(1)
+_TOKEN_LOCK = threading.Lock()
+
+
+def _token(db: Database) -> int:
+    with _TOKEN_LOCK:
+        token = _TOKENS.get(db)
+        if token is None:
+            token = _TOKENS[db] = next(_NEXT_TOKEN)
+        return token
+
 
 #: Every memoised function's table, so :func:`clear` can empty them all (a restore).
 _TABLES: list[_Table] = []
@@ -41,7 +58,7 @@ _TABLES: list[_Table] = []
 def begin_run(db: Database) -> str:
     """Read the data version once for this run and pin it (the frame calls this first)."""
     version = version_store.data_version(db)
-    _PINNED.set((id(db), db.commits, version))
+    _PINNED.set((_token(db), db.commits, version))
     return version
 
 
@@ -49,7 +66,7 @@ def current_version(db: Database) -> str:
     """The version pinned for this run, or a fresh read when nothing is pinned for this
     handle or this process has written since it was pinned."""
     pinned = _PINNED.get()
-    if pinned is None or pinned[0] != id(db):
+    if pinned is None or pinned[0] != _token(db):
         return version_store.data_version(db)
     if pinned[1] == db.commits:
         return pinned[2]
@@ -96,18 +113,24 @@ def per_data_version(maxsize: int = 32) -> Callable[[Callable[P, T]], Callable[P
     """Decorate a read ``fn(db, *args, **kwargs)`` so it runs once per data version and
     arguments (which must be hashable). Use it only for results that depend on nothing but
     the database's contents and the arguments: never on who is asking (check access before
-    calling, or pass the deciding value as an argument)."""
+    calling, or pass the deciding value as an argument).
+
+    The wrapper's ``is_cached(db, *args, **kwargs)`` says whether a call would be answered
+    from the table (a page shows a spinner only when it would not)."""
 
     def decorate(fn: Callable[P, T]) -> Callable[P, T]:
         table = _Table(maxsize)
         _TABLES.append(table)
 
-        @functools.wraps(fn)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-            db = args[0]
+        def key_of(args: tuple, kwargs: dict) -> Hashable:
+            db = args[0] if args else None
             if not isinstance(db, Database):
                 raise TypeError(f"{fn.__qualname__}: the first argument must be the database")
-            key = (id(db), current_version(db), args[1:], tuple(sorted(kwargs.items())))
+            return (_token(db), current_version(db), args[1:], tuple(sorted(kwargs.items())))
+
+        @functools.wraps(fn)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            key = key_of(args, kwargs)
             found, value = table.get(key)
             if found:
                 return value
@@ -115,7 +138,13 @@ def per_data_version(maxsize: int = 32) -> Callable[[Callable[P, T]], Callable[P
             table.put(key, value)
             return value
 
+        def is_cached(*args: Any, **kwargs: Any) -> bool:
+            key = key_of(args, kwargs)  # may read the version: outside the lock
+            with table.lock:
+                return key in table.entries
+
         wrapper.cache_table = table  # type: ignore[attr-defined]
+        wrapper.is_cached = is_cached  # type: ignore[attr-defined]
         return wrapper
 
     return decorate

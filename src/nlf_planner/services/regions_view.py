@@ -24,10 +24,11 @@ from nlf_planner.models import Measure
 from nlf_planner.periods import label as period_label
 from nlf_planner.plan import Plan
 from nlf_planner.services import annotations as annotation_service
+from nlf_planner.services import cache, plan_editing
+from nlf_planner.services import measurements as measurement_service
+from nlf_planner.services import reference as reference_service
 from nlf_planner.spc import SPCOptions, SPCResult, suggest_rebase
 from nlf_planner.store import Database
-from nlf_planner.store import measurements as measurement_store
-from nlf_planner.store import reference as reference_store
 from nlf_planner.units import format_value
 
 RegionsModel = regions_domain.RegionsModel
@@ -61,31 +62,59 @@ FUNNEL_ADJUSTMENTS = {
 
 
 def model_key(db: Database, plan: Plan | None) -> tuple:
-    """What the model depends on: the file, its data, its rebases, the plan version and the
-    SPC run length. Equal keys give equal models, so callers may cache on it."""
+    """What the model depends on: the file, its data (the data version, which rebases also
+    move), the plan version and the SPC run length. Equal keys give equal models, so callers
+    may cache on it; it reads nothing but the version pinned for this run."""
     return (
         str(db.path),
-        measurement_store.data_version(db),
-        annotation_service.rebases_version(db),
+        cache.current_version(db),
         plan.version_id if plan is not None else None,
         SPCOptions.default().run_length,
     )
 
 
 def build_regions_model(db: Database, plan: Plan | None, series=None) -> RegionsModel:
-    """The model for ``plan`` (None = no plan lines) from the database's series.
+    """The model for ``plan`` (None = no plan lines) from the database's series, built
+    afresh (the reads behind it are cached per data version; the SPC is not).
 
     ``series`` may be passed when the caller already holds them (a cached read)."""
     return regions_domain.build_model(
-        series if series is not None else measurement_store.all_series(db),
-        reference_store.measures(db),
-        reference_store.priority_areas(db),
-        reference_store.regions(db),
-        reference_store.icbs(db),
+        series if series is not None else measurement_service.all_series(db),
+        reference_service.measures(db),
+        reference_service.priority_areas(db),
+        reference_service.regions(db),
+        reference_service.icbs(db),
         rebases=annotation_service.all_rebases(db),
         plan=plan,
         options=SPCOptions.default(),
     )
+
+
+@cache.per_data_version(maxsize=4)
+def _model_for_version(db: Database, plan_version_id: int | None, run_length: int) -> RegionsModel:
+    plan = plan_editing.load_plan(db, plan_version_id) if plan_version_id is not None else None
+    return build_regions_model(db, plan)
+
+
+def model_for_version(db: Database, plan_version_id: int | None) -> RegionsModel:
+    """The model for a saved plan version (None = no plan), built once per data version
+    and shared by every page and session of the process: treat it as read-only. The plan
+    itself is read only when the model has to be built, so a rerun with no new data reads
+    neither the plan nor the series."""
+    return _model_for_version(db, plan_version_id, SPCOptions.default().run_length)
+
+
+def model_ready(db: Database, plan_version_id: int | None) -> bool:
+    """Whether :func:`model_for_version` would answer at once (a page spins only if not)."""
+    return _model_for_version.is_cached(db, plan_version_id, SPCOptions.default().run_length)
+
+
+def regions_model(db: Database, plan: Plan | None) -> RegionsModel:
+    """The model for ``plan``: the cached one of its saved version, or, for a plan not yet
+    saved (no version id, nothing else identifies it), one built afresh."""
+    if plan is not None and plan.version_id is None:
+        return build_regions_model(db, plan)
+    return model_for_version(db, plan.version_id if plan is not None else None)
 
 
 def _value_format(m: Measure) -> str:

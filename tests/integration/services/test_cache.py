@@ -5,10 +5,14 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from nlf_planner.services import annotations as annotation_service
-from nlf_planner.services import cache
+from nlf_planner.services import cache, plan_editing, regions_view
+from nlf_planner.services import measurements as measurement_service
+from nlf_planner.services import reference as reference_service
+from nlf_planner.services.database import open_store
 from nlf_planner.store import Database, open_database
 from nlf_planner.store import audit as audit_store
 from nlf_planner.store import data_version as version_store
@@ -175,3 +179,81 @@ def test_concurrent_writers_in_threads_do_not_conflict_on_the_version(db: Databa
     assert errors == []
     assert db.scalar("SELECT count(*) FROM audit_log WHERE entity = 'test'") == 40
     assert version_store.data_version(db) != before
+
+
+# --- reads and view models behind the services ------------------------------------------------
+
+
+def _note(db: Database, text: str, period: date = date(2020, 1, 1)) -> int:
+    return annotation_service.add_note(
+        db, ACTORS["admin"], measure_code="M10", geo_code="E54000027", period=period, text=text
+    )
+
+
+def test_two_databases_at_the_same_version_never_share_a_result(tmp_path) -> None:
+    """Two handles whose data differ but whose versions read the same (the same number of
+    audited changes): each sees its own notes. A key on ``id(db)`` could mix them up once a
+    closed handle's id is reused; the cache keys on a token per handle."""
+    one, two = open_store(tmp_path / "one.duckdb"), open_store(tmp_path / "two.duckdb")
+    try:
+        _note(one, "Only in one")
+        _note(two, "Only in two")
+        assert version_store.data_version(one) == version_store.data_version(two)
+        assert annotation_service.notes_for(one, "M10", "E54000027").text.tolist() == [
+            "Only in one"
+        ]
+        assert annotation_service.notes_for(two, "M10", "E54000027").text.tolist() == [
+            "Only in two"
+        ]
+    finally:
+        one.close()
+        two.close()
+
+
+def test_series_are_read_once_per_version_and_a_callers_change_stays_its_own(
+    fresh_seeded_db,
+) -> None:
+    db = fresh_seeded_db
+    table = measurement_service._all_series.cache_table
+    cache.begin_run(db)
+    first = measurement_service.all_series(db, ["M10"], ["england"])
+    misses = table.misses
+    first["value"] = -1.0  # a careless caller
+    first.loc[first.index[0], "period"] = None
+    again = measurement_service.all_series(db, ["M10"], ["england"])
+    assert table.misses == misses  # no second read
+    assert (again["value"] >= 0).all() and again["period"].notna().all()
+    cache.end_run()
+
+
+def test_the_regions_model_is_built_once_and_again_after_a_rebase(fresh_seeded_db) -> None:
+    db = fresh_seeded_db
+    plan_id = plan_editing.latest_version_id(db)
+    cache.begin_run(db)
+    assert not regions_view.model_ready(db, plan_id)
+    model = regions_view.model_for_version(db, plan_id)
+    assert regions_view.model_ready(db, plan_id)
+    assert regions_view.model_for_version(db, plan_id) is model
+    assert model.plan is not None and model.plan.version_id == plan_id
+    when = pd.Timestamp(model.result("M10", "E54000027").periods[-24]).date()
+    annotation_service.add_rebase(
+        db, ACTORS["admin"], measure_code="M10", geo_code="E54000027", period=when,
+        reason="New survey method",
+    )  # fmt: skip
+    rebuilt = regions_view.model_for_version(db, plan_id)
+    cache.end_run()
+    assert rebuilt is not model
+    assert model.result("M10", "E54000027").rebase_periods == ()  # the old one is untouched
+    assert list(rebuilt.result("M10", "E54000027").rebase_periods) == [when]
+
+
+def test_reference_reads_come_back_as_each_callers_own_list(db: Database) -> None:
+    cache.begin_run(db)
+    mine = reference_service.measures(db)
+    mine.clear()
+    names = reference_service.geography_names(db)
+    names["E92000001"] = "Changed"
+    assert len(reference_service.measures(db)) > 0
+    assert reference_service.region_name(db, "E92000001") != "Changed"
+    assert reference_service.measure(db, "M10") is not None
+    cache.end_run()
