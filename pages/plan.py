@@ -22,6 +22,7 @@ from nlf_planner.ui.frame import (
     require_actor,
     show_error,
 )
+from nlf_planner.ui.text import escape_markdown
 
 FLASH = "plan_flash"
 
@@ -45,8 +46,7 @@ viewing_latest = plan.version_id == latest_id
 
 area = plan_editors.area_picker(ref)
 history = cached_series(db, levels=["england"])
-baselines = P.baselines_from_history(history, ref.measures, plan.base_year)
-tables = ref.editor_tables(plan, baselines)
+baselines, tables = ps.editor_view(db, plan, ref, history)
 
 
 def tables_for(p: P.Plan) -> dict:
@@ -63,7 +63,7 @@ def put_edits_on_top() -> None:
     if mine.errors:
         st.error(
             "Fix the problems in your edits first, then try again: "
-            + "; ".join(str(i) for i in mine.errors[:5])
+            + escape_markdown("; ".join(str(i) for i in mine.errors[:5]))
         )
         return
     merged, conflicts = plan_editing.rebase_edits(started_from, mine.plan, plan)
@@ -72,7 +72,7 @@ def put_edits_on_top() -> None:
     if conflicts:
         text += (
             f" {len(conflicts)} of them clashed with your colleague's changes, whose "
-            "values were kept: " + "; ".join(c.describe() for c in conflicts[:5])
+            "values were kept: " + escape_markdown("; ".join(c.describe() for c in conflicts[:5]))
         )
     st.session_state[FLASH] = text
 
@@ -90,9 +90,9 @@ def save(ws: dict, note: str) -> None:
     except ValidationFailed as exc:
         plan_editors.show_issues(exc)
     except plan_editing.NothingToSave as exc:
-        st.info(str(exc))
+        st.info(escape_markdown(exc))
     except StaleVersion as exc:
-        st.error(str(exc), icon=":material/sync_problem:")
+        st.error(escape_markdown(exc), icon=":material/sync_problem:")
         latest = plan_editing.load_plan(db, exc.current_version)
         if latest is not None:
             plan_history.edits_against(latest, ref.diff(latest, draft.plan))
@@ -102,7 +102,11 @@ def save(ws: dict, note: str) -> None:
         warn = draft.warnings
         done(
             f"Saved as version {saved.version_id}."
-            + (f" {len(warn)} warning(s): " + "; ".join(map(str, warn[:3])) if warn else "")
+            + (
+                f" {len(warn)} warning(s): " + escape_markdown("; ".join(map(str, warn[:3])))
+                if warn
+                else ""
+            )
         )
 
 
@@ -136,11 +140,11 @@ ends = ", ".join(
 )
 st.markdown(
     f"**Version {plan.version_id}{' (latest)' if viewing_latest else ''}**, saved by "
-    f"{plan.author} on {format_date(plan.created_at)}. Base year "
+    f"{escape_markdown(plan.author)} on {format_date(plan.created_at)}. Base year "
     f"**{P.fy_label(plan.base_year)}**; {ends}. Trajectory: {plan.trajectory}."
 )
 if plan.note:
-    st.caption(f"Note: {plan.note}")
+    st.caption(f"Note: {escape_markdown(plan.note)}")
 flash = st.session_state.pop(FLASH, None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
@@ -148,13 +152,17 @@ if flash:
 tab_edit, tab_roadmap, tab_status, tab_history = st.tabs(
     ["Targets and milestones", "Roadmap", "Status and follow-up", "Versions and changes"],
     key="tab",
+    on_change="rerun",
     bind="query-params",
 )
+# Only the open tab is drawn (issue 12): each tab's work runs when it is chosen.
 
 person = current_actor()
 may_edit = person is not None and person.has(Role.EDITOR)
 
-with tab_edit:
+
+def edit_tab() -> None:
+    """The targets and milestones: read-only for an older version or a viewer."""
     if not viewing_latest:
         plan_editors.read_only_view(plan, latest_id, tables, area)
     elif not may_edit:  # viewers see the tables without the editors and the save button
@@ -175,19 +183,14 @@ with tab_edit:
                 f"for {P.fy_label(plan.base_year)} until you save.",
                 icon=":material/event:",
             )
-        plan_editors.editors(ws, plan, ref, area, history, ws["applied_base_year"])
+        plan_editors.editors(db, ws, plan, ref, area, history, ws["applied_base_year"])
         note = plan_editors.save_controls(ws)
         if ps.take_request(ps.SAVE_REQUESTED):
             save(ws, note)
 
-with tab_roadmap:
-    plan_roadmap.roadmap(db, plan, ref, area, today)
 
-with tab_status:
-    plan_status.rollup(plan, ref, today)
-    plan_status.attention(plan, today, area)
-
-with tab_history:
+def history_tab() -> None:
+    """The versions, a comparison of two, and (for editors) restoring an older one."""
     versions = plan_editing.list_versions(db)
     ids = versions["version_id"].astype(int).tolist()
     plan_history.version_table(versions)
@@ -197,5 +200,23 @@ with tab_history:
         require_actor("restore a version")
     if chosen is not None and ps.take_request(ps.RESTORE_REQUESTED):
         restore(*chosen)
+
+
+with tab_edit:
+    if tab_edit.open is not False:
+        edit_tab()
+
+with tab_roadmap:
+    if tab_roadmap.open:
+        plan_roadmap.roadmap(db, plan, ref, area, today)
+
+with tab_status:
+    if tab_status.open:
+        plan_status.rollup(plan, ref, today)
+        plan_status.attention(plan, today, area)
+
+with tab_history:
+    if tab_history.open:
+        history_tab()
 
 footer(db)

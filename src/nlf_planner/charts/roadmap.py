@@ -9,6 +9,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping, Sequence
 from datetime import date
+from html import escape as _html_escape
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,6 +23,7 @@ from nlf_planner.charts.theme import (
     NHS_PURPLE,
     NHS_WARM_YELLOW,
     apply_layout,
+    base_layout,
 )
 from nlf_planner.plan import (
     HORIZONS,
@@ -43,6 +45,16 @@ STATUS_STYLE: dict[str, tuple[str, str]] = {
 }
 EVENTS_ROW = "Engagement events"
 LABEL_CHARS = 30
+#: Row labels wrap at this many letters over up to three lines, so the left margin stays
+#: narrow enough for the timeline to keep most of a 1024 px page.
+AREA_LABEL_CHARS = 22
+AREA_MARGIN_PX = 175
+
+
+def escape(text: object) -> str:
+    """People's text (titles, owners, names) made inert for plotly, which reads a small HTML
+    subset (``<a href>``) in text and hover: ``<``, ``>`` and ``&`` become entities."""
+    return _html_escape(str(text), quote=False)
 
 
 def _short(text: str, n: int = LABEL_CHARS) -> str:
@@ -52,10 +64,10 @@ def _short(text: str, n: int = LABEL_CHARS) -> str:
 
 def _area_label(code: str, name: str) -> str:
     """Code and name, wrapped over at most two lines so the row labels stay readable."""
-    lines = textwrap.wrap(f"{code} {name}", 28)
-    if len(lines) > 2:
-        lines = [lines[0], _short(" ".join(lines[1:]), 28)]
-    return "<br>".join(lines)
+    lines = textwrap.wrap(f"{code} {name}", AREA_LABEL_CHARS)
+    if len(lines) > 3:
+        lines = [*lines[:2], _short(" ".join(lines[2:]), AREA_LABEL_CHARS)]
+    return "<br>".join(escape(line) for line in lines)
 
 
 def roadmap_data(
@@ -135,11 +147,15 @@ def roadmap_figure(
     today: date,
     events: pd.DataFrame | None = None,
     title: str | None = None,
+    label_by: str = "title",
 ) -> go.Figure:
     """Timeline of milestones by priority area (rows), coloured and shaped by status.
 
     ``events`` (optional) has ``event_date`` (or ``date``) and ``title`` columns, and may have
     ``event_type``; they are drawn on their own row so the engagement page can reuse this.
+    ``label_by="id"`` marks each milestone with its short ID instead of its title (the title
+    stays in the hover and the table beside the chart): at 1024 px the titles of
+    milestones a few months apart overlap. People's text is escaped for plotly.
     """
     data = roadmap_data(milestones, area_names, today)
     rows = [_area_label(c, n) for c, n in area_names.items()]
@@ -160,7 +176,10 @@ def roadmap_figure(
                 mode="markers+text",
                 cliponaxis=False,
                 name=STATUS_LABELS[status],
-                text=[_short(t) for t in sub["title"]],
+                text=[
+                    escape(_short(t)) if label_by == "title" else escape(i)
+                    for t, i in zip(sub["title"], sub["item_id"], strict=True)
+                ],
                 textposition=positions,
                 textfont={"size": 11, "color": NHS_DARK_GREY},
                 marker={
@@ -169,9 +188,12 @@ def roadmap_figure(
                     "size": 14,
                     "line": {"color": colour, "width": 2},
                 },
-                customdata=list(
-                    zip(sub["title"], sub["owner"], sub["status"], sub["item_id"], strict=True)
-                ),
+                customdata=[
+                    [escape(v) for v in row]
+                    for row in zip(
+                        sub["title"], sub["owner"], sub["status"], sub["item_id"], strict=True
+                    )
+                ],
                 hovertemplate=(
                     "<b>%{customdata[0]}</b><br>Due %{x|%d %b %Y} · %{customdata[2]}"
                     "<br>Owner: %{customdata[1]}<br>%{customdata[3]}<extra></extra>"
@@ -225,7 +247,7 @@ def roadmap_figure(
     )
     fig.update_layout(
         legend={"orientation": "h", "y": -0.12, "x": 0, "title": {"text": "Status: "}},
-        margin={"l": 230, "r": 30, "t": 70, "b": 90},
+        margin={"l": AREA_MARGIN_PX, "r": 30, "t": 70, "b": 90},
     )
     return fig
 
@@ -267,18 +289,22 @@ def _mark_horizons(fig: go.Figure, base_year: int, today: date) -> None:
 def _add_events(fig: go.Figure, events: pd.DataFrame) -> None:
     col = "event_date" if "event_date" in events.columns else "date"
     ev = events.dropna(subset=[col])
-    kinds = ev["event_type"].astype(str) if "event_type" in ev.columns else [""] * len(ev)
+    kinds = (
+        [escape(k) for k in ev["event_type"].astype(str)]
+        if "event_type" in ev.columns
+        else [""] * len(ev)
+    )
     fig.add_trace(
         go.Scatter(
             x=pd.to_datetime(ev[col]),
             y=[EVENTS_ROW] * len(ev),
             mode="markers+text",
             name="Engagement event",
-            text=[_short(t, 24) for t in ev["title"]],
+            text=[escape(_short(t, 24)) for t in ev["title"]],
             textposition=["top center" if i % 2 == 0 else "bottom center" for i in range(len(ev))],
             textfont={"size": 10, "color": NHS_PURPLE},
             marker={"symbol": "star", "size": 13, "color": NHS_PURPLE},
-            customdata=list(zip(ev["title"], kinds, strict=True)),
+            customdata=[[escape(t), k] for t, k in zip(ev["title"], kinds, strict=True)],
             hovertemplate="<b>%{customdata[0]}</b><br>%{x|%d %b %Y} · %{customdata[1]}"
             "<extra></extra>",
         )
@@ -297,52 +323,56 @@ def trajectory_figure(
     """History, the derived plan line and the 1/3/5-year targets for one measure.
 
     ``history`` has ``period, value``; ``line`` has ``period, plan`` (from
-    :func:`nlf_planner.plan.plan_line_for_series`).
+    :func:`nlf_planner.plan.plan_line_for_series`). Built as one layout dict and trace
+    dicts in a single ``go.Figure`` call (issue 12: the ``update_*`` chain cost more than
+    the rest of the Plan page's rerun).
     """
-    fig = go.Figure()
+    traces: list[dict] = []
     if not history.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=pd.to_datetime(history["period"]),
-                y=history["value"],
-                mode="lines+markers",
-                name=f"{geo_name} (recorded)",
-                line={"color": NHS_DARK_GREY, "width": 2},
-                marker={"size": 4},
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": pd.to_datetime(history["period"]),
+                "y": history["value"],
+                "mode": "lines+markers",
+                "name": f"{escape(geo_name)} (recorded)",
+                "line": {"color": NHS_DARK_GREY, "width": 2},
+                "marker": {"size": 4},
+            }
         )
     if not line.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=pd.to_datetime(line["period"]),
-                y=line["plan"],
-                mode="lines",
-                name="Plan line",
-                line={"color": NHS_BLUE, "width": 3, "dash": "dash"},
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": pd.to_datetime(line["period"]),
+                "y": line["plan"],
+                "mode": "lines",
+                "name": "Plan line",
+                "line": {"color": NHS_BLUE, "width": 3, "dash": "dash"},
+            }
         )
     hs = [h for h in HORIZONS if h in targets]
     if hs:
-        fig.add_trace(
-            go.Scatter(
-                x=[pd.Timestamp(horizon_end(base_year, h)) for h in hs],
-                y=[targets[h] for h in hs],
-                mode="markers+text",
-                name="Targets",
-                text=[f"Year {h}: {targets[h]:g}" for h in hs],
-                textposition="top center",
-                marker={"symbol": "diamond", "size": 12, "color": NHS_DARK_BLUE},
-                cliponaxis=False,
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [pd.Timestamp(horizon_end(base_year, h)) for h in hs],
+                "y": [targets[h] for h in hs],
+                "mode": "markers+text",
+                "name": "Targets",
+                "text": [f"Year {h}: {targets[h]:g}" for h in hs],
+                "textposition": "top center",
+                "marker": {"symbol": "diamond", "size": 12, "color": NHS_DARK_BLUE},
+                "cliponaxis": False,
+            }
         )
-    apply_layout(
-        fig,
-        f"{measure_name}: {geo_name} history and plan line to year 5 ({unit_label})",
+    layout = base_layout(
+        escape(f"{measure_name}: {geo_name} history and plan line to year 5 ({unit_label})"),
         height=380,
-        y_title=unit_label,
     )
-    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0})
-    return fig
+    layout["yaxis"] = {**layout["yaxis"], "title": {"text": escape(unit_label)}}
+    layout["legend"] = {"orientation": "h", "y": -0.18, "x": 0}
+    return go.Figure(data=traces, layout=layout)
 
 
 def trajectory_summary(

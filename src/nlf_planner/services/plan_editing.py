@@ -26,6 +26,7 @@ from nlf_planner.models import Condition, Measure, PriorityArea, Region
 from nlf_planner.plan import Change, MergeConflict, Plan, ValidationIssue
 from nlf_planner.services.access import require, require_scope
 from nlf_planner.services.actor import Actor, Role
+from nlf_planner.services.cache import per_data_version
 from nlf_planner.services.errors import (
     NotFound,
     NothingToSave,
@@ -119,7 +120,10 @@ class PlanReference:
         )
 
 
+@per_data_version(maxsize=4)
 def plan_reference(db: Database) -> PlanReference:
+    """The measures, areas, conditions and regions the plan is edited against, read once
+    per data version (issue 12). Shared between sessions: read-only."""
     return PlanReference(
         measures=reference_store.measures(db),
         areas=reference_store.priority_areas(db),
@@ -129,22 +133,35 @@ def plan_reference(db: Database) -> PlanReference:
     )
 
 
+@per_data_version(maxsize=16)
 def load_plan(db: Database, version_id: int | None = None) -> Plan | None:
-    """One version, whole (the latest when ``version_id`` is None); None when there is none."""
+    """One version, whole (the latest when ``version_id`` is None); None when there is none.
+
+    Read once per data version (every save moves it): the same object is handed to every
+    caller and session, so nobody may change it (``model_copy`` makes a draft)."""
     return plan_store.load_plan(db, version_id)
 
 
+@per_data_version(maxsize=4)
 def latest_version_id(db: Database) -> int | None:
-    """The plan's head: the version the next save must start from."""
+    """The plan's head: the version the next save must start from (the save itself checks
+    it again in its transaction, so a cached head can never let a stale save through)."""
     return plan_store.latest_version_id(db)
 
 
+@per_data_version(maxsize=64)
 def version_exists(db: Database, version_id: int) -> bool:
     return plan_store.version_exists(db, version_id)
 
 
 def list_versions(db: Database) -> pd.DataFrame:
-    """Every version, newest first: counts, author, note and which one is the latest."""
+    """Every version, newest first: counts, author, note and which one is the latest
+    (a copy of the read kept per data version)."""
+    return _list_versions(db).copy()
+
+
+@per_data_version(maxsize=4)
+def _list_versions(db: Database) -> pd.DataFrame:
     return plan_store.list_versions(db)
 
 

@@ -9,14 +9,17 @@ from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from nlf_planner import plan as P
 from nlf_planner.charts.roadmap import trajectory_figure, trajectory_summary
+from nlf_planner.services.database import Database, data_version
 from nlf_planner.services.errors import ValidationFailed
 from nlf_planner.services.plan_editing import PlanReference
 from nlf_planner.ui import plan_state as ps
 from nlf_planner.ui.frame import chart_with_download, query_param, set_query_params
+from nlf_planner.ui.text import escape_markdown
 
 Editor = Callable[[pd.DataFrame, str], pd.DataFrame]
 ALL_AREAS = "all"
@@ -198,6 +201,7 @@ def base_year_controls(today: date) -> None:
 
 
 def plan_line_preview(
+    db: Database,
     edited: pd.DataFrame,
     plan: P.Plan,
     ref: PlanReference,
@@ -222,30 +226,53 @@ def plan_line_preview(
         value = pd.to_numeric(row[col], errors="coerce")
         if pd.notna(value):
             targets[h] = float(value)
-    m = ref.by_code[code]
-    preview_plan = plan.model_copy(
+    trajectory = st.session_state.get(ps.TRAJECTORY_KEY, plan.trajectory)
+    fig, line, summary = _preview(
+        plan,
+        ref,
+        history,
+        (str(db.path), data_version(db), code),
+        tuple(sorted(targets.items())),
+        base_year,
+        trajectory,
+    )
+    chart_with_download(
+        fig, line, key="plan_preview", summary=summary, file_name=f"plan-line-{code}.csv"
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _preview(
+    _plan: P.Plan,
+    _ref: PlanReference,
+    _history: pd.DataFrame,
+    key: tuple[str, str, str],
+    targets: tuple[tuple[int, float], ...],
+    base_year: int,
+    trajectory: str,
+) -> tuple[go.Figure, pd.DataFrame, str]:
+    """The preview's figure, line and summary, built once per data version, measure and
+    targets (issue 12): moving between cells or tabs rebuilds nothing. Shared: read-only."""
+    code = key[2]
+    m = _ref.by_code[code]
+    preview_plan = _plan.model_copy(
         update={
             "base_year": base_year,
-            "trajectory": st.session_state.get(ps.TRAJECTORY_KEY, plan.trajectory),
-            "targets": [
-                P.PlanTarget(measure_code=code, horizon=h, target=v) for h, v in targets.items()
-            ],
+            "trajectory": trajectory,
+            "targets": [P.PlanTarget(measure_code=code, horizon=h, target=v) for h, v in targets],
         }
     )
-    hist = history.loc[history["measure_code"] == code, ["period", "value"]]
+    hist = _history.loc[_history["measure_code"] == code, ["period", "value"]]
     line = P.plan_line_for_series(preview_plan, m, hist)
     baseline = float(line["baseline"].iloc[0]) if not line.empty else m.baseline
     title = P.measure_label(m)
-    chart_with_download(
-        trajectory_figure(title, m.unit_label, hist, line, targets, base_year),
-        line,
-        key="plan_preview",
-        summary=trajectory_summary(title, m.unit_label, baseline, targets),
-        file_name=f"plan-line-{code}.csv",
-    )
+    goals = dict(targets)
+    fig = trajectory_figure(title, m.unit_label, hist, line, goals, base_year)
+    return fig, line, escape_markdown(trajectory_summary(title, m.unit_label, baseline, goals))
 
 
 def editors(
+    db: Database,
     ws: dict,
     plan: P.Plan,
     ref: PlanReference,
@@ -260,7 +287,7 @@ def editors(
         "not go backwards for the measure's direction."
     )
     edited = ps.table_editor(ws, "targets", area, ref.area_of, targets_editor)
-    plan_line_preview(edited, plan, ref, history, base_year, area)
+    plan_line_preview(db, edited, plan, ref, history, base_year, area)
     st.subheader("Regional targets (override England)")
     st.caption("Leave a year blank to use England's target for that year. " + P.DIRECTION_RULE)
     ps.table_editor(ws, "regional", area, ref.area_of, regional_editor(ref, area))
@@ -338,9 +365,10 @@ def show_issues(exc: ValidationFailed, shown: int = 30) -> None:
     """A refused save's problems, one line each (row and column as the tables show them)."""
     errors = P.errors_only(exc.issues)
     if not errors:
-        st.error(str(exc), icon=":material/error:")
+        st.error(escape_markdown(exc), icon=":material/error:")
         return
-    lines = "\n".join(f"- {i}" for i in errors[:shown])
+    # A problem may quote what was typed (a title, an owner): shown as typed, never as markup.
+    lines = "\n".join(f"- {escape_markdown(i)}" for i in errors[:shown])
     more = f"\n- … and {len(errors) - shown} more" if len(errors) > shown else ""
     st.error(
         f"Nothing was saved: {len(errors)} problem{'s' if len(errors) != 1 else ''} to fix "

@@ -9,10 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from nlf_planner import plan as P
+from nlf_planner.exports_tables import to_csv_bytes
 from nlf_planner.services import plan_editing
 from nlf_planner.services.database import Database
 from nlf_planner.services.plan_editing import PlanReference
 from nlf_planner.ui import plan_state as ps
+from nlf_planner.ui.text import escape_markdown
 
 CHANGE_COLUMNS = {
     "change": "Change",
@@ -66,13 +68,13 @@ def compare_versions(
     new_v = c2.selectbox("To version", ids, index=0, key=f"plan_diff_to_{latest_id}")
     changes = plan_editing.diff_versions(db, int(old_v), int(new_v), ref)
     frame = P.changes_frame(changes)
-    st.markdown(f"**Version {old_v} → {new_v}:** {P.summarise_changes(changes)}")
+    st.markdown(f"**Version {old_v} → {new_v}:** {escape_markdown(P.summarise_changes(changes))}")
     if frame.empty:
         return
     st.dataframe(frame, hide_index=True, column_config=CHANGE_COLUMNS)
     st.download_button(
         "Download changes (CSV)",
-        frame.to_csv(index=False).encode("utf-8"),
+        to_csv_bytes(frame),  # formula-safe: milestone titles and owners are people's text
         file_name=f"plan-v{old_v}-to-v{new_v}-changes.csv",
         mime="text/csv",
         on_click="ignore",
@@ -85,7 +87,8 @@ def edits_against(latest: P.Plan | None, changes: Sequence[P.Change]) -> None:
     if latest is None:
         return
     st.caption(
-        f"Your edits compared with version {latest.version_id}: " + P.summarise_changes(changes)
+        f"Your edits compared with version {latest.version_id}: "
+        + escape_markdown(P.summarise_changes(changes))
     )
     st.dataframe(P.changes_frame(changes), hide_index=True, column_config=CHANGE_COLUMNS)
 

@@ -20,9 +20,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from nlf_planner.plan import EDITOR_TABLES, Plan, row_areas, shift_years
+from nlf_planner.plan import EDITOR_TABLES, Plan, baselines_from_history, row_areas, shift_years
 from nlf_planner.services import plan_editing
-from nlf_planner.services.database import Database
+from nlf_planner.services.database import Database, data_version
 from nlf_planner.ui.frame import get_db, query_param, set_query_params
 
 VERSION_KEY = "plan_version"
@@ -91,6 +91,27 @@ def current_plan_version_id(db: Database | None = None) -> int | None:
         if plan_editing.version_exists(db, vid):
             return vid
     return plan_editing.latest_version_id(db)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _editor_view(
+    _plan: Plan,
+    _ref: plan_editing.PlanReference,
+    _history: pd.DataFrame,
+    path: str,
+    version: str,
+    plan_version: int | None,
+) -> tuple[dict[str, float], dict[str, pd.DataFrame]]:
+    baselines = baselines_from_history(_history, _ref.measures, _plan.base_year)
+    return baselines, _ref.editor_tables(_plan, baselines)
+
+
+def editor_view(
+    db: Database, plan: Plan, ref: plan_editing.PlanReference, history: pd.DataFrame
+) -> tuple[dict[str, float], dict[str, pd.DataFrame]]:
+    """The plan's baselines (from England's history) and its three editor tables, worked
+    out once per data and plan version (issue 12); each caller gets its own copy."""
+    return _editor_view(plan, ref, history, str(db.path), data_version(db), plan.version_id)
 
 
 def current_plan(db: Database | None = None) -> Plan | None:

@@ -12,6 +12,7 @@ from nlf_planner import plan as P
 from nlf_planner.services.plan_editing import PlanReference
 from nlf_planner.settings import get_settings
 from nlf_planner.ui.frame import query_param, set_query_params
+from nlf_planner.ui.text import escape_markdown
 
 HEADLINE_SYMBOLS = {
     "off_track": "✖",
@@ -40,20 +41,22 @@ def _headline_sentence(df: pd.DataFrame) -> str:
     for head in ("off_track", "at_risk", "on_track", "not_started", "done", "none"):
         codes = df.loc[df["headline"] == head, "code"].tolist()
         if codes:
-            parts.append(f"**{P.HEADLINE_LABELS[head]}**: {', '.join(codes)}")
+            parts.append(f"**{P.HEADLINE_LABELS[head]}**: {escape_markdown(', '.join(codes))}")
     return " · ".join(parts)
 
 
 def rollup(plan: P.Plan, ref: PlanReference, today: date) -> None:
     by_area, by_condition = P.rollup(plan, ref.areas, ref.conditions, today)
+    # Narrow enough for 1024 px (issue 18): the name, its headline and the past-due count
+    # come first, so nothing a board looks for sits off to the right.
     counts_cfg = {
-        "name": st.column_config.TextColumn("Priority area", width=330),
-        "headline_label": st.column_config.TextColumn("Headline", width=110),
-        "total": st.column_config.NumberColumn("Milestones", width=85),
-        **{s: st.column_config.NumberColumn(P.STATUS_LABELS[s], width=80) for s in P.STATUSES},
+        "name": st.column_config.TextColumn("Priority area", width=190),
+        "headline_label": st.column_config.TextColumn("Headline", width=105),
         "past_due": st.column_config.NumberColumn("Past due", width=75),
+        "total": st.column_config.NumberColumn("All", width=45, help="Milestones in all"),
+        **{s: st.column_config.NumberColumn(P.STATUS_LABELS[s], width=80) for s in P.STATUSES},
     }
-    cols = ["name", "headline_label", "total", *P.STATUSES, "past_due"]
+    cols = ["name", "headline_label", "past_due", "total", *P.STATUSES]
     st.subheader("By priority area")
     st.caption(
         "Headline = the worst open milestone (past-due items count as off track); "
@@ -68,7 +71,7 @@ def rollup(plan: P.Plan, ref: PlanReference, today: date) -> None:
         hide_index=True,
         column_config={
             **counts_cfg,
-            "name": st.column_config.TextColumn("Condition", width=330),
+            "name": st.column_config.TextColumn("Condition", width=190),
             "areas": st.column_config.TextColumn("Priority areas"),
         },
     )

@@ -12,6 +12,9 @@ from nlf_planner.ui.plan_state import editor_key
 from tests.apptest_utils import run_page, signed_in
 
 SAM = local_actor("Sam Jones")
+#: Only the open tab is drawn: a test of another tab opens it through the URL, as a link does.
+HISTORY_TAB = {"tab": "Versions and changes"}
+ROADMAP_TAB = {"tab": "Roadmap"}
 
 
 def _edit(at, table: str, edited_rows: dict | None = None, added_rows: list | None = None):
@@ -114,8 +117,13 @@ def test_a_viewer_cannot_save_and_is_told_which_role_is_needed(fresh_seeded_db_p
     assert not any(label.startswith("Restore version") for label in labels)
     infos = [i.value for i in at.info]
     assert "Viewing only: to edit the plan you need the editor role." in infos
-    assert "Viewing only: to restore a version you need the editor role." in infos
     assert at.dataframe  # the plan itself is still shown
+    history = run_page(
+        "plan", fresh_seeded_db_path, query=HISTORY_TAB, user=signed_in("Vic Viewer", "viewer")
+    )
+    assert not any(b.label.startswith("Restore version") for b in history.button)
+    infos = [i.value for i in history.info]
+    assert "Viewing only: to restore a version you need the editor role." in infos
     db = _store(fresh_seeded_db_path)
     try:
         assert plan_editing.latest_version_id(db) == 2
@@ -166,7 +174,7 @@ def test_priority_area_and_version_come_from_the_url(fresh_seeded_db_path):
 
 
 def test_restore_from_the_page_makes_a_new_latest_version(fresh_seeded_db_path):
-    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
+    at = run_page("plan", fresh_seeded_db_path, query=HISTORY_TAB, user="Priya Shah")
     at.session_state["plan_restore_reason"] = "Back to the launch plan"
     next(b for b in at.button if b.label.startswith("Restore version 1")).click()
     at.run()
@@ -182,9 +190,10 @@ def test_restore_from_the_page_makes_a_new_latest_version(fresh_seeded_db_path):
 
 
 def test_status_tab_lists_roll_up_and_attention_items(seeded_db_path):
-    at = run_page("plan", seeded_db_path)
+    at = run_page("plan", seeded_db_path, query={"tab": "Status and follow-up"})
     subheaders = [s.value for s in at.subheader]
     assert "By priority area" in subheaders and "By condition" in subheaders
+    at = run_page("plan", seeded_db_path, query=ROADMAP_TAB)
     charts = {c.key: c for c in at.get("plotly_chart")}
     spec = json.loads(charts["chart_plan_roadmap"].proto.spec)
     assert "Roadmap" in spec["layout"]["title"]["text"]
@@ -283,9 +292,11 @@ def test_after_a_refused_save_my_edits_go_on_top_of_the_latest(fresh_seeded_db_p
 def test_roadmap_can_overlay_engagement_events(fresh_seeded_db_path):
     from nlf_planner.plan import rebase_plan
 
-    at = run_page("plan", fresh_seeded_db_path, session={"plan_show_events": True})
+    at = run_page(
+        "plan", fresh_seeded_db_path, session={"plan_show_events": True}, query=ROADMAP_TAB
+    )
     assert not at.exception  # the seeded 2016 events fall outside a 2026/27 plan
-    assert "No engagement events between 01 Apr 2026" in " ".join(c.value for c in at.caption)
+    assert "No engagement events between 1 Apr 2026" in " ".join(c.value for c in at.caption)
     db = _store(fresh_seeded_db_path)
     try:  # a plan based on the 2016 launch overlays the June-October 2016 engagement events
         latest = plan_editing.load_plan(db)
@@ -298,7 +309,9 @@ def test_roadmap_can_overlay_engagement_events(fresh_seeded_db_path):
         )
     finally:
         db.close()
-    at = run_page("plan", fresh_seeded_db_path, session={"plan_show_events": True})
+    at = run_page(
+        "plan", fresh_seeded_db_path, session={"plan_show_events": True}, query=ROADMAP_TAB
+    )
     assert not at.exception
     spec = json.loads({c.key: c for c in at.get("plotly_chart")}["chart_plan_roadmap"].proto.spec)
     events = next(t for t in spec["data"] if t.get("name") == "Engagement event")

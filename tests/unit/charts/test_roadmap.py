@@ -109,3 +109,33 @@ def test_trajectory_figure_draws_history_plan_line_and_labelled_targets():
     assert "(%)" in fig.layout.title.text
     text = trajectory_summary("M08 Vacancies", "%", 8.0, {1: 7.5, 3: 6.5, 5: 5.5})
     assert "baseline of 8 %" in text and "year 5 5.5" in text
+
+
+def test_people_s_text_cannot_add_links_to_the_roadmap():
+    hostile = '<a href="http://127.0.0.1:9/x">click</a>'
+    item = ms("h", "P1", "on_track", date(2027, 1, 1)).model_copy(
+        update={"title": hostile, "owner": hostile}
+    )
+    events = pd.DataFrame(
+        {"event_date": [date(2026, 6, 14)], "title": [hostile], "event_type": [hostile]}
+    )
+    fig = roadmap_figure([item], {"P1": hostile}, 2026, TODAY, events=events)
+    texts = [str(t) for tr in fig.data for t in (tr.text or ())]
+    texts += [str(v) for tr in fig.data for row in (tr.customdata or ()) for v in row]
+    texts += list(fig.layout.yaxis.categoryarray)
+    assert texts and all("<a " not in t for t in texts)
+    assert any("&lt;a href" in t for t in texts)
+
+
+def test_milestones_can_be_labelled_by_their_short_ids():
+    fig = roadmap_figure(ITEMS, AREAS, 2026, TODAY, label_by="id")
+    by_name = {t.name: t for t in fig.data}
+    assert list(by_name["On track"].text) == ["b"]
+    assert by_name["On track"].customdata[0][0] == "Milestone b"  # the title stays in the hover
+
+
+def test_row_labels_wrap_to_three_short_lines():
+    fig = roadmap_figure(ITEMS, {"P1": "word " * 20}, 2026, TODAY)
+    (label,) = fig.layout.yaxis.categoryarray
+    lines = label.split("<br>")
+    assert len(lines) <= 3 and all(len(x) <= 22 for x in lines)
