@@ -1,5 +1,12 @@
 """Comparison charts the Fingertips way: benchmark bars with intervals, funnel plot, spine
-chart. Data in, plotly figure out; every mark also carries its meaning in text."""
+chart, and the tartan rug. Data in, plotly figure out; every mark also carries its meaning in
+text.
+
+Built cheaply (issue 12): traces, shapes and annotations are plain dicts and each chart kind
+has one layout dict, validated once by ``go.Figure``. Names reach plotly escaped
+(``labels.safe``) and titles and tick labels are wrapped to fit a 1024-pixel screen with the
+sidebar open (issue 18).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from nlf_planner.charts.labels import safe, title_lines, title_position, wrap, wrap_title
 from nlf_planner.charts.theme import (
     CONCERN,
     IMPROVEMENT,
@@ -15,7 +23,7 @@ from nlf_planner.charts.theme import (
     NHS_LIGHT_BLUE,
     NHS_MID_GREY,
     NHS_PALE_GREY,
-    apply_layout,
+    base_layout,
 )
 from nlf_planner.compare import COMPARISON_COLOUR, COMPARISON_LABEL, Comparison
 
@@ -39,6 +47,44 @@ TONE_COLOURS = {
     "england": "#E8EDEE",
     "none": "#FFFFFF",
 }
+#: Characters per line of a rug tile and of a geography label: a tile is about 50 px wide
+#: when nine columns share a 1024-pixel screen with the sidebar.
+TILE_CHARS = 8
+GEO_CHARS = 13
+HEADER_CHARS = 9
+#: Characters per line of a spine chart's measure label (two lines at most).
+MEASURE_CHARS = 34
+
+
+def _layout(title: str, *, height: int, extra_top: int = 0, **axes) -> dict:
+    """One chart kind's layout: the title wrapped and pinned to the top, with room for each
+    of its lines (and ``extra_top`` pixels of labels above the plot)."""
+    wrapped = wrap_title(title)
+    layout = base_layout(wrapped, height=height)
+    layout["title"].update(title_position(wrapped))
+    layout["margin"]["t"] = 20 + 21 * title_lines(wrapped) + extra_top
+    for axis, props in axes.items():
+        layout[axis] = {**layout.get(axis, {}), **props}
+    return layout
+
+
+def _rule(axis: str, at: float, line: dict) -> dict:
+    """A line across the plot at ``at`` on ``axis`` ('x' vertical, 'y' horizontal)."""
+    other = "y" if axis == "x" else "x"
+    return {
+        "type": "line",
+        f"{axis}ref": axis,
+        f"{axis}0": at,
+        f"{axis}1": at,
+        f"{other}ref": f"{other} domain",
+        f"{other}0": 0,
+        f"{other}1": 1,
+        "line": line,
+    }
+
+
+def _label(text: str, **where) -> dict:
+    return {"text": text, "showarrow": False, **where}
 
 
 def benchmark_bars(
@@ -50,25 +96,31 @@ def benchmark_bars(
     value_format: str = ".1f",
 ) -> go.Figure:
     """Horizontal bars, sorted, with 95% (thick) and 99.8% (thin) intervals and England."""
-    fig = go.Figure()
     t = table.iloc[::-1]  # plotly draws the first row at the bottom
+    names = [safe(n) for n in t.name]
+    t = t.assign(label=names)
+    traces: list[dict] = []
     for comp in Comparison:
         part = t[t.comparison == comp.value]
         if part.empty:
             continue
-        colour = COMPARISON_COLOUR[comp]
-        fig.add_trace(
-            go.Bar(
-                x=part.value,
-                y=part.name,
-                orientation="h",
-                name=COMPARISON_LABEL[comp],
-                marker={"color": colour, "line": {"color": NHS_DARK_BLUE, "width": 1}},
-                text=[COMPARISON_LABEL[comp].split(" than")[0]] * len(part),
-                textposition="inside",
-                insidetextanchor="start",
-                textfont={"color": "white" if comp == Comparison.BETTER else NHS_BLACK},
-                error_x={
+        words = COMPARISON_LABEL[comp]
+        traces.append(
+            {
+                "type": "bar",
+                "x": part.value,
+                "y": part.label,
+                "orientation": "h",
+                "name": words,
+                "marker": {
+                    "color": COMPARISON_COLOUR[comp],
+                    "line": {"color": NHS_DARK_BLUE, "width": 1},
+                },
+                "text": [words.split(" than")[0]] * len(part),
+                "textposition": "inside",
+                "insidetextanchor": "start",
+                "textfont": {"color": "white" if comp == Comparison.BETTER else NHS_BLACK},
+                "error_x": {
                     "type": "data",
                     "symmetric": False,
                     "array": part.ci95_high - part.value,
@@ -77,20 +129,19 @@ def benchmark_bars(
                     "thickness": 2.5,
                     "width": 0,
                 },
-                hovertemplate=(
-                    f"%{{y}}: %{{x:{value_format}}}<br>{COMPARISON_LABEL[comp]}<extra></extra>"
-                ),
-            )
+                "hovertemplate": f"%{{y}}: %{{x:{value_format}}}<br>{words}<extra></extra>",
+            }
         )
     if "ci998_low" in t and t.ci998_low.notna().any():
-        fig.add_trace(
-            go.Scatter(
-                x=t.value,
-                y=t.name,
-                mode="markers",
-                marker={"size": 1, "color": NHS_BLACK},
-                name="99.8% interval",
-                error_x={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": t.value,
+                "y": t.label,
+                "mode": "markers",
+                "marker": {"size": 1, "color": NHS_BLACK},
+                "name": "99.8% interval",
+                "error_x": {
                     "type": "data",
                     "symmetric": False,
                     "array": t.ci998_high - t.value,
@@ -99,20 +150,32 @@ def benchmark_bars(
                     "thickness": 1,
                     "width": 6,
                 },
-                hoverinfo="skip",
-            )
+                "hoverinfo": "skip",
+            }
         )
+    layout = _layout(
+        title,
+        height=max(320, 34 * len(t) + 160),
+        extra_top=22,  # England's label above the plot
+        xaxis={"title": {"text": x_title}},
+        yaxis={"categoryorder": "array", "categoryarray": names, "automargin": True},
+    )
+    layout["barmode"] = "overlay"
+    layout["legend"] = {"orientation": "h", "y": -0.22, "x": 0}
     if england is not None and not np.isnan(england):
-        fig.add_vline(
-            x=england,
-            line={"color": NHS_BLACK, "width": 2, "dash": "dash"},
-            annotation_text=f"England {england:{value_format}}",
-            annotation_position="top",
-        )
-    apply_layout(fig, title, height=max(320, 34 * len(t) + 140), x_title=x_title)
-    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.22, "x": 0})
-    fig.update_yaxes(categoryorder="array", categoryarray=list(t.name))
-    return fig
+        line = {"color": NHS_BLACK, "width": 2, "dash": "dash"}
+        layout["shapes"] = [_rule("x", england, line)]
+        layout["annotations"] = [
+            _label(
+                f"England {england:{value_format}}",
+                x=england,
+                xref="x",
+                y=1,
+                yref="y domain",
+                yanchor="bottom",
+            )
+        ]
+    return go.Figure({"data": traces, "layout": layout})
 
 
 def funnel_plot(
@@ -133,127 +196,147 @@ def funnel_plot(
     given, draws the unadjusted 99.8% limits faintly, so the widening is visible. The ICSs of
     the ``highlight`` region are labelled by name.
     """
-    fig = go.Figure()
+    traces: list[dict] = []
     if chance is not None:
-        _limit_lines(fig, chance, "998", "99.8% limits for chance alone", "#AEB7BD", "dot")
-    _limit_lines(fig, curve, "95", "95% limits", NHS_MID_GREY, "dash")
-    _limit_lines(fig, curve, "998", "99.8% limits", NHS_BLACK, "solid")
-    fig.add_hline(
-        y=england,
-        line={"color": NHS_BLACK, "width": 1.5},
-        annotation_text=f"England {england:.1f}%",
-        annotation_position="top left",
-    )
+        traces += _limit_lines(chance, "998", "99.8% limits for chance alone", "#AEB7BD", "dot")
+    traces += _limit_lines(curve, "95", "95% limits", NHS_MID_GREY, "dash")
+    traces += _limit_lines(curve, "998", "99.8% limits", NHS_BLACK, "solid")
     for comp, (symbol, colour) in FUNNEL_MARKERS.items():
         part = points[points.comparison == comp.value]
         if part.empty:
             continue
         label = part.comparison_label.iloc[0]
-        fig.add_trace(
-            go.Scatter(
-                x=part.denominator,
-                y=part.value,
-                mode="markers",
-                name=label,
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part.denominator,
+                "y": part.value,
+                "mode": "markers",
+                "name": label,
+                "marker": {
                     "symbol": symbol,
                     "color": colour,
                     "size": 11 if comp == Comparison.SIMILAR else 13,
                     "line": {"color": NHS_DARK_BLUE if comp != Comparison.SIMILAR else "white"},
                 },
-                text=part.name,
-                customdata=np.stack(
-                    [part.region, part.z_adjusted, part.lower998, part.upper998], axis=1
+                "text": [safe(n) for n in part.name],
+                "customdata": np.stack(
+                    [
+                        [safe(r) for r in part.region],
+                        part.z_adjusted,
+                        part.lower998,
+                        part.upper998,
+                    ],
+                    axis=1,
                 ),
-                hovertemplate="<b>%{text}</b> (%{customdata[0]})<br>%{y:.1f}% of %{x:,.0f}"
+                "hovertemplate": "<b>%{text}</b> (%{customdata[0]})<br>%{y:.1f}% of %{x:,.0f}"
                 "<br>z = %{customdata[1]:.2f} after adjustment<br>"
                 "99.8% limits at this size: %{customdata[2]:.1f}–%{customdata[3]:.1f}%"
                 f"<extra>{label}</extra>",
-            )
+            }
         )
     if highlight:
         mine = points[points.region == highlight]
-        fig.add_trace(
-            go.Scatter(
-                x=mine.denominator,
-                y=mine.value,
-                mode="markers+text",
-                name=f"ICSs in {highlight}",
-                text=mine.name,
-                textposition="top center",
-                textfont={"size": 10, "color": NHS_DARK_BLUE},
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": mine.denominator,
+                "y": mine.value,
+                "mode": "markers+text",
+                "name": f"ICSs in {safe(highlight)}",
+                "text": [safe(n) for n in mine.name],
+                "textposition": "top center",
+                "textfont": {"size": 10, "color": NHS_DARK_BLUE},
+                "marker": {
                     "size": 18,
                     "color": "rgba(0,0,0,0)",
                     "line": {"color": NHS_DARK_BLUE, "width": 2},
                 },
-                hoverinfo="skip",
-            )
+                "hoverinfo": "skip",
+            }
         )
-    apply_layout(fig, title, height=540, x_title=x_title, y_title=y_title)
-    fig.update_xaxes(type="log")
-    fig.update_layout(legend={"orientation": "h", "y": -0.18, "x": 0}, margin={"t": 130})
-    return fig
+    layout = _layout(
+        title,
+        height=540,
+        extra_top=10,
+        xaxis={"title": {"text": x_title}, "type": "log"},
+        yaxis={"title": {"text": y_title}},
+    )
+    layout["legend"] = {"orientation": "h", "y": -0.18, "x": 0}
+    layout["shapes"] = [_rule("y", england, {"color": NHS_BLACK, "width": 1.5})]
+    layout["annotations"] = [
+        _label(
+            f"England {england:.1f}%",
+            x=0,
+            xref="x domain",
+            xanchor="left",
+            y=england,
+            yref="y",
+            yanchor="bottom",
+        )
+    ]
+    return go.Figure({"data": traces, "layout": layout})
 
 
-def _limit_lines(
-    fig: go.Figure, curve: pd.DataFrame, tag: str, label: str, colour: str, dash: str
-) -> None:
+def _limit_lines(curve: pd.DataFrame, tag: str, label: str, colour: str, dash: str) -> list:
     """The upper and lower limit at one level as one legend entry."""
-    for side in ("upper", "lower"):
-        fig.add_trace(
-            go.Scatter(
-                x=curve.denominator,
-                y=curve[f"{side}{tag}"] * 100,
-                mode="lines",
-                name=label,
-                showlegend=side == "upper",
-                legendgroup=label,
-                line={"color": colour, "dash": dash, "width": 1.2},
-                hoverinfo="skip",
-            )
-        )
+    return [
+        {
+            "type": "scatter",
+            "x": curve.denominator,
+            "y": curve[f"{side}{tag}"] * 100,
+            "mode": "lines",
+            "name": label,
+            "showlegend": side == "upper",
+            "legendgroup": label,
+            "line": {"color": colour, "dash": dash, "width": 1.2},
+            "hoverinfo": "skip",
+        }
+        for side in ("upper", "lower")
+    ]
 
 
 def spine_chart(profile: pd.DataFrame, *, title: str) -> go.Figure:
     """Fingertips spine chart: peer range (worst to best), interquartile range, England at the
     centre and the area's value marked by its comparison (better to the right)."""
-    fig = go.Figure()
-    p = profile.iloc[::-1]
-    y = [f"{r.measure_code} {r.measure[:48]}" for r in p.itertuples()]
-    fig.add_trace(
-        go.Bar(
-            x=p.pos_best - p.pos_worst,
-            base=p.pos_worst,
-            y=y,
-            orientation="h",
-            marker={"color": NHS_PALE_GREY},
-            name="Range of peers (worst to best)",
-            hoverinfo="skip",
-        )
+    used = ["measure_code", "measure", "comparison", "value", "england"]
+    p = profile[used + [c for c in profile.columns if c.startswith("pos_")]].iloc[::-1]
+    # Code and name on up to two lines, so the names leave room for the chart at 1024 px.
+    p = p.assign(
+        label=[
+            wrap(f"{code} {safe(name)}", MEASURE_CHARS, 2)
+            for code, name in zip(p.measure_code, p.measure, strict=True)
+        ]
     )
-    fig.add_trace(
-        go.Bar(
-            x=p.pos_q75 - p.pos_q25,
-            base=p.pos_q25,
-            y=y,
-            orientation="h",
-            marker={"color": "#AEB7BD"},
-            name="Middle half of peers (25th–75th percentile)",
-            hoverinfo="skip",
-        )
-    )
+    bar = {"type": "bar", "y": p.label, "orientation": "h", "hoverinfo": "skip"}
+    traces: list[dict] = [
+        {
+            **bar,
+            "x": p.pos_best - p.pos_worst,
+            "base": p.pos_worst,
+            "marker": {"color": NHS_PALE_GREY},
+            "name": "Range of peers (worst to best)",
+        },
+        {
+            **bar,
+            "x": p.pos_q75 - p.pos_q25,
+            "base": p.pos_q25,
+            "marker": {"color": "#AEB7BD"},
+            "name": "Middle half of peers (25th–75th percentile)",
+        },
+    ]
     for comp in Comparison:
         part = p[p.comparison.fillna(Comparison.NOT_COMPARED.value) == comp.value]
         if part.empty:
             continue
-        fig.add_trace(
-            go.Scatter(
-                x=part.pos_value,
-                y=[f"{r.measure_code} {r.measure[:48]}" for r in part.itertuples()],
-                mode="markers",
-                name=COMPARISON_LABEL[comp],
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part.pos_value,
+                "y": part.label,
+                "mode": "markers",
+                "name": COMPARISON_LABEL[comp],
+                "marker": {
                     "size": 13,
                     "color": COMPARISON_COLOUR[comp],
                     "symbol": {"better": "triangle-right", "worse": "triangle-left"}.get(
@@ -261,41 +344,45 @@ def spine_chart(profile: pd.DataFrame, *, title: str) -> go.Figure:
                     ),
                     "line": {"color": NHS_DARK_BLUE, "width": 1.2},
                 },
-                customdata=np.stack([part.value.round(2), part.england.round(2)], axis=1),
-                hovertemplate="%{y}<br>Value %{customdata[0]} · England %{customdata[1]}"
+                "customdata": np.stack([part.value.round(2), part.england.round(2)], axis=1),
+                "hovertemplate": "%{y}<br>Value %{customdata[0]} · England %{customdata[1]}"
                 f"<extra>{COMPARISON_LABEL[comp]}</extra>",
-            )
+            }
         )
-    fig.add_vline(
-        x=0.5,
-        line={"color": NHS_BLACK, "width": 2},
-        annotation_text="England",
-        annotation_position="top",
+    layout = _layout(
+        title,
+        height=max(360, 36 * len(p) + 180),
+        extra_top=22,
+        xaxis={
+            "range": [-0.02, 1.02],
+            "tickvals": [0, 0.5, 1],
+            "ticktext": ["Worse", "England", "Better"],
+            "showgrid": False,
+        },
+        yaxis={"automargin": True, "tickfont": {"size": 11}},
     )
-    apply_layout(fig, title, height=max(360, 30 * len(p) + 160))
-    fig.update_xaxes(
-        range=[-0.02, 1.02],
-        tickvals=[0, 0.5, 1],
-        ticktext=["Worse", "England", "Better"],
-        showgrid=False,
-    )
-    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.1, "x": 0})
-    return fig
+    layout["barmode"] = "overlay"
+    layout["legend"] = {"orientation": "h", "y": -0.1, "x": 0}
+    layout["shapes"] = [_rule("x", 0.5, {"color": NHS_BLACK, "width": 2})]
+    layout["annotations"] = [
+        _label("England", x=0.5, xref="x", y=1, yref="y domain", yanchor="bottom")
+    ]
+    return go.Figure({"data": traces, "layout": layout})
 
 
-def _wrap(label: str, width: int = 16, lines: int = 3) -> str:
-    words, out, line = label.split(), [], ""
-    for w in words:
-        if len(line) + len(w) + 1 > width and line:
-            out.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    out.append(line)
-    if len(out) > lines:
-        out = out[:lines]
-        out[-1] = out[-1][: width - 1] + "…"
-    return "<br>".join(out)
+def _tile(text: str) -> str:
+    """A tile's lines (joined by ``<br>``), each wrapped to fit a narrow tile."""
+    return "<br>".join(wrap(line, TILE_CHARS) for line in str(text).split("<br>"))
+
+
+def _header(label: str, n_cols: int) -> str:
+    """A column header: its code in bold on the first line, then the name, wrapped narrow
+    enough that neighbouring headers never overlap at 1024 pixels (codes only when the rug
+    has more columns than fit with names)."""
+    code, _, name = safe(label).partition(" ")
+    if n_cols > 9 or not name:
+        return f"<b>{code}</b>" + (f"<br>{wrap(name, 9, 2)}" if name and n_cols <= 12 else "")
+    return f"<b>{code}</b><br>{wrap(name, HEADER_CHARS, 3)}"
 
 
 def matrix_figure(
@@ -310,76 +397,72 @@ def matrix_figure(
     tile, the full sentence on hover. Point order is row by row (for drilling)."""
     n_rows, n_cols = tile.shape
     tones = list(TONE_COLOURS)
-    z = [
-        [
-            tones.index(tone.iat[i, j]) if tone.iat[i, j] in tones else tones.index("none")
-            for j in range(n_cols)
-        ]
-        for i in range(n_rows)
-    ]
+    codes = tone.map(lambda t: tones.index(t) if t in TONE_COLOURS else tones.index("none"))
     steps = len(tones)
     scale = []
     for k, name in enumerate(tones):
         scale += [[k / steps, TONE_COLOURS[name]], [(k + 1) / steps, TONE_COLOURS[name]]]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=list(range(n_cols)),
-            y=list(range(n_rows)),
-            zmin=-0.5,
-            zmax=steps - 0.5,
-            colorscale=scale,
-            showscale=False,
-            xgap=4,
-            ygap=4,
-            hoverinfo="skip",
-        )
-    )
-    xs, ys, texts, hovers = [], [], [], []
-    for i, geo in enumerate(tile.index):
-        for j, col in enumerate(tile.columns):
-            xs.append(j)
-            ys.append(i)
-            texts.append(tile.iat[i, j])
-            hovers.append(f"<b>{geo}</b> · {col}<br>{full.iat[i, j]}<br><i>Click to open</i>")
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="markers+text",
-            text=texts,
-            textposition="middle center",
-            textfont={"size": 11, "color": NHS_BLACK},
-            marker={"symbol": "square", "size": 44, "color": "rgba(255,255,255,0.01)"},
-            hovertext=hovers,
-            hoverinfo="text",
-            showlegend=False,
-            name="cells",
-        )
-    )
+    geos = [safe(g) for g in tile.index]
+    cols = [safe(c) for c in tile.columns]
+    rows, columns = np.divmod(np.arange(n_rows * n_cols), n_cols)
+    full_text = full.to_numpy().ravel()
+    hovers = [
+        f"<b>{geos[i]}</b> · {cols[j]}<br>{safe(text)}<br><i>Click to open</i>"
+        for i, j, text in zip(rows, columns, full_text, strict=True)
+    ]
+    traces = [
+        {
+            "type": "heatmap",
+            "z": codes.to_numpy().tolist(),
+            "x": list(range(n_cols)),
+            "y": list(range(n_rows)),
+            "zmin": -0.5,
+            "zmax": steps - 0.5,
+            "colorscale": scale,
+            "showscale": False,
+            "xgap": 3,
+            "ygap": 3,
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": columns,
+            "y": rows,
+            "mode": "markers+text",
+            "text": [_tile(t) for t in tile.to_numpy().ravel()],
+            "textposition": "middle center",
+            "textfont": {"size": 9.5, "color": NHS_BLACK},
+            "marker": {"symbol": "square", "size": 44, "color": "rgba(255,255,255,0.01)"},
+            "hovertext": hovers,
+            "hoverinfo": "text",
+            "showlegend": False,
+            "name": "cells",
+        },
+    ]
     labels = column_labels or list(tile.columns)
-    apply_layout(fig, title, height=max(300, 64 * n_rows + 190))
-    fig.update_xaxes(
-        tickvals=list(range(n_cols)),
-        ticktext=[_wrap(c, 16 if n_cols <= 9 else 9) for c in labels],
-        side="top",
-        range=[-0.55, n_cols - 0.45],
-        showgrid=False,
-        zeroline=False,
-        fixedrange=True,
-        tickfont={"size": 11},
-        tickangle=0,
+    common = {"showgrid": False, "zeroline": False, "fixedrange": True}
+    layout = _layout(
+        title,
+        height=max(300, 64 * n_rows + 200),
+        extra_top=70,  # the column headers
+        xaxis={
+            **common,
+            "tickvals": list(range(n_cols)),
+            "ticktext": [_header(c, n_cols) for c in labels],
+            "side": "top",
+            "range": [-0.55, n_cols - 0.45],
+            "tickfont": {"size": 9.5},
+            "tickangle": 0,
+        },
+        yaxis={
+            **common,
+            "tickvals": list(range(n_rows)),
+            "ticktext": [wrap(g, GEO_CHARS, 3) for g in geos],
+            "tickfont": {"size": 11},
+            "range": [n_rows - 0.5, -0.5],
+        },
     )
-    fig.update_yaxes(
-        tickvals=list(range(n_rows)),
-        ticktext=list(tile.index),
-        showgrid=False,
-        zeroline=False,
-        fixedrange=True,
-        range=[n_rows - 0.5, -0.5],
-    )
-    fig.update_layout(
-        margin={"t": 150, "l": 10, "r": 10, "b": 10}, dragmode=False, clickmode="event+select"
-    )
-    fig.update_layout(title={"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}})
-    return fig
+    layout["margin"].update({"l": 10, "r": 10, "b": 10})
+    layout["yaxis"]["automargin"] = True
+    layout.update(dragmode=False, clickmode="event+select")
+    return go.Figure({"data": traces, "layout": layout})

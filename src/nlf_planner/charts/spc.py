@@ -3,6 +3,12 @@
 Points are coloured and shaped by type (improvement blue, concern orange, neutral purple,
 common-cause grey; triangles point the way of the signal), hover text names the rule that
 fired, limits break at rebases, and the icons carry letters so colour is never the only cue.
+
+Built cheaply (issue 12): every trace, shape and annotation is a plain dict and the layout
+one dict, validated once by ``go.Figure``; no ``add_*``/``update_*`` chains. People's text
+(notes, rebase reasons) is escaped for plotly's HTML subset (``labels.safe``), so
+``<a href=…>`` typed into a note shows as text, never as a link (issue 15); the title is
+wrapped to fit a 1024-pixel screen (issue 18).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from nlf_planner.charts.theme import NHS_DARK_BLUE, NHS_MID_GREY, apply_layout
+from nlf_planner.charts.labels import safe, title_lines, title_position, wrap_title
+from nlf_planner.charts.theme import NHS_BLACK, NHS_DARK_BLUE, NHS_MID_GREY, base_layout
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
     ASSURANCE_LETTER,
@@ -33,23 +40,283 @@ POINT_STYLE = {
     PointType.NEUTRAL_HIGH: ("Special cause: neutral (high)", COLOURS["neutral"]),
     PointType.NEUTRAL_LOW: ("Special cause: neutral (low)", COLOURS["neutral"]),
 }
+#: Pixels between the title and the plot for the icons' row.
+ICON_ROW = 58
+#: Characters of a note shown on the chart (the whole note is in its hover text).
+NOTE_CHARS = 28
 
 
-def _broken(x: pd.Series, y: np.ndarray, segment: np.ndarray) -> tuple[list, list]:
-    """A line that breaks between rebase segments (None gaps)."""
-    xs: list = []
-    ys: list = []
-    for s in np.unique(segment):
-        idx = np.flatnonzero(segment == s)
-        xs.extend(list(x.iloc[idx]) + [None])
-        ys.extend(list(y[idx]) + [None])
-    return xs, ys
+def _broken(x: pd.Series, y: np.ndarray, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A line that breaks between rebase segments: a NaN value after each segment (plotly
+    leaves a gap there). Arrays, not lists, so plotly validates them in one step."""
+    xs = np.asarray(x, dtype="datetime64[ns]")
+    ys = np.asarray(y, dtype=float)
+    ends = np.flatnonzero(np.diff(segment) != 0) + 1
+    return np.insert(xs, ends, xs[ends - 1]), np.insert(ys, ends, np.nan)
 
 
 def _symbol(point_type: str, direction: int) -> str:
     if point_type == PointType.COMMON:
         return "circle"
     return "triangle-up" if direction > 0 else "triangle-down"
+
+
+def _layout(title: str, height: int, y_title: str, trial: bool) -> dict:
+    """The SPC chart's one layout: the title at the top, the icons in their own row beneath
+    it (so the two never collide on a narrow slide), the legend under the axis."""
+    wrapped = wrap_title(title)
+    layout = base_layout(wrapped, height=height + 21 * (title_lines(wrapped) - 2))
+    layout["title"].update(title_position(wrapped))
+    layout["margin"].update({"t": 20 + 21 * title_lines(wrapped) + ICON_ROW, "r": 30})
+    layout["yaxis"]["title"] = {"text": y_title}
+    layout["legend"] = {"orientation": "h", "y": -0.24 if trial else -0.15, "x": 0}
+    layout["hovermode"] = "closest"
+    if trial:
+        # Under the axis, clear of the icons' row and the title.
+        layout["xaxis"]["title"] = {
+            "text": "Trial limits: fewer than 12 points, they will change as data arrive",
+            "font": {"size": 11, "color": NHS_DARK_BLUE},
+        }
+    return layout
+
+
+def _line(x, y, name: str, colour: str, value_format: str, **extra) -> dict:
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "lines",
+        "name": name,
+        "line": {"color": colour, "width": 1.5, **extra.pop("line", {})},
+        "hovertemplate": f"{name}: %{{y:{value_format}}}<extra></extra>",
+        **extra,
+    }
+
+
+def _limit_and_mean_traces(result: SPCResult, x: pd.Series, value_format: str) -> list[dict]:
+    trial = bool(result.trial_limits)
+    dash = "dot" if trial else "dash"
+    traces = []
+    for name, arr in (("Upper process limit", result.upl), ("Lower process limit", result.lpl)):
+        xs, ys = _broken(x, arr, result.segment)
+        upper = name.startswith("Upper")
+        trace = _line(xs, ys, name, COLOURS["limit"], value_format, line={"dash": dash})
+        if upper:
+            trace["name"] = "Process limits" + (" (trial)" if trial else "")
+        trace.update(legendgroup="limits", showlegend=upper)
+        traces.append(trace)
+    xs, ys = _broken(x, result.mean, result.segment)
+    traces.append(_line(xs, ys, "Mean", COLOURS["mean"], value_format))
+    traces.append(
+        {
+            "type": "scatter",
+            "x": x,
+            "y": result.values,
+            "mode": "lines",
+            "name": "Value",
+            "showlegend": False,
+            "line": {"color": NHS_MID_GREY, "width": 1.5},
+            "hoverinfo": "skip",
+        }
+    )
+    return traces
+
+
+def _point_traces(result: SPCResult, x: pd.Series, labels: list[str], fmt: str) -> list[dict]:
+    # Each distinct (rule, direction) and rule set is described once, not once per point.
+    run = result.options.run_length
+    descs = {
+        key: rule_description(key[0], key[1], run)
+        for key in set(zip(result.rule, result.direction.astype(int).tolist(), strict=True))
+    }
+    fired = {f: rule_names(f) for f in set(result.flags.astype(int).tolist())}
+    hover_arr = np.array(
+        [
+            f"{labels[i]}<br>{descs[(rule, int(d))]}"
+            + (f"<br>All rules that fired: {fired[int(f)]}" if ";" in fired[int(f)] else "")
+            for i, (rule, d, f) in enumerate(
+                zip(result.rule, result.direction, result.flags, strict=True)
+            )
+        ],
+        dtype=object,
+    )
+    traces = []
+    for ptype, (label, colour) in POINT_STYLE.items():
+        idx = np.flatnonzero(result.point_type == ptype.value)
+        if idx.size == 0:
+            continue
+        traces.append(
+            {
+                "type": "scatter",
+                "x": x.iloc[idx],
+                "y": result.values[idx],
+                "mode": "markers",
+                "name": label,
+                "marker": {
+                    "color": colour,
+                    "size": 9,
+                    "line": {"color": "white", "width": 0.5},
+                    "symbol": [_symbol(ptype, int(result.direction[i])) for i in idx],
+                },
+                "customdata": hover_arr[idx],
+                "hovertemplate": f"%{{y:{fmt}}}<br>%{{customdata}}<extra>{label}</extra>",
+            }
+        )
+    return traces
+
+
+def _plan_traces(plan_line, horizon_targets, fmt: str) -> list[dict]:
+    traces = []
+    if plan_line is not None and not plan_line.empty:
+        traces.append(
+            {
+                "type": "scatter",
+                "x": pd.to_datetime(plan_line.period),
+                "y": plan_line.plan,
+                "mode": "lines",
+                "name": "Plan trajectory",
+                "line": {"color": COLOURS["trajectory"], "dash": "dot"},
+                "hovertemplate": f"Plan: %{{y:{fmt}}}<extra></extra>",
+            }
+        )
+    if horizon_targets is not None and not horizon_targets.empty:
+        traces.append(
+            {
+                "type": "scatter",
+                "x": pd.to_datetime(horizon_targets.period),
+                "y": horizon_targets.target,
+                "mode": "markers+text",
+                "name": "Plan target",
+                "text": [f"Year {h}" for h in horizon_targets.horizon],
+                "textposition": "top center",
+                "marker": {"color": COLOURS["target"], "symbol": "diamond", "size": 11},
+                "hovertemplate": f"Target: %{{y:{fmt}}}<extra>%{{text}}</extra>",
+            }
+        )
+    return traces
+
+
+def _vline(x: pd.Timestamp, colour: str, dash: str) -> dict:
+    return {
+        "type": "line",
+        "xref": "x",
+        "x0": x,
+        "x1": x,
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": colour, "dash": dash, "width": 1},
+    }
+
+
+def _target_line(target: float) -> tuple[dict, dict]:
+    """A horizontal target line across the plot and its label, top left."""
+    shape = {
+        "type": "line",
+        "xref": "x domain",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": target,
+        "y1": target,
+        "line": {"color": COLOURS["target"], "dash": "dash"},
+    }
+    label = {
+        "xref": "x domain",
+        "x": 0,
+        "yref": "y",
+        "y": target,
+        "text": "Target",
+        "showarrow": False,
+        "xanchor": "left",
+        "yanchor": "bottom",
+    }
+    return shape, label
+
+
+def _notes(notes: pd.DataFrame | None, result: SPCResult, reasons) -> tuple[list, list]:
+    """Rebase lines with their reason on hover, and people's event notes (escaped)."""
+    shapes, annotations = [], []
+    for d in result.rebase_periods:
+        when = pd.Timestamp(d)
+        shapes.append(_vline(when, NHS_DARK_BLUE, "dash"))
+        annotations.append(
+            {
+                "x": when,
+                "y": 0,
+                "yref": "paper",
+                "text": f"Rebased {when:%b %Y}",
+                "hovertext": safe(reasons.get(d, "")) or "Limits recalculated from here",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "xanchor": "left",
+                "font": {"size": 10, "color": NHS_DARK_BLUE},
+            }
+        )
+    if notes is None or notes.empty:
+        return shapes, annotations
+    for i, (period, text) in enumerate(zip(notes.period, notes.text, strict=True)):
+        when = pd.Timestamp(period)
+        shapes.append(_vline(when, NHS_MID_GREY, "dot"))
+        annotations.append(
+            {
+                "x": when,
+                "y": 1 - 0.07 * (i % 4),
+                "yref": "paper",
+                "text": f"✎ {safe(str(text)[:NOTE_CHARS])}",
+                "hovertext": f"{when:%d %b %Y}: {safe(text)}",
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "top",
+                "bgcolor": "rgba(255,255,255,0.85)",
+                "font": {"size": 10, "color": NHS_DARK_BLUE},
+            }
+        )
+    return shapes, annotations
+
+
+def _icon(x: float, letter: str, colour: str, caption: str, hover: str) -> list[dict]:
+    """A lettered icon and its words beside it (colour is never the only cue)."""
+    common = {"xref": "paper", "yref": "paper", "showarrow": False, "xanchor": "right"}
+    return [
+        {
+            **common,
+            "x": x,
+            "y": 1.02,
+            "yanchor": "bottom",
+            "text": f"<b>{letter}</b>",
+            "font": {"size": 15, "color": "white"},
+            "bgcolor": colour,
+            "bordercolor": colour,
+            "borderpad": 5,
+            "hovertext": hover,
+            "width": 26,
+            "height": 26,
+        },
+        {
+            **common,
+            "x": x - 0.065,
+            "y": 1.03,
+            "yanchor": "bottom",
+            "text": caption,
+            "font": {"size": 11, "color": NHS_BLACK},
+            "hovertext": hover,
+        },
+    ]
+
+
+def _icons(result: SPCResult) -> list[dict]:
+    """The variation and assurance icons with their letters and names, top right."""
+    out: list[dict] = []
+    v, a = result.variation_icon, result.assurance_icon
+    if v is not None:
+        x = 1.0 if a is None else 0.62
+        label = VARIATION_LABEL[v]
+        out += _icon(x, VARIATION_LETTER[v], variation_colour(v), label, label)
+    if a is not None:
+        label = ASSURANCE_LABEL[a]
+        out += _icon(1.0, ASSURANCE_LETTER[a], assurance_colour(a), label.split(":")[0], label)
+    return out
 
 
 def spc_figure(
@@ -66,224 +333,35 @@ def spc_figure(
     height: int = 460,
 ) -> go.Figure:
     """XmR chart with mean, process limits, coloured points, plan lines, notes and icons."""
-    fig = go.Figure()
     if result.empty:
-        apply_layout(fig, title, height=height, y_title=y_title)
-        fig.add_annotation(
-            text="No data", showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper"
-        )
-        return fig
-    frame = result.to_frame()
-    x = frame.period
-    labels = period_labels or [d.strftime("%b %Y") for d in x]
+        layout = base_layout(title, height=height)
+        layout["yaxis"]["title"] = {"text": y_title}
+        layout["annotations"] = [
+            {
+                "text": "No data",
+                "showarrow": False,
+                "x": 0.5,
+                "y": 0.5,
+                "xref": "paper",
+                "yref": "paper",
+            }
+        ]
+        return go.Figure({"data": [], "layout": layout})
     trial = bool(result.trial_limits)
-    limit_dash = "dot" if trial else "dash"
-    for name, arr in (("Upper process limit", result.upl), ("Lower process limit", result.lpl)):
-        xs, ys = _broken(x, arr, result.segment)
-        upper = name.startswith("Upper")
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                name=("Process limits" + (" (trial)" if trial else "")) if upper else name,
-                line={"color": COLOURS["limit"], "dash": limit_dash, "width": 1.5},
-                hovertemplate=f"{name}: %{{y:{value_format}}}<extra></extra>",
-                legendgroup="limits",
-                showlegend=upper,
-            )
-        )
-    xs, ys = _broken(x, result.mean, result.segment)
-    fig.add_trace(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            name="Mean",
-            line={"color": COLOURS["mean"], "width": 1.5},
-            hovertemplate=f"Mean: %{{y:{value_format}}}<extra></extra>",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x,
-            y=result.values,
-            mode="lines",
-            name="Value",
-            showlegend=False,
-            line={"color": NHS_MID_GREY, "width": 1.5},
-            hoverinfo="skip",
-        )
-    )
-    hover = []
-    for i in range(result.n):
-        desc = rule_description(result.rule[i], int(result.direction[i]), result.options.run_length)
-        others = rule_names(int(result.flags[i]))
-        also = f"<br>All rules that fired: {others}" if ";" in others else ""
-        hover.append(f"{labels[i]}<br>{desc}{also}")
-    hover_arr = np.array(hover, dtype=object)
-    for ptype, (label, colour) in POINT_STYLE.items():
-        idx = np.flatnonzero(result.point_type == ptype.value)
-        if idx.size == 0:
-            continue
-        fig.add_trace(
-            go.Scatter(
-                x=x.iloc[idx],
-                y=result.values[idx],
-                mode="markers",
-                name=label,
-                marker={
-                    "color": colour,
-                    "size": 9,
-                    "line": {"color": "white", "width": 0.5},
-                    "symbol": [_symbol(ptype, int(result.direction[i])) for i in idx],
-                },
-                customdata=hover_arr[idx],
-                hovertemplate=f"%{{y:{value_format}}}<br>%{{customdata}}<extra>{label}</extra>",
-            )
-        )
-    if plan_line is not None and not plan_line.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=pd.to_datetime(plan_line.period),
-                y=plan_line.plan,
-                mode="lines",
-                name="Plan trajectory",
-                line={"color": COLOURS["trajectory"], "dash": "dot"},
-                hovertemplate=f"Plan: %{{y:{value_format}}}<extra></extra>",
-            )
-        )
-    if horizon_targets is not None and not horizon_targets.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=pd.to_datetime(horizon_targets.period),
-                y=horizon_targets.target,
-                mode="markers+text",
-                name="Plan target",
-                text=[f"Year {h}" for h in horizon_targets.horizon],
-                textposition="top center",
-                marker={"color": COLOURS["target"], "symbol": "diamond", "size": 11},
-                hovertemplate=f"Target: %{{y:{value_format}}}<extra>%{{text}}</extra>",
-            )
-        )
-    elif result.target is not None:
-        fig.add_hline(
-            y=result.target,
-            line={"color": COLOURS["target"], "dash": "dash"},
-            annotation_text="Target",
-            annotation_position="top left",
-        )
-    _add_notes(fig, annotations, result, rebase_reasons or {})
-    _add_icons(fig, result)
-    apply_layout(fig, title, height=height, y_title=y_title)
-    fig.update_layout(
-        legend={"orientation": "h", "y": -0.15, "x": 0},
-        margin={"t": 120, "r": 30},
-        hovermode="closest",
-        # The title sits at the top of the figure, the icons in their own row beneath it,
-        # so the two never collide on a narrow slide.
-        title={"yref": "container", "y": 0.96, "yanchor": "top"},
-    )
-    if trial:
-        # Under the axis, clear of the icons' row and the title.
-        fig.update_xaxes(
-            title_text="Trial limits: fewer than 12 points, they will change as data arrive",
-            title_font={"size": 11, "color": NHS_DARK_BLUE},
-        )
-        fig.update_layout(legend={"y": -0.24})
-    return fig
-
-
-def _add_notes(fig: go.Figure, notes: pd.DataFrame | None, result: SPCResult, reasons) -> None:
-    for d in result.rebase_periods:
-        reason = reasons.get(d, "")
-        fig.add_vline(
-            x=pd.Timestamp(d).timestamp() * 1000,
-            line={"color": NHS_DARK_BLUE, "dash": "dash", "width": 1},
-        )
-        fig.add_annotation(
-            x=pd.Timestamp(d),
-            y=0,
-            yref="paper",
-            text=f"Rebased {pd.Timestamp(d):%b %Y}",
-            hovertext=reason or "Limits recalculated from here",
-            showarrow=False,
-            yanchor="bottom",
-            xanchor="left",
-            font={"size": 10, "color": NHS_DARK_BLUE},
-        )
-    if notes is None or notes.empty:
-        return
-    for i, (_, n) in enumerate(notes.iterrows()):
-        fig.add_vline(
-            x=pd.Timestamp(n.period).timestamp() * 1000,
-            line={"color": NHS_MID_GREY, "dash": "dot", "width": 1},
-        )
-        fig.add_annotation(
-            x=pd.Timestamp(n.period),
-            y=1 - 0.07 * (i % 4),
-            yref="paper",
-            text=f"✎ {str(n.text)[:28]}",
-            hovertext=f"{n.period:%d %b %Y}: {n.text}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            bgcolor="rgba(255,255,255,0.85)",
-            font={"size": 10, "color": NHS_DARK_BLUE},
-        )
-
-
-def _icon(fig: go.Figure, x: float, letter: str, colour: str, caption: str, hover: str) -> None:
-    fig.add_annotation(
-        x=x,
-        y=1.02,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        text=f"<b>{letter}</b>",
-        font={"size": 15, "color": "white"},
-        bgcolor=colour,
-        bordercolor=colour,
-        borderpad=5,
-        hovertext=hover,
-        width=26,
-        height=26,
-    )
-    fig.add_annotation(
-        x=x - 0.065,
-        y=1.03,
-        xref="paper",
-        yref="paper",
-        showarrow=False,
-        xanchor="right",
-        yanchor="bottom",
-        text=caption,
-        font={"size": 11, "color": "#231F20"},
-        hovertext=hover,
-    )
-
-
-def _add_icons(fig: go.Figure, result: SPCResult) -> None:
-    """The variation and assurance icons with their letters and names, top right."""
-    v = result.variation_icon
-    if v is not None:
-        _icon(
-            fig,
-            1.0 if result.assurance_icon is None else 0.62,
-            VARIATION_LETTER[v],
-            variation_colour(v),
-            VARIATION_LABEL[v],
-            VARIATION_LABEL[v],
-        )
-    a = result.assurance_icon
-    if a is not None:
-        _icon(
-            fig,
-            1.0,
-            ASSURANCE_LETTER[a],
-            assurance_colour(a),
-            ASSURANCE_LABEL[a].split(":")[0],
-            ASSURANCE_LABEL[a],
-        )
+    x = pd.Series(pd.to_datetime(result.periods))
+    labels = period_labels or [d.strftime("%b %Y") for d in x]
+    traces = [
+        *_limit_and_mean_traces(result, x, value_format),
+        *_point_traces(result, x, labels, value_format),
+        *_plan_traces(plan_line, horizon_targets, value_format),
+    ]
+    shapes, notes = _notes(annotations, result, rebase_reasons or {})
+    has_targets = horizon_targets is not None and not horizon_targets.empty
+    if not has_targets and result.target is not None:
+        shape, label = _target_line(result.target)
+        shapes.insert(0, shape)
+        notes.insert(0, label)
+    layout = _layout(title, height, y_title, trial)
+    layout["shapes"] = shapes
+    layout["annotations"] = notes + _icons(result)
+    return go.Figure({"data": traces, "layout": layout})

@@ -30,7 +30,8 @@ def test_matrix_is_the_default_view(seeded_db_path):
     assert "How the 7 NHS regions compare on the nine priority areas" in headings(at)
     rug = _specs(at)[0]
     assert len(rug["data"][1]["text"]) == 8 * 9
-    assert rug["layout"]["yaxis"]["ticktext"][:2] == ["England", "East of England"]
+    # Names wrap onto lines that fit the 1024-pixel screen.
+    assert rug["layout"]["yaxis"]["ticktext"][:2] == ["England", "East of<br>England"]
     at.toggle(key="rug_table").set_value(True).run()
     assert at.dataframe[0].value.shape == (8, 9)
     assert any("illustrative" in i.value for i in at.info)
@@ -49,7 +50,10 @@ def test_matrix_by_measure_for_one_area(seeded_db_path):
     at = run_page("regions", seeded_db_path, query={"by_measure": "true", "area": "P6"})
     assert not at.exception
     rug = _specs(at)[0]
-    assert [c[:3] for c in rug["layout"]["xaxis"]["ticktext"]] == ["M10", "M11"]
+    assert [c.split("<br>")[0] for c in rug["layout"]["xaxis"]["ticktext"]] == [
+        "<b>M10</b>",
+        "<b>M11</b>",
+    ]
     assert "%" in rug["data"][1]["text"][2]
 
 

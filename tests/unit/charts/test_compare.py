@@ -111,3 +111,34 @@ def test_matrix_figure_tiles_in_row_order_with_tone_and_hover():
     assert tones[z[1][0]] == "better" and tones[z[1][1]] == "worse" and tones[z[0][0]] == "england"
     assert "London" in cells.hovertext[2]
     assert fig.layout.clickmode == "event+select"
+
+
+def test_names_reach_plotly_escaped_and_headers_fit_narrow_columns():
+    """Issue 15: a geography or measure name carrying plotly's HTML is shown as text; issue
+    18: headers and tiles wrap so nine columns fit a 1024-pixel screen."""
+    hostile = "<a href='http://127.0.0.1:9/'>Mallory</a>"
+    tile = pd.DataFrame(
+        {"P1 Compassionate and inclusive leadership": ["1 of 2 on plan"]}, index=[hostile]
+    )
+    tone = pd.DataFrame({tile.columns[0]: ["better"]}, index=tile.index)
+    fig = matrix_figure(tile, tone, tile, title="Rug")
+    assert "<a" not in fig.layout.yaxis.ticktext[0] and "&lt;a" in fig.layout.yaxis.ticktext[0]
+    assert "<a" not in fig.data[1].hovertext[0]
+    header = fig.layout.xaxis.ticktext[0]
+    assert header.startswith("<b>P1</b><br>")
+    assert all(len(line) <= 10 for line in header.split("<br>")[1:])
+    assert fig.data[1].text[0] == "1 of 2<br>on plan"
+    data = pd.DataFrame(
+        {
+            "geo_code": ["A", "B"],
+            "name": [hostile, "Beta"],
+            "numerator": [600, 400],
+            "denominator": [1000, 1000],
+            "value": [60.0, 40.0],
+        }
+    )
+    table = benchmark_table(data, england=50.0, polarity="higher_is_better", is_proportion=True)
+    bars = benchmark_bars(table, england=50.0, title="M (%)", x_title="%")
+    names = [n for t in bars.data for n in (t.y if t.y is not None else [])]
+    assert names and not any("<a" in n for n in names)
+    assert any("&lt;a" in n for n in bars.layout.yaxis.categoryarray)

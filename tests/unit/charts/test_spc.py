@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from nlf_planner.charts.spc import spc_figure
@@ -55,10 +56,34 @@ def test_limits_break_at_a_rebase_and_rebase_is_labelled():
     res = spc(dates, values, rebases=[dates[12]], options=SPCOptions(7))
     fig = spc_figure(res, title="t", y_title="%", rebase_reasons={dates[12]: "New standard"})
     upper = _traces(fig, "Process limits")[0]
-    assert None in list(upper.y)
-    assert [v for v in upper.y if v is not None][0] != [v for v in upper.y if v is not None][-1]
+    gaps = np.flatnonzero(np.isnan(np.asarray(upper.y, dtype=float)))
+    assert list(gaps) == [12]  # one break, where the rebase starts (plotly leaves a gap)
+    assert len(upper.x) == len(upper.y) == 25
+    limits = np.asarray(upper.y, dtype=float)
+    assert limits[0] != limits[-1]
     texts = [a.text for a in fig.layout.annotations]
     assert any(t.startswith("Rebased") for t in texts)
+    assert len([s for s in fig.layout.shapes if s.yref == "y domain"]) == 1  # the rebase line
+
+
+def test_people_s_text_is_shown_as_text_never_as_a_link():
+    """Issue 15: a note or rebase reason carrying plotly's HTML reaches the chart inert."""
+    dates = months(24)
+    hostile = "<a href='http://127.0.0.1:9/x'>click</a> & <b>bold</b>"
+    res = spc(dates, BASE + [19.0, 21.0] * 6, rebases=[dates[12]], options=SPCOptions(7))
+    notes = pd.DataFrame({"period": [dates[3]], "text": [hostile]})
+    fig = spc_figure(
+        res, title="t", y_title="%", annotations=notes, rebase_reasons={dates[12]: hostile}
+    )
+    people = [a for a in fig.layout.annotations if a.text.startswith(("✎", "Rebased"))]
+    assert len(people) == 2
+    for a in people:
+        for text in (a.text, a.hovertext):
+            assert "<a" not in text and "<b>" not in text
+    note = next(a for a in people if a.text.startswith("✎"))
+    assert note.hovertext.endswith(
+        "&lt;a href='http://127.0.0.1:9/x'&gt;click&lt;/a&gt; &amp; &lt;b&gt;bold&lt;/b&gt;"
+    )
 
 
 def test_trial_limits_plan_lines_and_notes():
