@@ -8,7 +8,7 @@ from nlf_planner.services import regions_view
 from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import BenchmarkView, RegionsModel
 from nlf_planner.ui.frame import chart_with_download
-from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, url_select, view_key
+from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, chart_alt, url_select, view_key
 
 
 @st.cache_resource(max_entries=VIEW_CACHE_ENTRIES, show_spinner=False)
@@ -43,11 +43,21 @@ def render_benchmark(db: Database, model: RegionsModel, region: str) -> None:
     bars = view.bars
     with bars_slot:
         chart_with_download(
-            bars.figure, bars.data, key=f"benchmark-{code}-{region}", summary=bars.summary
+            bars.figure,
+            bars.data,
+            key=f"benchmark-{code}-{region}",
+            summary=bars.summary,
+            alt=chart_alt("Bar chart with intervals", bars.figure, bars.summary),
         )
     if view.funnel is not None:
         f = view.funnel
-        chart_with_download(f.figure, f.data, key=f"funnel-{code}", summary=f.summary)
+        chart_with_download(
+            f.figure,
+            f.data,
+            key=f"funnel-{code}",
+            summary=f.summary,
+            alt=chart_alt("Funnel plot", f.figure, f.summary),
+        )
     else:
         st.caption(view.funnel_note)
 

@@ -1,5 +1,6 @@
 """The Regions matrix view: the tartan rug, its table and CSV, and two ways into a cell
-(click a tile, or pick the row and column with the keyboard)."""
+(click a tile, or pick the row and column with the keyboard: always on the page, right
+under the rug, so the matrix is operable without a mouse)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import Matrix, MatrixView, RegionsModel
 from nlf_planner.ui.regions_widgets import (
     VIEW_CACHE_ENTRIES,
+    chart_alt,
     csv_download,
     open_measure_view,
     url_select,
     view_key,
 )
+from nlf_planner.ui.text import escape_markdown
 
 LEGEND = (
     "Each tile: the latest value against England (▲ better, ● similar, ▼ worse, "
@@ -57,13 +60,30 @@ def _matrix_view(
     return regions_view.matrix_view(_model, region, by_measure=by_measure, area=area)
 
 
+def _cell_picker(model: RegionsModel, view: MatrixView) -> None:
+    """The keyboard route into a cell, always on the page (not behind an expander): pick the
+    row and the column, then open its SPC chart; tab order follows the reading order."""
+    st.markdown("**Open a cell's SPC chart** (with the keyboard, or click a tile above)")
+    a, b, c = st.columns([2, 3, 1], vertical_alignment="bottom")
+    a.selectbox(
+        "Geography", list(view.geo_options), format_func=view.geo_options.get, key="open_geo"
+    )
+    b.selectbox(
+        "Column",
+        list(view.column_options),
+        format_func=view.column_options.get,
+        key="open_col",
+    )
+    c.button("Open chart", key="open_cell", on_click=_open_selected, args=(model, view.matrix.kind))
+
+
 def render_matrix(db: Database, model: RegionsModel, region: str) -> None:
-    c1, c2 = st.columns([1, 2])
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
     by_measure = c1.toggle("Show each measure", key="by_measure", bind="query-params")
     areas = regions_view.area_choices(model)
     area = url_select(c2, "Priority area (when showing measures)", areas, "area", "")
     view = _matrix_view(model, view_key(db, model), region, bool(by_measure), area or "")
-    st.subheader(view.heading)
+    st.subheader(escape_markdown(view.heading))
     st.caption(LEGEND)
     st.plotly_chart(
         view.figure,
@@ -71,21 +91,9 @@ def render_matrix(db: Database, model: RegionsModel, region: str) -> None:
         on_select=lambda: _drill(model, view.matrix),
         selection_mode="points",
         config={"displaylogo": False, "displayModeBar": False},
+        alt=chart_alt("Matrix of coloured tiles", view.figure, view.summary),
     )
+    csv_download(view.csv, "regions-matrix", view.summary)
+    _cell_picker(model, view)
     if st.toggle("Show the matrix as a table (full text)", key="rug_table"):
         st.dataframe(view.matrix.text, row_height=48)
-    csv_download(view.csv, "regions-matrix", view.summary)
-    with st.expander("Open a cell without the mouse"):
-        a, b, c = st.columns([2, 3, 1])
-        a.selectbox(
-            "Geography", list(view.geo_options), format_func=view.geo_options.get, key="open_geo"
-        )
-        b.selectbox(
-            "Column",
-            list(view.column_options),
-            format_func=view.column_options.get,
-            key="open_col",
-        )
-        c.button(
-            "Open chart", key="open_cell", on_click=_open_selected, args=(model, view.matrix.kind)
-        )

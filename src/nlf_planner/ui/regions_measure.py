@@ -18,7 +18,7 @@ from nlf_planner.services.regions_view import MeasureView, RegionsModel
 from nlf_planner.ui.frame import chart_with_download, get_db
 from nlf_planner.ui.regions_notes import render_notes
 from nlf_planner.ui.regions_state import regions_model
-from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, url_select, view_key
+from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, chart_alt, url_select, view_key
 from nlf_planner.ui.text import escape_markdown
 
 
@@ -41,14 +41,6 @@ def _summary_row(view: MeasureView) -> None:
         st.markdown(view.context)
 
 
-def _alt(view: MeasureView) -> str:
-    """The chart's accessible name: what it shows, then its reading."""
-    return (
-        f"SPC chart of {view.measure.name} in {view.geo_name}: each point, the mean and the "
-        f"process limits. {view.reading}"
-    )
-
-
 @st.fragment
 def render_measure(region: str) -> None:
     """The pickers and everything they drive, rerun on their own."""
@@ -67,7 +59,11 @@ def render_measure(region: str) -> None:
         return
     _summary_row(view)
     chart_with_download(
-        view.figure, view.data, key=f"spc-{code}-{geo}", summary=view.reading, alt=_alt(view)
+        view.figure,
+        view.data,
+        key=f"spc-{code}-{geo}",
+        summary=view.reading,
+        alt=chart_alt("SPC chart", view.figure, view.reading),
     )
     if not view.has_plan_line:
         st.caption("No plan target applies to this measure here, so no target lines are drawn.")

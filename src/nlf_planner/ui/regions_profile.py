@@ -8,7 +8,8 @@ from nlf_planner.services import regions_view
 from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import ProfileView, RegionsModel
 from nlf_planner.ui.frame import chart_with_download
-from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, url_select, view_key
+from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, chart_alt, url_select, view_key
+from nlf_planner.ui.text import escape_markdown
 
 
 @st.cache_resource(max_entries=VIEW_CACHE_ENTRIES, show_spinner=False)
@@ -25,6 +26,12 @@ def render_profile(db: Database, model: RegionsModel, region: str) -> None:
         st.info("No data for this area.")
         return
     chart = view.chart
-    chart_with_download(chart.figure, chart.data, key=f"profile-{geo}", summary=chart.summary)
-    st.markdown(f"**SPC summary for {view.geo_name}**")
+    chart_with_download(
+        chart.figure,
+        chart.data,
+        key=f"profile-{geo}",
+        summary=chart.summary,
+        alt=chart_alt("Spine chart", chart.figure, chart.summary),
+    )
+    st.markdown(f"**SPC summary for {escape_markdown(view.geo_name)}**")
     st.dataframe(view.table, hide_index=True, column_order=list(regions_view.SUMMARY_ORDER))

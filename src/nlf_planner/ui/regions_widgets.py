@@ -3,7 +3,11 @@ from a matrix cell to its SPC chart, and the key every cached Regions view is ke
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from nlf_planner.exports_tables import to_csv_bytes
@@ -41,6 +45,16 @@ def url_select(where, label: str, options: dict[str, str], key: str, default: st
     value = where.selectbox(label, list(options), format_func=options.get, key=key)
     set_query_params(**{key: value or None})
     return value
+
+
+def chart_alt(kind: str, figure: go.Figure, summary: str) -> str:
+    """A chart's accessible name: what kind of chart, what it shows (its title as plain
+    text) and its plain-English reading (the caption drawn under it), so a screen reader
+    hears the same as a sighted reader sees."""
+    title = figure.layout.title.text if figure.layout.title else ""
+    plain = re.sub(r"<[^>]+>", "", re.sub(r"<br\s*/?>", " ", str(title or "")))
+    plain = re.sub(r"\s+", " ", html.unescape(plain)).strip()
+    return f"{kind}: {plain}. {summary}".strip()
 
 
 def csv_download(frame: pd.DataFrame, key: str, summary: str) -> None:

@@ -200,3 +200,60 @@ def _by_label(widgets, label):
 def _submit(at, label):
     [b for b in at.button if b.label == label][0].click()
     at.run()
+
+
+def _alts(at):
+    return [c.proto.alt for c in at.get("plotly_chart")]
+
+
+def test_every_chart_is_named_by_what_it_shows_and_its_reading(seeded_db_path):
+    """Issue 18: each chart's accessible name says what kind of chart, what it shows and
+    its plain-English reading (the caption under it), on every view."""
+    cases = {
+        "Matrix": ({}, ["Matrix of coloured tiles: The 7 NHS regions"]),
+        "Measure": ({"geo": LONDON, "measure": "M10"}, ["SPC chart: Staff trained"]),
+        "Benchmark": ({"measure": "M10"}, ["Bar chart with intervals: ", "Funnel plot: "]),
+        "Profile": ({"profile": LONDON}, ["Spine chart: London profile"]),
+    }
+    for view, (query, starts) in cases.items():
+        at = run_page("regions", seeded_db_path, query={"view": view, **query})
+        assert not at.exception, (view, [e.value for e in at.exception])
+        alts = _alts(at)
+        assert len(alts) == len(starts), (view, alts)
+        captions = _captions(at)
+        for alt, start in zip(alts, starts, strict=True):
+            assert alt.startswith(start), (view, alt)
+            assert "<" not in alt and "&lt;" not in alt  # plain text, no plotly markup
+            reading = alt.split(". ", 1)[1]
+            assert reading[:40] in captions, (view, reading[:40])
+
+
+def test_the_matrix_is_operable_by_keyboard_without_opening_anything(seeded_db_path):
+    """Issue 18: the cell picker is on the page with the rug, not inside an expander."""
+    at = run_page("regions", seeded_db_path)
+    assert not at.expander  # nothing to open first
+    labels = [s.label for s in at.selectbox]
+    assert labels[-2:] == ["Geography", "Column"]  # after the rug's own filter, in order
+    assert at.button(key="open_cell").label == "Open chart"
+
+
+def test_a_note_with_markup_reaches_the_chart_as_text(fresh_seeded_db_path):
+    """Issue 15: a note or rebase reason typed with <a href> is shown, never a link."""
+    q = {"view": "Measure", "geo": LONDON, "measure": "M08"}
+    hostile = "<a href='http://127.0.0.1:9/x'>launch</a>"
+    at = run_page("regions", fresh_seeded_db_path, query=q, user="Ada")
+    _by_label(at.text_input, "What happened").input(hostile)
+    _submit(at, "Add note")
+    _by_label(at.date_input, "From").set_value(date(2021, 4, 1))
+    _by_label(at.text_input, "Reason (required)").input(hostile)
+    _submit(at, "Rebase")
+    assert not at.exception, [e.value for e in at.exception]
+    notes = [
+        a
+        for a in _specs(at)[0]["layout"]["annotations"]
+        if a.get("text", "").startswith(("✎", "Rebased"))
+    ]
+    assert len(notes) == 2
+    for a in notes:
+        assert "<a" not in a["text"] + a["hovertext"]
+        assert "&lt;a href=" in a["hovertext"]
