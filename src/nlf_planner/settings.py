@@ -24,6 +24,10 @@ class Settings:
     #: ``NLF_DATABASE_URL`` (``postgresql://…``): a shared PostgreSQL server instead of the
     #: DuckDB file, for several app replicas. Unset: the file at ``db_path``, as always.
     database_url: str | None = None
+    #: ``NLF_KEEP_BACKUPS``: how many automatic backups (made before each import and each
+    #: restore) are kept in data/backups/; older ones are deleted. Backups made by hand are
+    #: never deleted.
+    kept_backups: int = 20
 
     @property
     def database_target(self) -> Path | str:
@@ -42,4 +46,13 @@ def get_settings() -> Settings:
         spc_run_length=run_length,
         stale_days=int(os.environ.get("NLF_STALE_DAYS", "90")),
         database_url=os.environ.get("NLF_DATABASE_URL", "").strip() or None,
+        kept_backups=_kept_backups(os.environ.get("NLF_KEEP_BACKUPS", "")),
     )
+
+
+def _kept_backups(text: str) -> int:
+    """At least 1 (the one just made), 20 when unset or not a whole number."""
+    try:
+        return max(1, int(text))
+    except ValueError:
+        return 20

@@ -447,10 +447,26 @@ def restore_backup(
     )
     manifest = validate_backup(source)
     restore_id = uuid.uuid4().hex
-    if db.dialect == dialect.POSTGRES:
-        return _restore_on_server(
-            db, source, manifest, actor, reason, label, restore_id, safety_dir
-        )
+    with db.restore_gate.restoring():  # every other write refused until this one ends
+        if db.dialect == dialect.POSTGRES:
+            return _restore_on_server(
+                db, source, manifest, actor, reason, label, restore_id, safety_dir
+            )
+        return _restore_file(db, source, manifest, actor, reason, label, restore_id, safety_dir)
+
+
+def _restore_file(
+    db: Database,
+    source: bytes | Path | str,
+    manifest: dict,
+    actor: str,
+    reason: str | None,
+    label: str,
+    restore_id: str,
+    safety_dir: Path | str | None,
+) -> RestoreReport:
+    """The DuckDB restore: build the new file beside the live one, back the live one up,
+    then swap it in with one rename."""
     live = Path(db.path).resolve()
     new_path = live.with_name(f".{live.name}.restoring-{restore_id[:8]}")
     with (
@@ -566,6 +582,7 @@ def _load_on_server(
     before_swap: Callable[[], None],
 ) -> dict[str, int]:
     version = manifest["schema_version"]
+    dialect.hold_restore_lock(cur)  # other processes' writes are refused from here on
     live = cur.execute("SELECT current_schema()").fetchone()[0]
     staging = f"nlf_restore_{restore_id[:12]}"
     cur.execute(f"CREATE SCHEMA {staging}")
@@ -724,6 +741,24 @@ def current_schema_version(db: Database) -> int:
 def kept_backups(db: Database) -> list[dict[str, Any]]:
     """The backups kept beside this database (data/backups/), newest first."""
     return list_backups(default_backup_dir(db))
+
+
+#: File name prefixes of the backups the app makes by itself (pruned to the newest N).
+AUTOMATIC_PREFIXES = ("nlf-before-import", "nlf-before-restore")
+
+
+def prune_automatic_backups(folder: Path | str, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` automatic backups in ``folder`` (never a backup
+    made by hand); return what was deleted. Without this the folder only ever grows."""
+    automatic = [
+        b for b in list_backups(folder) if b["file"].startswith(AUTOMATIC_PREFIXES)
+    ]  # newest first
+    removed = []
+    for old in automatic[max(1, keep) :]:
+        with contextlib.suppress(FileNotFoundError):
+            old["path"].unlink()
+            removed.append(old["path"])
+    return removed
 
 
 def list_backups(folder: Path | str) -> list[dict[str, Any]]:

@@ -45,6 +45,74 @@ class ReadOnlyError(StoreError):
     """A write was attempted while the database is open read-only."""
 
 
+class RestoreInProgress(ReadOnlyError):
+    """A change came while a restore replaces every row. It is refused (services show it as
+    ``ReadOnly``): a write between the safety backup and the swap would land in neither."""
+
+
+RESTORE_BUSY = (
+    "An administrator is restoring a backup just now, so no change can be saved until it "
+    "finishes (usually within a minute). Your edits are kept; try again shortly."
+)
+
+
+class RestoreGate:
+    """Who may write while a restore runs in this process: only the restoring thread.
+
+    A restore first waits for the writes already under way (so each lands in the safety
+    backup), then every other write is refused until the restore has swapped in or failed.
+    Another process is kept out by the engine (DuckDB: one writing process; PostgreSQL: an
+    advisory lock, :func:`dialect.refuse_during_restore`). Nothing is stored, so a crash
+    leaves no stale flag behind."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._restorer: int | None = None
+        self._writing = 0
+
+    @property
+    def restoring_here(self) -> bool:
+        """Whether the calling thread is the one restoring (its own writes go on)."""
+        return self._restorer == threading.get_ident()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a restore is running in this process just now."""
+        return self._restorer is not None
+
+    def enter_write(self) -> None:
+        with self._cond:
+            if self._restorer is not None and not self.restoring_here:
+                raise RestoreInProgress(RESTORE_BUSY)
+            self._writing += 1
+
+    def exit_write(self) -> None:
+        with self._cond:
+            self._writing -= 1
+            self._cond.notify_all()
+
+    @contextmanager
+    def restoring(self, wait_s: float = 30.0) -> Iterator[None]:
+        """Hold writes off for the length of a restore, after those under way finish."""
+        with self._cond:
+            if self._restorer is not None:
+                raise RestoreInProgress(
+                    "Another restore is running just now; try again when it has finished."
+                )
+            self._restorer = threading.get_ident()
+            if not self._cond.wait_for(lambda: self._writing == 0, timeout=wait_s):
+                self._restorer = None
+                raise RestoreInProgress(
+                    "Nothing was restored: changes were still being saved; try again in a moment."
+                )
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._restorer = None
+                self._cond.notify_all()
+
+
 class DatabaseUnavailable(StoreError):
     """The database server cannot be reached, or the connection was lost mid-way (nothing
     after the last commit was saved). Services show it as ``Unavailable``."""
@@ -166,6 +234,7 @@ class Database:
         self.read_only = read_only
         self.read_only_reason = reason
         self._lock = threading.Lock()
+        self.restore_gate = RestoreGate()
 
     #: Transactions committed through this handle (process-local): a cache that pinned the
     #: data version at the start of a run knows to read it again after a write in that run.
@@ -219,22 +288,28 @@ class Database:
         connection lost before COMMIT returned is reported as not saved.
         """
         self._refuse_if_read_only()
-        with self.cursor() as cur:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                yield cur
-            except DatabaseUnavailable as exc:
-                raise DatabaseUnavailable(NOT_SAVED_CONNECTION_LOST) from exc
-            except BaseException:
-                with contextlib.suppress(DatabaseUnavailable, DriverError):
-                    cur.execute("ROLLBACK")
-                raise
-            try:
-                cur.execute("COMMIT")
-            except DatabaseUnavailable as exc:
-                raise DatabaseUnavailable(NOT_SAVED_CONNECTION_LOST) from exc
-            finally:
-                self.commits += 1  # even a failed COMMIT may have changed something
+        self.restore_gate.enter_write()  # refused while a restore runs in this process
+        try:
+            with self.cursor() as cur:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    if not self.restore_gate.restoring_here:
+                        dialect.refuse_during_restore(cur, RestoreInProgress(RESTORE_BUSY))
+                    yield cur
+                except DatabaseUnavailable as exc:
+                    raise DatabaseUnavailable(NOT_SAVED_CONNECTION_LOST) from exc
+                except BaseException:
+                    with contextlib.suppress(DatabaseUnavailable, DriverError):
+                        cur.execute("ROLLBACK")
+                    raise
+                try:
+                    cur.execute("COMMIT")
+                except DatabaseUnavailable as exc:
+                    raise DatabaseUnavailable(NOT_SAVED_CONNECTION_LOST) from exc
+                finally:
+                    self.commits += 1  # even a failed COMMIT may have changed something
+        finally:
+            self.restore_gate.exit_write()
 
     def write(self, work: Callable[[Cursor], T], retries: int = 3) -> T:
         """Run ``work(cursor)`` in one transaction, retrying the whole of it on a write-write

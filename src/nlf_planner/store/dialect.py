@@ -280,6 +280,30 @@ def set_sequence(cur: Cursor, name: str, last: int) -> None:
         cur.execute("SELECT setval(?, 1, false)", [name])
 
 
+#: The PostgreSQL advisory lock a restore holds for its whole transaction ("NLFREST").
+RESTORE_LOCK_KEY = 0x4E4C46_52455354
+
+
+def hold_restore_lock(cur: Cursor) -> None:
+    """Keep every other process's writes out for the rest of this transaction, after the
+    writes under way have committed (PostgreSQL; DuckDB has one writing process, kept out
+    in-process by :class:`~nlf_planner.store.db.RestoreGate`). Released at commit or
+    rollback, and by the server if the process dies: never a stale flag."""
+    if cur.dialect == POSTGRES:
+        cur.execute("SELECT pg_advisory_xact_lock(?)", [RESTORE_LOCK_KEY])
+
+
+def refuse_during_restore(cur: Cursor, refusal: Exception) -> None:
+    """At the start of a write transaction: raise ``refusal`` when another process is
+    restoring (PostgreSQL); else hold the shared side of the lock, so a restore starting
+    now waits for this write to commit and keeps it in its safety backup."""
+    if cur.dialect != POSTGRES:
+        return
+    ok = cur.execute("SELECT pg_try_advisory_xact_lock_shared(?)", [RESTORE_LOCK_KEY]).fetchone()
+    if not (ok and ok[0]):
+        raise refusal
+
+
 def begin_snapshot(cur: Cursor) -> None:
     """Begin a read-only transaction that sees one consistent state of every table (DuckDB's
     transactions always do; PostgreSQL needs REPEATABLE READ for that)."""
@@ -393,6 +417,8 @@ __all__ = [
     "lock_migrations",
     "on_conflict",
     "plain_params",
+    "hold_restore_lock",
+    "refuse_during_restore",
     "sequence_columns",
     "sequences",
     "set_sequence",

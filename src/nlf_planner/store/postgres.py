@@ -32,7 +32,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from nlf_planner.store import dialect
-from nlf_planner.store.db import Database, DatabaseUnavailable, translate
+from nlf_planner.store.db import Database, DatabaseUnavailable, RestoreGate, translate
 from nlf_planner.store.migrations import apply_migrations
 
 #: How long opening waits for the server before saying it cannot be reached (seconds).
@@ -273,6 +273,7 @@ class PostgresDatabase(Database):
         self.read_only = False
         self.read_only_reason = ""
         self._lock = threading.Lock()
+        self.restore_gate = RestoreGate()
 
     @property
     def backup_dir(self) -> Path:

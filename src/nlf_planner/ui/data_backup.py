@@ -51,7 +51,13 @@ def choose_source(db: Database, actor: Actor | None) -> tuple[bytes | Path, str]
         "**Restore** replaces ALL current data with a backup. The file is checked first "
         "(checksums, schema version, row counts); the current state is backed up "
         f"automatically to {escape_markdown(data_transfer.backup_folder(db))}; then the restored "
-        "database is swapped in at once. From the shell: `make restore FILE=…`."
+        "database is swapped in at once. While it runs, nobody can save a change (they are "
+        "told to try again in a moment). From the shell: `make restore FILE=…`."
+    )
+    st.caption(
+        f"The newest {data_transfer.automatic_backups_kept()} automatic backups (made before "
+        "each import and each restore) are kept; older ones are deleted. Backups made with "
+        "`make backup` are never deleted."
     )
     source = st.radio(
         "Restore from",

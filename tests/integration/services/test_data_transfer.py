@@ -388,3 +388,44 @@ def test_control_characters_are_refused_in_files_and_reasons_and_nothing_is_writ
     with pytest.raises(ValidationFailed, match="^Nothing was restored: The reason for the restore"):
         data_transfer.restore_backup(db, ASHA, data, reason="undo\x1b[2J", safety_dir=safety)
     assert snapshot(db) == before and kept_zips(db) == [] and not safety.exists()
+
+
+def test_automatic_backups_are_pruned_to_the_setting_and_hand_made_ones_kept(
+    fresh_seeded_db, monkeypatch
+):
+    db = fresh_seeded_db
+    monkeypatch.setenv("NLF_KEEP_BACKUPS", "2")
+    assert data_transfer.automatic_backups_kept() == 2
+    by_hand = data_transfer.create_backup(db, ASHA)
+    made = [data_transfer.apply_import(db, ASHA, checked(db, GOOD)).backup for _ in range(3)]
+    kept = sorted(data_transfer.backup_folder(db).glob("*.zip"))
+    assert kept == sorted([by_hand, made[1], made[2]])
+    assert not made[0].exists()
+
+
+def test_an_import_while_a_restore_runs_is_refused_with_the_message(fresh_seeded_db):
+    import threading
+
+    db = fresh_seeded_db
+    check = checked(db, GOOD)
+    before = snapshot(db)
+    inside, done = threading.Event(), threading.Event()
+
+    def restoring():
+        with db.restore_gate.restoring():
+            inside.set()
+            done.wait(30)
+
+    t = threading.Thread(target=restoring)
+    t.start()
+    inside.wait(30)
+    try:
+        with pytest.raises(ReadOnly, match="restoring a backup just now") as err:
+            data_transfer.apply_import(db, ASHA, check, backup_first=False)
+        assert str(err.value).startswith("Nothing was imported: An administrator is restoring")
+    finally:
+        done.set()
+        t.join(30)
+    assert snapshot(db) == before
+    data_transfer.apply_import(db, ASHA, check, backup_first=False)  # afterwards it goes in
+    assert snapshot(db) != before

@@ -8,6 +8,7 @@ import's steps are registered once in :mod:`.import_kinds`. Every refusal is a
 """
 
 from nlf_planner.services.data_transfer.backups import (
+    automatic_backups_kept,
     backup_download,
     backup_file_name,
     backup_folder,
@@ -66,6 +67,7 @@ __all__ = [
     "RestoreReport",
     "SheetChoiceNeeded",
     "all_tables_workbook",
+    "automatic_backups_kept",
     "apply_import",
     "backup_download",
     "backup_file_name",

@@ -15,6 +15,7 @@ from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.data_transfer import signing
 from nlf_planner.services.data_transfer.errors import REFUSALS, refusal
+from nlf_planner.settings import get_settings
 from nlf_planner.store import Database
 from nlf_planner.store import backup as backup_store
 
@@ -74,3 +75,14 @@ def kept_backups(db: Database, actor: Actor | None) -> list[dict[str, Any]]:
     """The backups kept on this server, newest first: file, path, size_mb, modified (admin)."""
     require(actor, Role.ADMIN, "see the backups kept on this server")
     return backup_store.kept_backups(db)
+
+
+def automatic_backups_kept() -> int:
+    """How many automatic backups are kept (``NLF_KEEP_BACKUPS``, default 20)."""
+    return get_settings().kept_backups
+
+
+def prune_automatic(folder: Path) -> list[Path]:
+    """Keep the newest automatic backups in ``folder`` (made before imports and restores),
+    delete older ones; backups made by hand stay. Called after each automatic backup."""
+    return backup_store.prune_automatic_backups(folder, automatic_backups_kept())

@@ -19,7 +19,7 @@ from nlf_planner import imports as import_rules
 from nlf_planner.imports import CheckedImport, ImportKind, Issue, Table
 from nlf_planner.services.access import require, require_scope
 from nlf_planner.services.actor import Actor, Role
-from nlf_planner.services.data_transfer.backups import signed_backup
+from nlf_planner.services.data_transfer.backups import prune_automatic, signed_backup
 from nlf_planner.services.data_transfer.errors import REFUSALS, clean_text, refusal, unreadable
 from nlf_planner.services.data_transfer.import_kinds import (
     IMPORTERS,
@@ -151,12 +151,14 @@ def apply_import(
 
 
 def _backup_before_import(db: Database, actor: Actor) -> Path:
-    return signed_backup(
+    kept = signed_backup(
         db,
         None,
         created_by=f"automatic backup before an import by {actor.display_name}",
         prefix="nlf-before-import",
     )
+    prune_automatic(kept.parent)
+    return kept
 
 
 def _refuse_unless_ok(checked: ImportCheck) -> None:

@@ -29,7 +29,7 @@ from nlf_planner.services import cache
 from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.data_transfer import signing
-from nlf_planner.services.data_transfer.backups import signing_key
+from nlf_planner.services.data_transfer.backups import prune_automatic, signing_key
 from nlf_planner.services.data_transfer.errors import REFUSALS, clean_text, refusal
 from nlf_planner.services.errors import ReadOnly, ValidationFailed
 from nlf_planner.store import Database
@@ -152,6 +152,7 @@ def restore_backup(
             )
         if report.safety_backup is not None:
             signing.sign_file(report.safety_backup, key)
+            prune_automatic(report.safety_backup.parent)
         cache.clear()  # every row was replaced: drop cached results now, not at the next key
     except REFUSALS as exc:
         raise refusal(exc, NOTHING_RESTORED) from exc
