@@ -8,7 +8,7 @@ from nlf_planner.ui.frame import PRODUCT_NAME, get_db, unexpected_errors_reporte
 from nlf_planner.ui.navigation import PAGES
 from nlf_planner.ui.sidebar import render_sidebar
 from nlf_planner.ui.signin import resolve_actor
-from nlf_planner.ui.styles import apply_global_styles
+from nlf_planner.ui.styles import apply_global_styles, hidden_heading
 
 # Presenter mode (Present page): no sidebar, no menu, the slide fills the screen.
 presenting = bool(st.session_state.get("presenting"))
@@ -37,4 +37,6 @@ if presenting and current.url_path != "present":
 with unexpected_errors_reported():  # a plain message and a reference, never a traceback
     if not presenting:
         render_sidebar(db)
+    else:  # one h1 on every page: the full-screen deck shows only the slide's own heading
+        hidden_heading(next(s.heading for s in PAGES if s.url_path == current.url_path))
     current.run()

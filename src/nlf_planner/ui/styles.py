@@ -9,12 +9,16 @@ Drawn once per run by app.py, before any page, so every page gets the same rules
   around a dark inner ring (#212B32), so it shows on white, grey and NHS Blue alike and can
   never be mistaken for the current page's highlight (a tinted background). Shown for the
   keyboard only (``:focus-visible``), so a mouse click does not leave rings behind.
+- A button's keyboard-shortcut hint at its label's contrast (Streamlit fades it to 60%),
+  and a date field's day and month at least 24 px wide (the WCAG 2.2 target size).
 - The product's name line above each page's heading (``ui.frame.page_header``).
 
 Fixed text only: nothing a person types reaches this HTML.
 """
 
 from __future__ import annotations
+
+import html
 
 import streamlit as st
 
@@ -75,6 +79,25 @@ CSS = f"""
   outline-offset: 2px !important;
   box-shadow: 0 0 0 2px {FOCUS_DARK} !important;
 }}
+button:not(:disabled) kbd {{
+  color: inherit !important;  /* a button's shortcut hint (Esc, arrows) at the label's contrast */
+  opacity: 1 !important;
+}}
+[role="group"] > [role="spinbutton"] {{
+  display: inline-block;  /* a date field's day and month: 24 px targets (WCAG 2.5.8) */
+  min-width: 24px;
+  min-height: 24px;
+  line-height: 24px;
+  text-align: center;
+}}
+[data-testid="stElementContainer"]:has(.nlf-visually-hidden) {{
+  position: absolute !important;  /* read by screen readers, takes no room on a slide */
+  width: 1px;
+  height: 1px;
+  overflow: hidden;
+  clip-path: inset(50%);
+  white-space: nowrap;
+}}
 .nlf-product {{
   font-weight: 700;
   letter-spacing: 0.02em;
@@ -87,3 +110,9 @@ CSS = f"""
 def apply_global_styles() -> None:
     """Add the app's CSS to this run's page (it takes no space on the page)."""
     st.html(f"<style>{CSS}</style>")
+
+
+def hidden_heading(text: str) -> None:
+    """The page's ``h1`` for screen readers only, where the page shows no heading of its own
+    (the deck in full screen: the slide's title is its visible heading)."""
+    st.markdown(f"<h1 class='nlf-visually-hidden'>{html.escape(text)}</h1>", unsafe_allow_html=True)
