@@ -25,6 +25,7 @@ from nlf_planner.ui.frame import (
 from nlf_planner.ui.text import escape_markdown
 
 FLASH = "plan_flash"
+ZERO_SEEN = "_plan_zero_targets_seen"  # the zero-target warnings already shown at a save
 
 db = get_db()
 today = date.today()
@@ -78,11 +79,24 @@ def put_edits_on_top() -> None:
 
 
 def save(ws: dict, note: str) -> None:
-    """Check and save the workspace as a new version; on refusal the edits stay on screen."""
+    """Check and save the workspace as a new version; on refusal the edits stay on screen.
+
+    A new target of 0 far from its measure's history (a lost keystroke, issue 18) is not
+    saved at the first press: the warning says so and a second press saves as it stands."""
     actor = require_actor("save the plan")
     if actor is None:
         return
     draft = plan_editing.build_draft(db, plan, ps.edits(ws, plan, area), today)
+    zeros = tuple(str(w) for w in P.zero_target_issues(draft.warnings))
+    if zeros and st.session_state.get(ZERO_SEEN) != zeros:
+        st.session_state[ZERO_SEEN] = zeros
+        st.warning(
+            "Not saved yet: check the target of 0 listed above. Press 'Save as a new "
+            "version' again to save it as it stands.",
+            icon=":material/warning:",
+        )
+        return
+    changed = plan_editors.target_change_lines(ref.diff(plan, draft.plan))
     try:
         saved = plan_editing.save_draft(
             db, actor, draft, note=note, expected_version_id=ws["version_id"], today=today
@@ -102,6 +116,14 @@ def save(ws: dict, note: str) -> None:
         warn = draft.warnings
         done(
             f"Saved as version {saved.version_id}."
+            + (
+                " Targets: "
+                + escape_markdown("; ".join(changed[:10]))
+                + (f"; and {len(changed) - 10} more" if len(changed) > 10 else "")
+                + "."
+                if changed
+                else ""
+            )
             + (
                 f" {len(warn)} warning(s): " + escape_markdown("; ".join(map(str, warn[:3])))
                 if warn
@@ -127,6 +149,7 @@ def restore(version_id: int, reason: str) -> None:
 def done(message: str) -> None:
     """After a save or restore: forget the edits, follow the new latest version, say so."""
     ps.discard_edits()
+    st.session_state.pop(ZERO_SEEN, None)
     ps.follow_latest()
     st.session_state[FLASH] = message
     st.rerun()
@@ -184,6 +207,9 @@ def edit_tab() -> None:
                 icon=":material/event:",
             )
         plan_editors.editors(db, ws, plan, ref, area, history, ws["applied_base_year"])
+        if ps.is_dirty(ws):
+            pending = plan_editing.build_draft(db, plan, ps.pending_edits(ws, plan, area), today)
+            plan_editors.pending_changes(ref.diff(plan, pending.plan), pending.warnings)
         note = plan_editors.save_controls(ws)
         if ps.take_request(ps.SAVE_REQUESTED):
             save(ws, note)

@@ -94,6 +94,8 @@ from nlf_planner.plan.validation import (
     validate_milestones,
     validate_plan,
     validate_targets,
+    zero_target_issues,
+    zero_target_warnings,
 )
 from nlf_planner.plan.versions import (
     Change,
@@ -178,4 +180,6 @@ __all__ = [
     "validate_milestones",
     "validate_plan",
     "validate_targets",
+    "zero_target_issues",
+    "zero_target_warnings",
 ]

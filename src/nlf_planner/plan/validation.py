@@ -481,3 +481,54 @@ def draft_from_tables(
         }
     )
     return draft, issues
+
+
+#: A target of 0 is "near" a measure's history when the lowest value recorded is at most
+#: this share of the highest (a count that has touched 1 of 20, say). Further away, a 0 is
+#: more likely a lost keystroke than a plan (issue 18: typing onto a grid cell stored 0).
+NEAR_ZERO_SHARE = 0.1
+_NEVER_NEAR = "never came near it"
+
+
+def zero_target_issues(issues: Iterable[ValidationIssue]) -> list[ValidationIssue]:
+    """The warnings :func:`zero_target_warnings` made, among ``issues``."""
+    return [i for i in issues if i.severity == "warning" and _NEVER_NEAR in i.message]
+
+
+def zero_target_warnings(
+    started_from: Plan,
+    draft: Plan,
+    history_ranges: Mapping[tuple[str, str], tuple[float, float]],
+    measures: Mapping[str, Measure],
+    geo_names: Mapping[str, str],
+) -> list[ValidationIssue]:
+    """A warning for each target the edits set to 0 where the geography's recorded history
+    (lowest, highest) never came near 0. A target already 0 before the edits is left alone:
+    the warning is about what was just typed. Warnings never block a save; the page asks
+    for a second look before saving."""
+    before = started_from.target_map()
+    issues = []
+    for (code, geo, horizon), value in sorted(draft.target_map().items()):
+        if value != 0 or before.get((code, geo, horizon)) == 0:
+            continue
+        low, high = history_ranges.get((code, geo), (None, None))
+        if low is None or high is None or low <= NEAR_ZERO_SHARE * high:
+            continue
+        m = measures.get(code)
+        label = f"{code} {m.name}" if m else code
+        where = geo_names.get(geo, geo)
+        issues.append(
+            ValidationIssue(
+                table="Targets",
+                row=None,
+                column=COLUMN_LABELS[TARGET_COLUMNS[horizon]],
+                message=(
+                    f"a target of 0 for {where}, whose recorded values {_NEVER_NEAR} "
+                    f"(lowest {low:g}, highest {high:g}): check it is meant and not a lost "
+                    "keystroke"
+                ),
+                severity="warning",
+                row_label=label,
+            )
+        )
+    return issues

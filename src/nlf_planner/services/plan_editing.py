@@ -38,6 +38,7 @@ from nlf_planner.services.errors import (
 )
 from nlf_planner.store import Database, DatabaseUnavailable, ReadOnlyError, StoreError
 from nlf_planner.store import engagement as engagement_store
+from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import plans as plan_store
 from nlf_planner.store import reference as reference_store
 
@@ -240,7 +241,24 @@ def build_draft(
         today=today or date.today(),
         area=edits.area,
     )
+    issues += plan_rules.zero_target_warnings(
+        started_from, draft, history_ranges(db), ref.by_code, ref.geo_names
+    )
     return Draft(draft, issues)
+
+
+@per_data_version(maxsize=2)
+def history_ranges(db: Database) -> dict[tuple[str, str], tuple[float, float]]:
+    """(measure, geography) → (lowest, highest) value recorded for England and the regions:
+    what a new target of 0 is checked against (``plan.zero_target_warnings``)."""
+    series = measurement_store.all_series(db, levels=["england", "region"])
+    if series.empty:
+        return {}
+    grouped = series.groupby(["measure_code", "geo_code"])["value"].agg(["min", "max"])
+    return {
+        (str(code), str(geo)): (float(lo), float(hi))
+        for (code, geo), lo, hi in zip(grouped.index, grouped["min"], grouped["max"], strict=True)
+    }
 
 
 def rebase_edits(original: Plan, edited: Plan, latest: Plan) -> tuple[Plan, list[MergeConflict]]:

@@ -44,12 +44,24 @@ def _height(df: pd.DataFrame, extra_rows: int = 0, cap: int = 720) -> int:
     return min(35 * (len(df) + 1 + extra_rows) + 3, cap)
 
 
-def _target_column(label: str) -> st.column_config.NumberColumn:
-    return st.column_config.NumberColumn(label, min_value=0.0, format="%.2f", width=105)
+#: Column widths (px) that keep every target grid inside the main column at 1024×768
+#: (about 560 px with the sidebar open), so the year-3 and year-5 targets never sit off to
+#: the right (issue 18). The browser test checks the grid does not scroll sideways.
+MEASURE_WIDTH, NUMBER_WIDTH = 180, 70
+
+
+def _target_column(h: int) -> st.column_config.NumberColumn:
+    return st.column_config.NumberColumn(
+        f"Year {h}",
+        min_value=0.0,
+        format="%.2f",
+        width=NUMBER_WIDTH,
+        help=f"Target for the end of year {h}",
+    )
 
 
 def _horizon_columns() -> dict[str, st.column_config.NumberColumn]:
-    return {f"y{h}": _target_column(f"Year {h} target") for h in P.HORIZONS}
+    return {f"y{h}": _target_column(h) for h in P.HORIZONS}
 
 
 def targets_editor(df: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -62,13 +74,18 @@ def targets_editor(df: pd.DataFrame, key: str) -> pd.DataFrame:
         height=_height(df),
         column_order=["measure", "baseline", "y1", "y3", "y5", "unit", "better"],
         column_config={
-            "measure": st.column_config.TextColumn("Measure", width=380),
-            "unit": st.column_config.TextColumn("Unit", width="small"),
+            "measure": st.column_config.TextColumn(
+                "Measure", width=MEASURE_WIDTH, help="Hover a name to read it in full"
+            ),
+            "unit": st.column_config.TextColumn("Unit", width=45),
             "better": st.column_config.TextColumn(
-                "Better is", width="small", help="Which direction counts as improvement"
+                "Better", width=62, help="Which direction counts as improvement"
             ),
             "baseline": st.column_config.NumberColumn(
-                "Baseline", format="%.2f", help="England value at the start of the base year"
+                "Baseline",
+                format="%.2f",
+                width=NUMBER_WIDTH,
+                help="England value at the start of the base year",
             ),
             **_horizon_columns(),
         },
@@ -87,10 +104,10 @@ def regional_editor(ref: PlanReference, area: str | None) -> Editor:
             height=_height(df, extra_rows=1),
             column_config={
                 "measure": st.column_config.SelectboxColumn(
-                    "Measure", options=choices, required=True, width="medium"
+                    "Measure", options=choices, required=True, width=MEASURE_WIDTH
                 ),
                 "region": st.column_config.SelectboxColumn(
-                    "Region", options=list(ref.region_names.values()), required=True
+                    "Region", options=list(ref.region_names.values()), required=True, width=120
                 ),
                 **_horizon_columns(),
             },
@@ -129,19 +146,24 @@ def milestones_editor(ref: PlanReference, area: str | None) -> Editor:
                     default=ref.area_labels[area] if area else None,
                 ),
                 "title": st.column_config.TextColumn(
-                    "Title", required=True, max_chars=200, width="large"
+                    "Title", required=True, max_chars=200, width=200
                 ),
                 "description": st.column_config.TextColumn("Description"),
                 "horizon": st.column_config.SelectboxColumn(
-                    "Horizon", options=[1, 3, 5], required=True, help="Year 1, 3 or 5 of the plan"
+                    "Year",
+                    options=[1, 3, 5],
+                    required=True,
+                    help="Year 1, 3 or 5 of the plan",
+                    width=55,
                 ),
-                "due_date": st.column_config.DateColumn("Due date", format="D MMM YYYY"),
+                "due_date": st.column_config.DateColumn("Due", format="D MMM YYYY", width=95),
                 "owner": st.column_config.TextColumn("Owner"),
                 "status": st.column_config.SelectboxColumn(
                     "Status",
                     options=list(P.STATUS_LABELS.values()),
                     required=True,
                     default="Not started",
+                    width=100,
                 ),
                 "last_updated": st.column_config.DateColumn(
                     "Last updated",
@@ -334,6 +356,45 @@ def newer_version_notice(ws: dict, plan: P.Plan) -> None:
         on_click=ps.request,
         args=(ps.REBASE_REQUESTED,),
     )
+
+
+def target_change_lines(changes: list[P.Change]) -> list[str]:
+    """Each changed target as 'M08 … (England), year 5: 4.70 → 30' (people's text escaped),
+    so the person sees what the save will store before and after it (issue 18)."""
+    lines = []
+    for c in changes:
+        if c.entity != "target":
+            continue
+        before = "(none)" if c.kind == "added" else _value(c.before)
+        after = "(none)" if c.kind == "removed" else _value(c.after)
+        lines.append(f"{c.label}: {before} → {after}")
+    return lines
+
+
+def _value(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def pending_changes(changes: list[P.Change], warnings: list[P.ValidationIssue]) -> None:
+    """The unsaved changes, each target before and after, and the checks to look at (a new
+    target of 0 far from its history) before pressing Save."""
+    lines = target_change_lines(changes)
+    others = [c for c in changes if c.entity != "target"]
+    if not lines and not others:
+        return
+    with st.container(border=True):
+        st.markdown("**Changes not yet saved**")
+        if lines:
+            shown = "\n".join(f"- {escape_markdown(line)}" for line in lines[:MAX_LINES])
+            more = f"\n- … and {len(lines) - MAX_LINES} more" if len(lines) > MAX_LINES else ""
+            st.markdown(shown + more)
+        if others:
+            st.caption("Also: " + escape_markdown(P.summarise_changes(others)))
+        for w in P.zero_target_issues(warnings):
+            st.warning(escape_markdown(w), icon=":material/warning:")
+
+
+MAX_LINES = 20
 
 
 def save_controls(ws: dict) -> str:

@@ -300,6 +300,26 @@ def apply_base_year(ws: dict) -> int | None:
     return new_base
 
 
+def pending_edits(ws: dict, plan: Plan, area: str | None) -> plan_editing.PlanEdits:
+    """What a save would take, without folding the editors' edits in (which remounts the
+    grids and loses the person's place): for the live list of unsaved changes."""
+    tables = {}
+    for name in EDITOR_TABLES:
+        edited = ws.get("last", {}).get(name)
+        current = ws.get("last_keys", {}).get(name) == editor_key(ws, name)
+        if name in ws["mounted"] and edited is not None and current:
+            full = ws["tables"][name].drop(index=ws["mounted_idx"][name])
+            tables[name] = pd.concat([full, edited], ignore_index=True)
+        else:
+            tables[name] = ws["tables"][name]
+    return plan_editing.PlanEdits(
+        tables=tables,
+        base_year=int(st.session_state.get(BASE_YEAR_KEY, plan.base_year)),
+        trajectory=st.session_state.get(TRAJECTORY_KEY, plan.trajectory),
+        area=area,
+    )
+
+
 def edits(ws: dict, plan: Plan, area: str | None) -> plan_editing.PlanEdits:
     """Everything the workspace holds for a save: every editor's edits folded into the
     tables, and the header choices (``plan``'s own when untouched)."""

@@ -9,6 +9,7 @@ from nlf_planner.services import plan_editing
 from nlf_planner.services.actor import local_actor
 from nlf_planner.services.database import open_store
 from nlf_planner.ui.plan_state import editor_key
+from nlf_planner.ui.text import escape_markdown
 from tests.apptest_utils import run_page, signed_in
 
 SAM = local_actor("Sam Jones")
@@ -339,5 +340,48 @@ def test_edits_survive_switching_priority_area_and_are_all_saved(fresh_seeded_db
     try:
         tm = plan_editing.load_plan(db).target_map()
         assert tm[("M08", ENGLAND_CODE, 5)] == 5.2 and tm[("M11", ENGLAND_CODE, 5)] == 66.0
+    finally:
+        db.close()
+
+
+def _row_of(at, code: str) -> str:
+    table = at.session_state["plan_workspace"]["inputs"]["targets"]
+    return str(int(table.index[table["measure_code"] == code][0]))
+
+
+def test_unsaved_target_changes_are_listed_before_and_after(fresh_seeded_db_path):
+    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
+    before = at.session_state["plan_workspace"]["inputs"]["targets"]
+    old = before.set_index("measure_code").loc["M01", "y5"]
+    _edit(at, "targets", {"0": {"y5": 95.5}})
+    at.run()
+    assert not at.exception
+    listed = [m.value for m in at.markdown if "→" in m.value and "M01" in m.value]
+    shown = escape_markdown(f"{old:g} → 95.5")  # as written in Markdown
+    assert listed and shown in listed[0]
+    _save(at, "Raise the ICS programme ambition")
+    saved = next(s.value for s in at.success if "Saved as version 3" in s.value)
+    assert shown in saved  # the save says what it stored, before and after
+
+
+def test_a_zero_target_far_from_its_history_asks_for_a_second_press(fresh_seeded_db_path):
+    """Issue 18: a grid that lost the first keystroke stored 0 instead of 30."""
+    at = run_page("plan", fresh_seeded_db_path, user="Priya Shah")
+    _edit(at, "targets", {_row_of(at, "M08"): {"y5": 0.0}})
+    at.run()
+    assert any("never came near it" in w.value for w in at.warning)  # before any save
+    _save(at, "Vacancies to zero")
+    assert not at.exception
+    assert any(w.value.startswith("Not saved yet") for w in at.warning)
+    db = _store(fresh_seeded_db_path)
+    try:
+        assert plan_editing.latest_version_id(db) == 2  # nothing saved at the first press
+    finally:
+        db.close()
+    _save(at, "Vacancies to zero")
+    assert any("Saved as version 3" in s.value for s in at.success)
+    db = _store(fresh_seeded_db_path)
+    try:
+        assert plan_editing.load_plan(db).target_map()[("M08", ENGLAND_CODE, 5)] == 0.0
     finally:
         db.close()

@@ -235,3 +235,22 @@ def test_roadmap_events_fall_inside_the_plans_five_years(fresh_seeded_db):
     events = pe.roadmap_events(fresh_seeded_db, P.rebase_plan(plan, 2016))
     assert len(events) >= 3
     assert events["event_date"].map(lambda d: d.year).between(2016, 2021).all()
+
+
+def test_a_target_typed_as_0_far_from_the_history_is_warned_about_before_saving(
+    fresh_seeded_db,
+):
+    """Issue 18: a grid that lost the first keystroke stored 0.00 instead of 30."""
+    db = fresh_seeded_db
+    plan = pe.load_plan(db)
+    tables = pe.plan_reference(db).editor_tables(plan, {})
+    targets = tables["targets"].copy()
+    # Vacant executive posts (lower is better, so 0 breaks no direction rule).
+    targets.loc[targets["measure_code"] == "M08", "y5"] = 0.0
+    edits = pe.PlanEdits({**tables, "targets": targets}, plan.base_year, "linear", None)
+    draft = pe.build_draft(db, plan, edits, TODAY)
+    low, high = pe.history_ranges(db)[("M08", P.ENGLAND_CODE)]
+    assert low > 0.1 * high  # the seeded history never came near 0
+    (warning,) = [w for w in draft.warnings if "never came near it" in w.message]
+    assert warning.row_label.startswith("M08 ") and warning.column == "Year 5 target"
+    assert draft.errors == []  # a warning: the page asks again, the rules do not refuse

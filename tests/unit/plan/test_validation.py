@@ -346,3 +346,38 @@ def test_draft_checks_regional_rows_against_the_edited_england_values():
     regional = [i for i in errors(issues) if i.table == "Regional targets"]
     assert [(i.row, i.column) for i in regional] == [(1, "Year 5 target")]
     assert "England's year-3 target 90" in regional[0].message
+
+
+# --------------------------------------------------------------------------- zero targets
+
+
+def _zero_warnings(before: dict, after: dict, low: float, high: float):
+    from tests.unit.plan.common import tplan
+
+    ranges = {("M08", P.ENGLAND_CODE): (low, high)}
+    return P.zero_target_warnings(tplan(before), tplan(after), ranges, MEASURES, GEO)
+
+
+def test_a_new_zero_target_far_from_the_history_is_warned_about() -> None:
+    (issue,) = _zero_warnings({("M08", 5): 4.7}, {("M08", 5): 0.0}, low=6.2, high=11.8)
+    assert issue.severity == "warning" and issue.column == "Year 5 target"
+    assert issue.row_label.startswith("M08 ")
+    assert "never came near it" in issue.message and "lowest 6.2" in issue.message
+    assert not errors([issue])  # a warning: it never blocks a save on its own
+
+
+def test_a_zero_near_the_history_or_already_there_is_not_warned_about() -> None:
+    assert _zero_warnings({("M08", 5): 4.7}, {("M08", 5): 0.0}, low=1.0, high=20.0) == []
+    assert _zero_warnings({("M08", 5): 0.0}, {("M08", 5): 0.0}, low=6.2, high=11.8) == []
+    assert _zero_warnings({("M08", 5): 4.7}, {("M08", 5): 3.0}, low=6.2, high=11.8) == []
+
+
+def test_a_zero_for_a_measure_with_no_history_is_not_warned_about() -> None:
+    from tests.unit.plan.common import tplan
+
+    assert (
+        P.zero_target_warnings(
+            tplan({("M08", 5): 4.7}), tplan({("M08", 5): 0.0}), {}, MEASURES, GEO
+        )
+        == []
+    )
