@@ -22,6 +22,7 @@ from nlf_planner.deck.icons import (
     exception_measures,
     exception_reasons,
     icon_kind,
+    icon_ref,
     variation_text,
 )
 from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
@@ -120,7 +121,16 @@ def _facts(m: Measure, res: SPCResult) -> SlideTable:
         ],
         columns=facts.columns,
     ).fillna("")
-    return SlideTable(facts, "", fills)
+    icons = pd.DataFrame(
+        [
+            {
+                "Variation": icon_ref("variation", res.variation_icon),
+                "Assurance": icon_ref("assurance", res.assurance_icon),
+            }
+        ],
+        columns=facts.columns,
+    ).fillna("")
+    return SlideTable(facts, "", fills, icons)
 
 
 def _none_slide(inputs: DeckInputs) -> Slide:

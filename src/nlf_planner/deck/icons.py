@@ -76,6 +76,18 @@ def assurance_text(icon: str | None, short: bool = False, reason: str | None = N
     return f"{ASSURANCE_LETTER[a]} – {words}"
 
 
+def icon_ref(kind: str, icon: str | None) -> str:
+    """What a table's ``icons`` cell holds: "variation:<icon>" or "assurance:<icon>" ("" when
+    the measure has no icon, e.g. no target). Renderers draw it with ``charts.mdc_icons``."""
+    return f"{kind}:{icon}" if icon else ""
+
+
+def parse_icon_ref(ref: str) -> tuple[str, str] | None:
+    """("variation" | "assurance", icon value) from :func:`icon_ref`, or None."""
+    kind, _, value = (ref or "").partition(":")
+    return (kind, value) if kind in ("variation", "assurance") and value else None
+
+
 def assurance_fill(icon: str | None) -> str:
     return {
         AssuranceIcon.PASS.value: FILL["pass"],

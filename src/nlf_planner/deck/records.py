@@ -28,11 +28,22 @@ SlideKind = Literal[
 
 @dataclass(frozen=True)
 class SlideTable:
-    """A table on a slide; ``fills`` (same shape, hex or "") colours cells behind the text."""
+    """A table on a slide; ``fills`` (same shape, hex or "") colours cells behind the text;
+    ``icons`` (same shape) names the Making Data Count icon drawn beside a cell's words
+    (:func:`~nlf_planner.deck.icons.icon_ref`: "variation:concern_low", "assurance:…" or
+    "")."""
 
     data: pd.DataFrame
     caption: str = ""
     fills: pd.DataFrame | None = None
+    icons: pd.DataFrame | None = None
+
+    def icon(self, row: int, column: str) -> str:
+        """The icon reference of one cell ("" for none)."""
+        if self.icons is None or column not in self.icons.columns or row >= len(self.icons):
+            return ""
+        value = self.icons[column].iloc[row]
+        return str(value) if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from nlf_planner.deck.icons import (
     assurance_fill,
     assurance_text,
     icon_kind,
+    icon_ref,
     variation_text,
 )
 from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
@@ -26,14 +27,15 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The matrix and its fills (same shape), measures in priority-area order."""
-    rows, fills = [], []
+def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The matrix, its fills and its icons (same shape), measures in priority-area order."""
+    rows, fills, icons = [], [], []
     for m in inputs.model.measures.values():
         res = inputs.model.results.get((m.code, inputs.geo))
         if res is None or res.empty:
             rows.append({"Area": m.area_code, "Measure": f"{m.code} {m.name}", "Latest": "No data"})
             fills.append({})
+            icons.append({})
             continue
         fmt = lambda v, m=m: format_value(v, m.unit)  # noqa: E731
         limits = (
@@ -63,9 +65,16 @@ def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame]:
                 "Assurance": assurance_fill(res.assurance_icon),
             }
         )
+        icons.append(
+            {
+                "Variation": icon_ref("variation", res.variation_icon),
+                "Assurance": icon_ref("assurance", res.assurance_icon),
+            }
+        )
     data = pd.DataFrame(rows, columns=COLUMNS).fillna("—")
     fill = pd.DataFrame(fills, columns=COLUMNS).fillna("")
-    return data, fill
+    icon = pd.DataFrame(icons, columns=COLUMNS).fillna("")
+    return data, fill, icon
 
 
 def summary_bullets(results: list[SPCResult]) -> list[str]:
@@ -96,7 +105,7 @@ def summary_bullets(results: list[SPCResult]) -> list[str]:
 
 
 def summary_slides(inputs: DeckInputs) -> list[Slide]:
-    data, fills = summary_frame(inputs)
+    data, fills, icons = summary_frame(inputs)
     found = [inputs.model.results.get((m.code, inputs.geo)) for m in inputs.model.measures.values()]
     bullets = summary_bullets([r for r in found if r is not None and not r.empty])
     narrative = (
@@ -114,7 +123,7 @@ def summary_slides(inputs: DeckInputs) -> list[Slide]:
             "assurance",
             bullets=tuple(bullets),
             narrative=narrative,
-            tables=(SlideTable(data, "Measures grouped by priority area (P1–P9)", fills),),
+            tables=(SlideTable(data, "Measures grouped by priority area (P1–P9)", fills, icons),),
             notes=narrative + " Exception slides follow. " + EXCEPTION_RULE,
         )
     ]

@@ -37,3 +37,20 @@ def test_plan_targets_bring_assurance_icons() -> None:
     assert m08["Target"] != "—"
     assert m08["Assurance"] != "No target"
     assert slide.bullets[1].startswith("Against plan targets:")
+
+
+def test_each_icon_cell_names_its_making_data_count_icon() -> None:
+    """The icons frame says which icon to draw beside the words; cells with no icon (no
+    data, no target) draw none."""
+    [slide] = summary_slides(inputs())
+    table = slide.tables[0]
+    assert table.icons.shape == table.data.shape
+    assert table.icon(2, "Variation") == "variation:concern_high"
+    assert table.icon(2, "Assurance") == ""  # no target
+    assert table.icon(0, "Variation") == ""  # no data
+    assert table.icon(2, "Measure") == ""
+    [with_target] = summary_slides(inputs(the_plan=plan(targets=M08_TARGETS)))
+    ref = with_target.tables[0].icon(2, "Assurance")
+    assert ref.startswith("assurance:") and ref.split(":")[1] in {
+        "consistent_pass", "consistent_fail", "hit_or_miss", "not_assessable",
+    }  # fmt: skip
