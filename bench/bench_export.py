@@ -1,12 +1,18 @@
-"""Issue 6: board packs and presenter mode.
+"""Issue 6 and issue 12: board packs and presenter mode.
 
-Bars: PowerPoint of the full deck < 20 s; HTML < 3 s; stepping to the next slide in Chromium
-< 1.5 s median (click → script finished and the slide's chart drawn).
+Issue 6 bars: PowerPoint of the full deck < 20 s; HTML < 3 s; stepping to the next slide in
+Chromium < 1.5 s median (click → script finished and the slide's chart drawn).
+
+Issue 12 bars, measured in the same run: the PowerPoint and the PDF, each made first from a
+deck whose charts are not drawn yet, take ≤ 1.3× the time of drawing the same charts alone
+in one batch; the second format of the same deck takes ≤ 0.2× the first (it reuses the
+charts). Both orders are timed, so neither format is favoured.
 """
 
 from __future__ import annotations
 
 import statistics
+import sys
 import tempfile
 import time
 from datetime import date
@@ -24,6 +30,28 @@ from tools.screenshot import wait_for_app_run
 
 END_MONTH = date(2026, 10, 1)
 STEPS = 12
+BAR_FIRST = 1.3  # a pack made first ≤ 1.3× drawing its charts alone
+BAR_SECOND = 0.2  # the second format of the same deck ≤ 0.2× the first
+
+
+def _timed(fn, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - started, value
+
+
+def _pair(deck, first: str, second: str) -> dict:
+    """One deck with no charts drawn: the first format (draws and writes), then the second
+    (writes only)."""
+    export.clear_image_cache()
+    first_s, first_bytes = _timed(export.export_deck, deck, first)
+    second_s, second_bytes = _timed(export.export_deck, deck, second)
+    return {
+        f"{first}_first_s": round(first_s, 2),
+        f"{second}_second_s": round(second_s, 2),
+        f"{first}_bytes": len(first_bytes),
+        f"{second}_bytes": len(second_bytes),
+    }
 
 
 def _packs(db_path: Path) -> dict:
@@ -43,16 +71,29 @@ def _packs(db_path: Path) -> dict:
     out["html_export_s"] = round(time.perf_counter() - started, 2)
     out["html_bytes"] = len(html)
 
-    started = time.perf_counter()
-    pptx = export.export_deck(deck, "pptx")  # starts Chromium, draws every chart, writes
-    out["pptx_export_s"] = round(time.perf_counter() - started, 2)
-    out["pptx_bytes"] = len(pptx)
+    # The same figures drawn alone in one batch (one Chromium, the same tabs), twice around
+    # the packs so a busy machine shows in the spread; the bar uses the median.
+    renders = [_timed(export.render_images, deck, reuse=False)[0]]
+    out.update(_pair(deck, "pptx", "pdf"))
+    renders.append(_timed(export.render_images, deck, reuse=False)[0])
+    out.update(_pair(deck, "pdf", "pptx"))
+    renders.append(_timed(export.render_images, deck, reuse=False)[0])
+    render = statistics.median(renders)
+    out["render_alone_s"] = round(render, 2)
+    out["render_alone_runs_s"] = [round(r, 2) for r in renders]
+    out["pptx_first_ratio"] = round(out["pptx_first_s"] / render, 3)
+    out["pdf_first_ratio"] = round(out["pdf_first_s"] / render, 3)
+    out["pdf_second_ratio"] = round(out["pdf_second_s"] / out["pptx_first_s"], 3)
+    out["pptx_second_ratio"] = round(out["pptx_second_s"] / out["pdf_first_s"], 3)
+    out["bar_first_ratio"] = BAR_FIRST
+    out["bar_second_ratio"] = BAR_SECOND
+    out["bars_met"] = (
+        max(out["pptx_first_ratio"], out["pdf_first_ratio"]) <= BAR_FIRST
+        and max(out["pdf_second_ratio"], out["pptx_second_ratio"]) <= BAR_SECOND
+    )
+    out["pptx_export_s"] = out["pptx_first_s"]  # issue 6's names, kept for comparison
+    out["pdf_export_s"] = out["pdf_first_s"]
     out["pptx_including_deck_build_s"] = round(out["pptx_export_s"] + out["deck_build_s"], 2)
-
-    started = time.perf_counter()
-    pdf = export.export_deck(deck, "pdf")
-    out["pdf_export_s"] = round(time.perf_counter() - started, 2)
-    out["pdf_bytes"] = len(pdf)
     out["target_pptx_s"] = 20
     out["target_html_s"] = 3
     return out
@@ -112,7 +153,8 @@ def run() -> dict:
         seed_database(db, end_month=END_MONTH)
         db.close()
         out = _packs(db_path)
-        out.update(_stepping(db_path))
+        if "--packs-only" not in sys.argv:
+            out.update(_stepping(db_path))
     return out
 
 

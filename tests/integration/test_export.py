@@ -3,6 +3,7 @@ HTML parsed; every pack stamped; without Chromium image packs fail clearly, HTML
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from datetime import date
@@ -133,7 +134,114 @@ def test_without_chromium_image_packs_say_what_to_install_and_html_works(
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("BROWSER_PATH", raising=False)
     assert export.chromium_path() is None
+    fresh = dataclasses.replace(deck)  # a deck whose charts were never drawn
     for fmt in ("pptx", "pdf"):
         with pytest.raises(export.ExportError, match="apt-get install chromium"):
-            export.export_deck(deck, fmt)
-    assert export.export_deck(deck, "html").startswith(b"<!DOCTYPE html>")
+            export.export_deck(fresh, fmt)
+    assert export.export_deck(fresh, "html").startswith(b"<!DOCTYPE html>")
+
+
+# --------------------------------------------------------------------------- issue 12
+
+
+def test_the_second_format_reuses_the_charts_drawn_for_the_first(
+    deck, monkeypatch, tmp_path
+) -> None:
+    """PowerPoint first draws the charts once; the PDF of the same deck then needs no
+    browser at all (shown by taking Chromium away), and both carry the same images."""
+    fresh = dataclasses.replace(deck)
+    assert export.cached_images(fresh) is None
+    messages: list[tuple[float, str]] = []
+    pptx = export.export_deck(fresh, "pptx", lambda f, t: messages.append((f, t)))
+    drawn = export.cached_images(fresh)
+    assert drawn is not None and sorted(drawn) == [
+        i for i, s in enumerate(fresh.slides) if s.figures
+    ]
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    assert export.chromium_path() is None
+    pdf = export.export_deck(fresh, "pdf")
+    assert pdf.startswith(b"%PDF") and _pdf_pages(pdf) == len(fresh.slides)
+    prs = Presentation(io.BytesIO(pptx))
+    blobs = {
+        i: next(s.image.blob for s in ppt.shapes if s.shape_type == 13)
+        for i, ppt in enumerate(prs.slides)
+        if any(s.shape_type == 13 for s in ppt.shapes)
+    }
+    assert blobs == drawn
+    # The progress named every slide, in order, and only moved forward.
+    fractions = [f for f, _ in messages]
+    assert fractions == sorted(fractions) and fractions[0] >= 0 and fractions[-1] <= 1
+    for i, slide in enumerate(fresh.slides):
+        assert any(f"slide {i + 1} of {len(fresh.slides)}: {slide.title}" in t for _, t in messages)
+
+
+def test_render_images_reports_each_chart_by_its_slide(deck) -> None:
+    fresh = dataclasses.replace(deck)
+    messages: list[str] = []
+    images = export.render_images(fresh, lambda f, t: messages.append(t))
+    for index in images:
+        assert any(f"slide {index + 1}: {fresh.slides[index].title}" in m for m in messages)
+    again: list[str] = []
+    assert export.render_images(fresh, lambda f, t: again.append(t)) is images
+    assert again == ["Charts already drawn for this deck"]
+
+
+# --------------------------------------------------------------------------- issue 18
+
+
+def test_pdf_has_title_language_and_a_bookmark_per_slide(deck, images) -> None:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(export.to_pdf(deck, images)))
+    assert reader.metadata.title == deck.title
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    assert reader.trailer["/Root"]["/ViewerPreferences"]["/DisplayDocTitle"]
+    outline = reader.outline
+    assert [o.title for o in outline] == [
+        f"{i}. {s.title}" for i, s in enumerate(deck.slides, start=1)
+    ]
+    assert [reader.get_destination_page_number(o) for o in outline] == list(range(len(deck.slides)))
+
+
+def test_pdf_tables_read_in_order_with_whole_words(deck, images) -> None:
+    """Text extraction (what a screen reader gets) reads the summary table's header left to
+    right, then its rows in order; no header word is split across lines."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(export.to_pdf(deck, images)))
+    for i, slide in enumerate(deck.slides):
+        if not slide.tables:
+            continue
+        text = reader.pages[i].extract_text()
+        words = text.split()
+        table = slide.tables[0].data
+        for col in table.columns:
+            for word in str(col).split():
+                assert word in words, (slide.key, word)
+        if slide.kind == "summary":
+            # The header from left to right, then each row's measure, in the table's order.
+            at = text.index(f"\n{table.columns[0]}\n")
+            for value in [*table.columns[1:], *table["Measure"]]:
+                at = text.index(str(value), at + 1)
+
+
+def test_icons_are_drawn_beside_their_words_in_every_pack(deck, images) -> None:
+    summary_index = deck.kinds().index("summary")
+    table = deck.slides[summary_index].tables[0]
+    refs = [table.icon(i, c) for i in range(len(table.data)) for c in table.data.columns]
+    labels = [r for r in refs if r]
+    assert labels, "the summary names its icons"
+    # PowerPoint: one named shape group per icon, the words still in the cell.
+    prs = Presentation(io.BytesIO(export.to_pptx(deck, images)))
+    groups = [s for s in prs.slides[summary_index].shapes if s.shape_type == 6]
+    assert len(groups) == len(labels)
+    assert all(g.name.startswith("MDC icon: ") for g in groups)
+    cells = next(s for s in prs.slides[summary_index].shapes if s.has_table).table
+    assert cells.cell(1, list(table.data.columns).index("Variation")).text == str(
+        table.data["Variation"].iloc[0]
+    )
+    # HTML: inline SVG named by the words.
+    html = export.to_html(deck).decode()
+    assert html.count("class='nlf-mdc-icon'") >= len(labels)
+    assert 'aria-label="Special-cause' in html or 'aria-label="Common-cause' in html

@@ -6,10 +6,11 @@
 - HTML: one self-contained file (plotly.js inline, no network), interactive charts, arrow-key
   navigation, speaker notes on "N".
 
-Chart images come from plotly + kaleido, which drives a local Chromium. All charts of a pack
-are drawn under one kaleido sync server (starting a browser costs seconds; each image after
-that a fraction of one). Without Chromium the image-based formats fail with
-:class:`ExportError` naming what to install; HTML needs no browser.
+Chart images come from plotly + kaleido, which drives a local Chromium. All charts of a deck
+are drawn once, in one batch (starting a browser costs seconds; each image after that a
+fraction of one), and kept for that deck, so the PowerPoint and the PDF of one deck share
+them. Without Chromium the image-based formats fail with :class:`ExportError` naming what to
+install; HTML needs no browser.
 
 Every pack is stamped with the data as-of date, plan version, scenarios, app version and,
 when it applies, the illustrative-data notice (``Deck.stamp``).
@@ -29,7 +30,10 @@ from nlf_planner.export.html_pack import to_html
 from nlf_planner.export.images import (
     INSTALL_HINT,
     ExportError,
+    Progress,
+    cached_images,
     chromium_path,
+    clear_image_cache,
     images_available,
     render_images,
 )
@@ -43,7 +47,10 @@ __all__ = [
     "MIME",
     "Box",
     "ExportError",
+    "Progress",
+    "cached_images",
     "chromium_path",
+    "clear_image_cache",
     "export_all",
     "export_deck",
     "file_name",
@@ -63,30 +70,21 @@ MIME = {
 }
 
 
-def export_deck(deck: Deck, fmt: str) -> bytes:
-    """The deck as bytes in one format ("pptx", "pdf" or "html")."""
+def export_deck(deck: Deck, fmt: str, progress: Progress | None = None) -> bytes:
+    """The deck as bytes in one format ("pptx", "pdf" or "html"). The charts of a deck are
+    drawn once: a second image format of the same deck object reuses them."""
     if fmt == "html":
         return to_html(deck)
     if fmt == "pptx":
-        return to_pptx(deck)
+        return to_pptx(deck, progress=progress)
     if fmt == "pdf":
-        return to_pdf(deck)
+        return to_pdf(deck, progress=progress)
     raise ExportError(f"Unknown format {fmt!r}: choose one of {', '.join(FORMATS)}.")
 
 
 def export_all(deck: Deck, formats: Iterable[str] = FORMATS) -> dict[str, bytes]:
     """Several formats at once, drawing each chart image only once."""
-    formats = list(formats)
-    images = render_images(deck) if {"pptx", "pdf"} & set(formats) else {}
-    out = {}
-    for fmt in formats:
-        if fmt == "pptx":
-            out[fmt] = to_pptx(deck, images)
-        elif fmt == "pdf":
-            out[fmt] = to_pdf(deck, images)
-        else:
-            out[fmt] = export_deck(deck, fmt)
-    return out
+    return {fmt: export_deck(deck, fmt) for fmt in formats}
 
 
 def file_name(deck: Deck, fmt: str) -> str:

@@ -7,7 +7,9 @@ import html
 
 import plotly.io as pio
 
+from nlf_planner.charts.mdc_icons import assurance_svg, variation_svg
 from nlf_planner.deck import Deck, Slide, SlideTable
+from nlf_planner.deck.icons import parse_icon_ref
 
 _HTML_CSS = """
 *{box-sizing:border-box}
@@ -29,6 +31,8 @@ html,body{margin:0;height:100%;font-family:Arial,Helvetica,sans-serif;color:#231
 table{border-collapse:collapse;font-size:clamp(.75rem,1vw,1.05rem);width:100%;margin:.5em 0}
 th{background:#003087;color:#fff;text-align:left;padding:.3em .4em}
 td{border:1px solid #E8EDEE;padding:.25em .4em}
+th{word-break:normal;overflow-wrap:normal}
+.mdc{display:flex;align-items:center;gap:.4em}.mdc svg{flex:none}
 caption{caption-side:bottom;text-align:left;color:#425563;padding:.3em 0}
 .notes{display:none;border-top:2px solid #005EB8;margin-top:1em;padding:.6em;background:#F0F4F5;
   font-size:1.05rem}
@@ -78,6 +82,15 @@ _HTML_JS = """
 """
 
 
+def _icon(ref: str) -> str:
+    """The cell's Making Data Count icon as inline SVG (named by its words), or ""."""
+    parsed = parse_icon_ref(ref)
+    if parsed is None:
+        return ""
+    kind, value = parsed
+    return (variation_svg if kind == "variation" else assurance_svg)(value, size=26)
+
+
 def _html_table(table: SlideTable) -> str:
     data = table.data.astype(str)
     fills = table.fills
@@ -90,7 +103,11 @@ def _html_table(table: SlideTable) -> str:
             if fills is not None and col in fills.columns and i < len(fills):
                 fill = str(fills[col].iloc[i] or "")
             style = f" style='background:{html.escape(fill)}'" if fill else ""
-            cells.append(f"<td{style}>{html.escape(data[col].iloc[i])}</td>")
+            text = html.escape(data[col].iloc[i])
+            icon = _icon(table.icon(i, col))
+            if icon:
+                text = f"<span class='mdc'>{icon}<span>{text}</span></span>"
+            cells.append(f"<td{style}>{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     caption = f"<caption>{html.escape(table.caption)}</caption>" if table.caption else ""
     return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
@@ -117,7 +134,7 @@ def _html_slide(deck: Deck, i: int, slide: Slide) -> str:
                 fig,
                 full_html=False,
                 include_plotlyjs=False,
-                config={"displaylogo": False, "responsive": True},
+                config={"displaylogo": False, "responsive": True, "displayModeBar": False},
                 default_width="100%",
                 default_height="62vh",
                 div_id=f"chart-{i + 1}-{k}",
@@ -153,7 +170,7 @@ def to_html(deck: Deck) -> bytes:
     )
     slides = "".join(_html_slide(deck, i, s) for i, s in enumerate(deck.slides))
     doc = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         f"<title>{html.escape(deck.title)}</title>{meta}<style>{_HTML_CSS}</style>"
         f"<script>{get_plotlyjs()}</script></head><body>"

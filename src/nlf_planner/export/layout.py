@@ -83,19 +83,41 @@ def footer_size(text: str) -> float:
     return max(6.0, min(9.0, room_pt / (max(len(text), 1) * 0.47)))
 
 
+CHAR_EM = 0.47  # Arial averages a little under half an em per character
+BOLD_CHAR_EM = 0.56  # bold headers, and long words, run wider
+CELL_PAD_IN = 0.1  # left + right cell padding
+
+
+def longest_word(data: pd.DataFrame, col) -> int:
+    """Characters in the longest word of a column (header included): a column narrower
+    than it would break the word ("Mileston es"), so widths and sizes keep it whole."""
+    texts = [str(col), *(str(v) for v in data[col].head(40))]
+    return max((len(w) for t in texts for w in t.split()), default=1)
+
+
 def column_weights(data: pd.DataFrame) -> list[float]:
-    """Share of the table width per column, by its longest text (bounded both ways)."""
+    """Share of the table width per column, by its longest text (bounded both ways), and
+    never less than its longest word."""
     weights = []
     for col in data.columns:
         longest = max([len(str(col))] + [len(str(v)) for v in data[col].head(40)])
-        weights.append(min(max(longest, 7), 55))
+        weights.append(max(min(max(longest, 7), 55), longest_word(data, col) + 1))
     total = sum(weights)
     return [w / total for w in weights]
 
 
+def words_fit(data: pd.DataFrame, width: float, size: float) -> bool:
+    """Whether every column's longest word fits on one line of its cell at ``size``."""
+    widths = [width * w - CELL_PAD_IN for w in column_weights(data)]
+    return all(
+        longest_word(data, col) * size * BOLD_CHAR_EM / 72 <= w
+        for col, w in zip(data.columns, widths, strict=True)
+    )
+
+
 def row_heights(data: pd.DataFrame, width: float, size: float) -> list[float]:
     """Estimated height (inches) of each row, header first, with text wrapped at ``size``."""
-    char_w = size * 0.47 / 72  # Arial averages a little under half an em per character
+    char_w = size * CHAR_EM / 72
     line_h = size * 1.2 / 72
     widths = [max(width * w - 0.1, 0.2) for w in column_weights(data)]
     heights = []
@@ -108,8 +130,10 @@ def row_heights(data: pd.DataFrame, width: float, size: float) -> list[float]:
 
 
 def font_size(data: pd.DataFrame, box: Box, largest: int = 16, smallest: int = 7) -> int:
-    """The largest font size at which the table fits its box."""
+    """The largest font size at which the table fits its box with no word broken."""
     for size in range(largest, smallest - 1, -1):
-        if sum(row_heights(data, box.width, size)) <= box.height:
+        if words_fit(data, box.width, size) and sum(row_heights(data, box.width, size)) <= (
+            box.height
+        ):
             return size
     return smallest
