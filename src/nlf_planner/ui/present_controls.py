@@ -15,12 +15,16 @@ from nlf_planner.services.deck import DeckOptions
 from nlf_planner.ui.frame import query_param, set_query_params
 from nlf_planner.ui.plan_state import LATEST, choose_version
 from nlf_planner.ui.sidebar import REGION_KEY
+from nlf_planner.ui.text import escape_markdown
 
 PRESENTING = "presenting"
 NOTES = "present_notes"  # the toggle widget (normal mode)
 SHOW_NOTES = "present_show_notes"  # the choice itself, kept across both modes
 
 # Presenter remotes send PageDown/PageUp; the buttons already answer to the arrow keys.
+# "Full screen" also asks the browser for real full screen (the Fullscreen API needs the
+# click itself, so it listens for it here); leaving the browser's full screen (Esc) leaves
+# presenter mode too, so the two never disagree.
 CLICKER_KEYS_JS = """
 <script>
 if (!window.__nlfClicker) {
@@ -31,8 +35,35 @@ if (!window.__nlfClicker) {
     var button = document.querySelector(".st-key-" + key + " button");
     if (button && !button.disabled) { e.preventDefault(); button.click(); }
   });
+  document.addEventListener("click", function (e) {
+    var root = document.documentElement;
+    if (e.target.closest(".st-key-present_full button") && root.requestFullscreen &&
+        !document.fullscreenElement) {
+      window.__nlfFull = true;
+      root.requestFullscreen().catch(function () { window.__nlfFull = false; });
+    }
+    if (e.target.closest(".st-key-present_exit button") && document.fullscreenElement) {
+      window.__nlfFull = false;
+      document.exitFullscreen().catch(function () {});
+    }
+  }, true);
+  document.addEventListener("fullscreenchange", function () {
+    if (document.fullscreenElement || !window.__nlfFull) return;
+    window.__nlfFull = false;
+    var exit = document.querySelector(".st-key-present_exit button");
+    if (exit) exit.click();
+  });
 }
 </script>
+"""
+
+# The control row never truncates a label or wraps the slide count (1024 px and up).
+CONTROLS_CSS = """
+<style>
+.st-key-present_controls button p, .st-key-present_count p { white-space: nowrap; }
+.st-key-present_count { justify-content: center; min-height: 2.5rem; }
+.st-key-present_jump_box { min-width: 12rem; max-width: 26rem; flex: 1 1 14rem; }
+</style>
 """
 
 
@@ -136,8 +167,8 @@ def _notes_changed() -> None:
 # --------------------------------------------------------------------------- widgets
 
 
-def _step_buttons(cols, number: int, n: int) -> None:
-    cols[0].button(
+def _step_buttons(row, number: int, n: int) -> None:
+    row.button(
         "Back",
         icon=":material/arrow_back:",
         key="present_back",
@@ -146,10 +177,10 @@ def _step_buttons(cols, number: int, n: int) -> None:
         disabled=number <= 1,
         shortcut="Left",
         help="Previous slide (← key)",
-        width="stretch",
     )
-    cols[1].markdown(f"**Slide {number} of {n}**")
-    cols[2].button(
+    with row.container(key="present_count", width="content"):
+        st.markdown(f"**Slide {number} of {n}**")
+    row.button(
         "Next",
         icon=":material/arrow_forward:",
         key="present_next",
@@ -159,57 +190,57 @@ def _step_buttons(cols, number: int, n: int) -> None:
         shortcut="Right",
         help="Next slide (→ key)",
         type="primary",
-        width="stretch",
     )
 
 
-def _mode_buttons(cols, presenting: bool) -> None:
+def _mode_buttons(row, presenting: bool) -> None:
     if not presenting:
-        cols[4].button(
+        row.button(
             "Full screen",
             icon=":material/fullscreen:",
             key="present_full",
             on_click=_enter_full_screen,
             help="Hide the sidebar and menus and use large type (Esc to leave)",
             type="primary",
-            width="stretch",
         )
         return
-    cols[4].button(
+    row.button(
         "Notes",
         icon=":material/speaker_notes:",
         key="present_notes_button",
         on_click=_toggle_notes,
         shortcut="N",
         help="Show or hide the speaker notes (N key)",
-        width="stretch",
     )
-    cols[5].button(
+    row.button(
         "Exit full screen",
         icon=":material/close_fullscreen:",
         key="present_exit",
         on_click=_exit_full_screen,
         shortcut="Esc",
-        width="stretch",
     )
 
 
 def navigation(deck: Deck, number: int, presenting: bool) -> None:
-    """Back, the slide count, Next, the jump list and the mode buttons in one row."""
+    """Back, the slide count, Next, the jump list and the mode buttons in one row that
+    wraps rather than truncating a label."""
     titles = {i: f"{i}. {s.title}" for i, s in enumerate(deck.slides, start=1)}
-    widths = [1, 1.4, 1, 3.8, 1.2, 1.6] if presenting else [1.3, 1.1, 1.3, 3.6, 1.6]
-    cols = st.columns(widths)
-    _step_buttons(cols, number, len(deck.slides))
-    st.session_state["present_jump"] = number
-    cols[3].selectbox(
-        "Jump to slide",
-        options=list(titles),
-        format_func=titles.get,
-        key="present_jump",
-        on_change=_jump,
-        label_visibility="collapsed",
+    row = st.container(
+        horizontal=True, key="present_controls", vertical_alignment="center", gap="small"
     )
-    _mode_buttons(cols, presenting)
+    _step_buttons(row, number, len(deck.slides))
+    st.session_state["present_jump"] = number
+    with row.container(key="present_jump_box"):
+        st.selectbox(
+            "Jump to slide",
+            options=list(titles),
+            format_func=titles.get,
+            key="present_jump",
+            on_change=_jump,
+            label_visibility="collapsed",
+        )
+    _mode_buttons(row, presenting)
+    st.html(CONTROLS_CSS)
     st.html(CLICKER_KEYS_JS, unsafe_allow_javascript=True)
 
 
@@ -266,4 +297,4 @@ def notes_toggle() -> None:
 
 def speaker_notes(notes: str) -> None:
     if st.session_state.get(SHOW_NOTES) and notes:
-        st.info(notes, icon=":material/speaker_notes:")
+        st.info(escape_markdown(notes), icon=":material/speaker_notes:")

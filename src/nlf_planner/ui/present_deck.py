@@ -1,9 +1,12 @@
 """The Present page's deck, built once per choice and per version of what it depends on, and
-its packs, drawn once per deck: a presenter never waits for a rebuild mid-talk unless the
-data, rebases, chart notes, plan versions or scenarios changed."""
+its packs, made once per deck (charts drawn once per deck for both image formats): a
+presenter never waits for a rebuild mid-talk unless the data, rebases, chart notes, plan
+versions or scenarios changed."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from datetime import date
 
 import streamlit as st
@@ -50,25 +53,42 @@ def current_deck(
 
 
 def deck_key(deck: Deck) -> str:
-    """Identifies one built deck for the caches of its images and packs."""
+    """Identifies one built deck for the store of its packs."""
     return f"{deck.title}|{deck.stamp.generated_at.isoformat()}"
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def _images(_deck_obj: Deck, key: str) -> dict[int, bytes]:
-    """The deck's charts as PNGs, drawn once and shared by the PowerPoint and the PDF."""
-    del key
-    return export.render_images(_deck_obj)
+PACKS_KEPT = 12
 
 
-@st.cache_resource(show_spinner=False, max_entries=12)
-def _pack(_deck_obj: Deck, key: str, fmt: str) -> bytes:
-    if fmt == "html":
-        return export.to_html(_deck_obj)
-    writer = export.to_pptx if fmt == "pptx" else export.to_pdf
-    return writer(_deck_obj, _images(_deck_obj, key))
+@st.cache_resource(show_spinner=False)
+def _pack_store() -> tuple[OrderedDict[tuple[str, str], bytes], threading.Lock]:
+    """Packs made so far, shared by every session (the newest ``PACKS_KEPT``): a pack of a
+    cached deck is made once, by whoever asks first."""
+    return OrderedDict(), threading.Lock()
+
+
+def ready_pack(deck: Deck, fmt: str) -> bytes | None:
+    """The pack if it has been made for this deck (never makes it)."""
+    store, lock = _pack_store()
+    with lock:
+        return store.get((deck_key(deck), fmt))
+
+
+def make_pack(deck: Deck, fmt: str, progress: export.Progress | None = None) -> bytes:
+    """Make one pack of the deck (its charts are drawn once per deck, so the second image
+    format reuses them) and keep it; ``progress`` hears of each slide as it is drawn."""
+    found = ready_pack(deck, fmt)
+    if found is not None:
+        return found
+    data = export.export_deck(deck, fmt, progress)
+    store, lock = _pack_store()
+    with lock:
+        store[(deck_key(deck), fmt)] = data
+        while len(store) > PACKS_KEPT:
+            store.popitem(last=False)
+    return data
 
 
 def pack(deck: Deck, fmt: str) -> bytes:
     """An export of one cached deck, made at most once per format."""
-    return _pack(deck, deck_key(deck), fmt)
+    return make_pack(deck, fmt)

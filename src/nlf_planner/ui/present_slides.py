@@ -1,6 +1,15 @@
 """Drawing one board-deck slide on the Present page: the blue title slide, tables with their
-cell fills, charts (with a CSV of their data in the page's normal mode) and bullets, larger
-in full screen."""
+cell fills and Making Data Count icons, charts (with a CSV of their data in the page's normal
+mode) and bullets, larger in full screen.
+
+Every piece of slide text can hold people's words (scenario names, notes, plan names), so it
+is escaped where it is drawn: ``ui.text.escape_markdown`` for Markdown, ``html.escape`` for
+the slide's HTML (title slide, tables). Tables are drawn as HTML so the icons sit beside
+their words and the type stays readable (at least 12 px) on a 1024×768 projector.
+
+In full screen each slide fits the window without scrolling at 1024×768 and 1920×1080: the
+chart heights below are sized for a 768 px window, and the CSS scales type with the window.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +18,40 @@ from html import escape
 
 import plotly.graph_objects as go
 import streamlit as st
-from pandas.io.formats.style import Styler
 
+from nlf_planner.charts.mdc_icons import assurance_svg, variation_svg
 from nlf_planner.deck import Slide, SlideTable, figure_data
-from nlf_planner.ui.frame import PLOTLY_CONFIG, chart_with_download
+from nlf_planner.deck.icons import parse_icon_ref
+from nlf_planner.ui.frame import chart_with_download
+from nlf_planner.ui.text import escape_markdown
+
+#: Slides have no plotly toolbar: it covers the chart's title on a projector.
+SLIDE_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+
+#: Chart heights in full screen (px), so the whole slide fits a 768 px high window with the
+#: control row, title, subtitle, a one-row table and the stamp.
+PRESENTED_HEIGHT = {"exception": 400, "regions": 470, "benchmark": 450, "default": 450}
+
+TABLE_CSS = """
+<style>
+.nlf-slide-table { border-collapse: collapse; width: 100%; font-size: max(12px, 0.8rem);
+  line-height: 1.25; }
+.nlf-slide-table th { background: #003087; color: #fff; text-align: left;
+  padding: .2rem .35rem; font-weight: bold; word-break: normal; overflow-wrap: normal;
+  hyphens: manual; }
+.nlf-slide-table td { border: 1px solid #D8DDE0; padding: .15rem .35rem; color: #231F20;
+  vertical-align: middle; }
+.nlf-slide-table .nlf-icon-cell { display: flex; align-items: center; gap: .35rem; }
+.nlf-slide-table .nlf-icon-cell svg { flex: none; }
+.nlf-slide-table caption { caption-side: bottom; text-align: left; color: #425563;
+  padding-top: .2rem; font-size: max(12px, .8rem); }
+</style>
+"""
 
 TITLE_SLIDE_CSS = """
 <style>
 .nlf-title-slide { background: #005EB8; color: #fff; padding: 2.2rem 2.4rem; border-radius: 4px; }
-.nlf-title-slide h1 { color: #fff; font-size: 2.6rem; line-height: 1.2; margin: 0 0 .6rem; }
+.nlf-title-slide h2 { color: #fff; font-size: 2.6rem; line-height: 1.2; margin: 0 0 .6rem; }
 .nlf-title-slide .nlf-sub { font-size: 1.4rem; font-weight: bold; margin: 0 0 1.2rem; }
 .nlf-title-slide li { font-size: 1.2rem; line-height: 1.45; margin-bottom: .4rem; }
 </style>
@@ -27,19 +61,20 @@ FULL_SCREEN_CSS = """
 <style>
 header[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
 footer { display: none !important; }
-[data-testid="stMainBlockContainer"] { padding: 0.8rem 2.5rem 1rem !important;
+[data-testid="stMainBlockContainer"] { padding: 0.5rem 1.5rem 0.3rem !important;
   max-width: 100% !important; }
-[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: 1.4rem !important;
-  line-height: 1.35 !important; }
-[data-testid="stMain"] h1 { font-size: 3rem !important; }
-[data-testid="stMain"] h2 { font-size: 2.4rem !important; color: #005EB8; }
-[data-testid="stMain"] table, [data-testid="stMain"] table p { font-size: 0.95rem !important;
-  line-height: 1.15 !important; margin: 0 !important; }
-[data-testid="stMain"] td, [data-testid="stMain"] th { padding: 0.12rem 0.4rem !important; }
-[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 1rem !important; }
-.nlf-title-slide h1 { font-size: 3.4rem !important; }
-.nlf-title-slide li { font-size: 1.6rem !important; }
-[data-testid="stMain"] button p { font-size: 1.15rem !important; }
+[data-testid="stMain"] p, [data-testid="stMain"] li { font-size: clamp(1rem, 1.9vh, 1.5rem)
+  !important; line-height: 1.3 !important; }
+[data-testid="stMain"] h2 { font-size: clamp(1.4rem, 3.4vh, 2.6rem) !important; color: #005EB8;
+  padding: 0.1rem 0 0.2rem !important; }
+[data-testid="stMain"] .nlf-slide-table { font-size: clamp(12px, 1.65vh, 1.25rem) !important; }
+[data-testid="stMain"] .nlf-slide-table p { margin: 0 !important; }
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: max(12px, 0.8rem)
+  !important; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.45rem !important; }
+.nlf-title-slide h2 { font-size: clamp(2rem, 5.5vh, 3.4rem) !important; }
+.nlf-title-slide li { font-size: clamp(1.1rem, 2.6vh, 1.6rem) !important; }
+[data-testid="stMain"] button p { font-size: 1rem !important; white-space: nowrap; }
 </style>
 """
 
@@ -49,29 +84,69 @@ def full_screen_style() -> None:
     st.html(FULL_SCREEN_CSS)
 
 
-def styled(table: SlideTable) -> Styler | object:
-    """The table as text with each cell's fill behind it (the words carry the meaning)."""
+def _icon(ref: str) -> str:
+    parsed = parse_icon_ref(ref)
+    if parsed is None:
+        return ""
+    kind, value = parsed
+    return (variation_svg if kind == "variation" else assurance_svg)(value, size=22)
+
+
+def table_html(table: SlideTable) -> str:
+    """The table as escaped HTML: fills behind the words, icons before them."""
     data = table.data.astype(str)
-    if table.fills is None:
-        return data
-    fills = table.fills.reindex(index=data.index, columns=data.columns).fillna("")
-    return data.style.apply(
-        lambda col: [f"background-color: {c}" if c else "" for c in fills[col.name]], axis=0
+    fills = table.fills
+    head = "".join(f"<th scope='col'>{escape(str(c))}</th>" for c in data.columns)
+    rows = []
+    for i in range(len(data)):
+        cells = []
+        for col in data.columns:
+            fill = ""
+            if fills is not None and col in fills.columns and i < len(fills):
+                fill = str(fills[col].iloc[i] or "")
+            style = f" style='background:{escape(fill)}'" if fill.startswith("#") else ""
+            text = escape(data[col].iloc[i])
+            icon = _icon(table.icon(i, col))
+            body = f"<span class='nlf-icon-cell'>{icon}<span>{text}</span></span>" if icon else text
+            cells.append(f"<td{style}>{body}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
+    return (
+        f"<table class='nlf-slide-table'>{caption}<thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
-def _presented(fig: go.Figure) -> go.Figure:
+def _table(table: SlideTable) -> None:
+    st.html(table_html(table) + TABLE_CSS)
+
+
+def _presented(fig: go.Figure, kind: str) -> go.Figure:
     big = go.Figure(fig)
-    big.update_layout(font={"size": 15}, height=500)
+    big.update_layout(
+        font={"size": 14}, height=PRESENTED_HEIGHT.get(kind, PRESENTED_HEIGHT["default"])
+    )
     return big
+
+
+def _alt(slide: Slide) -> str:
+    return f"{slide.title}. {slide.narrative}".strip()
 
 
 def _chart(slide: Slide, fig: go.Figure, index: int, presenting: bool) -> None:
     key = f"slide_{slide.key}_{index}"
     if presenting:
-        st.plotly_chart(_presented(fig), config=PLOTLY_CONFIG, key=key)
+        st.plotly_chart(
+            _presented(fig, slide.kind), config=SLIDE_PLOTLY_CONFIG, key=key, alt=_alt(slide)
+        )
     else:
-        chart_with_download(fig, figure_data(fig), key=key, summary=slide.narrative)
+        chart_with_download(
+            fig,
+            figure_data(fig),
+            key=key,
+            summary=escape_markdown(slide.narrative),
+            alt=_alt(slide),
+        )
 
 
 def _charts(slide: Slide, presenting: bool) -> None:
@@ -82,13 +157,13 @@ def _charts(slide: Slide, presenting: bool) -> None:
 def _bullets(lines: Iterable[str]) -> None:
     lines = list(lines)
     if lines:
-        st.markdown("\n".join(f"- {line}" for line in lines))
+        st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
 
 
 def _title_slide(slide: Slide) -> None:
     items = "".join(f"<li>{escape(b)}</li>" for b in slide.bullets)
     st.html(
-        f"<div class='nlf-title-slide'><h1>{escape(slide.title)}</h1>"
+        f"<div class='nlf-title-slide'><h2>{escape(slide.title)}</h2>"
         f"<p class='nlf-sub'>{escape(slide.subtitle)}</p><ul>{items}</ul></div>" + TITLE_SLIDE_CSS
     )
 
@@ -99,17 +174,15 @@ def render_slide(slide: Slide, presenting: bool) -> None:
         _title_slide(slide)
         return
     if presenting:
-        st.header(slide.title, anchor=False)
+        st.header(escape_markdown(slide.title), anchor=False)
     else:
-        st.subheader(slide.title, anchor=False)
+        st.subheader(escape_markdown(slide.title), anchor=False)
     if slide.subtitle:
-        st.markdown(f"**{slide.subtitle}**")
+        st.markdown(f"**{escape_markdown(slide.subtitle)}**")
     for table in slide.tables:
-        st.table(styled(table), hide_index=True)
-        if table.caption:
-            st.caption(table.caption)
+        _table(table)
     if slide.figures and slide.kind == "exception" and presenting:
-        left, right = st.columns([2, 1], gap="large")
+        left, right = st.columns([2, 1], gap="medium")
         with left:
             _charts(slide, presenting)
         with right:
@@ -120,6 +193,6 @@ def render_slide(slide: Slide, presenting: bool) -> None:
         if slide.kind == "exception":
             _bullets(slide.bullets)
         elif presenting:
-            st.markdown(slide.narrative)
+            st.markdown(escape_markdown(slide.narrative))
         return
     _bullets(slide.bullets)

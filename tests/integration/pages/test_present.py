@@ -7,6 +7,7 @@ import pytest
 from nlf_planner.deck import DeckChoices
 from nlf_planner.services.database import open_store
 from nlf_planner.services.deck import build_deck, deck_options
+from nlf_planner.ui.text import escape_markdown
 from tests.apptest_utils import run_page
 
 LONDON = "E40000003"
@@ -23,9 +24,11 @@ def deck_titles(seeded_db_path):
 
 
 def _notes_of(db_path, number: int) -> str:
+    """The slide's speaker notes as the page shows them (escaped Markdown: notes hold
+    people's words)."""
     db = open_store(db_path)
     try:
-        return build_deck(db, DeckChoices()).slides[number - 1].notes
+        return escape_markdown(build_deck(db, DeckChoices()).slides[number - 1].notes)
     finally:
         db.close()
 
@@ -116,10 +119,14 @@ def test_deck_choices_change_the_region_and_url(seeded_db_path) -> None:
     assert at.session_state["region"] == LONDON  # the sidebar follows
 
 
-def test_download_buttons_and_section_list(seeded_db_path) -> None:
+def test_pack_buttons_and_section_list(seeded_db_path) -> None:
+    """The HTML downloads at once; the image packs are made on request (with a progress
+    bar), so the page never draws charts as images unasked."""
     at = run_page("present", seeded_db_path)
     buttons = at.get("download_button")
-    assert len(buttons) == 3
+    assert [b.proto.label for b in buttons] == ["Download HTML"]
+    makes = {b.key: b.label for b in at.button if b.key.startswith("present_make_")}
+    assert makes == {"present_make_pptx": "Make PowerPoint", "present_make_pdf": "Make PDF"}
     captions = " ".join(c.value for c in at.caption)
     assert "Slides in this deck" in captions
     assert "Summary matrix" in captions
@@ -133,9 +140,10 @@ def test_without_chromium_image_packs_are_disabled_with_the_fix(
     at = run_page("present", seeded_db_path)
     assert not at.exception
     assert any("apt-get install chromium" in w.value for w in at.warning)
-    buttons = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
-    assert buttons["Download PowerPoint (.pptx)"] and buttons["Download PDF"]
-    assert not buttons["Download Offline HTML"]
+    makes = {b.label: b.disabled for b in at.button if b.key.startswith("present_make_")}
+    assert makes == {"Make PowerPoint": True, "Make PDF": True}
+    html = {b.proto.label: b.proto.disabled for b in at.get("download_button")}
+    assert html == {"Download HTML": False}
 
 
 def test_choosing_an_older_plan_version_sticks_across_runs(seeded_db_path) -> None:
@@ -174,5 +182,5 @@ def test_scenarios_in_the_url_choose_the_deck_scenarios(seeded_db_path) -> None:
     assert not at.exception, [e.value for e in at.exception]
     assert at.multiselect(key="present_scenarios").value == [one.scenario_id]
     stamp = next(c.value for c in at.caption if c.value.startswith("Packs carry"))
-    assert f"scenarios: {one.name} (v{one.version})" in stamp
+    assert escape_markdown(f"scenarios: {one.name} (v{one.version})") in stamp
     assert all(s.name not in stamp for s in scenarios if s.name != one.name)
