@@ -65,18 +65,24 @@ def render_import(db: Database) -> None:
     st.subheader("Preview: what will change")
     preview = data_transfer.preview_import(db, checked)
     data_import.show_preview(preview, checked.source_name)
+    confirmed = data_import.confirm_removal(preview, sha[:12])
     reason, backup_first = data_import.apply_options(sha[:12])
     actor = require_actor("import data", Role.DATA_MANAGER)
     if st.button(
         preview.button_label,
         type="primary",
-        disabled=actor is None or not actor.has(Role.DATA_MANAGER) or db.read_only,
+        disabled=actor is None or not actor.has(Role.DATA_MANAGER) or db.read_only or not confirmed,
         key=f"data_apply_{sha[:12]}",
         icon=":material/upload:",
     ):
         try:
             outcome = data_transfer.apply_import(
-                db, actor, checked, reason=reason, backup_first=backup_first
+                db,
+                actor,
+                checked,
+                reason=reason,
+                backup_first=backup_first,
+                allow_removal=confirmed,
             )
         except ServiceError as exc:
             show_error(exc)

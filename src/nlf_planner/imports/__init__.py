@@ -39,6 +39,8 @@ from nlf_planner.imports.measurements import (
     MeasurementImport,
     MeasurementPreview,
     preview_measurements,
+    removal_warning,
+    removals,
     validate_measurements,
 )
 from nlf_planner.imports.plan_records import (
@@ -95,6 +97,8 @@ __all__ = [
     "preview_measurements",
     "read_table",
     "reference_sheets",
+    "removal_warning",
+    "removals",
     "size_limit_text",
     "template_files",
     "validate_events",

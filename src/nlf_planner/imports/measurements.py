@@ -414,6 +414,52 @@ class MeasurementPreview:
 
 
 _KEY = ["measure_code", "geo_code", "period"]
+#: Series named one by one in the removal warning; more are counted.
+REMOVAL_SERIES_LISTED = 10
+
+
+def removals(changes: pd.DataFrame) -> pd.DataFrame:
+    """One row per measure and area that loses stored rows: how many, and the first and
+    last period removed (the preview's 'illustrative removed' rows, grouped)."""
+    gone = changes[changes["change"] == "illustrative removed"]
+    columns = ["measure_code", "geo_code", "rows", "first_period", "last_period"]
+    if gone.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = (
+        gone.groupby(["measure_code", "geo_code"], sort=True)["period"]
+        .agg(rows="size", first_period="min", last_period="max")
+        .reset_index()
+    )
+    return grouped[columns]
+
+
+def removal_warning(
+    summary: pd.DataFrame, measure_names: Mapping[str, str], area_names: Mapping[str, str]
+) -> str | None:
+    """The plain sentence shown before an import that removes stored history: how many
+    rows, for which measures and areas, over which periods (None when nothing is removed).
+    Importing 3 rows for one ICB used to replace ten years of its history without a word."""
+    if summary.empty:
+        return None
+    total = int(summary["rows"].sum())
+    parts = [
+        f"{r.measure_code} {measure_names.get(r.measure_code, '')} for "
+        f"{area_names.get(r.geo_code, r.geo_code)}: {int(r.rows):,} "
+        f"row{'s' if r.rows != 1 else ''}, {_month(r.first_period)} to {_month(r.last_period)}"
+        for r in summary.head(REMOVAL_SERIES_LISTED).itertuples()
+    ]
+    more = len(summary) - len(parts)
+    listed = "; ".join(p.replace("  ", " ") for p in parts)
+    tail = f"; and {more:,} more series (see the table)" if more > 0 else ""
+    return (
+        f"This import removes {total:,} stored row{'s' if total != 1 else ''} of history that "
+        f"the file does not replace — {listed}{tail}. The file's series replace the stored "
+        "illustrative series as a whole."
+    )
+
+
+def _month(value: object) -> str:
+    return pd.Timestamp(value).strftime("%b %Y")
 
 
 def preview_measurements(incoming: pd.DataFrame, current: pd.DataFrame) -> MeasurementPreview:

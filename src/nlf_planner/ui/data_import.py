@@ -15,6 +15,9 @@ from nlf_planner.ui.data_state import uploader_key
 from nlf_planner.ui.text import escape_markdown
 
 PREVIEW_ROWS = 2000
+#: Exactly what the page says it takes: CSV or Excel .xlsx (an old .xls or a .txt is
+#: refused by the upload box itself, not after upload).
+UPLOAD_TYPES = ["csv", "xlsx"]
 TOP_PROBLEMS = 10  # listed in full above the table, which truncates long text
 
 ISSUE_COLUMNS = {
@@ -89,8 +92,8 @@ def templates(db: Database, kind: str) -> None:
 
 def uploader(kind: str):
     return st.file_uploader(
-        "Upload a CSV or Excel file",
-        type=["csv", "txt", "xlsx", "xlsm", "xls"],
+        "Upload a CSV or Excel .xlsx file",
+        type=UPLOAD_TYPES,
         key=uploader_key(f"upload_{kind}"),
         max_upload_size=MAX_FILE_MB,
     )
@@ -197,6 +200,41 @@ def show_preview(preview: ImportPreview, source_name: str) -> None:
         on_click="ignore",
         icon=":material/download:",
         key="data_preview_download",
+    )
+
+
+REMOVAL_COLUMNS = {
+    "measure_code": "Measure",
+    "geo_code": "Area code",
+    "area_name": "Area",
+    "rows": st.column_config.NumberColumn("Rows removed", format="%d"),
+    "first_period": st.column_config.DateColumn("From", format="MMM YYYY"),
+    "last_period": st.column_config.DateColumn("To", format="MMM YYYY"),
+}
+
+
+def confirm_removal(preview: ImportPreview, file_key: str) -> bool:
+    """When the import would remove stored history: say plainly how many rows, for which
+    measures, areas and periods, and ask for an explicit tick (True when nothing is
+    removed, or once ticked)."""
+    if not preview.removes:
+        return True
+    st.warning(
+        escape_markdown(preview.removal_warning or "")
+        + " Tick the box below to confirm before importing.",
+        icon=":material/delete_history:",
+    )
+    if preview.removals is not None and len(preview.removals):
+        st.dataframe(
+            preview.removals,
+            hide_index=True,
+            column_config=REMOVAL_COLUMNS,
+            key=f"data_removals_{file_key}",
+        )
+    return st.checkbox(
+        f"I understand this import removes {preview.removes:,} stored "
+        f"row{'s' if preview.removes != 1 else ''} of history",
+        key=f"data_confirm_removal_{file_key}",
     )
 
 

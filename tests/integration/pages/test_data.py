@@ -155,6 +155,11 @@ def test_preview_then_confirm_imports_with_the_person_and_reason(fresh_seeded_db
     reason.set_value("<script>alert('x')</script> ESR extract")
     at.run()
     assert at.button[0].label == "Import 2 rows"
+    assert at.button[0].disabled  # the file removes stored history: confirm that first
+    confirm = next(c for c in at.checkbox if c.key.startswith("data_confirm_removal"))
+    confirm.check()
+    at.run()
+    assert not at.button[0].disabled
     at.button[0].click()
     at.run()
     assert not at.exception
@@ -336,3 +341,39 @@ def test_an_admin_sees_who_has_signed_in_with_role_source_and_region(fresh_seede
         "default viewer (unknown roles claim 'superuser')"
     )
     assert rows["Ada Admin"]["Where the role came from"] == "roles claim NLF.Admin (claim value)"
+
+
+def test_an_import_that_removes_history_says_what_and_waits_for_the_tick(fresh_seeded_db_path):
+    """Issue 18: 3 rows for one ICB and measure replaced ten years of its history with no
+    word. The preview now says how many stored rows go, for which measure, area and
+    periods, and the button stays disabled until the person ticks to confirm."""
+    with opened(fresh_seeded_db_path) as db:
+        stored = db.df(
+            "SELECT count(*) AS n, min(period) AS a, max(period) AS b FROM measurements "
+            "WHERE measure_code = 'M08' AND geo_code = 'E54000024'"
+        ).iloc[0]
+    three = HEADER + "".join(
+        f"M08,E54000024,{p},12,150,\n" for p in ("2024-04-01", "2024-05-01", "2024-06-01")
+    )
+    before = snapshot(fresh_seeded_db_path)
+    at = upload(open_data(fresh_seeded_db_path, user=USER), "three.csv", three.encode())
+    gone = int(stored["n"]) - 3
+    warning = next(w.value for w in at.warning if "removes" in w.value)
+    assert f"This import removes {gone:,} stored rows of history" in warning
+    assert "for Bedfordshire, Luton and Milton Keynes" in warning
+    assert pd.Timestamp(stored["a"]).strftime("%b %Y") in warning
+    assert pd.Timestamp(stored["b"]).strftime("%b %Y") in warning
+    removals = next(d.value for d in at.dataframe if "first_period" in d.value.columns)
+    assert removals[["measure_code", "geo_code", "rows"]].values.tolist() == [
+        ["M08", "E54000024", gone]
+    ]
+    assert at.button[0].label == "Import 3 rows" and at.button[0].disabled
+    assert snapshot(fresh_seeded_db_path) == before
+
+
+def test_the_upload_box_accepts_exactly_what_it_says(seeded_db_path):
+    """Issue 18: the box took .txt and .xls while its label says CSV or .xlsx."""
+    at = open_data(seeded_db_path, user=USER)
+    box = at.file_uploader[0]
+    assert box.label == "Upload a CSV or Excel .xlsx file"
+    assert sorted(box.proto.type) == [".csv", ".xlsx"]

@@ -429,3 +429,34 @@ def test_an_import_while_a_restore_runs_is_refused_with_the_message(fresh_seeded
     assert snapshot(db) == before
     data_transfer.apply_import(db, ASHA, check, backup_first=False)  # afterwards it goes in
     assert snapshot(db) != before
+
+
+def test_an_import_removing_history_is_refused_unless_confirmed(fresh_seeded_db):
+    db = fresh_seeded_db
+    check = checked(db, GOOD)
+    preview = data_transfer.preview_import(db, check)
+    stored = int(
+        db.scalar(
+            "SELECT count(*) FROM measurements WHERE measure_code = 'M08' "
+            "AND geo_code = 'E54000024'"
+        )
+    )
+    assert preview.removes == stored - 2 > 100
+    assert preview.removals[["measure_code", "geo_code", "rows"]].values.tolist() == [
+        ["M08", "E54000024", stored - 2]
+    ]
+    before = snapshot(db)
+    with pytest.raises(ValidationFailed, match=f"removes {stored - 2:,} stored rows") as err:
+        data_transfer.apply_import(db, ASHA, check, backup_first=False, allow_removal=False)
+    assert str(err.value).endswith("Confirm the removal to import.")
+    assert snapshot(db) == before
+    data_transfer.apply_import(db, ASHA, check, backup_first=False, allow_removal=True)
+    assert (
+        int(
+            db.scalar(
+                "SELECT count(*) FROM measurements WHERE geo_code = 'E54000024' "
+                "AND measure_code = 'M08'"
+            )
+        )
+        == 2
+    )

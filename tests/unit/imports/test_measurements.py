@@ -241,3 +241,30 @@ def test_rows_wider_than_the_headings_are_noted_not_lost(ref):
     result = check(ref, HEADER + f"M08,{ICB},2024-04-01,12,150,8,stray\n")
     assert result.ok
     assert [(i.row, i.severity) for i in result.warnings] == [(2, "warning")]
+
+
+def test_removal_warning_names_rows_measures_areas_and_periods():
+    import pandas as pd
+
+    from nlf_planner.imports import removal_warning, removals
+
+    changes = pd.DataFrame(
+        {
+            "change": ["illustrative removed"] * 3 + ["replaced", "illustrative removed"],
+            "measure_code": ["M08", "M08", "M08", "M08", "M01"],
+            "geo_code": ["E54000024"] * 4 + ["E40000003"],
+            "period": pd.to_datetime(
+                ["2016-04-01", "2020-01-01", "2026-09-01", "2024-04-01", "2025-03-01"]
+            ).date,
+        }
+    )
+    summary = removals(changes)
+    assert summary[["measure_code", "geo_code", "rows"]].values.tolist() == [
+        ["M01", "E40000003", 1],
+        ["M08", "E54000024", 3],
+    ]
+    text = removal_warning(summary, {"M08": "Sickness absence"}, {"E54000024": "BLMK"})
+    assert text.startswith("This import removes 4 stored rows of history")
+    assert "M08 Sickness absence for BLMK: 3 rows, Apr 2016 to Sep 2026" in text
+    assert "M01 for E40000003: 1 row, Mar 2025 to Mar 2025" in text
+    assert removal_warning(removals(changes.iloc[3:4]), {}, {}) is None

@@ -50,6 +50,11 @@ class ImportPreview:
     changes: pd.DataFrame
     metrics: list[tuple[str, int]] = field(default_factory=list)
     notice: str | None = None
+    #: Stored rows the import would remove (not replace), for the confirmation it needs.
+    removes: int = 0
+    #: The sentence saying what would be removed, and the table of it by measure and area.
+    removal_warning: str | None = None
+    removals: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +99,11 @@ def _preview_measurements(db: Database, result: MeasurementImport) -> ImportPrev
     preview = measurement_changes(db, result)
     c = preview.counts
     changes = preview.changes.copy()
-    changes.insert(3, "area_name", changes["geo_code"].map(reference_store.geography_names(db)))
+    areas = reference_store.geography_names(db)
+    changes.insert(3, "area_name", changes["geo_code"].map(areas))
+    removed = import_rules.removals(preview.changes)
+    removed.insert(2, "area_name", removed["geo_code"].map(areas))
+    names = {m.code: m.name for m in reference_store.measures(db)}
     return ImportPreview(
         button_label=f"Import {plural(c['rows'], 'row')}",
         rows=c["rows"],
@@ -107,6 +116,9 @@ def _preview_measurements(db: Database, result: MeasurementImport) -> ImportPrev
             ("Unchanged (now real data)", c["unchanged"]),
             ("Illustrative rows removed", c["illustrative_removed"]),
         ],
+        removes=c["illustrative_removed"],
+        removal_warning=import_rules.removal_warning(removed, names, areas),
+        removals=removed,
     )
 
 

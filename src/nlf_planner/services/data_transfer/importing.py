@@ -126,12 +126,17 @@ def apply_import(
     *,
     reason: str | None = None,
     backup_first: bool = True,
+    allow_removal: bool = True,
 ) -> ImportOutcome:
     """Write a checked file (data manager); with ``backup_first`` the data as they were are
-    kept in data/backups/ first, so the import can be undone by a restore."""
+    kept in data/backups/ first, so the import can be undone by a restore. With
+    ``allow_removal=False`` (the Data page, until the person ticks the confirmation) a file
+    that would remove stored history is refused, saying what it would remove."""
     require(actor, Role.DATA_MANAGER, "import data")
     _refuse_unless_ok(checked)
     importer = IMPORTERS[checked.kind.key]
+    if not allow_removal:
+        _refuse_unconfirmed_removal(importer.preview(db, checked.result))
     actor = require_scope(
         db, actor, Role.DATA_MANAGER, "import data", importer.geographies(db, checked.result)
     )
@@ -159,6 +164,12 @@ def _backup_before_import(db: Database, actor: Actor) -> Path:
     )
     prune_automatic(kept.parent)
     return kept
+
+
+def _refuse_unconfirmed_removal(preview: ImportPreview) -> None:
+    if preview.removes:
+        what = preview.removal_warning or f"This import removes {preview.removes:,} rows."
+        raise ValidationFailed(f"{NOTHING_IMPORTED}: {what} Confirm the removal to import.")
 
 
 def _refuse_unless_ok(checked: ImportCheck) -> None:
