@@ -1,0 +1,221 @@
+"""Issue 12: a widget inside a fragment reruns only its fragment; that rerun must cost at most
+25% of the page's full rerun.
+
+Measured over the websocket against the real app (AppTest always reruns the whole script):
+one session opens the Regions page on its Measure view (the SPC measure picker is a
+fragment), reads the fragment's id from the deltas the page sent, then alternates a full
+rerun of the page with a rerun of that fragment alone (``rerun_script`` with the
+``fragment_id``, what the browser sends when a widget inside the fragment changes), each
+timed until ``script_finished``. Both are warm (the view's figure is cached per data
+version), interleaved so machine load falls on both alike; medians are compared.
+
+Run by hand: ``python -m bench.bench_fragment`` (seeds its own database, starts the app on a
+free loopback port, stops it after).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+from bench.ws_load import _ws_url
+from tools.app_server import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "regions"
+QUERY = "view=Measure&geo=E40000003&measure=M10"
+REPEATS = 12
+TARGET_RATIO = 0.25
+END_MONTH = "2026-10"
+RUN_TIMEOUT_S = 120.0
+FINISHED = ForwardMsg.FINISHED_SUCCESSFULLY
+
+
+class RunFailed(RuntimeError):
+    """A run that did not finish cleanly (an exception on the page, or a timeout)."""
+
+
+def _message(page_hash: str = "", fragment_id: str = "") -> bytes:
+    msg = BackMsg()
+    msg.rerun_script.page_name = PAGE
+    msg.rerun_script.query_string = QUERY
+    if page_hash:
+        msg.rerun_script.page_script_hash = page_hash
+    if fragment_id:
+        msg.rerun_script.fragment_id = fragment_id
+    return msg.SerializeToString()
+
+
+async def _run(ws, page_hash: str = "", fragment_id: str = "") -> dict:
+    """Ask for one run (of the page, or of one fragment) and read until it has finished;
+    return its time, the page hash, the fragment ids seen and what was drawn."""
+    started = time.perf_counter()
+    await ws.send(_message(page_hash, fragment_id))
+    seen: dict = {"fragments": set(), "elements": [], "page_hash": page_hash}
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise RunFailed(f"no script_finished within {RUN_TIMEOUT_S:.0f} s")
+        msg = ForwardMsg()
+        msg.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=remaining))
+        kind = msg.WhichOneof("type")
+        if kind == "page_profile":
+            seen["server_ms"] = msg.page_profile.exec_time / 1000  # microseconds
+        elif kind == "new_session":
+            seen["page_hash"] = msg.new_session.page_script_hash
+        elif kind == "delta":
+            if msg.delta.fragment_id:
+                seen["fragments"].add(msg.delta.fragment_id)
+            if msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element.WhichOneof("type")
+                if element == "exception":
+                    raise RunFailed(msg.delta.new_element.exception.message)
+                seen["elements"].append(element)
+        elif kind == "script_finished":
+            status = msg.script_finished
+            if status in (
+                ForwardMsg.FINISHED_SUCCESSFULLY,
+                ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY,
+            ):
+                seen["ms"] = (time.perf_counter() - started) * 1000
+                seen["status"] = status
+                return seen
+            if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                raise RunFailed("the script did not compile")
+
+
+async def _measure(base_url: str, repeats: int) -> dict:
+    ws_url, origin = _ws_url(base_url)
+    async with websockets.connect(
+        ws_url, subprotocols=["streamlit"], origin=origin, max_size=None, open_timeout=60
+    ) as ws:
+        first = await _run(ws)  # builds the model and the view
+        page_hash = first["page_hash"]
+        fragments = first["fragments"]
+        if len(fragments) != 1:
+            raise RunFailed(f"expected one fragment on the Measure view, saw {len(fragments)}")
+        fragment_id = next(iter(fragments))
+        for _ in range(2):  # warm both kinds of run
+            await _run(ws, page_hash)
+            await _run(ws, page_hash, fragment_id)
+        full: list[float] = []
+        part: list[float] = []
+        full_server: list[float] = []
+        part_server: list[float] = []
+        for _ in range(repeats):
+            page = await _run(ws, page_hash)
+            piece = await _run(ws, page_hash, fragment_id)
+            if piece["status"] != ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
+                raise RunFailed("the fragment rerun ran the whole page")
+            if "plotly_chart" not in piece["elements"]:
+                raise RunFailed("the fragment rerun did not draw the SPC chart")
+            full.append(page["ms"])
+            part.append(piece["ms"])
+            full_server.append(page.get("server_ms", float("nan")))
+            part_server.append(piece.get("server_ms", float("nan")))
+    full_ms, part_ms = statistics.median(full), statistics.median(part)
+    full_exec, part_exec = statistics.median(full_server), statistics.median(part_server)
+    return {
+        "page": PAGE,
+        "view": "Measure",
+        # Script execution on the server (Streamlit's own page profile): the cost the bar
+        # is about.
+        "full_rerun_server_median_ms": round(full_exec, 1),
+        "fragment_rerun_server_median_ms": round(part_exec, 1),
+        "fragment_to_full_ratio": round(part_exec / full_exec, 3),
+        # As the client sees it: the same plus the run's start, the messages and the
+        # socket, a fixed cost of its own on a busy machine.
+        "full_rerun_wall_median_ms": round(full_ms, 1),
+        "fragment_rerun_wall_median_ms": round(part_ms, 1),
+        "fragment_to_full_wall_ratio": round(part_ms / full_ms, 3),
+        "target_ratio": TARGET_RATIO,
+        "repeats": repeats,
+        "elements_full_run": len(page["elements"]),
+        "elements_fragment_run": len(piece["elements"]),
+    }
+
+
+def _seed(path: Path) -> None:
+    from nlf_planner.services.actor import SYSTEM
+    from nlf_planner.services.database import open_store
+    from nlf_planner.services.seeding import seed_database
+
+    db = open_store(path)
+    try:
+        seed_database(db, SYSTEM, end_month=date.fromisoformat(END_MONTH + "-01"))
+    finally:
+        db.close()
+
+
+def run(repeats: int = REPEATS) -> dict:
+    """Seed a database, start the app on it, measure, stop the app."""
+    with tempfile.TemporaryDirectory(prefix="nlf-bench-fragment-") as tmp:
+        path = Path(tmp) / "bench.duckdb"
+        _seed(path)
+        proc, url = _start(path)
+        try:
+            return asyncio.run(_measure(url, repeats))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def _start(db_path: Path) -> tuple[subprocess.Popen, str]:
+    """The real app on a free loopback port, with Streamlit's page profile on: it is what
+    reports each run's script time to the client (the server sends nothing elsewhere; the
+    browser's telemetry is not involved, no browser is)."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--global.developmentMode",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "NLF_DB_PATH": str(db_path)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read() == b"ok":
+                    return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RunFailed("the app did not start within 90 s")
+
+
+if __name__ == "__main__":
+    for key, value in run().items():
+        print(f"{key}: {value}")
