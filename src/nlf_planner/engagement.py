@@ -438,6 +438,26 @@ EDITABLE_EVENT_FIELDS: frozenset[str] = frozenset(EngagementEvent.model_fields) 
 }
 
 
+def changed_fields(old: BaseModel, new: BaseModel, editable: frozenset[str]) -> list[str]:
+    """The editable fields whose values differ between two versions of a record, in the
+    record's own field order: what one person's save changed."""
+    return [
+        f for f in type(old).model_fields if f in editable and getattr(old, f) != getattr(new, f)
+    ]
+
+
+def rebase_changes(
+    seen: BaseModel, mine: BaseModel, current: BaseModel, editable: frozenset[str]
+) -> dict[str, Any]:
+    """Someone saved ``current`` after this person opened ``seen`` and edited it into
+    ``mine``: the record with only the fields this person changed applied on top of the
+    current one (theirs kept wherever this person left a field alone)."""
+    return {
+        **current.model_dump(),
+        **{f: getattr(mine, f) for f in changed_fields(seen, mine, editable)},
+    }
+
+
 def merge_changes(
     before: BaseModel, changes: Mapping[str, Any], editable: frozenset[str]
 ) -> dict[str, Any]:

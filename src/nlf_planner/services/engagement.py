@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from pydantic import BaseModel
 
 from nlf_planner import engagement as rules
 from nlf_planner.engagement import (
@@ -91,6 +92,50 @@ def _refusals() -> Iterator[None]:
         raise ReadOnly(str(exc)) from None
     except StoreError as exc:
         raise Unavailable(f"The change could not be saved: {exc}") from None
+
+
+def _shown(value: Any) -> str:
+    """A field's value in a message: short, and "empty" for nothing."""
+    if value in (None, "", []):
+        return "empty"
+    if isinstance(value, list):
+        value = ", ".join(map(str, value))
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:59] + "…")
+
+
+def _when(value: object) -> str:
+    return f" at {value:%H:%M on %d %b %Y}" if hasattr(value, "strftime") else ""
+
+
+def _stale(
+    subject: str,
+    seen: BaseModel,
+    mine: BaseModel,
+    exc: store.ChangedElsewhereError,
+    editable: frozenset[str],
+) -> StaleVersion:
+    """The refusal of a save over someone else's: what they changed (each field and its new
+    value), who and when, what this person changed, and how to go on. ``current_version``
+    carries the stored record, so the page can apply this person's fields on top of it."""
+    labels = {f: label.lower() for f, label in rules.FIELD_LABELS.items()}
+    labels["retired"] = "retired"
+    stored = exc.stored
+    theirs = rules.changed_fields(seen, stored, editable) if stored is not None else []
+    own = rules.changed_fields(seen, mine, editable)
+    who = exc.changed_by or "someone else"
+    changed = "; ".join(f"{labels.get(f, f)} is now {_shown(getattr(stored, f))}" for f in theirs)
+    both = [labels.get(f, f) for f in own if f in theirs]
+    message = (
+        f"Not saved: {who} changed {subject}{_when(exc.changed_at)} while you were editing"
+        + (f" ({changed})" if changed else "")
+        + ". Your edits are still on screen and nothing was written"
+        + (f" (you changed: {', '.join(labels.get(f, f) for f in own)})" if own else "")
+        + ". Save again to apply only the fields you changed on top of theirs"
+        + (f"; you both changed {', '.join(both)}, and yours will replace theirs" if both else "")
+        + "."
+    )
+    return StaleVersion(message, current_version=stored)
 
 
 def _editor(actor: Actor | None, action: str) -> str:
@@ -347,6 +392,7 @@ def edit_stakeholder(
     changes: Mapping[str, Any],
     *,
     seen: Stakeholder | None = None,
+    onto: Stakeholder | None = None,
     reason: str | None = None,
     today: date | None = None,
 ) -> Stakeholder:
@@ -355,23 +401,37 @@ def edit_stakeholder(
 
     ``seen`` is the record as the person saw it when they began editing (the page holds
     it). When someone else has saved the stakeholder since, the edit is refused with
-    :class:`StaleVersion` and nothing is written, so their change is never silently undone.
-    Without ``seen`` the change starts from the record as stored now.
+    :class:`StaleVersion` (saying what they changed, who and when; its ``current_version``
+    is the stored record) and nothing is written, so their change is never silently
+    undone. Saving again with ``onto`` = that stored record applies only the fields this
+    person changed (from ``seen``) on top of it. Without ``seen`` the change starts from
+    the record as stored now.
     """
     who = _editor(actor, "edit a stakeholder")
+    editable = rules.EDITABLE_STAKEHOLDER_FIELDS
     with _refusals():
         before = _as_seen(db, stakeholder_id, seen)
-        merged = rules.merge_changes(before, changes, rules.EDITABLE_STAKEHOLDER_FIELDS)
-        after = rules.validate_stakeholder(
-            merged,
-            existing=store.existing_stakeholders(db),
-            codes=reference_codes(db),
-            today=today,
-        )
+        existing = store.existing_stakeholders(db)
+        codes = reference_codes(db)
+        merged = rules.merge_changes(before, changes, editable)
+        after = rules.validate_stakeholder(merged, existing=existing, codes=codes, today=today)
+        if onto is not None:  # the person saw the other change and saves theirs on top
+            _as_seen(db, stakeholder_id, onto)  # the same record
+            rebased = rules.rebase_changes(before, after, onto, editable)
+            before = onto
+            after = rules.validate_stakeholder(rebased, existing=existing, codes=codes, today=today)
         _in_scope(db, actor, "edit a stakeholder", before.region_code, after.region_code)
-        return store.update_stakeholder(
-            db, before, after, actor=who, reason=reason, name_problem=rules.duplicate_name_problem
-        )
+        try:
+            return store.update_stakeholder(
+                db,
+                before,
+                after,
+                actor=who,
+                reason=reason,
+                name_problem=rules.duplicate_name_problem,
+            )
+        except store.ChangedElsewhereError as exc:
+            raise _stale(repr(before.name), before, after, exc, editable) from None
 
 
 def retire_stakeholder(
@@ -448,22 +508,31 @@ def edit_event(
     changes: Mapping[str, Any],
     *,
     seen: EngagementEvent | None = None,
+    onto: EngagementEvent | None = None,
     reason: str | None = None,
 ) -> EngagementEvent:
     """Apply ``changes`` to one event; ``stakeholder_ids``/``priority_areas`` replace the links.
 
-    ``seen`` is the event as the person saw it (as for :func:`edit_stakeholder`): a save by
-    someone else since then gives :class:`StaleVersion` and writes nothing.
+    ``seen`` and ``onto`` as for :func:`edit_stakeholder`: a save by someone else since
+    ``seen`` gives :class:`StaleVersion` (what changed, who, when) and writes nothing; saving
+    again ``onto`` the stored event applies only this person's fields on top of it.
     """
     who = _editor(actor, "edit an event")
+    editable = rules.EDITABLE_EVENT_FIELDS
     with _refusals():
-        if seen is not None and seen.event_id != event_id:
-            raise ValueError(f"The record seen is event {seen.event_id}, not {event_id}.")
+        for record in (seen, onto):
+            if record is not None and record.event_id != event_id:
+                raise ValueError(f"The record seen is event {record.event_id}, not {event_id}.")
         before = seen if seen is not None else store.event(db, event_id)
-        merged = rules.merge_changes(before, changes, rules.EDITABLE_EVENT_FIELDS)
-        after = _check_event(db, merged)
+        after = _check_event(db, rules.merge_changes(before, changes, editable))
+        if onto is not None:
+            after = _check_event(db, rules.rebase_changes(before, after, onto, editable))
+            before = onto
         _in_scope(db, actor, "edit an event", before.region_code, after.region_code)
-        return store.update_event(db, before, after, actor=who, reason=reason)
+        try:
+            return store.update_event(db, before, after, actor=who, reason=reason)
+        except store.ChangedElsewhereError as exc:
+            raise _stale(f"the event {before.title!r}", before, after, exc, editable) from None
 
 
 def log_contact(

@@ -53,7 +53,37 @@ class NotFoundError(LookupError):
 
 
 class ChangedElsewhereError(StoreError):
-    """The record changed in another session between the service's read and this write."""
+    """The record changed in another session between the service's read and this write.
+
+    ``stored`` is the record as it is now, ``changed_by`` and ``changed_at`` who saved it
+    last and when (from the row), so the person can be told what changed meanwhile."""
+
+    def __init__(
+        self,
+        message: str,
+        stored: Stakeholder | EngagementEvent | None = None,
+        changed_by: str | None = None,
+        changed_at: object = None,
+    ) -> None:
+        super().__init__(message)
+        self.stored = stored
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+
+
+def _changed_elsewhere(
+    cur: Cursor, table: str, key: str, record_id: int, stored: Stakeholder | EngagementEvent
+) -> ChangedElsewhereError:
+    """The refusal of a stale write, with the stored record and its last writer."""
+    who, when = cur.execute(
+        f"SELECT updated_by, updated_at FROM {table} WHERE {key} = ?", [record_id]
+    ).fetchone()
+    return ChangedElsewhereError(
+        f"The record was changed by {who or 'someone else'} while you were editing.",
+        stored=stored,
+        changed_by=who,
+        changed_at=when,
+    )
 
 
 class RefusedRecordError(StoreError):
@@ -308,11 +338,9 @@ def update_stakeholder(
         raise ValueError("An update needs the stored stakeholder's id on both records.")
 
     def work(cur: Cursor) -> Stakeholder:
-        if _stakeholder(cur, sid) != before:
-            raise ChangedElsewhereError(
-                f"{before.name} was changed by someone else while you were editing; "
-                "reload the page to see their change, then try again."
-            )
+        stored = _stakeholder(cur, sid)
+        if stored != before:
+            raise _changed_elsewhere(cur, "stakeholders", "stakeholder_id", sid, stored)
         if after == before:
             return before
         _ensure_unique_name(cur, after, name_problem)
@@ -375,11 +403,9 @@ def update_event(
         raise ValueError("An update needs the stored event's id on both records.")
 
     def work(cur: Cursor) -> EngagementEvent:
-        if _event(cur, eid) != before:
-            raise ChangedElsewhereError(
-                f"The event {before.title!r} was changed by someone else while you were "
-                "editing; reload the page to see their change, then try again."
-            )
+        stored = _event(cur, eid)
+        if stored != before:
+            raise _changed_elsewhere(cur, "engagement_events", "event_id", eid, stored)
         if after == before:
             return before
         cur.execute(

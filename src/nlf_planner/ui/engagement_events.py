@@ -19,9 +19,9 @@ from nlf_planner.ui.engagement_forms import (
     Choices,
     cached_figure,
     chart_with_csv,
-    forget_seen,
     pick_for_edit,
     save,
+    save_edit,
     seen_record,
 )
 from nlf_planner.ui.frame import format_date
@@ -189,10 +189,12 @@ def edit_event_panel(
         if submitted:
 
             def _edit(actor: Actor) -> str:
-                saved = engagement_service.edit_event(
-                    db, actor, eid, values, seen=seen, reason=reason or None
+                saved = save_edit(
+                    EDIT_SEEN,
+                    lambda onto: engagement_service.edit_event(
+                        db, actor, eid, values, seen=seen, onto=onto, reason=reason or None
+                    ),
                 )
-                forget_seen(EDIT_SEEN)
                 if saved == seen:
                     return "No changes to save."
                 return f"Saved event {escape_markdown(saved.title)}."

@@ -20,7 +20,13 @@ from nlf_planner.services import database as database_service
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.database import Database
 from nlf_planner.services.engagement import StakeholderChoices
-from nlf_planner.services.errors import NotAllowed, NotSignedIn, ServiceError, ValidationFailed
+from nlf_planner.services.errors import (
+    NotAllowed,
+    NotSignedIn,
+    ServiceError,
+    StaleVersion,
+    ValidationFailed,
+)
 from nlf_planner.ui.frame import PLOTLY_CONFIG, require_actor, show_error
 from nlf_planner.ui.text import escape_markdown
 
@@ -93,12 +99,33 @@ def seen_record(slot: str, current: R) -> R:
     kept = st.session_state.get(slot)
     if kept is None or _record_id(kept) != _record_id(current):
         st.session_state[slot] = kept = current
+        st.session_state.pop(f"{slot}_onto", None)
     return kept
 
 
 def forget_seen(slot: str) -> None:
     """Drop the kept record: the form closed, or its save went through."""
     st.session_state.pop(slot, None)
+    st.session_state.pop(f"{slot}_onto", None)
+
+
+def save_edit(slot: str, edit: Callable[[R | None], R]) -> R:
+    """Run an edit that starts from the record kept in ``slot``: ``edit(onto)`` calls the
+    service with ``seen`` (what the person first saw) and ``onto``.
+
+    When someone else saved the record meanwhile, the service refuses (saying what they
+    changed) and this keeps the record as stored now as ``onto``; the form's fields keep the
+    person's edits, so pressing Save again applies only the fields they changed on top of
+    the other person's change (and is checked again, in case a third save came between).
+    """
+    try:
+        saved = edit(st.session_state.get(f"{slot}_onto"))
+    except StaleVersion as exc:
+        if exc.current_version is not None:
+            st.session_state[f"{slot}_onto"] = exc.current_version
+        raise
+    forget_seen(slot)
+    return saved
 
 
 def pick_for_edit(
@@ -172,7 +199,7 @@ def download(df: pd.DataFrame, label: str, file_name: str, key: str) -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _built_figure(
-    kind: str, version: str, inputs: Hashable, _build: Callable[[], go.Figure]
+    kind: str, version: tuple[str, str], inputs: Hashable, _build: Callable[[], go.Figure]
 ) -> go.Figure:
     return _build()
 
@@ -184,7 +211,8 @@ def cached_figure(
     depends on) and shared by every session: building a plotly figure is most of a rerun's
     cost, and nothing in it changes until the data do. The figure is read-only once built
     (``st.plotly_chart`` only serialises it)."""
-    return _built_figure(kind, database_service.data_version(db), inputs, build)
+    version = (str(db.path), database_service.data_version(db))  # the file, then its state
+    return _built_figure(kind, version, inputs, build)
 
 
 def chart_with_csv(

@@ -18,9 +18,9 @@ from nlf_planner.ui.engagement_forms import (
     Choices,
     cached_figure,
     chart_with_csv,
-    forget_seen,
     pick_for_edit,
     save,
+    save_edit,
     seen_record,
 )
 from nlf_planner.ui.text import escape_markdown
@@ -166,10 +166,19 @@ def _edit_form(db: Database, choices: Choices, current: Stakeholder) -> None:
         }  # fmt: skip
 
         def _edit(actor: Actor) -> str:
-            saved = engagement_service.edit_stakeholder(
-                db, actor, sid, changes, seen=seen, reason=reason or None, today=choices.today
+            saved = save_edit(
+                EDIT_SEEN,
+                lambda onto: engagement_service.edit_stakeholder(
+                    db,
+                    actor,
+                    sid,
+                    changes,
+                    seen=seen,
+                    onto=onto,
+                    reason=reason or None,
+                    today=choices.today,
+                ),
             )
-            forget_seen(EDIT_SEEN)
             if saved == seen:
                 return f"No changes to save for {escape_markdown(current.name)}."
             return f"Saved changes to {escape_markdown(saved.name)}."

@@ -79,7 +79,9 @@ T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def _built(kind: str, version: str, inputs: Hashable, _build: Callable[[], object]) -> object:
+def _built(
+    kind: str, version: tuple[str, str], inputs: Hashable, _build: Callable[[], object]
+) -> object:
     return _build()
 
 
@@ -88,7 +90,8 @@ def cached_view(db: Database, kind: str, inputs: Hashable, build: Callable[[], T
     and ``inputs`` and shared by every session. Building plotly figures was most of a warm
     rerun; ``inputs`` must name everything the view depends on besides the stored data (the
     runs' result keys, the plan version, the geography, the pickers). Read-only once built."""
-    return _built(kind, database_service.data_version(db), inputs, build)  # type: ignore[return-value]
+    version = (str(db.path), database_service.data_version(db))  # the file, then its state
+    return _built(kind, version, inputs, build)  # type: ignore[return-value]
 
 
 def plan_key(plan) -> int | None:

@@ -336,17 +336,32 @@ def test_a_save_over_someone_elses_change_is_refused_and_keeps_theirs(fresh_seed
         svc.edit_stakeholder(db, local_actor("Raj"), sid, {"owner": "Raj"})
     finally:
         db.close()
-    at.slider(key=f"edit_inf_{sid}").set_value(5 if influence != 5 else 1)
+    wanted = 5 if influence != 5 else 1
+    at.slider(key=f"edit_inf_{sid}").set_value(wanted)
     _button(at, "Save changes").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("changed by someone else" in e.value for e in at.error)
+    said = " ".join(e.value for e in at.error)
+    assert "Raj changed" in said and "owner is now" in said and "Raj" in said
+    assert "Your edits are still on screen" in said
     assert not at.success
+    assert at.slider(key=f"edit_inf_{sid}").value == wanted  # the loser's edit kept on screen
     db = open_store(fresh_seeded_db_path)
     try:
         s = svc.stakeholder(db, sid)
         assert s.owner == "Raj" and s.influence == influence
         assert list(svc.stakeholder_history(db, sid)["actor"])[0] == "Raj"
+    finally:
+        db.close()
+    # Saving again applies Ann's field on top of Raj's: both kept.
+    _button(at, "Save changes").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    db = open_store(fresh_seeded_db_path)
+    try:
+        s = svc.stakeholder(db, sid)
+        assert (s.owner, s.influence) == ("Raj", wanted)
     finally:
         db.close()
 
@@ -367,7 +382,8 @@ def test_an_event_save_over_someone_elses_change_is_refused(fresh_seeded_db_path
     _button(at, "Save event").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("changed by someone else" in e.value for e in at.error)
+    assert any("Raj changed the event" in e.value and "outcome" in e.value for e in at.error)
+    assert at.text_input(key=f"ev_edit_{eid}_title").value == "Let's talk talent (day one)"
     db = open_store(fresh_seeded_db_path)
     try:
         e = svc.event(db, eid)

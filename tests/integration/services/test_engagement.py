@@ -311,8 +311,13 @@ def test_an_edit_over_someone_elses_save_is_stale(db):
     sid = _add(db)
     seen_by_bob = svc.stakeholder(db, sid)
     svc.edit_stakeholder(db, ANN, sid, {"owner": "Raj"}, seen=svc.stakeholder(db, sid))
-    with pytest.raises(StaleVersion, match="changed by someone else"):
+    with pytest.raises(StaleVersion) as refused:
         svc.edit_stakeholder(db, BOB, sid, {"interest": 1}, seen=seen_by_bob)
+    said = str(refused.value)  # what changed meanwhile, by whom, and what was kept
+    assert said.startswith("Not saved: Ann Lead changed 'National Voices' at ")
+    assert "owner is now 'Raj'" in said and "(you changed: interest)" in said
+    assert "Your edits are still on screen and nothing was written" in said
+    assert refused.value.current_version == svc.stakeholder(db, sid)
     s = svc.stakeholder(db, sid)
     assert s.owner == "Raj" and s.interest == 4  # Ann's change kept, Bob's not written
     assert list(_audit(db, "stakeholder").actor) == ["Ann Lead", "Ann Lead"]
@@ -327,10 +332,41 @@ def test_an_event_edit_over_someone_elses_save_is_stale(db):
     eid = _event(db, sids=[a])
     seen_by_bob = svc.event(db, eid)
     svc.log_contact(db, ANN, eid, [b])
-    with pytest.raises(StaleVersion, match="changed by someone else"):
+    with pytest.raises(StaleVersion, match="changed the event 'Smith reference group'") as no:
         svc.edit_event(db, BOB, eid, {"title": "Renamed"}, seen=seen_by_bob)
+    assert "stakeholders is now" in str(no.value)
     e = svc.event(db, eid)
     assert e.title == "Smith reference group" and e.stakeholder_ids == sorted([a, b])
+    # Bob saves again on top of the stored event: his title, and Ann's logged person kept.
+    form = {**seen_by_bob.model_dump(exclude={"event_id", "seeded"}), "title": "Renamed"}
+    again = svc.edit_event(db, BOB, eid, form, seen=seen_by_bob, onto=no.value.current_version)
+    assert again.title == "Renamed" and again.stakeholder_ids == sorted([a, b])
+    assert svc.event(db, eid) == again
+
+
+def test_saving_again_on_top_applies_only_the_fields_the_loser_changed(db):
+    """The page sends every field of its form; after a refusal, saving ``onto`` the stored
+    record takes only the fields this person changed from what they saw, so the other
+    person's change to another field is kept, and a field both changed takes the later."""
+    sid = _add(db)
+    seen = svc.stakeholder(db, sid)
+    svc.edit_stakeholder(db, ANN, sid, {"owner": "Raj", "next_step": "Call"}, seen=seen)
+    form = {
+        **seen.model_dump(exclude={"stakeholder_id", "seeded"}),
+        "interest": 1,
+        "next_step": "Write",
+    }  # all of Bob's form
+    with pytest.raises(StaleVersion) as refused:
+        svc.edit_stakeholder(db, BOB, sid, form, seen=seen)
+    assert "you both changed next step, and yours will replace theirs" in str(refused.value)
+    saved = svc.edit_stakeholder(db, BOB, sid, form, seen=seen, onto=refused.value.current_version)
+    assert (saved.owner, saved.interest, saved.next_step) == ("Raj", 1, "Write")
+    # A third save in between is refused again: ``onto`` is checked like ``seen``.
+    stale_onto = svc.stakeholder(db, sid)
+    svc.edit_stakeholder(db, ANN, sid, {"influence": 1}, seen=stale_onto)
+    with pytest.raises(StaleVersion):
+        svc.edit_stakeholder(db, BOB, sid, {**form, "interest": 2}, seen=seen, onto=stale_onto)
+    assert svc.stakeholder(db, sid).interest == 1
 
 
 def test_a_duplicate_name_found_inside_the_write_reads_as_a_validation_problem(db):

@@ -143,9 +143,12 @@ def test_edit_refuses_a_record_changed_elsewhere(db):
     seen = store.stakeholder(db, sid)
     _edit(db, sid, actor="Other", owner="Raj")  # someone else saves first
     mine = seen.model_copy(update={"interest": 1})
-    with pytest.raises(store.ChangedElsewhereError, match="changed by someone else"):
+    with pytest.raises(store.ChangedElsewhereError, match="changed by Other") as refused:
         store.update_stakeholder(db, seen, mine, actor="Bob", name_problem=duplicate_name_problem)
     s = store.stakeholder(db, sid)
+    # The refusal carries the record as stored and its last writer, for the person's message.
+    assert refused.value.stored == s and refused.value.changed_by == "Other"
+    assert refused.value.changed_at is not None
     assert s.owner == "Raj" and s.interest == 4
     assert list(_audit(db, store.STAKEHOLDER).actor) == ["Ann Lead", "Other"]
 
