@@ -134,7 +134,7 @@ try:
     with tabs[3]:
         if tabs[3].open:
             targets = scenario_service.plan_targets(plan, geo, runs.start)
-            goal_seek_tab(runs.run_params, geo, geo_name, draws, seed, targets)
+            goal_seek_tab(db, runs.run_params, geo, geo_name, draws, seed, targets)
     with tabs[4]:
         if tabs[4].open:
             waterfall_tab(runs.base_params, runs.run_params, geo)

@@ -412,6 +412,37 @@ def save(
         )
 
 
+def save_goal_seek_answer(
+    db: Database,
+    actor: Actor | None,
+    answer: GoalSeekResult,
+    *,
+    question: str,
+    draws: int,
+    seed: int,
+) -> Scenario:
+    """Save goal seek's answer (its inputs with the lever set to the value found) as a new
+    scenario in one step, named after the question, with the answer as its description and
+    in the audit's reason. The same role check and audit as any save; refused when there is
+    no answer to keep (the target is out of reach, or already met without any change)."""
+    require_scope(db, actor, Role.EDITOR, "save a scenario", NATIONAL)
+    if answer.params is None or not answer.reachable or answer.already_met:
+        raise ValidationFailed(
+            "Not saved: goal seek found no change to save (the target is out of reach or "
+            "already met). Change the question and find the answer again."
+        )
+    return save(
+        db,
+        actor,
+        name=f"Goal seek: {question}"[:120],
+        description=answer.message,
+        params=answer.params,
+        draws=draws,
+        seed=seed,
+        reason=f"Goal seek answer: {answer.message}"[:500],
+    )
+
+
 def parse_import(text: str | bytes) -> Scenario:
     """A scenario read from an exported JSON file, fully validated; nothing is written."""
     try:

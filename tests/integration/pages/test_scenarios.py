@@ -307,3 +307,48 @@ def test_the_inputs_form_is_drawn_only_while_its_expander_is_open(fresh_seeded_d
     assert not at.exception, [e.value for e in at.exception]
     assert _button(at, "Run scenario")
     assert _form_slider(at, "_retention_gain")
+
+
+def test_goal_seek_answer_is_saved_as_a_scenario_in_one_click(fresh_seeded_db_path):
+    """Issue 18: the answer stays on screen after the search and one click saves it as a new
+    scenario (the editor's role checked, the save audited), which the page then opens."""
+    at = run_page(
+        "scenarios", fresh_seeded_db_path, query={"tab": "Goal seek", "draws": "200"}, user="Ben"
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    at.number_input(key="scn_goal_target").set_value(25.0)
+    _button(at, "Find the answer").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [s.value for s in at.success], [w.value for w in at.warning]  # reachable
+    _button(at, "Save this answer as a new scenario").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    with _opened(fresh_seeded_db_path) as db:
+        listing = scenario_service.list_scenarios(db)
+        mine = listing[listing["name"].str.startswith("Goal seek: Staff trained in improvement")]
+        assert len(mine) == 1
+        saved = scenario_service.load(db, mine.iloc[0]["scenario_id"])
+        base = scenario_service.baseline(db)
+        assert sum(saved.params.qi_places_for_year(1)) > sum(base.params.qi_places_for_year(1))
+        row = _scenario_audit(db, 1).iloc[0]
+        assert row["actor"] == "Ben" and row["reason"].startswith("Goal seek answer:")
+    assert at.session_state["scn_id"] == mine.iloc[0]["scenario_id"]
+    assert any("Saved the goal-seek answer" in s.value for s in at.success)
+
+
+def test_goal_seek_answer_cannot_be_saved_by_a_viewer(fresh_seeded_db_path):
+    viewer = signed_in("Vic", "viewer")
+    at = run_page(
+        "scenarios", fresh_seeded_db_path, query={"tab": "Goal seek", "draws": "200"}, user=viewer
+    )
+    at.number_input(key="scn_goal_target").set_value(25.0)
+    _button(at, "Find the answer").click()
+    at.run()
+    _button(at, "Save this answer as a new scenario").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    with _opened(fresh_seeded_db_path) as db:
+        listing = scenario_service.list_scenarios(db)
+        assert not listing["name"].str.startswith("Goal seek:").any()

@@ -356,3 +356,46 @@ def test_editor_tables_that_do_not_make_sense_name_the_row_and_column(fresh_seed
     issue = info.value.issues[0]
     assert (issue.table, issue.row, issue.row_label) == ("Regional differences", 1, "London")
     assert "Regional differences, row 1 (London)" in str(info.value)
+
+
+def _goal(db: Database, target: float):
+    return service.goal_seek(
+        service.baseline(db).params,
+        "improvement_coverage",
+        target,
+        5,
+        confidence=0.8,
+        lever="places",
+        geo=ENGLAND_CODE,
+        level=0,
+        draws=100,
+        seed=3,
+    )
+
+
+def test_a_goal_seek_answer_is_saved_as_a_new_scenario_with_its_audit(fresh_seeded_db):
+    db = fresh_seeded_db
+    answer = _goal(db, 25.0)
+    assert answer.reachable and answer.params is not None
+    before = _counts(db)
+    with pytest.raises(NotAllowed):
+        service.save_goal_seek_answer(db, VIEWER, answer, question="q", draws=100, seed=3)
+    assert _counts(db) == before  # a viewer's click writes nothing
+    saved = service.save_goal_seek_answer(
+        db, EDITOR, answer, question="staff trained 25% by year 5", draws=100, seed=3
+    )
+    assert _counts(db) == (before[0] + 1, before[1] + 1)
+    assert saved.name == "Goal seek: staff trained 25% by year 5" and not saved.is_baseline
+    assert saved.params == answer.params and saved.description == answer.message
+    row = audit_log(db, entity="scenario", limit=1).iloc[0]
+    assert row["actor"] == "Asha Patel" and row["reason"].startswith("Goal seek answer:")
+
+
+def test_an_answer_out_of_reach_is_not_saved(fresh_seeded_db):
+    db = fresh_seeded_db
+    answer = _goal(db, 99.9)
+    assert not answer.reachable
+    before = _counts(db)
+    with pytest.raises(ValidationFailed, match="no change to save"):
+        service.save_goal_seek_answer(db, EDITOR, answer, question="q", draws=100, seed=3)
+    assert _counts(db) == before
