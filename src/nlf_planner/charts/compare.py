@@ -451,7 +451,7 @@ def matrix_figure(
             "ticktext": [_header(c, n_cols) for c in labels],
             "side": "top",
             "range": [-0.55, n_cols - 0.45],
-            "tickfont": {"size": 9.5},
+            "tickfont": {"size": 9 if n_cols >= 9 else 10},
             "tickangle": 0,
         },
         yaxis={
