@@ -17,7 +17,7 @@ from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.services.regions_view import MeasureView
-from nlf_planner.ui.frame import current_actor, require_actor, show_error
+from nlf_planner.ui.frame import current_actor, format_date, require_actor, show_error
 
 FLASH = "regions_flash"
 
@@ -132,7 +132,7 @@ def _rebase_list(db: Database, view: MeasureView) -> None:
     st.selectbox(
         "Remove a rebase",
         list(periods),
-        format_func=lambda i: f"{periods[i]:%d %b %Y}",
+        format_func=lambda i: format_date(periods[i]),
         key="rebase_remove",
     )
     st.text_input("Reason for removing", key="rebase_remove_reason")
