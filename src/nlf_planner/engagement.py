@@ -18,6 +18,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from nlf_planner import textcheck
 from nlf_planner.settings import CONTENT_DIR, REFERENCE_DIR
 
 # --- codes ---------------------------------------------------------------------------------
@@ -351,6 +352,20 @@ def duplicate_name_problem(
     return None
 
 
+#: The free-text fields of each record, and those that may hold several lines.
+STAKEHOLDER_TEXT = ("name", "owner", "next_step")
+EVENT_TEXT = ("title", "audience", "outcome", "actions")
+MULTILINE_TEXT = frozenset({"next_step", "outcome", "actions"})
+
+
+def _control_problems(raw: Mapping[str, Any], fields: Iterable[str]) -> list[str]:
+    """Hidden control characters in a record's text, refused by the one rule
+    (:mod:`nlf_planner.textcheck`), each naming the field as the form does."""
+    values = {FIELD_LABELS.get(f, f): raw.get(f) for f in fields}
+    multiline = {FIELD_LABELS.get(f, f) for f in MULTILINE_TEXT}
+    return textcheck.problems(values, multiline=multiline)
+
+
 def validate_stakeholder(
     data: Mapping[str, Any] | Stakeholder,
     *,
@@ -365,8 +380,9 @@ def validate_stakeholder(
     """
     codes = codes or default_reference()
     raw = data.model_dump() if isinstance(data, Stakeholder) else dict(data)
-    subject = " ".join(str(raw.get("name") or "").split()) or "New stakeholder"
-    problems: list[str] = []
+    subject = " ".join(textcheck.pattern().sub("", str(raw.get("name") or "")).split())
+    subject = subject or "New stakeholder"
+    problems: list[str] = _control_problems(raw, STAKEHOLDER_TEXT)
     try:
         record = _parse(Stakeholder, raw, subject)
     except EngagementValidationError as exc:
@@ -399,8 +415,8 @@ def validate_event(
     """Check one event (and its links) before it is written; raise with every problem."""
     codes = codes or default_reference()
     raw = data.model_dump() if isinstance(data, EngagementEvent) else dict(data)
-    subject = str(raw.get("title") or "New event").strip() or "New event"
-    problems: list[str] = []
+    subject = textcheck.pattern().sub("", str(raw.get("title") or "")).strip() or "New event"
+    problems: list[str] = _control_problems(raw, EVENT_TEXT)
     try:
         record = _parse(EngagementEvent, raw, subject)
     except EngagementValidationError as exc:
@@ -480,6 +496,9 @@ def check_retire_reason(reason: str | None) -> str:
     tidy = " ".join(str(reason or "").split())
     if not tidy:
         raise EngagementValidationError(["Reason: give a reason for retiring."])
+    refused = textcheck.problems({"Reason": tidy})
+    if refused:
+        raise EngagementValidationError(refused)
     return tidy
 
 

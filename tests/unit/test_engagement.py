@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlf_planner.engagement import (
+    FIELD_LABELS,
     GRID_LINE,
     GROUPS,
     HIGH_FROM,
@@ -22,6 +23,7 @@ from nlf_planner.engagement import (
     EngagementValidationError,
     ReferenceCodes,
     add_quadrants,
+    check_retire_reason,
     contact_date,
     coverage_counts,
     coverage_gaps,
@@ -495,3 +497,31 @@ def test_date_windows_and_coverage_periods():
     assert coverage_period("3y", today)[1] == today and coverage_period(None, today) == (None, None)
     assert set(EVENT_WINDOWS) == {"all", "2016", "recent"}
     assert set(COVERAGE_PERIODS) == {"all", "2016", "3y", "12m"}
+
+
+@pytest.mark.parametrize("field", ["name", "owner", "next_step"])
+def test_a_control_character_in_stakeholder_text_is_refused_naming_the_field(field):
+    """Issue 15: `Acme\x1bTrust` was accepted and then broke every Excel export."""
+    data = {"name": "Acme Trust", "group": "provider", "interest": 3, "influence": 3}
+    data[field] = "Acme\x1bTrust"
+    with pytest.raises(EngagementValidationError) as refused:
+        validate_stakeholder(data)
+    said = " ".join(refused.value.problems)
+    assert "hidden control character (U+001B ESCAPE)" in said
+    assert said.startswith(FIELD_LABELS[field])
+    assert "\x1b" not in str(refused.value)
+
+
+def test_event_notes_may_have_line_breaks_but_no_other_control_characters():
+    base = {"event_date": date(2026, 11, 2), "title": "Roundtable", "event_type": "roundtable"}
+    ok = validate_event({**base, "outcome": "Two points:\r\n- one\n- two"})
+    assert ok.outcome.startswith("Two points")
+    with pytest.raises(EngagementValidationError, match="Title contains a hidden control"):
+        validate_event({**base, "title": "Round\ntable"})
+    with pytest.raises(EngagementValidationError, match="Actions contains a hidden control"):
+        validate_event({**base, "actions": "Call\x07back"})
+
+
+def test_a_retire_reason_with_a_control_character_is_refused():
+    with pytest.raises(EngagementValidationError, match="Reason contains a hidden control"):
+        check_retire_reason("Merged\x00")

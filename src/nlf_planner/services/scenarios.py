@@ -16,6 +16,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import ValidationError
 
+from nlf_planner import textcheck
 from nlf_planner.capacity import calibration, editor_tables
 from nlf_planner.capacity import result_tables as tables
 from nlf_planner.capacity import scenarios as domain
@@ -372,11 +373,21 @@ def _valid_params(params: CapacityParams) -> CapacityParams:
         ) from exc
 
 
+def _refuse_control_characters(action: str, values: Mapping[str, object]) -> None:
+    """Hidden control characters in a scenario's name, description or reason are refused by
+    the one rule (:mod:`nlf_planner.textcheck`), naming the field; descriptions and reasons
+    may hold line breaks."""
+    refused = textcheck.problems(values, multiline={"Description", "Why"})
+    if refused:
+        raise ValidationFailed(f"Not {action}: " + " ".join(refused), refused)
+
+
 def _scenario(
     name: str, description: str, params: CapacityParams, draws: int, seed: int, is_baseline: bool
 ) -> Scenario:
     if not (name or "").strip():
         raise ValidationFailed("Not saved: give the scenario a name.")
+    _refuse_control_characters("saved", {"Name": name, "Description": description})
     with _readable_errors("saved"):
         return Scenario(
             name=name.strip(),
@@ -405,6 +416,7 @@ def save(
     who = require_scope(db, actor, Role.EDITOR, "save a scenario", NATIONAL)
     scenario_id = version_of.scenario_id if version_of is not None else None
     is_baseline = bool(version_of is not None and version_of.is_baseline)
+    _refuse_control_characters("saved", {"Why": reason})
     draft = _scenario(name, description, params, draws, seed, is_baseline)
     with _readable_errors("saved"):
         return store.save_scenario(
@@ -449,6 +461,9 @@ def parse_import(text: str | bytes) -> Scenario:
         scenario = domain.import_json(text)
     except ScenarioError as exc:
         raise ValidationFailed(f"Not imported: {exc}") from exc
+    _refuse_control_characters(
+        "imported", {"Name": scenario.name, "Description": scenario.description}
+    )
     return scenario.model_copy(update={"params": _valid_params(scenario.params)})
 
 

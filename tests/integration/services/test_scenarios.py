@@ -399,3 +399,23 @@ def test_an_answer_out_of_reach_is_not_saved(fresh_seeded_db):
     with pytest.raises(ValidationFailed, match="no change to save"):
         service.save_goal_seek_answer(db, EDITOR, answer, question="q", draws=100, seed=3)
     assert _counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "Acme\x1bplan"), ("description", "Line one\x07"), ("reason", "Why\x00")],
+)
+def test_a_control_character_in_a_scenarios_text_is_refused(fresh_seeded_db, field, value):
+    """Issue 15: hidden control characters break every Excel export of the table."""
+    db = fresh_seeded_db
+    text = {"name": "Plan B", "description": "Two lines\nare fine", "reason": "ok", field: value}
+    before = _counts(db)
+    with pytest.raises(ValidationFailed, match="hidden control character"):
+        service.save(db, EDITOR, params=service.baseline(db).params, draws=100, seed=1, **text)
+    assert _counts(db) == before
+
+
+def test_an_imported_scenario_with_a_control_character_in_its_name_is_refused(fresh_seeded_db):
+    scenario = service.baseline(fresh_seeded_db).model_copy(update={"name": "Bad\x1bname"})
+    with pytest.raises(ValidationFailed, match="Not imported: Name contains a hidden control"):
+        service.parse_import(domain_export_json(scenario))
