@@ -14,9 +14,19 @@ import re
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
-def escape_markdown(text: object) -> str:
+class EscapedMarkdown(str):
+    """Text already escaped by :func:`escape_markdown`, so helpers that escape what they are
+    given (``ui.frame.chart_with_download``'s summary) do not escape it twice. Any string
+    operation on it (an f-string, ``+``) gives a plain ``str`` again, which is escaped."""
+
+    __slots__ = ()
+
+
+def escape_markdown(text: object) -> EscapedMarkdown:
     """``text`` with every Markdown (and inline HTML) character escaped; None becomes ""."""
-    return _MARKDOWN.sub(r"\\\1", "" if text is None else str(text))
+    if isinstance(text, EscapedMarkdown):
+        return text
+    return EscapedMarkdown(_MARKDOWN.sub(r"\\\1", "" if text is None else str(text)))
 
 
 def escape_plotly(text: object) -> str:

@@ -51,3 +51,11 @@ def test_an_escaped_annotation_in_a_figure_carries_no_link() -> None:
     fig.add_annotation(text=escape_plotly(HOSTILE), x=0, y=0)
     fig.update_layout(title=escape_plotly(HOSTILE))
     assert "<a href" not in fig.to_json()
+
+
+def test_escaping_twice_changes_nothing_but_new_text_is_escaped_again() -> None:
+    once = escape_markdown(HOSTILE)
+    assert escape_markdown(once) == once  # marked as escaped: a helper may escape again
+    joined = f"{once} and *more*"  # a plain str again: escaped in full
+    assert escape_markdown(joined) != joined
+    assert type(joined) is str
