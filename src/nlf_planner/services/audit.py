@@ -6,6 +6,9 @@ M10 in London”) instead of its internal id (``3cfbdbe2e8a6/v1``), and a row wi
 (the engagement seed, the generated history) says what it covers rather than showing a
 blank or NaN. The names come from the row's own before/after record, so a later rename
 never rewrites history; measure and geography codes are named from the reference tables.
+
+Every read is kept per data version (``services.cache``): the log changes only when a new
+audited change is written, and that moves the version. Callers get their own copy.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from typing import Any
 import pandas as pd
 
 from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
+from nlf_planner.services import cache
+from nlf_planner.services import reference as reference_service
 from nlf_planner.store import Database
 from nlf_planner.store import audit as audit_store
-from nlf_planner.store import reference as reference_store
 
 #: The words for each audited entity (the store's entity names are identifiers).
 ENTITY_WORDS = {
@@ -48,6 +52,18 @@ def audit_log(
 ) -> pd.DataFrame:
     """The audit log, newest first, filtered by entity, person and date range, each row
     with its ``description`` (what changed, by name)."""
+    return _described_log(db, entity, who, since, until, limit).copy(deep=False)
+
+
+@cache.per_data_version(maxsize=16)
+def _described_log(
+    db: Database,
+    entity: str | None,
+    who: str | None,
+    since: date | None,
+    until: date | None,
+    limit: int,
+) -> pd.DataFrame:
     log = audit_store.audit_log(db, entity=entity, actor=who, since=since, until=until, limit=limit)
     return with_descriptions(log, _names(db))
 
@@ -55,7 +71,7 @@ def audit_log(
 def recent_changes(db: Database, limit: int = 8) -> pd.DataFrame:
     """The latest changes, newest first, for the Overview's 'recent changes' list, each
     with its ``description``."""
-    return with_descriptions(audit_store.audit_log(db, limit=limit), _names(db))
+    return _described_log(db, None, None, None, None, limit).copy(deep=False)
 
 
 @dataclass(frozen=True)
@@ -69,9 +85,15 @@ class AuditChoices:
 
 
 def filter_choices(db: Database) -> AuditChoices:
-    """The Data page's audit filters, from one read of the log."""
+    """The Data page's audit filters, from one read of the log (per data version)."""
+    entities, actors, first = _filter_values(db)
+    return AuditChoices(list(entities), list(actors), first)
+
+
+@cache.per_data_version(maxsize=4)
+def _filter_values(db: Database) -> tuple[tuple[str, ...], tuple[str, ...], date | None]:
     entities, actors, first = audit_store.filter_values(db)
-    return AuditChoices(entities, actors, first)
+    return tuple(entities), tuple(actors), first
 
 
 # --------------------------------------------------------------------------- descriptions
@@ -80,9 +102,9 @@ def filter_choices(db: Database) -> AuditChoices:
 def _names(db: Database) -> dict[str, str]:
     """Measure and geography codes → names, for describing notes and rebases."""
     names = {ENGLAND_CODE: ENGLAND_NAME}
-    names.update({r.code: r.name for r in reference_store.regions(db)})
-    names.update({i.code: i.name for i in reference_store.icbs(db)})
-    names.update({m.code: f"{m.code} {m.name}" for m in reference_store.measures(db)})
+    names.update({r.code: r.name for r in reference_service.regions(db)})
+    names.update({i.code: i.name for i in reference_service.icbs(db)})
+    names.update({m.code: f"{m.code} {m.name}" for m in reference_service.measures(db)})
     return names
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from nlf_planner.services import annotations as annotation_service
+from nlf_planner.services import audit as audit_service
 from nlf_planner.services import cache, plan_editing, regions_view
 from nlf_planner.services import measurements as measurement_service
 from nlf_planner.services import reference as reference_service
@@ -256,4 +257,18 @@ def test_reference_reads_come_back_as_each_callers_own_list(db: Database) -> Non
     assert len(reference_service.measures(db)) > 0
     assert reference_service.region_name(db, "E92000001") != "Changed"
     assert reference_service.measure(db, "M10") is not None
+    cache.end_run()
+
+
+def test_the_audit_log_is_read_once_per_version_and_shows_the_next_change(db: Database) -> None:
+    cache.begin_run(db)
+    _note(db, "First")
+    log = audit_service.audit_log(db, entity="annotation")
+    assert len(log) == 1
+    log["description"] = "changed by a careless caller"
+    again = audit_service.recent_changes(db)
+    assert "careless" not in " ".join(again["description"])
+    _note(db, "Second", period=date(2020, 2, 1))  # through this handle: re-pinned at once
+    assert len(audit_service.audit_log(db, entity="annotation")) == 2
+    assert audit_service.filter_choices(db).entities == ["annotation"]
     cache.end_run()
