@@ -49,12 +49,19 @@ LABEL_CHARS = 30
 #: narrow enough for the timeline to keep most of a 1024 px page.
 AREA_LABEL_CHARS = 22
 AREA_MARGIN_PX = 175
+#: Letters per line of a chart title that must fit the main column at 1024 px.
+TITLE_CHARS = 58
 
 
 def escape(text: object) -> str:
     """People's text (titles, owners, names) made inert for plotly, which reads a small HTML
     subset (``<a href>``) in text and hover: ``<``, ``>`` and ``&`` become entities."""
     return _html_escape(str(text), quote=False)
+
+
+def _day(d: date) -> str:
+    """A day as the app writes it everywhere: "1 Dec 2026"."""
+    return f"{d.day} {d:%b %Y}"
 
 
 def _short(text: str, n: int = LABEL_CHARS) -> str:
@@ -135,7 +142,7 @@ def roadmap_summary(data: pd.DataFrame, base_year: int, today: date) -> str:
         first = nxt.sort_values("due_date").iloc[0]
         text += (
             f" Next due: “{first['title']}” ({first['priority_area']}) on "
-            f"{first['due_date']:%d %b %Y}."
+            f"{_day(first['due_date'])}."
         )
     return text
 
@@ -235,19 +242,21 @@ def roadmap_figure(
             pd.Timestamp(lo) - pd.Timedelta(days=150),
             pd.Timestamp(hi) + pd.Timedelta(days=150),
         ],
-        title_text=f"Due date (plan starts {base_date(base_year):%d %b %Y}, grey line)",
+        title_text=f"Due date (plan starts {_day(base_date(base_year))}, grey line)",
         type="date",
+    )
+    default_title = (
+        f"Roadmap: milestones by priority area, plan based in {fy_label(base_year)} "
+        "(1, 3 and 5-year horizons)"
     )
     apply_layout(
         fig,
-        title
-        or f"Roadmap: milestones by priority area, plan based in {fy_label(base_year)} "
-        "(1, 3 and 5-year horizons)",
+        title or "<br>".join(textwrap.wrap(default_title, TITLE_CHARS)),
         height=max(420, 70 * len(rows) + 170),
     )
     fig.update_layout(
         legend={"orientation": "h", "y": -0.12, "x": 0, "title": {"text": "Status: "}},
-        margin={"l": AREA_MARGIN_PX, "r": 30, "t": 70, "b": 90},
+        margin={"l": AREA_MARGIN_PX, "r": 30, "t": 95, "b": 90},
     )
     return fig
 
@@ -281,7 +290,7 @@ def _mark_horizons(fig: go.Figure, base_year: int, today: date) -> None:
         showarrow=False,
         xanchor="left",
         bgcolor="rgba(255,255,255,0.85)",
-        text=f"Today {today:%d %b %Y}",
+        text=f"Today {_day(today)}",
         font={"size": 11, "color": CONCERN},
     )
 
@@ -366,10 +375,12 @@ def trajectory_figure(
                 "cliponaxis": False,
             }
         )
+    # Wrapped over two lines: one line is cut off in a 1024 px page's main column.
+    title = f"{measure_name}: {geo_name} history and plan line to year 5 ({unit_label})"
     layout = base_layout(
-        escape(f"{measure_name}: {geo_name} history and plan line to year 5 ({unit_label})"),
-        height=380,
+        "<br>".join(escape(line) for line in textwrap.wrap(title, TITLE_CHARS)), height=400
     )
+    layout["margin"] = {**layout["margin"], "t": 80}
     layout["yaxis"] = {**layout["yaxis"], "title": {"text": escape(unit_label)}}
     layout["legend"] = {"orientation": "h", "y": -0.18, "x": 0}
     return go.Figure(data=traces, layout=layout)

@@ -47,7 +47,7 @@ def _height(df: pd.DataFrame, extra_rows: int = 0, cap: int = 720) -> int:
 #: Column widths (px) that keep every target grid inside the main column at 1024×768
 #: (about 560 px with the sidebar open), so the year-3 and year-5 targets never sit off to
 #: the right (issue 18). The browser test checks the grid does not scroll sideways.
-MEASURE_WIDTH, NUMBER_WIDTH = 180, 70
+MEASURE_WIDTH, NUMBER_WIDTH = 150, 78
 
 
 def _target_column(h: int) -> st.column_config.NumberColumn:
@@ -77,14 +77,14 @@ def targets_editor(df: pd.DataFrame, key: str) -> pd.DataFrame:
             "measure": st.column_config.TextColumn(
                 "Measure", width=MEASURE_WIDTH, help="Hover a name to read it in full"
             ),
-            "unit": st.column_config.TextColumn("Unit", width=45),
+            "unit": st.column_config.TextColumn("Unit", width=42),
             "better": st.column_config.TextColumn(
-                "Better", width=62, help="Which direction counts as improvement"
+                "Better", width=58, help="Which direction counts as improvement"
             ),
             "baseline": st.column_config.NumberColumn(
                 "Baseline",
                 format="%.2f",
-                width=NUMBER_WIDTH,
+                width=70,
                 help="England value at the start of the base year",
             ),
             **_horizon_columns(),
@@ -107,7 +107,7 @@ def regional_editor(ref: PlanReference, area: str | None) -> Editor:
                     "Measure", options=choices, required=True, width=MEASURE_WIDTH
                 ),
                 "region": st.column_config.SelectboxColumn(
-                    "Region", options=list(ref.region_names.values()), required=True, width=120
+                    "Region", options=list(ref.region_names.values()), required=True, width=110
                 ),
                 **_horizon_columns(),
             },

@@ -55,7 +55,7 @@ def test_horizons_base_and_today_are_marked():
     texts = [a.text for a in fig.layout.annotations]
     assert "Year 1 ends Mar 2027" in texts and "Year 5 ends Mar 2031" in texts
     assert "Today 30 Nov 2026" in texts
-    assert "plan starts 01 Apr 2026" in fig.layout.xaxis.title.text
+    assert "plan starts 1 Apr 2026" in fig.layout.xaxis.title.text
     xs = {str(s.x0)[:10] for s in fig.layout.shapes}
     assert {"2027-03-31", "2029-03-31", "2031-03-31", "2026-11-30", "2026-04-01"} <= xs
 
