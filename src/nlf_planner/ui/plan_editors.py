@@ -259,7 +259,13 @@ def plan_line_preview(
         trajectory,
     )
     chart_with_download(
-        fig, line, key="plan_preview", summary=summary, file_name=f"plan-line-{code}.csv"
+        fig,
+        line,
+        key="plan_preview",
+        summary=summary,
+        file_name=f"plan-line-{code}.csv",
+        alt=f"Line chart of {ref.by_code[code].code} for England: its recorded history, the "
+        "plan line from the baseline and the year 1, 3 and 5 targets",
     )
 
 
