@@ -94,8 +94,10 @@ state.init_state(listing, scenario_service.baseline_id(db))
 if message := state.pop_flash():
     st.success(message)
 
-c1, c2, c3, c4 = st.columns([3, 1, 1, 1])
-scenario = _version_picker(db, _scenario_picker(db, listing, c1), c2)
+# The scenario on a row of its own, so its name and the three settings fit at 1024 px.
+picked = _scenario_picker(db, listing, st)
+c2, c3, c4 = st.columns(3)
+scenario = _version_picker(db, picked, c2)
 draws, seed = _run_settings(scenario, c3, c4)
 set_query_params(
     scenario=scenario.scenario_id,

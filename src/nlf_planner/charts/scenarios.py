@@ -82,10 +82,22 @@ def _band(fig: go.Figure, part: pd.DataFrame, k: float, colour: str, scen: str) 
             fillcolor=_rgba(colour, 0.18),
             line={"width": 1, "color": _rgba(colour, 0.5)},
             hoverinfo="skip",
-            name=f"{scen}: 80% range (P10–P90)",
+            name="80% range (P10–P90)",
             legendgroup=scen,
         )
     )
+
+
+def _title(label: str, unit: str, width: int = 34) -> str:
+    """A chart title that fits a half-width chart at 1024 px (plotly never wraps titles: a
+    long one is cut at the chart's edge): the unit on a line of its own when the whole is
+    long, and a long label broken at a space."""
+    if len(label) + len(unit) + 3 <= 30:
+        return f"{label} ({unit})"
+    if len(label) > width and " " in label[:width]:
+        cut = label.rfind(" ", 0, width)
+        label = label[:cut] + "<br>" + label[cut + 1 :]
+    return f"{label}<br>({unit})"
 
 
 def _ranges(
@@ -165,7 +177,7 @@ def fan_chart(
                 name=(
                     f"{SCENARIO_LETTERS[i % 4]} · {shown}: median, bars 80% range"
                     if several
-                    else f"{shown}: median (P50)"
+                    else "Median (P50)"
                 ),
                 legendgroup=shown,
                 hovertemplate=f"{shown}<br>year %{{x:.0f}}: %{{y:,.3~r}}<extra></extra>",
@@ -204,9 +216,12 @@ def fan_chart(
         )
     label = output_label(name, level)
     unit = axis_title(name)
+    who = "" if several or not groups else f" · {_safe(groups[0][0])}"
     fig = apply_layout(
         fig,
-        title or f"{label} ({unit})<br><sup>{_safe(geo_name)}: median and 80% range by year</sup>",
+        title
+        or f"{_title(label, unit)}<br><sup>{_safe(geo_name)}: median and 80% range by "
+        f"year{who}</sup>",
         height=height + (40 * len(groups) if several else 0),
         x_title="Years from now",
         y_title=unit,

@@ -41,18 +41,14 @@ PICKABLE = [
     "practitioners_per_1000",
     "cumulative_cost",
 ]
-HEADLINE_COLUMNS = {
-    "Output": st.column_config.TextColumn(width=330),
-    "Year": st.column_config.NumberColumn(width=50),
-    "Median (80% range)": st.column_config.TextColumn(width=175),
-    "vs baseline": st.column_config.TextColumn(
-        width=95, help="Change in the median from the baseline"
-    ),
-    "Plan target": st.column_config.TextColumn(width=90),
-    "Chance of target": st.column_config.TextColumn(
-        width=115, help="Share of Monte-Carlo draws that meet the plan's target"
-    ),
-}
+
+
+def wrapping_table(frame: pd.DataFrame, *, alt: str) -> None:
+    """A results table whose cells wrap, so every column fits the page at 1024 px wide
+    (a scrolling grid hid the last columns there). ``st.table`` reads Markdown in cells:
+    only generated text (labels and numbers) goes in; people's text is kept out (scenario
+    names become letters in the comparison) or escaped by the caller."""
+    st.table(frame, hide_index=True, alt=alt)
 
 
 def pick_output(prefix: str, default: str = "vacancy_rate") -> tuple[str, int]:
@@ -174,7 +170,7 @@ def _starting_point(db: Database, runs: PageRuns) -> None:
             scenario_service.starting_point_gaps(start, runs.run_params),
         ),
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    wrapping_table(table, alt="Where the starting point comes from, by model quantity")
     for gap in gaps:
         st.warning(escape_markdown(gap), icon=":material/info:")
 
@@ -199,13 +195,7 @@ def _headlines(db: Database, runs: PageRuns, plan, geo, geo_name) -> None:
     )
     if pick not in (None, "All"):
         view = view[view["Year"] == pick]
-    st.dataframe(
-        view,
-        hide_index=True,
-        width="stretch",
-        height=min(36 * (len(view) + 1) + 4, 1300),
-        column_config=HEADLINE_COLUMNS,
-    )
+    wrapping_table(view, alt=f"Headline results for {geo_name}, by output and year")
     st.caption(
         f"Medians and 80% ranges over {res.draws:,} Monte-Carlo draws (seed "
         f"{res.seed if res.seed is not None else '–'}). The chance of meeting a target is the "
@@ -326,7 +316,16 @@ def compare_tab(
         (label, scenario_service.result_key(p, draws, seed)) for label, p in run_params.items()
     )
     head = scenario_service.headline(results, base_res, plan, geo, runs.start)
-    st.dataframe(scenario_service.compare_view(head), hide_index=True, width="stretch")
+    view = scenario_service.compare_view(head)
+    names = [c for c in view.columns if c not in ("Output", "Year")]
+    letters = dict(zip(names, charts.SCENARIO_LETTERS, strict=False))
+    st.markdown(  # the letters the fan chart draws at each line's end
+        "  \n".join(f"**{letters[n]}**: {escape_markdown(n)}" for n in names)
+    )
+    wrapping_table(
+        view.rename(columns=letters),
+        alt="The chosen scenarios side by side, by output and year",
+    )
     st.caption(
         f"Median (80% range) over {draws:,} draws each with the same seed ({seed}), "
         f"{escape_markdown(geo_name)}; Δ = change in the median vs the baseline; the chance of "

@@ -47,8 +47,10 @@ def _form_slider(at, suffix: str):
 
 
 def _table(at, column: str):
-    """The first table (not an input editor) that has ``column``."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The first table (a results table, or a grid that is not an input editor) that has
+    ``column``."""
+    tables = [t.value for t in at.table] + [d.value for d in at.dataframe]
+    return next(t for t in tables if column in t.columns)
 
 
 def _button(at, label: str):
@@ -160,10 +162,13 @@ def test_compare_tab_shows_saved_scenarios_side_by_side(fresh_seeded_db_path):
     at = run_page("scenarios", fresh_seeded_db_path, query={"tab": "Compare"}, session=OPEN_INPUTS)
     assert not at.exception, [e.value for e in at.exception]
     table = _table(at, "Year")
-    names = [c for c in table.columns if c not in ("Output", "Year")]
-    assert any(n.startswith("Baseline") for n in names)
-    assert any(n.startswith("Expand programmes by half") for n in names)
-    expand = next(n for n in names if n.startswith("Expand"))
+    # Scenarios are columns A, B, … (the letters the fan chart draws), named above the table.
+    key = next(m.value for m in at.markdown if m.value.startswith("**A**"))
+    letters = dict(line.split(": ", 1) for line in key.replace("*", "").split("  \n"))
+    assert [c for c in table.columns if c not in ("Output", "Year")] == list(letters)
+    assert any(n.startswith("Baseline") for n in letters.values())
+    assert any(n.startswith("Expand programmes by half") for n in letters.values())
+    expand = next(c for c, n in letters.items() if n.startswith("Expand"))
     row = table[(table["Output"] == "Staff trained in improvement") & (table["Year"] == 5)]
     assert "Δ +" in row[expand].iloc[0]
     assert any("Vacancy rate" in t for t in _fig_titles(at))

@@ -19,7 +19,8 @@ HUMBER_REGION = "E40000012"  # North East and Yorkshire
 
 
 def _table(at, column: str) -> pd.DataFrame:
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    tables = [t.value for t in at.table] + [d.value for d in at.dataframe]
+    return next(t for t in tables if column in t.columns)
 
 
 def _legend_names(at) -> set[str]:
@@ -31,9 +32,16 @@ def _legend_names(at) -> set[str]:
     return names
 
 
+def _chart_titles(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
 def _named(at, label: str) -> bool:
-    """Whether a chart's legend names a run ``label`` ("label: median (P50)", …)."""
-    return any(n.startswith(f"{label}: ") for n in _legend_names(at))
+    """Whether a chart names a run ``label``: in its legend ("A · label: median…", when
+    several are compared) or, when it shows one run, in its subtitle ("… · label")."""
+    return any(label in n for n in _legend_names(at)) or any(
+        f"· {label}</sup>" in t for t in _chart_titles(at)
+    )
 
 
 def _observed_text(path, code: str, geo: str) -> str:

@@ -30,14 +30,15 @@ def test_fan_chart_has_band_median_baseline_and_target():
     )
     names = [t.name for t in fig.data]
     assert names == [
-        "Double: 80% range (P10–P90)",
-        "Double: median (P50)",
+        "80% range (P10–P90)",
+        "Median (P50)",
         "Baseline median (dashed)",
         "Plan target (diamonds, dotted)",
     ]
     assert fig.data[2].line.dash == "dash"
     assert list(fig.data[3].x) == [1, 3, 5]
-    assert "Staff trained in improvement (%)" in fig.layout.title.text
+    assert "Staff trained in improvement<br>(%)" in fig.layout.title.text
+    assert "· Double" in fig.layout.title.text  # one scenario: named once, in the subtitle
     text = charts.fan_summary(fan, "improvement_coverage", 0, baseline, {5: 20.0})
     assert "10.0% now" in text and "year 5 20.0%" in text
 
@@ -106,3 +107,11 @@ def test_one_scenario_keeps_its_band():
         fan_data({"Baseline": base}, "vacancy_rate", level=4), name="vacancy_rate", level=4
     )
     assert fig.data[0].fill == "toself" and not fig.layout.annotations
+
+
+def test_a_long_fan_title_is_wrapped_to_fit_a_half_width_chart():
+    base, _ = _results()
+    fan = fan_data({"Baseline": base}, "successor_ready")
+    title = charts.fan_chart(fan, name="successor_ready").layout.title.text
+    lines = title.split("<sup>")[0].split("<br>")
+    assert len(lines) >= 2 and all(len(line) <= 34 for line in lines)
