@@ -385,3 +385,37 @@ def test_a_zero_target_far_from_its_history_asks_for_a_second_press(fresh_seeded
         assert plan_editing.load_plan(db).target_map()[("M08", ENGLAND_CODE, 5)] == 0.0
     finally:
         db.close()
+
+
+HOSTILE = "Mallory ![t](http://127.0.0.1:9/track.png) <a href='http://127.0.0.1:9/x'>x</a>"
+
+
+def test_people_s_text_on_the_plan_page_is_shown_as_typed(fresh_seeded_db_path):
+    """Issue 15: author, note and milestone text never become markup, links or images."""
+    import re
+
+    db = _store(fresh_seeded_db_path)
+    try:
+        latest = plan_editing.load_plan(db)
+        first, *rest = latest.milestones
+        hostile = latest.model_copy(
+            update={
+                "milestones": [first.model_copy(update={"title": HOSTILE, "owner": HOSTILE}), *rest]
+            }
+        )
+        plan_editing.save_draft(
+            db, local_actor(HOSTILE), hostile, note=HOSTILE, expected_version_id=latest.version_id
+        )
+    finally:
+        db.close()
+    at = run_page("plan", fresh_seeded_db_path)
+    assert not at.exception
+    shown = [m.value for m in at.markdown if "Mallory" in m.value]
+    shown += [c.value for c in at.caption if "Mallory" in c.value]
+    assert len(shown) >= 2  # the version line (author) and its note
+    for text in shown:
+        assert re.search(r"(?<!\\)[<>\[\]!()]", text.split("Mallory", 1)[1]) is None, text
+    road = run_page("plan", fresh_seeded_db_path, query=ROADMAP_TAB)
+    spec = json.loads({c.key: c for c in road.get("plotly_chart")}["chart_plan_roadmap"].proto.spec)
+    texts = json.dumps(spec["data"])
+    assert "Mallory" in texts and "<a href" not in texts and "&lt;a href" in texts
