@@ -18,7 +18,7 @@ from nlf_planner.exports_tables import ColumnDoc
 from nlf_planner.imports.cells import normalise_code
 from nlf_planner.imports.checks import Issue, check_columns
 from nlf_planner.imports.files import Table
-from nlf_planner.imports.records import RecordImport, normalise_dates
+from nlf_planner.imports.records import RecordImport, date_range_issues, normalise_dates
 
 STAKEHOLDER_COLUMNS: tuple[ColumnDoc, ...] = (
     ColumnDoc("name", "text", True, "Person or organisation (must be new).", "NHS Providers"),
@@ -90,10 +90,14 @@ def validate_stakeholders(
     if any(i.severity == "error" for i in issues):
         return RecordImport("stakeholders", [], issues, table.source_name, len(table))
     frame = normalise_dates(table.df, ["last_contact"])
+    issues += date_range_issues(frame, table.row_numbers, ["last_contact"], today)
+    out_of_range = {i.row for i in issues if i.severity == "error"}
     known = dict(existing)
     records = []
     for i, raw in enumerate(frame.to_dict("records")):
         row = int(table.row_numbers[i])
+        if row in out_of_range:
+            continue
         raw = {k: v for k, v in raw.items() if k in {c.column for c in STAKEHOLDER_COLUMNS}}
         if raw.get("region_code"):
             raw["region_code"] = normalise_code(raw["region_code"])
@@ -121,10 +125,14 @@ def validate_events(
     if any(i.severity == "error" for i in issues):
         return RecordImport("engagement_events", [], issues, table.source_name, len(table))
     frame = normalise_dates(table.df, ["event_date", "end_date"])
+    issues += date_range_issues(frame, table.row_numbers, ["event_date", "end_date"])
+    out_of_range = {i.row for i in issues if i.severity == "error"}
     by_name = {normalise_name(n): i for n, i in stakeholder_ids_by_name.items()}
     records = []
     for i, raw in enumerate(frame.to_dict("records")):
         row = int(table.row_numbers[i])
+        if row in out_of_range:
+            continue
         raw = {k: v for k, v in raw.items() if k in {c.column for c in EVENT_COLUMNS}}
         names = [n.strip() for n in str(raw.pop("stakeholders", "") or "").split(";") if n.strip()]
         unknown = [n for n in names if normalise_name(n) not in by_name]

@@ -44,3 +44,20 @@ def test_events_link_stakeholders_by_name_and_name_the_unknown_ones():
     (event,) = result.records
     assert event.stakeholder_ids == [1, 2] and event.priority_areas == ["P3", "P4"]
     assert event.event_date == date(2026, 6, 14)
+
+
+def test_dates_far_outside_any_plausible_range_are_refused_by_row():
+    """Year 1, 1900, 2200 and 9999 were accepted as event dates and last contacts."""
+    from datetime import date
+
+    import numpy as np
+    import pandas as pd
+
+    from nlf_planner.imports.records import date_range_issues
+
+    frame = pd.DataFrame(
+        {"event_date": ["0001-01-01", "2026-06-14", "2200-06-01", "", "2036-12-31"]}
+    )
+    found = date_range_issues(frame, np.arange(2, 7), ["event_date"], today=date(2026, 12, 2))
+    assert [(i.row, i.value) for i in found] == [(2, "0001-01-01"), (4, "2200-06-01")]
+    assert "outside the range this file may hold (1 Jan 2000 to 31 Dec 2036)" in found[0].reason
