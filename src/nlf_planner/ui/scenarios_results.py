@@ -96,7 +96,9 @@ def fan(
         fig = charts.fan_chart(
             frame, name=name, level=level, baseline=baseline, targets=tg, geo_name=geo_name
         )
-        summary = charts.fan_summary(frame, name, level, baseline, tg)
+        # The summary names the scenarios (people's text, also from imported files) and
+        # is shown as Markdown: escaped.
+        summary = escape_markdown(charts.fan_summary(frame, name, level, baseline, tg))
         return fig, summary, to_csv_bytes(frame.assign(output=name, level=level, geo_code=geo))
 
     fig, summary, csv = cached_view(db, "fan", (runs_key, name, level, geo, geo_name), build)

@@ -11,6 +11,7 @@ import pytest
 
 from nlf_planner.services import audit as audit_service
 from nlf_planner.services import scenarios as scenario_service
+from nlf_planner.services.actor import local_actor
 from nlf_planner.services.database import open_store
 from nlf_planner.services.errors import NotFound
 from tests.apptest_utils import headings, run_page, signed_in
@@ -357,3 +358,31 @@ def test_goal_seek_answer_cannot_be_saved_by_a_viewer(fresh_seeded_db_path):
     with _opened(fresh_seeded_db_path) as db:
         listing = scenario_service.list_scenarios(db)
         assert not listing["name"].str.startswith("Goal seek:").any()
+
+
+def test_a_hostile_scenario_name_is_shown_as_typed_everywhere_on_compare(fresh_seeded_db_path):
+    """Issue 15: a scenario name (also from an imported file) holding Markdown or a link
+    must not make visitors' browsers fetch anything, in text, tables or charts."""
+    hostile = "Mallory ![t](http://127.0.0.1:9/x.png) <a href='http://127.0.0.1:9'>x</a>"
+    with _opened(fresh_seeded_db_path) as db:
+        base = scenario_service.baseline(db)
+        saved = scenario_service.save(
+            db,
+            local_actor("Mallory"),
+            name=hostile,
+            description="",
+            params=base.params.scale_places(2),
+            draws=200,
+            seed=1,
+        )
+        ids = f"{scenario_service.baseline_id(db)},{saved.scenario_id}"
+    at = run_page(
+        "scenarios", fresh_seeded_db_path, query={"tab": "Compare", "compare": ids, "draws": "200"}
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    shown = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    assert any("Mallory" in v for v in shown)
+    assert not any("![t](" in v for v in shown)  # Markdown image syntax never left live
+    for chart in at.get("plotly_chart"):
+        spec = chart.proto.spec
+        assert "<a href" not in spec and "Mallory" in spec
