@@ -26,8 +26,7 @@ NHS_DARK_GREY = "#425563"
 FOCUS_YELLOW = "#FFEB3B"
 FOCUS_DARK = "#212B32"
 
-#: Elements a person can reach with Tab; inputs inside Base Web wrappers are ringed on the
-#: wrapper, whose rounded box would otherwise clip the ring drawn on the input itself.
+#: Elements a person can reach with Tab, ringed themselves (text fields: see ``_FIELDS``).
 _FOCUSABLE = ", ".join(
     f"{selector}:focus-visible"
     for selector in (
@@ -47,17 +46,17 @@ _FOCUSABLE = ", ".join(
         "[tabindex]:not([tabindex='-1'])",
     )
 )
-_FIELDS = ", ".join(
-    f"{selector}:focus"
-    for selector in ("input", "textarea", "[role='combobox']", "[role='spinbutton']")
-)
+#: Text fields, pickers and switches sit inside a rounded box that clips anything drawn
+#: around them, so the box itself (the field's parent) carries the ring; likewise a date
+#: field's group of day/month/year parts and a data grid's frame (its canvas is clipped).
+#: (``:not(#_)`` lifts the rule above ``[tabindex]:focus-visible`` for the field itself.)
+_FIELDS = ", ".join(f"{tag}:focus:not(#_)" for tag in ("input", "textarea"))
 _WRAPPERS = ", ".join(
-    f"{selector}:focus-within"
-    for selector in (
-        "[data-baseweb='input']",
-        "[data-baseweb='textarea']",
-        "[data-baseweb='select'] > div",
-        "[data-baseweb='base-input']",
+    (
+        "*:has(> input:focus)",
+        "*:has(> textarea:focus)",
+        "[role='group']:has(> [role='spinbutton']:focus)",
+        "[data-testid='stDataFrame']:focus-within",
     )
 )
 
@@ -69,10 +68,15 @@ CSS = f"""
 [data-testid="stCaptionContainer"] {{
   opacity: 1 !important;  /* Streamlit fades captions to 60%: the grey alone is the contrast */
 }}
-{_FOCUSABLE}, {_FIELDS} {{
+{_FOCUSABLE} {{
   outline: 3px solid {FOCUS_YELLOW} !important;
   outline-offset: 2px !important;
   box-shadow: 0 0 0 2px {FOCUS_DARK} !important;
+}}
+{_FIELDS}, [role='group'] > [role='spinbutton']:focus,
+[data-testid="stDataFrame"] canvas:focus-visible {{
+  outline: none !important;  /* clipped by its own box: the box carries the ring */
+  box-shadow: none !important;
 }}
 {_WRAPPERS} {{
   outline: 3px solid {FOCUS_YELLOW} !important;
