@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from nlf_planner.charts.mdc_icons import assurance_svg, icon_img, variation_svg
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.plan import DIRECTION_RULE
 from nlf_planner.services import regions_view
 from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import MeasureView, RegionsModel
+from nlf_planner.spc import ASSURANCE_LABEL, VARIATION_LABEL, AssuranceIcon, VariationIcon
 from nlf_planner.ui.frame import chart_with_download, get_db
 from nlf_planner.ui.regions_notes import render_notes
 from nlf_planner.ui.regions_state import regions_model
@@ -31,12 +33,44 @@ def _measure_view(
     return regions_view.measure_view(_db, _model, code, geo)
 
 
+#: Pixels of a Making Data Count icon beside its words in the summary row.
+ICON_PX = 36
+#: Summary figures per row: three fit whole at 1024×768 with the sidebar open.
+METRICS_PER_ROW = 3
+
+
+def _icon_html(view: MeasureView) -> tuple[str, str]:
+    """The variation and assurance icons as ``<img>`` of their SVG, named by their words
+    (fixed specs, no user text; ``st.html`` keeps images but not inline SVG)."""
+    v, a = view.result.variation_icon, view.result.assurance_icon
+    variation = (
+        icon_img(variation_svg(v, ICON_PX), VARIATION_LABEL[VariationIcon(v)], ICON_PX) if v else ""
+    )
+    assurance = (
+        icon_img(assurance_svg(a, ICON_PX), ASSURANCE_LABEL[AssuranceIcon(a)], ICON_PX) if a else ""
+    )
+    return variation, assurance
+
+
 def _summary_row(view: MeasureView) -> None:
-    cols = st.columns([1, 1, 1, 1, 1, 1.6, 1.6])
-    for col, metric in zip(cols, view.metrics, strict=False):
-        col.metric(metric.label, metric.value, help=metric.help)
-    cols[5].markdown(f"**Variation**  \n{view.variation}")
-    cols[6].markdown(f"**Assurance**  \n{view.assurance}")
+    """The figures three to a row, then the two icons with their words (more to a row cut
+    the figures off at 1024 pixels: "16.…")."""
+    for start in range(0, len(view.metrics), METRICS_PER_ROW):
+        row = view.metrics[start : start + METRICS_PER_ROW]
+        for col, metric in zip(st.columns(METRICS_PER_ROW), row, strict=False):
+            col.metric(metric.label, metric.value, help=metric.help)
+    icons = _icon_html(view)
+    for col, heading, icon, words in zip(
+        st.columns(2),
+        ("Variation", "Assurance"),
+        icons,
+        (view.variation, view.assurance),
+        strict=True,
+    ):
+        col.markdown(f"**{heading}**")
+        if icon:  # the Making Data Count icon, beside the words (kept: colour never alone)
+            col.html(icon)
+        col.markdown(words)
     if view.context:
         st.markdown(view.context)
 
@@ -48,7 +82,7 @@ def render_measure(region: str) -> None:
     model = regions_model(db)
     geos = regions_view.geography_choices(model, region)
     measures = regions_view.measure_choices(model)
-    c1, c2 = st.columns(2)
+    c1, c2 = st.columns([2, 3])  # measure names are the longer ones
     geo = url_select(c1, "Geography", geos, "geo", region if region in geos else ENGLAND_CODE)
     code = url_select(c2, "Measure", measures, "measure", next(iter(measures)))
     view = _measure_view(db, model, view_key(db, model), code, geo)
