@@ -64,7 +64,7 @@ show_flash()
 def people_view() -> None:
     """The Stakeholders tab; its filters rerun only this fragment."""
     db = get_db()  # re-pins the data version when the fragment reruns alone
-    left, right = st.columns([3, 1])
+    left, right = st.columns([2, 1])  # the toggle's label fits at 1024 px
     groups = left.multiselect(
         "Group",
         list(GROUPS),

@@ -408,14 +408,15 @@ def events_timeline(
     )
     fig.update_layout(
         barmode="overlay",
+        # The legend sits under the dates: above the plot it wrapped into the title at 1024 px.
         legend={
             "title": {"text": "Type: "},
             "orientation": "h",
-            "y": 1.0,
-            "yanchor": "bottom",
+            "y": -90 / max(320, 150 + 38 * len(labels)),
+            "yanchor": "top",
             "x": 0,
         },
-        margin={"l": 20, "r": 20, "t": 120, "b": 50},
+        margin={"l": 20, "r": 20, "t": 70, "b": 130},
     )
     return fig
 

@@ -52,7 +52,7 @@ def not_contacted_list(
         hide_index=True,
         key="quiet_table",
         column_config={
-            "name": st.column_config.TextColumn("Name", width="large"),
+            "name": st.column_config.TextColumn("Name", width="medium", pinned=True),
             "group_label": "Group",
             "region_name": "Region",
             "quadrant": "Quadrant",

@@ -35,7 +35,7 @@ EDIT_SEEN = "edit_event_seen"
 TABLE_CONFIG = {
     "event_date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
     "end_date": st.column_config.DateColumn("Until", format="D MMM YYYY"),
-    "title": st.column_config.TextColumn("Title", width="large"),
+    "title": st.column_config.TextColumn("Title", width="medium", pinned=True),
     "event_type_label": "Type",
     "audience": "Audience",
     "region_name": "Region",

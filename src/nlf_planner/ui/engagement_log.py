@@ -23,7 +23,7 @@ def log_table(log: pd.DataFrame) -> None:
         key="log_table",
         column_config={
             "event_date": st.column_config.DateColumn("Date", format="D MMM YYYY"),
-            "title": st.column_config.TextColumn("Event", width="large"),
+            "title": st.column_config.TextColumn("Event", width="medium", pinned=True),
             "event_type_label": "Type",
             "stakeholder": st.column_config.TextColumn("Stakeholder", width="large"),
             "group_label": "Group",

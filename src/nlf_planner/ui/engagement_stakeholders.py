@@ -28,7 +28,7 @@ from nlf_planner.ui.text import escape_markdown
 COLUMNS = list(engagement_service.STAKEHOLDER_EXPORT_COLUMNS)
 EDIT_SEEN = "edit_stakeholder_seen"
 TABLE_CONFIG = {
-    "name": st.column_config.TextColumn("Name", width="large"),
+    "name": st.column_config.TextColumn("Name", width="medium", pinned=True),
     "group_label": "Group",
     "region_name": "Region",
     "interest": st.column_config.NumberColumn("Interest (1–5)"),
