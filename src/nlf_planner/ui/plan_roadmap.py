@@ -21,7 +21,7 @@ from nlf_planner.services import plan_editing
 from nlf_planner.services.database import Database, data_version
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.services.plan_editing import PlanReference
-from nlf_planner.ui.frame import chart_with_download, format_date
+from nlf_planner.ui.frame import chart_with_download, format_date, get_db
 from nlf_planner.ui.text import escape_markdown
 
 KEY_COLUMNS = {
@@ -49,7 +49,11 @@ def _roadmap(
     return fig, data, roadmap_summary(data, _plan.base_year, today)
 
 
+@st.fragment
 def roadmap(db: Database, plan: P.Plan, ref: PlanReference, area: str | None, today: date) -> None:
+    """The roadmap and its events switch, rerun on their own (a fragment: the switch need
+    not rerun the page, issue 12)."""
+    db = get_db()  # a fragment rerun pins the data version again
     show_events = st.toggle(
         "Show engagement events",
         value=False,

@@ -77,8 +77,10 @@ def rollup(plan: P.Plan, ref: PlanReference, today: date) -> None:
     )
 
 
+@st.fragment
 def attention(plan: P.Plan, today: date, area: str | None) -> None:
-    """Past-due and stale milestones; the number of days is kept in the URL as ``stale``."""
+    """Past-due and stale milestones; the number of days is kept in the URL as ``stale``.
+    A fragment: changing the number of days reruns only this list (issue 12)."""
     st.subheader("Needs attention: past due or not updated")
     default_days = get_settings().stale_days
     stale_param = query_param("stale", str(default_days))
