@@ -221,11 +221,12 @@ def chart_with_download(
     """A chart, its plain-English text alternative and a CSV of the data behind it.
 
     ``alt`` is the chart's accessible name (what it shows, for screen readers); without it
-    the chart's own title is used, so no chart is ever unnamed."""
+    the chart's own title is used, so no chart is ever unnamed. ``summary`` is plain text:
+    it is escaped here (callers pass it unescaped), as it often quotes people's text."""
     st.plotly_chart(
         fig, config=PLOTLY_CONFIG, key=f"chart_{key}", alt=alt or _figure_title(fig) or summary
     )
-    st.caption(summary)
+    st.caption(escape_markdown(summary))  # summaries quote names, notes and scenario names
     st.download_button(
         "Download data (CSV)",
         data=to_csv_bytes(data),  # formula-safe: chart data carry people's text too
