@@ -23,6 +23,7 @@ import signal
 import tempfile
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,8 @@ def _child(
         if tmp_dir is not None:  # what a killed write leaves in the temp folder is counted
             tmp_dir.mkdir(parents=True, exist_ok=True)
             tempfile.tempdir = str(tmp_dir)
+            # A server database keeps its backups here (a DuckDB file: beside the file).
+            os.environ["NLF_BACKUP_DIR"] = str(tmp_dir / "backups")
         db = open_store(target)
         prepared = op.prepare(db)
         os.write(ready_w, b"R")
@@ -152,3 +155,27 @@ def run_child(
     if "write_s" in details:  # done and closed, whether or not the kill came before the exit
         return ChildResult("finished", write_s=details["write_s"])
     return ChildResult("failed", error=details.get("error") or f"exit status {status}")
+
+
+def backup_kinds(folder: Path) -> Counter:
+    """What a folder of backups holds after a crash: signed, unsigned or damaged zips, and
+    the temporary folders a backup is written in before it is moved into place."""
+    from nlf_planner.services.data_transfer import signing, validate_backup
+    from nlf_planner.services.errors import ServiceError
+
+    kinds: Counter = Counter()
+    if not folder.exists():
+        return kinds
+    key = os.environ["NLF_BACKUP_KEY"].encode()
+    for path in folder.iterdir():
+        if path.is_dir():
+            kinds["unfinished backup folder"] += 1
+            continue
+        try:
+            validate_backup(path)
+            status = signing.signature_status(path, key)
+        except ServiceError:
+            kinds["damaged backup"] += 1
+            continue
+        kinds["signed backup" if status == signing.VERIFIED else "unsigned backup"] += 1
+    return kinds

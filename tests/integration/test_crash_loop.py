@@ -37,7 +37,7 @@ from nlf_planner.store import Database
 from nlf_planner.store.backup import read_table
 from nlf_planner.store.db import open_database
 from nlf_planner.store.migrations import pending_migrations, schema_version
-from tests.crash_child import Operation, digest, run_child
+from tests.crash_child import Operation, backup_kinds, digest, run_child
 
 ADMIN = local_actor("Crash Loop Admin")  # local mode: every role, admin included
 KILLS = 20
@@ -126,13 +126,11 @@ def scenario_operation() -> Operation:
     return Operation("scenario save", prepare, save)
 
 
-def restore_operation(backup: Path, safety_dir: Path) -> Operation:
+def restore_operation(backup: Path) -> Operation:
     return Operation(
         "restore",
         lambda db: None,
-        lambda db, _: data_transfer.restore_backup(
-            db, ADMIN, backup, reason="crash loop", safety_dir=safety_dir
-        ),
+        lambda db, _: data_transfer.restore_backup(db, ADMIN, backup, reason="crash loop"),
     )
 
 
@@ -160,9 +158,14 @@ class Copies:
     def check(self, target: str | Path, scratch: Path) -> tuple[Database, list[str]]:
         """Open ``target`` as the app would after a crash (without migrating it: pending
         migrations must be seen, not applied) and list what was left behind."""
-        left = [p.name for p in scratch.iterdir()] if scratch.exists() else []
+        found = scratch.iterdir() if scratch.exists() else []
+        left = [p.name for p in found if p.name != "backups"]  # backups: counted apart
         db = self._open(target)
         return db, left + self._left_in(db)
+
+    def backups(self, target: str | Path, scratch: Path) -> Counter:
+        """The backups this attempt left (before an import, before a restore)."""
+        return backup_kinds(scratch / "backups")
 
     def _copy(self, base: str | Path, folder: Path) -> str | Path:
         raise NotImplementedError
@@ -178,6 +181,9 @@ class Copies:
 
 
 class DuckDBCopies(Copies):
+    def backups(self, target: Path, scratch: Path) -> Counter:
+        return backup_kinds(target.parent / "backups")  # a DuckDB file keeps them beside it
+
     def _copy(self, base: Path, folder: Path) -> Path:
         target = folder / "nlf.duckdb"
         shutil.copyfile(base, target)
@@ -254,6 +260,7 @@ class Tally:
     outcomes: Counter = field(default_factory=Counter)
     states: Counter = field(default_factory=Counter)
     leftovers: list[str] = field(default_factory=list)
+    backups: Counter = field(default_factory=Counter)
     wrong: list[str] = field(default_factory=list)
     write_s: float = 0.0
 
@@ -271,6 +278,9 @@ def _whole_run(copies: Copies, op: Operation) -> tuple[dict[str, str], float]:
         assert result.outcome == "finished", result.error
         db, left = copies.check(target, scratch)
         assert left == [], f"an uninterrupted {op.name} left {left}"
+        kept = copies.backups(target, scratch)
+        expected = 1 if op.name in ("import", "restore") else 0  # the automatic backup
+        assert kept == Counter({"signed backup": expected} if expected else {}), kept
         after, _, pending = _state_of(db)
         assert pending == []
     return after, result.write_s
@@ -299,6 +309,7 @@ def crash_loop(copies: Copies, op: Operation, rng: random.Random, kills: int) ->
             tally.outcomes[result.outcome] += 1
             db, left = copies.check(target, scratch)
             state, now_version, pending = _state_of(db)
+            tally.backups += copies.backups(target, scratch)
         tally.leftovers += left
         assert pending == [] and now_version == version, (
             f"{op.name} attempt {attempt}: migrations {pending} pending, schema {now_version}"
@@ -332,7 +343,8 @@ def _report(backend: str, tallies: dict[str, Tally]) -> str:
     for name, t in tallies.items():
         lines.append(
             f"  {name}: write {t.write_s * 1000:.0f} ms; {dict(t.outcomes)}; states "
-            f"{dict(t.states)}; neither {len(t.wrong)}; left behind {_kinds(t.leftovers)}"
+            f"{dict(t.states)}; neither {len(t.wrong)}; left behind {_kinds(t.leftovers)}; "
+            f"backups {dict(t.backups)}"
         )
     return "\n".join(lines)
 
@@ -375,12 +387,12 @@ def _prepare_bases(open_copy: Callable[[str], Database], backup_path: Path) -> b
     return csv
 
 
-def _operations(csv: bytes, backup: Path, safety: Path) -> list[Operation]:
+def _operations(csv: bytes, backup: Path) -> list[Operation]:
     return [
         import_operation(csv),
         plan_operation(),
         scenario_operation(),
-        restore_operation(backup, safety),
+        restore_operation(backup),
     ]
 
 
@@ -402,7 +414,7 @@ def test_a_kill_during_any_write_leaves_before_or_after_on_duckdb(
     attempts = tmp_path / "attempts"
     attempts.mkdir()
     copies = DuckDBCopies(attempts, _on_base(bases["seeded"], bases["restore"]))
-    tallies = _run_all(copies, _operations(csv, backup, tmp_path / "safety"))
+    tallies = _run_all(copies, _operations(csv, backup))
     assert sum(sum(t.states.values()) for t in tallies.values()) == 4 * KILLS
 
 
@@ -422,7 +434,7 @@ def test_a_kill_during_any_write_leaves_before_or_after_on_postgresql(
     attempts.mkdir()
     copies = PostgresCopies(attempts, _on_base(names["seeded"], names["restore"]), pg_server)
     try:
-        tallies = _run_all(copies, _operations(csv, backup, tmp_path / "safety"), PG_KILLS)
+        tallies = _run_all(copies, _operations(csv, backup), PG_KILLS)
     finally:
         for name in names.values():
             drop_database(pg_server, name)
