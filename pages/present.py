@@ -37,7 +37,7 @@ from nlf_planner.ui.present_controls import (
 )
 from nlf_planner.ui.present_deck import current_deck
 from nlf_planner.ui.present_packs import downloads, sections
-from nlf_planner.ui.present_slides import full_screen_style, render_slide
+from nlf_planner.ui.present_slides import fit_to_window, full_screen_style, render_slide
 from nlf_planner.ui.sidebar import region_options
 from nlf_planner.ui.text import escape_markdown
 
@@ -66,14 +66,17 @@ def slide_view(presenting: bool, chosen) -> None:
     slide = deck.slides[number - 1]
     navigation(deck, number, presenting)
     if presenting:
-        render_slide(slide, presenting)
+        with st.container(key="present_slide"):
+            render_slide(slide, presenting)
+            speaker_notes(slide.notes)
+            st.caption(escape_markdown(deck.stamp.footer()))
+        fit_to_window()
+        return
     else:
         with st.container(border=True):
             render_slide(slide, presenting)
         notes_toggle()
     speaker_notes(slide.notes)
-    if presenting:
-        st.caption(escape_markdown(deck.stamp.footer()))
 
 
 db = get_db()

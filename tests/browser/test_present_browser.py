@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from bench.browser_timing import wait_for_charts
 from tests.browser.conftest import screenshot, wait_for_app_run
 
@@ -54,7 +56,8 @@ def test_presenter_mode_hides_the_sidebar_and_steps_through_every_slide(app_serv
         assert page.get_by_test_id("stException").count() == 0, f"slide {expected}"
         assert _counter(page)[0] == expected
         assert f"slide={expected}" in page.url
-        seen_kinds.add(page.get_by_role("heading").first.inner_text().split(":")[0])
+        heading = page.locator(".st-key-present_slide").get_by_role("heading").first
+        seen_kinds.add(heading.inner_text().split(":")[0])
     assert page.get_by_role("button", name=re.compile("^Next")).is_disabled()
     assert "Data notice and sources" in seen_kinds
 
@@ -103,4 +106,62 @@ def test_the_html_pack_opens_offline_and_steps_with_the_keyboard(
     assert page.locator(active).get_attribute("data-key") == deck.slides[-1].key
     assert errors == []
     assert all(u.startswith(("file:", "data:", "blob:")) for u in requests), requests
+    context.close()
+
+
+_SLIDE_FACTS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const slide = document.querySelector('.st-key-present_slide');
+  const zoom = parseFloat((slide && slide.style.zoom) || '1');
+  const box = slide ? slide.getBoundingClientRect() : {bottom: 0};
+  const cut = [...document.querySelectorAll('.st-key-present_controls button p')]
+    .filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.innerText);
+  const count = document.querySelector('.st-key-present_count p');
+  const lineHeight = count ? parseFloat(getComputedStyle(count).lineHeight) : 0;
+  const texts = [...document.querySelectorAll('.st-key-present_slide svg text')]
+    .filter(t => t.textContent.trim() && t.getBBox().width > 0)
+    .map(t => [parseFloat(getComputedStyle(t).fontSize) * zoom, t.textContent.slice(0, 40)])
+    .sort((a, b) => a[0] - b[0]);
+  return {
+    scroll: main.scrollHeight, bottom: box.bottom, cut: cut,
+    countLines: count ? Math.round(count.getBoundingClientRect().height / lineHeight) : 0,
+    toolbars: [...document.querySelectorAll('.modebar')].filter(m => m.offsetParent).length,
+    smallestText: texts.length ? texts[0] : null, zoom: zoom,
+    charts: slide ? slide.querySelectorAll('.js-plotly-plot').length : 0,
+  };
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), [(1024, 768), (1920, 1080)])
+def test_every_slide_fits_the_window_in_full_screen(app_server, browser, width, height):
+    """Issue 18: at a projector's 1024×768 and at 1920×1080, every slide of the default deck
+    shows whole with no scrolling; no control label is cut off, "Slide n of N" stays on one
+    line, slides carry no plotly toolbar, and the region matrix's text is at least 12 px."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.goto(app_server)
+    wait_for_app_run(page)
+    page.goto(f"{app_server}/present?full=1")
+    wait_for_app_run(page)
+    page.get_by_role("button", name=re.compile("Exit full screen")).wait_for()
+    _, total = _counter(page)
+    for number in range(1, total + 1):
+        if number > 1:
+            page.keyboard.press("ArrowRight")
+            wait_for_app_run(page)
+        wait_for_charts(page)
+        page.wait_for_timeout(400)  # the fit runs on the next animation frame
+        facts = page.evaluate(_SLIDE_FACTS)
+        where = f"slide {number} at {width}×{height}"
+        assert facts["scroll"] <= height, f"{where}: the page scrolls ({facts['scroll']} px)"
+        assert facts["bottom"] <= height + 1, f"{where}: the slide ends below the window"
+        assert facts["cut"] == [], f"{where}: control labels cut off: {facts['cut']}"
+        assert facts["countLines"] == 1, f"{where}: the slide count wraps"
+        assert facts["toolbars"] == 0, f"{where}: a plotly toolbar shows"
+        heading = page.locator(".st-key-present_slide").get_by_role("heading").first.inner_text()
+        if heading.startswith("Region comparison") and facts["charts"]:
+            size, text = facts["smallestText"]
+            assert size >= 12, f"{where}: {text!r} is {size:.1f} px (zoom {facts['zoom']})"
+        if number in (1, 2, 3) or heading.startswith("Region comparison"):
+            screenshot(page, f"present-fit-{width}x{height}-{number}")
     context.close()

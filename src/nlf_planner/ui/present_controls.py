@@ -62,7 +62,6 @@ CONTROLS_CSS = """
 <style>
 .st-key-present_controls button p, .st-key-present_count p { white-space: nowrap; }
 .st-key-present_count { justify-content: center; min-height: 2.5rem; }
-.st-key-present_jump_box { min-width: 12rem; max-width: 26rem; flex: 1 1 14rem; }
 </style>
 """
 
@@ -230,7 +229,7 @@ def navigation(deck: Deck, number: int, presenting: bool) -> None:
     )
     _step_buttons(row, number, len(deck.slides))
     st.session_state["present_jump"] = number
-    with row.container(key="present_jump_box"):
+    with row.container(key="present_jump_box", width=220 if presenting else 300):
         st.selectbox(
             "Jump to slide",
             options=list(titles),
