@@ -231,7 +231,7 @@ def chart_with_csv(
     (contact details need an editor), so a hint takes its place.
     """
     st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{key}", alt=alt)
-    st.caption(summary)
+    st.caption(escape_markdown(summary))  # summaries quote stakeholder names
     if data is None:
         download_hint()
     else:
