@@ -203,13 +203,13 @@ def show_preview(preview: ImportPreview, source_name: str) -> None:
     )
 
 
+#: Narrow enough to show whole at 1024 px wide (the area code is in the full preview).
 REMOVAL_COLUMNS = {
-    "measure_code": "Measure",
-    "geo_code": "Area code",
+    "measure_code": st.column_config.TextColumn("Measure", width="small"),
     "area_name": "Area",
-    "rows": st.column_config.NumberColumn("Rows removed", format="%d"),
-    "first_period": st.column_config.DateColumn("From", format="MMM YYYY"),
-    "last_period": st.column_config.DateColumn("To", format="MMM YYYY"),
+    "rows": st.column_config.NumberColumn("Rows", format="%d", width="small"),
+    "first_period": st.column_config.DateColumn("From", format="MMM YYYY", width="small"),
+    "last_period": st.column_config.DateColumn("To", format="MMM YYYY", width="small"),
 }
 
 
@@ -229,6 +229,7 @@ def confirm_removal(preview: ImportPreview, file_key: str) -> bool:
             preview.removals,
             hide_index=True,
             column_config=REMOVAL_COLUMNS,
+            column_order=list(REMOVAL_COLUMNS),
             key=f"data_removals_{file_key}",
         )
     return st.checkbox(
