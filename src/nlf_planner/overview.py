@@ -185,7 +185,8 @@ def change_lines(changes: pd.DataFrame, escape: Callable[[object], str]) -> list
             )
         reason = f" — {escape(r['reason'])}" if _given(r.get("reason")) else ""
         lines.append(
-            f"- {r['changed_at']:%d %b %Y %H:%M} · **{escape(r['actor'])}** · "
+            f"- {r['changed_at'].day} {r['changed_at']:%b %Y %H:%M} · "  # as ui.frame writes it
+            f"**{escape(r['actor'])}** · "
             f"{r['action']} {escape(what)}{reason}"
         )
     return lines

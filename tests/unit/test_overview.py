@@ -120,10 +120,10 @@ def test_recent_changes_read_as_one_line_each_with_peoples_text_escaped() -> Non
         ]
     )
     assert change_lines(changes, escape_markdown) == [
-        r"- 04 May 2026 09:30 · **Ada \<b\>L\</b\>** · add spc rebase 3 "
+        r"- 4 May 2026 09:30 · **Ada \<b\>L\</b\>** · add spc rebase 3 "
         r"— New \*standard\* & more",
-        "- 05 May 2026 10:00 · **Bo** · save plan",
-        r"- 06 May 2026 11:00 · **Cy** · create scenario ‘\[Grow\]\(http://x\) places’, "
+        "- 5 May 2026 10:00 · **Bo** · save plan",
+        r"- 6 May 2026 11:00 · **Cy** · create scenario ‘\[Grow\]\(http://x\) places’, "
         "version 1",
     ]
     assert change_lines(changes.iloc[0:0], escape_markdown) == []

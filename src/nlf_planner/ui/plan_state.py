@@ -23,7 +23,7 @@ import streamlit as st
 from nlf_planner.plan import EDITOR_TABLES, Plan, baselines_from_history, row_areas, shift_years
 from nlf_planner.services import plan_editing
 from nlf_planner.services.database import Database, data_version
-from nlf_planner.ui.frame import get_db, query_param, set_query_params
+from nlf_planner.ui.frame import format_date, get_db, query_param, set_query_params
 
 VERSION_KEY = "plan_version"
 URL_PARAM = "plan"
@@ -43,7 +43,7 @@ ALL = "ALL"
 
 
 def _version_label(row: pd.Series, latest: int | None) -> str:
-    when = pd.Timestamp(row["created_at"]).strftime("%d %b %Y")
+    when = format_date(pd.Timestamp(row["created_at"]))
     tag = " (latest)" if int(row["version_id"]) == latest else ""
     return f"v{int(row['version_id'])}{tag} · {when} · {row['author']}"
 
