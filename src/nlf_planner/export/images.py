@@ -169,6 +169,29 @@ async def _draw_batch(specs: list[tuple[int, dict]], drawn: Callable[[int, bytes
         await browser.close()
 
 
+MIN_SIDE_MARGIN = 24  # px: room so nothing at a chart's edge is cut ("outh East")
+
+
+def _pack_layout(layout: dict, width: int, height: int) -> dict:
+    """The chart's layout at its slide size: every axis grows its margin to fit its tick
+    labels (automargin), and the side margins never drop to nothing, so the image never
+    cuts a label at its edge."""
+    out = {**layout, "width": width, "height": height, "autosize": False}
+    axes = [k for k in out if k.startswith(("xaxis", "yaxis"))] or ["xaxis", "yaxis"]
+    for key in axes:
+        out[key] = {**(out.get(key) or {}), "automargin": True}
+    margin = dict(out.get("margin") or {})
+    for side in ("l", "r"):
+        margin[side] = max(int(margin.get(side) or 0), MIN_SIDE_MARGIN)
+    out["margin"] = margin
+    title = out.get("title")
+    if isinstance(title, dict) and title.get("text"):
+        pad = dict(title.get("pad") or {})
+        pad["l"] = max(int(pad.get("l") or 0), MIN_SIDE_MARGIN // 2)
+        out["title"] = {**title, "pad": pad}
+    return out
+
+
 def _image_spec(fig: go.Figure, box: Box) -> dict:
     """What kaleido draws for one chart, sized to its box on the slide. Built from the
     figure's own JSON (no copy of the validated figure, which costs a tenth of a second a
@@ -176,10 +199,7 @@ def _image_spec(fig: go.Figure, box: Box) -> dict:
     width = int(box.width * PX_PER_IN)
     height = int(box.height * PX_PER_IN)
     spec = fig.to_plotly_json()
-    figure = {
-        "data": spec["data"],
-        "layout": {**spec["layout"], "width": width, "height": height, "autosize": False},
-    }
+    figure = {"data": spec["data"], "layout": _pack_layout(spec["layout"], width, height)}
     return {
         "fig": figure,
         "opts": {"format": "png", "width": width, "height": height, "scale": IMAGE_SCALE},
