@@ -9,6 +9,7 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 
+import pandas as pd
 import pytest
 from pptx import Presentation
 
@@ -245,3 +246,34 @@ def test_icons_are_drawn_beside_their_words_in_every_pack(deck, images) -> None:
     html = export.to_html(deck).decode()
     assert html.count("class='nlf-mdc-icon'") >= len(labels)
     assert 'aria-label="Special-cause' in html or 'aria-label="Common-cause' in html
+
+
+# --------------------------------------------------------------------------- issue 15
+
+HOSTILE = 'Mallory ![t](http://127.0.0.1:9/track.png) <a href="http://127.0.0.1:9/x">x</a> *b*'
+
+
+def _hostile_deck(deck):
+    """The deck with people's text in every slide field and the stamp."""
+    from nlf_planner.deck import SlideTable
+
+    slide = dataclasses.replace(
+        deck.slides[1],
+        title=f"Summary {HOSTILE}",
+        subtitle=HOSTILE,
+        bullets=(HOSTILE,),
+        notes=HOSTILE,
+        tables=(SlideTable(pd.DataFrame({"Name": [HOSTILE]}), caption=HOSTILE),),
+    )
+    stamp = dataclasses.replace(deck.stamp, plan_version=HOSTILE, scenarios=(HOSTILE,))
+    return dataclasses.replace(deck, slides=(deck.slides[0], slide), stamp=stamp)
+
+
+def test_the_html_pack_shows_peoples_text_as_typed_never_as_markup(deck) -> None:
+    html = export.to_html(_hostile_deck(deck)).decode()
+    assert '<a href="http://127.0.0.1:9' not in html
+    assert "<a href=" not in html.split("<script>")[0]  # no link in the markup before plotly.js
+    assert "&lt;a href=&quot;http://127.0.0.1:9/x&quot;&gt;" in html or "&lt;a href=" in html
+    parsed = _Deck()
+    parsed.feed(html)
+    assert parsed.external == []  # nothing fetched from the tracking address

@@ -184,3 +184,35 @@ def test_scenarios_in_the_url_choose_the_deck_scenarios(seeded_db_path) -> None:
     stamp = next(c.value for c in at.caption if c.value.startswith("Packs carry"))
     assert escape_markdown(f"scenarios: {one.name} (v{one.version})") in stamp
     assert all(s.name not in stamp for s in scenarios if s.name != one.name)
+
+
+HOSTILE = 'Mallory ![t](http://127.0.0.1:9/track.png) <a href="http://127.0.0.1:9/x">x</a> *b*'
+
+
+def test_slide_tables_show_peoples_text_as_typed() -> None:
+    """Issue 15: a cell, caption or icon cell holding people's text is escaped HTML, never a
+    link or an image fetched from elsewhere."""
+    import pandas as pd
+
+    from nlf_planner.deck import SlideTable
+    from nlf_planner.ui.present_slides import table_html
+
+    table = SlideTable(
+        pd.DataFrame({"Name": [HOSTILE], "Variation": ["H – Concern (high)"]}),
+        caption=HOSTILE,
+        icons=pd.DataFrame({"Name": [""], "Variation": ["variation:concern_high"]}),
+    )
+    html = table_html(table)
+    assert "<a href" not in html
+    assert "&lt;a href=&quot;http://127.0.0.1:9/x&quot;&gt;" in html
+    assert "src='http" not in html and 'src="http' not in html
+    assert 'alt="Special-cause concern (high)"' in html  # the icon, named by its words
+
+
+def test_slide_text_reaches_markdown_escaped(seeded_db_path) -> None:
+    """Notes and the stamp go through escape_markdown on the page: exactly the escaped text."""
+    at = run_page("present", seeded_db_path, query={"slide": "2"})
+    at.toggle(key="present_notes").set_value(True).run()
+    assert _notes_of(seeded_db_path, 2) in [i.value for i in at.info]
+    stamp = next(c.value for c in at.caption if c.value.startswith("Packs carry"))
+    assert "\\(" in stamp  # "(illustrative)" arrives escaped: the stamp holds people's names
