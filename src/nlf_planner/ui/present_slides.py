@@ -225,7 +225,7 @@ def _chart(slide: Slide, fig: go.Figure, index: int, presenting: bool) -> None:
             fig,
             figure_data(fig),
             key=key,
-            summary=escape_markdown(slide.narrative),
+            summary=slide.narrative,  # chart_with_download escapes it
             alt=_alt(slide),
         )
 
