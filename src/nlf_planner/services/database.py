@@ -14,6 +14,7 @@ from nlf_planner.services import cache
 from nlf_planner.services.actor import Actor
 from nlf_planner.services.errors import Unavailable
 from nlf_planner.store import Database, StoreError, open_database
+from nlf_planner.store import backup as backup_store
 from nlf_planner.store import measurements as measurement_store
 from nlf_planner.store import reference as reference_store
 from nlf_planner.store.db import is_server_url
@@ -38,6 +39,7 @@ def open_store(path: Path | str) -> Database:
     try:
         db = open_database(path)
         reference_store.ensure_reference(db)
+        backup_store.sweep_leftovers(db)  # what a killed backup or restore left (issue 15)
     except StoreError as exc:
         raise Unavailable(f"The database could not be opened. {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - any driver failure becomes a message

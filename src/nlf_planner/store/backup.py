@@ -9,21 +9,32 @@ the manifest and every checksum, builds a new DuckDB file beside the live one fr
 migrations (so no SQL from the file is ever run), loads each table, checks the row counts,
 applies any newer migrations, records the restore in the audit log, takes an automatic
 backup of the current state, and then replaces the live file with one atomic rename.
+
+Work files (the half-built restored file, the Parquet parts, a backup before it is moved
+into place) live only in work folders named ``nlf-restore-*`` / ``nlf-backup-*`` (mode
+0700) beside the database or in its backups folder, each held by a lock file
+(``<folder>.lock``, flock) for as long as its process works in it. A process killed
+mid-way (SIGKILL runs no ``finally``) drops its lock, so :func:`sweep_leftovers` (at each
+restore and whenever the services open the database) removes exactly what dead processes
+left, never a live one's work, a kept backup or the database itself.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import glob
 import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 import uuid
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -108,6 +119,132 @@ def table_row_counts(db: Database) -> dict[str, int]:
         }
 
 
+# --- work folders ----------------------------------------------------------------------------
+
+#: A work folder's name: one of our prefixes and a random part (tempfile's or ours), never
+#: a ``.zip`` (a kept backup's name also starts ``nlf-backup-``, but it is a file).
+_WORK_NAME = re.compile(r"^(nlf-restore-source-|nlf-restore-|nlf-backup-)[A-Za-z0-9_]+$")
+_LOCK_SUFFIX = ".lock"
+
+
+def work_home(db: Database) -> Path:
+    """Where this database's work folders go: beside a DuckDB file (so the restored file is
+    renamed over the live one on the same file system), in the backups folder for a server
+    database (which has no folder of its own). Never the system temp folder, where a killed
+    restore's copy of a backup (personal data) would stay unseen."""
+    if db.dialect == dialect.DUCKDB:
+        return Path(db.path).resolve().parent
+    return default_backup_dir(db)
+
+
+@contextlib.contextmanager
+def work_folder(home: Path, prefix: str) -> Iterator[Path]:
+    """A private folder (0700) in ``home`` for one operation's work files, locked while in
+    use and removed at the end; a process killed inside leaves it unlocked for the sweep.
+    The lock file comes first and goes last, so a folder without one is always dead."""
+    home.mkdir(parents=True, exist_ok=True)
+    name = f"{prefix}{uuid.uuid4().hex[:16]}"
+    lock_path = home / (name + _LOCK_SUFFIX)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        folder = home / name
+        folder.mkdir(mode=0o700)
+        try:
+            yield folder
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        lock_path.unlink(missing_ok=True)
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _scratch(home: Path, prefix: str) -> Iterator[Path]:
+    """A work folder in ``home``, or the system temp folder when ``home`` cannot be written
+    (a read-only database may still be downloaded as a backup)."""
+    try:
+        work = work_folder(home, prefix)
+        folder = work.__enter__()
+    except OSError:
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            yield Path(tmp)
+        return
+    try:
+        yield folder
+    except BaseException as exc:
+        if not work.__exit__(type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        work.__exit__(None, None, None)
+
+
+def _claim(lock_path: Path) -> int | None:
+    """The lock of a dead process's work folder (an open descriptor), or None while a live
+    process holds it (flock: released by the kernel when its holder dies)."""
+    try:
+        fd = os.open(lock_path, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def sweep_work(home: Path | str, live: Path | None = None) -> list[Path]:
+    """Remove what killed operations left in ``home``: unlocked work folders and their lock
+    files, folders with no lock file (made by this app before locks), and for the DuckDB
+    file ``live`` the ``.<name>.restoring-*`` files an older restore built beside it. Never
+    a kept backup (a file) or the database. Returns what was removed."""
+    home = Path(home)
+    removed: list[Path] = []
+    if not home.is_dir():
+        return removed
+    for lock_path in sorted(home.glob("nlf-*" + _LOCK_SUFFIX)):
+        name = lock_path.name[: -len(_LOCK_SUFFIX)]
+        if not _WORK_NAME.match(name) or (fd := _claim(lock_path)) is None:
+            continue
+        try:
+            shutil.rmtree(home / name, ignore_errors=True)
+            lock_path.unlink(missing_ok=True)
+            removed.append(home / name)
+        finally:
+            os.close(fd)
+    for folder in sorted(home.glob("nlf-*")):
+        if (
+            _WORK_NAME.match(folder.name)
+            and folder.is_dir()
+            and not folder.is_symlink()
+            and not (home / (folder.name + _LOCK_SUFFIX)).exists()
+        ):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if live is not None:
+        for old in sorted(home.glob(f".{glob.escape(live.name)}.restoring-*")):
+            if old.is_file() and old.resolve() != live.resolve():
+                old.unlink(missing_ok=True)
+                removed.append(old)
+    return removed
+
+
+def sweep_leftovers(db: Database) -> list[Path]:
+    """Remove every leftover of a killed backup or restore of this database (see
+    :func:`sweep_work`), beside it and in its backups folder; never raises (a sweep must not
+    stop the database opening). Nothing on a database open read-only (it cannot be written,
+    or another process holds it)."""
+    if db.read_only:
+        return []
+    live = Path(db.path).resolve() if db.dialect == dialect.DUCKDB else None
+    removed: list[Path] = []
+    for home in dict.fromkeys([work_home(db), default_backup_dir(db)]):
+        with contextlib.suppress(OSError):
+            removed += sweep_work(home, live)
+    return removed
+
+
 # --- backup --------------------------------------------------------------------------------
 
 
@@ -133,23 +270,29 @@ def create_backup(
     *,
     created_by: str = "",
     prefix: str = "nlf-backup",
+    finish: Callable[[Path], object] | None = None,
 ) -> Path:
-    """Write a backup zip (to ``dest``, a file or folder; default data/backups/)."""
+    """Write a backup zip (to ``dest``, a file or folder; default data/backups/).
+
+    ``finish`` (the services' signing) runs on the finished zip in its work folder, before
+    the atomic move into place, so a kept backup is either absent or finished (signed)."""
     dest = Path(dest) if dest is not None else default_backup_dir(db)
     target = dest / backup_file_name(prefix) if dest.suffix.lower() != ".zip" else dest
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="nlf-backup-", dir=target.parent) as tmp:
-        tmp_zip = Path(tmp) / "backup.zip"
-        _write_backup_zip(db, Path(tmp), tmp_zip, created_by)
+    with work_folder(target.parent, "nlf-backup-") as tmp:
+        tmp_zip = tmp / "backup.zip"
+        _write_backup_zip(db, tmp, tmp_zip, created_by)
+        if finish is not None:
+            finish(tmp_zip)
         os.replace(tmp_zip, target)
     return target
 
 
 def backup_bytes(db: Database, *, created_by: str = "") -> bytes:
     """A backup as bytes (for a download button)."""
-    with tempfile.TemporaryDirectory(prefix="nlf-backup-") as tmp:
-        out = Path(tmp) / "backup.zip"
-        _write_backup_zip(db, Path(tmp), out, created_by)
+    with _scratch(work_home(db), "nlf-backup-") as tmp:
+        out = tmp / "backup.zip"
+        _write_backup_zip(db, tmp, out, created_by)
         return out.read_bytes()
 
 
@@ -430,8 +573,11 @@ def restore_backup(
     reason: str | None = None,
     label: str | None = None,
     safety_dir: Path | str | None = None,
+    finish_backup: Callable[[Path], object] | None = None,
 ) -> RestoreReport:
-    """Replace the live database with a checked backup, after backing up the current state.
+    """Replace the live database with a checked backup, after backing up the current state
+    (``finish_backup``, the services' signing, runs on that safety backup before it is moved
+    into place). First sweeps what killed restores and backups left (:func:`sweep_leftovers`).
 
     Raises :class:`BackupError` (the live database untouched) if anything is wrong.
     """
@@ -447,12 +593,33 @@ def restore_backup(
     )
     manifest = validate_backup(source)
     restore_id = uuid.uuid4().hex
+    sweep_leftovers(db)
+    safety = _SafetyBackup(db, actor, safety_dir, finish_backup)
     with db.restore_gate.restoring():  # every other write refused until this one ends
         if db.dialect == dialect.POSTGRES:
             return _restore_on_server(
-                db, source, manifest, actor, reason, label, restore_id, safety_dir
+                db, source, manifest, actor, reason, label, restore_id, safety
             )
-        return _restore_file(db, source, manifest, actor, reason, label, restore_id, safety_dir)
+        return _restore_file(db, source, manifest, actor, reason, label, restore_id, safety)
+
+
+@dataclass
+class _SafetyBackup:
+    """The automatic backup of the current state a restore takes before replacing it."""
+
+    db: Database
+    actor: str
+    folder: Path | str | None
+    finish: Callable[[Path], object] | None
+
+    def take(self) -> Path:
+        return create_backup(
+            self.db,
+            Path(self.folder) if self.folder else default_backup_dir(self.db),
+            created_by=f"automatic backup before restore by {self.actor}",
+            prefix="nlf-before-restore",
+            finish=self.finish,
+        )
 
 
 def _restore_file(
@@ -463,40 +630,27 @@ def _restore_file(
     reason: str | None,
     label: str,
     restore_id: str,
-    safety_dir: Path | str | None,
+    safety: _SafetyBackup,
 ) -> RestoreReport:
-    """The DuckDB restore: build the new file beside the live one, back the live one up,
-    then swap it in with one rename."""
+    """The DuckDB restore: build the new file in a work folder beside the live one (the
+    same file system), back the live one up, then swap it in with one rename. The work
+    folder, with the new file if it was not swapped in, goes at the end however it ends."""
     live = Path(db.path).resolve()
-    new_path = live.with_name(f".{live.name}.restoring-{restore_id[:8]}")
-    with (
-        tempfile.TemporaryDirectory(prefix="nlf-restore-", dir=live.parent) as tmp,
-        _open_zip(source) as zf,
-    ):
-        try:
-            counts = _build_restored_file(
-                zf, manifest, new_path, Path(tmp), actor, reason, restore_id, label
-            )
-        except (duckdb.Error, DriverError) as exc:
-            _remove(new_path)
-            raise BackupError(
-                f"The backup could not be loaded ({_short(exc)}); the current data are unchanged."
-            ) from exc
-        except BaseException:
-            _remove(new_path)
-            raise
-    try:
-        safety = create_backup(
-            db,
-            Path(safety_dir) if safety_dir else default_backup_dir(db),
-            created_by=f"automatic backup before restore by {actor}",
-            prefix="nlf-before-restore",
-        )
-    except BaseException:
-        _remove(new_path)
-        raise
-    _swap_in(db, new_path, live, restore_id)
-    return RestoreReport(label, manifest["schema_version"], counts, safety)
+    with work_folder(live.parent, "nlf-restore-") as tmp:
+        new_path = tmp / "restored.duckdb"
+        with _open_zip(source) as zf:
+            try:
+                counts = _build_restored_file(
+                    zf, manifest, new_path, tmp, actor, reason, restore_id, label
+                )
+            except (duckdb.Error, DriverError) as exc:
+                raise BackupError(
+                    f"The backup could not be loaded ({_short(exc)}); the current data are "
+                    "unchanged."
+                ) from exc
+        kept = safety.take()
+        _swap_in(db, new_path, live, restore_id)
+    return RestoreReport(label, manifest["schema_version"], counts, kept)
 
 
 def _mark_restored(cur: Cursor, restore_id: str) -> None:
@@ -516,7 +670,7 @@ def _restore_on_server(
     reason: str | None,
     label: str,
     restore_id: str,
-    safety_dir: Path | str | None,
+    safety_backup: _SafetyBackup,
 ) -> RestoreReport:
     """Restore into a shared PostgreSQL database in ONE transaction, with a safety backup.
 
@@ -529,18 +683,11 @@ def _restore_on_server(
     safety: list[Path] = []
 
     def take_safety_backup() -> None:
-        safety.append(
-            create_backup(
-                db,
-                Path(safety_dir) if safety_dir else default_backup_dir(db),
-                created_by=f"automatic backup before restore by {actor}",
-                prefix="nlf-before-restore",
-            )
-        )
+        safety.append(safety_backup.take())
 
     try:
         with (
-            tempfile.TemporaryDirectory(prefix="nlf-restore-") as tmp,
+            work_folder(work_home(db), "nlf-restore-") as tmp,
             _open_zip(source) as zf,
         ):
             counts = db.write(
@@ -548,7 +695,7 @@ def _restore_on_server(
                     cur,
                     zf,
                     manifest,
-                    Path(tmp),
+                    tmp,
                     actor,
                     reason,
                     restore_id,

@@ -8,6 +8,7 @@ made by the import service itself. Every backup made here is signed with the ser
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,19 @@ def signing_key(db: Database) -> bytes:
     return signing.backup_key(backup_folder(db).parent)
 
 
-def signed_backup(db: Database, dest: Path | str | None, *, created_by: str, **kw: str) -> Path:
-    """The store's backup zip, signed; no backup is left behind when signing fails. Every
-    backup file this app writes (by hand, before an import, before a restore) comes here or
-    through :func:`signing.sign_file`. Not role-checked: callers have checked their actor."""
+def signer(db: Database) -> Callable[[Path], Path]:
+    """Signs a finished backup zip in its work folder, before the store moves it into place,
+    so a kept backup is never visible unsigned (not even to a process killed in between)."""
     key = signing_key(db)
-    path = backup_store.create_backup(db, dest, created_by=created_by, **kw)
-    try:
-        return signing.sign_file(path, key)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
+    return lambda path: signing.sign_file(path, key)
+
+
+def signed_backup(db: Database, dest: Path | str | None, *, created_by: str, **kw: str) -> Path:
+    """The store's backup zip, signed before it appears; no backup is left behind when
+    signing fails. Every backup file this app writes (by hand, before an import, before a
+    restore) is signed through :func:`signer`. Not role-checked: callers have checked their
+    actor."""
+    return backup_store.create_backup(db, dest, created_by=created_by, finish=signer(db), **kw)
 
 
 def create_backup(db: Database, actor: Actor | None, dest: Path | str | None = None) -> Path:

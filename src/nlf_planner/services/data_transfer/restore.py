@@ -16,7 +16,6 @@ restore names the file and its signature status.
 from __future__ import annotations
 
 import shutil
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from nlf_planner.services import cache
 from nlf_planner.services.access import require
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.data_transfer import signing
-from nlf_planner.services.data_transfer.backups import prune_automatic, signing_key
+from nlf_planner.services.data_transfer.backups import prune_automatic, signer, signing_key
 from nlf_planner.services.data_transfer.errors import REFUSALS, clean_text, refusal
 from nlf_planner.services.errors import ReadOnly, ValidationFailed
 from nlf_planner.store import Database
@@ -136,10 +135,9 @@ def restore_backup(
         raise ReadOnly(why.strip())
     reason = clean_text(reason, "The reason for the restore", NOTHING_RESTORED)
     try:
-        with _private_copy(source) as frozen:
+        with _private_copy(db, source) as frozen:
             backup_store.validate_backup(frozen)  # the store's words for a file that is no backup
-            key = signing_key(db)
-            status = signing.signature_status(frozen, key)
+            status = signing.signature_status(frozen, signing_key(db))
             if status == signing.UNSIGNED and not allow_unsigned:
                 raise signing.unsigned_refusal()
             report = backup_store.restore_backup(
@@ -149,9 +147,9 @@ def restore_backup(
                 reason=reason,
                 label=_audit_label(source, label, status),
                 safety_dir=safety_dir,
+                finish_backup=signer(db),  # signed before it is moved into place
             )
         if report.safety_backup is not None:
-            signing.sign_file(report.safety_backup, key)
             prune_automatic(report.safety_backup.parent)
         cache.clear()  # every row was replaced: drop cached results now, not at the next key
     except REFUSALS as exc:
@@ -160,17 +158,19 @@ def restore_backup(
 
 
 @contextmanager
-def _private_copy(source: BackupSource) -> Iterator[BackupSource]:
+def _private_copy(db: Database, source: BackupSource) -> Iterator[BackupSource]:
     """The backup as it was when the restore began: a file is copied somewhere only this
     process writes, so the file checked (signature included) is the file restored, even if
-    the original is replaced meanwhile. Bytes are already private."""
+    the original is replaced meanwhile. Bytes are already private. The copy (personal data)
+    goes in the database's own locked work folder, never the system temp folder, so what a
+    killed restore leaves is found and swept (:func:`backup_store.sweep_leftovers`)."""
     if isinstance(source, (bytes, bytearray)):
         yield source
         return
     if not Path(source).is_file():
         backup_store.validate_backup(source)  # raises the store's "does not exist" message
-    with tempfile.TemporaryDirectory(prefix="nlf-restore-source-") as tmp:
-        copy = Path(tmp) / Path(source).name
+    with backup_store.work_folder(backup_store.work_home(db), "nlf-restore-source-") as tmp:
+        copy = tmp / Path(source).name
         shutil.copyfile(source, copy)
         yield copy
 
