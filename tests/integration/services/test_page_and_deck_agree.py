@@ -165,13 +165,19 @@ def test_no_surface_says_will_fail_of_a_value_that_meets_its_target(model) -> No
 
 
 def _pdf_text(data: bytes) -> str:
-    """Every string the PDF draws (reportlab: ASCII85 + Flate streams, cp1252 strings)."""
-    pattern = rb"/Filter \[ /ASCII85Decode /FlateDecode \][^>]*>>\s*stream\r?\n(.*?)endstream"
+    """Every string the PDF draws (reportlab: Flate streams, ASCII85-armoured or not,
+    cp1252 strings)."""
+    pattern = rb"/Filter \[ (/ASCII85Decode )?/FlateDecode \] /Length (\d+)\s*>>\s*stream\r?\n"
     unescape = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"(": b"(", b")": b")", b"\\": b"\\"}
     out = []
-    for m in re.finditer(pattern, data, re.S):
-        raw = m.group(1).strip().removesuffix(b"~>")
-        stream = zlib.decompress(base64.a85decode(raw))
+    for m in re.finditer(pattern, data):
+        raw = data[m.end() : m.end() + int(m.group(2))]
+        if m.group(1):
+            raw = base64.a85decode(raw.strip().removesuffix(b"~>"))
+        try:
+            stream = zlib.decompress(raw)
+        except zlib.error:
+            continue
         for text in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", stream):
             text = re.sub(
                 rb"\\([0-7]{1,3}|.)",
