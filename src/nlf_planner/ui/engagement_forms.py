@@ -27,7 +27,7 @@ from nlf_planner.services.errors import (
     StaleVersion,
     ValidationFailed,
 )
-from nlf_planner.ui.frame import PLOTLY_CONFIG, require_actor, show_error
+from nlf_planner.ui.frame import PLOTLY_CONFIG, drawn, require_actor, show_error
 from nlf_planner.ui.text import escape_markdown
 
 R = TypeVar("R", bound=BaseModel)
@@ -230,7 +230,7 @@ def chart_with_csv(
     Like ``frame.chart_with_download``, with the same keys, but the CSV may be held back
     (contact details need an editor), so a hint takes its place.
     """
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=f"chart_{key}", alt=alt)
+    st.plotly_chart(drawn(fig), config=PLOTLY_CONFIG, key=f"chart_{key}", alt=alt)
     st.caption(escape_markdown(summary))  # summaries quote stakeholder names
     if data is None:
         download_hint()

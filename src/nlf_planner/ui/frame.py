@@ -3,8 +3,11 @@ with downloads. Pages call these so every page behaves the same way."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -224,18 +227,64 @@ def chart_with_download(
     the chart's own title is used, so no chart is ever unnamed. ``summary`` is plain text:
     it is escaped here (callers pass it unescaped), as it often quotes people's text."""
     st.plotly_chart(
-        fig, config=PLOTLY_CONFIG, key=f"chart_{key}", alt=alt or _figure_title(fig) or summary
+        drawn(fig),
+        config=PLOTLY_CONFIG,
+        key=f"chart_{key}",
+        alt=alt or _figure_title(fig) or summary,
     )
     st.caption(escape_markdown(summary))  # summaries quote names, notes and scenario names
     st.download_button(
         "Download data (CSV)",
-        data=to_csv_bytes(data),  # formula-safe: chart data carry people's text too
+        # Built only when someone downloads it (Streamlit calls it then), not on every rerun;
+        # formula-safe: chart data carry people's text too.
+        data=functools.partial(to_csv_bytes, data),
         file_name=file_name or f"{key}.csv",
         mime="text/csv",
         key=f"download_{key}",
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+class _DrawnFigure(go.Figure):
+    """A figure as Streamlit's ``st.plotly_chart`` takes it, with its dict made once.
+
+    Streamlit turns every figure into a dict on every rerun (``Figure.to_dict``, a deep
+    copy: about 7 ms for an SPC chart), although the pages' figures are built once per data
+    version and cached. This stand-in is a plotly Figure (so Streamlit does not validate it
+    again) whose ``to_dict`` hands back the dict made the first time the figure was drawn.
+    Checked against Streamlit 1.67, which calls only ``to_dict`` on it."""
+
+    def __init__(self, spec: dict) -> None:  # deliberately not Figure.__init__: no copy
+        object.__setattr__(self, "_nlf_spec", spec)
+
+    def to_dict(self) -> dict:
+        return self._nlf_spec
+
+
+#: id of a drawn figure → (a weak reference to it, its dict); an entry goes with its figure.
+_SPECS: dict[int, tuple[weakref.ref, dict]] = {}
+_SPECS_LOCK = threading.Lock()
+
+
+def drawn(fig: go.Figure) -> go.Figure:
+    """``fig`` ready for ``st.plotly_chart``, its dict made once per figure object. Figures
+    must not be changed after they are first drawn (cached figures never are: they are
+    shared between sessions)."""
+    ident = id(fig)
+    with _SPECS_LOCK:
+        entry = _SPECS.get(ident)
+        if entry is not None and entry[0]() is fig:
+            return _DrawnFigure(entry[1])
+    spec = fig.to_dict()
+    with _SPECS_LOCK:
+        _SPECS[ident] = (weakref.ref(fig, lambda _ref: _forget(ident)), spec)
+    return _DrawnFigure(spec)
+
+
+def _forget(ident: int) -> None:
+    with _SPECS_LOCK:
+        _SPECS.pop(ident, None)
 
 
 def _figure_title(fig: go.Figure) -> str:

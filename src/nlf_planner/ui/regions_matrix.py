@@ -9,6 +9,7 @@ import streamlit as st
 from nlf_planner.services import regions_view
 from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import Matrix, MatrixView, RegionsModel
+from nlf_planner.ui.frame import drawn
 from nlf_planner.ui.regions_widgets import (
     VIEW_CACHE_ENTRIES,
     chart_alt,
@@ -86,7 +87,7 @@ def render_matrix(db: Database, model: RegionsModel, region: str) -> None:
     st.subheader(escape_markdown(view.heading))
     st.caption(LEGEND)
     st.plotly_chart(
-        view.figure,
+        drawn(view.figure),  # its dict made once: the figure is cached
         key="rug",
         on_select=lambda: _drill(model, view.matrix),
         selection_mode="points",
