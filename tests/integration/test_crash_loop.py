@@ -10,6 +10,11 @@ T being how long the uninterrupted write took. "Before" and "after" are digests 
 table's rows (tests/crash_child.digest); two uninterrupted runs must agree on "after", or
 the digest would not be fit to judge by. DuckDB runs the full 20 kills per change; PostgreSQL
 5 by default (PG_KILLS), as its import and restore take seconds each.
+
+After each kill the database is swept as the services sweep it when they open it
+(store.backup.sweep_leftovers): nothing the killed write worked in may then remain (no
+half-built restored file, no work folder, no copy of a backup in the temp folder, no
+staging schema), and every kept backup is signed.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.actor import local_actor
 from nlf_planner.services.database import open_store
 from nlf_planner.store import Database
-from nlf_planner.store.backup import read_table
+from nlf_planner.store.backup import read_table, sweep_leftovers
 from nlf_planner.store.db import open_database
 from nlf_planner.store.migrations import pending_migrations, schema_version
 from tests.crash_child import Operation, backup_kinds, digest, run_child
@@ -143,6 +148,7 @@ class Copies:
 
     def __init__(self, root: Path, bases: dict[str, str | Path]) -> None:
         self.root, self.bases, self.count = root, bases, 0
+        self.swept: list[str] = []  # what the sweeps removed (the kills' leftovers)
 
     @contextmanager
     def fresh(self, name: str) -> Iterator[tuple[str | Path, Path]]:
@@ -157,10 +163,12 @@ class Copies:
 
     def check(self, target: str | Path, scratch: Path) -> tuple[Database, list[str]]:
         """Open ``target`` as the app would after a crash (without migrating it: pending
-        migrations must be seen, not applied) and list what was left behind."""
+        migrations must be seen, not applied), sweep it as the services do when they open
+        it, and list what is still left behind."""
+        db = self._open(target)
+        self.swept += [p.name for p in self._sweep(db, scratch)]
         found = scratch.iterdir() if scratch.exists() else []
         left = [p.name for p in found if p.name != "backups"]  # backups: counted apart
-        db = self._open(target)
         return db, left + self._left_in(db)
 
     def backups(self, target: str | Path, scratch: Path) -> Counter:
@@ -179,6 +187,9 @@ class Copies:
     def _left_in(self, db: Database) -> list[str]:
         return []
 
+    def _sweep(self, db: Database, scratch: Path) -> list[Path]:
+        return sweep_leftovers(db)
+
 
 class DuckDBCopies(Copies):
     def backups(self, target: Path, scratch: Path) -> Counter:
@@ -195,9 +206,14 @@ class DuckDBCopies(Copies):
         return db
 
     def _left_in(self, db: Database) -> list[str]:
-        # A restore builds ".nlf.duckdb.restoring-*" and works in "nlf-restore-*" beside it.
+        # A restore works in "nlf-restore-*" beside the file (an older one built
+        # ".nlf.duckdb.restoring-*" there); a backup works in "nlf-backup-*".
         folder = Path(db.path).parent
-        return [p.name for p in folder.iterdir() if p.name.startswith((".nlf.", "nlf-restore-"))]
+        return [
+            p.name
+            for p in folder.iterdir()
+            if p.name.startswith((".nlf.", "nlf-restore-", "nlf-backup-"))
+        ]
 
 
 class PostgresCopies(Copies):
@@ -219,6 +235,19 @@ class PostgresCopies(Copies):
     def _open(self, target: str) -> Database:
         _wait_until_alone(self.server, target)
         return open_database(target, migrate=False)
+
+    def _sweep(self, db: Database, scratch: Path) -> list[Path]:
+        """Sweep with the backups folder the child used (a server database's work folders
+        are kept there: NLF_BACKUP_DIR, which the child pointed at its scratch folder)."""
+        before = os.environ.get("NLF_BACKUP_DIR")
+        os.environ["NLF_BACKUP_DIR"] = str(scratch / "backups")
+        try:
+            return sweep_leftovers(db)
+        finally:
+            if before is None:
+                del os.environ["NLF_BACKUP_DIR"]
+            else:
+                os.environ["NLF_BACKUP_DIR"] = before
 
     def _left_in(self, db: Database) -> list[str]:
         with db.cursor() as cur:  # a restore's staging schema
@@ -333,7 +362,8 @@ def _kinds(names: list[str]) -> dict[str, int]:
     """Leftover files and schemas counted by kind (their random part starred)."""
     return dict(
         Counter(
-            re.sub(r"(restoring-|nlf-restore-(source-)?|nlf_restore_)\w+", r"\1*", n) for n in names
+            re.sub(r"(restoring-|nlf-restore-(source-)?|nlf-backup-|nlf_restore_)\w+", r"\1*", n)
+            for n in names
         )
     )
 
@@ -353,8 +383,11 @@ def _run_all(copies: Copies, ops: list[Operation], kills: int = KILLS) -> dict[s
     rng = random.Random(SEED)
     tallies = {op.name: crash_loop(copies, op, rng, kills) for op in ops}
     print(_report(type(copies).__name__, tallies))
+    print(f"  swept after the kills: {_kinds(copies.swept)}")
     for name, t in tallies.items():
         assert t.wrong == [], f"{name}: a crash left a state neither before nor after: {t.wrong}"
+        assert t.leftovers == [], f"{name}: after the sweep, left behind {_kinds(t.leftovers)}"
+        assert set(t.backups) <= {"signed backup"}, f"{name}: kept backups {dict(t.backups)}"
     # A write of a few milliseconds may finish before a kill on a busy machine, so this is
     # judged over all four changes, not each.
     killed = sum(t.outcomes["killed"] for t in tallies.values())
