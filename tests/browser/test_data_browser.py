@@ -42,7 +42,17 @@ def test_import_problems_preview_and_confirm(seeded_db_path, tmp_path, page) -> 
         screenshot(page, "browser-data-problems")
         _upload(page, tmp_path / "good.csv")
         page.get_by_text("Preview: what will change").wait_for(timeout=30_000)
-        page.get_by_role("button", name="Import 1 row").click()
+        # One row for a series that has history replaces that history: the button waits
+        # until the person ticks that they understand what is removed (issue 18).
+        button = page.get_by_role("button", name="Import 1 row")
+        assert button.is_disabled()
+        page.get_by_text("I understand this import removes").click()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('button')].some("
+            "b => b.innerText.includes('Import 1 row') && !b.disabled)",
+            timeout=30_000,
+        )
+        button.click()
         wait_for_app_run(page)
         page.get_by_text("Imported 1 row from good.csv").wait_for(timeout=30_000)
         screenshot(page, "browser-data-imported")
