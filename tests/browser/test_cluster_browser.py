@@ -138,6 +138,14 @@ def skip_backup(page: Page) -> None:
     expect(box.get_by_role("checkbox")).not_to_be_checked()
 
 
+def confirm_removal(page: Page) -> None:
+    """Tick that the import may replace the series' stored history (the button waits)."""
+    box = page.get_by_test_id("stCheckbox").filter(has_text="I understand this import removes")
+    box.locator("label").click()
+    wait_for_app_run(page)
+    expect(box.get_by_role("checkbox")).to_be_checked()
+
+
 def plan_state(sql: psycopg.Connection) -> dict:
     """What a plan save writes, counted: versions, head, rows, audit; and no orphans."""
     row = sql.execute(
@@ -323,6 +331,7 @@ def test_replica_killed_mid_import_leaves_no_half_import_and_the_other_serves(
         a.get_by_text("Preview: what will change").wait_for(timeout=30_000)
         # Only the import's own transaction is under test here, not the backup before it.
         skip_backup(a)
+        confirm_removal(a)
         before = import_state(sql)
         assert before["real_rows"] == 0
 
@@ -338,6 +347,7 @@ def test_replica_killed_mid_import_leaves_no_half_import_and_the_other_serves(
         wait_for_app_run(b)
         b.get_by_text("Preview: what will change").wait_for(timeout=30_000)
         skip_backup(b)
+        confirm_removal(b)
         b.get_by_role("button", name="Import 1 row").click()
         wait_for_app_run(b)
         b.get_by_text("Imported 1 row from real-m08.csv").wait_for(timeout=30_000)
