@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.periods import day_label
 
 #: Notes and reasons are one line on a chart's hover text, not essays.
 MAX_TEXT = 200
@@ -56,7 +57,7 @@ def period_issues(period: object, today: date | None = None) -> list[AnnotationI
     if not isinstance(period, date):
         return [AnnotationIssue("period", "Choose a date.")]
     if period < EARLIEST:
-        return [AnnotationIssue("period", f"The date must be on or after {EARLIEST:%d %B %Y}.")]
+        return [AnnotationIssue("period", f"The date must be on or after {day_label(EARLIEST)}.")]
     today = today or date.today()
     if period > today.replace(year=today.year + FUTURE_YEARS):
         return [AnnotationIssue("period", "The date is too far in the future.")]
@@ -98,7 +99,7 @@ def note_issues(
 
 def duplicate_rebase_message(period: date) -> str:
     """Why a second rebase on the same chart and date is refused (one rule, two checks)."""
-    return f"There is already a rebase at {period:%d %B %Y}."
+    return f"There is already a rebase at {day_label(period)}."
 
 
 def rebase_issues(

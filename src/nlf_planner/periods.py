@@ -7,7 +7,7 @@ April 2016, the framework's launch year.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 HISTORY_START = date(2016, 4, 1)
 QUARTER_START_MONTHS = (1, 4, 7, 10)
@@ -66,3 +66,13 @@ def label(d: date, frequency: str) -> str:
         fy = financial_year(d)
         return f"Q{q} {fy}/{str(fy + 1)[2:]}"
     return d.strftime("%b %Y")
+
+
+def day_label(d: date) -> str:
+    """A day as the product writes it everywhere, pages and packs alike: "1 Dec 2026"."""
+    return f"{d.day} {d:%b %Y}"
+
+
+def moment_label(d: datetime) -> str:
+    """A moment as the product writes it: "1 Dec 2026 14:05"."""
+    return f"{day_label(d)} {d:%H:%M}"

@@ -40,7 +40,7 @@ def test_a_valid_note_has_no_issues_and_england_or_all_charts_are_allowed():
         ({"text": "  "}, "text", "cannot be empty"),
         ({"text": None}, "text", "cannot be empty"),
         ({"text": "x" * 201}, "text", "keep it to 200"),
-        ({"period": date(2010, 1, 1)}, "period", "on or after 01 April 2016"),
+        ({"period": date(2010, 1, 1)}, "period", "on or after 1 Apr 2016"),
         ({"period": None}, "period", "Choose a date"),
         ({"period": "2020-01-01"}, "period", "Choose a date"),
         ({"period": date(2033, 1, 1)}, "period", "too far in the future"),
@@ -85,7 +85,7 @@ def test_a_rebase_needs_a_reason_and_one_per_chart_and_date():
     assert [i.field for i in _rebase(reason="")] == ["reason"]
     assert "reason for the rebase" in _rebase(reason=" ")[0].message
     dup = _rebase(existing=[date(2021, 4, 1)])
-    assert [i.message for i in dup] == ["There is already a rebase at 01 April 2021."]
+    assert [i.message for i in dup] == ["There is already a rebase at 1 Apr 2021."]
     assert _rebase(existing=[date(2021, 5, 1)]) == []
 
 

@@ -45,6 +45,7 @@ from nlf_planner.engagement import (
     default_reference,
     quadrant_counts,
 )
+from nlf_planner.periods import day_label
 
 GROUP_SYMBOLS = dict(
     zip(
@@ -288,7 +289,7 @@ def timeline_rows(events: pd.DataFrame) -> pd.DataFrame:
         start = _as_date(e["event_date"])
         end = _as_date(e.get("end_date"))
         phase = end is not None and end > start
-        when = _period_text(start, end) if phase else f"{start:%d %b %Y}"
+        when = _period_text(start, end) if phase else day_label(start)
         rows.append(
             {
                 "event_id": e.get("event_id"),
@@ -315,7 +316,7 @@ def timeline_rows(events: pd.DataFrame) -> pd.DataFrame:
 
 def _event_hover(r: Mapping) -> str:
     when = (
-        f"{r['start']:%d %b %Y} to {r['end']:%d %b %Y}" if r["phase"] else f"{r['start']:%d %b %Y}"
+        f"{day_label(r['start'])} to {day_label(r['end'])}" if r["phase"] else day_label(r["start"])
     )
     lines = [
         f"<b>{_safe(r['title'])}</b>",
@@ -431,7 +432,7 @@ def timeline_summary(events: pd.DataFrame) -> str:
     first, last = rows["start"].min(), rows["end"].max()
     phases = int(rows["phase"].sum())
     return (
-        f"{len(rows)} events from {first:%d %b %Y} to {last:%d %b %Y}: {kinds}. "
+        f"{len(rows)} events from {day_label(first)} to {day_label(last)}: {kinds}. "
         f"{phases} run over a period (bars); the rest are single days (markers)."
     )
 

@@ -202,7 +202,7 @@ def roadmap_figure(
                     )
                 ],
                 hovertemplate=(
-                    "<b>%{customdata[0]}</b><br>Due %{x|%d %b %Y} · %{customdata[2]}"
+                    "<b>%{customdata[0]}</b><br>Due %{x|%-d %b %Y} · %{customdata[2]}"
                     "<br>Owner: %{customdata[1]}<br>%{customdata[3]}<extra></extra>"
                 ),
             )
@@ -314,7 +314,7 @@ def _add_events(fig: go.Figure, events: pd.DataFrame) -> None:
             textfont={"size": 10, "color": NHS_PURPLE},
             marker={"symbol": "star", "size": 13, "color": NHS_PURPLE},
             customdata=[[escape(t), k] for t, k in zip(ev["title"], kinds, strict=True)],
-            hovertemplate="<b>%{customdata[0]}</b><br>%{x|%d %b %Y} · %{customdata[1]}"
+            hovertemplate="<b>%{customdata[0]}</b><br>%{x|%-d %b %Y} · %{customdata[1]}"
             "<extra></extra>",
         )
     )

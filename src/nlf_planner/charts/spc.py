@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 
 from nlf_planner.charts.labels import safe, title_lines, title_position, wrap_title
 from nlf_planner.charts.theme import NHS_BLACK, NHS_DARK_BLUE, NHS_MID_GREY, base_layout
+from nlf_planner.periods import day_label
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
     ASSURANCE_LETTER,
@@ -264,7 +265,7 @@ def _notes(notes: pd.DataFrame | None, result: SPCResult, reasons) -> tuple[list
                 "y": 1 - 0.07 * (i % 4),
                 "yref": "paper",
                 "text": f"✎ {safe(str(text)[:NOTE_CHARS])}",
-                "hovertext": f"{when:%d %b %Y}: {safe(text)}",
+                "hovertext": f"{day_label(when)}: {safe(text)}",
                 "showarrow": False,
                 "xanchor": "left",
                 "yanchor": "top",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nlf_planner.periods import day_label
 from nlf_planner.plan import Plan
 
 DECK_TITLE = "Developing People – Improving Care"
@@ -20,6 +21,6 @@ def plan_label(plan: Plan | None) -> str:
     """The plan version as the title slide, the plan slides and the stamp name it."""
     if plan is None:
         return "no plan saved"
-    when = f", {plan.created_at:%d %b %Y}" if plan.created_at else ""
+    when = f", {day_label(plan.created_at)}" if plan.created_at else ""
     who = f" by {plan.author}" if plan.author else ""
     return f"plan version {plan.version_id}{when}{who}"

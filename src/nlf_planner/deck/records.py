@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from nlf_planner.capacity.model import ModelResult
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import Condition
+from nlf_planner.periods import moment_label
 from nlf_planner.plan import Plan
 from nlf_planner.regions import RegionsModel
 from nlf_planner.settings import ILLUSTRATIVE_NOTICE
@@ -91,7 +92,7 @@ class Stamp:
             f"Data as of: {as_of}",
             f"Plan: {self.plan_version}",
             "Scenarios: " + (", ".join(self.scenarios) if self.scenarios else "none"),
-            f"NLF Planner {self.app_version}, generated {self.generated_at:%d %b %Y %H:%M}",
+            f"NLF Planner {self.app_version}, generated {moment_label(self.generated_at)}",
         ]
         if self.illustrative:
             out.append(ILLUSTRATIVE_NOTICE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from nlf_planner.deck.labels import AMBITION, deck_title, plan_label
 from nlf_planner.deck.records import DeckInputs, Slide
+from nlf_planner.periods import day_label
 from nlf_planner.settings import ILLUSTRATIVE_NOTICE
 
 
@@ -12,7 +13,7 @@ def title_slides(inputs: DeckInputs) -> list[Slide]:
     bullets = [
         f"Ambition: {AMBITION}",
         f"Data to {as_of}; {plan_label(inputs.plan)}.",
-        f"Prepared {inputs.today:%d %B %Y}.",
+        f"Prepared {day_label(inputs.today)}.",
     ]
     if inputs.illustrative:
         bullets.append(ILLUSTRATIVE_NOTICE)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import Measure
+from nlf_planner.periods import day_label
 from nlf_planner.plan import _cells as cell
 from nlf_planner.plan.horizons import fy_label, horizon_window
 from nlf_planner.plan.records import (
@@ -284,8 +285,8 @@ def validate_milestones(
                 if not lo <= due <= hi:
                     add(
                         "due_date",
-                        f"{due:%d %b %Y} is outside the year-{horizon} horizon "
-                        f"({lo:%d %b %Y} – {hi:%d %b %Y}) for a plan based in "
+                        f"{day_label(due)} is outside the year-{horizon} horizon "
+                        f"({day_label(lo)} – {day_label(hi)}) for a plan based in "
                         f"{fy_label(base_year)}",
                     )
         try:
@@ -294,7 +295,7 @@ def validate_milestones(
             add("last_updated", f"“{cell.text(r.get('last_updated'))}” is not a date")
         else:
             if last is not None and last > today:
-                add("last_updated", f"{last:%d %b %Y} is in the future")
+                add("last_updated", f"{day_label(last)} is in the future")
         mcode = cell.text(r.get("measure_code")) or None
         if mcode is not None:
             if mcode not in measures:

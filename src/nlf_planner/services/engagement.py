@@ -32,6 +32,7 @@ from nlf_planner.engagement import (
     ReferenceCodes,
     Stakeholder,
 )
+from nlf_planner.periods import day_label
 from nlf_planner.services.access import region_scope, require, require_scope
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.cache import per_data_version
@@ -105,7 +106,7 @@ def _shown(value: Any) -> str:
 
 
 def _when(value: object) -> str:
-    return f" at {value:%H:%M on %d %b %Y}" if hasattr(value, "strftime") else ""
+    return f" at {value:%H:%M} on {day_label(value)}" if hasattr(value, "strftime") else ""
 
 
 def _stale(

@@ -19,6 +19,7 @@ import streamlit as st
 
 from nlf_planner import __version__
 from nlf_planner.exports_tables import to_csv_bytes
+from nlf_planner.periods import day_label
 from nlf_planner.services import database as database_service
 from nlf_planner.services import measurements as measurement_service
 from nlf_planner.services.access import ROLE_LABEL
@@ -331,7 +332,7 @@ def format_date(d: date | datetime | None) -> str:
     """A day as the UI writes it: "1 Dec 2026" ("—" when there is none)."""
     if d is None or _is_missing(d):
         return "—"
-    return f"{d.day} {d:%b %Y}"
+    return day_label(d)  # the one rule, shared with the packs (nlf_planner.periods)
 
 
 def format_datetime(d: datetime | date | None) -> str:

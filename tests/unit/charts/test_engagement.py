@@ -118,7 +118,7 @@ def test_timeline_rows_are_in_date_order_and_window_applies():
 
 def test_timeline_summary_and_empty():
     text = charts.timeline_summary(_events())
-    assert text.startswith(f"{len(_events())} events from 01 Apr 2016")
+    assert text.startswith(f"{len(_events())} events from 1 Apr 2016")
     assert charts.timeline_summary(_events().iloc[0:0]) == "No events in this window."
     assert len(charts.events_timeline(_events().iloc[0:0]).data) == 0
 

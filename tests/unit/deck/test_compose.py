@@ -45,7 +45,7 @@ def test_the_stamp_names_geography_data_plan_and_notice() -> None:
     assert stamp.geography == "London"
     assert deck.title.endswith("board report for London")
     assert stamp.data_as_of == date(2026, 9, 1)
-    assert stamp.plan_version == "plan version 7, 01 Sep 2026 by Strategy lead"
+    assert stamp.plan_version == "plan version 7, 1 Sep 2026 by Strategy lead"
     assert stamp.scenarios == ()
     assert ILLUSTRATIVE_NOTICE in stamp.lines()
     assert stamp.footer().startswith("Data as of Sep 2026 · plan version 7")

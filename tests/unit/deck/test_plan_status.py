@@ -28,7 +28,7 @@ def test_status_by_area_and_past_due_actions() -> None:
     assert list(table["Past due"]) == [0, 1]
     assert status.bullets[0].startswith("3 milestones across 2 priority areas; 1 past due;")
     assert "Past due: Action a (P5, Ann)." in status.bullets
-    assert status.subtitle == "plan version 7, 01 Sep 2026 by Strategy lead; base year 2024/25"
+    assert status.subtitle == "plan version 7, 1 Sep 2026 by Strategy lead; base year 2024/25"
     assert status.tables[0].fills["Headline"].iloc[1] != ""
     assert roadmap.key == "plan-roadmap" and roadmap.figures and roadmap.narrative
     assert "a plan line never asks an area to get worse" in status.notes
