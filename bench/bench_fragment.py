@@ -19,10 +19,8 @@ import asyncio
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -31,7 +29,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from bench.ws_load import _ws_url
-from tools.app_server import free_port
+from tools.app_server import start_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
 #: (name, page, query string, an element the fragment must draw): the Regions measure view
@@ -210,43 +208,12 @@ def _start(db_path: Path) -> tuple[subprocess.Popen, str]:
     """The real app on a free loopback port, with Streamlit's page profile on: it is what
     reports each run's script time to the client (the server sends nothing elsewhere; the
     browser's telemetry is not involved, no browser is)."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--global.developmentMode",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "NLF_DB_PATH": str(db_path)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.read() == b"ok":
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise RunFailed("the app did not start within 90 s")
+    try:
+        return start_streamlit(
+            ROOT / "app.py", db_path, options={"browser.gatherUsageStats": "true"}
+        )
+    except RuntimeError as exc:
+        raise RunFailed(str(exc)) from exc
 
 
 if __name__ == "__main__":

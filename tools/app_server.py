@@ -21,10 +21,23 @@ def free_port() -> int:
 
 
 def start_streamlit(
-    script: Path, db_path: Path, env: dict[str, str] | None = None, timeout_s: float = 90
+    script: Path,
+    db_path: Path,
+    env: dict[str, str] | None = None,
+    timeout_s: float = 90,
+    options: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen, str]:
     """Run ``streamlit run script`` against ``db_path``; return the process and its URL once
-    the health check answers."""
+    the health check answers. ``options`` override the defaults below (``{"browser.
+    gatherUsageStats": "true"}`` turns on the page profile a benchmark reads)."""
+    flags = {
+        "server.headless": "true",
+        "server.address": "127.0.0.1",
+        "browser.gatherUsageStats": "false",
+        "server.fileWatcherType": "none",
+        "global.developmentMode": "false",
+        **(options or {}),
+    }
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -35,16 +48,7 @@ def start_streamlit(
             str(script),
             "--server.port",
             str(port),
-            "--server.headless",
-            "true",
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-            "--global.developmentMode",
-            "false",
+            *[part for name, value in flags.items() for part in (f"--{name}", value)],
         ],
         cwd=ROOT,
         env={**os.environ, "NLF_DB_PATH": str(db_path), **(env or {})},
