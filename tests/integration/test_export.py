@@ -188,6 +188,20 @@ def test_render_images_reports_each_chart_by_its_slide(deck) -> None:
     assert again == ["Charts already drawn for this deck"]
 
 
+def test_charts_are_drawn_even_when_the_caller_runs_an_event_loop(deck) -> None:
+    """A host with its own event loop in this thread (Playwright's sync API in the browser
+    tests, an async server) must not stop a pack: asyncio.run refuses to nest."""
+    import asyncio
+
+    fresh = dataclasses.replace(deck)
+
+    async def inside_a_loop() -> dict:
+        return export.render_images(fresh)
+
+    images = asyncio.run(inside_a_loop())
+    assert images and all(png[:8] == b"\x89PNG\r\n\x1a\n" for png in images.values())
+
+
 # --------------------------------------------------------------------------- issue 18
 
 

@@ -11,6 +11,7 @@ keeping them per deck and data version. Without Chromium the image-based formats
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import shutil
 import threading
@@ -138,12 +139,20 @@ def _draw(
     with _KALEIDO_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            asyncio.run(_draw_batch(specs, drawn))
+            _run_in_own_thread(lambda: asyncio.run(_draw_batch(specs, drawn)))
         except ExportError:
             raise
         except Exception as exc:  # noqa: BLE001 - surface as a plain message
             raise ExportError(f"The charts could not be drawn as images: {exc}") from exc
     return out
+
+
+def _run_in_own_thread(work: Callable[[], None]) -> None:
+    """Run ``work`` (an ``asyncio.run``) on a thread of its own and wait for it: the caller's
+    thread may already run an event loop (Playwright's sync API does, and so may a host),
+    where ``asyncio.run`` refuses to start."""
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nlf-charts") as pool:
+        pool.submit(work).result()
 
 
 async def _draw_batch(specs: list[tuple[int, dict]], drawn: Callable[[int, bytes], None]) -> None:
