@@ -192,13 +192,17 @@ def test_charts_are_drawn_even_when_the_caller_runs_an_event_loop(deck) -> None:
     """A host with its own event loop in this thread (Playwright's sync API in the browser
     tests, an async server) must not stop a pack: asyncio.run refuses to nest."""
     import asyncio
+    import concurrent.futures
 
     fresh = dataclasses.replace(deck)
 
     async def inside_a_loop() -> dict:
         return export.render_images(fresh)
 
-    images = asyncio.run(inside_a_loop())
+    # The loop is started on a thread of the test's own, since this thread may already run
+    # one (Playwright's, when browser tests ran earlier in the session).
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        images = pool.submit(asyncio.run, inside_a_loop()).result()
     assert images and all(png[:8] == b"\x89PNG\r\n\x1a\n" for png in images.values())
 
 
