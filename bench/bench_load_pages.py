@@ -42,7 +42,9 @@ PAGES_WINDOW_S = 40.0
 PAGES_WARMUP_S = 8.0
 MINIMAL_WINDOW_S = 12.0
 MINIMAL_WARMUP_S = 3.0
-RERUNS_PER_VISIT = 1
+#: Reruns on each page before the session moves on, as issue 12 measured it ("each cycling
+#: the 7 pages with 10 reruns"); the page's arrival run counts too.
+RERUNS_PER_VISIT = 10
 TARGET_THROUGHPUT_RATIO = 0.4
 TARGET_P95_RATIO = 5.0
 
