@@ -19,6 +19,7 @@ staging schema), and every kept backup is signed.
 
 from __future__ import annotations
 
+import abc
 import os
 import random
 import re
@@ -142,7 +143,7 @@ def restore_operation(backup: Path) -> Operation:
 # --- one backend's copies -----------------------------------------------------------------------
 
 
-class Copies:
+class Copies(abc.ABC):
     """Fresh copies of a base database per attempt, on one engine, each with a scratch
     folder that the child uses as its temp folder (so what a kill leaves there is seen)."""
 
@@ -175,11 +176,13 @@ class Copies:
         """The backups this attempt left (before an import, before a restore)."""
         return backup_kinds(scratch / "backups")
 
+    @abc.abstractmethod
     def _copy(self, base: str | Path, folder: Path) -> str | Path:
-        raise NotImplementedError
+        """A private copy of ``base`` for one attempt (a file, or a database on the server)."""
 
-    def _drop(self, folder: Path) -> None:
-        pass
+    def _drop(self, folder: Path) -> None:  # noqa: B027 - most engines have nothing to drop
+        """Remove what a copy left outside its folder (a server database); files go with
+        the folder."""
 
     def _open(self, target: str | Path) -> Database:
         return open_database(target, migrate=False)
