@@ -9,6 +9,7 @@ import plotly.io as pio
 
 from nlf_planner.charts.mdc_icons import assurance_svg, variation_svg
 from nlf_planner.deck import Deck, Slide, SlideTable
+from nlf_planner.deck.html_table import slide_table_html
 from nlf_planner.deck.icons import parse_icon_ref
 
 _HTML_CSS = """
@@ -92,25 +93,7 @@ def _icon(ref: str) -> str:
 
 
 def _html_table(table: SlideTable) -> str:
-    data = table.data.astype(str)
-    fills = table.fills
-    head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in data.columns)
-    body = []
-    for i in range(len(data)):
-        cells = []
-        for col in data.columns:
-            fill = ""
-            if fills is not None and col in fills.columns and i < len(fills):
-                fill = str(fills[col].iloc[i] or "")
-            style = f" style='background:{html.escape(fill)}'" if fill else ""
-            text = html.escape(data[col].iloc[i])
-            icon = _icon(table.icon(i, col))
-            if icon:
-                text = f"<span class='mdc'>{icon}<span>{text}</span></span>"
-            cells.append(f"<td{style}>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    caption = f"<caption>{html.escape(table.caption)}</caption>" if table.caption else ""
-    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return slide_table_html(table, _icon)
 
 
 def _html_slide(deck: Deck, i: int, slide: Slide) -> str:

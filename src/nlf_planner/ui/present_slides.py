@@ -21,6 +21,7 @@ import streamlit as st
 
 from nlf_planner.charts.mdc_icons import assurance_svg, icon_img, variation_svg
 from nlf_planner.deck import Slide, SlideTable, figure_data
+from nlf_planner.deck.html_table import slide_table_html
 from nlf_planner.deck.icons import parse_icon_ref
 from nlf_planner.spc import ASSURANCE_LABEL, VARIATION_LABEL, AssuranceIcon, VariationIcon
 from nlf_planner.ui.frame import chart_with_download
@@ -108,27 +109,7 @@ def _icon(ref: str) -> str:
 
 def table_html(table: SlideTable) -> str:
     """The table as escaped HTML: fills behind the words, icons before them."""
-    data = table.data.astype(str)
-    fills = table.fills
-    head = "".join(f"<th scope='col'>{escape(str(c))}</th>" for c in data.columns)
-    rows = []
-    for i in range(len(data)):
-        cells = []
-        for col in data.columns:
-            fill = ""
-            if fills is not None and col in fills.columns and i < len(fills):
-                fill = str(fills[col].iloc[i] or "")
-            style = f" style='background:{escape(fill)}'" if fill.startswith("#") else ""
-            text = escape(data[col].iloc[i])
-            icon = _icon(table.icon(i, col))
-            body = f"<span class='nlf-icon-cell'>{icon}<span>{text}</span></span>" if icon else text
-            cells.append(f"<td{style}>{body}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    caption = f"<caption>{escape(table.caption)}</caption>" if table.caption else ""
-    return (
-        f"<table class='nlf-slide-table'>{caption}<thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    return slide_table_html(table, _icon, table_class="nlf-slide-table", icon_class="nlf-icon-cell")
 
 
 def _table(table: SlideTable) -> None:
