@@ -127,23 +127,13 @@ def _retry_shortly() -> None:
     st.rerun()
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _series(
-    path: str, version: str, measure_codes: tuple[str, ...] | None, levels: tuple[str, ...] | None
-) -> pd.DataFrame:
-    return measurement_service.all_series(_open(path), measure_codes, levels=levels)
-
-
 def cached_series(
     db: Database, measure_codes: list[str] | None = None, levels: list[str] | None = None
 ) -> pd.DataFrame:
-    """All series (ICB/region/England) for measures, cached per data version."""
-    return _series(
-        str(db.path),
-        database_service.data_version(db),  # a new key whenever measurements change
-        tuple(measure_codes) if measure_codes else None,
-        tuple(levels) if levels else None,
-    )
+    """All series (ICB/region/England) for measures, cached per data version by the
+    measurements service (a second Streamlit cache here would only copy the frame by pickle
+    on every hit)."""
+    return measurement_service.all_series(db, measure_codes, levels=levels)
 
 
 #: The product's name, shown above every page's heading (issue 18: the name visible at the top).
