@@ -188,7 +188,74 @@ V4_AUDIT_IDENTITY = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (V1_CORE, V2_PLAN_HEADS, V3_APP_USERS, V4_AUDIT_IDENTITY)
+V5_SPC_BASELINES = Migration(
+    5,
+    "fixed SPC baselines",
+    (
+        # A data manager freezes a segment's limits on its first points (after N points or up
+        # to a period), with a reason, beside the rebases. geo_code NULL = every series of the
+        # measure (a series' own row wins); segment_start NULL = the series' first segment,
+        # else the rebase period that starts the segment. Exactly one of n_points and
+        # until_period. Rows are soft-deleted with a reason, like rebases.
+        "CREATE SEQUENCE baseline_seq START 1",
+        """CREATE TABLE spc_baselines (
+            baseline_id INTEGER PRIMARY KEY DEFAULT nextval('baseline_seq'),
+            measure_code VARCHAR NOT NULL, geo_code VARCHAR, segment_start DATE,
+            n_points INTEGER, until_period DATE,
+            reason VARCHAR NOT NULL, author VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            deleted BOOLEAN NOT NULL DEFAULT FALSE, removed_reason VARCHAR,
+            CHECK ((n_points IS NULL) <> (until_period IS NULL)),
+            CHECK (n_points IS NULL OR n_points >= 2))""",
+    ),
+)
+
+V6_PEER_GROUPS = Migration(
+    6,
+    "peer groups",
+    (
+        # Saved groups of areas to compare an area with ("ICSs like ours"). Versioned like
+        # plans: each save is a new (peer_group_id, version) with its members; the newest
+        # version not deleted is the group. level is 'icb' or 'region'; method 'hand' or
+        # 'nearest' (nearest neighbours on basis_measure).
+        "CREATE SEQUENCE peer_group_seq START 1",
+        """CREATE TABLE peer_groups (
+            peer_group_id INTEGER NOT NULL, version INTEGER NOT NULL,
+            name VARCHAR NOT NULL, home_geo VARCHAR NOT NULL, level VARCHAR NOT NULL,
+            method VARCHAR NOT NULL, basis_measure VARCHAR, description VARCHAR,
+            author VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            deleted BOOLEAN NOT NULL DEFAULT FALSE,
+            PRIMARY KEY (peer_group_id, version))""",
+        """CREATE TABLE peer_group_members (
+            peer_group_id INTEGER NOT NULL, version INTEGER NOT NULL,
+            geo_code VARCHAR NOT NULL,
+            PRIMARY KEY (peer_group_id, version, geo_code))""",
+    ),
+)
+
+V7_SPC_CHART_TYPES = Migration(
+    7,
+    "SPC chart type per measure",
+    (
+        # Which control chart a measure's limits come from: 'xmr' (the default, no row),
+        # 'p' or 'pp' (Laney p-prime) for proportions whose denominators vary a lot.
+        """CREATE TABLE spc_chart_types (
+            measure_code VARCHAR PRIMARY KEY, chart_type VARCHAR NOT NULL,
+            reason VARCHAR NOT NULL, author VARCHAR NOT NULL,
+            changed_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+            CHECK (chart_type IN ('xmr', 'p', 'pp')))""",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    V1_CORE,
+    V2_PLAN_HEADS,
+    V3_APP_USERS,
+    V4_AUDIT_IDENTITY,
+    V5_SPC_BASELINES,
+    V6_PEER_GROUPS,
+    V7_SPC_CHART_TYPES,
+)
 
 
 def _ensure_table(db: Database) -> None:
