@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 HISTORY_START = date(2016, 4, 1)
+#: The framework's launch: *Developing People – Improving Care* was published in December
+#: 2016 (day not recorded). SPC charts mark it, and "before launch" baselines end before it.
+FRAMEWORK_LAUNCH = date(2016, 12, 1)
 QUARTER_START_MONTHS = (1, 4, 7, 10)
 
 
