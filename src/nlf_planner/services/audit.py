@@ -36,6 +36,9 @@ ENTITY_WORDS = {
     "engagement": "engagement programme",
     "annotation": "chart note",
     "spc_rebase": "SPC rebase",
+    "spc_baseline": "fixed SPC baseline",
+    "spc_chart_type": "SPC chart type",
+    "peer_group": "peer group",
     "measurements": "measurements",
     "database": "database",
 }
@@ -161,8 +164,15 @@ def describe(row: Mapping[str, Any], names: Mapping[str, str]) -> str:
         return f"{word} ‘{known['title']}’{when}"
     elif entity == "engagement" and "stakeholders" in after:
         return f"{word}: {after['stakeholders']} stakeholders, {after.get('events', 0)} events"
-    elif entity in ("annotation", "spc_rebase"):
+    elif entity in ("annotation", "spc_rebase", "spc_baseline"):
         return f"{word} {_chart(known, names)}"
+    elif entity == "spc_chart_type" and known.get("measure_code"):
+        measure = known["measure_code"]
+        kind = f": {known['chart_type']}" if known.get("chart_type") else ""
+        return f"{word} of {names.get(measure, measure)}{kind}"
+    elif entity == "peer_group" and known.get("name"):
+        version = f", version {known['version']}" if known.get("version") else ""
+        return f"{word} ‘{known['name']}’{version}"
     elif entity == "measurements" and not ident and "rows" in after:
         return f"illustrative {word} ({after['rows']:,} rows)"
     elif entity == "measurements" and ident or entity == "database" and ident:
