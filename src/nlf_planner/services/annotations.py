@@ -21,6 +21,7 @@ from typing import TypeVar
 import pandas as pd
 
 from nlf_planner import annotations as rules
+from nlf_planner.baselines import FixedBaseline
 from nlf_planner.services import cache
 from nlf_planner.services.access import require, require_scope, scope_guard
 from nlf_planner.services.actor import Actor, Role
@@ -210,3 +211,27 @@ def rebases_version(db: Database) -> str:
     """Changes whenever a rebase is added or removed: part of every SPC cache key (read
     once per data version, which every rebase also moves)."""
     return annotation_store.rebases_version(db)
+
+
+# --------------------------------------------------------------------------- fixed baselines
+
+
+def _fix_of(row) -> FixedBaseline:
+    return FixedBaseline(
+        segment_start=row.segment_start, points=row.n_points, until=row.until_period
+    )
+
+
+@cache.per_data_version(maxsize=4)
+def _all_baselines(db: Database) -> dict[tuple[str, str | None], tuple[FixedBaseline, ...]]:
+    out: dict[tuple[str, str | None], list[FixedBaseline]] = {}
+    for row in annotation_store.all_baselines(db).itertuples():
+        out.setdefault((row.measure_code, row.geo_code), []).append(_fix_of(row))
+    return {key: tuple(fixes) for key, fixes in out.items()}
+
+
+def all_baselines(db: Database) -> dict[tuple[str, str | None], list[FixedBaseline]]:
+    """Every active fixed baseline keyed by (measure, geography), geography None for a fix
+    on every chart of the measure; ``baselines.for_series`` picks one series' list (its own
+    fix of a segment wins over the measure-wide one)."""
+    return {key: list(fixes) for key, fixes in _all_baselines(db).items()}

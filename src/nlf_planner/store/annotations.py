@@ -221,3 +221,175 @@ def rebase_reasons(db: Database, measure_code: str, geo_code: str) -> dict[date,
     """Rebase date → 'reason (who)', for chart hover text."""
     df = rebases_for(db, measure_code, geo_code)
     return {r.period: f"{r.reason} ({r.author})" for r in df.itertuples()}
+
+
+# --------------------------------------------------------------------------- fixed baselines
+
+
+class BaselineExists(StoreError):
+    """Another fixed baseline was saved on the same chart and segment first (checked in the
+    transaction). Carries the segment; the service words the refusal with the rules'."""
+
+    def __init__(self, segment_start: date | None) -> None:
+        where = "the first segment" if segment_start is None else f"the segment {segment_start}"
+        super().__init__(f"A fixed baseline already exists on this chart for {where}.")
+        self.segment_start = segment_start
+
+
+class RebaseGone(StoreError):
+    """The rebase that starts the chosen segment was removed before the fix was saved."""
+
+    def __init__(self, segment_start: date) -> None:
+        super().__init__(f"There is no longer a rebase at {segment_start:%Y-%m-%d}.")
+        self.segment_start = segment_start
+
+
+_BASELINE_FIELDS = (
+    "measure_code",
+    "geo_code",
+    "segment_start",
+    "n_points",
+    "until_period",
+    "reason",
+)
+
+
+def _chart_lock(cur, measure_code: str, geo_code: str | None) -> None:
+    """The rebases' per-chart lock, so a fix and a rebase on one chart never interleave."""
+    dialect.lock(cur, f"rebase:{measure_code}:{geo_code}")
+
+
+def add_baseline(
+    db: Database,
+    *,
+    actor: str,
+    measure_code: str,
+    geo_code: str | None,
+    segment_start: date | None,
+    n_points: int | None,
+    until_period: date | None,
+    reason: str,
+) -> int:
+    """Record a fixed baseline (one per chart and segment; geo None = every chart of the
+    measure), re-checking inside the transaction that the segment is still free and its
+    rebase still there."""
+
+    def work(cur) -> int:
+        _chart_lock(cur, measure_code, geo_code)
+        taken = cur.execute(
+            """SELECT count(*) FROM spc_baselines WHERE NOT deleted AND measure_code = ?
+               AND geo_code IS NOT DISTINCT FROM ? AND segment_start IS NOT DISTINCT FROM ?""",
+            [measure_code, geo_code, segment_start],
+        ).fetchone()[0]
+        if taken:
+            raise BaselineExists(segment_start)
+        if segment_start is not None and geo_code is not None:
+            rebased = cur.execute(
+                """SELECT count(*) FROM spc_rebases WHERE NOT deleted AND measure_code = ?
+                   AND geo_code = ? AND period = ?""",
+                [measure_code, geo_code, segment_start],
+            ).fetchone()[0]
+            if not rebased:
+                raise RebaseGone(segment_start)
+        new_id = cur.execute(
+            """INSERT INTO spc_baselines (measure_code, geo_code, segment_start, n_points,
+                   until_period, reason, author)
+               VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING baseline_id""",
+            [measure_code, geo_code, segment_start, n_points, until_period, reason, actor],
+        ).fetchone()[0]
+        values = (measure_code, geo_code, segment_start, n_points, until_period, reason)
+        record(
+            cur,
+            actor=actor,
+            action="add",
+            entity="spc_baseline",
+            entity_id=str(new_id),
+            reason=reason,
+            after=dict(zip(_BASELINE_FIELDS, values, strict=True)),
+        )
+        return int(new_id)
+
+    return db.write(work)
+
+
+def remove_baseline(
+    db: Database,
+    baseline_id: int,
+    *,
+    actor: str,
+    reason: str,
+    allowed: Callable[[str | None], object] | None = None,
+) -> None:
+    """Withdraw a fixed baseline (soft delete, the reason kept in ``removed_reason``,
+    audited). ``allowed`` (the service's region check) is called with the chart's geography
+    (None for a fix on every chart of the measure) inside the transaction and may raise."""
+
+    def work(cur) -> None:
+        row = cur.execute(
+            """SELECT measure_code, geo_code, segment_start, n_points, until_period, reason
+               FROM spc_baselines WHERE baseline_id = ? AND NOT deleted""",
+            [baseline_id],
+        ).fetchone()
+        if row is None:
+            raise AnnotationNotFound(
+                f"Fixed baseline {baseline_id} does not exist or is already removed."
+            )
+        if allowed is not None:
+            allowed(row[1])
+        _chart_lock(cur, row[0], row[1])
+        cur.execute(
+            """UPDATE spc_baselines SET deleted = TRUE, removed_reason = ?
+               WHERE baseline_id = ? AND NOT deleted""",
+            [reason, baseline_id],
+        )
+        record(
+            cur,
+            actor=actor,
+            action="delete",
+            entity="spc_baseline",
+            entity_id=str(baseline_id),
+            reason=reason,
+            before=dict(zip(_BASELINE_FIELDS, row, strict=True)),
+        )
+
+    db.write(work)
+
+
+_BASELINE_COLUMNS = """baseline_id, measure_code, geo_code, segment_start, n_points,
+    until_period, reason, author, created_at"""
+
+
+def _baseline_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Dates as dates, the point count as an int, a missing value as None (not NaN/NaT)."""
+
+    def column(values, convert) -> pd.Series:
+        return pd.Series(
+            [None if pd.isna(v) else convert(v) for v in values], index=df.index, dtype=object
+        )
+
+    for name in ("segment_start", "until_period"):
+        df[name] = column(df[name], lambda v: pd.Timestamp(v).date())
+    df["n_points"] = column(df["n_points"], int)
+    df["geo_code"] = column(df["geo_code"], str)
+    return df
+
+
+def baselines_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
+    """Active fixed baselines that bear on one chart: its own and the measure-wide ones
+    (geo_code None), first segment first, with who fixed them and why."""
+    df = db.df(
+        f"""SELECT {_BASELINE_COLUMNS} FROM spc_baselines
+            WHERE NOT deleted AND measure_code = ? AND (geo_code IS NULL OR geo_code = ?)
+            ORDER BY segment_start NULLS FIRST, geo_code NULLS FIRST, baseline_id""",
+        [measure_code, geo_code],
+    )
+    return _baseline_frame(df)
+
+
+def all_baselines(db: Database) -> pd.DataFrame:
+    """Every active fixed baseline, for computing every series."""
+    df = db.df(
+        f"""SELECT {_BASELINE_COLUMNS} FROM spc_baselines WHERE NOT deleted
+            ORDER BY measure_code, geo_code NULLS FIRST, segment_start NULLS FIRST"""
+    )
+    return _baseline_frame(df)
