@@ -7,6 +7,14 @@ per rebase segment from the first *n* points when the baseline is fixed, and a p
 follows the package's precedence (beyond a limit, then trend, then two-out-of-three, then
 shift). One :class:`SPCResult` per series feeds both the chart and the summary tables, so the
 two can never disagree.
+
+Issue 17 adds, per series: fixed baselines per rebase segment (:class:`FixedBaseline`: the
+segment's limits are computed on its first *N* points or its points up to a period, and every
+later point is judged against them), and p-charts for proportions (:class:`ChartType`): limits
+from each period's denominator, ``p̄ ± 3√(p̄(1−p̄)/nᵢ)``, and Laney's p′ adjustment, which
+multiplies that sigma by ``σz`` = mean moving range of the z-scores / 1.128, exactly as
+qicharts2's ``chart = "pp"`` does (no moving-range screening; limits clamped to 0–100%). The
+four rules run on every chart type alike, each point against its own limits.
 """
 
 from __future__ import annotations
@@ -39,6 +47,47 @@ COLOURS = {
     "mean": "#000000",
     "limit": "#7f7f7f",
 }
+
+
+class ChartType(StrEnum):
+    """Which control chart a series' limits come from."""
+
+    XMR = "xmr"
+    P = "p"
+    P_PRIME = "pp"
+
+
+#: How each chart type is named wherever a limit is shown.
+CHART_TYPE_LABEL: dict[str, str] = {
+    ChartType.XMR: "XmR chart",
+    ChartType.P: "p-chart",
+    ChartType.P_PRIME: "Laney p′-chart",
+}
+#: Sigma multiples of the p-charts' process limits and of their two-of-three band.
+P_LIMIT_SIGMAS = 3.0
+P_NEAR_SIGMAS = 2.0
+#: d2 for moving ranges of two points (Laney's σz, qicharts2).
+D2 = 1.128
+
+
+@dataclass(frozen=True)
+class FixedBaseline:
+    """The limits of one segment frozen on its first points (MDC: "fix the limits").
+
+    ``segment_start`` names the segment: None for the series' first segment, else the rebase
+    date that starts it (as the rebase is stored). The baseline is the segment's first
+    ``points`` points, or its points up to and including ``until``: exactly one is given.
+    """
+
+    segment_start: date | None = None
+    points: int | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        if (self.points is None) == (self.until is None):
+            raise ValueError("A fixed baseline needs either a number of points or an end date.")
+        if self.points is not None and self.points < 2:
+            raise ValueError("A fixed baseline needs at least 2 points.")
 
 
 class Rule(StrEnum):
@@ -217,6 +266,33 @@ class SPCResult:
     signal: Signal | None = None
     rebase_periods: tuple[date, ...] = field(default_factory=tuple)
     assurance_caveat: AssuranceCaveat | None = None
+    chart_type: str = ChartType.XMR
+    #: Per point: the point is among those its segment's limits come from.
+    in_baseline: np.ndarray | None = None
+    #: Per point: its segment's limits are fixed on a baseline.
+    fixed: np.ndarray | None = None
+    fixed_baselines: tuple[FixedBaseline, ...] = field(default_factory=tuple)
+    #: Why a requested p or p′ chart fell back to XmR (missing denominators), else None.
+    chart_type_note: str | None = None
+
+    def __post_init__(self) -> None:
+        n = self.values.size
+        if self.in_baseline is None:
+            object.__setattr__(self, "in_baseline", np.ones(n, dtype=bool))
+        if self.fixed is None:
+            object.__setattr__(self, "fixed", np.zeros(n, dtype=bool))
+
+    def segment_starts(self) -> list[date]:
+        """The first period of each segment, in order (one per rebase in use, plus the first)."""
+        if self.empty:
+            return []
+        first = np.flatnonzero(np.concatenate([[True], self.segment[1:] != self.segment[:-1]]))
+        return [_to_date(self.periods[i]) for i in first]
+
+    @property
+    def chart_label(self) -> str:
+        """The chart type's name ("XmR chart", "Laney p′-chart")."""
+        return CHART_TYPE_LABEL.get(self.chart_type, str(self.chart_type))
 
     @property
     def n(self) -> int:
@@ -257,8 +333,15 @@ class SPCResult:
                 "lower_limit": self.lpl,
                 "upper_limit": self.upl,
                 "trial_limits": self.trial,
+                "in_baseline": self.in_baseline,
+                "fixed_baseline": self.fixed,
+                "chart_type": self.chart_type,
                 "rule": self.rule,
                 "rules_fired": [rule_names(f) for f in self.flags],
+                "beyond_limit": (self.flags & RuleFlag.BEYOND_LIMIT) != 0,
+                "trend": (self.flags & RuleFlag.TREND) != 0,
+                "two_of_three": (self.flags & RuleFlag.TWO_OF_THREE) != 0,
+                "shift": (self.flags & RuleFlag.SHIFT) != 0,
                 "point_type": self.point_type,
             }
         )
@@ -326,43 +409,90 @@ _RULE_BY_CODE = np.array(
 )
 
 
-def _segment_starts(periods: np.ndarray, rebases: Sequence[date]) -> tuple[list[int], list[date]]:
-    """Positions where a rebase starts a segment: the first point on or after each date."""
+def _segment_starts(
+    periods: np.ndarray, rebases: Sequence[date]
+) -> tuple[list[int], list[date], dict[date, int]]:
+    """Positions where a rebase starts a segment: the first point on or after each date.
+
+    Also returns, for each rebase date given, the position of the segment it starts (two
+    rebases falling on one point start the same segment), so a fixed baseline named by its
+    rebase date finds its segment."""
     idx: list[int] = []
     used: list[date] = []
+    by_date: dict[date, int] = {}
     for r in sorted(set(rebases)):
         i = int(np.searchsorted(periods, np.datetime64(r, "D"), side="left"))
-        if 0 < i < periods.size and i not in idx:
-            idx.append(i)
-            used.append(_to_date(periods[i]))
-    return idx, used
+        if 0 < i < periods.size:
+            by_date[r] = i
+            if i not in idx:
+                idx.append(i)
+                used.append(_to_date(periods[i]))
+    return idx, used, by_date
 
 
-def _xmr_all(y: np.ndarray, start: np.ndarray, options: SPCOptions) -> dict[str, np.ndarray]:
-    """Limits and rules for many series at once.
+def _baseline_mask(
+    p: np.ndarray,
+    start: np.ndarray,
+    fixes: Sequence[tuple[int, int, Sequence[FixedBaseline], dict[date, int]]],
+    fix_after_n: int | None,
+) -> tuple[np.ndarray, np.ndarray, list[tuple[FixedBaseline, ...]]]:
+    """Which points each segment's limits come from, and which segments are fixed.
 
-    ``y`` holds every point, series after series, in date order; ``start`` is True at the first
-    point of each group (a series, or a rebase segment within one). Limits and rules never
-    reach across a group boundary, exactly as if each group were computed on its own.
+    ``fixes`` holds, per series, its (first, end) positions, its fixed baselines and where its
+    rebase dates start segments. A segment without a fix of its own uses every point (or its
+    first ``fix_after_n`` when the installation fixes every chart). A fix whose segment no
+    longer exists (its rebase was removed) or that would leave no points is not applied.
     """
-    n = y.size
+    n = p.size
     gid = np.cumsum(start) - 1
-    ng = int(gid[-1]) + 1
     first = np.flatnonzero(start)
     pos = np.arange(n) - first[gid]
-    base = pos < options.fix_after_n if options.fix_after_n else np.ones(n, dtype=bool)
-    n_base = np.bincount(gid, weights=base, minlength=ng)
-    mean_g = np.bincount(gid, weights=np.where(base, y, 0.0), minlength=ng) / n_base
+    base = pos < fix_after_n if fix_after_n else np.ones(n, dtype=bool)
+    fixed = np.zeros(n, dtype=bool)
+    applied: list[tuple[FixedBaseline, ...]] = []
+    for s, e, series_fixes, by_date in fixes:
+        used: list[FixedBaseline] = []
+        for fix in series_fixes:
+            if fix.segment_start is None:
+                seg_first = s
+            elif fix.segment_start in by_date:
+                seg_first = s + by_date[fix.segment_start]
+            else:
+                continue
+            g = gid[seg_first]
+            seg_end = int(np.searchsorted(gid, g, side="right"))
+            seg_end = min(seg_end, e)
+            span = np.arange(seg_first, seg_end)
+            if fix.points is not None:
+                chosen = span[: fix.points]
+            else:
+                chosen = span[p[span] <= np.datetime64(fix.until, "D")]
+            if chosen.size == 0:
+                continue
+            base[span] = False
+            base[chosen] = True
+            fixed[span] = True
+            used.append(fix)
+        applied.append(tuple(used))
+    return base, fixed, applied
 
-    same = gid[1:] == gid[:-1]  # pairs (i-1, i) inside one group
+
+def _xmr_limits(
+    y: np.ndarray, gid: np.ndarray, same: np.ndarray, base: np.ndarray, screen: bool
+) -> dict[str, np.ndarray]:
+    """XmR centre, limits and near-limit band per group, from each group's baseline points."""
+    ng = int(gid[-1]) + 1
+    n_base = np.bincount(gid, weights=base, minlength=ng)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_g = np.bincount(gid, weights=np.where(base, y, 0.0), minlength=ng) / n_base
     mr = np.abs(np.diff(y))
-    mr_ok = same & base[1:]
+    mr_ok = same & base[1:] & base[:-1]
     mr_gid = gid[1:]
     count = np.bincount(mr_gid, weights=mr_ok, minlength=ng)
     total = np.bincount(mr_gid, weights=np.where(mr_ok, mr, 0.0), minlength=ng)
     with np.errstate(invalid="ignore", divide="ignore"):
         amr_g = np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
-        if options.screen_outliers:
+        if screen:
             keep = mr_ok & (mr < SCREEN_FACTOR * amr_g[mr_gid])
             kept = np.bincount(mr_gid, weights=keep, minlength=ng)
             kept_total = np.bincount(mr_gid, weights=np.where(keep, mr, 0.0), minlength=ng)
@@ -372,13 +502,84 @@ def _xmr_all(y: np.ndarray, start: np.ndarray, options: SPCOptions) -> dict[str,
                 count == 0, np.nan, np.where(kept > 0, kept_total / np.where(kept > 0, kept, 1), 0)
             )
     mean, amr = mean_g[gid], amr_g[gid]
-    lpl, upl = mean - LIMIT * amr, mean + LIMIT * amr
-    near_lpl, near_upl = mean - NEAR_LIMIT * amr, mean + NEAR_LIMIT * amr
+    return {
+        "mean": mean,
+        "lpl": mean - LIMIT * amr,
+        "upl": mean + LIMIT * amr,
+        "near_lpl": mean - NEAR_LIMIT * amr,
+        "near_upl": mean + NEAR_LIMIT * amr,
+        "n_base": n_base,
+    }
+
+
+def _p_limits(
+    y: np.ndarray,
+    den: np.ndarray,
+    scale: np.ndarray,
+    gid: np.ndarray,
+    same: np.ndarray,
+    base: np.ndarray,
+    prime: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """p-chart (and, where ``prime``, Laney p′) centre and per-point limits per group.
+
+    p̄ = Σ numerators / Σ denominators over the group's baseline points (the numerator is
+    recovered as value × denominator / scale, which is how values are stored); σᵢ =
+    √(p̄(1−p̄)/nᵢ); p′ multiplies σᵢ by σz, the mean moving range of the baseline points'
+    z-scores (pᵢ − p̄)/σᵢ divided by 1.128 (qicharts2's ``qic.pprime``; Laney 2002). Limits
+    are clamped to 0 and the whole (100%), as qicharts2 does.
+    """
+    ng = int(gid[-1]) + 1
+    prop = y / scale
+    w = np.where(base, den, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pbar_g = np.bincount(gid, weights=w * prop, minlength=ng) / np.bincount(
+            gid, weights=w, minlength=ng
+        )
+        pbar = pbar_g[gid]
+        sigma = np.sqrt(pbar * (1.0 - pbar) / den)
+        z = (prop - pbar) / sigma
+    mr_ok = same & base[1:] & base[:-1] & np.isfinite(np.diff(z))
+    mr_gid = gid[1:]
+    count = np.bincount(mr_gid, weights=mr_ok, minlength=ng)
+    total = np.bincount(mr_gid, weights=np.where(mr_ok, np.abs(np.diff(z)), 0.0), minlength=ng)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma_z_g = np.where(count > 0, total / np.where(count > 0, count, 1) / D2, np.nan)
+    sigma = np.where(prime, sigma * sigma_z_g[gid], sigma)
+
+    def bound(k: float) -> tuple[np.ndarray, np.ndarray]:
+        lo = np.clip(pbar - k * sigma, 0.0, 1.0) * scale
+        hi = np.clip(pbar + k * sigma, 0.0, 1.0) * scale
+        return lo, hi
+
+    lpl, upl = bound(P_LIMIT_SIGMAS)
+    near_lpl, near_upl = bound(P_NEAR_SIGMAS)
+    return {
+        "mean": pbar * scale,
+        "lpl": lpl,
+        "upl": upl,
+        "near_lpl": near_lpl,
+        "near_upl": near_upl,
+    }
+
+
+def _rules(
+    y: np.ndarray,
+    start: np.ndarray,
+    gid: np.ndarray,
+    same: np.ndarray,
+    lim: Mapping[str, np.ndarray],
+    run: int,
+) -> dict[str, np.ndarray]:
+    """The four rules for every point against its own limits (any chart type)."""
+    n = y.size
+    mean, lpl, upl = lim["mean"], lim["lpl"], lim["upl"]
+    near_lpl, near_upl = lim["near_lpl"], lim["near_upl"]
     with np.errstate(invalid="ignore"):
         outside = (y > upl) | (y < lpl)
         close = ~outside & ((y < near_lpl) | (y > near_upl))
-    rtm = np.sign(y - mean).astype(np.int8)
-    run = options.run_length
+        rtm = np.sign(y - mean)
+    rtm = np.nan_to_num(rtm).astype(np.int8)
 
     shift = _run_mask(rtm, run, start)
 
@@ -419,18 +620,49 @@ def _xmr_all(y: np.ndarray, start: np.ndarray, options: SPCOptions) -> dict[str,
         + two * int(RuleFlag.TWO_OF_THREE)
         + shift * int(RuleFlag.SHIFT)
     ).astype(np.int8)
+    return {"rtm": rtm, "code": code, "direction": direction, "flags": flags}
+
+
+def _xmr_all(
+    y: np.ndarray,
+    start: np.ndarray,
+    options: SPCOptions,
+    base: np.ndarray | None = None,
+    p_chart: Mapping[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """Limits and rules for many series at once.
+
+    ``y`` holds every point, series after series, in date order; ``start`` is True at the first
+    point of each group (a series, or a rebase segment within one). Limits and rules never
+    reach across a group boundary, exactly as if each group were computed on its own.
+    ``base`` marks the points each group's limits come from (default: all, or the first
+    ``options.fix_after_n``). ``p_chart`` (``den``, ``scale``, ``is_p``, ``prime`` arrays)
+    replaces the XmR limits of the points where ``is_p`` by p or p′ limits.
+    """
+    n = y.size
+    gid = np.cumsum(start) - 1
+    if base is None:
+        first = np.flatnonzero(start)
+        pos = np.arange(n) - first[gid]
+        base = pos < options.fix_after_n if options.fix_after_n else np.ones(n, dtype=bool)
+    same = gid[1:] == gid[:-1]  # pairs (i-1, i) inside one group
+    lim = _xmr_limits(y, gid, same, base, options.screen_outliers)
+    if p_chart is not None and p_chart["is_p"].any():
+        pl = _p_limits(y, p_chart["den"], p_chart["scale"], gid, same, base, p_chart["prime"])
+        is_p = p_chart["is_p"]
+        for k in ("mean", "lpl", "upl", "near_lpl", "near_upl"):
+            lim[k] = np.where(is_p, pl[k], lim[k])
+    rules = _rules(y, start, gid, same, lim, options.run_length)
     return {
         "gid": gid,
-        "mean": mean,
-        "lpl": lpl,
-        "upl": upl,
-        "near_lpl": near_lpl,
-        "near_upl": near_upl,
-        "trial": (n_base < TRIAL_POINTS)[gid],
-        "rtm": rtm,
-        "code": code,
-        "direction": direction,
-        "flags": flags,
+        "mean": lim["mean"],
+        "lpl": lim["lpl"],
+        "upl": lim["upl"],
+        "near_lpl": lim["near_lpl"],
+        "near_upl": lim["near_upl"],
+        "trial": (lim["n_base"] < TRIAL_POINTS)[gid],
+        "base": base,
+        **rules,
     }
 
 
@@ -516,11 +748,16 @@ def spc(
     options: SPCOptions | None = None,
     rebases: Sequence[date] = (),
     target: float | None = None,
+    baselines: Sequence[FixedBaseline] = (),
+    chart_type: str = ChartType.XMR,
+    denominators: Iterable[float] | None = None,
+    scale: float = 100.0,
 ) -> SPCResult:
-    """Compute an XmR chart, the four rules and the icons for one series.
+    """Compute a control chart, the four rules and the icons for one series.
 
     Missing values are dropped and points are put in date order first; the chart needs at least
-    two points for limits (one point gives a mean and no limits).
+    two points for limits (one point gives a mean and no limits). ``chart_type`` "p" or "pp"
+    needs ``denominators`` (one per value) and the values' ``scale`` (100 for percent).
     """
     options = options or SPCOptions.default()
     if polarity not in POLARITY_SIGN:
@@ -529,14 +766,33 @@ def spc(
     y = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
     if p.size != y.size:
         raise ValueError("Periods and values must have the same length.")
+    den = None
+    if denominators is not None:
+        den = np.asarray(list(denominators), dtype=float)
+        if den.size != y.size:
+            raise ValueError("Values and denominators must have the same length.")
     keep = ~np.isnan(y)
     p, y = p[keep], y[keep]
     order = np.argsort(p, kind="stable")
     p, y = p[order], y[order]
-    return _compute(p, y, np.array([0]), [polarity], [rebases], [target], options)[0]
+    if den is not None:
+        den = den[keep][order]
+    return _compute(
+        p,
+        y,
+        np.array([0]),
+        [polarity],
+        [rebases],
+        [target],
+        options,
+        baselines=[baselines],
+        chart_types=[chart_type],
+        den=den,
+        scales=[scale],
+    )[0]
 
 
-def _empty(polarity: str, options: SPCOptions, target: float | None) -> SPCResult:
+def _empty(polarity: str, options: SPCOptions, target: float | None, chart: str) -> SPCResult:
     f, i = np.zeros(0), np.zeros(0, dtype=np.int8)
     return SPCResult(
         periods=np.zeros(0, dtype="datetime64[D]"),
@@ -555,7 +811,34 @@ def _empty(polarity: str, options: SPCOptions, target: float | None) -> SPCResul
         polarity=polarity,
         options=options,
         target=target,
+        chart_type=chart,
     )
+
+
+def _chart_types_in_use(
+    chart_types: Sequence[str], den: np.ndarray | None, spans: Sequence[tuple[int, int]]
+) -> tuple[list[str], list[str | None]]:
+    """The chart each series can have: p and p′ need a positive denominator at every point;
+    without one the series keeps XmR limits and says why."""
+    used: list[str] = []
+    notes: list[str | None] = []
+    for chart, (s, e) in zip(chart_types, spans, strict=True):
+        chart = ChartType(chart)
+        if chart == ChartType.XMR:
+            used.append(chart)
+            notes.append(None)
+            continue
+        d = den[s:e] if den is not None else None
+        if d is None or d.size == 0 or not np.all(np.isfinite(d) & (d > 0)):
+            used.append(ChartType.XMR)
+            notes.append(
+                f"{CHART_TYPE_LABEL[chart]} asked for, but not every period has a denominator: "
+                "the limits come from an XmR chart."
+            )
+            continue
+        used.append(chart)
+        notes.append(None)
+    return used, notes
 
 
 def _compute(
@@ -566,30 +849,55 @@ def _compute(
     rebases: Sequence[Sequence[date]],
     targets: Sequence[float | None],
     options: SPCOptions,
+    *,
+    baselines: Sequence[Sequence[FixedBaseline]] | None = None,
+    chart_types: Sequence[str] | None = None,
+    den: np.ndarray | None = None,
+    scales: Sequence[float] | None = None,
 ) -> list[SPCResult]:
     """SPC for many series laid end to end (``series_starts`` = first index of each)."""
     n = y.size
+    k_series = len(series_starts)
+    baselines = baselines or [()] * k_series
+    chart_types = chart_types or [ChartType.XMR] * k_series
+    scales = scales or [100.0] * k_series
     ends = np.concatenate([series_starts[1:], [n]])
     if n == 0:
-        return [_empty(polarities[0], options, targets[0])]
+        return [_empty(polarities[0], options, targets[0], ChartType(chart_types[0]))]
+    spans = list(zip(series_starts.tolist(), ends.tolist(), strict=True))
     start = np.zeros(n, dtype=bool)
     start[series_starts] = True
     used_by_series: list[list[date]] = []
-    for k, (s, e) in enumerate(zip(series_starts, ends, strict=True)):
+    fix_inputs = []
+    for k, (s, e) in enumerate(spans):
         used: list[date] = []
+        by_date: dict[date, int] = {}
         if rebases[k]:
-            idx, used = _segment_starts(p[s:e], rebases[k])
+            idx, used, by_date = _segment_starts(p[s:e], rebases[k])
             start[np.asarray(idx, dtype=int) + s] = True
         used_by_series.append(used)
-    a = _xmr_all(y, start, options)
+        fix_inputs.append((s, e, baselines[k], by_date))
+    base, fixed, applied = _baseline_mask(p, start, fix_inputs, options.fix_after_n)
+    charts, chart_notes = _chart_types_in_use(chart_types, den, spans)
+    p_chart = None
+    if any(c != ChartType.XMR for c in charts):
+        lengths = ends - series_starts
+        is_p = np.repeat([c != ChartType.XMR for c in charts], lengths)
+        p_chart = {
+            "den": np.where(is_p, den if den is not None else 1.0, 1.0),
+            "scale": np.repeat(np.asarray(scales, dtype=float), lengths),
+            "is_p": is_p,
+            "prime": np.repeat([c == ChartType.P_PRIME for c in charts], lengths),
+        }
+    a = _xmr_all(y, start, options, base=base, p_chart=p_chart)
     rule_all = _RULE_BY_CODE[a["code"]]
     signs = np.repeat([POLARITY_SIGN[pol] for pol in polarities], ends - series_starts)
     type_all = _point_types(a["direction"], signs)
     out: list[SPCResult] = []
-    for k, (s, e) in enumerate(zip(series_starts, ends, strict=True)):
+    for k, (s, e) in enumerate(spans):
         pol = polarities[k]
         if e <= s:
-            out.append(_empty(pol, options, targets[k]))
+            out.append(_empty(pol, options, targets[k], charts[k]))
             continue
         seg = (a["gid"][s:e] - a["gid"][s]).astype(np.int16)
         direction = a["direction"][s:e]
@@ -629,6 +937,11 @@ def _compute(
                     assurance_icon=assurance,
                     signal=signal,
                     rebase_periods=tuple(used_by_series[k]),
+                    chart_type=charts[k],
+                    in_baseline=a["base"][s:e],
+                    fixed=fixed[s:e],
+                    fixed_baselines=applied[k],
+                    chart_type_note=chart_notes[k],
                 )
             )
         )
@@ -697,7 +1010,9 @@ def assurance_caveat(result: SPCResult) -> AssuranceCaveat | None:
         return None
     for bit, rule in ((RuleFlag.SHIFT, Rule.SHIFT), (RuleFlag.TREND, Rule.TREND)):
         i = _run_start(result, bit)
-        if i is not None:
+        # Limits fixed on a baseline that ends before the run began are not fitted across
+        # the change: they are the old process the run is judged against.
+        if i is not None and not (result.fixed[-1] and not result.in_baseline[i:].any()):
             direction = int(np.sign(result.values[-1] - result.mean[-1]))
             if rule == Rule.TREND:
                 direction = int(np.sign(result.values[-1] - result.values[i])) or -1
@@ -745,6 +1060,7 @@ SUMMARY_COLUMNS = [
     "assurance_icon",
     "signal_rule",
     "signal_since",
+    "chart_type",
 ]
 
 
@@ -764,6 +1080,7 @@ def summary_row(result: SPCResult) -> dict:
         "assurance_icon": str(result.assurance_icon) if result.assurance_icon else None,
         "signal_rule": str(sig.rule) if sig else None,
         "signal_since": sig.start if sig else None,
+        "chart_type": str(result.chart_type),
     }
 
 
@@ -778,17 +1095,30 @@ def spc_many(
     options: SPCOptions | None = None,
     rebases: Mapping[tuple, Sequence[date]] | None = None,
     targets: Mapping[tuple, float] | None = None,
+    baselines: Mapping[tuple, Sequence[FixedBaseline]] | None = None,
+    chart_types: Mapping[str, str] | None = None,
+    denominator: str = "denominator",
+    scales: Mapping[str, float] | None = None,
 ) -> dict[tuple, SPCResult]:
     """SPC for every series in a long table in one vectorised pass, keyed by ``keys`` values.
 
-    ``polarity`` is one value for all or a mapping from ``polarity_key`` values; ``rebases`` and
-    ``targets`` are keyed like the result.
+    ``polarity`` is one value for all or a mapping from ``polarity_key`` values; ``rebases``,
+    ``targets`` and ``baselines`` are keyed like the result; ``chart_types`` and ``scales``
+    (value per ratio: 100 for percent) by ``polarity_key`` values (the measure). A p or p′
+    chart reads each period's ``denominator`` column.
     """
     options = options or SPCOptions.default()
     rebases = rebases or {}
     targets = targets or {}
+    baselines = baselines or {}
+    chart_types = chart_types or {}
+    scales = scales or {}
     keys = list(keys)
-    frame = data[[*keys, period, value]].dropna(subset=[value])
+    wanted = [*keys, period, value]
+    has_den = bool(chart_types) and denominator in data.columns
+    if has_den:
+        wanted.append(denominator)
+    frame = data[wanted].dropna(subset=[value])
     if frame.empty:
         return {}
     frame = frame.sort_values([*keys, period], kind="stable")
@@ -810,6 +1140,7 @@ def spc_many(
         pols = [
             polarity.get(k[pk], "neutral") if pk is not None else "neutral" for k in series_keys
         ]
+    by_measure = [k[pk] if pk is not None else None for k in series_keys]
     results = _compute(
         p_all,
         y_all,
@@ -818,6 +1149,10 @@ def spc_many(
         [rebases.get(k, ()) for k in series_keys],
         [targets.get(k) for k in series_keys],
         options,
+        baselines=[baselines.get(k, ()) for k in series_keys],
+        chart_types=[chart_types.get(m, ChartType.XMR) for m in by_measure],
+        den=frame[denominator].to_numpy(dtype=float) if has_den else None,
+        scales=[scales.get(m, 100.0) for m in by_measure],
     )
     return dict(zip(series_keys, results, strict=True))
 
