@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from nlf_planner import baselines as baseline_rules
 from nlf_planner import plan as plan_rules
 from nlf_planner import spc_reading
 from nlf_planner.compare import (
@@ -37,12 +38,13 @@ from nlf_planner.spc import (
     VARIATION_LABEL,
     VARIATION_LETTER,
     AssuranceIcon,
+    FixedBaseline,
     SPCOptions,
     SPCResult,
     VariationIcon,
     spc_many,
 )
-from nlf_planner.units import format_value
+from nlf_planner.units import format_value, unit_scale
 
 KEYS = ("measure_code", "geo_code")
 ON_PLAN = {"ahead": "on trajectory", "on_plan": "on trajectory", "behind": "off trajectory"}
@@ -188,6 +190,22 @@ def _next_horizon(plan, targets: Mapping[int, float], when: date) -> tuple[int, 
     return h, float(targets[h])
 
 
+def _series_baselines(
+    fixes: Mapping[tuple[str, str | None], Sequence[FixedBaseline]] | None, keys
+) -> dict[tuple[str, str], list[FixedBaseline]]:
+    """Each series' fixed baselines (its own, else its measure's), for the series present."""
+    if not fixes:
+        return {}
+    measures = {m for m, _ in fixes}
+    out = {}
+    for m, g in keys:
+        if m in measures:
+            chosen = baseline_rules.for_series(fixes, m, g)
+            if chosen:
+                out[(m, g)] = chosen
+    return out
+
+
 def build_model(
     series: pd.DataFrame,
     measures: Sequence[Measure],
@@ -198,8 +216,14 @@ def build_model(
     rebases: Mapping[tuple[str, str], Sequence[date]] | None = None,
     plan: object | None = None,
     options: SPCOptions | None = None,
+    fixed_baselines: Mapping[tuple[str, str | None], Sequence[FixedBaseline]] | None = None,
+    chart_types: Mapping[str, str] | None = None,
 ) -> RegionsModel:
-    """Compute SPC, comparisons and plan progress for every series, once."""
+    """Compute SPC, comparisons and plan progress for every series, once.
+
+    ``fixed_baselines`` are keyed by (measure, geography), geography None for a fix on every
+    chart of the measure (``baselines.for_series`` resolves them per series);
+    ``chart_types`` by measure (XmR when absent)."""
     options = options or SPCOptions.default()
     mdict = {m.code: m for m in sorted(measures, key=lambda m: (m.area_code, m.code))}
     names = {ENGLAND_CODE: ENGLAND_NAME}
@@ -243,6 +267,9 @@ def build_model(
         options=options,
         rebases=rebases or {},
         targets=assurance_targets,
+        baselines=_series_baselines(fixed_baselines, latest_by_key.index),
+        chart_types={c: t for c, t in (chart_types or {}).items() if c in mdict},
+        scales={c: unit_scale(m.unit) for c, m in mdict.items()},
     )
     cells = _cells(series, mdict, results, region_of)
     cells = _add_progress(cells, plan, mdict, baselines, plan_targets, next_targets, applied)

@@ -25,6 +25,7 @@ from nlf_planner.periods import label as period_label
 from nlf_planner.plan import Plan
 from nlf_planner.services import annotations as annotation_service
 from nlf_planner.services import cache, plan_editing
+from nlf_planner.services import chart_types as chart_type_service
 from nlf_planner.services import measurements as measurement_service
 from nlf_planner.services import reference as reference_service
 from nlf_planner.spc import SPCOptions, SPCResult, suggest_rebase
@@ -87,6 +88,8 @@ def build_regions_model(db: Database, plan: Plan | None, series=None) -> Regions
         rebases=annotation_service.all_rebases(db),
         plan=plan,
         options=SPCOptions.default(),
+        fixed_baselines=annotation_service.all_baselines(db),
+        chart_types=chart_type_service.chart_types(db),
     )
 
 
