@@ -24,6 +24,7 @@ import pandas as pd
 from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.services import cache
 from nlf_planner.services import reference as reference_service
+from nlf_planner.spc import CHART_TYPE_LABEL
 from nlf_planner.store import Database
 from nlf_planner.store import audit as audit_store
 
@@ -168,7 +169,8 @@ def describe(row: Mapping[str, Any], names: Mapping[str, str]) -> str:
         return f"{word} {_chart(known, names)}"
     elif entity == "spc_chart_type" and known.get("measure_code"):
         measure = known["measure_code"]
-        kind = f": {known['chart_type']}" if known.get("chart_type") else ""
+        chart = known.get("chart_type")
+        kind = f": {CHART_TYPE_LABEL.get(chart, chart)}" if chart else ""
         return f"{word} of {names.get(measure, measure)}{kind}"
     elif entity == "peer_group" and known.get("name"):
         version = f", version {known['version']}" if known.get("version") else ""

@@ -25,7 +25,7 @@ def test_a_measure_wide_baseline_says_every_area() -> None:
 
 def test_a_chart_type_change_names_the_measure_and_the_chart() -> None:
     row = _row("spc_chart_type", {"measure_code": "M10", "chart_type": "pp"})
-    assert describe(row, NAMES) == "SPC chart type of Staff trained in improvement: pp"
+    assert describe(row, NAMES) == "SPC chart type of Staff trained in improvement: Laney p′-chart"
 
 
 def test_a_peer_group_names_itself_and_its_version() -> None:
