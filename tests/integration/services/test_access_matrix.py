@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 import pytest
 
+from nlf_planner.peers import PeerGroup
 from nlf_planner.plan import PlanTarget
 from nlf_planner.services import annotations as annotation_service
 from nlf_planner.services import data_transfer, plan_editing
 from nlf_planner.services import engagement as engagement_service
+from nlf_planner.services import peers as peer_service
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.access import ROLE_LABEL
 from nlf_planner.services.actor import SYSTEM, Actor, Role
@@ -210,6 +212,21 @@ def _plan_import_setup(db, place):
     return checked
 
 
+# --- peer groups ---------------------------------------------------------------------------
+
+#: Two other ICSs of each place's region, the peers of a group homed at its ICB.
+_PEERS = {"London": ("E54000028", "E54000029"), "East": ("E54000056", "E54000025")}
+
+
+def _peer_draft(place: str) -> PeerGroup:
+    return PeerGroup(name=f"Matrix peers {next(_counter)}", home_geo=PLACES[place][1],
+                     level="icb", members=_PEERS[place])  # fmt: skip
+
+
+def _peer_setup(db, place):
+    return peer_service.save_group(db, SYSTEM, _peer_draft(place))
+
+
 # --- scenarios, backups, seeding -----------------------------------------------------------
 
 
@@ -370,6 +387,32 @@ CASES: list[Case] = [
         lambda db, a, checked: data_transfer.apply_import(db, a, checked, backup_first=False),
         _plan_import_setup,
     ),
+    *[
+        Case(
+            f"save a peer group ({p})",
+            Role.EDITOR,
+            p,
+            lambda db, a, ctx, p=p: peer_service.save_group(db, a, _peer_draft(p)),
+        )
+        for p in ("London", "East")
+    ],
+    Case(
+        "edit a peer group (East)",
+        Role.EDITOR,
+        "East",
+        lambda db, a, g: peer_service.save_group(db, a, replace(g, name="Renamed"), g.version),
+        _peer_setup,
+    ),
+    *[
+        Case(
+            f"delete a peer group ({p})",
+            Role.EDITOR,
+            p,
+            lambda db, a, g: peer_service.delete_group(db, a, g.peer_group_id, reason="Done"),
+            _peer_setup,
+        )
+        for p in ("London", "East")
+    ],
     Case(
         "clone a scenario",
         Role.EDITOR,
