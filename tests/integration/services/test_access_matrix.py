@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from nlf_planner.baselines import FixedBaseline
 from nlf_planner.peers import PeerGroup
 from nlf_planner.plan import PlanTarget
 from nlf_planner.services import annotations as annotation_service
@@ -152,6 +153,30 @@ def _note_setup(db, place):
 
 def _rebase_setup(db, place):
     return annotation_service.add_rebase(db, SYSTEM, **_rebase_args(place))
+
+
+# --- fixed baselines -----------------------------------------------------------------------
+
+_BEFORE_LAUNCH = FixedBaseline(None, until=date(2016, 11, 1))
+
+
+def _baseline_geo(place: str) -> str | None:
+    """The chart a case fixes: the place's ICB, or (England) every chart of M10."""
+    return PLACES[place][1]
+
+
+def _baseline_free_setup(db, place):
+    """The first segment of the case's chart without a fix, so each actor's fix is new."""
+    geo = _baseline_geo(place)
+    for row in annotation_service.baselines_for(db, "M10", geo or LONDON_ICB).itertuples():
+        if row.geo_code == geo:
+            annotation_service.remove_baseline(db, SYSTEM, row.baseline_id, "Matrix reset")
+
+
+def _baseline_setup(db, place):
+    _baseline_free_setup(db, place)
+    geo = _baseline_geo(place)
+    return annotation_service.add_baseline(db, SYSTEM, "M10", geo, _BEFORE_LAUNCH, "Matrix fix")
 
 
 # --- engagement ----------------------------------------------------------------------------
@@ -291,6 +316,28 @@ CASES: list[Case] = [
         lambda db, a, rid: annotation_service.remove_rebase(db, a, rid, reason="Withdrawn"),
         _rebase_setup,
     ),
+    *[
+        Case(
+            f"fix a chart's baseline ({p})",
+            Role.DATA_MANAGER,
+            p,  # England: every chart of the measure, an England-level fix
+            lambda db, a, ctx, p=p: annotation_service.add_baseline(
+                db, a, "M10", _baseline_geo(p), _BEFORE_LAUNCH, "Before launch"
+            ),
+            _baseline_free_setup,
+        )
+        for p in ("London", "East", "England")
+    ],
+    *[
+        Case(
+            f"remove a fixed baseline ({p})",
+            Role.DATA_MANAGER,
+            p,
+            lambda db, a, bid: annotation_service.remove_baseline(db, a, bid, "Withdrawn"),
+            _baseline_setup,
+        )
+        for p in ("London", "East", "England")
+    ],
     *[
         Case(
             f"add a stakeholder ({p})",
