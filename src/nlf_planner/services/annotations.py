@@ -21,8 +21,12 @@ from typing import TypeVar
 import pandas as pd
 
 from nlf_planner import annotations as rules
+from nlf_planner import baselines as baseline_rules
+from nlf_planner import spc as engine
 from nlf_planner.baselines import FixedBaseline
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.services import cache
+from nlf_planner.services import measurements as measurement_service
 from nlf_planner.services.access import require, require_scope, scope_guard
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.errors import NotFound, ReadOnly, ValidationFailed
@@ -58,6 +62,12 @@ def _write(work: Callable[[], T]) -> T:
     except annotation_store.RebaseExists as exc:
         message = rules.duplicate_rebase_message(exc.period)
         raise ValidationFailed(message, [rules.AnnotationIssue("period", message)]) from exc
+    except annotation_store.BaselineExists as exc:
+        message = "Someone fixed the baseline of that segment first; reload to see it."
+        raise ValidationFailed(message, [rules.AnnotationIssue("segment", message)]) from exc
+    except annotation_store.RebaseGone as exc:
+        message = "The rebase that starts that segment was removed; choose the segment again."
+        raise ValidationFailed(message, [rules.AnnotationIssue("segment", message)]) from exc
 
 
 # --------------------------------------------------------------------------- notes
@@ -214,6 +224,97 @@ def rebases_version(db: Database) -> str:
 
 
 # --------------------------------------------------------------------------- fixed baselines
+
+
+def _chart_segments(db: Database, measure_code: str, geo_code: str) -> list[baseline_rules.Segment]:
+    """The segments of one chart as its data and rebases stand now (the engine's split)."""
+    series = measurement_service.all_series(db, [measure_code])
+    rows = series[series.geo_code == geo_code].dropna(subset=["value"]).sort_values("period")
+    if rows.empty:
+        return []
+    rebases = annotation_store.rebases_for(db, measure_code, geo_code).period.tolist()
+    result = engine.spc(rows.period.tolist(), rows.value.to_numpy(float), rebases=rebases)
+    return baseline_rules.segments(result, rebases, _frequency(db, measure_code))
+
+
+def _frequency(db: Database, measure_code: str) -> str:
+    return next(
+        (m.frequency for m in reference_store.measures(db) if m.code == measure_code), "monthly"
+    )
+
+
+def add_baseline(
+    db: Database,
+    actor: Actor | None,
+    measure_code: str,
+    geo_code: str | None,
+    fix: FixedBaseline,
+    reason: str | None,
+) -> int:
+    """Fix the limits of one segment of a chart (``geo_code`` None: of the first segment of
+    every chart of the measure, an England-level change) on its first points, for a stated
+    reason; returns its id. The chart's series' own fix of a segment wins over the
+    measure-wide one."""
+    who = require_scope(db, actor, Role.DATA_MANAGER, "fix a chart's baseline", [geo_code])
+    known_measures, known_geos = _known_codes(db)
+    _refuse_if(rules.code_issues(measure_code or "", geo_code, known_measures, known_geos))
+    # A measure-wide fix is checked against England's chart: every period of the measure.
+    chart = geo_code if geo_code is not None else ENGLAND_CODE
+    current = annotation_store.baselines_for(db, measure_code, chart)
+    scope_rows = current[
+        current.geo_code.isna() if geo_code is None else current.geo_code == geo_code
+    ]
+    issues = baseline_rules.fix_issues(
+        fix,
+        reason=reason,
+        chart_segments=_chart_segments(db, measure_code, chart),
+        measure_wide=geo_code is None,
+        taken=scope_rows.segment_start.tolist(),
+        frequency=_frequency(db, measure_code),
+    )
+    _refuse_if(issues)
+    return _write(
+        lambda: annotation_store.add_baseline(
+            db,
+            actor=who.display_name,
+            measure_code=measure_code,
+            geo_code=geo_code,
+            segment_start=fix.segment_start,
+            n_points=fix.points,
+            until_period=fix.until,
+            reason=rules.clean_text(reason),
+        )
+    )
+
+
+def remove_baseline(
+    db: Database, actor: Actor | None, baseline_id: int, reason: str | None
+) -> None:
+    """Withdraw a fixed baseline, for a stated reason (the segment's limits come from all
+    its points again, or from the measure-wide fix)."""
+    who = require(actor, Role.DATA_MANAGER, "remove a fixed baseline")
+    _refuse_if(baseline_rules.removal_issues(reason))
+    allowed = scope_guard(db, who, "remove a fixed baseline")
+    _write(
+        lambda: annotation_store.remove_baseline(
+            db,
+            baseline_id,
+            actor=who.display_name,
+            reason=rules.clean_text(reason),
+            allowed=allowed,
+        )
+    )
+
+
+@cache.per_data_version(maxsize=64)
+def _baselines_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
+    return annotation_store.baselines_for(db, measure_code, geo_code)
+
+
+def baselines_for(db: Database, measure_code: str, geo_code: str) -> pd.DataFrame:
+    """The fixed baselines that bear on one chart: its own and its measure's (geo_code
+    None), with who fixed them and why."""
+    return _baselines_for(db, measure_code, geo_code).copy(deep=False)
 
 
 def _fix_of(row) -> FixedBaseline:
