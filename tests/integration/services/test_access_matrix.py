@@ -24,6 +24,7 @@ from nlf_planner.baselines import FixedBaseline
 from nlf_planner.peers import PeerGroup
 from nlf_planner.plan import PlanTarget
 from nlf_planner.services import annotations as annotation_service
+from nlf_planner.services import chart_types as chart_type_service
 from nlf_planner.services import data_transfer, plan_editing
 from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services import peers as peer_service
@@ -235,6 +236,15 @@ def _plan_import_setup(db, place):
     checked = data_transfer.check_upload(db, "plan_targets", csv.encode(), "targets.csv")
     assert checked.ok, checked.issues_frame()
     return checked
+
+
+# --- chart types ---------------------------------------------------------------------------
+
+
+def _chart_type_setup(db, place):
+    """M10 back on the XmR chart, so each actor's change to the p′-chart is a change."""
+    if chart_type_service.chart_type(db, "M10") != "xmr":
+        chart_type_service.set_chart_type(db, SYSTEM, "M10", "xmr", "Matrix reset")
 
 
 # --- peer groups ---------------------------------------------------------------------------
@@ -460,6 +470,13 @@ CASES: list[Case] = [
         )
         for p in ("London", "East")
     ],
+    Case(
+        "choose the chart a measure's limits come from",
+        Role.DATA_MANAGER,
+        "England",  # one chart for every series of the measure: England-level
+        lambda db, a, ctx: chart_type_service.set_chart_type(db, a, "M10", "pp", "Large n"),
+        _chart_type_setup,
+    ),
     Case(
         "clone a scenario",
         Role.EDITOR,
