@@ -13,11 +13,14 @@ from datetime import date
 
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import day_label
+from nlf_planner.settings import get_settings
 
 #: Notes and reasons are one line on a chart's hover text, not essays.
 MAX_TEXT = 200
-#: The framework was published in 2016; nothing on its charts comes earlier.
-EARLIEST = date(2016, 4, 1)
+#: The earliest date a note or rebase may carry when the import limit cannot be read: the
+#: default of the ``NLF_EARLIEST_PERIOD`` setting. A chart may hold history from before the
+#: framework (back to that import limit), so its notes and rebases may reach back as far.
+DEFAULT_EARLIEST = date(2010, 4, 1)
 #: How far ahead a note may sit (a planned launch), in years.
 FUTURE_YEARS = 6
 
@@ -52,12 +55,24 @@ def text_issues(text: str | None, what: str, field: str) -> list[AnnotationIssue
     return []
 
 
+def earliest() -> date:
+    """The earliest date on a chart: the measurement import's limit (the
+    ``NLF_EARLIEST_PERIOD`` setting, April 2010 by default), read each call; a setting the
+    app cannot use falls back to the default here (the import itself refuses it aloud)."""
+    try:
+        value = getattr(get_settings(), "earliest_period", DEFAULT_EARLIEST)
+    except ValueError:
+        return DEFAULT_EARLIEST
+    return value if isinstance(value, date) else DEFAULT_EARLIEST
+
+
 def period_issues(period: object, today: date | None = None) -> list[AnnotationIssue]:
-    """A real date, not before the framework and not far in the future."""
+    """A real date, not before the charts' history can start and not far in the future."""
     if not isinstance(period, date):
         return [AnnotationIssue("period", "Choose a date.")]
-    if period < EARLIEST:
-        return [AnnotationIssue("period", f"The date must be on or after {day_label(EARLIEST)}.")]
+    first = earliest()
+    if period < first:
+        return [AnnotationIssue("period", f"The date must be on or after {day_label(first)}.")]
     today = today or date.today()
     if period > today.replace(year=today.year + FUTURE_YEARS):
         return [AnnotationIssue("period", "The date is too far in the future.")]

@@ -40,7 +40,7 @@ def test_a_valid_note_has_no_issues_and_england_or_all_charts_are_allowed():
         ({"text": "  "}, "text", "cannot be empty"),
         ({"text": None}, "text", "cannot be empty"),
         ({"text": "x" * 201}, "text", "keep it to 200"),
-        ({"period": date(2010, 1, 1)}, "period", "on or after 1 Apr 2016"),
+        ({"period": date(2010, 1, 1)}, "period", "on or after 1 Apr 2010"),
         ({"period": None}, "period", "Choose a date"),
         ({"period": "2020-01-01"}, "period", "Choose a date"),
         ({"period": date(2033, 1, 1)}, "period", "too far in the future"),
@@ -92,3 +92,15 @@ def test_a_rebase_needs_a_reason_and_one_per_chart_and_date():
 def test_removing_a_rebase_needs_a_reason():
     assert "removing the rebase" in rules.removal_issues("")[0].message
     assert rules.removal_issues("Entered in error") == []
+
+
+def test_notes_and_rebases_reach_back_to_the_import_limit_before_the_framework(monkeypatch):
+    monkeypatch.delenv("NLF_EARLIEST_PERIOD", raising=False)
+    assert rules.earliest() == date(2010, 4, 1)
+    assert _note(period=date(2015, 4, 1)) == []  # a pre-framework baseline can be noted
+    monkeypatch.setenv("NLF_EARLIEST_PERIOD", "2014-04")
+    assert rules.earliest() == date(2014, 4, 1)
+    (issue,) = _note(period=date(2013, 4, 1))
+    assert issue.message == "The date must be on or after 1 Apr 2014."
+    monkeypatch.setenv("NLF_EARLIEST_PERIOD", "soon")  # unusable: the default, not a crash
+    assert rules.earliest() == date(2010, 4, 1)

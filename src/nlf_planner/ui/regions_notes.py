@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from nlf_planner.annotations import EARLIEST, MAX_TEXT
+from nlf_planner.annotations import MAX_TEXT, earliest
 from nlf_planner.services import annotations as annotation_service
 from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
@@ -99,7 +99,7 @@ def _note_form(db: Database, view: MeasureView) -> None:
     with st.form("add_note"):
         st.markdown("**Add an event note** (for example, 'programme launched')")
         a, b = st.columns([1, 3])
-        a.date_input("Date", value=view.result.latest_period, min_value=EARLIEST, key="note_date")
+        a.date_input("Date", value=view.result.latest_period, min_value=earliest(), key="note_date")
         b.text_input("What happened", max_chars=MAX_TEXT, key="note_text")
         st.radio("Show on", ["This chart only", "Every chart"], horizontal=True, key="note_scope")
         st.form_submit_button(
@@ -114,7 +114,7 @@ def _rebase_form(db: Database, view: MeasureView) -> None:
         a.date_input(
             "From",
             value=view.suggested_rebase or view.result.latest_period,
-            min_value=EARLIEST,
+            min_value=earliest(),
             key="rebase_date",
         )
         b.text_input("Reason (required)", max_chars=MAX_TEXT, key="rebase_reason")
