@@ -18,6 +18,7 @@ import pandas as pd
 from nlf_planner import baselines as baseline_rules
 from nlf_planner import plan as plan_rules
 from nlf_planner import spc_reading
+from nlf_planner import worsening as worsening_rules
 from nlf_planner.compare import (
     COMPARISON_LABEL,
     Adjustment,
@@ -35,9 +36,11 @@ from nlf_planner.periods import label as period_label
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
     ASSURANCE_LETTER,
+    CHART_TYPE_LABEL,
     VARIATION_LABEL,
     VARIATION_LETTER,
     AssuranceIcon,
+    ChartType,
     FixedBaseline,
     SPCOptions,
     SPCResult,
@@ -297,7 +300,18 @@ def _cells(
 ) -> pd.DataFrame:
     """Latest value, comparison with England (same period) and SPC icons per series."""
     if series.empty:
-        return pd.DataFrame(columns=[*KEYS, "geo_level", "period", "value", "comparison"])
+        return pd.DataFrame(
+            columns=[
+                *KEYS,
+                "geo_level",
+                "period",
+                "value",
+                "comparison",
+                "red_red",
+                "getting_worse",
+                "red_red_reason",
+            ]
+        )
     idx = series.groupby(list(KEYS))["period"].idxmax()
     latest = series.loc[idx].reset_index(drop=True)
     england = series[series.geo_code == ENGLAND_CODE][["measure_code", "period", "value"]]
@@ -358,7 +372,78 @@ def _cells(
         spc_cols["trial_limits"].append(res.trial_limits if res else None)
     for col, values in spc_cols.items():
         latest[col] = values
-    return latest
+    return _add_worsening(latest, series, measures)
+
+
+def _last_trends(
+    series: pd.DataFrame, measures: Mapping[str, Measure]
+) -> dict[tuple[str, str], worsening_rules.TrendTest]:
+    """The chi-squared test for linear trend over each proportion's last
+    ``worsening.TREND_PERIODS`` periods, every series in one array pass (keys and periods
+    as integer codes, one lexsort); a series with fewer periods, or one the test cannot
+    read, is left out."""
+    k = worsening_rules.TREND_PERIODS
+    codes = [c for c, m in measures.items() if m.is_proportion]
+    part = series[series.measure_code.isin(codes)]
+    if part.empty:
+        return {}
+    m_code, m_names = pd.factorize(part.measure_code)
+    g_code, g_names = pd.factorize(part.geo_code)
+    p_code, _ = pd.factorize(part.period, sort=True)
+    key = m_code.astype(np.int64) * len(g_names) + g_code
+    order = np.lexsort((p_code, key))
+    key = key[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    count = np.diff(np.r_[first, key.size])
+    full = count >= k
+    if not full.any():
+        return {}
+    rows = order[(first[full] + count[full] - k)[:, None] + np.arange(k)]  # oldest first
+    num = part.numerator.to_numpy(dtype=float)[rows]
+    den = part.denominator.to_numpy(dtype=float)[rows]
+    chi2, p, direction = worsening_rules.trend_tests(num, den)
+    group = key[first[full]]
+    ms, gs = m_names[group // len(g_names)], g_names[group % len(g_names)]
+    return {
+        (m, g): worsening_rules.TrendTest(float(c), float(q), int(d), k)
+        for m, g, c, q, d in zip(ms, gs, chi2, p, direction, strict=True)
+        if c == c
+    }
+
+
+def _add_worsening(
+    cells: pd.DataFrame, series: pd.DataFrame, measures: Mapping[str, Measure]
+) -> pd.DataFrame:
+    """Worse and getting worse per cell (``worsening.read``): ``red_red``, ``getting_worse``
+    and ``red_red_reason`` (the reading in words for red-red cells, "" for the others).
+    England is the comparator, so it is never red-red."""
+    trends = _last_trends(series, measures)
+    n = len(cells)
+    red, getting = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    reason = np.full(n, "", dtype=object)
+    cols = ["measure_code", "geo_code", "comparison", "value", "england_value"]
+    cols += ["variation_icon", "signal_rule", "signal_since"]
+    rows = zip(*(cells[c].tolist() for c in cols), strict=True)
+    for i, (m, g, comp, value, eng, icon, rule, since) in enumerate(rows):
+        if g == ENGLAND_CODE:
+            continue
+        r = worsening_rules.read(
+            measures[m],
+            comparison=comp,
+            value=value,
+            england=eng,
+            variation_icon=icon,
+            signal_rule=rule,
+            signal_since=since,
+            trend=trends.get((m, g)),
+        )
+        red[i], getting[i] = r.is_red_red, r.getting_worse
+        if r.is_red_red:
+            reason[i] = r.why
+    cells["red_red"] = red
+    cells["getting_worse"] = getting
+    cells["red_red_reason"] = reason
+    return cells
 
 
 def _add_progress(
@@ -519,15 +604,23 @@ def _measure_cell(row: Mapping, unit: str, compact: bool = False) -> tuple[str, 
         arrow = COMPARISON_EMOJI[Comparison(comparison)] if isinstance(comparison, str) else ""
         letter = VARIATION_LETTER[VariationIcon(icon)] if isinstance(icon, str) else ""
         tile = [format_value(value, unit).replace(" years", "y"), f"{arrow} {letter}".strip()]
+    if bool(row.get("red_red", False)):  # the marker on the tile, the words on hover
+        tile[0] = f"{RED_RED_MARK} {tile[0]}"
+        parts.append(f"{RED_RED_MARK} worse and getting worse: {row.get('red_red_reason')}")
     return " · ".join(parts), "<br>".join(tile)
 
 
 #: A cell with no rows behind it: full text, tile text, tone.
 NO_DATA = ("No data", "No data", "none")
+#: The mark of a result that is worse than England and getting worse (``worsening``): a
+#: symbol on the tile, never colour alone, with the words beside it in the full text.
+RED_RED_MARK = "!!"
 #: The SPC kinds an area cell counts, in the order its text names them.
 _KINDS = ("improvement", "concern", "neutral", "common")
 #: The counts behind an area cell, one column each, summed per (area, geography).
-_AREA_COUNTS = ("better", "worse", "similar", "not_compared", "on", "off", "icons", *_KINDS)
+_AREA_COUNTS = (
+    "better", "worse", "similar", "not_compared", "on", "off", "icons", *_KINDS, "red_red",
+)  # fmt: skip
 
 
 def _area_counts(cells: pd.DataFrame) -> pd.DataFrame:
@@ -554,13 +647,18 @@ def _area_counts(cells: pd.DataFrame) -> pd.DataFrame:
         "off": status == "off trajectory",
         "icons": is_icon,
         **{k: kind == k for k in _KINDS},
+        "red_red": (
+            cells["red_red"].to_numpy(dtype=bool)
+            if "red_red" in cells
+            else np.zeros(len(cells), dtype=bool)
+        ),
     }
     return pd.DataFrame(flags).groupby(["area_code", "geo_code"], sort=False).sum()
 
 
 def _area_text(is_england: bool, counts: Sequence[int]) -> tuple[str, str, str]:
     """Full text, tile text and tone for a priority-area cell from its counts."""
-    better, worse, similar, not_compared, on, off, icons, *kinds = (int(c) for c in counts)
+    better, worse, similar, not_compared, on, off, icons, *kinds, red_red = (int(c) for c in counts)
     parts, tile = [], []
     if not is_england:
         bits = [f"{better} better", f"{similar} similar", f"{worse} worse"]
@@ -578,6 +676,9 @@ def _area_text(is_england: bool, counts: Sequence[int]) -> tuple[str, str, str]:
     else:
         named = [f"{n} {VARIATION_WORD[k]}" for k, n in zip(_KINDS, kinds, strict=True) if n]
         parts.append("SPC: " + ", ".join(named))
+    if red_red:
+        parts.append(f"{RED_RED_MARK} {red_red} worse than England and getting worse")
+        tile.append(f"{RED_RED_MARK}{red_red} worse")
     if is_england:
         tone = "england"
     elif worse and not better:
@@ -641,9 +742,12 @@ def _matrix(
     )
 
 
-def area_matrix(model: RegionsModel, geo_codes: Sequence[str]) -> Matrix:
-    """Geographies × the nine priority areas, each cell summarising that area's measures:
-    the counts come from one grouped sum over the scope's cells, then each cell's words."""
+def area_matrix(
+    model: RegionsModel, geo_codes: Sequence[str], *, area_codes: Sequence[str] | None = None
+) -> Matrix:
+    """Geographies × the nine priority areas (or only ``area_codes`` of them), each cell
+    summarising that area's measures: the counts come from one grouped sum over the scope's
+    cells, then each cell's words."""
     cells = model.cells
     found: dict[tuple[str, str], tuple[str, str, str]] = {}
     if len(cells):
@@ -651,9 +755,32 @@ def area_matrix(model: RegionsModel, geo_codes: Sequence[str]) -> Matrix:
         values = counts[list(_AREA_COUNTS)].to_numpy()
         for (area, geo), row in zip(counts.index, values, strict=True):
             found[(area, geo)] = _area_text(geo == ENGLAND_CODE, row)
-    return _matrix(
-        model, geo_codes, [(a.code, f"{a.code} {a.name}") for a in model.areas], found, "area"
-    )
+    areas = [a for a in model.areas if area_codes is None or a.code in set(area_codes)]
+    return _matrix(model, geo_codes, [(a.code, f"{a.code} {a.name}") for a in areas], found, "area")
+
+
+def red_red_cells(
+    model: RegionsModel, geo_codes: Sequence[str], measure_codes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """The cells of ``geo_codes`` (and ``measure_codes``, default every measure) that are
+    worse than England and getting worse, in the model's order."""
+    cells = model.cells
+    if cells.empty or "red_red" not in cells:
+        return cells.iloc[0:0]
+    keep = cells.geo_code.isin(list(geo_codes)) & cells.red_red.astype(bool)
+    if measure_codes is not None:
+        keep &= cells.measure_code.isin(list(measure_codes))
+    return cells[keep]
+
+
+def red_red_list(model: RegionsModel, cells: pd.DataFrame, limit: int = 4) -> str:
+    """'London on M10; Kent and Medway ICB on M03 and 2 more' for the red-red ``cells``."""
+    named = [
+        f"{model.names.get(g, g)} on {m}"
+        for m, g in zip(cells.measure_code, cells.geo_code, strict=True)
+    ]
+    more = f" and {len(named) - limit} more" if len(named) > limit else ""
+    return "; ".join(named[:limit]) + more
 
 
 def measure_tone(comparison: str | None, variation: str | None, geo: str) -> str:
@@ -669,11 +796,18 @@ def measure_tone(comparison: str | None, variation: str | None, geo: str) -> str
 
 
 def measure_matrix(
-    model: RegionsModel, geo_codes: Sequence[str], area_code: str | None = None
+    model: RegionsModel,
+    geo_codes: Sequence[str],
+    area_code: str | None = None,
+    *,
+    measure_codes: Sequence[str] | None = None,
 ) -> Matrix:
-    """Geographies × measures (all, or those of one priority area): the scope's cells are
-    read once as records, not looked up in the frame cell by cell."""
+    """Geographies × measures (all, or those of one priority area, or only
+    ``measure_codes`` of them): the scope's cells are read once as records, not looked up in
+    the frame cell by cell."""
     ms = model.measures_in(area_code) if area_code else list(model.measures.values())
+    if measure_codes is not None:
+        ms = [m for m in ms if m.code in set(measure_codes)]
     cells = model.cells
     compact = len(ms) > 9
     found: dict[tuple[str, str], tuple[str, str, str]] = {}
@@ -718,6 +852,13 @@ def matrix_summary(model: RegionsModel, matrix: Matrix) -> str:
     concern = int(cells.variation_icon.fillna("").str.startswith("concern").sum())
     if concern:
         parts.append(f"{concern} show special-cause concern in their latest point.")
+    reds = red_red_cells(model, geos, cells.measure_code.unique())
+    if len(reds):
+        one = len(reds) == 1
+        parts.append(
+            f"{len(reds)} result{'' if one else 's'} {'is' if one else 'are'} worse than "
+            f"England and getting worse ({RED_RED_MARK}): {red_red_list(model, reds)}."
+        )
     return " ".join(parts)
 
 
@@ -811,6 +952,14 @@ def reading(model: RegionsModel, measure_code: str, geo_code: str) -> str:
     return spc_reading.reading(res, m, name).text
 
 
+def chart_type_label(result: SPCResult | None) -> str:
+    """The chart the limits came from ("XmR chart", "Laney p′-chart"), "—" without a result."""
+    if result is None:
+        return "—"
+    kind = str(getattr(result, "chart_type", ChartType.XMR))
+    return CHART_TYPE_LABEL.get(kind, kind)
+
+
 def summary_table(
     model: RegionsModel, geo_codes: Sequence[str], measure_codes: Sequence[str] | None = None
 ) -> pd.DataFrame:
@@ -834,7 +983,10 @@ def summary_table(
                 "upper_limit": format_value(r.upper_limit, m.unit),
                 "variation": variation_badge(r.variation_icon),
                 "assurance": assurance_badge(r.assurance_icon, r.get("assurance_reason")),
-                "vs_england": comparison_text(r.comparison) if r.geo_code != ENGLAND_CODE else "—",
+                "vs_england": (comparison_text(r.comparison) if r.geo_code != ENGLAND_CODE else "—")
+                + (f" · {RED_RED_MARK} and getting worse" if bool(r.get("red_red")) else ""),
+                "worse_and_getting_worse": r.get("red_red_reason") or "",
+                "chart_type": chart_type_label(model.results.get((r.measure_code, r.geo_code))),
                 "progress": (
                     f"{r.progress_share * 100:.0f}% of the way"
                     if pd.notna(r.get("progress_share"))
@@ -1011,6 +1163,8 @@ def region_profile(model: RegionsModel, geo_code: str) -> pd.DataFrame:
                 "comparison": r.comparison,
                 "variation_icon": r.variation_icon,
                 "assurance_icon": r.assurance_icon,
+                "red_red": bool(r.get("red_red", False)),
+                "red_red_reason": r.get("red_red_reason") or "",
                 "pos_value": pos(r.value),
                 "pos_worst": pos(worst),
                 "pos_q25": pos(q1 if sign > 0 else q3),
@@ -1038,6 +1192,17 @@ def profile_summary(model: RegionsModel, geo_code: str, profile: pd.DataFrame) -
     concern = profile[profile.variation_icon.fillna("").str.startswith("concern")]
     if not concern.empty:
         text += f" Special-cause concern: {'; '.join(concern.measure[:4])}."
+    reds = profile[profile.red_red] if "red_red" in profile else profile.iloc[0:0]
+    if not reds.empty:
+        one = len(reds) == 1
+        named = zip(reds.measure[:4], reds.red_red_reason[:4], strict=True)
+        text += (
+            f" {len(reds)} measure{'' if one else 's'} {'is' if one else 'are'} worse than "
+            f"England and getting worse ({RED_RED_MARK}): "
+            + "; ".join(f"{m} ({why})" for m, why in named)
+            + ("…" if len(reds) > 4 else "")
+            + "."
+        )
     return text
 
 

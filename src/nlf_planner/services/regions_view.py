@@ -157,51 +157,97 @@ def area_choices(model: RegionsModel) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class MatrixView:
-    """The tartan rug for one scope, with its heading, text alternative and cell pickers."""
+    """The tartan rug for one scope, with its heading, text alternative and cell pickers.
+
+    ``red_red`` counts the scope's results that are worse than England and getting worse
+    (``worsening``); with ``red_red_only`` the rug keeps only the areas (and columns) that
+    have one, England for reference, and ``notice`` says so, or, when none has one, why
+    nothing is drawn (``figure`` is then None)."""
 
     matrix: Matrix
     heading: str
-    figure: go.Figure
+    figure: go.Figure | None
     summary: str
     csv: pd.DataFrame
     geo_options: dict[str, str]
     column_options: dict[str, str]
+    red_red: int = 0
+    red_red_only: bool = False
+    notice: str = ""
 
 
 def matrix_view(
-    model: RegionsModel, region: str, *, by_measure: bool = False, area: str | None = None
+    model: RegionsModel,
+    region: str,
+    *,
+    by_measure: bool = False,
+    area: str | None = None,
+    red_red_only: bool = False,
 ) -> MatrixView:
-    """The regions (or one region's ICSs) × priority areas, or × measures of ``area``."""
+    """The regions (or one region's ICSs) × priority areas, or × measures of ``area``;
+    ``red_red_only`` keeps the areas worse than England and getting worse on at least one
+    of the columns' measures (and, by measure, only those measures)."""
     geos = regions_domain.geographies(model, region)
     scope = (
         "the 7 NHS regions"
         if region == ENGLAND_CODE
         else f"{model.names[region]} and its {len(geos) - 2} ICSs"
     )
+    in_scope = model.measures_in(area) if by_measure and area else list(model.measures.values())
+    reds = regions_domain.red_red_cells(model, geos, [m.code for m in in_scope])
+    if red_red_only:
+        flagged = set(reds.geo_code)
+        geos = [g for g in geos if g == ENGLAND_CODE or g in flagged]
     if by_measure:
-        matrix = regions_domain.measure_matrix(model, geos, area or None)
+        only = list(dict.fromkeys(reds.measure_code)) if red_red_only else None
+        matrix = regions_domain.measure_matrix(model, geos, area or None, measure_codes=only)
         what = f"the measures of {area_choices(model)[area]}" if area else "every measure"
         labels = [f"{c} {model.measure(c).name}" for c in matrix.column_codes]
     else:
-        matrix = regions_domain.area_matrix(model, geos)
+        only = list(dict.fromkeys(reds.area_code)) if red_red_only else None
+        matrix = regions_domain.area_matrix(model, geos, area_codes=only)
         what = "the nine priority areas"
-        labels = [f"{a.code} {a.name}" for a in model.areas]
-    figure = matrix_figure(
-        matrix.tile,
-        matrix.tone,
-        matrix.text,
-        title=f"{scope[0].upper()}{scope[1:]} × {what}<br><sup>Latest values against England "
-        "(95% intervals), SPC and progress against the plan</sup>",
-        column_labels=labels,
+        labels = [f"{a.code} {a.name}" for a in model.areas if a.code in matrix.column_codes]
+    mark = regions_domain.RED_RED_MARK
+    subtitle = "Latest values against England (95% intervals), SPC and progress against the plan"
+    heading = f"How {scope} compare on {what}"
+    notice = ""
+    if red_red_only:
+        subtitle = (
+            f"Only areas worse than England and getting worse ({mark}); England for reference"
+        )
+        heading = f"Where {scope} are worse than England and getting worse, on {what}"
+        areas = len(geos) - 1
+        notice = (
+            f"Showing the {areas} area{'' if areas == 1 else 's'} worse than England and "
+            f"getting worse ({mark}) on at least one measure: {len(reds)} result"
+            f"{'' if len(reds) == 1 else 's'} in all, with England for reference."
+            if len(reds)
+            else f"No area in {scope} is both worse than England and getting worse on {what}, "
+            "so there is nothing to show with this filter."
+        )
+    figure = (
+        matrix_figure(
+            matrix.tile,
+            matrix.tone,
+            matrix.text,
+            title=f"{scope[0].upper()}{scope[1:]} × {what}<br><sup>{subtitle}</sup>",
+            column_labels=labels,
+        )
+        if matrix.column_codes
+        else None
     )
     return MatrixView(
         matrix=matrix,
-        heading=f"How {scope} compare on {what}",
+        heading=heading,
         figure=figure,
-        summary=regions_domain.matrix_summary(model, matrix),
+        summary=regions_domain.matrix_summary(model, matrix) if figure is not None else notice,
         csv=matrix.to_csv_frame(),
         geo_options={g: model.names[g] for g in geos},
         column_options=dict(zip(matrix.column_codes, matrix.text.columns, strict=True)),
+        red_red=len(reds),
+        red_red_only=red_red_only,
+        notice=notice,
     )
 
 

@@ -19,6 +19,7 @@ from nlf_planner.ui.regions_widgets import (
     view_key,
 )
 from nlf_planner.ui.text import escape_markdown
+from nlf_planner.worsening import RULE as WORSENING_RULE
 
 LEGEND = (
     "Each tile: the latest value against England (▲ better, ● similar, ▼ worse, "
@@ -26,9 +27,13 @@ LEGEND = (
     "are on its trajectory. Measure tiles add the SPC variation letter of the latest point "
     "(H high, L low, C common cause); their full text adds the assurance (P pass, F fail, "
     "? hit or miss, N not assessable, with the reason). Tint: blue better, orange worse, "
-    "yellow mixed, grey England. Hover for the full reading; click a tile to open its SPC "
-    "chart."
+    "yellow mixed, grey England. !! marks a result worse than England and getting worse "
+    "(special-cause concern, or a significant worsening trend over the last 5 periods); an "
+    "area tile's !!2 counts its measures that are. Hover for the full reading; click a tile "
+    "to open its SPC chart."
 )
+#: The filter's label (its value is kept in the URL as ``red_red=true``).
+RED_RED_FILTER = "Show only areas that are worse and getting worse"
 
 
 def _open(model: RegionsModel, geo: str, column_code: str, kind: str) -> None:
@@ -55,10 +60,12 @@ def _open_selected(model: RegionsModel, kind: str) -> None:
 
 @st.cache_resource(max_entries=VIEW_CACHE_ENTRIES, show_spinner=False)
 def _matrix_view(
-    _model: RegionsModel, key: tuple, region: str, by_measure: bool, area: str
+    _model: RegionsModel, key: tuple, region: str, by_measure: bool, area: str, red_red: bool
 ) -> MatrixView:
-    """Built once per ``view_key`` and scope; shared read-only between sessions."""
-    return regions_view.matrix_view(_model, region, by_measure=by_measure, area=area)
+    """Built once per ``view_key``, scope and filter; shared read-only between sessions."""
+    return regions_view.matrix_view(
+        _model, region, by_measure=by_measure, area=area, red_red_only=red_red
+    )
 
 
 def _cell_picker(model: RegionsModel, view: MatrixView) -> None:
@@ -83,9 +90,21 @@ def render_matrix(db: Database, model: RegionsModel, region: str) -> None:
     by_measure = c1.toggle("Show each measure", key="by_measure", bind="query-params")
     areas = regions_view.area_choices(model)
     area = url_select(c2, "Priority area (when showing measures)", areas, "area", "")
-    view = _matrix_view(model, view_key(db, model), region, bool(by_measure), area or "")
+    red_red = st.checkbox(
+        RED_RED_FILTER,
+        key="red_red",
+        bind="query-params",
+        help=WORSENING_RULE,
+    )
+    view = _matrix_view(
+        model, view_key(db, model), region, bool(by_measure), area or "", bool(red_red)
+    )
     st.subheader(escape_markdown(view.heading))
     st.caption(LEGEND)
+    if view.notice:
+        st.info(escape_markdown(view.notice))
+    if view.figure is None:
+        return
     st.plotly_chart(
         drawn(view.figure),  # its dict made once: the figure is cached
         key="rug",

@@ -397,6 +397,9 @@ def _reference_measure_cell(row, unit: str, compact: bool = False) -> tuple[str,
             else ""
         )
         tile = [format_value(row.value, unit).replace(" years", "y"), f"{arrow} {letter}".strip()]
+    if bool(row.get("red_red", False)):
+        tile[0] = f"!! {tile[0]}"
+        parts.append(f"!! worse and getting worse: {row.red_red_reason}")
     return " · ".join(parts), "<br>".join(tile)
 
 
@@ -425,6 +428,10 @@ def _reference_area_cell(rows) -> tuple[str, str, str]:
         parts.append(f"{on} on, {off} off trajectory")
         tile.append(f"{on} of {on + off} on plan")
     parts.append(R.variation_counts(rows.variation_icon))
+    red_red = int(rows.red_red.sum())
+    if red_red:
+        parts.append(f"!! {red_red} worse than England and getting worse")
+        tile.append(f"!!{red_red} worse")
     if is_england:
         tone = "england"
     elif worse and not better:
