@@ -3,6 +3,7 @@ of import shares (required columns, aliases, ignored extras, over-wide rows)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -11,7 +12,7 @@ import pandas as pd
 
 from nlf_planner import textcheck
 from nlf_planner.exports_tables import ColumnDoc
-from nlf_planner.imports.files import Table
+from nlf_planner.imports.files import ColumnMap, ColumnUse, Table
 
 Severity = Literal["error", "warning"]
 
@@ -53,20 +54,82 @@ def issues_frame(issues: Sequence[Issue]) -> pd.DataFrame:
     return df.reset_index(drop=True)
 
 
+def squash(name: str) -> str:
+    """A heading with case, spaces and punctuation gone: 'Area Code', 'area_code' and
+    'AreaCode' all give 'areacode', so aliases match however a tool spelled them."""
+    return re.sub(r"[^a-z0-9]+", "", str(name).lower())
+
+
+def map_columns(
+    headings: Sequence[str],
+    columns: Sequence[str],
+    aliases: Mapping[str, str] | None = None,
+    patterns: Sequence[tuple[re.Pattern[str], str]] = (),
+    written: Mapping[str, str] | None = None,
+) -> ColumnMap:
+    """Which heading is taken for which column: our own names first (in any case or
+    spacing), then aliases and patterns, each column once, the first heading in the file
+    winning; every other heading is ignored with the reason. ``written`` gives the headings
+    as the file spells them (by normalised name), for the map and its messages."""
+    written = written or {}
+    own = {squash(c): c for c in columns}
+    alias_of = {squash(a): c for a, c in (aliases or {}).items()}
+
+    def alias_target(h: str) -> str | None:
+        if squash(h) in alias_of:
+            return alias_of[squash(h)]
+        return next((c for rx, c in patterns if rx.fullmatch(squash(h))), None)
+
+    chosen: dict[str, str] = {}  # our column -> the heading taken for it
+    for h in headings:  # our own names exactly first, so a renamed heading never collides
+        if h in columns:
+            chosen[h] = h
+    for h in headings:
+        target = own.get(squash(h))
+        if target is not None and target not in chosen:
+            chosen[target] = h
+    for h in headings:
+        target = alias_target(h)
+        if squash(h) not in own and target is not None and target not in chosen:
+            chosen[target] = h
+    heading_of = {h: c for c, h in chosen.items()}
+    uses = []
+    for h in headings:
+        shown = written.get(h, h)
+        if h in heading_of:
+            uses.append(ColumnUse(shown, heading_of[h]))
+            continue
+        target = own.get(squash(h)) or alias_target(h)
+        why = (
+            f"'{written.get(chosen[target], chosen[target])}' is already taken for {target}"
+            if target is not None
+            else "not a column of this import"
+        )
+        uses.append(ColumnUse(shown, None, why))
+    return ColumnMap(tuple(uses))
+
+
 def check_columns(
     table: Table,
     columns: Sequence[ColumnDoc],
     aliases: Mapping[str, str] | None = None,
     one_of: Sequence[tuple[str, ...]] = (),
+    patterns: Sequence[tuple[re.Pattern[str], str]] = (),
 ) -> list[Issue]:
-    """Rename known aliases in place; report missing required and ignored extra columns."""
-    aliases = aliases or {}
+    """Rename our columns' headings and known aliases in place (recording which heading was
+    taken for which column in ``table.column_map``); report missing required columns and
+    ignored extra ones."""
+    headings = [str(c) for c in table.df.columns]
+    column_map = map_columns(
+        headings, [c.column for c in columns], aliases, patterns, table.headings
+    )
     rename = {
-        c: aliases[c]
-        for c in table.df.columns
-        if c in aliases and aliases[c] not in table.df.columns
+        h: u.column
+        for h, u in zip(headings, column_map.uses, strict=True)
+        if u.column is not None and u.column != h
     }
     table.df = table.df.rename(columns=rename)
+    table.column_map = column_map
     present = set(table.df.columns)
     issues = []
     for col in columns:
@@ -90,13 +153,17 @@ def check_columns(
                 )
             )
     known = {c.column for c in columns}
-    for col in table.df.columns:
-        if col not in known:
-            issues.append(
-                Issue(
-                    None, col, None, f"Column '{col}' is not used and will be ignored.", "warning"
-                )
+    for use in column_map.ignored:
+        because = "" if use.why == "not a column of this import" else f" ({use.why})"
+        issues.append(
+            Issue(
+                None,
+                use.heading,
+                None,
+                f"Column '{use.heading}' is not used and will be ignored{because}.",
+                "warning",
             )
+        )
     issues += control_character_issues(table, known)
     for row_no in table.extra_cell_rows[:50]:
         issues.append(

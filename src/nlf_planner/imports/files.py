@@ -35,6 +35,39 @@ MAX_COMPRESSION_RATIO = 200
 _RATIO_FREE_BYTES = 1024 * 1024
 
 
+@dataclass(frozen=True)
+class ColumnUse:
+    """One heading of the file and the column it was taken for (None: not used)."""
+
+    heading: str  # as written in the file, e.g. "Area Code"
+    column: str | None  # our column, e.g. "geo_code"
+    why: str = ""  # for an unused heading: why it was left out
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which of the file's columns were taken for which of ours, and which were ignored."""
+
+    uses: tuple[ColumnUse, ...] = ()
+
+    @property
+    def taken(self) -> tuple[ColumnUse, ...]:
+        return tuple(u for u in self.uses if u.column is not None)
+
+    @property
+    def renamed(self) -> tuple[ColumnUse, ...]:
+        """Columns taken under a heading other than our own name (the aliases used)."""
+        return tuple(u for u in self.taken if u.heading != u.column)
+
+    @property
+    def ignored(self) -> tuple[ColumnUse, ...]:
+        return tuple(u for u in self.uses if u.column is None)
+
+    def heading_for(self, column: str) -> str:
+        """The file's heading for one of our columns (our name when it was not renamed)."""
+        return next((u.heading for u in self.taken if u.column == column), column)
+
+
 class ImportFileError(ValueError):
     """The file cannot be read at all; the message says why and what to do."""
 
@@ -62,6 +95,15 @@ class Table:
     sheet: str | None = None
     sheet_names: list[str] = field(default_factory=list)
     extra_cell_rows: list[int] = field(default_factory=list)  # rows wider than the headings
+    #: Each column's heading as the file writes it ("Area Code"), by its normalised name.
+    headings: dict[str, str] = field(default_factory=dict)
+    #: Set by :func:`nlf_planner.imports.checks.check_columns`: which heading was taken for
+    #: which column, and which were left unused.
+    column_map: ColumnMap | None = None
+
+    def heading(self, column: str) -> str:
+        """A column's heading as written in the file (the normalised name if unknown)."""
+        return self.headings.get(column, column)
 
     def __len__(self) -> int:
         return len(self.df)
@@ -389,6 +431,7 @@ def _build_table(
         raise ImportFileError("The file is empty: there is nothing to import.")
     header_row, header = numbered[0]
     columns = [normalise_header(h) for h in header]
+    written = [str(h).replace("\ufeff", "").strip() for h in header]
     while columns and columns[-1] == "":
         columns.pop()
     if not any(columns):
@@ -432,6 +475,7 @@ def _build_table(
         file_type=file_type,
         encoding=encoding,
         extra_cell_rows=extra,
+        headings=dict(zip(columns, written, strict=False)),
     )
 
 

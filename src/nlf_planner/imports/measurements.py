@@ -7,6 +7,7 @@ the checked rows in one transaction only after a person has seen that preview.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -16,11 +17,12 @@ import pandas as pd
 
 from nlf_planner.exports_tables import ColumnDoc
 from nlf_planner.geography import ENGLAND_CODE
-from nlf_planner.imports.cells import decimal_places, parse_number, parse_period
-from nlf_planner.imports.checks import Issue, Severity, check_columns
+from nlf_planner.imports.cells import decimal_places, parse_number, parse_period, period_problem
+from nlf_planner.imports.checks import Issue, Severity, check_columns, squash
 from nlf_planner.imports.files import Table
 from nlf_planner.models import ICB, MEASUREMENT_VALUE_FIELDS, Measure, Region
-from nlf_planner.periods import HISTORY_START, QUARTER_START_MONTHS, fits_frequency
+from nlf_planner.periods import QUARTER_START_MONTHS, fits_frequency
+from nlf_planner.settings import DEFAULT_EARLIEST_PERIOD, EARLIEST_PERIOD_ENV
 from nlf_planner.units import unit_scale
 
 UPPER_LIMIT = {"percent": 100.0, "score_0_10": 10.0}
@@ -76,24 +78,74 @@ MEASUREMENT_COLUMNS: tuple[ColumnDoc, ...] = (
     ColumnDoc("ci_high", "number", False, "Upper end of a published 95% interval (scores).", ""),
 )
 
+#: Other names for our columns, as NHS files and OHID Fingertips write them. Matched
+#: whatever the case, spacing or punctuation ("Area Code", "area_code" and fingertipsR's
+#: "AreaCode" are one heading); our own names always win over an alias, and of two aliases
+#: for one column the first in the file is taken (the other is named as ignored).
 MEASUREMENT_ALIASES = {
-    "measure": "measure_code",
-    "indicator": "measure_code",
-    "indicator_code": "measure_code",
-    "icb_code": "geo_code",
-    "region_code": "geo_code",
-    "geography_code": "geo_code",
-    "geography": "geo_code",
-    "geo": "geo_code",
-    "org_code": "geo_code",
-    "period_start": "period",
-    "date": "period",
-    "month": "period",
-    "num": "numerator",
-    "den": "denominator",
-    "denom": "denominator",
-    "lower_ci": "ci_low",
-    "upper_ci": "ci_high",
+    # measure
+    "Measure": "measure_code",
+    "Measure ID": "measure_code",
+    "Indicator": "measure_code",
+    "Indicator code": "measure_code",
+    "Indicator ID": "measure_code",  # Fingertips; accepted only when it holds our codes
+    "Metric": "measure_code",
+    "Metric code": "measure_code",
+    "Metric ID": "measure_code",
+    # geography
+    "Area Code": "geo_code",  # Fingertips
+    "ICB code": "geo_code",
+    "ICS code": "geo_code",
+    "Region code": "geo_code",
+    "NHS region code": "geo_code",
+    "Geography code": "geo_code",
+    "Geography": "geo_code",
+    "Geo": "geo_code",
+    "Org code": "geo_code",
+    "Organisation code": "geo_code",
+    "Organization code": "geo_code",
+    "ODS code": "geo_code",
+    "Commissioner code": "geo_code",
+    # period
+    "Time period": "period",  # Fingertips: "2019/20", "2019/20 Q1", "Apr 2019"
+    "Period start": "period",
+    "Period start date": "period",
+    "Reporting period": "period",
+    "Effective snapshot date": "period",
+    "Date": "period",
+    "Month": "period",
+    "Financial year": "period",
+    # numbers
+    "Count": "numerator",  # Fingertips
+    "Num": "numerator",
+    "Denom": "denominator",
+    "Den": "denominator",
+    "Indicator value": "value",
+    "Lower CI 95.0 limit": "ci_low",  # Fingertips
+    "Upper CI 95.0 limit": "ci_high",
+    "Lower CI": "ci_low",
+    "Upper CI": "ci_high",
+    "CI lower": "ci_low",
+    "CI upper": "ci_high",
+    "Lower 95% CI": "ci_low",
+    "Upper 95% CI": "ci_high",
+    "Lower CI 95": "ci_low",
+    "Upper CI 95": "ci_high",
+}
+#: ONS-style geography code headings ("ICB23CD", "NHSER22CD").
+MEASUREMENT_ALIAS_PATTERNS = ((re.compile(r"(icb|sicbl|nhser|ics)\d{2}cd(h)?"), "geo_code"),)
+#: Headings that hold Fingertips' own indicator numbers when a file comes from there.
+INDICATOR_ID_HEADINGS = frozenset({squash("Indicator ID")})
+#: Plain names of our columns, for the preview's "which column was taken for which".
+MEASUREMENT_COLUMN_LABELS = {
+    "measure_code": "measure code",
+    "geo_code": "geography code",
+    "period": "period",
+    "numerator": "numerator",
+    "denominator": "denominator",
+    "value": "value",
+    "ci_low": "interval, lower end",
+    "ci_high": "interval, upper end",
 }
 
 
@@ -131,16 +183,28 @@ def validate_measurements(
     regions: Iterable[Region],
     icbs: Iterable[ICB],
     today: date | None = None,
+    earliest: date = DEFAULT_EARLIEST_PERIOD,
 ) -> MeasurementImport:
-    """Check every row against the measures' units and frequencies and the geography."""
+    """Check every row against the measures' units and frequencies and the geography.
+
+    Periods from ``earliest`` (the ``NLF_EARLIEST_PERIOD`` setting) to ``today`` are
+    accepted, so real series from before the framework's history (April 2016) can be loaded
+    as a baseline. England rows (Fingertips files carry one per period) are skipped with a
+    note: England is computed from the regions and ICBs."""
     today = today or date.today()
     measure_by_code = {m.code: m for m in measures}
     geo_level = {r.code: "region" for r in regions}
     geo_level.update({i.code: "icb" for i in icbs})
     issues = check_columns(
-        table, MEASUREMENT_COLUMNS, MEASUREMENT_ALIASES, one_of=[("numerator", "value")]
+        table,
+        MEASUREMENT_COLUMNS,
+        MEASUREMENT_ALIASES,
+        one_of=[("numerator", "value")],
+        patterns=MEASUREMENT_ALIAS_PATTERNS,
     )
     empty = pd.DataFrame(columns=_ROW_COLUMNS)
+    if not any(i.severity == "error" for i in issues):
+        issues += _indicator_id_issues(table, measure_by_code)
     if any(i.severity == "error" for i in issues):
         return MeasurementImport(empty, issues, table.source_name, len(table))
     df = table.df
@@ -161,12 +225,19 @@ def validate_measurements(
     geo = np.array([s.upper() for s in geo_raw], dtype=object)
     add(mcode == "", "measure_code", mcode_raw, "Measure code is blank.")
     unknown_m = (mcode != "") & ~np.isin(mcode, list(measure_by_code))
+    measure_heading = _heading(table, "measure_code")
     add(
         unknown_m,
         "measure_code",
         mcode_raw,
         f"Not a measure code; use one of {_code_range(measure_by_code)} "
-        "(see the Measures sheet of the template).",
+        "(see the Measures sheet of the template)."
+        + (
+            f" The column '{measure_heading}' must hold this app's measure codes, not "
+            "Fingertips indicator numbers."
+            if squash(measure_heading) in INDICATOR_ID_HEADINGS
+            else ""
+        ),
     )
     add(geo == "", "geo_code", geo_raw, "Geography code is blank.")
     is_england = geo == ENGLAND_CODE
@@ -174,7 +245,9 @@ def validate_measurements(
         is_england,
         "geo_code",
         geo_raw,
-        "England figures are computed from regions and ICBs; import ICB or region rows.",
+        "England row skipped: England figures are computed from the regions and ICBs, so "
+        "the file's England figure is not imported.",
+        "warning",
     )
     unknown_g = (geo != "") & ~is_england & ~np.isin(geo, list(geo_level))
     add(
@@ -201,12 +274,7 @@ def validate_measurements(
     kind = np.array([p[1] for p in parsed], dtype=object)
     add(period_raw == "", "period", period_raw, "Period is blank.")
     bad_p = (period_raw != "") & np.array([p is None for p in period])
-    add(
-        bad_p,
-        "period",
-        period_raw,
-        "Not a date this import understands; write it as 2024-04-01 (year-month-day).",
-    )
+    add(bad_p, "period", period_raw, lambda i: period_problem(period_raw[i]))
     has_p = np.array([p is not None for p in period])
     fit_checked = has_p & known_m
     misfit = np.array(
@@ -226,12 +294,13 @@ def validate_measurements(
             f"{freq[i]}: give the period's first day."
         ),
     )
-    early = has_p & np.array([p is not None and p < HISTORY_START for p in period])
+    early = has_p & np.array([p is not None and p < earliest for p in period])
     add(
         early,
         "period",
         period_raw,
-        f"Before {HISTORY_START:%B %Y}, when the framework's history starts.",
+        f"Before {earliest:%B %Y}, the earliest period this installation accepts (the "
+        f"setting {EARLIEST_PERIOD_ENV}).",
     )
     future = has_p & np.array([p is not None and p > today for p in period])
     add(future, "period", period_raw, f"In the future (today is {today.isoformat()}).")
@@ -361,9 +430,48 @@ def validate_measurements(
             "ci_high": hi,
         }
     )
+    # England rows are skipped whatever else they hold, so only the note about them is kept.
+    skipped = set(rows[is_england].tolist())
+    issues = [i for i in issues if i.row not in skipped or i.severity == "warning"]
     bad_rows = {i.row for i in issues if i.severity == "error" and i.row is not None}
-    clean = clean[~clean["row"].isin(bad_rows)].reset_index(drop=True)
+    clean = clean[~clean["row"].isin(bad_rows | skipped)].reset_index(drop=True)
     return MeasurementImport(clean, issues, table.source_name, n)
+
+
+def _heading(table: Table, column: str) -> str:
+    """The file's heading taken for one of our columns ("Indicator ID" for measure_code)."""
+    return table.column_map.heading_for(column) if table.column_map else column
+
+
+def _indicator_id_issues(table: Table, measure_by_code: Mapping[str, Measure]) -> list[Issue]:
+    """A Fingertips 'Indicator ID' column is taken for the measure code only when it holds
+    our codes (M01…M17). When none of its values is one (Fingertips' own indicator numbers,
+    such as 90362), one file-level error says which column it was and what it must hold,
+    instead of one 'not a measure code' per row."""
+    heading = _heading(table, "measure_code")
+    if squash(heading) not in INDICATOR_ID_HEADINGS:
+        return []
+    values = [v.strip().upper() for v in table.df["measure_code"] if v.strip()]
+    if not values or any(v in measure_by_code for v in values):
+        return []
+    found = list(dict.fromkeys(values))
+    shown = ", ".join(found[:3]) + (", …" if len(found) > 3 else "")
+    what = (
+        "Fingertips indicator numbers"
+        if all(v.isdigit() for v in found)
+        else "values that are not measure codes"
+    )
+    return [
+        Issue(
+            None,
+            heading,
+            shown,
+            f"The column '{heading}' was taken for the measure code, but it holds {what} "
+            f"({shown}), not this app's measure codes ({_code_range(measure_by_code)}). "
+            "Replace each with the measure code it is for (see the Measures sheet of the "
+            "template), or add a measure_code column.",
+        )
+    ]
 
 
 def _range_reason(unit: str) -> str:

@@ -61,7 +61,7 @@ def test_every_problem_is_reported_with_row_column_value_and_reason(ref):
         HEADER
         + f"M99,{ICB},2024-04-01,1,10,10\n"  # 2 unknown measure
         + "M08,E54999999,2024-04-01,1,10,10\n"  # 3 unknown geography
-        + "M08,E92000001,2024-04-01,1,10,10\n"  # 4 England
+        + "M08,E92000001,2024-04-01,1,10,10\n"  # 4 England (skipped with a note)
         + f"M08,{ICB},2024-04-15,1,10,10\n"  # 5 not a month start
         + f"M01,{ICB},2024-05-01,1,10,10\n"  # 6 not a quarter start
         + f"M04,{ICB},2024-07-01,,10,7\n"  # 7 annual not 1 April
@@ -73,7 +73,7 @@ def test_every_problem_is_reported_with_row_column_value_and_reason(ref):
         + f"M08,{ICB},2024-09-01,1,10,10\n"  # 13 duplicate of 12
         + f"M04,{ICB},2024-04-01,,10,11\n"  # 14 score over 10
         + f"M08,{ICB},2027-01-01,1,10,10\n"  # 15 future
-        + f"M08,{ICB},2015-04-01,1,10,10\n"  # 16 before history
+        + f"M08,{ICB},2009-04-01,1,10,10\n"  # 16 before the earliest period (2010-04)
         + f"M08,{ICB},2024-10-01,12,150,9.5\n"  # 17 value disagrees with num/den
         + f"M08,{ICB},,1,10,10\n"  # 18 blank period
         + f"M08,{ICB},2024-11-01,1,,10\n"  # 19 blank denominator
@@ -84,7 +84,6 @@ def test_every_problem_is_reported_with_row_column_value_and_reason(ref):
     for expected in [
         (2, "measure_code", "M99"),
         (3, "geo_code", "E54999999"),
-        (4, "geo_code", "E92000001"),
         (5, "period", "2024-04-15"),
         (6, "period", "2024-05-01"),
         (7, "period", "2024-07-01"),
@@ -96,7 +95,7 @@ def test_every_problem_is_reported_with_row_column_value_and_reason(ref):
         (13, "period", "2024-09-01"),
         (14, "value", "11"),
         (15, "period", "2027-01-01"),
-        (16, "period", "2015-04-01"),
+        (16, "period", "2009-04-01"),
         (17, "value", "9.5"),
         (18, "period", ""),
         (19, "denominator", ""),
@@ -104,8 +103,13 @@ def test_every_problem_is_reported_with_row_column_value_and_reason(ref):
         (21, "period", "2024/25"),
     ]:
         assert expected in found, expected
+    assert [(i.row, i.column, i.severity) for i in result.issues if i.row == 4] == [
+        (4, "geo_code", "warning")
+    ]
     reasons = {(i.row, i.column): i.reason for i in result.errors}
     assert "Duplicate of row 12" in reasons[(13, "period")]
+    assert "Before April 2010" in reasons[(16, "period")]
+    assert "NLF_EARLIEST_PERIOD" in reasons[(16, "period")]
     assert "1st of April, July, October, January" in reasons[(6, "period")]
     assert "1 April" in reasons[(7, "period")]
     assert "between 0 and 100" in reasons[(10, "value")]
@@ -131,7 +135,7 @@ def test_aliases_and_extra_columns(ref):
         f"M08,{ICB},2024-04-01,12,150,hello\n",
     )
     assert result.ok
-    assert [(i.column, i.severity) for i in result.warnings] == [("comment", "warning")]
+    assert [(i.column, i.severity) for i in result.warnings] == [("Comment", "warning")]
 
 
 def test_value_rounding_tolerance_follows_the_digits_given(ref):
