@@ -17,15 +17,18 @@ from nlf_planner import imports as import_rules
 from nlf_planner.engagement import validate_event, validate_stakeholder
 from nlf_planner.imports import (
     CheckedImport,
+    ColumnMap,
     ImportKind,
     MeasurementImport,
     MeasurementPreview,
     RecordImport,
     Table,
 )
+from nlf_planner.models import MEASUREMENT_VALUE_FIELDS
 from nlf_planner.plan import Plan, changes_frame, default_base_year, diff_plans
 from nlf_planner.services import engagement as engagement_service
 from nlf_planner.services import plan_editing
+from nlf_planner.settings import SettingError, get_settings
 from nlf_planner.store import Database
 from nlf_planner.store import imports as import_store
 from nlf_planner.store import plans as plan_store
@@ -55,6 +58,8 @@ class ImportPreview:
     #: The sentence saying what would be removed, and the table of it by measure and area.
     removal_warning: str | None = None
     removals: pd.DataFrame | None = None
+    #: Which of the file's headings was taken for which column, and which were ignored.
+    columns: ColumnMap = field(default_factory=ColumnMap)
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,25 @@ class Importer:
 
 
 def _check_measurements(db: Database, table: Table) -> MeasurementImport:
+    """Every row checked, periods back to the ``NLF_EARLIEST_PERIOD`` setting; a setting that
+    is not a usable month is one whole-file problem (nothing can be imported until it is
+    fixed), never a guess at what was meant."""
+    try:
+        earliest = get_settings().earliest_period
+    except SettingError as exc:
+        issue = import_rules.Issue(None, None, None, f"{exc} Ask whoever runs the server.")
+        return MeasurementImport(
+            pd.DataFrame(columns=["row", *MEASUREMENT_VALUE_FIELDS]),
+            [issue],
+            table.source_name,
+            len(table),
+        )
     return import_rules.validate_measurements(
-        table, reference_store.measures(db), reference_store.regions(db), reference_store.icbs(db)
+        table,
+        reference_store.measures(db),
+        reference_store.regions(db),
+        reference_store.icbs(db),
+        earliest=earliest,
     )
 
 

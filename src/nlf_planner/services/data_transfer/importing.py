@@ -9,14 +9,15 @@ every row and its audit row (``actor.display_name``) in one transaction, or noth
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from nlf_planner import imports as import_rules
-from nlf_planner.imports import CheckedImport, ImportKind, Issue, Table
+from nlf_planner.imports import CheckedImport, ColumnMap, ImportKind, Issue, Table
 from nlf_planner.services.access import require, require_scope
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.data_transfer.backups import prune_automatic, signed_backup
@@ -40,6 +41,9 @@ class ImportCheck:
     kind: ImportKind
     result: CheckedImport
     file_sha256: str
+    #: Which of the file's headings was taken for which column ("Area Code" → geo_code),
+    #: and which were ignored; the page shows it beside the problems and in the preview.
+    columns: ColumnMap = field(default_factory=ColumnMap)
 
     @property
     def source_name(self) -> str:
@@ -103,7 +107,8 @@ def check_import(db: Database, kind: str, table: Table, data: bytes | None = Non
     if importer is None:
         raise NotFound(f"There is no import of kind {kind!r}.")
     sha = hashlib.sha256(data).hexdigest() if data is not None else ""
-    return ImportCheck(importer.kind, importer.check(db, table), sha)
+    result = importer.check(db, table)
+    return ImportCheck(importer.kind, result, sha, table.column_map or ColumnMap())
 
 
 def check_upload(
@@ -116,7 +121,8 @@ def check_upload(
 def preview_import(db: Database, checked: ImportCheck) -> ImportPreview:
     """What applying ``checked`` would change now; writes nothing."""
     _refuse_unless_ok(checked)
-    return IMPORTERS[checked.kind.key].preview(db, checked.result)
+    preview = IMPORTERS[checked.kind.key].preview(db, checked.result)
+    return dataclasses.replace(preview, columns=checked.columns)
 
 
 def apply_import(
