@@ -15,13 +15,15 @@ from datetime import date
 import numpy as np
 
 from nlf_planner.models import Measure
-from nlf_planner.periods import label
+from nlf_planner.periods import FRAMEWORK_LAUNCH, label
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
+    CHART_TYPE_LABEL,
     TRIAL_POINTS,
     VARIATION_LABEL,
     AssuranceCaveat,
     AssuranceIcon,
+    ChartType,
     Rule,
     SPCResult,
     VariationIcon,
@@ -106,6 +108,12 @@ def reading(result: SPCResult, measure: Measure, where: str = "England") -> Read
     assurance = _assurance_sentence(result, measure)
     if assurance:
         sentences.append(assurance)
+    fixed = fixed_sentence(result, measure)
+    if fixed:
+        sentences.append(fixed)
+    chart = chart_type_sentence(result)
+    if chart:
+        sentences.append(chart)
     if result.trial_limits:
         sentences.append(
             "The limits rest on fewer than 12 points, so treat them as trial limits and the "
@@ -115,6 +123,43 @@ def reading(result: SPCResult, measure: Measure, where: str = "England") -> Read
         last = result.rebase_periods[-1]
         sentences.append(f"Limits were recalculated from {_period(last, measure)} (a rebase).")
     return Reading(headline(result, measure), sentences)
+
+
+def fixed_sentence(result: SPCResult, measure: Measure) -> str | None:
+    """When the latest segment's limits are fixed, on which points ("Limits fixed on the 8
+    points Apr 2016 – Nov 2016, before the framework's launch; later points are judged
+    against them."); None when they come from every point of the segment."""
+    if result.empty or result.fixed is None or not bool(result.fixed[-1]):
+        return None
+    base = (result.segment == result.segment[-1]) & np.asarray(result.in_baseline, dtype=bool)
+    points = result.periods[base]
+    if points.size == 0:
+        return None
+    first = points[0].astype("datetime64[D]").item()
+    last = points[-1].astype("datetime64[D]").item()
+    n = int(points.size)
+    span = (
+        _period(first, measure)
+        if n == 1
+        else f"{_period(first, measure)} – {_period(last, measure)}"
+    )
+    launch = ", before the framework's launch" if last < FRAMEWORK_LAUNCH else ""
+    return (
+        f"Limits fixed on the {n} point{'s' if n != 1 else ''} {span}{launch}; later points "
+        "are judged against them."
+    )
+
+
+def chart_type_sentence(result: SPCResult) -> str | None:
+    """Which chart the limits come from when it is not an XmR chart ("Limits from a Laney
+    p′-chart."), or why a p-chart asked for fell back to XmR; None for a plain XmR chart."""
+    note = getattr(result, "chart_type_note", None)
+    if note:
+        return note if note.endswith(".") else f"{note}."
+    kind = str(result.chart_type or ChartType.XMR)
+    if kind == ChartType.XMR:
+        return None
+    return f"Limits from a {CHART_TYPE_LABEL.get(kind, kind)}."
 
 
 def no_data(measure: Measure, where: str) -> Reading:

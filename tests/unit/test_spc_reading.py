@@ -9,7 +9,7 @@ import pytest
 
 from nlf_planner.models import Measure
 from nlf_planner.periods import add_months
-from nlf_planner.spc import SPCOptions, spc
+from nlf_planner.spc import FixedBaseline, SPCOptions, spc
 from nlf_planner.spc_reading import (
     assurance_label,
     assurance_reason,
@@ -148,3 +148,47 @@ def test_stable_limits_keep_their_assurance_label() -> None:
     res = spc(_periods(24), _noise(24), polarity="higher_is_better", options=OPTIONS, target=80)
     assert assurance_reason(res, _measure()) is None
     assert assurance_label(res, _measure()) == "Will consistently fail the target"
+
+
+def _launch_chart(**kw):
+    """8 points Apr–Nov 2016 (before the framework's launch), then 12 more."""
+    periods = [add_months(date(2016, 4, 1), i) for i in range(20)]
+    values = [10, 12] * 4 + [20, 22] * 6
+    return spc(periods, values, polarity="higher_is_better", options=OPTIONS, **kw)
+
+
+def test_fixed_limits_say_which_points_they_rest_on_and_that_they_precede_the_launch() -> None:
+    plain = reading(_launch_chart(), _measure()).text
+    assert "Limits fixed" not in plain and "p-chart" not in plain
+    fixed = _launch_chart(baselines=[FixedBaseline(None, until=date(2016, 11, 1))])
+    text = reading(fixed, _measure()).text
+    assert (
+        "Limits fixed on the 8 points Apr 2016 – Nov 2016, before the framework's launch; "
+        "later points are judged against them."
+    ) in text
+    assert "trial limits" in text  # 8 baseline points: fewer than 12
+    later = _launch_chart(baselines=[FixedBaseline(None, points=12)])
+    text = reading(later, _measure()).text
+    assert "Limits fixed on the 12 points Apr 2016 – Mar 2017; later points" in text
+    assert "trial limits" not in text
+
+
+def test_only_the_latest_segments_fix_is_read_out() -> None:
+    res = _launch_chart(rebases=[date(2017, 2, 1)], baselines=[FixedBaseline(None, points=4)])
+    assert "Limits fixed" not in reading(res, _measure()).text
+
+
+def test_the_reading_names_a_p_chart_and_a_p_chart_that_fell_back_to_xmr() -> None:
+    periods = _periods(12)
+    den = [1000, 1200, 900, 1100, 1000, 950, 1050, 1000, 980, 1020, 1010, 990]
+    values = [50 + (i % 3) for i in range(12)]
+    pp = spc(periods, values, polarity="higher_is_better", options=OPTIONS,
+             chart_type="pp", denominators=den, scale=100.0)  # fmt: skip
+    assert "Limits from a Laney p′-chart." in reading(pp, _measure()).text
+    p = spc(periods, values, polarity="higher_is_better", options=OPTIONS,
+            chart_type="p", denominators=den, scale=100.0)  # fmt: skip
+    assert "Limits from a p-chart." in reading(p, _measure()).text
+    missing = spc(periods, values, polarity="higher_is_better", options=OPTIONS,
+                  chart_type="p", denominators=[0.0] * 12, scale=100.0)  # fmt: skip
+    text = reading(missing, _measure()).text
+    assert "not every period has a denominator: the limits come from an XmR chart." in text
