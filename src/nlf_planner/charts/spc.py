@@ -9,30 +9,49 @@ one dict, validated once by ``go.Figure``; no ``add_*``/``update_*`` chains. Peo
 (notes, rebase reasons) is escaped for plotly's HTML subset (``labels.safe``), so
 ``<a href=…>`` typed into a note shows as text, never as a link (issue 15); the title is
 wrapped to fit a 1024-pixel screen (issue 18).
+
+Issue 17: a point's hover says why it is special cause and since when
+(:func:`nlf_planner.spc_points.why`); each segment's upper limit, mean and lower limit are
+labelled at its last point (the latest segment's in the right margin, earlier ones inside
+the plot), stacked so no two labels overlap at 1024 px; the framework's launch is a dotted
+line; a fixed baseline is a shaded band and its limits are labelled "fixed"; a segment on
+fewer than 12 points says "Trial limits: N points"; a p or p′ chart names itself in the
+legend and draws its per-point limits as steps. Label placement estimates pixels from the
+layout's size (:class:`_Canvas`), a few arithmetic steps, no rendering.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from nlf_planner.charts.labels import safe, title_lines, title_position, wrap_title
-from nlf_planner.charts.theme import NHS_BLACK, NHS_DARK_BLUE, NHS_MID_GREY, base_layout
-from nlf_planner.periods import day_label
+from nlf_planner.charts.labels import safe, title_lines, title_position, wrap, wrap_title
+from nlf_planner.charts.theme import (
+    NHS_BLACK,
+    NHS_DARK_BLUE,
+    NHS_DARK_GREY,
+    NHS_MID_GREY,
+    base_layout,
+)
+from nlf_planner.periods import FRAMEWORK_LAUNCH, day_label
+from nlf_planner.periods import label as period_label
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
     ASSURANCE_LETTER,
     COLOURS,
+    TRIAL_POINTS,
     VARIATION_LABEL,
     VARIATION_LETTER,
+    ChartType,
     PointType,
     SPCResult,
     assurance_colour,
-    rule_description,
-    rule_names,
     variation_colour,
 )
+from nlf_planner.spc_points import why
 
 POINT_STYLE = {
     PointType.COMMON: ("Common cause", COLOURS["common_cause"]),
@@ -45,6 +64,22 @@ POINT_STYLE = {
 ICON_ROW = 58
 #: Characters of a note shown on the chart (the whole note is in its hover text).
 NOTE_CHARS = 28
+#: Characters per line of a point's hover sentence.
+HOVER_CHARS = 64
+#: The plot area at the narrowest screen the charts must read at (1024 px with the sidebar
+#: open), in pixels: what label placement is measured against.
+PLOT_WIDTH = 560
+#: Right margin that holds the latest segment's limit labels ("Upper limit" over its value).
+LABEL_MARGIN = 78
+#: Font size of limit, launch and baseline labels, and the pixels a character and a line
+#: of it take (Arial at 10 px, generously).
+LABEL_FONT = 10
+CHAR_PX = 5.6
+LINE_PX = 13
+#: Pixels between the rows of labels along the top of the plot.
+TOP_ROW_PX = 15
+LAUNCH_TEXT = f"Framework launched ({FRAMEWORK_LAUNCH:%b %Y})"
+BASELINE_FILL = "rgba(0, 94, 184, 0.08)"  # NHS Blue, faint
 
 
 def _broken(x: pd.Series, y: np.ndarray, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +97,102 @@ def _symbol(point_type: str, direction: int) -> str:
     return "triangle-up" if direction > 0 else "triangle-down"
 
 
-def _layout(title: str, height: int, y_title: str, trial: bool) -> dict:
+@dataclass(frozen=True)
+class _Segment:
+    """One rebase segment: its first and last positions, how many points its limits rest
+    on, whether they are fixed on a baseline, and whether they are trial limits."""
+
+    first: int
+    last: int
+    base_points: int
+    fixed: bool
+    trial: bool
+
+
+def _segments(result: SPCResult) -> list[_Segment]:
+    seg = result.segment
+    firsts = np.flatnonzero(np.concatenate([[True], seg[1:] != seg[:-1]]))
+    lasts = np.concatenate([firsts[1:] - 1, [result.n - 1]])
+    base = np.cumsum(np.concatenate([[0], result.in_baseline.astype(np.int64)]))
+    return [
+        _Segment(
+            first=int(f),
+            last=int(t),
+            base_points=int(base[t + 1] - base[f]),
+            fixed=bool(result.fixed[f]),
+            trial=bool(result.trial[t]),
+        )
+        for f, t in zip(firsts.tolist(), lasts.tolist(), strict=True)
+    ]
+
+
+class _Canvas:
+    """Where things land in pixels on the narrowest screen (1024 px, sidebar open), from
+    the data's ranges and the layout's size: enough to keep labels apart without drawing."""
+
+    def __init__(self, xs: list[np.ndarray], ys: list[np.ndarray], width: float, height: float):
+        x = np.unique(
+            np.concatenate([np.asarray(v, dtype="datetime64[D]").astype(float) for v in xs])
+        )
+        y = np.concatenate([np.asarray(v, dtype=float).ravel() for v in ys])
+        y = y[np.isfinite(y)]
+        # Half a period either side (or 1% of the span), so edge points are not cut.
+        step = float(np.median(np.diff(x))) / 2 if x.size > 1 else 15.0
+        pad = max(step, (x[-1] - x[0]) * 0.01)
+        self.x0, self.x1 = float(x[0] - pad), float(x[-1] + pad)
+        lo, hi = (float(y.min()), float(y.max())) if y.size else (0.0, 1.0)
+        pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.06
+        self.y0, self.y1 = lo - pad, hi + pad
+        self.width, self.height = width, max(height, 120.0)
+
+    def x_range(self) -> list[pd.Timestamp]:
+        """The x axis's range, set rather than left to plotly: its autorange would widen
+        the axis to hold the labels, which belong in the margin."""
+        return [pd.Timestamp(np.datetime64(round(v), "D")) for v in (self.x0, self.x1)]
+
+    def px_x(self, day: np.datetime64) -> float:
+        span = (self.x1 - self.x0) or 1.0
+        return (float(np.datetime64(day, "D").astype(float)) - self.x0) / span * self.width
+
+    def px_y(self, value: float) -> float:
+        return (value - self.y0) / ((self.y1 - self.y0) or 1.0) * self.height
+
+
+@dataclass
+class _Boxes:
+    """Label boxes already placed (pixels: left, right, bottom, top); :meth:`place` finds
+    the smallest vertical shift that keeps a new box clear of all of them."""
+
+    placed: list[tuple[float, float, float, float]]
+
+    def place(self, box: tuple[float, float, float, float], prefer: int) -> float:
+        left, right, bottom, top = box
+        for k in range(12):
+            for sign in (prefer,) if k == 0 else (prefer, -prefer):
+                shift = sign * k * LINE_PX / 2
+                b, t = bottom + shift, top + shift
+                if all(
+                    right <= pl or left >= pr or t <= pb or b >= pt
+                    for pl, pr, pb, pt in self.placed
+                ):
+                    self.placed.append((left, right, b, t))
+                    return shift
+        self.placed.append(box)
+        return 0.0
+
+
+def _fmt(value: float, value_format: str) -> str:
+    try:
+        return f"{value:{value_format}}"
+    except ValueError:
+        return f"{value:.1f}"
+
+
+def _text_px(text: str) -> float:
+    return max(len(line) for line in text.split("<br>")) * CHAR_PX + 8
+
+
+def _layout(title: str, height: int, y_title: str, trial_points: int | None) -> dict:
     """The SPC chart's one layout: the title at the top, the icons in their own row beneath
     it (so the two never collide on a narrow slide), the legend under the axis."""
     wrapped = wrap_title(title)
@@ -70,12 +200,14 @@ def _layout(title: str, height: int, y_title: str, trial: bool) -> dict:
     layout["title"].update(title_position(wrapped))
     layout["margin"].update({"t": 20 + 21 * title_lines(wrapped) + ICON_ROW, "r": 30})
     layout["yaxis"]["title"] = {"text": y_title}
+    trial = trial_points is not None
     layout["legend"] = {"orientation": "h", "y": -0.24 if trial else -0.15, "x": 0}
     layout["hovermode"] = "closest"
     if trial:
         # Under the axis, clear of the icons' row and the title.
         layout["xaxis"]["title"] = {
-            "text": "Trial limits: fewer than 12 points, they will change as data arrive",
+            "text": f"Trial limits: the latest limits rest on {trial_points} points, fewer "
+            f"than {TRIAL_POINTS}; they will change as data arrive",
             "font": {"size": 11, "color": NHS_DARK_BLUE},
         }
     return layout
@@ -94,16 +226,27 @@ def _line(x, y, name: str, colour: str, value_format: str, **extra) -> dict:
     }
 
 
+def _limits_name(result: SPCResult) -> str:
+    name = "Process limits"
+    if result.chart_type != ChartType.XMR:
+        name += f" ({result.chart_label})"
+    if result.trial_limits:
+        name += " (trial)"
+    return name
+
+
 def _limit_and_mean_traces(result: SPCResult, x: pd.Series, value_format: str) -> list[dict]:
     trial = bool(result.trial_limits)
-    dash = "dot" if trial else "dash"
+    line = {"dash": "dot" if trial else "dash"}
+    if result.chart_type != ChartType.XMR:
+        line["shape"] = "hvh"  # each period's own limits, as steps centred on the point
     traces = []
     for name, arr in (("Upper process limit", result.upl), ("Lower process limit", result.lpl)):
         xs, ys = _broken(x, arr, result.segment)
         upper = name.startswith("Upper")
-        trace = _line(xs, ys, name, COLOURS["limit"], value_format, line={"dash": dash})
+        trace = _line(xs, ys, name, COLOURS["limit"], value_format, line=dict(line))
         if upper:
-            trace["name"] = "Process limits" + (" (trial)" if trial else "")
+            trace["name"] = _limits_name(result)
         trace.update(legendgroup="limits", showlegend=upper)
         traces.append(trace)
     xs, ys = _broken(x, result.mean, result.segment)
@@ -123,24 +266,26 @@ def _limit_and_mean_traces(result: SPCResult, x: pd.Series, value_format: str) -
     return traces
 
 
-def _point_traces(result: SPCResult, x: pd.Series, labels: list[str], fmt: str) -> list[dict]:
-    # Each distinct (rule, direction) and rule set is described once, not once per point.
-    run = result.options.run_length
-    descs = {
-        key: rule_description(key[0], key[1], run)
-        for key in set(zip(result.rule, result.direction.astype(int).tolist(), strict=True))
-    }
-    fired = {f: rule_names(f) for f in set(result.flags.astype(int).tolist())}
-    hover_arr = np.array(
-        [
-            f"{labels[i]}<br>{descs[(rule, int(d))]}"
-            + (f"<br>All rules that fired: {fired[int(f)]}" if ";" in fired[int(f)] else "")
-            for i, (rule, d, f) in enumerate(
-                zip(result.rule, result.direction, result.flags, strict=True)
+def _hover_texts(result: SPCResult, labels: list[str], fmt: str) -> np.ndarray:
+    """Per point: its period, and why it is (or is not) special cause since when; for a p or
+    p′ chart, the point's own limits too (they vary with each period's denominator)."""
+    sentences = why(result, labels)
+    varying = result.chart_type != ChartType.XMR
+    out = np.empty((result.n, 2), dtype=object)
+    for i, sentence in enumerate(sentences):
+        text = wrap(safe(sentence), HOVER_CHARS)
+        if varying and np.isfinite(result.upl[i]):
+            text += (
+                f"<br>Limits here: {_fmt(result.lpl[i], fmt)} to {_fmt(result.upl[i], fmt)}"
+                f"<br>({result.chart_label}: limits vary with each period's denominator)"
             )
-        ],
-        dtype=object,
-    )
+        out[i, 0] = safe(labels[i])
+        out[i, 1] = text
+    return out
+
+
+def _point_traces(result: SPCResult, x: pd.Series, labels: list[str], fmt: str) -> list[dict]:
+    hover_arr = _hover_texts(result, labels, fmt)
     traces = []
     for ptype, (label, colour) in POINT_STYLE.items():
         idx = np.flatnonzero(result.point_type == ptype.value)
@@ -160,7 +305,8 @@ def _point_traces(result: SPCResult, x: pd.Series, labels: list[str], fmt: str) 
                     "symbol": [_symbol(ptype, int(result.direction[i])) for i in idx],
                 },
                 "customdata": hover_arr[idx],
-                "hovertemplate": f"%{{y:{fmt}}}<br>%{{customdata}}<extra>{label}</extra>",
+                "hovertemplate": f"%{{customdata[0]}}: <b>%{{y:{fmt}}}</b><br>"
+                f"%{{customdata[1]}}<extra>{label}</extra>",
             }
         )
     return traces
@@ -235,7 +381,198 @@ def _target_line(target: float) -> tuple[dict, dict]:
     return shape, label
 
 
-def _notes(notes: pd.DataFrame | None, result: SPCResult, reasons) -> tuple[list, list]:
+def _label(x, y: float, text: str, **extra) -> dict:
+    return {
+        "x": x,
+        "y": y,
+        "xref": "x",
+        "yref": "y",
+        "text": text,
+        "showarrow": False,
+        "font": {"size": LABEL_FONT, "color": NHS_DARK_GREY},
+        "bgcolor": "rgba(255,255,255,0.8)",
+        "borderpad": 1,
+        **extra,
+    }
+
+
+def _limit_labels(
+    result: SPCResult,
+    x: pd.Series,
+    segments: list[_Segment],
+    canvas: _Canvas,
+    fmt: str,
+) -> tuple[list[dict], bool]:
+    """Each segment's upper limit, mean and lower limit at its last point, and "Trial
+    limits: N points" under them when the limits rest on fewer than 12 points. The latest
+    segment's labels sit right of its last point (in the right margin when that point ends
+    the axis; True is returned then, so the margin is made room for); earlier ones inside
+    the plot, right-aligned at the segment's end, above the upper limit and mean, below the
+    lower limit. Every label is moved up or down until it overlaps none before it."""
+    boxes = _Boxes([])
+    out: list[dict] = []
+    in_margin = False
+    varying = result.chart_type != ChartType.XMR
+    hover = (
+        f"At the segment's last point. {result.chart_label}: the limits vary with each "
+        "period's denominator"
+        if varying
+        else f"Limits of the {result.chart_label}"
+    )
+    if result.chart_type_note:
+        hover += f". {result.chart_type_note}"
+    for seg in segments:
+        last = seg.last
+        when = x.iloc[last]
+        px = canvas.px_x(result.periods[last])
+        latest = seg is segments[-1]
+        fixed = " (fixed)" if seg.fixed else ""
+        rows = [
+            ("Upper limit", result.upl[last], fixed, 1),
+            ("Mean", result.mean[last], "", 1),
+            ("Lower limit", result.lpl[last], fixed, -1),
+        ]
+        below = result.lpl[last] if np.isfinite(result.lpl[last]) else result.mean[last]
+        for name, value, suffix, prefer in rows:
+            if not np.isfinite(value):
+                continue
+            sep = "<br>" if latest else " "
+            text = f"{name}{sep}{_fmt(float(value), fmt)}{suffix}"
+            width, height = _text_px(text), LINE_PX * (2 if latest else 1)
+            py = canvas.px_y(float(value))
+            if latest:
+                box = (px + 6, px + 6 + width, py - height / 2, py + height / 2)
+                anchor = {"xanchor": "left", "yanchor": "middle", "xshift": 6}
+                in_margin |= box[1] > canvas.width
+            elif prefer > 0:
+                box = (px - width, px, py, py + height)
+                anchor = {"xanchor": "right", "yanchor": "bottom"}
+            else:
+                box = (px - width, px, py - height, py)
+                anchor = {"xanchor": "right", "yanchor": "top"}
+            shift = boxes.place(box, prefer)
+            out.append(_label(when, float(value), text, yshift=shift, hovertext=hover, **anchor))
+        if seg.trial and np.isfinite(below):
+            sep = "<br>" if latest else " "
+            text = f"Trial limits:{sep}{seg.base_points} points"
+            width, height = _text_px(text), LINE_PX * (2 if latest else 1)
+            py = canvas.px_y(float(below)) - LINE_PX * (1 if latest else 1.2)
+            left = px + 6 if latest else px - width
+            shift = boxes.place((left, left + width, py - height, py), -1)
+            anchor = {"xanchor": "left", "xshift": 6} if latest else {"xanchor": "right"}
+            out.append(
+                _label(
+                    when,
+                    float(below),
+                    f"<i>{text}</i>",
+                    yanchor="top",
+                    yshift=shift - LINE_PX * (1 if latest else 1.2),
+                    hovertext=f"The limits rest on {seg.base_points} points, fewer than "
+                    f"{TRIAL_POINTS}: they will change as data arrive",
+                    font={"size": LABEL_FONT, "color": NHS_DARK_BLUE},
+                    **anchor,
+                )
+            )
+    return out, in_margin
+
+
+class _TopRows:
+    """Labels along the top of the plot (the launch, baselines, people's notes), each put
+    in the first row where it overlaps no label before it; one that would run past the
+    plot's right edge is drawn to the left of its date instead."""
+
+    def __init__(self, canvas: _Canvas):
+        self.canvas = canvas
+        self.rows: list[list[tuple[float, float]]] = []
+
+    def _row(self, span: tuple[float, float]) -> int:
+        for k, taken in enumerate(self.rows):
+            if all(span[1] <= a or span[0] >= b for a, b in taken):
+                taken.append(span)
+                return k
+        self.rows.append([span])
+        return len(self.rows) - 1
+
+    def label(self, day, text: str, hover: str, colour: str = NHS_DARK_BLUE) -> dict:
+        at = self.canvas.px_x(np.datetime64(pd.Timestamp(day).date(), "D"))
+        width = _text_px(text)
+        right = at + width > self.canvas.width
+        span = (at - width, at) if right else (at, at + width)
+        return {
+            "x": pd.Timestamp(day),
+            "y": 1,
+            "xref": "x",
+            "yref": "paper",
+            "text": text,
+            "hovertext": hover,
+            "showarrow": False,
+            "xanchor": "right" if right else "left",
+            "yanchor": "top",
+            "yshift": -TOP_ROW_PX * self._row(span),
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "font": {"size": LABEL_FONT, "color": colour},
+        }
+
+
+def _launch(result: SPCResult, rows: _TopRows) -> tuple[list[dict], list[dict]]:
+    """A dotted line at the framework's launch, when it falls inside the chart's dates."""
+    launch = np.datetime64(FRAMEWORK_LAUNCH, "D")
+    if not (result.periods[0] <= launch <= result.periods[-1]):
+        return [], []
+    when = pd.Timestamp(FRAMEWORK_LAUNCH)
+    label = rows.label(
+        when,
+        LAUNCH_TEXT,
+        "Developing People – Improving Care, the national framework, was published in "
+        f"{period_label(FRAMEWORK_LAUNCH, 'monthly')}",
+        NHS_DARK_GREY,
+    )
+    return [_vline(when, NHS_DARK_GREY, "dot")], [label]
+
+
+def _baselines(
+    result: SPCResult, x: pd.Series, segments: list[_Segment], rows: _TopRows
+) -> tuple[list[dict], list[dict]]:
+    """A faint band over the points each fixed segment's limits come from, labelled."""
+    shapes, labels = [], []
+    days = np.asarray(x, dtype="datetime64[ns]")
+    step = np.median(np.diff(days)) / 2 if days.size > 1 else np.timedelta64(15, "D")
+    for seg in segments:
+        if not seg.fixed:
+            continue
+        idx = seg.first + np.flatnonzero(result.in_baseline[seg.first : seg.last + 1])
+        if idx.size == 0:
+            continue
+        x0, x1 = pd.Timestamp(days[idx[0]] - step), pd.Timestamp(days[idx[-1]] + step)
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "x0": x0,
+                "x1": x1,
+                "yref": "y domain",
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": BASELINE_FILL,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        n = idx.size
+        labels.append(
+            rows.label(
+                x0,
+                f"Baseline: limits fixed on these {n} points",
+                f"The limits from {x.iloc[idx[0]]:%b %Y} on come from these {n} points; "
+                "later points are judged against them",
+            )
+        )
+    return shapes, labels
+
+
+def _notes(
+    notes: pd.DataFrame | None, result: SPCResult, reasons, rows: _TopRows
+) -> tuple[list, list]:
     """Rebase lines with their reason on hover, and people's event notes (escaped)."""
     shapes, annotations = [], []
     for d in result.rebase_periods:
@@ -256,22 +593,13 @@ def _notes(notes: pd.DataFrame | None, result: SPCResult, reasons) -> tuple[list
         )
     if notes is None or notes.empty:
         return shapes, annotations
-    for i, (period, text) in enumerate(zip(notes.period, notes.text, strict=True)):
+    for period, text in zip(notes.period, notes.text, strict=True):
         when = pd.Timestamp(period)
         shapes.append(_vline(when, NHS_MID_GREY, "dot"))
         annotations.append(
-            {
-                "x": when,
-                "y": 1 - 0.07 * (i % 4),
-                "yref": "paper",
-                "text": f"✎ {safe(str(text)[:NOTE_CHARS])}",
-                "hovertext": f"{day_label(when)}: {safe(text)}",
-                "showarrow": False,
-                "xanchor": "left",
-                "yanchor": "top",
-                "bgcolor": "rgba(255,255,255,0.85)",
-                "font": {"size": 10, "color": NHS_DARK_BLUE},
-            }
+            rows.label(
+                when, f"✎ {safe(str(text)[:NOTE_CHARS])}", f"{day_label(when)}: {safe(text)}"
+            )
         )
     return shapes, annotations
 
@@ -320,6 +648,22 @@ def _icons(result: SPCResult) -> list[dict]:
     return out
 
 
+def _canvas(result, plan_line, horizon_targets, notes, layout) -> _Canvas:
+    xs = [result.periods]
+    if notes is not None and not notes.empty:
+        xs.append(pd.to_datetime(notes.period).to_numpy().astype("datetime64[D]"))
+    ys = [result.values, result.upl, result.lpl, result.mean]
+    if result.target is not None:
+        ys.append(np.array([result.target], dtype=float))
+    for frame, column in ((plan_line, "plan"), (horizon_targets, "target")):
+        if frame is not None and not frame.empty:
+            xs.append(pd.to_datetime(frame.period).to_numpy().astype("datetime64[D]"))
+            ys.append(frame[column].to_numpy(dtype=float))
+    margin = layout["margin"]
+    # The legend and axis title take about 90 px under the plot.
+    return _Canvas(xs, ys, PLOT_WIDTH, layout["height"] - margin["t"] - 90)
+
+
 def spc_figure(
     result: SPCResult,
     *,
@@ -333,7 +677,8 @@ def spc_figure(
     rebase_reasons: dict | None = None,
     height: int = 460,
 ) -> go.Figure:
-    """XmR chart with mean, process limits, coloured points, plan lines, notes and icons."""
+    """The SPC chart (XmR, p or p′): mean and process limits labelled per segment, coloured
+    points whose hover says why, plan lines, the launch, baselines, notes and icons."""
     if result.empty:
         layout = base_layout(title, height=height)
         layout["yaxis"]["title"] = {"text": y_title}
@@ -348,7 +693,7 @@ def spc_figure(
             }
         ]
         return go.Figure({"data": [], "layout": layout})
-    trial = bool(result.trial_limits)
+    segments = _segments(result)
     x = pd.Series(pd.to_datetime(result.periods))
     labels = period_labels or [d.strftime("%b %Y") for d in x]
     traces = [
@@ -356,13 +701,22 @@ def spc_figure(
         *_point_traces(result, x, labels, value_format),
         *_plan_traces(plan_line, horizon_targets, value_format),
     ]
-    shapes, notes = _notes(annotations, result, rebase_reasons or {})
+    latest = segments[-1]
+    layout = _layout(title, height, y_title, latest.base_points if latest.trial else None)
+    canvas = _canvas(result, plan_line, horizon_targets, annotations, layout)
+    rows = _TopRows(canvas)
+    launch_shapes, top = _launch(result, rows)
+    band_shapes, band_labels = _baselines(result, x, segments, rows)
+    shapes, notes = _notes(annotations, result, rebase_reasons or {}, rows)
+    limit_labels, in_margin = _limit_labels(result, x, segments, canvas, value_format)
     has_targets = horizon_targets is not None and not horizon_targets.empty
     if not has_targets and result.target is not None:
         shape, label = _target_line(result.target)
         shapes.insert(0, shape)
         notes.insert(0, label)
-    layout = _layout(title, height, y_title, trial)
-    layout["shapes"] = shapes
-    layout["annotations"] = notes + _icons(result)
+    if in_margin:
+        layout["margin"]["r"] = LABEL_MARGIN
+    layout["xaxis"]["range"] = canvas.x_range()
+    layout["shapes"] = band_shapes + launch_shapes + shapes
+    layout["annotations"] = notes + top + band_labels + limit_labels + _icons(result)
     return go.Figure({"data": traces, "layout": layout})
