@@ -23,6 +23,7 @@ from nlf_planner.charts.theme import (
     NHS_LIGHT_BLUE,
     NHS_MID_GREY,
     NHS_PALE_GREY,
+    NHS_PURPLE,
     base_layout,
 )
 from nlf_planner.compare import COMPARISON_COLOUR, COMPARISON_LABEL, Comparison
@@ -54,6 +55,15 @@ GEO_CHARS = 13
 HEADER_CHARS = 9
 #: Characters per line of a spine chart's measure label (two lines at most).
 MEASURE_CHARS = 34
+#: The peers' aggregate: a purple dotted line with a pale band for its 95% interval, so it
+#: reads apart from England's black dashed line and from blue/orange (better/worse).
+PEER_COLOUR = NHS_PURPLE
+PEER_BAND = "rgba(51,0,114,0.10)"
+
+
+def peer_label(peers: dict, value_format: str, unit: str = "") -> str:
+    """The reference's words: "‘ICSs like ours’ peers' aggregate 26.7" (the name escaped)."""
+    return f"‘{safe(peers['name'])}’ peers' aggregate {peers['value']:{value_format}}{unit}"
 
 
 def _layout(title: str, *, height: int, extra_top: int = 0, **axes) -> dict:
@@ -94,8 +104,13 @@ def benchmark_bars(
     title: str,
     x_title: str,
     value_format: str = ".1f",
+    peers: dict | None = None,
 ) -> go.Figure:
-    """Horizontal bars, sorted, with 95% (thick) and 99.8% (thin) intervals and England."""
+    """Horizontal bars, sorted, with 95% (thick) and 99.8% (thin) intervals and England.
+
+    ``peers`` (``name``, ``value``, ``low``, ``high``, ``members``: geography codes, ``home``:
+    a code) adds the peers' aggregate as a purple dotted line with its 95% interval as a
+    band, rings the members' values and marks the home area's."""
     t = table.iloc[::-1]  # plotly draws the first row at the bottom
     names = [safe(n) for n in t.name]
     t = t.assign(label=names)
@@ -162,10 +177,11 @@ def benchmark_bars(
     )
     layout["barmode"] = "overlay"
     layout["legend"] = {"orientation": "h", "y": -0.22, "x": 0}
+    layout["shapes"], layout["annotations"] = [], []
     if england is not None and not np.isnan(england):
         line = {"color": NHS_BLACK, "width": 2, "dash": "dash"}
-        layout["shapes"] = [_rule("x", england, line)]
-        layout["annotations"] = [
+        layout["shapes"].append(_rule("x", england, line))
+        layout["annotations"].append(
             _label(
                 f"England {england:{value_format}}",
                 x=england,
@@ -174,8 +190,77 @@ def benchmark_bars(
                 yref="y domain",
                 yanchor="bottom",
             )
-        ]
+        )
+    if peers is not None:
+        traces += _peer_marks(t, peers, value_format)
+        if np.isfinite(peers["value"]):
+            layout["margin"]["t"] += 20  # the aggregate's label above England's
+            layout["shapes"] += _peer_shapes("x", peers)
+            layout["annotations"].append(
+                _label(
+                    peer_label(peers, value_format),
+                    x=peers["value"],
+                    xref="x",
+                    y=1,
+                    yref="y domain",
+                    yanchor="bottom",
+                    yshift=18,
+                    font={"color": PEER_COLOUR},
+                )
+            )
     return go.Figure({"data": traces, "layout": layout})
+
+
+def _peer_shapes(axis: str, peers: dict) -> list[dict]:
+    """The aggregate's line across the plot and, when known, its 95% interval as a band."""
+    shapes = [_rule(axis, peers["value"], {"color": PEER_COLOUR, "width": 2, "dash": "dot"})]
+    low, high = peers.get("low", np.nan), peers.get("high", np.nan)
+    if np.isfinite(low) and np.isfinite(high):
+        other = "y" if axis == "x" else "x"
+        shapes.append(
+            {
+                "type": "rect",
+                f"{axis}ref": axis,
+                f"{axis}0": low,
+                f"{axis}1": high,
+                f"{other}ref": f"{other} domain",
+                f"{other}0": 0,
+                f"{other}1": 1,
+                "fillcolor": PEER_BAND,
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+    return shapes
+
+
+def _peer_marks(t: pd.DataFrame, peers: dict, value_format: str) -> list[dict]:
+    """Rings on the members' bars and a star on the home's, each a legend entry in words."""
+    members = set(peers.get("members", ()))
+    out = []
+    for rows, name, symbol in (
+        (t[t.geo_code.isin(members)], f"Peer in ‘{safe(peers['name'])}’", "circle-open"),
+        (t[t.geo_code == peers.get("home")], "Home area of the peer group", "star"),
+    ):
+        if rows.empty:
+            continue
+        out.append(
+            {
+                "type": "scatter",
+                "x": rows.value,
+                "y": rows.label,
+                "mode": "markers",
+                "name": name,
+                "marker": {
+                    "symbol": symbol,
+                    "size": 14,
+                    "color": PEER_COLOUR,
+                    "line": {"color": PEER_COLOUR, "width": 2},
+                },
+                "hovertemplate": f"%{{y}}: %{{x:{value_format}}}<br>{name}<extra></extra>",
+            }
+        )
+    return out
 
 
 def funnel_plot(
@@ -188,13 +273,16 @@ def funnel_plot(
     y_title: str = "%",
     highlight: str | None = None,
     chance: pd.DataFrame | None = None,
+    peers: dict | None = None,
 ) -> go.Figure:
     """ICSs by size against England, with 95% and 99.8% control limits (percent).
 
     ``points`` carry ``comparison`` and ``comparison_label`` (``compare.funnel_table``): each
     kind gets its colour, its shape and its words in the legend and hover. ``chance``, when
     given, draws the unadjusted 99.8% limits faintly, so the widening is visible. The ICSs of
-    the ``highlight`` region are labelled by name.
+    the ``highlight`` region are labelled by name. ``peers`` (as for :func:`benchmark_bars`,
+    values in percent) adds the peers' aggregate as a purple dotted line with its interval
+    band, rings the members and labels the home area.
     """
     traces: list[dict] = []
     if chance is not None:
@@ -255,6 +343,8 @@ def funnel_plot(
                 "hoverinfo": "skip",
             }
         )
+    if peers is not None:
+        traces += _funnel_peer_marks(points, peers)
     layout = _layout(
         title,
         height=540,
@@ -275,7 +365,63 @@ def funnel_plot(
             yanchor="bottom",
         )
     ]
+    if peers is not None and np.isfinite(peers["value"]):
+        layout["shapes"] = _peer_shapes("y", peers) + layout["shapes"]
+        layout["annotations"].append(
+            _label(
+                peer_label(peers, ".1f", "%"),
+                x=1,
+                xref="x domain",
+                xanchor="right",
+                y=peers["value"],
+                yref="y",
+                yanchor="bottom",
+                font={"color": PEER_COLOUR},
+                bgcolor="rgba(255,255,255,0.85)",
+            )
+        )
     return go.Figure({"data": traces, "layout": layout})
+
+
+def _funnel_peer_marks(points: pd.DataFrame, peers: dict) -> list[dict]:
+    """Purple rings on the group's members and a labelled star on its home."""
+    members = points[points.geo_code.isin(set(peers.get("members", ())))]
+    home = points[points.geo_code == peers.get("home")]
+    out = []
+    if not members.empty:
+        out.append(
+            {
+                "type": "scatter",
+                "x": members.denominator,
+                "y": members.value,
+                "mode": "markers",
+                "name": f"Peer in ‘{safe(peers['name'])}’",
+                "text": [safe(n) for n in members.name],
+                "marker": {
+                    "size": 20,
+                    "symbol": "circle-open",
+                    "color": PEER_COLOUR,
+                    "line": {"color": PEER_COLOUR, "width": 2},
+                },
+                "hovertemplate": "<b>%{text}</b>: %{y:.1f}%<extra>peer</extra>",
+            }
+        )
+    if not home.empty:
+        out.append(
+            {
+                "type": "scatter",
+                "x": home.denominator,
+                "y": home.value,
+                "mode": "markers+text",
+                "name": "Home area of the peer group",
+                "text": [safe(n) for n in home.name],
+                "textposition": "bottom center",
+                "textfont": {"size": 11, "color": PEER_COLOUR},
+                "marker": {"size": 16, "symbol": "star", "color": PEER_COLOUR},
+                "hovertemplate": "<b>%{text}</b>: %{y:.1f}%<extra>home area</extra>",
+            }
+        )
+    return out
 
 
 def _limit_lines(curve: pd.DataFrame, tag: str, label: str, colour: str, dash: str) -> list:

@@ -21,6 +21,7 @@ from nlf_planner.charts.spc import spc_figure
 from nlf_planner.compare import Adjustment
 from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.models import Measure
+from nlf_planner.peers import PeerComparison
 from nlf_planner.periods import label as period_label
 from nlf_planner.plan import Plan
 from nlf_planner.services import annotations as annotation_service
@@ -397,12 +398,18 @@ class Chart:
 @dataclass(frozen=True)
 class BenchmarkView:
     """Bars against England for the scope's areas, and a funnel of the 42 ICSs when the
-    measure is a proportion (else ``funnel`` is None and ``funnel_note`` says why)."""
+    measure is a proportion (else ``funnel`` is None and ``funnel_note`` says why).
+
+    With a peer group (``peer``), the bars also hold the group's home and members, the
+    bars and the funnel carry the peers' aggregate with its interval, and ``peer_note``
+    says how the home compares with it, in words."""
 
     measure: Measure
     bars: Chart | None
     funnel: Chart | None
     funnel_note: str
+    peer: PeerComparison | None = None
+    peer_note: str = ""
 
 
 BAR_COLUMNS = ["name", "geo_code", "value", "ci95_low", "ci95_high", "ci998_low", "ci998_high"]
@@ -428,36 +435,133 @@ FUNNEL_COLUMNS = [
     "phi",
     "tau",
 ]
+#: The row a CSV adds for the peers' aggregate, and the columns marking members and home.
+PEER_ROW = "peers' aggregate"
 
 
-def _bars(model: RegionsModel, m: Measure, region: str, level: float) -> Chart | None:
+def _peer_marks(peer: PeerComparison | None) -> dict | None:
+    """What the charts draw of a peer comparison (``charts.compare.benchmark_bars``)."""
+    if peer is None:
+        return None
+    return {
+        "name": peer.group.name,
+        "value": peer.peers.value,
+        "low": peer.peers.low,
+        "high": peer.peers.high,
+        "members": peer.group.members,
+        "home": peer.group.home_geo,
+    }
+
+
+def _with_peer_rows(data: pd.DataFrame, peer: PeerComparison | None) -> pd.DataFrame:
+    """A chart's CSV with each row's part in the group and the aggregate's own row."""
+    if peer is None:
+        return data
+    g = peer.group
+    out = data.assign(
+        peer_group=g.name,
+        peer_role=[
+            "home" if c == g.home_geo else "peer" if c in g.members else "" for c in data.geo_code
+        ],
+    )
+    row = {
+        "name": f"{g.name}: {PEER_ROW}",
+        "geo_code": "",
+        "value": peer.peers.value,
+        "ci95_low": peer.peers.low,
+        "ci95_high": peer.peers.high,
+        "numerator": peer.peers.numerator,
+        "denominator": peer.peers.denominator,
+        "comparison": "",
+        "peer_group": g.name,
+        "peer_role": PEER_ROW,
+    }
+    row = {k: v for k, v in row.items() if k in out.columns}
+    return pd.concat([out, pd.DataFrame([row])], ignore_index=True)
+
+
+def peer_sentence(model: RegionsModel, peer: PeerComparison) -> str:
+    """'North West London 14.2% is better than its peers' aggregate (‘London ICSs’, 4 ICSs,
+    12.9%, 95% interval 12.7–13.1%; the sum of …).' (names raw: escape where drawn)."""
+    m = model.measure(peer.measure_code)
+    g = peer.group
+    fmt = lambda v: format_value(v, m.unit)  # noqa: E731
+    home = model.names.get(g.home_geo, g.home_geo)
+    level = "ICSs" if g.level == "icb" else "regions"
+    if not peer.has_peers:
+        return f"No data for the peers in ‘{g.name}’ on {m.name.lower()} in this period."
+    interval = (
+        f", 95% interval {fmt(peer.peers.low)}–{fmt(peer.peers.high)}"
+        if pd.notna(peer.peers.low)
+        else ""
+    )
+    missing = f"; no data for {len(peer.peers.missing)}" if peer.peers.missing else ""
+    what = peer.label.split(" peers'")[0].lower()
+    head = (
+        f"{home} ({fmt(peer.home_value)}) is {what} its peers' aggregate"
+        if pd.notna(peer.home_value)
+        else f"{home} has no value to compare with its peers' aggregate"
+    )
+    return (
+        f"{head}: ‘{g.name}’, {len(peer.peers.used)} {level}{missing}, "
+        f"{fmt(peer.peers.value)}{interval} ({peer.peers.rule}, "
+        f"{period_label(peer.period, m.frequency)}). Judged as against England: better or "
+        "worse when the home's 95% interval lies wholly above or below the aggregate."
+    )
+
+
+def _bars(
+    model: RegionsModel,
+    m: Measure,
+    region: str,
+    level: float,
+    peer: PeerComparison | None = None,
+) -> Chart | None:
     geos = regions_domain.geographies(model, region)
     scope = "regions" if region == ENGLAND_CODE else f"ICSs in {model.names[region]}"
+    if peer is not None:
+        extra = [g for g in (peer.group.home_geo, *peer.group.members) if g not in geos]
+        geos = [*geos, *extra]
+        if extra:
+            scope += " and the peer group"
     table, england, period = regions_domain.benchmark(model, m.code, geos, level=level)
     if table.empty:
         return None
+    against = " and its peers' aggregate" if peer is not None else ""
     figure = benchmark_bars(
         table,
         england=england,
-        title=f"{m.name}: {scope} against England, {period_label(period, m.frequency)}<br>"
+        title=f"{m.name}: {scope} against England{against}, "
+        f"{period_label(period, m.frequency)}<br>"
         f"<sup>{m.unit_label}, bars with 95% (thick) and 99.8% (thin) intervals, sorted by "
         "value</sup>",
         x_title=m.unit_label,
         value_format=_value_format(m),
+        peers=_peer_marks(peer),
     )
-    extra = [c for c in ("numerator", "denominator") if c in table]
+    extra_cols = [c for c in ("numerator", "denominator") if c in table]
+    summary = regions_domain.benchmark_summary(model, m.code, table, england)
+    if peer is not None:
+        summary += " " + peer_sentence(model, peer)
     return Chart(
         figure,
-        table[[*BAR_COLUMNS, "comparison", *extra]],
-        regions_domain.benchmark_summary(model, m.code, table, england),
+        _with_peer_rows(table[[*BAR_COLUMNS, "comparison", *extra_cols]], peer),
+        summary,
     )
 
 
-def _funnel(model: RegionsModel, m: Measure, region: str, method: Adjustment) -> Chart | None:
+def _funnel(
+    model: RegionsModel,
+    m: Measure,
+    region: str,
+    method: Adjustment,
+    peer: PeerComparison | None = None,
+) -> Chart | None:
     f = regions_domain.funnel(model, m.code, method)
     if f is None:
         return None
     od = f["overdispersion"]
+    icb_peer = peer if peer is not None and peer.group.level == "icb" else None
     figure = funnel_plot(
         f["points"],
         f["curve"],
@@ -468,10 +572,15 @@ def _funnel(model: RegionsModel, m: Measure, region: str, method: Adjustment) ->
         f"England's value<br>Overdispersion adjustment: {od.label}</sup>",
         highlight=model.names[region] if region != ENGLAND_CODE else None,
         chance=f["chance"] if od.applied != Adjustment.NONE else None,
+        peers=_peer_marks(icb_peer),
     )
-    return Chart(
-        figure, f["points"][FUNNEL_COLUMNS], regions_domain.funnel_summary(model, m.code, f)
-    )
+    summary = regions_domain.funnel_summary(model, m.code, f)
+    if icb_peer is not None:
+        summary += (
+            f" The purple dotted line is the peers' aggregate of ‘{icb_peer.group.name}’ "
+            "(a reference: the limits stay around England's value); its members are ringed."
+        )
+    return Chart(figure, _with_peer_rows(f["points"][FUNNEL_COLUMNS], icb_peer), summary)
 
 
 def benchmark_view(
@@ -480,17 +589,28 @@ def benchmark_view(
     region: str,
     level: str = "95%",
     funnel_adjustment: str = "Random effects",
+    peer: PeerComparison | None = None,
 ) -> BenchmarkView:
     """One measure's latest values for the regions (or a region's ICSs) against England,
     judged at ``level`` ('95%' or '99.8%'), and the ICS funnel with its limits allowing for
     overdispersion as ``funnel_adjustment`` says (a ``FUNNEL_ADJUSTMENTS`` label; an unknown
-    one falls back to random effects)."""
+    one falls back to random effects). ``peer`` (``services.peers.peer_comparison``) adds
+    a peer group's aggregate to both charts and its members to the bars."""
     m = model.measure(measure_code)
-    bars = _bars(model, m, region, LEVELS.get(level, 0.95))
+    bars = _bars(model, m, region, LEVELS.get(level, 0.95), peer)
     method = FUNNEL_ADJUSTMENTS.get(funnel_adjustment, Adjustment.RANDOM_EFFECTS)
-    funnel = _funnel(model, m, region, method) if bars is not None else None
+    funnel = _funnel(model, m, region, method, peer) if bars is not None else None
     note = "" if funnel else regions_domain.funnel_summary(model, measure_code, None)
-    return BenchmarkView(measure=m, bars=bars, funnel=funnel, funnel_note=note)
+    if peer is not None and funnel is not None and peer.group.level != "icb":
+        note = "The funnel shows ICSs, so a peer group of regions is drawn on the bars only."
+    return BenchmarkView(
+        measure=m,
+        bars=bars,
+        funnel=funnel,
+        funnel_note=note,
+        peer=peer,
+        peer_note=peer_sentence(model, peer) if peer is not None else "",
+    )
 
 
 # --------------------------------------------------------------------------- profile
@@ -498,26 +618,84 @@ def benchmark_view(
 
 @dataclass(frozen=True)
 class ProfileView:
-    """A region's or ICS's spine chart against its peers, and its SPC summary table."""
+    """A region's or ICS's spine chart against its peers, and its SPC summary table; with a
+    peer group, ``peers`` holds the area against the group's aggregate on every measure."""
 
     geo_code: str
     geo_name: str
     chart: Chart | None
     table: pd.DataFrame | None = None
+    peers: pd.DataFrame | None = None
+    peer_summary: str = ""
 
 
-def profile_view(model: RegionsModel, geo_code: str) -> ProfileView:
-    """Each measure of one area against the range of its peers, England in the middle."""
+#: The "against peers" table's columns, in the order the page shows them.
+PEER_PROFILE_ORDER = (
+    "measure_code",
+    "measure",
+    "home_value",
+    "peers_value",
+    "peers_ci95_low",
+    "peers_ci95_high",
+    "comparison_label",
+    "peers_with_data",
+    "period",
+)
+
+
+def peer_profile_summary(model: RegionsModel, geo_code: str, frame: pd.DataFrame) -> str:
+    """'Against ‘London ICSs’ (4 ICSs): 3 better, 10 similar, 2 worse, 2 not compared.'"""
+    name = model.names.get(geo_code, geo_code)
+    if frame is None or frame.empty:
+        return f"No peer comparison for {name}."
+    counts = frame.comparison.value_counts()
+    words = [
+        f"{counts.get(c, 0)} {w}"
+        for c, w in (
+            ("better", "better"),
+            ("similar", "similar"),
+            ("worse", "worse"),
+            ("higher", "higher"),
+            ("lower", "lower"),
+            ("not compared", "not compared"),
+        )
+        if counts.get(c, 0) or c in ("better", "similar", "worse")
+    ]
+    group = frame.peer_group.iloc[0]
+    worse = frame[frame.comparison == "worse"].measure.tolist()
+    text = (
+        f"{name} against the aggregate of its peers in ‘{group}’, measure by measure: "
+        f"{', '.join(words)} (95% intervals, the England rule)."
+    )
+    if worse:
+        text += f" Worse than peers: {'; '.join(worse[:4])}{'…' if len(worse) > 4 else ''}."
+    return text
+
+
+def profile_view(
+    model: RegionsModel, geo_code: str, peers: pd.DataFrame | None = None
+) -> ProfileView:
+    """Each measure of one area against the range of its peers, England in the middle;
+    ``peers`` (``services.peers.peer_profile`` of a group homed here) adds the section
+    "against peers"."""
     name = model.names.get(geo_code, geo_code)
     profile = regions_domain.region_profile(model, geo_code)
     if profile.empty:
         return ProfileView(geo_code, name, None)
-    peers = "the 7 regions" if model.level_of(geo_code) == "region" else "the 42 ICSs"
+    level_peers = "the 7 regions" if model.level_of(geo_code) == "region" else "the 42 ICSs"
     figure = spine_chart(
         profile,
         title=f"{name} profile: each measure against England<br><sup>Range of "
-        f"{peers} (worst to best), England in the middle, better to the right</sup>",
+        f"{level_peers} (worst to best), England in the middle, better to the right</sup>",
     )
     data = profile.drop(columns=[c for c in profile if c.startswith("pos_")])
     chart = Chart(figure, data, regions_domain.profile_summary(model, geo_code, profile))
-    return ProfileView(geo_code, name, chart, regions_domain.summary_table(model, [geo_code]))
+    has_peers = peers is not None and not peers.empty
+    return ProfileView(
+        geo_code,
+        name,
+        chart,
+        regions_domain.summary_table(model, [geo_code]),
+        peers=peers if has_peers else None,
+        peer_summary=peer_profile_summary(model, geo_code, peers) if has_peers else "",
+    )

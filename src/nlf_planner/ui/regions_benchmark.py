@@ -4,19 +4,32 @@ from __future__ import annotations
 
 import streamlit as st
 
+from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.peers import PeerComparison
+from nlf_planner.services import peers as peer_service
 from nlf_planner.services import regions_view
 from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import BenchmarkView, RegionsModel
 from nlf_planner.ui.frame import chart_with_download
+from nlf_planner.ui.regions_peers import compare_with, render_peer_groups
 from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, chart_alt, url_select, view_key
+from nlf_planner.ui.text import escape_markdown
 
 
 @st.cache_resource(max_entries=VIEW_CACHE_ENTRIES, show_spinner=False)
 def _benchmark_view(
-    _model: RegionsModel, key: tuple, code: str, region: str, level: str, adjustment: str
+    _model: RegionsModel,
+    key: tuple,
+    code: str,
+    region: str,
+    level: str,
+    adjustment: str,
+    peer_key: tuple | None = None,
+    _peer: PeerComparison | None = None,
 ) -> BenchmarkView:
-    """Built once per ``view_key`` and pickers; shared read-only between sessions."""
-    return regions_view.benchmark_view(_model, code, region, level, adjustment)
+    """Built once per ``view_key``, pickers and peer group version; shared read-only
+    between sessions."""
+    return regions_view.benchmark_view(_model, code, region, level, adjustment, _peer)
 
 
 def render_benchmark(db: Database, model: RegionsModel, region: str) -> None:
@@ -30,18 +43,27 @@ def render_benchmark(db: Database, model: RegionsModel, region: str) -> None:
         bind="query-params",
         horizontal=True,
     )
+    peer_level = "region" if region == ENGLAND_CODE else "icb"
+    group = compare_with(db, model, st, peer_level)
+    peer = peer_service.peer_comparison(db, model, group, code) if group is not None else None
     # The bars come first on the page, but the funnel's choice must be read before the view
     # is built, so the bars are drawn into a slot reserved above it.
     bars_slot = st.container()
     adjustment = next(iter(regions_view.FUNNEL_ADJUSTMENTS))
     if model.measure(code).is_proportion:
         adjustment = _funnel_choice()
-    view = _benchmark_view(model, view_key(db, model), code, region, level, adjustment)
+    peer_key = (group.peer_group_id, group.version) if group is not None else None
+    view = _benchmark_view(
+        model, view_key(db, model), code, region, level, adjustment, peer_key, peer
+    )
     if view.bars is None:
         bars_slot.info("No data for this measure.")
+        render_peer_groups(db, model, region, peer_level)
         return
     bars = view.bars
     with bars_slot:
+        if view.peer_note:
+            st.markdown(f"**Against peers:** {escape_markdown(view.peer_note)}")
         chart_with_download(
             bars.figure,
             bars.data,
@@ -60,6 +82,7 @@ def render_benchmark(db: Database, model: RegionsModel, region: str) -> None:
         )
     else:
         st.caption(view.funnel_note)
+    render_peer_groups(db, model, region, peer_level)
 
 
 def _funnel_choice() -> str:
