@@ -1,8 +1,9 @@
 """Exception slides: one per measure that meets the deck's exception rule
 (:data:`~nlf_planner.deck.icons.EXCEPTION_RULE`), each saying which part of it the measure
 meets, with its SPC chart, the one plain-English reading (the words the Regions page shows
-for the same chart), people's notes (the why) and the plan's open milestones for the measure
-(what follows)."""
+for the same chart), the areas worse than England and getting worse with the reason for
+each, people's notes (the why) and the plan's open milestones for the measure (what
+follows)."""
 
 from __future__ import annotations
 
@@ -23,18 +24,20 @@ from nlf_planner.deck.icons import (
     exception_reasons,
     icon_kind,
     icon_ref,
+    red_red_areas,
     variation_text,
 )
 from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
 from nlf_planner.models import Measure
 from nlf_planner.periods import label as period_label
 from nlf_planner.plan import STATUS_LABELS, Milestone, Plan
-from nlf_planner.spc import SPCResult
+from nlf_planner.spc import CHART_TYPE_LABEL, ChartType, SPCResult
 from nlf_planner.spc_reading import assurance_reason, reading, short_reading
 from nlf_planner.units import format_value
 
 NOTES_SHOWN = 2  # the latest notes on the chart quoted on the slide
 ACTIONS_SHOWN = 2  # the soonest open milestones quoted on the slide
+RED_RED_SHOWN = 4  # the worse-and-getting-worse areas listed on the slide (all in the notes)
 
 
 def _notes(inputs: DeckInputs, code: str) -> pd.DataFrame | None:
@@ -98,6 +101,29 @@ def why_and_what_follows(inputs: DeckInputs, m: Measure) -> tuple[list[str], lis
     return why, follows
 
 
+def red_red_lines(inputs: DeckInputs, m: Measure) -> tuple[list[str], list[str]]:
+    """The areas worse than England and getting worse on ``m``, one line each with the
+    reason in words: the first :data:`RED_RED_SHOWN` for the slide, every one for the
+    notes."""
+    areas = red_red_areas(inputs.model, m.code, inputs.geo)
+    lines = [
+        f"!! {name}: {why}." for name, why in zip(areas.name, areas.red_red_reason, strict=True)
+    ]
+    shown = lines[:RED_RED_SHOWN]
+    if len(lines) > RED_RED_SHOWN:
+        shown.append(
+            f"… and {len(lines) - RED_RED_SHOWN} more areas worse than England and getting "
+            "worse (listed in the speaker notes)."
+        )
+    return shown, lines
+
+
+def chart_type_text(res: SPCResult) -> str:
+    """Which chart the limits came from ("XmR chart", "Laney p′-chart")."""
+    kind = str(getattr(res, "chart_type", ChartType.XMR))
+    return CHART_TYPE_LABEL.get(kind, kind)
+
+
 def _facts(m: Measure, res: SPCResult) -> SlideTable:
     sig = res.signal
     facts = pd.DataFrame(
@@ -109,6 +135,7 @@ def _facts(m: Measure, res: SPCResult) -> SlideTable:
                 "Variation": variation_text(res.variation_icon),
                 "Assurance": assurance_text(res.assurance_icon, reason=assurance_reason(res, m)),
                 "Since": period_label(sig.start, m.frequency) if sig and sig.start else "—",
+                "Limits from": chart_type_text(res),
             }
         ]
     )
@@ -160,20 +187,27 @@ def exception_slides(inputs: DeckInputs) -> list[Slide]:
             + "."
         )
         why, follows = why_and_what_follows(inputs, m)
+        reds, all_reds = red_red_lines(inputs, m)
         slides.append(
             Slide(
                 kind="exception",
                 key=f"exception-{m.code}",
                 title=f"Exception {i} of {len(found)}: {m.code} {m.name}",
                 subtitle=short_reading(res, m),
-                bullets=(because, *r.sentences, *why, *follows),
+                bullets=(because, *reds, *r.sentences, *why, *follows),
                 narrative=r.text,
                 tables=(_facts(m, res),),
                 figures=(spc_chart(inputs, m, res),),
-                notes=(
-                    f"{because} {r.text} {' '.join(why)} {' '.join(follows)} Questions for the "
-                    f"board: what is driving this, and what action follows? Priority area "
-                    f"{m.area_code}. Definition: {m.definition}"
+                notes=" ".join(
+                    [
+                        because,
+                        *all_reds,
+                        r.text,
+                        *why,
+                        *follows,
+                        "Questions for the board: what is driving this, and what action "
+                        f"follows? Priority area {m.area_code}. Definition: {m.definition}",
+                    ]
                 ),
             )
         )

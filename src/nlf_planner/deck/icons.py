@@ -1,5 +1,6 @@
 """The Making Data Count icons as words and pale fills, and what makes a board exception
-(:data:`EXCEPTION_RULE`: concern, an assessable fail, or clearly off trajectory).
+(:data:`EXCEPTION_RULE`: concern, an assessable fail, clearly off trajectory, or areas that
+are worse than England and getting worse).
 
 The words carry the meaning; the fills only help, so a slide printed in grey still reads.
 """
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import Measure
-from nlf_planner.regions import RegionsModel
+from nlf_planner.regions import RegionsModel, geographies, red_red_cells
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
     ASSURANCE_LETTER,
@@ -109,9 +111,14 @@ EXCEPTION_RULE = (
     "A measure is an exception when its latest point shows special-cause concern, when its "
     "target will consistently fail on limits that describe the latest points (an assessable "
     "F), or when it is off its plan trajectory by more than "
-    f"{OFF_TRAJECTORY_MARGIN:.0%} of the plan line's value for the same period. Improvement, "
-    "hit or miss and a not-assessable assurance are not exceptions on their own."
+    f"{OFF_TRAJECTORY_MARGIN:.0%} of the plan line's value for the same period, or when an "
+    "area the deck covers (a region, or the region and its ICSs) is significantly worse than "
+    "England and getting worse (special-cause concern, or a significant worsening trend over "
+    "its last 5 periods). Improvement, hit or miss and a not-assessable assurance are not "
+    "exceptions on their own."
 )
+#: How many worse-and-getting-worse areas a reason names before "and N more".
+RED_RED_NAMED = 3
 
 
 def behind_plan(cell: pd.Series | None, polarity: str) -> float | None:
@@ -124,6 +131,32 @@ def behind_plan(cell: pd.Series | None, polarity: str) -> float | None:
         return None
     sign = -1.0 if polarity == "lower_is_better" else 1.0
     return sign * (float(plan_value) - float(value)) / abs(float(plan_value))
+
+
+def red_red_areas(model: RegionsModel, measure_code: str, geo: str) -> pd.DataFrame:
+    """The areas the deck for ``geo`` covers (England's deck: the 7 regions; a region's:
+    the region and its ICSs) that are worse than England and getting worse on the measure,
+    with ``name`` and ``red_red_reason``, in the matrix's order."""
+    scope = [g for g in geographies(model, geo) if g != ENGLAND_CODE]
+    cells = red_red_cells(model, scope, [measure_code])
+    return cells.assign(name=[model.names.get(g, g) for g in cells.geo_code])
+
+
+def red_red_reason(areas: pd.DataFrame) -> str | None:
+    """'2 areas are worse than England and getting worse: London and North Central London
+    ICB' (None when there are none)."""
+    if areas.empty:
+        return None
+    names = list(areas.name)
+    shown = names[:RED_RED_NAMED]
+    listed = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
+    if len(names) > RED_RED_NAMED:
+        listed = ", ".join(shown) + f" and {len(names) - RED_RED_NAMED} more"
+    one = len(names) == 1
+    return (
+        f"{len(names)} area{'' if one else 's'} {'is' if one else 'are'} worse than England "
+        f"and getting worse: {listed}"
+    )
 
 
 def exception_reasons(model: RegionsModel, measure_code: str, geo: str) -> list[str]:
@@ -145,6 +178,9 @@ def exception_reasons(model: RegionsModel, measure_code: str, geo: str) -> list[
             f"{behind:.1%} behind the plan line ({format_value(cell.value, m.unit)} against "
             f"{format_value(cell.plan_value, m.unit)} planned for now)"
         )
+    red = red_red_reason(red_red_areas(model, measure_code, geo))
+    if red:
+        reasons.append(red)
     return reasons
 
 

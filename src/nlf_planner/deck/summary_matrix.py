@@ -13,9 +13,11 @@ from nlf_planner.deck.icons import (
     assurance_text,
     icon_kind,
     icon_ref,
+    red_red_areas,
     variation_text,
 )
 from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
+from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import label as period_label
 from nlf_planner.regions import trajectory_text
 from nlf_planner.spc import AssuranceIcon, SPCResult
@@ -104,10 +106,33 @@ def summary_bullets(results: list[SPCResult]) -> list[str]:
     ]
 
 
+def red_red_bullet(inputs: DeckInputs) -> str | None:
+    """'Worse than England and getting worse (!!): 3 results on 2 measures (M07 in 2 areas,
+    M10 in 1); each is an exception slide.' None when there are none."""
+    counts = {
+        m.code: len(red_red_areas(inputs.model, m.code, inputs.geo))
+        for m in inputs.model.measures.values()
+    }
+    counts = {c: n for c, n in counts.items() if n}
+    if not counts:
+        return None
+    total = sum(counts.values())
+    where = "the regions" if inputs.geo == ENGLAND_CODE else f"{inputs.geo_name} and its ICSs"
+    each = ", ".join(f"{c} in {n} area{'' if n == 1 else 's'}" for c, n in counts.items())
+    return (
+        f"Worse than England and getting worse (!!), across {where}: {total} result"
+        f"{'' if total == 1 else 's'} on {len(counts)} measure{'' if len(counts) == 1 else 's'} "
+        f"({each}); each such measure is an exception."
+    )
+
+
 def summary_slides(inputs: DeckInputs) -> list[Slide]:
     data, fills, icons = summary_frame(inputs)
     found = [inputs.model.results.get((m.code, inputs.geo)) for m in inputs.model.measures.values()]
     bullets = summary_bullets([r for r in found if r is not None and not r.empty])
+    red = red_red_bullet(inputs)
+    if red:
+        bullets.append(red)
     narrative = (
         "Summary matrix: for each measure, the latest value, the plan target, the SPC mean and "
         "process limits, and the Making Data Count icons (variation: C common cause, H/L "
