@@ -7,7 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from nlf_planner.exports_tables import CSV_MIME, XLSX_MIME, to_csv_bytes
-from nlf_planner.imports import MAX_FILE_MB, Table, size_limit_text
+from nlf_planner.imports import (
+    MAX_FILE_MB,
+    MEASUREMENT_COLUMN_LABELS,
+    ColumnMap,
+    Table,
+    size_limit_text,
+)
 from nlf_planner.services import data_transfer
 from nlf_planner.services.data_transfer import ImportCheck, ImportPreview, SheetChoiceNeeded
 from nlf_planner.services.database import Database
@@ -120,10 +126,44 @@ def describe_table(table: Table, sheet_key: str) -> None:
     st.caption(f"Read {len(table):,} rows from {escape_markdown(table.source_name)}{where}{enc}.")
 
 
+def column_label(column: str) -> str:
+    """Our column in plain words: 'geo_code' → 'geography code'."""
+    return MEASUREMENT_COLUMN_LABELS.get(column, column.replace("_", " "))
+
+
+def column_mapping_text(columns: ColumnMap) -> str | None:
+    """Which heading of the file was taken for which column, and which were ignored, as
+    Markdown (None when the file uses exactly our headings and nothing else)."""
+    lines = []
+    if columns.renamed:
+        taken = "; ".join(
+            f"{escape_markdown(u.heading)} → {column_label(u.column or '')}"
+            for u in columns.renamed
+        )
+        lines.append(f"**Columns taken from the file:** {taken}.")
+    if columns.ignored:
+        plain = [escape_markdown(u.heading) for u in columns.ignored if u.why.startswith("not")]
+        taken_twice = [
+            f"{escape_markdown(u.heading)} ({escape_markdown(u.why)})"
+            for u in columns.ignored
+            if not u.why.startswith("not")
+        ]
+        lines.append(f"**Columns ignored:** {', '.join(taken_twice + plain)}.")
+    return "  \n".join(lines) or None
+
+
+def show_columns(columns: ColumnMap) -> None:
+    text = column_mapping_text(columns)
+    if text:
+        st.markdown(text)
+
+
 def show_issues(checked: ImportCheck) -> None:
-    """Every problem: a summary, the first ones in full, the table, and a download."""
+    """Every problem: a summary, the first ones in full, the table, and a download. With
+    problems, also which heading was taken for which column (the preview says it otherwise)."""
     frame = checked.issues_frame()
     if checked.errors:
+        show_columns(checked.columns)
         n = len(checked.errors)
         st.error(
             f"{n:,} problem{'s' if n != 1 else ''} to fix in "
@@ -168,7 +208,9 @@ def _first_problems(frame: pd.DataFrame) -> str:
 
 
 def show_preview(preview: ImportPreview, source_name: str) -> None:
-    """Headline counts, the changes row by row (the first few thousand) and a download."""
+    """Which heading was taken for which column, headline counts, the changes row by row
+    (the first few thousand) and a download."""
+    show_columns(preview.columns)
     if preview.metrics:
         for col, (label, value) in zip(
             st.columns(len(preview.metrics)), preview.metrics, strict=True
