@@ -15,7 +15,7 @@ fewer than 12 points are *trial limits*, revised as data arrive.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -25,7 +25,7 @@ from nlf_planner.annotations import AnnotationIssue, text_issues
 from nlf_planner.periods import FRAMEWORK_LAUNCH, label
 from nlf_planner.spc import FixedBaseline
 from nlf_planner.textcheck import check_text
-from nlf_planner.units import format_value
+from nlf_planner.units import format_value, unit_scale
 
 #: Below this many baseline points the limits are trial limits (SPC.md).
 TRIAL_POINTS = engine.TRIAL_POINTS
@@ -421,9 +421,19 @@ class Preview:
     changes: tuple[Change, ...]
     trial: bool
     applied: bool
+    #: A fix on every chart of the measure, previewed on a chart with its own fix of that
+    #: segment (which wins, so this chart does not change).
+    overridden: bool = False
+    measure_wide: bool = False
 
     def lines(self, frequency: str = "monthly") -> list[str]:
         """The preview in plain sentences, first what the limits rest on, then each figure."""
+        if self.overridden:
+            return [
+                f"This chart keeps its own fixed baseline for the segment {self.segment_label}, "
+                "which wins over a fix on every chart of the measure; the measure's other "
+                "charts would take the new one."
+            ]
         if not self.applied:
             return [
                 f"This fix would not change this chart: it has no points to fix the segment "
@@ -441,6 +451,11 @@ class Preview:
         if self.trial:
             out.append(
                 f"That is fewer than {TRIAL_POINTS} points: the limits would be trial limits."
+            )
+        if self.measure_wide:
+            out.append(
+                "Every chart of this measure takes this fix of its first segment, unless it "
+                "has its own. The figures below are this chart's."
             )
         for c in self.changes:
             out.append(
@@ -505,3 +520,33 @@ def preview(
         trial=0 < len(base_periods) < TRIAL_POINTS,
         applied=applied and bool(base_periods),
     )
+
+
+def preview_fix(
+    result: engine.SPCResult,
+    fix: FixedBaseline,
+    *,
+    unit: str,
+    rebases: Sequence[date] = (),
+    denominators: Sequence[float] | None = None,
+    own_segments: Collection[date | None] = (),
+    measure_wide: bool = False,
+    frequency: str = "monthly",
+) -> Preview:
+    """The preview of ``fix`` on one chart: the engine run again on its series with the fix
+    in place of any of the same segment (``own_segments``: the segments this chart fixes
+    itself, which a measure-wide fix does not change)."""
+    if measure_wide and fix.segment_start in set(own_segments):
+        found = segment_named(segments(result, rebases, frequency), fix.segment_start)
+        same = preview(result, result, fix, unit=unit, rebases=rebases, frequency=frequency)
+        words = found.label if found else same.segment_label
+        return replace(same, overridden=True, measure_wide=True, segment_label=words)
+    after = rerun(
+        result,
+        with_fix(result.fixed_baselines, fix),
+        rebases=rebases,
+        denominators=denominators,
+        scale=unit_scale(unit),
+    )
+    shown = preview(result, after, fix, unit=unit, rebases=rebases, frequency=frequency)
+    return replace(shown, measure_wide=measure_wide)

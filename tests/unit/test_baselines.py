@@ -259,3 +259,27 @@ def test_trial_warnings_name_each_segment_on_fewer_than_12_points():
     assert warning.startswith(
         "Trial limits: the limits of the segment from the rebase of May 2017 rest on 7 points"
     )
+
+
+def test_preview_fix_runs_the_engine_with_the_fix_in_place_of_the_segments_own():
+    current = _chart(LAUNCH_SERIES, baselines=[FixedBaseline(None, points=4)])
+    fix = FixedBaseline(None, until=date(2016, 11, 1))
+    p = b.preview_fix(current, fix, unit="percent")
+    assert p.applied and p.baseline_points == 8 and not p.measure_wide
+    # fixed on 10, 12, 10, 12: mean 11 and limits 5.68–16.32 as on 8 points
+    assert {c.name: c.after for c in p.changes}["Mean"] == "11.0%"
+    assert not any(c.changed for c in p.changes if c.name in ("Mean", "Lower limit"))
+    wide = b.preview_fix(current, fix, unit="percent", measure_wide=True)
+    assert wide.measure_wide and "Every chart of this measure takes this fix" in wide.lines()[2]
+
+
+def test_a_measure_wide_fix_does_not_change_a_chart_with_its_own_fix_of_the_segment():
+    current = _chart(LAUNCH_SERIES, baselines=[FixedBaseline(None, points=4)])
+    fix = FixedBaseline(None, until=date(2016, 11, 1))
+    p = b.preview_fix(current, fix, unit="percent", own_segments=[None], measure_wide=True)
+    assert p.overridden
+    assert p.lines() == [
+        "This chart keeps its own fixed baseline for the segment from Apr 2016, which wins "
+        "over a fix on every chart of the measure; the measure's other charts would take the "
+        "new one."
+    ]
