@@ -30,14 +30,20 @@ UPPER_LIMIT = {"percent": 100.0, "score_0_10": 10.0}
 
 MEASUREMENT_COLUMNS: tuple[ColumnDoc, ...] = (
     ColumnDoc(
-        "measure_code", "text", True, "Measure code M01–M17 (see the Measures sheet).", "M08"
+        "measure_code",
+        "text",
+        True,
+        "Measure code M01–M17 (see the Measures sheet). Also read from a Measure, Metric "
+        "or Fingertips Indicator ID column when that holds these codes.",
+        "M08",
     ),
     ColumnDoc(
         "geo_code",
         "text",
         True,
         "ICB code (E54…) or region code (E40…); see the Geography sheet. England is "
-        "computed from these, so it is not imported.",
+        "computed from these, so England rows (E92000001) are skipped. Also read from "
+        "Area Code (Fingertips), ICB code, Region code, ODS code or Org code.",
         "E54000024",
     ),
     ColumnDoc(
@@ -46,7 +52,11 @@ MEASUREMENT_COLUMNS: tuple[ColumnDoc, ...] = (
         True,
         "First day of the period: monthly = 1st of the month; quarterly = 1 April, "
         "1 July, 1 October or 1 January; annual = 1 April of the financial year. "
-        "2024-04-01, 01/04/2024, Apr 2024, Q1 2024/25 and 2024/25 are understood.",
+        "2024-04-01, 01/04/2024, Apr 2024, Q1 2024/25, 2024/25 Q1 and 2024/25 are "
+        "understood (not a calendar year or a range of years). Periods from April 2010 "
+        "(unless the NLF_EARLIEST_PERIOD setting says otherwise) are accepted, so history "
+        "from before the framework can be loaded. Also read from Time period "
+        "(Fingertips), Month or Date.",
         "2024-04-01",
     ),
     ColumnDoc(
@@ -54,7 +64,7 @@ MEASUREMENT_COLUMNS: tuple[ColumnDoc, ...] = (
         "number",
         False,
         "What is counted (e.g. posts vacant); for a score, the sum of scores. Give "
-        "numerator or value (or both).",
+        "numerator or value (or both). Also read from Count (Fingertips).",
         "12",
     ),
     ColumnDoc(
@@ -74,8 +84,20 @@ MEASUREMENT_COLUMNS: tuple[ColumnDoc, ...] = (
         "checked against them when both are given.",
         "8.0",
     ),
-    ColumnDoc("ci_low", "number", False, "Lower end of a published 95% interval (scores).", ""),
-    ColumnDoc("ci_high", "number", False, "Upper end of a published 95% interval (scores).", ""),
+    ColumnDoc(
+        "ci_low",
+        "number",
+        False,
+        "Lower end of a published 95% interval. Also read from Lower CI 95.0 limit (Fingertips).",
+        "",
+    ),
+    ColumnDoc(
+        "ci_high",
+        "number",
+        False,
+        "Upper end of a published 95% interval. Also read from Upper CI 95.0 limit (Fingertips).",
+        "",
+    ),
 )
 
 #: Other names for our columns, as NHS files and OHID Fingertips write them. Matched
