@@ -243,12 +243,24 @@ def _count(x: float) -> str:
 
 
 def _describe(s: SeriesStats, name: str) -> str:
-    sz = "" if s.sigma_z is None else f", σz {s.sigma_z:.1f}"
-    return (
+    """One series' figures, as the reason quotes them."""
+    text = (
         f"{name}: denominators {_count(s.smallest)} to {_count(s.largest)} "
-        f"(largest {s.spread:.2f} times the smallest){sz}, a p-chart would put {s.beyond} of "
-        f"{s.points} points outside its limits"
+        f"(largest {s.spread:.2f} times the smallest)"
     )
+    if s.sigma_z is None:
+        return f"{text}."
+    evidence = (
+        f"a p-chart would put {s.beyond} of {s.points} points outside its limits, with "
+        f"σz {s.sigma_z:.1f}"
+    )
+    if s.chart_type == ChartType.XMR and s.sigma_z > OVERDISPERSED_SIGMA_Z:
+        return (
+            f"{text}; {evidence} (far more variation between periods than a binomial count "
+            "has), so a plain p-chart would mislead, and with denominators this steady the "
+            "Laney p′-chart's limits are close to the XmR chart's."
+        )
+    return f"{text}; {evidence}."
 
 
 def suggest(
@@ -297,4 +309,4 @@ def suggest(
             f"(σz over {OVERDISPERSED_SIGMA_Z}). The Laney p′-chart follows each period's "
             "denominator and widens the limits by σz, so only real changes stand out."
         )
-    return Suggestion(chart, f"{why} {detail}.", stats)
+    return Suggestion(chart, f"{why} {detail}", stats)

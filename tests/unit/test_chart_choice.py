@@ -141,10 +141,10 @@ def test_suggestion_follows_most_series_and_quotes_england():
     )
     assert s.chart_type == "pp" and s.label == "Laney p′-chart"
     assert "2 of 3 series" in s.reason
-    assert "England: denominators 100 to 400 (largest 4.00 times the smallest), σz 2.1" in (
-        s.reason
+    assert (
+        "England: denominators 100 to 400 (largest 4.00 times the smallest); a p-chart would "
+        "put 0 of 4 points outside its limits, with σz 2.1." in s.reason
     )
-    assert "0 of 4 points" in s.reason
 
 
 def test_suggestion_p_and_xmr_reasons():
@@ -152,6 +152,21 @@ def test_suggestion_p_and_xmr_reasons():
     assert p.chart_type == "p" and "follow each period's denominator" in p.reason
     x = suggest("percent", [STEADY])
     assert x.chart_type == "xmr" and "steady" in x.reason
+    assert "would mislead" not in x.reason  # σz 0.9: no over-dispersion to warn of
+
+
+def test_steady_but_over_dispersed_says_a_p_chart_would_mislead():
+    # denominators 10,000 and 11,000 (spread 1.1), proportions 0.50, 0.60, 0.50, 0.60: z
+    # about ±10, so a p-chart flags all four points; with steady n XmR is the suggestion
+    s = suggest(
+        "percent",
+        [SeriesCounts("E92000001", [5000, 6600, 5000, 6600], [10000, 11000, 10000, 11000])],
+        main_geo="E92000001",
+        names={"E92000001": "England"},
+    )
+    assert s.chart_type == "xmr"
+    assert "a p-chart would put 4 of 4 points outside its limits" in s.reason
+    assert "a plain p-chart would mislead" in s.reason
 
 
 def test_a_tie_goes_to_the_simpler_chart():
