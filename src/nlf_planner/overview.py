@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -109,11 +109,44 @@ class TileReading:
     plan: str
     area_plan: str
     assurance: str = ""  # "Assurance: [N] Not assessable until …", empty without a target
+    red_red: str = ""  # "!! 2 of the 7 regions are worse than England and getting worse: …"
 
 
-def tile_reading(cells: pd.DataFrame, tile: AreaTile, geo_code: str) -> TileReading:
+def red_red_text(
+    cells: pd.DataFrame, measure_code: str, geo_code: str, names: Mapping[str, str] | None = None
+) -> str:
+    """How many areas under ``geo_code`` (England: the 7 regions; a region: the region and
+    its ICSs) are worse than England and getting worse on the measure, naming up to three
+    ("!! 2 of the 7 regions are worse than England and getting worse: London, North West");
+    empty when none are, or the cells carry no such reading."""
+    if "red_red" not in cells or "region_code" not in cells:
+        return ""
+    mine = cells[cells["measure_code"] == measure_code]
+    if geo_code == ENGLAND_CODE:
+        scope = mine[mine["geo_level"] == "region"] if "geo_level" in mine else mine.iloc[0:0]
+        of = f"the {len(scope)} regions"
+    else:
+        scope = mine[mine["region_code"] == geo_code]
+        icss = int((scope["geo_code"] != geo_code).sum())
+        of = f"{len(scope)} (the region and its {icss} ICS{'' if icss == 1 else 's'})"
+    reds = scope[scope["red_red"].astype(bool)]
+    if reds.empty:
+        return ""
+    named = [(names or {}).get(g, g) for g in reds["geo_code"]]
+    more = f" and {len(named) - 3} more" if len(named) > 3 else ""
+    verb = "is" if len(reds) == 1 else "are"
+    return (
+        f"!! {len(reds)} of {of} {verb} worse than England and getting worse: "
+        f"{', '.join(named[:3])}{more}"
+    )
+
+
+def tile_reading(
+    cells: pd.DataFrame, tile: AreaTile, geo_code: str, names: Mapping[str, str] | None = None
+) -> TileReading:
     """Read the shared Regions model's cells (``regions.RegionsModel.cells``) for one tile,
-    so the Overview says exactly what the Regions matrix says."""
+    so the Overview says exactly what the Regions matrix says; ``names`` (the model's)
+    name the areas worse than England and getting worse on the headline measure."""
     mine = cells[(cells["geo_code"] == geo_code) & (cells["area_code"] == tile.area.code)]
     row = mine[mine["measure_code"] == tile.measure.code]
     if row.empty:
@@ -150,7 +183,13 @@ def tile_reading(cells: pd.DataFrame, tile: AreaTile, geo_code: str) -> TileRead
         if isinstance(icon, str)
         else ""
     )
-    return TileReading(spc_text, plan_text, area_plan, assurance)
+    return TileReading(
+        spc_text,
+        plan_text,
+        area_plan,
+        assurance,
+        red_red_text(cells, tile.measure.code, geo_code, names),
+    )
 
 
 def _held(cell: pd.Series, unit: str) -> str:

@@ -127,3 +127,38 @@ def test_recent_changes_read_as_one_line_each_with_peoples_text_escaped() -> Non
         "version 1",
     ]
     assert change_lines(changes.iloc[0:0], escape_markdown) == []
+
+
+def test_a_tile_counts_the_areas_worse_than_england_and_getting_worse() -> None:
+    """England's tile counts the regions; a region's tile the region and its ICSs."""
+    tile = AreaTile(AREA, LOWER, date(2025, 4, 1), 8.0, 9.0, [9.0, 8.0])
+
+    def cell(geo, level, region, red):
+        return {
+            "geo_code": geo, "geo_level": level, "region_code": region, "area_code": "P5",
+            "measure_code": "M08", "variation_icon": "concern_high", "red_red": red,
+        }  # fmt: skip
+
+    cells = pd.DataFrame(
+        [
+            cell("E92000001", "england", "E92000001", False),
+            cell("R1", "region", "R1", True),
+            cell("R2", "region", "R2", False),
+            cell("R3", "region", "R3", True),
+            cell("I1", "icb", "R1", True),
+            cell("I2", "icb", "R1", False),
+            {**cell("R2", "region", "R2", True), "measure_code": "M09"},  # another measure
+        ]
+    )
+    names = {"R1": "London", "R3": "North West", "I1": "North Central London ICB"}
+    england = tile_reading(cells, tile, "E92000001", names)
+    assert england.red_red == (
+        "!! 2 of the 3 regions are worse than England and getting worse: London, North West"
+    )
+    london = tile_reading(cells, tile, "R1", names)
+    assert london.red_red == (
+        "!! 2 of 3 (the region and its 2 ICSs) are worse than England and getting worse: "
+        "London, North Central London ICB"
+    )
+    assert tile_reading(cells, tile, "R2", names).red_red == ""
+    assert tile_reading(cells.drop(columns="red_red"), tile, "E92000001").red_red == ""

@@ -70,19 +70,29 @@ def _sparkline_html(tile: AreaTile, text: str) -> str | None:
     )
 
 
-def tile_view(tile: AreaTile, cells: pd.DataFrame, geo: str) -> TileView:
-    """What one tile shows, in words as well as colour."""
+def tile_view(
+    tile: AreaTile, cells: pd.DataFrame, geo: str, names: dict[str, str] | None = None
+) -> TileView:
+    """What one tile shows, in words as well as colour (``names``: the areas' names, for
+    those worse than England and getting worse)."""
     m = tile.measure
     trend = (
         f"Trend over the last {len(tile.spark)} periods: from "
         f"{format_value(tile.spark[0], m.unit) if tile.spark else '—'} to "
         f"{format_value(tile.latest_value, m.unit)}."
     )
-    reading = tile_reading(cells, tile, geo)
+    reading = tile_reading(cells, tile, geo, names)
     # The change's reading in words (beside the coloured delta), on its own line: a metric's
     # delta description is cut short in a narrow tile.
     change = f"On a year ago: {tile.direction}" if tile.change is not None else ""
-    lines = [change, reading.spc, reading.assurance, reading.plan, reading.area_plan]
+    lines = [
+        change,
+        reading.spc,
+        reading.assurance,
+        reading.plan,
+        reading.area_plan,
+        reading.red_red,
+    ]
     return TileView(
         heading=f"**{escape_markdown(tile.area.code)} · {escape_markdown(tile.area.name)}**",
         measure=f"{escape_markdown(m.name)} ({escape_markdown(tile.period_label)})",
@@ -103,8 +113,8 @@ def _tile_views(_db: Database, key: tuple, geo: str) -> tuple[TileView, ...]:
     headline_codes = [m.code for m in measures if m.headline]
     series = cached_series(_db, headline_codes, levels=["england", "region"])
     tiles = area_tiles(reference_service.priority_areas(_db), measures, series, geo)
-    cells = regions_model(_db).cells
-    return tuple(tile_view(t, cells, geo) for t in tiles)
+    model = regions_model(_db)
+    return tuple(tile_view(t, model.cells, geo, model.names) for t in tiles)
 
 
 def tile_views(db: Database, geo: str) -> tuple[TileView, ...]:
