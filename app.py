@@ -4,11 +4,13 @@ from pathlib import Path
 
 import streamlit as st
 
-from nlf_planner.ui.frame import PRODUCT_NAME, get_db, unexpected_errors_reported
+from nlf_planner.ui.frame import PRODUCT_NAME, get_db, settle_heap, unexpected_errors_reported
 from nlf_planner.ui.navigation import PAGES
 from nlf_planner.ui.sidebar import render_sidebar
 from nlf_planner.ui.signin import resolve_actor
 from nlf_planner.ui.styles import apply_global_styles, hidden_heading
+
+settle_heap()  # the sweep Streamlit runs after every run skips what earlier sweeps kept
 
 # Presenter mode (Present page): no sidebar, no menu, the slide fills the screen.
 presenting = bool(st.session_state.get("presenting"))

@@ -4,9 +4,11 @@ with downloads. Pages call these so every page behaves the same way."""
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import secrets
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -63,6 +65,74 @@ def unexpected_errors_reported() -> Iterator[None]:
         st.error(UNEXPECTED_ERROR.format(reference=reference), icon=":material/error:")
 
 
+# --- the heap Streamlit sweeps after every run ------------------------------------------------
+
+
+class SettledHeap:
+    """Keeps the garbage collector's full sweep after each run small.
+
+    Streamlit runs ``gc.collect(2)`` when every script run ends (``runner.postScriptGC``),
+    which walks every object the process holds: the imported libraries (plotly, pandas,
+    pyarrow), the caches' frames and figures. Here that was about 100 ms a run on 2 cores,
+    most of a warm rerun's server time, and the whole of the process's CPU under load
+    (issue 12). Objects that have lived through a slow full sweep are settled: they are
+    frozen (``gc.freeze``), so later sweeps skip them and walk only what runs make since.
+
+    Frozen objects are still freed as soon as nothing refers to them; only garbage in
+    reference cycles among them waits. So every ``thaw_every_s`` seconds they are thawed:
+    the next sweep walks (and frees) everything once more, is slow, and freezes again.
+    """
+
+    def __init__(
+        self, *, slow_s: float = 0.02, min_gap_s: float = 5.0, thaw_every_s: float = 600.0
+    ) -> None:
+        self.slow_s = slow_s  # a full sweep slower than this asks for a freeze
+        self.min_gap_s = min_gap_s  # at most one freeze this often (runs overlap: each
+        # freeze also settles what other sessions' runs hold at that moment)
+        self.thaw_every_s = thaw_every_s
+        self.freezes = 0
+        self._started: float | None = None
+        self._freeze_due = False
+        self._frozen_at: float | None = None
+        self._lock = threading.Lock()
+
+    def on_gc(self, phase: str, info: dict[str, int]) -> None:
+        """``gc.callbacks`` hook: time each full sweep, and ask for a freeze after a slow one."""
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            if time.perf_counter() - self._started > self.slow_s:
+                self._freeze_due = True
+            self._started = None
+
+    def settle(self) -> None:
+        """Called as each run starts: freeze after a slow sweep, thaw when it is time."""
+        with self._lock:
+            now = time.monotonic()
+            if self._freeze_due and (
+                self._frozen_at is None or now - self._frozen_at >= self.min_gap_s
+            ):
+                gc.freeze()
+                self.freezes += 1
+                self._freeze_due = False
+                self._frozen_at = now
+            elif self._frozen_at is not None and now - self._frozen_at > self.thaw_every_s:
+                gc.unfreeze()  # this run's sweep frees what settled and died since
+                self._frozen_at = None
+
+
+_HEAP = SettledHeap()
+if _HEAP.on_gc not in gc.callbacks:
+    gc.callbacks.append(_HEAP.on_gc)
+
+
+def settle_heap() -> None:
+    """Keep the sweep after every run to what runs made (app.py calls it as a run starts)."""
+    _HEAP.settle()
+
+
 @st.cache_resource(show_spinner=False)
 def _open(path: str) -> Database:
     return database_service.open_store(path)
@@ -115,8 +185,6 @@ DB_RETRY_SECONDS = 5
 def _retry_shortly() -> None:
     """A server that is down usually comes back (a restart, a failover): offer a button and
     try again by itself every few seconds, so the page recovers without a reload."""
-    import time
-
     from streamlit import config
 
     st.button("Try again", key="db_try_again", type="primary")  # a click reruns the page
