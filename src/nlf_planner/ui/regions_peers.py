@@ -237,7 +237,7 @@ def _editor(
     home_default = region if region in areas else (mine or list(areas))[0]
     if s.get("peer_home") not in areas:
         s["peer_home"] = home_default
-    b.selectbox("Home area", list(areas), format_func=areas.get, key="peer_home")
+    b.selectbox("Home area", list(areas), format_func=lambda c: areas.get(c, c), key="peer_home")
     st.text_input("Name", max_chars=NAME_MAX, key="peer_name", placeholder="ICSs like ours")
     st.radio(
         "Members chosen", list(METHOD_WORDS), format_func=METHOD_WORDS.get,
@@ -250,7 +250,7 @@ def _editor(
     st.multiselect(
         f"Peers (2 to {min(MAX_MEMBERS, len(others))})",
         list(others),
-        format_func=others.get,
+        format_func=lambda c: others.get(c, c),
         key="peer_members",
         help="The nearest neighbours fill this in; add or remove areas before saving.",
     )
