@@ -66,9 +66,9 @@ ICON_ROW = 58
 NOTE_CHARS = 28
 #: Characters per line of a point's hover sentence.
 HOVER_CHARS = 64
-#: The plot area at the narrowest screen the charts must read at (1024 px with the sidebar
-#: open), in pixels: what label placement is measured against.
-PLOT_WIDTH = 560
+#: The plot area's width at the narrowest screen the charts must read at (1024 px with the
+#: sidebar open: the Regions chart is 564 px wide there), what label placement assumes.
+PLOT_WIDTH = 470
 #: Right margin that holds the latest segment's limit labels ("Upper limit" over its value).
 LABEL_MARGIN = 78
 #: Font size of limit, launch and baseline labels, and the pixels a character and a line
@@ -130,16 +130,25 @@ class _Canvas:
     """Where things land in pixels on the narrowest screen (1024 px, sidebar open), from
     the data's ranges and the layout's size: enough to keep labels apart without drawing."""
 
-    def __init__(self, xs: list[np.ndarray], ys: list[np.ndarray], width: float, height: float):
+    def __init__(
+        self,
+        xs: list[np.ndarray],
+        ys: list[np.ndarray],
+        width: float,
+        height: float,
+        right_text: bool = False,
+    ):
         x = np.unique(
             np.concatenate([np.asarray(v, dtype="datetime64[D]").astype(float) for v in xs])
         )
         y = np.concatenate([np.asarray(v, dtype=float).ravel() for v in ys])
         y = y[np.isfinite(y)]
-        # Half a period either side (or 1% of the span), so edge points are not cut.
+        # Half a period either side (or 1% of the span), so edge points are not cut; 5% on
+        # the right when text is centred on the last point (a horizon target's "Year 5").
         step = float(np.median(np.diff(x))) / 2 if x.size > 1 else 15.0
         pad = max(step, (x[-1] - x[0]) * 0.01)
-        self.x0, self.x1 = float(x[0] - pad), float(x[-1] + pad)
+        right = max(pad, (x[-1] - x[0]) * 0.05) if right_text else pad
+        self.x0, self.x1 = float(x[0] - pad), float(x[-1] + right)
         lo, hi = (float(y.min()), float(y.max())) if y.size else (0.0, 1.0)
         pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.06
         self.y0, self.y1 = lo - pad, hi + pad
@@ -661,7 +670,8 @@ def _canvas(result, plan_line, horizon_targets, notes, layout) -> _Canvas:
             ys.append(frame[column].to_numpy(dtype=float))
     margin = layout["margin"]
     # The legend and axis title take about 90 px under the plot.
-    return _Canvas(xs, ys, PLOT_WIDTH, layout["height"] - margin["t"] - 90)
+    targets = horizon_targets is not None and not horizon_targets.empty
+    return _Canvas(xs, ys, PLOT_WIDTH, layout["height"] - margin["t"] - 90, right_text=targets)
 
 
 def spc_figure(
