@@ -15,6 +15,7 @@ from datetime import date
 import pandas as pd
 import plotly.graph_objects as go
 
+from nlf_planner import baselines as baseline_rules
 from nlf_planner import regions as regions_domain
 from nlf_planner.charts.compare import benchmark_bars, funnel_plot, matrix_figure, spine_chart
 from nlf_planner.charts.spc import spc_figure
@@ -299,10 +300,41 @@ class MeasureView:
     notes: pd.DataFrame | None = None
     rebases: pd.DataFrame | None = None
     suggested_rebase: date | None = None
+    #: Fixed baselines (issue 17): the chart's segments as the form offers them, the fixes
+    #: that bear on it (its own and its measure's, ``geo_code`` None), the suggestions a
+    #: person may confirm, and a warning per segment on trial limits.
+    segments: tuple[baseline_rules.Segment, ...] = ()
+    fixes: pd.DataFrame | None = None
+    before_launch: baseline_rules.Suggestion | None = None
+    suggested_fix: baseline_rules.Suggestion | None = None
+    trial_warnings: tuple[str, ...] = ()
+    rebase_dates: tuple[date, ...] = ()
+    denominators: tuple[float, ...] | None = None
 
     @property
     def has_data(self) -> bool:
         return self.result is not None and not self.result.empty
+
+    def own_fixed_segments(self) -> set[date | None]:
+        """The segments this chart fixes itself (a measure-wide fix does not change them)."""
+        if self.fixes is None or self.fixes.empty:
+            return set()
+        own = self.fixes[self.fixes.geo_code == self.geo_code]
+        return set(own.segment_start)
+
+    def preview(self, fix: baseline_rules.FixedBaseline, measure_wide: bool = False):
+        """What ``fix`` would make of this chart (the engine on its series, run only when a
+        person asks), before they confirm it."""
+        return baseline_rules.preview_fix(
+            self.result,
+            fix,
+            unit=self.measure.unit,
+            rebases=self.rebase_dates,
+            denominators=self.denominators,
+            own_segments=self.own_fixed_segments(),
+            measure_wide=measure_wide,
+            frequency=self.measure.frequency,
+        )
 
 
 def _metrics(m: Measure, cell: pd.Series) -> tuple[Metric, ...]:
@@ -363,6 +395,8 @@ def measure_view(
             line.assign(period=pd.to_datetime(line.period)), on="period", how="left"
         )
     area_codes = [x.code for x in model.measures_in(m.area_code)]
+    rebases = annotation_service.rebases_for(db, measure_code, geo_code)
+    rebase_dates = tuple(rebases.period)
     return MeasureView(
         measure=m,
         geo_code=geo_code,
@@ -378,9 +412,31 @@ def measure_view(
         context=_context(m, cell),
         area_table=regions_domain.summary_table(model, [geo_code], area_codes),
         notes=notes,
-        rebases=annotation_service.rebases_for(db, measure_code, geo_code),
+        rebases=rebases,
         suggested_rebase=suggest_rebase(res),
+        segments=tuple(baseline_rules.segments(res, rebase_dates, m.frequency)),
+        fixes=annotation_service.baselines_for(db, measure_code, geo_code),
+        before_launch=baseline_rules.before_launch(res, m.frequency),
+        suggested_fix=baseline_rules.suggest_fix(res, rebase_dates, m.frequency),
+        trial_warnings=tuple(baseline_rules.trial_warnings(res, rebase_dates, m.frequency)),
+        rebase_dates=rebase_dates,
+        denominators=_denominators(model, measure_code, geo_code, res),
     )
+
+
+def _denominators(
+    model: RegionsModel, measure_code: str, geo_code: str, res: SPCResult
+) -> tuple[float, ...] | None:
+    """The series' denominators point by point (as the engine took them), for a p-chart's
+    preview; None when they do not line up with the chart's points."""
+    s = model.series
+    if "denominator" not in s.columns:
+        return None
+    rows = s[(s.measure_code == measure_code) & (s.geo_code == geo_code)]
+    rows = rows.dropna(subset=["value"]).sort_values("period")
+    if len(rows) != res.n:
+        return None
+    return tuple(float(v) for v in rows.denominator)
 
 
 # --------------------------------------------------------------------------- benchmark

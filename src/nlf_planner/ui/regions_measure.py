@@ -1,5 +1,5 @@
 """The Regions measure view: one SPC chart with its summary metrics, the reading, the
-area's summary table, and the notes and rebases panel.
+area's summary table, the notes and rebases panel, and the fixed-baseline panel.
 
 The view is a fragment: changing its geography or measure (or saving a note) reruns only
 this view, not the page around it. A fragment rerun asks for the database again (which pins
@@ -18,6 +18,8 @@ from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import MeasureView, RegionsModel
 from nlf_planner.spc import ASSURANCE_LABEL, VARIATION_LABEL, AssuranceIcon, VariationIcon
 from nlf_planner.ui.frame import chart_with_download, get_db
+from nlf_planner.ui.regions_baselines import render_baselines
+from nlf_planner.ui.regions_chart_type import render_chart_type
 from nlf_planner.ui.regions_notes import render_notes
 from nlf_planner.ui.regions_state import regions_model
 from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, chart_alt, url_select, view_key
@@ -109,3 +111,5 @@ def render_measure(region: str) -> None:
     )
     st.dataframe(view.area_table, hide_index=True, column_order=list(regions_view.SUMMARY_ORDER))
     render_notes(db, view)
+    render_chart_type(db, view)
+    render_baselines(db, view)
