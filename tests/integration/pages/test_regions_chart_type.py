@@ -55,6 +55,11 @@ def _texts(elements) -> str:
     return " | ".join(e.value for e in elements)
 
 
+def _confirm_button(at: AppTest, code: str = "M10"):
+    """The chart-type form's Confirm (other forms on the page may have one too)."""
+    return [b for b in at.button if b.label == "Confirm" and b.form_id == f"chart_type_{code}"][0]
+
+
 def _chart_type_audit(path) -> list[dict]:
     db = open_store(path)
     try:
@@ -88,7 +93,7 @@ def test_a_data_manager_confirms_the_p_prime_chart_with_a_reason(fresh_seeded_db
     assert radio.value == "xmr"
     radio.set_value("pp")
     at.text_input[0].input("Large denominators: NHS staff survey counts")
-    [b for b in at.button if b.label == "Confirm"][0].click()
+    _confirm_button(at).click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert "Laney p′-chart, in every area" in _texts(at.success)
@@ -107,7 +112,7 @@ def test_a_data_manager_confirms_the_p_prime_chart_with_a_reason(fresh_seeded_db
 def test_confirm_without_a_reason_is_refused_and_writes_nothing(fresh_seeded_db_path, monkeypatch):
     at = _run(fresh_seeded_db_path, monkeypatch, MANAGER)
     at.radio[0].set_value("p")
-    [b for b in at.button if b.label == "Confirm"][0].click()
+    _confirm_button(at).click()
     at.run()
     assert "Give a reason" in _texts(at.error)
     assert "**Limits from:** XmR chart" in _texts(at.markdown)
