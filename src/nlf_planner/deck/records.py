@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from nlf_planner.capacity.model import ModelResult
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.models import Condition
+from nlf_planner.peers import PeerGroup
 from nlf_planner.periods import moment_label
 from nlf_planner.plan import Plan
 from nlf_planner.regions import RegionsModel
@@ -163,7 +164,9 @@ class DeckInputs:
     ``model`` is the same regions model the Regions and Overview pages read (built with
     ``plan``), so its SPC results, names and readings are the deck's. ``chart_notes`` and
     ``rebase_reasons`` hold, per measure code, people's notes and rebase reasons on the
-    deck geography's chart: at least for every exception measure.
+    deck geography's chart: at least for every exception measure. ``peer_groups`` are the
+    saved peer groups homed in the deck's geography (all of them for England), for the
+    region comparison's "against peers" slide.
     """
 
     model: RegionsModel
@@ -178,6 +181,7 @@ class DeckInputs:
     rebase_reasons: Mapping[str, Mapping[date, str]] = field(default_factory=dict)
     scenarios: ScenarioRuns | None = None
     no_scenarios_reason: str = "no scenarios have been saved yet"
+    peer_groups: tuple[PeerGroup, ...] = ()
 
     @property
     def geo_name(self) -> str:

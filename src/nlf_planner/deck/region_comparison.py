@@ -1,11 +1,13 @@
 """Region comparison: the Regions page's tartan rug, a matrix of each priority area's headline
-measure against England (better/similar/worse at 95%), and a benchmark chart of the first
-exception measure (else the first headline measure)."""
+measure against England (better/similar/worse at 95%), a benchmark chart of the first
+exception measure (else the first headline measure), and, when peer groups are saved for
+the deck's geography, each group's home against its peers' aggregate."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from nlf_planner import peers as peer_rules
 from nlf_planner import regions
 from nlf_planner.charts.compare import benchmark_bars, matrix_figure
 from nlf_planner.deck.icons import exception_measures
@@ -144,6 +146,71 @@ def _benchmark_slide(inputs: DeckInputs, geos: list[str], scope: str, focus: Mea
     )
 
 
+def peer_table(inputs: DeckInputs, headline: list[Measure]) -> SlideTable:
+    """Peer groups (rows) × headline measures: the home's value, the peers' aggregate and
+    the word (better/similar/worse than the aggregate, the England rule at 95%)."""
+    model = inputs.model
+    rows, fills = [], []
+    for g in inputs.peer_groups:
+        home = model.names.get(g.home_geo, g.home_geo)
+        row = {"Peer group": f"{g.name} (home {home}, {len(g.members)} peers, v{g.version})"}
+        fill = {"Peer group": ""}
+        for m in headline:
+            col = f"{m.area_code} {m.code}"
+            res = peer_rules.compare_with_peers(model.series, m, g)
+            if not res.has_peers or pd.isna(res.home_value):
+                row[col], fill[col] = "No data", ""
+                continue
+            word = COMPARE_WORD.get(res.comparison, "—")
+            row[col] = (
+                f"{format_value(res.home_value, m.unit)} vs "
+                f"{format_value(res.peers.value, m.unit)} {word}"
+            )
+            fill[col] = COMPARE_FILL.get(res.comparison, "")
+        rows.append(row)
+        fills.append(fill)
+    data = pd.DataFrame(rows)
+    fill_frame = pd.DataFrame(fills, columns=data.columns).fillna("")
+    key = ", ".join(f"{m.area_code} {m.code} {m.name}" for m in headline)
+    return SlideTable(
+        data,
+        f"Each cell: the home area's value vs its peers' aggregate. Columns: {key}.",
+        fill_frame,
+    )
+
+
+def _peer_slide(inputs: DeckInputs, headline: list[Measure]) -> Slide | None:
+    """Each saved peer group's home against its peers' aggregate (None when none saved)."""
+    if not inputs.peer_groups:
+        return None
+    table = peer_table(inputs, headline)
+    cells = table.data.drop(columns="Peer group").to_numpy().ravel()
+    words = [str(c).rsplit(" ", 1)[-1] for c in cells if c != "No data"]
+    n = len(inputs.peer_groups)
+    text = (
+        f"{n} saved peer group{'s' if n != 1 else ''} for {inputs.geo_name}: across the "
+        f"headline measures the home areas are {words.count('Better')} times better than "
+        f"their peers' aggregate, {words.count('Worse')} worse and {words.count('Similar')} "
+        "similar (95% intervals)."
+    )
+    notes = (
+        f"{text} The peers' aggregate of a proportion is the members' numerators summed over "
+        "their denominators, with a Wilson 95% interval; of a score, the mean of the members' "
+        "values weighted by their denominators. Better or worse means the home's 95% interval "
+        "lies wholly above or below the aggregate, as against England."
+    )
+    return Slide(
+        kind="regions",
+        key="regions-peers",
+        title=f"Against peers: {inputs.geo_name}'s saved peer groups",
+        subtitle="Home area vs its peers' aggregate on each headline measure (95%)",
+        narrative=text,
+        bullets=(text,),
+        tables=(table,),
+        notes=notes,
+    )
+
+
 def region_slides(inputs: DeckInputs) -> list[Slide]:
     model = inputs.model
     geos = regions.geographies(model, inputs.geo)
@@ -165,6 +232,9 @@ def region_slides(inputs: DeckInputs) -> list[Slide]:
             "value, taking each measure's direction into account; similar means it overlaps.",
         ),
     ]
+    peer_slide = _peer_slide(inputs, headline)
+    if peer_slide is not None:
+        slides.append(peer_slide)
     focus = next(iter(exception_measures(model, inputs.geo)), None) or headline[0]
     benchmark = _benchmark_slide(inputs, geos, scope, focus)
     return slides + ([benchmark] if benchmark is not None else [])

@@ -37,6 +37,7 @@ from nlf_planner.services.errors import NotFound
 from nlf_planner.services.regions_view import build_regions_model
 from nlf_planner.store import Database
 from nlf_planner.store import annotations as annotation_store
+from nlf_planner.store import peers as peer_store
 from nlf_planner.store import plans as plan_store
 from nlf_planner.store import reference as reference_store
 from nlf_planner.store import scenarios as scenario_store
@@ -157,6 +158,15 @@ def _as_of(db: Database) -> date | None:
     return date.fromisoformat(text[:10]) if text else database_service.latest_period(db)
 
 
+def _peer_groups(db: Database, model: RegionsModel, geo: str) -> tuple:
+    """The saved peer groups homed in the deck's geography: all of them for England, a
+    region's own and its ICSs', an ICS's own."""
+    groups = peer_store.list_groups(db)
+    if geo == ENGLAND_CODE:
+        return tuple(groups)
+    return tuple(g for g in groups if geo in (g.home_geo, model.region_of(g.home_geo)))
+
+
 def _chart_context(
     db: Database, model: RegionsModel, geo: str
 ) -> tuple[dict[str, pd.DataFrame], dict[str, dict[date, str]]]:
@@ -257,6 +267,7 @@ def deck_inputs(db: Database, choices: DeckChoices) -> DeckInputs:
         rebase_reasons=reasons,
         scenarios=runs,
         no_scenarios_reason=no_runs,
+        peer_groups=_peer_groups(db, model, geo),
     )
 
 
