@@ -605,7 +605,10 @@ def _measure_cell(row: Mapping, unit: str, compact: bool = False) -> tuple[str, 
         letter = VARIATION_LETTER[VariationIcon(icon)] if isinstance(icon, str) else ""
         tile = [format_value(value, unit).replace(" years", "y"), f"{arrow} {letter}".strip()]
     if bool(row.get("red_red", False)):  # the marker on the tile, the words on hover
-        tile[0] = f"{RED_RED_MARK} {tile[0]}"
+        if compact:  # narrow tiles: beside the arrow and letter, which are shorter
+            tile[1] = f"{tile[1]} {RED_RED_MARK}".strip()
+        else:
+            tile[0] = f"{RED_RED_MARK} {tile[0]}"
         parts.append(f"{RED_RED_MARK} worse and getting worse: {row.get('red_red_reason')}")
     return " · ".join(parts), "<br>".join(tile)
 

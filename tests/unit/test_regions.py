@@ -155,6 +155,9 @@ def test_the_matrices_mark_red_red_cells_with_a_symbol_and_words() -> None:
     assert "North Central London ICB on M10; North Central London ICB on M13" in summary
     only = R.measure_matrix(model, geos, measure_codes=["M13"])
     assert only.column_codes == ["M13"]
+    # Many columns: compact tiles carry the mark beside the arrow and letter.
+    many = R._measure_cell(model.cell("M10", _A).to_dict(), "percent", compact=True)
+    assert many[1].split("<br>")[1].endswith(" !!") and "!! worse and getting" in many[0]
 
 
 def test_profile_and_summary_table_say_which_are_worse_and_getting_worse() -> None:

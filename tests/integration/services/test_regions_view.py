@@ -398,7 +398,10 @@ def _reference_measure_cell(row, unit: str, compact: bool = False) -> tuple[str,
         )
         tile = [format_value(row.value, unit).replace(" years", "y"), f"{arrow} {letter}".strip()]
     if bool(row.get("red_red", False)):
-        tile[0] = f"!! {tile[0]}"
+        if compact:
+            tile[1] = f"{tile[1]} !!".strip()
+        else:
+            tile[0] = f"!! {tile[0]}"
         parts.append(f"!! worse and getting worse: {row.red_red_reason}")
     return " · ".join(parts), "<br>".join(tile)
 
