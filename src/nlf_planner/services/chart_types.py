@@ -56,23 +56,24 @@ def chart_type_record(db: Database, measure_code: str) -> dict | None:
 
 
 def _series(db: Database, measure_code: str) -> pd.DataFrame:
-    return measurement_service.all_series(db, [measure_code])
+    """The measure's rows of every series, from the one all-series read the regions model
+    also uses (a per-measure read would take a slot of its own in that read's cache)."""
+    frame = measurement_service.all_series(db)
+    return frame[frame.measure_code == measure_code]
 
 
-def _counts(frame: pd.DataFrame) -> bool:
-    """Every period of every series has a numerator and a positive denominator."""
-    if frame.empty:
-        return False
-    return bool(
-        frame.numerator.notna().all()
-        and frame.denominator.notna().all()
-        and (frame.denominator > 0).all()
-    )
+@cache.per_data_version(maxsize=4)
+def _counts_by_measure(db: Database) -> dict[str, bool]:
+    """Measure code → every period of every series has a numerator and a positive
+    denominator."""
+    frame = measurement_service.all_series(db)
+    ok = frame.numerator.notna() & frame.denominator.notna() & (frame.denominator > 0)
+    return {str(code): bool(v) for code, v in ok.groupby(frame.measure_code).all().items()}
 
 
 def has_counts(db: Database, measure_code: str) -> bool:
-    """Whether the measure's data carry the counts a p-chart needs."""
-    return _counts(_series(db, measure_code))
+    """Whether the measure's data carry the counts a p-chart needs (False without data)."""
+    return _counts_by_measure(db).get(measure_code, False)
 
 
 def allowed(db: Database, measure_code: str) -> tuple[str, ...]:
