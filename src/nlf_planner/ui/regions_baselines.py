@@ -157,8 +157,9 @@ def _remove(db: Database, view: MeasureView) -> None:
 # --------------------------------------------------------------------------- drawing
 
 
-def _warnings(view: MeasureView) -> None:
-    """Trial limits, visible whether or not the panel is open."""
+def render_trial_warnings(view: MeasureView) -> None:
+    """Trial limits, one warning per segment, drawn under the chart (visible whether or not
+    the panel is open)."""
     for text in view.trial_warnings:
         st.warning(text, icon=":material/warning:")
 
@@ -322,9 +323,8 @@ def _preview_panel(db: Database, view: MeasureView) -> None:
 
 
 def render_baselines(db: Database, view: MeasureView) -> None:
-    """The warnings and suggestion, then the fixed-baseline panel (open after a press, to
-    show the preview or the outcome)."""
-    _warnings(view)
+    """The suggested fix, then the fixed-baseline panel (open after a press, to show the
+    preview or the outcome). The trial-limit warnings are :func:`render_trial_warnings`."""
     _suggestion(view)
     flashed = _show_flash()
     with st.expander(

@@ -18,7 +18,7 @@ from nlf_planner.services.database import Database
 from nlf_planner.services.regions_view import MeasureView, RegionsModel
 from nlf_planner.spc import ASSURANCE_LABEL, VARIATION_LABEL, AssuranceIcon, VariationIcon
 from nlf_planner.ui.frame import chart_with_download, get_db
-from nlf_planner.ui.regions_baselines import render_baselines
+from nlf_planner.ui.regions_baselines import render_baselines, render_trial_warnings
 from nlf_planner.ui.regions_chart_type import render_chart_type
 from nlf_planner.ui.regions_notes import render_notes
 from nlf_planner.ui.regions_state import regions_model
@@ -101,6 +101,7 @@ def render_measure(region: str) -> None:
         summary=view.reading,
         alt=chart_alt("SPC chart", view.figure, view.reading),
     )
+    render_trial_warnings(view)
     if not view.has_plan_line:
         st.caption("No plan target applies to this measure here, so no target lines are drawn.")
     elif geo != ENGLAND_CODE:

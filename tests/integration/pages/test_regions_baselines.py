@@ -19,7 +19,7 @@ import os
 import streamlit as st
 from nlf_planner.services import plan_editing, regions_view
 from nlf_planner.services.database import open_store
-from nlf_planner.ui.regions_baselines import render_baselines
+from nlf_planner.ui.regions_baselines import render_baselines, render_trial_warnings
 
 @st.cache_resource
 def _db(path):
@@ -29,6 +29,7 @@ db = _db(os.environ["NLF_BASELINES_DB"])
 model = regions_view.model_for_version(db, plan_editing.latest_version_id(db))
 view = regions_view.measure_view(db, model, "M10", os.environ["NLF_BASELINES_GEO"])
 st.markdown("READING: " + view.reading)
+render_trial_warnings(view)
 render_baselines(db, view)
 """
 
