@@ -31,9 +31,10 @@ import math
 from datetime import date
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from nlf_planner.spc import FixedBaseline, RuleFlag, SPCOptions, spc
+from nlf_planner.spc import FixedBaseline, RuleFlag, SPCOptions, spc, spc_many
 
 D2 = 1.128
 TOL = 1e-9
@@ -367,3 +368,44 @@ def test_the_random_series_would_catch_an_engine_that_screened_moving_ranges():
     engine_sz = (result.upl[0] - result.mean[0]) / (3 * 100 * math.sqrt(pbar * (1 - pbar) / den[0]))
     assert engine_sz == pytest.approx(mean_range / D2, abs=1e-9)
     assert engine_sz > screened_sz + 0.1
+
+
+def test_spc_many_matches_the_reference_series_by_series():
+    # The regions model computes every series in one pass (series laid end to end): p̄ and
+    # σz must not leak across a series boundary, and a measure left on XmR keeps XmR limits.
+    rows, expected = [], {}
+    for k, (measure, geo, seed) in enumerate(
+        [("M10", "E1", 21), ("M10", "E2", 22), ("M11", "E1", 23), ("M08", "E1", 24)]
+    ):
+        periods, num, den = _series(seed, 30, p=0.3 + 0.15 * k)
+        rows += [
+            {"measure_code": measure, "geo_code": geo, "period": p, "value": 100 * a / b,
+             "denominator": b}
+            for p, a, b in zip(periods, num, den, strict=True)
+        ]  # fmt: skip
+        expected[(measure, geo)] = (periods, num, den)
+    rebases = {("M10", "E2"): [date(2018, 3, 1)]}
+    fixes = {("M11", "E1"): [FixedBaseline(points=15)]}
+    results = spc_many(
+        pd.DataFrame(rows),
+        polarity="higher_is_better",
+        options=SPCOptions(run_length=7),
+        rebases=rebases,
+        baselines=fixes,
+        chart_types={"M10": "pp", "M11": "p"},
+    )
+    for key, (periods, num, den) in expected.items():
+        res = results[key]
+        if key[0] == "M08":
+            assert res.chart_type == "xmr"
+            continue
+        ref = reference(
+            periods,
+            num,
+            den,
+            prime=key[0] == "M10",
+            rebases=rebases.get(key, []),
+            fixed={0: ("points", 15)} if key in fixes else None,
+        )
+        assert res.chart_type == ("pp" if key[0] == "M10" else "p")
+        _assert_same(res, ref)
