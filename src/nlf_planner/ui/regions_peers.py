@@ -87,7 +87,7 @@ def _show_flash() -> None:
     if isinstance(flash, ServiceError):
         show_error(flash)
     elif flash:
-        st.success(flash)
+        st.success(escape_markdown(flash))  # it quotes the group's name
 
 
 def _load_into_form(group: PeerGroup | None) -> None:

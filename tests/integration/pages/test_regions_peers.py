@@ -65,7 +65,7 @@ def test_an_editor_makes_a_group_by_hand_and_the_charts_show_its_aggregate(
     at.button(key="peer_save").click()
     _again(at)
     assert not at.exception, [e.value for e in at.exception]
-    assert any("Saved the new peer group" in s.value for s in at.success)
+    assert any("Saved the new peer group ‘\\*\\*Ours" in s.value for s in at.success)
     [group] = _groups(path)
     assert (group.name, group.home_geo, group.members) == (
         HOSTILE,
