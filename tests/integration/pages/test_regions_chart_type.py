@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.audit import audit_log
 from nlf_planner.services.database import open_store
+from tests.apptest_utils import run_page, signed_in
 
 SCRIPT = """
 import os
@@ -123,3 +124,29 @@ def test_a_measure_that_is_not_a_percentage_offers_only_xmr(fresh_seeded_db_path
     at = _run(fresh_seeded_db_path, monkeypatch, MANAGER, measure="M09")
     assert "not a percentage" in _texts(at.info)
     assert not at.radio
+
+
+# --------------------------------------------------------------------------- the real page
+
+
+def test_the_regions_page_measure_view_shows_and_changes_the_chart_type(fresh_seeded_db_path):
+    q = {"view": "Measure", "geo": "E92000001", "measure": "M10"}
+    viewer = run_page("regions", fresh_seeded_db_path, query=q, user=signed_in("Vi", "viewer"))
+    assert not viewer.exception, [e.value for e in viewer.exception]
+    assert "**Limits from:** XmR chart" in _texts(viewer.markdown)
+    assert "Viewing only: to change the chart this measure's limits come from" in _texts(
+        viewer.info
+    )
+    dm = signed_in("Dana Data", "data_manager")
+    at = run_page("regions", fresh_seeded_db_path, query=q, user=dm)
+    at.radio(key="chart_type_choice_M10").set_value("p")
+    at.text_input(key="chart_type_reason_M10").input("Varying n")
+    _confirm_button(at).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "**Limits from:** p-chart" in _texts(at.markdown)
+    assert [a["chart_type"] for a in _chart_type_audit(fresh_seeded_db_path)] == ["p"]
+    # the chart's legend names the chart its limits come from
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    names = {t.get("name") for s in specs for t in s["data"]}
+    assert any(n and "p-chart" in n for n in names), names
