@@ -20,13 +20,20 @@ from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import label as period_label
 from nlf_planner.regions import trajectory_text
-from nlf_planner.spc import AssuranceIcon, SPCResult
+from nlf_planner.spc import CHART_TYPE_LABEL, AssuranceIcon, ChartType, SPCResult
 from nlf_planner.spc_reading import assurance_reason
 from nlf_planner.units import format_value
 
 COLUMNS = [
     "Area", "Measure", "Latest", "Target", "Plan", "Mean", "Limits", "Variation", "Assurance",
 ]  # fmt: skip
+
+
+def limits_from(res: SPCResult) -> str:
+    """' (Laney p′-chart)' after the limits of a measure not on an XmR chart (the notes say
+    limits are XmR unless marked), '' for XmR."""
+    kind = str(getattr(res, "chart_type", ChartType.XMR))
+    return "" if kind == ChartType.XMR else f" ({CHART_TYPE_LABEL.get(kind, kind)})"
 
 
 def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -54,7 +61,7 @@ def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame, pd.Da
                 "Target": fmt(res.target) if res.target is not None else "—",
                 "Plan": trajectory_text(inputs.model.cell(m.code, inputs.geo)),
                 "Mean": fmt(res.latest("mean")),
-                "Limits": limits + (" (trial)" if res.trial_limits else ""),
+                "Limits": limits + (" (trial)" if res.trial_limits else "") + limits_from(res),
                 "Variation": variation_text(res.variation_icon, short=True),
                 "Assurance": assurance_text(
                     res.assurance_icon, short=True, reason=assurance_reason(res, m)
@@ -136,8 +143,8 @@ def summary_slides(inputs: DeckInputs) -> list[Slide]:
     narrative = (
         "Summary matrix: for each measure, the latest value, the plan target, the SPC mean and "
         "process limits, and the Making Data Count icons (variation: C common cause, H/L "
-        "high/low special cause; assurance: P pass, F fail, ? hit or miss, N not assessable). "
-        + " ".join(bullets)
+        "high/low special cause; assurance: P pass, F fail, ? hit or miss, N not assessable); "
+        "limits are from an XmR chart unless the table names a p- or p′-chart. " + " ".join(bullets)
     )
     return [
         Slide(

@@ -17,6 +17,7 @@ from nlf_planner.deck.summary_matrix import summary_slides
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import add_months
 from nlf_planner.regions import build_model
+from nlf_planner.regions import summary_table as regions_summary
 from tests.unit.deck.inputs import AREAS, CONDITIONS, ICB_LIST, ICBS, LONDON, MEASURES, REGIONS
 
 NCL = ICBS[0]
@@ -45,9 +46,9 @@ def _series() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _inputs(geo: str) -> DeckInputs:
+def _inputs(geo: str, chart_types: dict[str, str] | None = None) -> DeckInputs:
     return DeckInputs(
-        model=build_model(_series(), MEASURES, AREAS, REGIONS, ICB_LIST),
+        model=build_model(_series(), MEASURES, AREAS, REGIONS, ICB_LIST, chart_types=chart_types),
         geo=geo,
         plan=None,
         conditions=CONDITIONS,
@@ -99,3 +100,19 @@ def test_the_summary_counts_them() -> None:
         "Worse than England and getting worse (!!), across London and its ICSs: 1 result on "
         "1 measure (M10 in 1 area); each such measure is an exception."
     )
+
+
+def test_limits_say_which_chart_they_came_from() -> None:
+    """XmR limits stay as they were; a measure on a Laney p′-chart says so in the summary
+    matrix's limits and in the exception slide's facts."""
+    [xmr] = summary_slides(_inputs(LONDON))
+    assert xmr.tables[0].data.iloc[1]["Limits"].endswith("%")  # M10, no chart named
+    data = _inputs(LONDON, chart_types={"M10": "pp"})
+    assert data.model.result("M10", LONDON).chart_type == "pp"
+    [slide] = summary_slides(data)
+    assert slide.tables[0].data.iloc[1]["Limits"].endswith(" (Laney p′-chart)")
+    assert "limits are from an XmR chart unless the table names" in slide.narrative
+    [exception] = exception_slides(data)
+    assert exception.tables[0].data.loc[0, "Limits from"] == "Laney p′-chart"
+    table = regions_summary(data.model, [LONDON]).set_index("measure_code")
+    assert table.loc["M10", "chart_type"] == "Laney p′-chart"
