@@ -64,6 +64,8 @@ def test_a_data_manager_sets_a_chart_type_audited_and_the_version_moves(fresh_se
         "chart_type": "pp",
         "reason": "Large denominators",
     }
+    assert row.description.endswith(": Laney p′-chart")  # the log says it in words
+    assert "Staff trained in improvement" in row.description
     # and back to XmR: the row goes, the history stays
     chart_type_service.set_chart_type(db, MANAGER, "M10", "xmr", "Back to Making Data Count")
     assert chart_type_service.chart_types(db) == {}
