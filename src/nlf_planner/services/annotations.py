@@ -25,6 +25,7 @@ from nlf_planner import baselines as baseline_rules
 from nlf_planner import spc as engine
 from nlf_planner.baselines import FixedBaseline
 from nlf_planner.geography import ENGLAND_CODE
+from nlf_planner.periods import day_label
 from nlf_planner.services import cache
 from nlf_planner.services import measurements as measurement_service
 from nlf_planner.services.access import require, require_scope, scope_guard
@@ -65,6 +66,12 @@ def _write(work: Callable[[], T]) -> T:
     except annotation_store.BaselineExists as exc:
         message = "Someone fixed the baseline of that segment first; reload to see it."
         raise ValidationFailed(message, [rules.AnnotationIssue("segment", message)]) from exc
+    except annotation_store.RebaseHasBaseline as exc:
+        message = (
+            f"The segment from the rebase of {day_label(exc.period)} has a fixed baseline; "
+            "remove that fixed baseline first."
+        )
+        raise ValidationFailed(message, [rules.AnnotationIssue("rebase", message)]) from exc
     except annotation_store.RebaseGone as exc:
         message = "The rebase that starts that segment was removed; choose the segment again."
         raise ValidationFailed(message, [rules.AnnotationIssue("segment", message)]) from exc

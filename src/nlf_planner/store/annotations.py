@@ -33,6 +33,15 @@ class RebaseExists(StoreError):
         self.period = period
 
 
+class RebaseHasBaseline(StoreError):
+    """The rebase starts a segment whose limits are fixed: the fix goes first (checked in the
+    transaction), so no fix is left naming a segment that no longer exists."""
+
+    def __init__(self, period: date) -> None:
+        super().__init__(f"The segment from the rebase at {period:%Y-%m-%d} has a fixed baseline.")
+        self.period = period
+
+
 def add_annotation(
     db: Database,
     *,
@@ -166,6 +175,14 @@ def remove_rebase(
             raise AnnotationNotFound(f"Rebase {rebase_id} does not exist or is already removed.")
         if allowed is not None:
             allowed(row[1])
+        dialect.lock(cur, f"rebase:{row[0]}:{row[1]}")  # the chart's lock, as fixes take it
+        fixed = cur.execute(
+            """SELECT count(*) FROM spc_baselines WHERE NOT deleted AND measure_code = ?
+               AND geo_code = ? AND segment_start = ?""",
+            [row[0], row[1], row[2]],
+        ).fetchone()[0]
+        if fixed:
+            raise RebaseHasBaseline(row[2])
         cur.execute("UPDATE spc_rebases SET deleted = TRUE WHERE rebase_id = ?", [rebase_id])
         before = dict(zip(("measure_code", "geo_code", "period", "reason"), row, strict=True))
         record(

@@ -172,3 +172,15 @@ def test_the_regions_model_uses_a_series_own_fix_over_the_measure_wide_one(fresh
     assert mine.fixed_baselines == (own,) and int(mine.in_baseline.sum()) == 12
     assert other.fixed_baselines == (BEFORE_LAUNCH,) and int(other.in_baseline.sum()) == 8
     assert mine.fixed.all() and other.fixed.all()
+
+
+def test_removing_a_rebase_whose_segment_is_fixed_says_to_remove_the_fix_first(fresh_seeded_db):
+    db = fresh_seeded_db
+    when = date(2021, 4, 1)
+    r = annotation_service.add_rebase(
+        db, MANAGER, measure_code="M10", geo_code=ICB, period=when, reason="New standard"
+    )
+    annotation_service.add_baseline(db, MANAGER, "M10", ICB, FixedBaseline(when, points=12), WHY)
+    with pytest.raises(ValidationFailed, match="rebase of 1 Apr 2021 has a fixed baseline"):
+        annotation_service.remove_rebase(db, MANAGER, r, reason="Withdrawn")
+    assert annotation_service.rebases_for(db, "M10", ICB).period.tolist() == [when]

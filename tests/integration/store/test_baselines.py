@@ -14,11 +14,13 @@ from nlf_planner.store.annotations import (
     AnnotationNotFound,
     BaselineExists,
     RebaseGone,
+    RebaseHasBaseline,
     add_baseline,
     add_rebase,
     all_baselines,
     baselines_for,
     remove_baseline,
+    remove_rebase,
 )
 from nlf_planner.store.audit import audit_log
 
@@ -111,3 +113,16 @@ def test_a_refused_removal_changes_nothing(db):
         remove_baseline(db, a, actor="Bo", reason="Not mine", allowed=refuse)
     assert baselines_for(db, "M10", ICB).baseline_id.tolist() == [a]
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'delete'") == 0
+
+
+def test_a_rebase_whose_segment_is_fixed_is_not_removed_until_the_fix_is(db):
+    when = date(2021, 3, 1)
+    r = add_rebase(db, actor="Ada", measure_code="M10", geo_code=ICB, period=when, reason="New")
+    fix = _fix(db, segment_start=when, until_period=date(2021, 12, 1))
+    with pytest.raises(RebaseHasBaseline) as refused:
+        remove_rebase(db, r, actor="Bo", reason="Withdrawn")
+    assert refused.value.period == when
+    assert db.scalar("SELECT count(*) FROM spc_rebases WHERE deleted") == 0
+    remove_baseline(db, fix, actor="Bo", reason="Withdrawn with its rebase")
+    remove_rebase(db, r, actor="Bo", reason="Withdrawn")
+    assert db.scalar("SELECT count(*) FROM spc_rebases WHERE deleted") == 1
