@@ -683,20 +683,34 @@ class ProfileView:
     table: pd.DataFrame | None = None
     peers: pd.DataFrame | None = None
     peer_summary: str = ""
+    peer_table: pd.DataFrame | None = None
 
 
-#: The "against peers" table's columns, in the order the page shows them.
-PEER_PROFILE_ORDER = (
-    "measure_code",
-    "measure",
-    "home_value",
-    "peers_value",
-    "peers_ci95_low",
-    "peers_ci95_high",
-    "comparison_label",
-    "peers_with_data",
-    "period",
-)
+def peer_display(model: RegionsModel, frame: pd.DataFrame) -> pd.DataFrame:
+    """The "against peers" table as the page shows it: the word first, values formatted in
+    each measure's unit, the long measure name last (so it fits 1024 pixels); the CSV keeps
+    ``frame`` as it is."""
+    rows = []
+    for r in frame.itertuples():
+        m = model.measure(r.measure_code)
+        fmt = lambda v, m=m: format_value(v, m.unit) if pd.notna(v) else "—"  # noqa: E731
+        interval = (
+            f"{fmt(r.peers_ci95_low)}–{fmt(r.peers_ci95_high)}"
+            if pd.notna(r.peers_ci95_low)
+            else "—"
+        )
+        rows.append(
+            {
+                "Code": r.measure_code,
+                "Against peers": str(r.comparison).capitalize(),
+                "Home": fmt(r.home_value),
+                "Peers' aggregate": fmt(r.peers_value),
+                "95% interval": interval,
+                "Peers with data": r.peers_with_data,
+                "Measure": r.measure,
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def peer_profile_summary(model: RegionsModel, geo_code: str, frame: pd.DataFrame) -> str:
@@ -754,4 +768,5 @@ def profile_view(
         regions_domain.summary_table(model, [geo_code]),
         peers=peers if has_peers else None,
         peer_summary=peer_profile_summary(model, geo_code, peers) if has_peers else "",
+        peer_table=peer_display(model, peers) if has_peers else None,
     )

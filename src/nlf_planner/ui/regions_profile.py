@@ -53,9 +53,7 @@ def render_profile(db: Database, model: RegionsModel, region: str) -> None:
         st.markdown(
             f"**{escape_markdown(view.geo_name)} against peers: ‘{escape_markdown(group_name)}’**"
         )
-        st.dataframe(
-            view.peers, hide_index=True, column_order=list(regions_view.PEER_PROFILE_ORDER)
-        )
+        st.dataframe(view.peer_table, hide_index=True)
         csv_download(view.peers, f"profile-peers-{geo}", escape_markdown(view.peer_summary))
     elif not peer_service.list_groups(db, home=geo):
         st.caption(

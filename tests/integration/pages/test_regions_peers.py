@@ -115,7 +115,9 @@ def test_the_csv_profile_and_versions(seeded_db_path, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     assert any("against peers" in m.value for m in at.markdown)
     table = at.dataframe[0].value
-    assert "peers_value" in table.columns and len(table) == 17
+    assert list(table.columns[:4]) == ["Code", "Against peers", "Home", "Peers' aggregate"]
+    assert len(table) == 17 and set(table["Against peers"]) <= {
+        "Better", "Similar", "Worse", "Higher", "Lower", "Not compared"}  # fmt: skip
 
     # Editing makes version 2; the old stays in the versions.
     at = _bench(path)
