@@ -170,22 +170,34 @@ class _Canvas:
 @dataclass
 class _Boxes:
     """Label boxes already placed (pixels: left, right, bottom, top); :meth:`place` finds
-    the smallest vertical shift that keeps a new box clear of all of them."""
+    the smallest vertical shift that keeps a new box clear of all of them and, when
+    ``ceiling`` is given, below it (the labels along the top of the plot)."""
 
     placed: list[tuple[float, float, float, float]]
+    ceiling: float | None = None
 
-    def place(self, box: tuple[float, float, float, float], prefer: int) -> float:
+    def place(
+        self, box: tuple[float, float, float, float], prefer: int, one_way: bool = False
+    ) -> float:
+        """The shift (pixels, up positive) for ``box``: the smallest either way, trying
+        ``prefer``'s way first; with ``one_way``, every shift that way before any the other
+        (so an upper limit's label never drops below the mean's)."""
         left, right, bottom, top = box
-        for k in range(12):
-            for sign in (prefer,) if k == 0 else (prefer, -prefer):
-                shift = sign * k * LINE_PX / 2
-                b, t = bottom + shift, top + shift
-                if all(
-                    right <= pl or left >= pr or t <= pb or b >= pt
-                    for pl, pr, pb, pt in self.placed
-                ):
-                    self.placed.append((left, right, b, t))
-                    return shift
+        steps = range(16)
+        if one_way:
+            candidates = [prefer * k for k in steps] + [-prefer * k for k in steps[1:]]
+        else:
+            candidates = [0] + [sign * k for k in steps[1:] for sign in (prefer, -prefer)]
+        for step in candidates:
+            shift = step * LINE_PX / 2
+            b, t = bottom + shift, top + shift
+            if shift > 0 and self.ceiling is not None and t > self.ceiling:
+                continue
+            if all(
+                right <= pl or left >= pr or t <= pb or b >= pt for pl, pr, pb, pt in self.placed
+            ):
+                self.placed.append((left, right, b, t))
+                return shift
         self.placed.append(box)
         return 0.0
 
@@ -411,14 +423,16 @@ def _limit_labels(
     segments: list[_Segment],
     canvas: _Canvas,
     fmt: str,
+    taken: list[tuple[float, float, float, float]],
 ) -> tuple[list[dict], bool]:
     """Each segment's upper limit, mean and lower limit at its last point, and "Trial
     limits: N points" under them when the limits rest on fewer than 12 points. The latest
     segment's labels sit right of its last point (in the right margin when that point ends
     the axis; True is returned then, so the margin is made room for); earlier ones inside
     the plot, right-aligned at the segment's end, above the upper limit and mean, below the
-    lower limit. Every label is moved up or down until it overlaps none before it."""
-    boxes = _Boxes([])
+    lower limit. Every label is moved up or down until it overlaps none before it nor
+    ``taken`` (the labels along the top)."""
+    boxes = _Boxes(list(taken), ceiling=canvas.height + LINE_PX)
     out: list[dict] = []
     in_margin = False
     varying = result.chart_type != ChartType.XMR
@@ -436,9 +450,10 @@ def _limit_labels(
         px = canvas.px_x(result.periods[last])
         latest = seg is segments[-1]
         fixed = " (fixed)" if seg.fixed else ""
+        # The mean first, then the limits pushed away from it, so the three keep their order.
         rows = [
-            ("Upper limit", result.upl[last], fixed, 1),
             ("Mean", result.mean[last], "", 1),
+            ("Upper limit", result.upl[last], fixed, 1),
             ("Lower limit", result.lpl[last], fixed, -1),
         ]
         below = result.lpl[last] if np.isfinite(result.lpl[last]) else result.mean[last]
@@ -459,7 +474,7 @@ def _limit_labels(
             else:
                 box = (px - width, px, py - height, py)
                 anchor = {"xanchor": "right", "yanchor": "top"}
-            shift = boxes.place(box, prefer)
+            shift = boxes.place(box, prefer, one_way=name != "Mean")
             out.append(_label(when, float(value), text, yshift=shift, hovertext=hover, **anchor))
         if seg.trial and np.isfinite(below):
             sep = "<br>" if latest else " "
@@ -467,7 +482,7 @@ def _limit_labels(
             width, height = _text_px(text), LINE_PX * (2 if latest else 1)
             py = canvas.px_y(float(below)) - LINE_PX * (1 if latest else 1.2)
             left = px + 6 if latest else px - width
-            shift = boxes.place((left, left + width, py - height, py), -1)
+            shift = boxes.place((left, left + width, py - height, py), -1, one_way=True)
             anchor = {"xanchor": "left", "xshift": 6} if latest else {"xanchor": "right"}
             out.append(
                 _label(
@@ -493,6 +508,16 @@ class _TopRows:
     def __init__(self, canvas: _Canvas):
         self.canvas = canvas
         self.rows: list[list[tuple[float, float]]] = []
+
+    def boxes(self) -> list[tuple[float, float, float, float]]:
+        """Every label's box in pixels (left, right, bottom, top), for the limit labels to
+        keep clear of."""
+        top = self.canvas.height
+        return [
+            (a, b, top - TOP_ROW_PX * (k + 1), top - TOP_ROW_PX * k)
+            for k, taken in enumerate(self.rows)
+            for a, b in taken
+        ]
 
     def _row(self, span: tuple[float, float]) -> int:
         for k, taken in enumerate(self.rows):
@@ -718,7 +743,7 @@ def spc_figure(
     launch_shapes, top = _launch(result, rows)
     band_shapes, band_labels = _baselines(result, x, segments, rows)
     shapes, notes = _notes(annotations, result, rebase_reasons or {}, rows)
-    limit_labels, in_margin = _limit_labels(result, x, segments, canvas, value_format)
+    limit_labels, in_margin = _limit_labels(result, x, segments, canvas, value_format, rows.boxes())
     has_targets = horizon_targets is not None and not horizon_targets.empty
     if not has_targets and result.target is not None:
         shape, label = _target_line(result.target)
