@@ -18,6 +18,7 @@ from nlf_planner import baselines as baseline_rules
 from nlf_planner.annotations import MAX_TEXT, AnnotationIssue
 from nlf_planner.periods import label as period_label
 from nlf_planner.services import annotations as annotation_service
+from nlf_planner.services.access import region_scope
 from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError, ValidationFailed
@@ -245,8 +246,11 @@ def _default_until(view: MeasureView) -> int:
     return max(0, min(len(periods), baseline_rules.TRIAL_POINTS) - 1)
 
 
-def _form(view: MeasureView) -> None:
+def _form(view: MeasureView, national: bool) -> None:
+    """The form; ``national`` (a person for all England) may also fix every chart of the
+    measure, an England-level change a region-scoped person could not save."""
     all_periods = [p for s in view.segments for p in s.periods]
+    scopes = [THIS_CHART, EVERY_CHART] if national else [THIS_CHART]
     with st.form(_key(view, "fix_form")):
         st.markdown("**Fix the baseline** (freeze a segment's limits on its first points)")
         a, b = st.columns(2)
@@ -256,9 +260,7 @@ def _form(view: MeasureView) -> None:
             format_func=lambda i: view.segments[i].label,
             key=_key(view, "fix_segment"),
         )
-        b.radio(
-            "Applies to", [THIS_CHART, EVERY_CHART], horizontal=True, key=_key(view, "fix_scope")
-        )
+        b.radio("Applies to", scopes, horizontal=True, key=_key(view, "fix_scope"))
         st.radio("Fix the limits", [BY_POINTS, UP_TO], horizontal=True, key=_key(view, "fix_mode"))
         c, d = st.columns(2)
         c.number_input(
@@ -336,4 +338,4 @@ def render_baselines(db: Database, view: MeasureView) -> None:
             return
         _one_clicks(view)
         _preview_panel(db, view)
-        _form(view)
+        _form(view, region_scope(actor) is None)

@@ -193,3 +193,23 @@ def test_a_viewer_sees_the_fixes_and_viewing_only_but_no_control_that_writes(
     labels = {b.label for b in at.button}
     assert not labels & {LAUNCH_BUTTON, "Preview", "Confirm", "Remove fixed baseline"}
     assert "Trial limits" in _texts(at.warning)
+
+
+def test_a_region_scoped_data_manager_is_offered_only_their_own_chart(
+    fresh_seeded_db_path, monkeypatch
+):
+    london = Actor(
+        id="t:dml",
+        display_name="Lee London",
+        roles=frozenset({Role.DATA_MANAGER}),
+        region_code="E40000003",
+    )
+    at = _run(fresh_seeded_db_path, monkeypatch, london, geo=ICB)
+    assert at.radio(key=f"fix_scope_M10_{ICB}").options == ["This chart"]
+    _button(at, LAUNCH_BUTTON).click().run()
+    (reason,) = [t for t in at.text_input if t.label == "Reason (required)"]
+    reason.set_value("London's own baseline")
+    _button(at, "Confirm").click().run()
+    _ok(at)
+    (row,) = _fixes(fresh_seeded_db_path)
+    assert row[:2] == ("M10", ICB) and row[6] == "Lee London"
