@@ -164,7 +164,8 @@ def _suggest(db: Database) -> None:
         st.session_state[FLASH] = exc
         return
     st.session_state["peer_members"] = list(found.geo_code)
-    st.session_state["peer_suggested"] = found
+    key = (st.session_state.get("peer_home"), st.session_state.get("peer_basis"))
+    st.session_state["peer_suggested"] = (key, found)
 
 
 # --------------------------------------------------------------------------- the expander
@@ -274,8 +275,9 @@ def _nearest_controls(db: Database, model: RegionsModel) -> None:
     s.setdefault("peer_k", peer_service.DEFAULT_NEIGHBOURS)
     b.number_input("How many", min_value=2, max_value=MAX_MEMBERS, step=1, key="peer_k")
     c.button("Suggest", on_click=_suggest, args=(db,), key="peer_suggest")
-    found = s.get("peer_suggested")
-    if isinstance(found, pd.DataFrame) and not found.empty:
+    key, found = s.get("peer_suggested") or (None, None)
+    # Shown only while it answers the home and measure on screen.
+    if key == (s.get("peer_home"), s.get("peer_basis")) and found is not None and len(found):
         st.caption(
             "Suggested: the areas whose latest value is closest to the home area's "
             "(absolute difference; ties by code). Check them, then save."
