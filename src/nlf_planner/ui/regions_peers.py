@@ -17,6 +17,7 @@ import streamlit as st
 from nlf_planner.peers import DESCRIPTION_MAX, MAX_MEMBERS, NAME_MAX, PeerGroup
 from nlf_planner.services import peers as peer_service
 from nlf_planner.services import regions_view
+from nlf_planner.services.access import region_scope
 from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
@@ -210,12 +211,19 @@ def render_peer_groups(db: Database, model: RegionsModel, region: str, level: st
         actor = require_actor("make or change peer groups", Role.EDITOR)
         if actor is None:
             return
-        _editor(db, model, region, level, groups)
+        _editor(db, model, region, level, groups, region_scope(actor))
 
 
 def _editor(
-    db: Database, model: RegionsModel, region: str, level: str, groups: list[PeerGroup]
+    db: Database,
+    model: RegionsModel,
+    region: str,
+    level: str,
+    groups: list[PeerGroup],
+    scope: str | None = None,
 ) -> None:
+    """The editor; ``scope`` (a region-scoped editor's region) narrows the home areas
+    offered to that region and its ICSs (the service refuses any other anyway)."""
     s = st.session_state
     picks = {NEW: "A new peer group"}
     picks.update({str(g.peer_group_id): group_label(g, model.names) for g in groups})
@@ -232,13 +240,18 @@ def _editor(
     chosen_level = s["peer_level"]
     areas = {r.code: r.name for r in model.regions}
     if chosen_level == "icb":
-        icbs = model.icbs
-        areas = {i.code: f"{i.name} (ICS)" for i in icbs}
+        areas = {i.code: f"{i.name} (ICS)" for i in model.icbs}
+    homes = areas
+    if scope is not None:
+        homes = {c: n for c, n in areas.items() if scope in (c, model.region_of(c))}
+        homes = homes or areas
     mine = [i.code for i in model.icbs_in(region)] if chosen_level == "icb" else []
-    home_default = region if region in areas else (mine or list(areas))[0]
-    if s.get("peer_home") not in areas:
+    home_default = (
+        region if region in homes else ([m for m in mine if m in homes] or list(homes))[0]
+    )
+    if s.get("peer_home") not in homes:
         s["peer_home"] = home_default
-    b.selectbox("Home area", list(areas), format_func=lambda c: areas.get(c, c), key="peer_home")
+    b.selectbox("Home area", list(homes), format_func=lambda c: homes.get(c, c), key="peer_home")
     st.text_input("Name", max_chars=NAME_MAX, key="peer_name", placeholder="ICSs like ours")
     st.radio(
         "Members chosen", list(METHOD_WORDS), format_func=METHOD_WORDS.get,

@@ -186,3 +186,16 @@ def test_viewers_see_the_groups_read_only(seeded_db_path, tmp_path):
     assert any("Viewing only: to make or change peer groups" in i.value for i in at.info)
     assert not [b for b in at.button if b.key == "peer_save"]
     assert any("London ICSs" in str(d.value) for d in at.dataframe)
+
+
+def test_a_region_scoped_editor_is_offered_only_their_regions_homes(seeded_db_path, tmp_path):
+    path = _copy(seeded_db_path, tmp_path)
+    at = run_page(
+        "regions",
+        path,
+        query={"view": "Benchmark", "measure": "M10", "region": LONDON},
+        user=signed_in("Lena London", "editor", region=LONDON),
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    homes = at.selectbox(key="peer_home").options
+    assert len(homes) == 5 and all("London" in h for h in homes)
