@@ -39,6 +39,13 @@ def _key(view: MeasureView, name: str) -> str:
     return f"{name}_{view.measure.code}_{view.geo_code}"
 
 
+def _choice_key(view: MeasureView, name: str) -> str:
+    """Keys of the pickers whose options are the chart's segments and periods: new when
+    those change (a rebase, a new month), so a kept choice is never one no longer offered."""
+    n = sum(s.points for s in view.segments)
+    return f"{_key(view, name)}_{len(view.segments)}_{n}"
+
+
 def _label(view: MeasureView, d: date) -> str:
     return period_label(d, view.measure.frequency)
 
@@ -88,12 +95,12 @@ def _show_preview(
 
 def _preview_form(view: MeasureView) -> None:
     state = st.session_state
-    segment = view.segments[int(state.get(_key(view, "fix_segment"), 0))]
+    segment = view.segments[int(state.get(_choice_key(view, "fix_segment"), 0))]
     by_points = state.get(_key(view, "fix_mode"), BY_POINTS) == BY_POINTS
     fix, issues = baseline_rules.fix_from(
         segment.rebase,
         int(state.get(_key(view, "fix_points"), 12)) if by_points else None,
-        None if by_points else state.get(_key(view, "fix_until")),
+        None if by_points else state.get(_choice_key(view, "fix_until")),
     )
     if fix is None:
         st.session_state.pop(PREVIEW, None)
@@ -258,7 +265,7 @@ def _form(view: MeasureView, national: bool) -> None:
             "Segment",
             list(range(len(view.segments))),
             format_func=lambda i: view.segments[i].label,
-            key=_key(view, "fix_segment"),
+            key=_choice_key(view, "fix_segment"),
         )
         b.radio("Applies to", scopes, horizontal=True, key=_key(view, "fix_scope"))
         st.radio("Fix the limits", [BY_POINTS, UP_TO], horizontal=True, key=_key(view, "fix_mode"))
@@ -271,7 +278,7 @@ def _form(view: MeasureView, national: bool) -> None:
             all_periods,
             index=_default_until(view),
             format_func=lambda p: _label(view, p),
-            key=_key(view, "fix_until"),
+            key=_choice_key(view, "fix_until"),
         )
         st.form_submit_button("Preview", on_click=_preview_form, args=(view,))
 

@@ -7,9 +7,11 @@ list and "Viewing only", and no control that writes."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
+from nlf_planner.services import annotations as annotation_service
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.audit import audit_log
 from nlf_planner.services.database import open_store
@@ -213,3 +215,43 @@ def test_a_region_scoped_data_manager_is_offered_only_their_own_chart(
     _ok(at)
     (row,) = _fixes(fresh_seeded_db_path)
     assert row[:2] == ("M10", ICB) and row[6] == "Lee London"
+
+
+def test_the_form_fixes_a_rebased_segment_up_to_a_period_inside_it(
+    fresh_seeded_db_path, monkeypatch
+):
+    db = open_store(fresh_seeded_db_path)
+    try:
+        annotation_service.add_rebase(
+            db, MANAGER, measure_code="M10", geo_code=ICB, period=date(2021, 3, 1), reason="New"
+        )
+    finally:
+        db.close()
+    at = _run(fresh_seeded_db_path, monkeypatch, MANAGER, geo=ICB)
+    (segment,) = [s for s in at.selectbox if s.label == "Segment"]
+    assert segment.options == [
+        "from Apr 2016",
+        "from the rebase of Mar 2021",
+    ]
+    segment.set_value(1)
+    at.radio(key=f"fix_mode_M10_{ICB}").set_value("Up to a period")
+    (until,) = [s for s in at.selectbox if s.label == "Up to and including"]
+    until.set_value(date(2020, 12, 1))  # before the rebase: not in that segment
+    _button(at, "Preview").click().run()
+    _ok(at)
+    assert "Choose a period inside the segment from the rebase of Mar 2021" in _texts(at.error)
+    assert "Preview: the fixed baseline" not in _texts(at.markdown)
+    (until,) = [s for s in at.selectbox if s.label == "Up to and including"]
+    until.set_value(date(2022, 2, 1))
+    _button(at, "Preview").click().run()
+    _ok(at)
+    assert (
+        "The limits of the segment from the rebase of Mar 2021 would rest on 12 points "
+        "(Mar 2021 – Feb 2022)"
+    ) in _texts(at.markdown)
+    (reason,) = [t for t in at.text_input if t.label == "Reason (required)"]
+    reason.set_value("Settled after the new standard")
+    _button(at, "Confirm").click().run()
+    _ok(at)
+    (row,) = _fixes(fresh_seeded_db_path)
+    assert row[:3] == ("M10", ICB, date(2021, 3, 1)) and row[4] == date(2022, 2, 1)
