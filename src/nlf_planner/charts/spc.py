@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from nlf_planner.charts.labels import safe, title_lines, title_position, wrap, wrap_title
+from nlf_planner.charts.labels import safe, title_lines, title_position, wrap_title
 from nlf_planner.charts.theme import (
     NHS_BLACK,
     NHS_DARK_BLUE,
@@ -64,8 +64,6 @@ POINT_STYLE = {
 ICON_ROW = 58
 #: Characters of a note shown on the chart (the whole note is in its hover text).
 NOTE_CHARS = 28
-#: Characters per line of a point's hover sentence.
-HOVER_CHARS = 64
 #: The plot area's width at the narrowest screen the charts must read at (1024 px with the
 #: sidebar open: the Regions chart is 564 px wide there), what label placement assumes.
 PLOT_WIDTH = 470
@@ -154,10 +152,10 @@ class _Canvas:
         self.y0, self.y1 = lo - pad, hi + pad
         self.width, self.height = width, max(height, 120.0)
 
-    def x_range(self) -> list[pd.Timestamp]:
+    def x_range(self) -> list[str]:
         """The x axis's range, set rather than left to plotly: its autorange would widen
         the axis to hold the labels, which belong in the margin."""
-        return [pd.Timestamp(np.datetime64(round(v), "D")) for v in (self.x0, self.x1)]
+        return [str(np.datetime64(round(v), "D")) for v in (self.x0, self.x1)]
 
     def px_x(self, day: np.datetime64) -> float:
         span = (self.x1 - self.x0) or 1.0
@@ -287,21 +285,34 @@ def _limit_and_mean_traces(result: SPCResult, x: pd.Series, value_format: str) -
     return traces
 
 
+def _hover_lines(sentence: str) -> str:
+    """A reason broken into lines where it reads best: after the meaning, before "since",
+    before "also" (each line under about 75 characters, far cheaper than wrapping)."""
+    return (
+        sentence.replace(": ", ":<br>", 1)
+        .replace(" since ", "<br>since ")
+        .replace("; also ", ";<br>also ")
+    )
+
+
 def _hover_texts(result: SPCResult, labels: list[str], fmt: str) -> np.ndarray:
-    """Per point: its period, and why it is (or is not) special cause since when; for a p or
-    p′ chart, the point's own limits too (they vary with each period's denominator)."""
+    """Per point: its period and value, and why it is (or is not) special cause since when;
+    for a p or p′ chart, the point's own limits too (they vary with each period's
+    denominator). One string a point: plotly validates a flat array far faster."""
     sentences = why(result, labels)
     varying = result.chart_type != ChartType.XMR
-    out = np.empty((result.n, 2), dtype=object)
+    out = np.empty(result.n, dtype=object)
+    wrapped: dict[str, str] = {}  # many points share a sentence; break each once
     for i, sentence in enumerate(sentences):
-        text = wrap(safe(sentence), HOVER_CHARS)
+        if sentence not in wrapped:
+            wrapped[sentence] = _hover_lines(safe(sentence))
+        text = f"{safe(labels[i])}: <b>{_fmt(result.values[i], fmt)}</b><br>{wrapped[sentence]}"
         if varying and np.isfinite(result.upl[i]):
             text += (
                 f"<br>Limits here: {_fmt(result.lpl[i], fmt)} to {_fmt(result.upl[i], fmt)}"
                 f"<br>({result.chart_label}: limits vary with each period's denominator)"
             )
-        out[i, 0] = safe(labels[i])
-        out[i, 1] = text
+        out[i] = text
     return out
 
 
@@ -326,8 +337,8 @@ def _point_traces(result: SPCResult, x: pd.Series, labels: list[str], fmt: str) 
                     "symbol": [_symbol(ptype, int(result.direction[i])) for i in idx],
                 },
                 "customdata": hover_arr[idx],
-                "hovertemplate": f"%{{customdata[0]}}: <b>%{{y:{fmt}}}</b><br>"
-                f"%{{customdata[1]}}<extra>{label}</extra>",
+                "hovertemplate": f"%{{customdata}}<extra>{label}</extra>",
+                "hoverlabel": {"align": "left"},
             }
         )
     return traces
@@ -752,6 +763,17 @@ def spc_figure(
     if in_margin:
         layout["margin"]["r"] = LABEL_MARGIN
     layout["xaxis"]["range"] = canvas.x_range()
-    layout["shapes"] = band_shapes + launch_shapes + shapes
-    layout["annotations"] = notes + top + band_labels + limit_labels + _icons(result)
+    layout["shapes"] = _iso(band_shapes + launch_shapes + shapes)
+    layout["annotations"] = _iso(notes + top + band_labels + limit_labels + _icons(result))
     return go.Figure({"data": traces, "layout": layout})
+
+
+def _iso(items: list[dict]) -> list[dict]:
+    """Dates of shapes and annotations as ISO text: plotly validates a string far faster
+    than a timestamp, and reads it the same on a date axis."""
+    for item in items:
+        for key in ("x", "x0", "x1"):
+            value = item.get(key)
+            if isinstance(value, pd.Timestamp):
+                item[key] = value.isoformat()
+    return items

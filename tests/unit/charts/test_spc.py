@@ -23,7 +23,7 @@ def months(n, start="2020-01-01"):
 
 def _hover(trace):
     """Each point's hover sentence, unwrapped."""
-    return [row[1].replace("<br>", " ") for row in trace.customdata]
+    return [row.split("<br>", 1)[1].replace("<br>", " ") for row in trace.customdata]
 
 
 def _traces(fig, name_part):
@@ -43,7 +43,7 @@ def test_points_are_coloured_shaped_and_hover_names_the_rule():
     hover = " ".join(_hover(improvement))
     assert "a shift (7 or more points above the mean) since Jan 2021" in hover
     assert "Special cause of improvement: above the upper limit" in hover
-    assert [row[0] for row in improvement.customdata][-1] == "Aug 2021"  # the period
+    assert improvement.customdata[-1].startswith("Aug 2021: <b>16.0</b><br>")  # period, value
     common = _traces(fig, "Common cause")[0]
     assert common.marker.color == COLOURS["common_cause"]
     letters = [a.text for a in fig.layout.annotations]
@@ -140,8 +140,7 @@ def test_hover_says_why_a_point_is_special_and_since_when():
         "Special cause of concern: a shift (7 or more points below the mean) since Jan 2021, "
         "point 8 of the run"
     )
-    assert concern.customdata[-1][0] == "Aug 2021"
-    assert "%{customdata[0]}: <b>%{y:.1f}</b>" in concern.hovertemplate  # period and value
+    assert concern.customdata[-1].startswith("Aug 2021: <b>8.5</b><br>")  # period and value
     common = _traces(fig, "Common cause")[0]
     assert set(_hover(common)) == {"Common cause variation"}
 
