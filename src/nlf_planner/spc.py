@@ -545,6 +545,9 @@ def _p_limits(
     total = np.bincount(mr_gid, weights=np.where(mr_ok, np.abs(np.diff(z)), 0.0), minlength=ng)
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma_z_g = np.where(count > 0, total / np.where(count > 0, count, 1) / D2, np.nan)
+    # At p̄ = 0 or 1 every σᵢ is 0 and the z-scores are 0/0: there is no between-period
+    # variation to allow for, so p′ is the p-chart there (limits on p̄), never undefined.
+    sigma_z_g = np.where((pbar_g == 0) | (pbar_g == 1), 1.0, sigma_z_g)
     sigma = np.where(prime, sigma * sigma_z_g[gid], sigma)
 
     def bound(k: float) -> tuple[np.ndarray, np.ndarray]:

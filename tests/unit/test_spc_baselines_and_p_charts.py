@@ -226,6 +226,13 @@ def test_p_prime_widens_the_p_chart_when_the_data_are_overdispersed() -> None:
     assert (p.rule == Rule.BEYOND_LIMIT).sum() > (pp.rule == Rule.BEYOND_LIMIT).sum()
 
 
+def test_p_prime_at_every_ics_or_none_is_the_p_chart_not_undefined() -> None:
+    # 100% in every period: σᵢ = 0, z = 0/0; the limits sit on p̄ as a p-chart's would.
+    res = spc(months(6), [100.0] * 6, chart_type="pp", denominators=[42] * 6, options=OPTIONS)
+    assert res.upl[-1] == pytest.approx(100.0) and res.lpl[-1] == pytest.approx(100.0)
+    assert res.variation_icon is not None and (res.rule == Rule.COMMON).all()
+
+
 def test_a_p_chart_without_every_denominator_falls_back_to_xmr_and_says_so() -> None:
     res = spc(
         months(4),
