@@ -310,6 +310,7 @@ def _cells(
                 "red_red",
                 "getting_worse",
                 "red_red_reason",
+                "getting_worse_reason",
             ]
         )
     idx = series.groupby(list(KEYS))["period"].idxmax()
@@ -415,12 +416,13 @@ def _add_worsening(
     cells: pd.DataFrame, series: pd.DataFrame, measures: Mapping[str, Measure]
 ) -> pd.DataFrame:
     """Worse and getting worse per cell (``worsening.read``): ``red_red``, ``getting_worse``
-    and ``red_red_reason`` (the reading in words for red-red cells, "" for the others).
+    ``red_red_reason`` (the reading in words for red-red cells, "" for the others) and
+    ``getting_worse_reason`` (what says it is getting worse, "" when nothing does).
     England is the comparator, so it is never red-red."""
     trends = _last_trends(series, measures)
     n = len(cells)
     red, getting = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    reason = np.full(n, "", dtype=object)
+    reason, signals = np.full(n, "", dtype=object), np.full(n, "", dtype=object)
     cols = ["measure_code", "geo_code", "comparison", "value", "england_value"]
     cols += ["variation_icon", "signal_rule", "signal_since"]
     rows = zip(*(cells[c].tolist() for c in cols), strict=True)
@@ -437,12 +439,13 @@ def _add_worsening(
             signal_since=since,
             trend=trends.get((m, g)),
         )
-        red[i], getting[i] = r.is_red_red, r.getting_worse
+        red[i], getting[i], signals[i] = r.is_red_red, r.getting_worse, r.signals
         if r.is_red_red:
             reason[i] = r.why
     cells["red_red"] = red
     cells["getting_worse"] = getting
     cells["red_red_reason"] = reason
+    cells["getting_worse_reason"] = signals
     return cells
 
 

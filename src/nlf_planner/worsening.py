@@ -132,6 +132,8 @@ class Worsening:
     why: str
     spc_concern: bool = False
     trend_worse: bool | None = None  # None: no trend test (not a proportion, too short)
+    #: What says it is getting worse, in words ("a shift of concern since Mar 2025"); "".
+    signals: str = ""
 
     @property
     def is_red_red(self) -> bool:
@@ -151,13 +153,11 @@ def worsening_trend(trend: TrendTest | None, polarity: str) -> bool | None:
 def _signal_phrase(rule: str | None, since: date | None, measure: Measure) -> str:
     when = period_label(since, measure.frequency) if since else None
     if rule == "beyond_limit":
-        return "a point beyond the process limit on the worse side" + (
-            f" in {when}" if when else ""
-        )
+        return "a point beyond the worse process limit" + (f" in {when}" if when else "")
     phrase = {
         "shift": "a shift of concern",
         "trend": "an SPC trend of concern",
-        "two_of_three": "two of three points close to the worse process limit",
+        "two_of_three": "two of three points near the worse process limit",
     }.get(rule or "", "special-cause concern in the latest point")
     return phrase + (f" since {when}" if when else "")
 
@@ -229,4 +229,5 @@ def read(
         why=compared + joint + state,
         spc_concern=concern,
         trend_worse=trend_worse,
+        signals=" and ".join(reasons),
     )

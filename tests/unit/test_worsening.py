@@ -104,6 +104,7 @@ def test_worse_with_a_shift_of_concern_is_a_red_red() -> None:
     )
     assert r.is_red_red and r.worse and r.getting_worse and r.spc_concern
     assert r.trend_worse is False
+    assert r.signals == "a shift of concern since Mar 2025"
     assert r.why == (
         "significantly worse than England (61.2% vs 64.0%) and getting worse: a shift of "
         "concern since Mar 2025"
@@ -140,13 +141,13 @@ def test_both_signals_are_named_and_polarity_decides_the_worse_way() -> None:
     )
     assert r.is_red_red
     assert r.why.endswith(
-        "getting worse: a point beyond the process limit on the worse side in Sep 2026 and "
+        "getting worse: a point beyond the worse process limit in Sep 2026 and "
         "a significant worsening trend over the last 5 months"
     )
     # A rising proportion is an improvement where higher is better: not getting worse.
     up = W.read(_measure(), comparison="worse", value=60.0, england=62.0,
                 variation_icon="improvement_high", trend=RISING)  # fmt: skip
-    assert up.worse and not up.getting_worse and not up.is_red_red
+    assert up.worse and not up.getting_worse and not up.is_red_red and up.signals == ""
     assert up.why == (
         "significantly worse than England (60.0% vs 62.0%) but not getting worse: no "
         "special-cause concern in the latest point and no significant worsening trend over "
@@ -176,7 +177,7 @@ def test_a_score_is_read_on_its_spc_signal_alone_and_says_so() -> None:
                  variation_icon="concern_low", signal_rule="two_of_three",
                  signal_since=date(2026, 1, 1))  # fmt: skip
     assert spc.is_red_red
-    assert spc.why.endswith("two of three points close to the worse process limit since Jan 2026")
+    assert spc.why.endswith("two of three points near the worse process limit since Jan 2026")
 
 
 def test_neutral_measures_never_qualify() -> None:

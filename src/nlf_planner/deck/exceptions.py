@@ -37,7 +37,8 @@ from nlf_planner.units import format_value
 
 NOTES_SHOWN = 2  # the latest notes on the chart quoted on the slide
 ACTIONS_SHOWN = 2  # the soonest open milestones quoted on the slide
-RED_RED_SHOWN = 4  # the worse-and-getting-worse areas listed on the slide (all in the notes)
+RED_RED_SHOWN = 4  # areas named on a slide's line of one reason (all in the notes)
+RED_RED_GROUPS = 2  # lines of distinct reasons on a slide (the rest counted)
 
 
 def _notes(inputs: DeckInputs, code: str) -> pd.DataFrame | None:
@@ -102,20 +103,31 @@ def why_and_what_follows(inputs: DeckInputs, m: Measure) -> tuple[list[str], lis
 
 
 def red_red_lines(inputs: DeckInputs, m: Measure) -> tuple[list[str], list[str]]:
-    """The areas worse than England and getting worse on ``m``, one line each with the
-    reason in words: the first :data:`RED_RED_SHOWN` for the slide, every one for the
-    notes."""
+    """The areas worse than England and getting worse on ``m``: for the slide, one line per
+    distinct reason, naming the areas it applies to with their values ("!! London (50.6%)
+    and North West London (49.7%), against England's 55.0%: a shift of concern since Mar
+    2025."; at most :data:`RED_RED_SHOWN` names a line and :data:`RED_RED_GROUPS` lines, the
+    rest counted); for the notes, every area with its full reason."""
     areas = red_red_areas(inputs.model, m.code, inputs.geo)
-    lines = [
-        f"!! {name}: {why}." for name, why in zip(areas.name, areas.red_red_reason, strict=True)
-    ]
-    shown = lines[:RED_RED_SHOWN]
-    if len(lines) > RED_RED_SHOWN:
+    fmt = lambda v: format_value(v, m.unit)  # noqa: E731
+    groups: dict[str, list] = {}
+    for r in areas.itertuples():
+        groups.setdefault(r.getting_worse_reason, []).append(r)
+    shown = []
+    for signals, rows in list(groups.items())[:RED_RED_GROUPS]:
+        named = [f"{r.name} ({fmt(r.value)})" for r in rows[:RED_RED_SHOWN]]
+        if len(rows) > RED_RED_SHOWN:
+            named.append(f"{len(rows) - RED_RED_SHOWN} more (in the notes)")
+        who = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " and " + named[-1]
+        shown.append(f"!! {who}, against England's {fmt(rows[0].england_value)}: {signals}.")
+    rest = sum(len(rows) for rows in list(groups.values())[RED_RED_GROUPS:])
+    if rest:
         shown.append(
-            f"… and {len(lines) - RED_RED_SHOWN} more areas worse than England and getting "
-            "worse (listed in the speaker notes)."
+            f"!! {rest} more area{'' if rest == 1 else 's'} worse and getting worse for other "
+            "reasons (in the notes)."
         )
-    return shown, lines
+    full = [f"!! {r.name}: {r.red_red_reason}." for r in areas.itertuples()]
+    return shown, full
 
 
 def chart_type_text(res: SPCResult) -> str:

@@ -117,8 +117,6 @@ EXCEPTION_RULE = (
     "its last 5 periods). Improvement, hit or miss and a not-assessable assurance are not "
     "exceptions on their own."
 )
-#: How many worse-and-getting-worse areas a reason names before "and N more".
-RED_RED_NAMED = 3
 
 
 def behind_plan(cell: pd.Series | None, polarity: str) -> float | None:
@@ -143,19 +141,14 @@ def red_red_areas(model: RegionsModel, measure_code: str, geo: str) -> pd.DataFr
 
 
 def red_red_reason(areas: pd.DataFrame) -> str | None:
-    """'2 areas are worse than England and getting worse: London and North Central London
-    ICB' (None when there are none)."""
+    """'2 areas are worse than England and getting worse' (None when there are none); the
+    slide names them, with their values and reasons, on the lines that follow."""
     if areas.empty:
         return None
-    names = list(areas.name)
-    shown = names[:RED_RED_NAMED]
-    listed = ", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]
-    if len(names) > RED_RED_NAMED:
-        listed = ", ".join(shown) + f" and {len(names) - RED_RED_NAMED} more"
-    one = len(names) == 1
+    one = len(areas) == 1
     return (
-        f"{len(names)} area{'' if one else 's'} {'is' if one else 'are'} worse than England "
-        f"and getting worse: {listed}"
+        f"{len(areas)} area{'' if one else 's'} {'is' if one else 'are'} worse than England "
+        "and getting worse"
     )
 
 

@@ -67,22 +67,20 @@ def test_an_ics_worse_and_getting_worse_makes_the_regions_deck_exception() -> No
     areas = red_red_areas(model, "M10", LONDON)
     assert areas.name.tolist() == ["North Central London ICB"]
     reasons = exception_reasons(model, "M10", LONDON)
-    assert reasons[-1] == (
-        "1 area is worse than England and getting worse: North Central London ICB"
-    )
+    assert reasons[-1] == "1 area is worse than England and getting worse"
     assert [m.code for m in exception_measures(model, LONDON)] == ["M10"]
     [slide] = exception_slides(data)
     assert slide.key == "exception-M10"
-    assert slide.bullets[0].endswith(
-        "1 area is worse than England and getting worse: North Central London ICB."
+    assert (
+        slide.bullets[0]
+        == "Why this is an exception: 1 area is worse than England and getting worse."
     )
     listed = slide.bullets[1]
-    assert listed.startswith(
-        "!! North Central London ICB: significantly worse than England (6.0% vs 10.0%) and "
-        "getting worse: "
-    )
-    assert "a significant worsening trend over the last 5 months" in listed
-    assert listed in slide.notes
+    assert listed.startswith("!! North Central London ICB (6.0%), against England's 10.0%: ")
+    assert listed.endswith("a significant worsening trend over the last 5 months.")
+    reason = model.cell("M10", NCL).red_red_reason
+    assert reason.startswith("significantly worse than England (6.0% vs 10.0%) and getting worse: ")
+    assert f"!! North Central London ICB: {reason}." in slide.notes
     assert slide.tables[0].data.loc[0, "Limits from"] == "XmR chart"
     assert "worse than England and getting worse" in EXCEPTION_RULE
 
