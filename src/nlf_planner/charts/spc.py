@@ -149,13 +149,18 @@ class _Canvas:
         self.x0, self.x1 = float(x[0] - pad), float(x[-1] + right)
         lo, hi = (float(y.min()), float(y.max())) if y.size else (0.0, 1.0)
         pad = (hi - lo) * 0.06 or max(abs(hi), 1.0) * 0.06
-        self.y0, self.y1 = lo - pad, hi + pad
+        # Twice that on top when a horizon target's "Year 5" sits above its marker.
+        self.y0, self.y1 = lo - pad, hi + (2 * pad if right_text else pad)
         self.width, self.height = width, max(height, 120.0)
 
     def x_range(self) -> list[str]:
         """The x axis's range, set rather than left to plotly: its autorange would widen
         the axis to hold the labels, which belong in the margin."""
         return [str(np.datetime64(round(v), "D")) for v in (self.x0, self.x1)]
+
+    def y_range(self) -> list[float]:
+        """The y axis's range, set for the same reason, so labels land where placed."""
+        return [self.y0, self.y1]
 
     def px_x(self, day: np.datetime64) -> float:
         span = (self.x1 - self.x0) or 1.0
@@ -763,6 +768,7 @@ def spc_figure(
     if in_margin:
         layout["margin"]["r"] = LABEL_MARGIN
     layout["xaxis"]["range"] = canvas.x_range()
+    layout["yaxis"]["range"] = canvas.y_range()
     layout["shapes"] = _iso(band_shapes + launch_shapes + shapes)
     layout["annotations"] = _iso(notes + top + band_labels + limit_labels + _icons(result))
     return go.Figure({"data": traces, "layout": layout})
