@@ -172,3 +172,30 @@ def test_profile_and_summary_table_say_which_are_worse_and_getting_worse() -> No
     assert table.loc[("M10", _A), "worse_and_getting_worse"] == model.cell("M10", _A).red_red_reason
     assert table.loc[("M10", _LONDON), "worse_and_getting_worse"] == ""
     assert set(table.chart_type) == {"XmR chart"}
+
+
+def test_the_matrix_filter_keeps_the_red_red_areas_or_says_there_are_none() -> None:
+    from nlf_planner.services import regions_view
+
+    model = _red_red_model()
+    view = regions_view.matrix_view(model, _LONDON, by_measure=True, red_red_only=True)
+    assert view.matrix.geo_codes == [ENGLAND_CODE, _A]
+    assert view.matrix.column_codes == ["M10", "M13"]
+    assert view.red_red == 2 and view.figure is not None
+    assert view.heading.startswith("Where London and its 2 ICSs are worse than England")
+    assert view.notice == (
+        "Showing the 1 area worse than England and getting worse (!!) on at least one "
+        "measure: 2 results in all, with England for reference."
+    )
+    areas = regions_view.matrix_view(model, _LONDON, red_red_only=True)
+    assert areas.matrix.column_codes == ["P6"] and areas.matrix.geo_codes == [ENGLAND_CODE, _A]
+    unfiltered = regions_view.matrix_view(model, _LONDON, by_measure=True)
+    assert unfiltered.red_red == 2 and unfiltered.notice == ""
+    assert len(unfiltered.matrix.geo_codes) == 4
+    none = regions_view.matrix_view(model, ENGLAND_CODE, red_red_only=True)
+    assert none.figure is None and none.matrix.column_codes == []
+    assert none.notice == (
+        "No area in the 7 NHS regions is both worse than England and getting worse on the "
+        "nine priority areas, so there is nothing to show with this filter."
+    )
+    assert none.summary == none.notice
