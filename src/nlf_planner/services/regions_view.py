@@ -636,6 +636,11 @@ def _funnel(
             f" The purple dotted line is the peers' aggregate of ‘{icb_peer.group.name}’ "
             "(a reference: the limits stay around England's value); its members are ringed."
         )
+    elif peer is not None:
+        summary += (
+            f" ‘{peer.group.name}’ is a group of regions, so it is drawn on the bars only "
+            "(the funnel shows ICSs)."
+        )
     return Chart(figure, _with_peer_rows(f["points"][FUNNEL_COLUMNS], icb_peer), summary)
 
 
@@ -657,8 +662,6 @@ def benchmark_view(
     method = FUNNEL_ADJUSTMENTS.get(funnel_adjustment, Adjustment.RANDOM_EFFECTS)
     funnel = _funnel(model, m, region, method, peer) if bars is not None else None
     note = "" if funnel else regions_domain.funnel_summary(model, measure_code, None)
-    if peer is not None and funnel is not None and peer.group.level != "icb":
-        note = "The funnel shows ICSs, so a peer group of regions is drawn on the bars only."
     return BenchmarkView(
         measure=m,
         bars=bars,

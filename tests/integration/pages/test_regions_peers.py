@@ -199,3 +199,26 @@ def test_a_region_scoped_editor_is_offered_only_their_regions_homes(seeded_db_pa
     assert not at.exception, [e.value for e in at.exception]
     homes = at.selectbox(key="peer_home").options
     assert len(homes) == 5 and all("London" in h for h in homes)
+
+
+def test_a_group_of_regions_is_drawn_on_the_bars_and_named_under_the_funnel(
+    seeded_db_path, tmp_path
+):
+    path = _copy(seeded_db_path, tmp_path)
+    db = open_store(path)
+    g = peer_service.save_group(
+        db, SYSTEM, PeerGroup("South", LONDON, "region", ("E40000005", "E40000006"))
+    )
+    db.close()
+    at = run_page(
+        "regions",
+        path,
+        query={"view": "Benchmark", "measure": "M10", "peers": str(g.peer_group_id)},
+    )
+    assert not at.exception, [e.value for e in at.exception]
+    bars, funnel = _specs(at)[:2]
+    assert any(t.get("name") == "Home area of the peer group" for t in bars["data"])
+    assert not any("aggregate" in a["text"] for a in funnel["layout"]["annotations"])
+    assert "‘South’ is a group of regions, so it is drawn on the bars only" in " ".join(
+        c.value for c in at.caption
+    )
