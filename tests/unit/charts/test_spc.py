@@ -252,3 +252,18 @@ def test_a_127_point_chart_builds_quickly():
     for _ in range(5):
         spc_figure(res, title="t", y_title="%")
     assert (time.perf_counter() - start) / 5 < 0.1  # about 9 ms on a quiet machine
+
+
+def test_the_set_axis_ranges_hold_every_point_line_target_and_note():
+    dates = months(20)
+    res = spc(dates, BASE + [10.0] * 8, options=SPCOptions(7), target=30.0)
+    plan = pd.DataFrame({"period": [dates[-1], date(2023, 3, 1)], "plan": [10.0, 40.0]})
+    targets = pd.DataFrame({"horizon": [1], "period": [date(2023, 3, 1)], "target": [40.0]})
+    notes = pd.DataFrame({"period": [date(2023, 6, 1)], "text": ["Later note"]})
+    fig = spc_figure(
+        res, title="t", y_title="%", plan_line=plan, horizon_targets=targets, annotations=notes
+    )
+    lo, hi = fig.layout.yaxis.range
+    assert lo < min(res.lpl.min(), res.values.min()) and hi > 40.0
+    x0, x1 = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
+    assert x0 < pd.Timestamp(dates[0]) and x1 > pd.Timestamp("2023-06-01")
