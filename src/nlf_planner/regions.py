@@ -612,7 +612,9 @@ def _measure_cell(row: Mapping, unit: str, compact: bool = False) -> tuple[str, 
             tile[1] = f"{tile[1]} {RED_RED_MARK}".strip()
         else:
             tile[0] = f"{RED_RED_MARK} {tile[0]}"
-        parts.append(f"{RED_RED_MARK} worse and getting worse: {row.get('red_red_reason')}")
+        # The comparison with England is already in the text: name what says it worsens.
+        signals = row.get("getting_worse_reason") or row.get("red_red_reason")
+        parts.append(f"{RED_RED_MARK} worse than England and getting worse: {signals}")
     return " · ".join(parts), "<br>".join(tile)
 
 

@@ -144,7 +144,11 @@ def test_the_matrices_mark_red_red_cells_with_a_symbol_and_words() -> None:
     tile = mm.tile.loc["North Central London ICB", "M10 Staff trained"]
     assert tile.startswith("!! 47.0%")
     full = mm.text.loc["North Central London ICB", "M10 Staff trained"]
-    assert "!! worse and getting worse: significantly worse than England" in full
+    assert "▼ Worse than England" in full
+    assert full.endswith(
+        "!! worse than England and getting worse: a point beyond the worse process limit in "
+        "Dec 2025 and a significant worsening trend over the last 5 months"
+    )
     assert not mm.tile.loc["London", "M10 Staff trained"].startswith("!!")
     am = R.area_matrix(model, geos)
     assert "!!2 worse" in am.tile.loc["North Central London ICB", "P6 Improvement"]
@@ -157,7 +161,7 @@ def test_the_matrices_mark_red_red_cells_with_a_symbol_and_words() -> None:
     assert only.column_codes == ["M13"]
     # Many columns: compact tiles carry the mark beside the arrow and letter.
     many = R._measure_cell(model.cell("M10", _A).to_dict(), "percent", compact=True)
-    assert many[1].split("<br>")[1].endswith(" !!") and "!! worse and getting" in many[0]
+    assert many[1].split("<br>")[1].endswith(" !!") and "!! worse than England and" in many[0]
 
 
 def test_profile_and_summary_table_say_which_are_worse_and_getting_worse() -> None:

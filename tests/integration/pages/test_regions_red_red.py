@@ -96,4 +96,5 @@ def test_the_filter_from_a_link_by_measure_shows_only_red_red_measures(
             [c for c in model.measures if c in measures].index(r.measure_code),
         )
         assert rug["data"][1]["text"][i * n + j].count("!!") == 1
-        assert r.red_red_reason in rug["data"][1]["hovertext"][i * n + j].replace("<br>", " ")
+        hover = rug["data"][1]["hovertext"][i * n + j].replace("<br>", " ")
+        assert f"!! worse than England and getting worse: {r.getting_worse_reason}" in hover

@@ -402,7 +402,7 @@ def _reference_measure_cell(row, unit: str, compact: bool = False) -> tuple[str,
             tile[1] = f"{tile[1]} !!".strip()
         else:
             tile[0] = f"!! {tile[0]}"
-        parts.append(f"!! worse and getting worse: {row.red_red_reason}")
+        parts.append(f"!! worse than England and getting worse: {row.getting_worse_reason}")
     return " · ".join(parts), "<br>".join(tile)
 
 
