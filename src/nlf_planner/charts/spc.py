@@ -212,6 +212,10 @@ def _fmt(value: float, value_format: str) -> str:
         return f"{value:.1f}"
 
 
+def _points(n: int) -> str:
+    return "1 point" if n == 1 else f"{n} points"
+
+
 def _text_px(text: str) -> float:
     return max(len(line) for line in text.split("<br>")) * CHAR_PX + 8
 
@@ -230,7 +234,7 @@ def _layout(title: str, height: int, y_title: str, trial_points: int | None) -> 
     if trial:
         # Under the axis, clear of the icons' row and the title.
         layout["xaxis"]["title"] = {
-            "text": f"Trial limits: the latest limits rest on {trial_points} points, fewer "
+            "text": f"Trial limits: the latest limits rest on {_points(trial_points)}, fewer "
             f"than {TRIAL_POINTS}; they will change as data arrive",
             "font": {"size": 11, "color": NHS_DARK_BLUE},
         }
@@ -472,7 +476,7 @@ def _limit_labels(
             ("Upper limit", result.upl[last], fixed, 1),
             ("Lower limit", result.lpl[last], fixed, -1),
         ]
-        below = result.lpl[last] if np.isfinite(result.lpl[last]) else result.mean[last]
+        below = result.lpl[last]
         for name, value, suffix, prefer in rows:
             if not np.isfinite(value):
                 continue
@@ -492,9 +496,9 @@ def _limit_labels(
                 anchor = {"xanchor": "right", "yanchor": "top"}
             shift = boxes.place(box, prefer, one_way=name != "Mean")
             out.append(_label(when, float(value), text, yshift=shift, hovertext=hover, **anchor))
-        if seg.trial and np.isfinite(below):
+        if seg.trial and np.isfinite(result.lpl[last]):
             sep = "<br>" if latest else " "
-            text = f"Trial limits:{sep}{seg.base_points} points"
+            text = f"Trial limits:{sep}{_points(seg.base_points)}"
             width, height = _text_px(text), LINE_PX * (2 if latest else 1)
             py = canvas.px_y(float(below)) - LINE_PX * (1 if latest else 1.2)
             left = px + 6 if latest else px - width
@@ -507,7 +511,7 @@ def _limit_labels(
                     f"<i>{text}</i>",
                     yanchor="top",
                     yshift=shift - LINE_PX * (1 if latest else 1.2),
-                    hovertext=f"The limits rest on {seg.base_points} points, fewer than "
+                    hovertext=f"The limits rest on {_points(seg.base_points)}, fewer than "
                     f"{TRIAL_POINTS}: they will change as data arrive",
                     font={"size": LABEL_FONT, "color": NHS_DARK_BLUE},
                     **anchor,
