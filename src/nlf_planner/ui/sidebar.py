@@ -68,7 +68,9 @@ def render_sidebar(db: Database) -> None:
         set_query_params(**{REGION_KEY: None if region == ENGLAND_CODE else region})
         identity_block(db)
         plan_version_selector()
-        st.caption(f"Data as of {format_as_of(database_service.data_as_of(db))}")
+        # One caption, not three: every element is a message each run sends the browser.
+        facts = [f"Data as of {format_as_of(database_service.data_as_of(db))}"]
         if db.read_only:
-            st.caption(":material/lock: Read-only")
-        st.caption(f"NLF Planner {__version__}")
+            facts.append(":material/lock: Read-only")
+        facts.append(f"NLF Planner {__version__}")
+        st.caption("  \n".join(facts))
