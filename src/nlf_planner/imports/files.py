@@ -431,7 +431,7 @@ def _build_table(
         raise ImportFileError("The file is empty: there is nothing to import.")
     header_row, header = numbered[0]
     columns = [normalise_header(h) for h in header]
-    written = [str(h).replace("\ufeff", "").strip() for h in header]
+    written = [_shown_heading(h) for h in header]
     while columns and columns[-1] == "":
         columns.pop()
     if not any(columns):
@@ -477,6 +477,17 @@ def _build_table(
         extra_cell_rows=extra,
         headings=dict(zip(columns, written, strict=False)),
     )
+
+
+#: A heading is shown (in the preview's column map and the problems) at most this long.
+MAX_HEADING_SHOWN = 80
+
+
+def _shown_heading(text: str) -> str:
+    """A heading as the file writes it, for display: control characters dropped (they would
+    otherwise reach the page and the problems download) and cut to a readable length."""
+    shown = re.sub(r"[\x00-\x1f\x7f-\x9f\ufeff]", "", str(text)).strip()
+    return shown if len(shown) <= MAX_HEADING_SHOWN else shown[: MAX_HEADING_SHOWN - 1] + "…"
 
 
 def normalise_header(text: str) -> str:

@@ -191,3 +191,11 @@ def test_periods_before_the_framework_are_accepted_back_to_the_limit_only(ref):
     later = check(ref, data, earliest=date(2012, 4, 1))
     assert {i.row for i in later.errors} == {2, 3, 4, 5, 6}
     assert "Before April 2012" in {i.row: i.reason for i in later.errors}[2]
+
+
+def test_headings_are_shown_without_control_characters_and_cut_to_a_readable_length():
+    long = "Compared to " + "x" * 200
+    table = read_table(f"Area\x1b Code,{long}\nE54000024,1\n".encode(), "h.csv")
+    assert table.heading("area_code") == "Area Code"
+    shown = table.headings[list(table.df.columns)[1]]
+    assert len(shown) == 80 and shown.endswith("…") and shown.startswith("Compared to xx")
