@@ -13,9 +13,10 @@ denominators, two-sided p < :data:`TREND_ALPHA`, its direction read by the measu
 polarity. Scores, years and rates have no binomial numerators and denominators, so only the
 SPC signal is read for them (and the reading says so).
 
-The test (Armitage 1955; Altman, *Practical Statistics for Medical Research*, 1991, §10.7.4,
-"chi-squared test for trend"): with periods scored t = 1…k, numerators r, denominators n,
-N = Σn and p̄ = Σr / N,
+The test (Armitage P., "Tests for linear trends in proportions and frequencies",
+*Biometrics* 11, 1955, 375–386; the "chi-squared test for trend" of Altman's *Practical
+Statistics for Medical Research*, 1991): with periods scored t = 1…k, numerators r,
+denominators n, N = Σn and p̄ = Σr / N,
 
     T   = Σ t·(r − n·p̄)
     V   = p̄·(1 − p̄)·(Σ n·t² − (Σ n·t)² / N)
@@ -44,7 +45,7 @@ from nlf_planner.units import format_value
 
 #: How many of the latest periods the recent trend is tested over (Fingertips uses five).
 TREND_PERIODS = 5
-#: The two-sided significance level of the trend test.
+#: The two-sided significance level of the trend test (issue 17's rule: p < 0.05).
 TREND_ALPHA = 0.05
 #: The reading's plural for a measure's periods.
 PERIOD_NOUN = {"monthly": "months", "quarterly": "quarters", "annual": "years"}
