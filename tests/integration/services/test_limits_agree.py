@@ -266,6 +266,14 @@ def test_a_fix_and_a_chart_type_reach_every_surface_and_undoing_them_restores_it
     )
     for key in ("mean", "lpl", "upl"):
         assert after[(PRIME, ENGLAND_CODE)][key] == _r(ref[key]), key
+    # the CSV's rule flags are the reference's on those limits (beyond, two of three, shift)
+    flags = dict(zip(FLAGS, after[(PRIME, ENGLAND_CODE)]["flags"], strict=True))
+    assert flags["beyond_limit"] == tuple(ref["beyond"])
+    assert flags["two_of_three"] == tuple(ref["two_of_three"])
+    assert flags["shift"] == tuple(ref["shift"])
+    assert any(flags["shift"]) and flags != dict(
+        zip(FLAGS, before[(PRIME, ENGLAND_CODE)]["flags"], strict=True)
+    )  # the p′ limits change which points signal
 
     # 3. Take both back: every surface is as it was before, word for word.
     version, rows = data_version(db), len(_audit(db))
