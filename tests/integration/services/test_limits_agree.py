@@ -16,6 +16,7 @@ Each change writes one audit row naming it in words and moves the data version.
 
 from __future__ import annotations
 
+import html
 import math
 from datetime import date
 
@@ -23,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from nlf_planner import baselines as baseline_rules
-from nlf_planner import overview
+from nlf_planner import export, overview
 from nlf_planner.deck import DeckChoices
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.services import annotations as annotation_service
@@ -179,6 +180,10 @@ def _deck(db, seen: dict) -> dict:
     assert "limits are from an XmR chart unless the table names a p- or p′-chart" in (
         summary.narrative
     )
+    # the HTML pack prints the matrix's own words (limits and the chart they came from)
+    page = export.to_html(deck).decode()
+    for code in CODES:
+        assert html.escape(found[code]["limits"]) in page, code
     found["has_exception"] = {c: "exception" in found[c] for c in CODES}
     return found
 
