@@ -22,6 +22,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from nlf_planner import baselines as baseline_rules
 from nlf_planner import export, overview
@@ -295,3 +296,29 @@ def test_a_fix_and_a_chart_type_reach_every_surface_and_undoing_them_restores_it
 
     undone = _surfaces(db, plan)
     assert undone == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="HE-findings 0a: after a before-launch fix the measure view still suggests a "
+    "rebase at the shift's start inside the fixed baseline (Aug 2016), which would cut the "
+    "fix to 4 points and end 'compare after' (spc.suggest_rebase, lead's)",
+)
+def test_no_rebase_is_suggested_inside_a_fixed_baseline(fresh_seeded_db) -> None:
+    """A fix on the points before launch is there to judge later points against them: the
+    page must not then offer a rebase that falls among those points (it would split the
+    fixed segment and leave every later point on unfixed limits)."""
+    db = fresh_seeded_db
+    plan = plan_editing.load_plan(db)
+    model = regions_view.build_regions_model(db, plan)
+    suggestion = baseline_rules.before_launch(model.result(FIXED, LONDON))
+    annotation_service.add_baseline(db, MANAGER, FIXED, LONDON, suggestion.fix, suggestion.reason)
+    model = regions_view.build_regions_model(db, plan)
+    view = regions_view.measure_view(db, model, FIXED, LONDON)
+    res = view.result
+    assert res.fixed.all() and res.in_baseline.sum() == 8
+    last_base = pd.Timestamp(res.periods[np.flatnonzero(res.in_baseline)[-1]]).date()
+    assert view.suggested_rebase is None or view.suggested_rebase > last_base, (
+        view.suggested_rebase,
+        view.reading,
+    )
