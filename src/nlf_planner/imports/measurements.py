@@ -19,7 +19,7 @@ from nlf_planner.exports_tables import ColumnDoc
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.imports.cells import decimal_places, parse_number, parse_period, period_problem
 from nlf_planner.imports.checks import Issue, Severity, check_columns, squash
-from nlf_planner.imports.files import Table
+from nlf_planner.imports.files import ColumnMap, Table
 from nlf_planner.models import ICB, MEASUREMENT_VALUE_FIELDS, Measure, Region
 from nlf_planner.periods import QUARTER_START_MONTHS, fits_frequency
 from nlf_planner.settings import DEFAULT_EARLIEST_PERIOD, EARLIEST_PERIOD_ENV
@@ -179,6 +179,8 @@ class MeasurementImport:
     issues: list[Issue]
     source_name: str
     source_rows: int
+    #: Which heading of the file was taken for which column (recorded in the audit row).
+    columns: ColumnMap | None = None
 
     @property
     def errors(self) -> list[Issue]:
@@ -228,7 +230,7 @@ def validate_measurements(
     if not any(i.severity == "error" for i in issues):
         issues += _indicator_id_issues(table, measure_by_code)
     if any(i.severity == "error" for i in issues):
-        return MeasurementImport(empty, issues, table.source_name, len(table))
+        return MeasurementImport(empty, issues, table.source_name, len(table), table.column_map)
     df = table.df
     rows = table.row_numbers
     n = len(df)
@@ -457,7 +459,7 @@ def validate_measurements(
     issues = [i for i in issues if i.row not in skipped or i.severity == "warning"]
     bad_rows = {i.row for i in issues if i.severity == "error" and i.row is not None}
     clean = clean[~clean["row"].isin(bad_rows | skipped)].reset_index(drop=True)
-    return MeasurementImport(clean, issues, table.source_name, n)
+    return MeasurementImport(clean, issues, table.source_name, n, table.column_map)
 
 
 def _heading(table: Table, column: str) -> str:

@@ -180,6 +180,8 @@ def write_measurement_import(
             "rows_added": change.counts["added"],
             "series": [f"{m}/{g}" for m, g in pairs.itertuples(index=False)],
             "periods": [str(frame["period"].min()), str(frame["period"].max())],
+            # The file's headings taken under another name ("Area Code" → geo_code).
+            "columns": {u.heading: u.column for u in imp.columns.renamed} if imp.columns else {},
         },
     )
     return {**change.counts, "written": written}

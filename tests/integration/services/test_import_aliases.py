@@ -7,6 +7,7 @@ nothing written."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import date
 from pathlib import Path
 
@@ -91,6 +92,10 @@ def test_a_fingertips_export_imports_end_to_end_with_its_pre_framework_years(db,
 
     log = audit_service.audit_log(db, entity="measurements")
     assert log[["actor", "reason"]].iloc[0].tolist() == ["Dee Data", "Fingertips download"]
+    after = json.loads(log["after_json"].iloc[0])
+    assert after["columns"]["Area Code"] == "geo_code"
+    assert after["columns"]["Time period"] == "period" and len(after["columns"]) == 8
+    assert after["periods"] == ["2012-04-01", "2017-04-01"]
 
 
 def test_fingertips_indicator_numbers_are_refused_and_nothing_is_written(db):
