@@ -146,20 +146,21 @@ def _surfaces(db, plan) -> dict:
             assert reading.spc == f"SPC: {seen['variation']}", (code, geo)
             assert reading.assurance == f"Assurance: {seen['assurance']}", (code, geo)
             seen["tile"] = (reading.spc, reading.assurance)
-    out["deck"] = _deck(db, out)
+    out["deck"] = _deck(db, out, ENGLAND_CODE)
+    out["deck_london"] = _deck(db, out, LONDON)
     return out
 
 
-def _deck(db, seen: dict) -> dict:
-    """The England board deck: the summary matrix row of each measure (mean, limits and
+def _deck(db, seen: dict, geo: str) -> dict:
+    """The board deck of ``geo``: the summary matrix row of each measure (mean, limits and
     the chart named when not XmR) and, for a measure with an exception slide, its facts
     table (mean, chart), its chart's limits and its reading."""
-    deck = build_deck(db, DeckChoices(region=ENGLAND_CODE))
+    deck = build_deck(db, DeckChoices(region=geo))
     summary = next(s for s in deck.slides if s.key == "summary")
     matrix = summary.tables[0].data
     found = {}
     for code in CODES:
-        mine = seen[(code, ENGLAND_CODE)]
+        mine = seen[(code, geo)]
         row = matrix[matrix.Measure.str.startswith(f"{code} ")].iloc[0]
         limits = f"{mine['metrics']['Lower limit']} – {mine['metrics']['Upper limit']}"
         named = "" if mine["chart_type"] == "xmr" else f" ({mine['label']})"
@@ -250,6 +251,9 @@ def test_a_fix_and_a_chart_type_reach_every_surface_and_undoing_them_restores_it
     # and chart were checked against the measure view above, on the XmR and p′ charts.
     assert before["deck"]["has_exception"][PRIME] and after["deck"]["has_exception"][PRIME]
     assert after["deck"][PRIME]["exception"][0] == "Laney p′-chart"
+    # London's deck has an exception slide for both: the fixed limits reach its chart too
+    assert after["deck_london"]["has_exception"] == {PRIME: True, FIXED: True}
+    assert after["deck_london"][FIXED]["exception"][2]["upl"] == after[(FIXED, LONDON)]["upl"]
     assert after["deck"][FIXED]["limits"].endswith(" (trial)")  # 8 points < 12: trial limits
     # The limits are the formulas' (England): XmR on the 8 points before launch …
     fixed = regions_view.build_regions_model(db, plan).result(FIXED, ENGLAND_CODE)
