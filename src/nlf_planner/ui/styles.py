@@ -111,9 +111,13 @@ button:not(:disabled) kbd {{
 """
 
 
+#: The element app.py adds on every run, built once per process.
+STYLE_ELEMENT = f"<style>{CSS}</style>"
+
+
 def apply_global_styles() -> None:
     """Add the app's CSS to this run's page (it takes no space on the page)."""
-    st.html(f"<style>{CSS}</style>")
+    st.html(STYLE_ELEMENT)
 
 
 def hidden_heading(text: str) -> None:
