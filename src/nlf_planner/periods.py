@@ -1,8 +1,10 @@
 """Reporting periods: monthly, quarterly (financial quarters) and annual (financial years).
 
 A period is identified by its first day: any first of month (monthly); 1 April, July,
-October or January (quarterly); 1 April (annual, the financial year). History starts in
-April 2016, the framework's launch year.
+October or January (quarterly); 1 April (annual, the financial year). The illustrative
+history starts in April 2016 (:data:`HISTORY_START`), the framework's launch year; imported
+real history may go further back, to the ``NLF_EARLIEST_PERIOD`` setting (April 2010 unless
+set), so a before-the-framework baseline can be loaded.
 """
 
 from __future__ import annotations
