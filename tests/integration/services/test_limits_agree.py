@@ -7,11 +7,13 @@ On a fresh seeded database: a "before launch" fix on every chart of M10 (monthly
 no geography) and M08 (monthly percent) set to the Laney p′-chart
 (``services.chart_types``). Then the regions model built afresh, the cached model the pages
 read (``regions_view.model_for_version``), the measure view (metrics, the chart's limit
-traces, the CSV frame), the regions summary table, the Overview tiles and the board deck
-(summary matrix, exception slide's facts and chart) all say the same mean, limits and chart.
+traces, the CSV frame), the regions summary table, the Overview tiles and the board decks
+of England and London (summary matrix, exception slides' facts and charts, the HTML pack)
+all say the same mean, limits and chart.
 The limits themselves are checked against the formulas: XmR on the 8 points before launch,
 and the p′ reference of ``tests.unit.test_spc_pchart_reference`` on England's counts.
-Each change writes one audit row naming it in words and moves the data version.
+Each change writes one audit row naming it in words and moves the data version. And the
+preview a person confirms shows the figures the saved fix then gives.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from nlf_planner.services import plan_editing, regions_view
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.database import data_version
 from nlf_planner.services.deck import build_deck
+from nlf_planner.spc import ASSURANCE_LABEL, VARIATION_LABEL, VariationIcon
 from nlf_planner.units import format_value
 from tests.unit.test_spc_pchart_reference import reference
 
@@ -300,6 +303,54 @@ def test_a_fix_and_a_chart_type_reach_every_surface_and_undoing_them_restores_it
 
     undone = _surfaces(db, plan)
     assert undone == before
+
+
+def _after_figures(preview) -> dict[str, str]:
+    return {c.name: c.after for c in preview.changes}
+
+
+def _shown_figures(view) -> dict[str, str]:
+    """The latest point's figures as the measure view shows them, named as the preview
+    names them."""
+    res = view.result
+    metrics = {x.label: x.value for x in view.metrics}
+    assurance = res.assurance_icon
+    return {
+        "Mean": metrics["Mean"],
+        "Lower limit": metrics["Lower limit"],
+        "Upper limit": metrics["Upper limit"],
+        "Variation (latest point)": VARIATION_LABEL[res.variation_icon or VariationIcon.COMMON],
+        "Assurance (latest point)": ASSURANCE_LABEL[assurance] if assurance else "No target",
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "geo", "wide"),
+    [(PRIME, LONDON, False), (FIXED, ENGLAND_CODE, True)],
+    ids=["p-prime-this-chart", "xmr-every-chart"],
+)
+def test_the_preview_shows_the_limits_the_confirmed_fix_gives(fresh_seeded_db, code, geo, wide):
+    """What a person confirms is what they saw: the preview's figures after the fix (on
+    the p′-chart for M08, so the preview reruns the engine with the denominators) are the
+    measure view's once the fix is saved, read from the cached model the page uses."""
+    db = fresh_seeded_db
+    plan = plan_editing.load_plan(db)
+    chart_type_service.set_chart_type(db, MANAGER, PRIME, "pp", "Large denominators")
+    model = regions_view.model_for_version(db, plan.version_id)
+    view = regions_view.measure_view(db, model, code, geo)
+    fix = view.before_launch.fix
+    shown = view.preview(fix, measure_wide=wide)
+    assert shown.applied and shown.baseline_points == 8
+    expected = _after_figures(shown)
+    assert expected["Upper limit"] != {c.name: c.before for c in shown.changes}["Upper limit"]
+    annotation_service.add_baseline(
+        db, MANAGER, code, None if wide else geo, fix, view.before_launch.reason
+    )
+    model = regions_view.model_for_version(db, plan.version_id)
+    after = regions_view.measure_view(db, model, code, geo)
+    assert after.result.chart_type == ("pp" if code == PRIME else "xmr")
+    got = _shown_figures(after)
+    assert {k: expected[k] for k in got} == got
 
 
 @pytest.mark.xfail(
