@@ -447,12 +447,28 @@ def spine_chart(profile: pd.DataFrame, *, title: str) -> go.Figure:
     centre and the area's value marked by its comparison (better to the right)."""
     used = ["measure_code", "measure", "comparison", "value", "england"]
     p = profile[used + [c for c in profile.columns if c.startswith("pos_")]].iloc[::-1]
+    # Worse than England and getting worse: "!!" before the name and the reason on hover,
+    # so the reading is in words and a mark, never colour alone.
+    red = (
+        profile["red_red"].fillna(False).astype(bool).iloc[::-1].to_numpy()
+        if "red_red" in profile.columns
+        else np.zeros(len(p), dtype=bool)
+    )
+    why = (
+        profile["red_red_reason"].fillna("").astype(str).iloc[::-1].to_numpy()
+        if "red_red_reason" in profile.columns
+        else np.full(len(p), "")
+    )
     # Code and name on up to two lines, so the names leave room for the chart at 1024 px.
     p = p.assign(
         label=[
-            wrap(f"{code} {safe(name)}", MEASURE_CHARS, 2)
-            for code, name in zip(p.measure_code, p.measure, strict=True)
-        ]
+            wrap(("!! " if r else "") + f"{code} {safe(name)}", MEASURE_CHARS, 2)
+            for code, name, r in zip(p.measure_code, p.measure, red, strict=True)
+        ],
+        red_red_note=[
+            f"<br>!! {safe(w[0].upper() + w[1:])}" if r and w else ""
+            for r, w in zip(red, why, strict=True)
+        ],
     )
     bar = {"type": "bar", "y": p.label, "orientation": "h", "hoverinfo": "skip"}
     traces: list[dict] = [
@@ -490,9 +506,11 @@ def spine_chart(profile: pd.DataFrame, *, title: str) -> go.Figure:
                     ),
                     "line": {"color": NHS_DARK_BLUE, "width": 1.2},
                 },
-                "customdata": np.stack([part.value.round(2), part.england.round(2)], axis=1),
+                "customdata": np.stack(
+                    [part.value.round(2), part.england.round(2), part.red_red_note], axis=1
+                ),
                 "hovertemplate": "%{y}<br>Value %{customdata[0]} · England %{customdata[1]}"
-                f"<extra>{COMPARISON_LABEL[comp]}</extra>",
+                f"%{{customdata[2]}}<extra>{COMPARISON_LABEL[comp]}</extra>",
             }
         )
     layout = _layout(

@@ -100,6 +100,34 @@ def test_spine_chart_has_range_iqr_and_value_markers():
     assert list(fig.layout.xaxis.ticktext) == ["Worse", "England", "Better"]
 
 
+def test_spine_chart_marks_worse_and_getting_worse_in_words() -> None:
+    profile = pd.DataFrame(
+        {
+            "measure_code": ["M01", "M02"],
+            "measure": ["Thing", "Other"],
+            "value": [40.0, 55.0],
+            "england": [50.0, 50.0],
+            "comparison": ["worse", "better"],
+            "pos_worst": [0.1, 0.1],
+            "pos_q25": [0.3, 0.3],
+            "pos_q75": [0.6, 0.6],
+            "pos_best": [1.0, 1.0],
+            "pos_value": [0.2, 0.8],
+            "red_red": [True, False],
+            "red_red_reason": ["significantly worse than England and <b>getting</b> worse", ""],
+        }
+    )
+    fig = spine_chart(profile, title="s")
+    worse = next(t for t in fig.data if t.name == "Worse than England")
+    better = next(t for t in fig.data if t.name == "Better than England")
+    assert worse.y[0].startswith("!! M01") and not better.y[0].startswith("!!")
+    assert worse.customdata[0][2] == (
+        "<br>!! Significantly worse than England and &lt;b&gt;getting&lt;/b&gt; worse"
+    )
+    assert better.customdata[0][2] == ""
+    assert "%{customdata[2]}" in worse.hovertemplate
+
+
 def test_matrix_figure_tiles_in_row_order_with_tone_and_hover():
     tile = pd.DataFrame({"P1": ["a", "b"], "P2": ["c", "d"]}, index=["England", "London"])
     tone = pd.DataFrame({"P1": ["england", "better"], "P2": ["england", "worse"]}, index=tile.index)
