@@ -52,6 +52,7 @@ SUMMARY_ORDER = (
     "mean",
     "lower_limit",
     "upper_limit",
+    "chart_type",
     "reading",
 )
 #: Benchmark levels a person can judge against, label → confidence.
