@@ -353,6 +353,43 @@ def test_the_preview_shows_the_limits_the_confirmed_fix_gives(fresh_seeded_db, c
     assert {k: expected[k] for k in got} == got
 
 
+def test_a_fixed_baseline_on_a_p_prime_chart_gives_laneys_limits_on_those_points(fresh_seeded_db):
+    """Both at once on one measure (M10: before-launch fix on every chart, then the p′
+    chart): p̄ and σz come from the 8 points before launch only, for England and London
+    alike, and the measure view and summary table show those limits and the chart."""
+    db = fresh_seeded_db
+    plan = plan_editing.load_plan(db)
+    model = regions_view.model_for_version(db, plan.version_id)
+    fix = baseline_rules.before_launch(model.result(FIXED, ENGLAND_CODE)).fix
+    annotation_service.add_baseline(db, MANAGER, FIXED, None, fix, "Before launch")
+    chart_type_service.set_chart_type(db, MANAGER, FIXED, "pp", "Large denominators")
+    model = regions_view.model_for_version(db, plan.version_id)
+    table = regions_view.regions_domain.summary_table(model, [ENGLAND_CODE, LONDON], [FIXED])
+    for geo in (ENGLAND_CODE, LONDON):
+        res = model.result(FIXED, geo)
+        assert res.chart_type == "pp" and res.fixed.all() and res.in_baseline.sum() == 8
+        rows = model.series[(model.series.measure_code == FIXED) & (model.series.geo_code == geo)]
+        rows = rows.dropna(subset=["value"]).sort_values("period")
+        ref = reference(
+            [pd.Timestamp(p).date() for p in rows.period],
+            rows.numerator.astype(float).tolist(),
+            rows.denominator.astype(float).tolist(),
+            prime=True,
+            fixed={0: ("until", date(2016, 11, 1))},
+        )
+        for key in ("mean", "lpl", "upl"):
+            assert _r(getattr(res, key)) == _r(ref[key]), (geo, key)
+        assert res.in_baseline.tolist() == ref["in_baseline"]
+        view = regions_view.measure_view(db, model, FIXED, geo)
+        _check_traces(view.figure, res, geo)
+        metrics = {x.label: x.value for x in view.metrics}
+        assert metrics["Upper limit"] == format_value(ref["upl"][-1], "percent")
+        row = table[table.geo_code == geo].iloc[0]
+        assert (row.chart_type, row.upper_limit) == ("Laney p′-chart", metrics["Upper limit"])
+        assert "Limits fixed on the 8 points" in view.reading
+        assert "Limits from a Laney p′-chart." in view.reading
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="HE-findings 0a: after a before-launch fix the measure view still suggests a "
