@@ -112,4 +112,7 @@ def test_before_launch_baseline_and_laney_chart_from_the_measure_view(limits_ser
         screenshot(page, f"regions-limits-chart-{width}x{height}")
         page.get_by_text("Limits from: Laney p′-chart").scroll_into_view_if_needed()
         screenshot(page, f"regions-limits-panels-{width}x{height}")
+        panel = _panel(page, BASELINE_PANEL)  # the fix listed, with its removal
+        panel.get_by_text("Remove a fixed baseline").scroll_into_view_if_needed()
+        screenshot(page, f"regions-limits-fixes-{width}x{height}")
     context.close()
