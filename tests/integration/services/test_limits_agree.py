@@ -7,7 +7,7 @@ On a fresh seeded database: a "before launch" fix on every chart of M10 (monthly
 no geography) and M08 (monthly percent) set to the Laney p′-chart
 (``services.chart_types``). Then the regions model built afresh, the cached model the pages
 read (``regions_view.model_for_version``), the measure view (metrics, the chart's limit
-traces, the CSV frame), the regions summary table, the Overview tiles and the board decks
+traces, the CSV frame), the regions summary table and matrix, the Overview tiles and the board decks
 of England and London (summary matrix, exception slides' facts and charts, the HTML pack)
 all say the same mean, limits and chart.
 The limits themselves are checked against the formulas: XmR on the 8 points before launch,
@@ -149,6 +149,12 @@ def _surfaces(db, plan) -> dict:
             assert reading.spc == f"SPC: {seen['variation']}", (code, geo)
             assert reading.assurance == f"Assurance: {seen['assurance']}", (code, geo)
             seen["tile"] = (reading.spc, reading.assurance)
+            # the Regions matrix's full text for the cell carries the same assurance words
+            matrix = regions_view.matrix_view(page_model, geo, by_measure=True).matrix
+            column = next(c for c in matrix.text.columns if c.startswith(f"{code} "))
+            full = matrix.text.loc[page_model.names[geo], column]
+            assert seen["assurance"] in full, (code, geo, full)
+            seen["matrix"] = full
     out["deck"] = _deck(db, out, ENGLAND_CODE)
     out["deck_london"] = _deck(db, out, LONDON)
     return out
