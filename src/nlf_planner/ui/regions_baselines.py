@@ -5,7 +5,10 @@ before launch, compare after".
 Nothing is fixed silently: every way in (the form, the before-launch button) first shows a
 preview of what the limits would become, computed only when the person presses Preview,
 and only **Confirm** saves (through the annotations service, which checks the person and
-the rules again). Writes run in widget callbacks, so a rerun never drops a click.
+the rules again). Writes run in widget callbacks, so a rerun never drops a click. The panel
+draws its contents only while it is open (a closed panel costs a rerun of the measure view
+almost nothing, issue 12); opening or closing it reruns the view's fragment, and it stays
+open after a press inside it, to show the preview or the outcome.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ BY_POINTS = "After a number of points"
 UP_TO = "Up to a period"
 THIS_CHART = "This chart"
 EVERY_CHART = "Every chart of this measure"
+#: The panel's open state (a widget: opening or closing it reruns the measure view).
+PANEL = "baseline_panel"
+PANEL_LABEL = "Fixed baseline (freeze a segment's limits)"
 
 
 def _key(view: MeasureView, name: str) -> str:
@@ -332,13 +338,15 @@ def _preview_panel(db: Database, view: MeasureView) -> None:
 
 
 def render_baselines(db: Database, view: MeasureView) -> None:
-    """The suggested fix, then the fixed-baseline panel (open after a press, to show the
-    preview or the outcome). The trial-limit warnings are :func:`render_trial_warnings`."""
+    """The suggested fix and the outcome of the last press, then the fixed-baseline panel,
+    its contents drawn only while it is open. The trial-limit warnings are
+    :func:`render_trial_warnings`."""
     _suggestion(view)
-    flashed = _show_flash()
-    with st.expander(
-        "Fixed baseline (freeze a segment's limits)", expanded=flashed or bool(_pending(view))
-    ):
+    _show_flash()
+    panel = st.expander(PANEL_LABEL, key=PANEL, on_change="rerun")
+    with panel:
+        if not panel.open:
+            return
         actor = require_actor("fix this chart's baseline", Role.DATA_MANAGER)
         _fix_list(db, view, actor is not None)
         if actor is None:

@@ -4,10 +4,17 @@ area's summary table, the notes and rebases panel, and the fixed-baseline panel.
 The view is a fragment: changing its geography or measure (or saving a note) reruns only
 this view, not the page around it. A fragment rerun asks for the database again (which pins
 the data version for that rerun) and for the model, so a rebase saved here redraws limits.
+
+A fragment rerun must cost a small part of the page's (issue 12): what drawing the view
+needs (icons, the summary table as Arrow) is made once with the view and cached with it, and
+the notes and fixed-baseline panels draw their contents only while open.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import pyarrow as pa
 import streamlit as st
 
 from nlf_planner.charts.mdc_icons import assurance_svg, icon_img, variation_svg
@@ -25,20 +32,39 @@ from nlf_planner.ui.regions_state import regions_model
 from nlf_planner.ui.regions_widgets import VIEW_CACHE_ENTRIES, chart_alt, url_select, view_key
 from nlf_planner.ui.text import escape_markdown
 
-
-@st.cache_resource(max_entries=VIEW_CACHE_ENTRIES, show_spinner=False)
-def _measure_view(
-    _db: Database, _model: RegionsModel, key: tuple, code: str, geo: str
-) -> MeasureView:
-    """Built once per ``view_key`` (notes and rebases bump the data version) and pickers;
-    shared read-only between sessions."""
-    return regions_view.measure_view(_db, _model, code, geo)
-
-
 #: Pixels of a Making Data Count icon beside its words in the summary row.
 ICON_PX = 36
-#: Summary figures per row: three fit whole at 1024×768 with the sidebar open.
-METRICS_PER_ROW = 3
+#: Pixels of a summary figure: three fit whole on a line at 1024×768 with the sidebar open.
+METRIC_PX = 170
+#: Pixels of the words beside an icon: both icons and their words on one line at 1024.
+WORDS_PX = 200
+#: The summary table's columns in their order (the others stay in the table's data).
+SUMMARY_COLUMNS = tuple(regions_view.SUMMARY_ORDER)
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """A measure view and what drawing it takes, made once per view (not on every rerun)."""
+
+    view: MeasureView
+    #: The variation and assurance icons as ``<img>`` (empty without an icon).
+    icons: tuple[str, str] = ("", "")
+    #: The area's summary table as Arrow: ``st.dataframe`` would convert the pandas frame
+    #: again on every rerun (about 1 ms of a fragment rerun).
+    area_table: pa.Table | None = None
+
+
+@st.cache_resource(max_entries=VIEW_CACHE_ENTRIES, show_spinner=False)
+def _measure_view(_db: Database, _model: RegionsModel, key: tuple, code: str, geo: str) -> _Drawn:
+    """Built once per ``view_key`` (notes and rebases bump the data version) and pickers;
+    shared read-only between sessions."""
+    view = regions_view.measure_view(_db, _model, code, geo)
+    if not view.has_data:
+        return _Drawn(view)
+    table = None
+    if view.area_table is not None:
+        table = pa.Table.from_pandas(view.area_table, preserve_index=False)
+    return _Drawn(view, _icon_html(view), table)
 
 
 def _icon_html(view: MeasureView) -> tuple[str, str]:
@@ -54,25 +80,20 @@ def _icon_html(view: MeasureView) -> tuple[str, str]:
     return variation, assurance
 
 
-def _summary_row(view: MeasureView) -> None:
-    """The figures three to a row, then the two icons with their words (more to a row cut
-    the figures off at 1024 pixels: "16.…")."""
-    for start in range(0, len(view.metrics), METRICS_PER_ROW):
-        row = view.metrics[start : start + METRICS_PER_ROW]
-        for col, metric in zip(st.columns(METRICS_PER_ROW), row, strict=False):
-            col.metric(metric.label, metric.value, help=metric.help)
-    icons = _icon_html(view)
-    for col, heading, icon, words in zip(
-        st.columns(2),
-        ("Variation", "Assurance"),
-        icons,
-        (view.variation, view.assurance),
-        strict=True,
-    ):
-        col.markdown(f"**{heading}**")
-        if icon:  # the Making Data Count icon, beside the words (kept: colour never alone)
-            col.html(icon)
-        col.markdown(words)
+def _summary_row(view: MeasureView, icons: tuple[str, str]) -> None:
+    """The figures in a row that wraps (three to a line at 1024 pixels: wider cut them off,
+    "16.…"), then the two icons each beside its words. Flex rows, not columns: a rerun of
+    the view sends half the elements (a column is an element of its own)."""
+    with st.container(horizontal=True, gap="small"):
+        for metric in view.metrics:
+            st.metric(metric.label, metric.value, help=metric.help, width=METRIC_PX)
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        for heading, icon, words in zip(
+            ("Variation", "Assurance"), icons, (view.variation, view.assurance), strict=True
+        ):
+            if icon:  # the Making Data Count icon, beside the words (kept: colour never alone)
+                st.html(icon, width="content")
+            st.markdown(f"**{heading}**  \n{words}", width=WORDS_PX)
     if view.context:
         st.markdown(view.context)
 
@@ -87,13 +108,14 @@ def render_measure(region: str) -> None:
     c1, c2 = st.columns([2, 3])  # measure names are the longer ones
     geo = url_select(c1, "Geography", geos, "geo", region if region in geos else ENGLAND_CODE)
     code = url_select(c2, "Measure", measures, "measure", next(iter(measures)))
-    view = _measure_view(db, model, view_key(db, model), code, geo)
+    drawn = _measure_view(db, model, view_key(db, model), code, geo)
+    view = drawn.view
     if not view.has_data:
         st.info(
             f"No data for {escape_markdown(view.measure.name)} in {escape_markdown(geos[geo])}."
         )
         return
-    _summary_row(view)
+    _summary_row(view, drawn.icons)
     chart_with_download(
         view.figure,
         view.data,
@@ -110,7 +132,8 @@ def render_measure(region: str) -> None:
         f"**All measures in {escape_markdown(view.measure.area_code)} for "
         f"{escape_markdown(view.geo_name)}**"
     )
-    st.dataframe(view.area_table, hide_index=True, column_order=list(regions_view.SUMMARY_ORDER))
+    if drawn.area_table is not None:
+        st.dataframe(drawn.area_table, hide_index=True, column_order=SUMMARY_COLUMNS)
     render_notes(db, view)
     render_chart_type(db, view)
     render_baselines(db, view)

@@ -3,6 +3,10 @@ annotations service, which checks the person and the rules).
 
 Writes run in widget callbacks (before the script), so a rerun can never drop a click; the
 outcome is kept in session state and shown on the next run.
+
+The panel draws its lists and forms only while it is open (a closed panel costs a rerun of
+the measure view almost nothing, issue 12); opening or closing it reruns the view's
+fragment, and it stays open after a save inside it.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from nlf_planner.services.regions_view import MeasureView
 from nlf_planner.ui.frame import current_actor, format_date, require_actor, show_error
 
 FLASH = "regions_flash"
+#: The panel's open state (a widget: opening or closing it reruns the measure view).
+PANEL = "notes_panel"
+PANEL_LABEL = "Notes on this chart (events, rebases)"
 
 
 def _save(work: Callable[[], object], done: str, clear: str | None = None) -> None:
@@ -140,10 +147,14 @@ def _rebase_list(db: Database, view: MeasureView) -> None:
 
 
 def render_notes(db: Database, view: MeasureView) -> None:
-    """The suggested rebase, then the notes panel (open after a save, to show the outcome)."""
+    """The suggested rebase and the outcome of the last save, then the notes panel, its
+    contents drawn only while it is open."""
     _suggestion(view)
-    flashed = _show_flash()
-    with st.expander("Notes on this chart (events, rebases)", expanded=flashed):
+    _show_flash()
+    panel = st.expander(PANEL_LABEL, key=PANEL, on_change="rerun")
+    with panel:
+        if not panel.open:
+            return
         require_actor("add notes or rebase this chart", Role.DATA_MANAGER)
         if view.notes is not None and not view.notes.empty:
             st.dataframe(view.notes[["period", "text", "author"]], hide_index=True)

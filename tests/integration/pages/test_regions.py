@@ -10,6 +10,7 @@ from datetime import date
 from nlf_planner.services import annotations as annotation_service
 from nlf_planner.services.audit import audit_log
 from nlf_planner.services.database import open_store
+from nlf_planner.ui.regions_notes import PANEL as NOTES_PANEL
 from tests.apptest_utils import headings, run_page, signed_in
 
 LONDON = "E40000003"
@@ -103,10 +104,19 @@ def _annotation_audit(path) -> list[str]:
         db.close()
 
 
+def _open_notes(at):
+    """Open the notes panel as a person does (its contents are drawn only while open)."""
+    assert not [w for w in at.text_input if w.label == "What happened"]  # closed: not drawn
+    at.session_state[NOTES_PANEL] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def test_adding_a_note_needs_the_data_manager_role_and_is_audited(fresh_seeded_db_path):
     q = {"view": "Measure", "geo": LONDON, "measure": "M10"}
     editor = signed_in("Eve Editor", "editor")  # an editor alone may not annotate SPC charts
-    at = run_page("regions", fresh_seeded_db_path, query=q, user=editor)
+    at = _open_notes(run_page("regions", fresh_seeded_db_path, query=q, user=editor))
     _by_label(at.text_input, "What happened").input("Programme launched")
     _submit(at, "Add note")
     assert any("Viewing only" in i.value and "data manager role" in i.value for i in at.info), (
@@ -117,7 +127,7 @@ def test_adding_a_note_needs_the_data_manager_role_and_is_audited(fresh_seeded_d
     assert not at.exception
     assert any("data manager role" in e.value for e in at.error)  # the refused save says why
     assert _annotation_audit(fresh_seeded_db_path) == []  # and nothing was written
-    at = run_page("regions", fresh_seeded_db_path, query=q, user="Ada")
+    at = _open_notes(run_page("regions", fresh_seeded_db_path, query=q, user="Ada"))
     _by_label(at.text_input, "What happened").input("Programme launched")
     _submit(at, "Add note")
     assert not at.exception, [e.value for e in at.exception]
@@ -127,7 +137,7 @@ def test_adding_a_note_needs_the_data_manager_role_and_is_audited(fresh_seeded_d
 
 def test_an_invalid_rebase_is_refused_with_the_rule_and_writes_nothing(fresh_seeded_db_path):
     q = {"view": "Measure", "geo": LONDON, "measure": "M08"}
-    at = run_page("regions", fresh_seeded_db_path, query=q, user="Ada")
+    at = _open_notes(run_page("regions", fresh_seeded_db_path, query=q, user="Ada"))
     _submit(at, "Rebase")  # no reason given
     assert not at.exception, [e.value for e in at.exception]
     assert any("reason for the rebase cannot be empty" in e.value for e in at.error)
@@ -140,7 +150,7 @@ def test_an_invalid_rebase_is_refused_with_the_rule_and_writes_nothing(fresh_see
 
 def test_a_rebase_with_a_reason_recomputes_the_chart(fresh_seeded_db_path):
     q = {"view": "Measure", "geo": LONDON, "measure": "M08"}
-    at = run_page("regions", fresh_seeded_db_path, query=q, user="Ada")
+    at = _open_notes(run_page("regions", fresh_seeded_db_path, query=q, user="Ada"))
     _by_label(at.date_input, "From").set_value(date(2021, 4, 1))
     _by_label(at.text_input, "Reason (required)").input("New recruitment standard")
     _submit(at, "Rebase")
@@ -241,7 +251,7 @@ def test_a_note_with_markup_reaches_the_chart_as_text(fresh_seeded_db_path):
     """Issue 15: a note or rebase reason typed with <a href> is shown, never a link."""
     q = {"view": "Measure", "geo": LONDON, "measure": "M08"}
     hostile = "<a href='http://127.0.0.1:9/x'>launch</a>"
-    at = run_page("regions", fresh_seeded_db_path, query=q, user="Ada")
+    at = _open_notes(run_page("regions", fresh_seeded_db_path, query=q, user="Ada"))
     _by_label(at.text_input, "What happened").input(hostile)
     _submit(at, "Add note")
     _by_label(at.date_input, "From").set_value(date(2021, 4, 1))

@@ -15,6 +15,7 @@ from nlf_planner.services import annotations as annotation_service
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.audit import audit_log
 from nlf_planner.services.database import open_store
+from nlf_planner.ui.regions_baselines import PANEL
 
 SCRIPT = """
 import os
@@ -44,10 +45,17 @@ LAUNCH_BUTTON = "Baseline = before launch, compare after"
 
 
 def _run(path, monkeypatch, actor, geo=ENGLAND) -> AppTest:
+    """The panel for ``actor``, opened as a person opens it (its contents are drawn only
+    while it is open)."""
     monkeypatch.setenv("NLF_BASELINES_DB", str(path))
     monkeypatch.setenv("NLF_BASELINES_GEO", geo)
     at = AppTest.from_string(SCRIPT, default_timeout=90)
     at.session_state[ACTOR_KEY] = actor
+    at.run()
+    _ok(at)
+    assert [e.label for e in at.expander] == ["Fixed baseline (freeze a segment's limits)"]
+    assert not at.button and not at.caption and not at.dataframe  # closed: nothing drawn
+    at.session_state[PANEL] = True
     at.run()
     _ok(at)
     return at
@@ -179,6 +187,28 @@ def test_a_fix_is_removed_with_a_reason(fresh_seeded_db_path, monkeypatch):
     assert row[7:] == (True, "Evaluation finished")
     assert [a for a, _, _ in _audit(path)] == ["delete", "add"]
     assert "Limits fixed" not in _texts(at.markdown)
+
+
+def test_the_panel_draws_its_contents_only_while_open_and_keeps_the_outcome_outside(
+    fresh_seeded_db_path, monkeypatch
+):
+    """Issue 12: a closed panel costs a rerun nothing; what a press did stays visible."""
+    path = fresh_seeded_db_path
+    at = _run(path, monkeypatch, MANAGER)
+    _button(at, LAUNCH_BUTTON).click().run()
+    _button(at, "Confirm").click().run()
+    _ok(at)
+    assert "Baseline fixed" in _texts(at.success) and at.dataframe  # open: the list of fixes
+    at.session_state[PANEL] = False  # the person closes it
+    at.run()
+    _ok(at)
+    assert not at.button and not at.dataframe and not at.text_input
+    assert "Trial limits" in _texts(at.warning)  # drawn outside the panel, still there
+    assert "Limits fixed on the 8 points" in _texts(at.markdown)  # the chart's reading
+    at.session_state[PANEL] = True
+    at.run()
+    _ok(at)
+    assert list(at.dataframe[0].value["Applies to"]) == ["This chart"]
 
 
 def test_a_viewer_sees_the_fixes_and_viewing_only_but_no_control_that_writes(
