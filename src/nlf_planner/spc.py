@@ -975,12 +975,17 @@ def suggest_rebase(result: SPCResult, min_points: int = TRIAL_POINTS) -> date | 
     """A date a person might rebase at: a shift that runs to the latest point for long enough.
 
     Only a suggestion; MDC guidance is to rebase after a real, understood, sustained change,
-    so the app never rebases by itself.
+    so the app never rebases by itself. On a segment whose limits a person fixed, a shift
+    against the fixed limits is the comparison they asked for ("baseline = before launch,
+    compare after"): no date inside the fixed baseline is offered, as rebasing there would
+    undo the fix, only a shift that begins after it.
     """
     i = _run_start(result, RuleFlag.SHIFT)
     if i is None or result.n - i < min_points or i == 0:
         return None
     if i == int(np.flatnonzero(result.segment == result.segment[-1])[0]):
+        return None
+    if result.fixed[i] and result.in_baseline[i:].any():
         return None
     return _to_date(result.periods[i])
 
@@ -1006,16 +1011,18 @@ def assurance_caveat(result: SPCResult) -> AssuranceCaveat | None:
        number beside it.
 
     A special cause that has ended is not a reason: the limits describe the process it
-    returned to.
+    returned to. On a segment whose limits a person fixed on a baseline, a shift or trend
+    still running means the same: the fixed limits describe the baseline's process, not the
+    one running now (the variation reading is the before-and-after comparison; assurance
+    waits for limits of the new process). No rebase inside the fixed baseline is suggested
+    (:func:`suggest_rebase`).
     """
     raw = result.assurance_icon
     if raw is None or raw == AssuranceIcon.NOT_ASSESSABLE or result.target is None:
         return None
     for bit, rule in ((RuleFlag.SHIFT, Rule.SHIFT), (RuleFlag.TREND, Rule.TREND)):
         i = _run_start(result, bit)
-        # Limits fixed on a baseline that ends before the run began are not fitted across
-        # the change: they are the old process the run is judged against.
-        if i is not None and not (result.fixed[-1] and not result.in_baseline[i:].any()):
+        if i is not None:
             direction = int(np.sign(result.values[-1] - result.mean[-1]))
             if rule == Rule.TREND:
                 direction = int(np.sign(result.values[-1] - result.values[i])) or -1

@@ -197,6 +197,17 @@ def _variation_sentence(result: SPCResult, measure: Measure) -> str:
     return f"The chart shows {phrase}{when}. This is {meaning}."
 
 
+def _fixed(result: SPCResult) -> bool:
+    """Whether the latest segment's limits are fixed on a baseline."""
+    return bool(result.fixed[-1]) if not result.empty else False
+
+
+def _inside_baseline(c: AssuranceCaveat, result: SPCResult) -> bool:
+    """Whether the caveat's run began among the fixed baseline's own points."""
+    i = int(np.searchsorted(result.periods, np.datetime64(c.start, "D")))
+    return i < result.n and bool(result.in_baseline[i]) and bool(result.fixed[i])
+
+
 def assurance_reason(result: SPCResult, measure: Measure) -> str | None:
     """Why the assurance is not assessable, in one line for tables, tiles and slides
     ("Not assessable until the limits are rebased: a shift has run since Aug 2022");
@@ -205,6 +216,17 @@ def assurance_reason(result: SPCResult, measure: Measure) -> str | None:
     if c is None:
         return None
     since = _period(c.start, measure)
+    if c.rule == Rule.SHIFT and _fixed(result):
+        if c.rebase_from is not None:
+            return (
+                "Not assessable until the limits are rebased: a shift against the fixed "
+                f"baseline has run since {since}"
+            )
+        if _inside_baseline(c, result):
+            return (
+                f"Not assessable: a shift has run since {since}, inside the fixed baseline; "
+                "fix the limits on the points before it"
+            )
     if c.rule == Rule.SHIFT and c.rebase_from is not None:
         return f"Not assessable until the limits are rebased: a shift has run since {since}"
     if c.rule == Rule.SHIFT:
@@ -242,6 +264,30 @@ def _not_assessable_sentence(c: AssuranceCaveat, result: SPCResult, measure: Mea
             f" On those limits the target would look {verdict}, yet the latest value is "
             f"{fmt(result.latest_value)}."
         )
+    if c.rule == Rule.SHIFT and _fixed(result):
+        head = (
+            f"Assurance against the target of {target}: not assessable. A shift against the "
+            f"fixed baseline's limits has run since {since} ({points}): the fixed limits "
+            "describe the baseline's process, not the one running now."
+        )
+        if c.rebase_from is not None:
+            follow = (
+                f" The suggested rebase is {_period(c.rebase_from, measure)}, after the "
+                "baseline: once the change is understood, a data manager can confirm it under "
+                "Notes and rebases on the Regions page's chart."
+            )
+        elif _inside_baseline(c, result):
+            follow = (
+                " The shift began inside the fixed baseline, so the baseline mixes two "
+                f"levels: fix the limits on the points before {since} to compare before and "
+                "after."
+            )
+        else:
+            follow = (
+                f" Once the shift has run for {TRIAL_POINTS} points the limits can be rebased "
+                f"from {since}."
+            )
+        return head + contradiction + follow
     if c.rule == Rule.SHIFT:
         head = (
             f"Assurance against the target of {target}: not assessable until the limits are "

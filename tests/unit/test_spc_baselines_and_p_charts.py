@@ -22,6 +22,7 @@ from nlf_planner.spc import (
     SPCOptions,
     spc,
     spc_many,
+    suggest_rebase,
     summary_row,
 )
 
@@ -123,10 +124,10 @@ def test_a_fixed_baseline_needs_points_or_a_date_and_at_least_two_points() -> No
         FixedBaseline(points=1)
 
 
-def test_a_shift_after_a_fixed_baseline_leaves_assurance_assessable() -> None:
-    # Twelve steady points, then a sustained rise: fitted over all points the limits mix
-    # both levels (not assessable); fixed on the first twelve they are the old process.
-    periods = months(22)
+def test_a_shift_after_a_fixed_baseline_is_suggested_as_a_rebase_after_it() -> None:
+    # Twelve steady points fixed as the baseline, then a sustained rise: the variation reading
+    # is the comparison; assurance waits for limits of the new level, rebased at its start.
+    periods = months(26)
     values = [50, 51, 49, 50, 52, 48, 50, 51, 49, 50, 51, 49] + [
         56,
         57,
@@ -138,8 +139,11 @@ def test_a_shift_after_a_fixed_baseline_leaves_assurance_assessable() -> None:
         56,
         57,
         56,
+        55,
+        57,
+        56,
+        56,
     ]
-    loose = spc(periods, values, options=OPTIONS, polarity="higher_is_better", target=54)
     fixed = spc(
         periods,
         values,
@@ -148,9 +152,50 @@ def test_a_shift_after_a_fixed_baseline_leaves_assurance_assessable() -> None:
         target=54,
         baselines=[FixedBaseline(points=12)],
     )
-    assert loose.assurance_icon == AssuranceIcon.NOT_ASSESSABLE
-    assert fixed.assurance_icon != AssuranceIcon.NOT_ASSESSABLE
-    assert fixed.assurance_caveat is None
+    assert fixed.variation_icon.name.startswith("IMPROVEMENT")
+    assert fixed.assurance_icon == AssuranceIcon.NOT_ASSESSABLE
+    assert fixed.assurance_caveat.rebase_from == periods[12]
+    assert suggest_rebase(fixed) == periods[12]
+
+
+def test_no_rebase_is_suggested_inside_a_fixed_baseline() -> None:
+    # The rise starts at the 5th of 8 fixed baseline points: rebasing there would cut the
+    # baseline the person chose, so nothing is suggested.
+    periods = months(24)
+    values = [50, 51, 49, 50, 56, 57, 55, 56] + [
+        56,
+        57,
+        55,
+        56,
+        57,
+        56,
+        55,
+        56,
+        57,
+        56,
+        55,
+        57,
+        56,
+        56,
+        57,
+        55,
+    ]
+    fixed = spc(
+        periods,
+        values,
+        options=OPTIONS,
+        polarity="higher_is_better",
+        baselines=[FixedBaseline(points=8)],
+    )
+    before = spc(
+        periods,
+        values,
+        options=OPTIONS,
+        polarity="higher_is_better",
+        baselines=[FixedBaseline(points=4)],
+    )
+    assert suggest_rebase(before) == periods[4]  # the same rise, after a 4-point baseline
+    assert suggest_rebase(fixed) is None
 
 
 def test_the_installation_wide_fix_after_n_still_applies_where_no_fix_is_set() -> None:

@@ -192,3 +192,38 @@ def test_the_reading_names_a_p_chart_and_a_p_chart_that_fell_back_to_xmr() -> No
                   chart_type="p", denominators=[0.0] * 12, scale=100.0)  # fmt: skip
     text = reading(missing, _measure()).text
     assert "not every period has a denominator: the limits come from an XmR chart." in text
+
+
+def _fixed_then_shift(fix_points: int, rise_at: int, n: int = 26):
+    # Steady 51, 49, 51, 49 … (mean 50, ending below it), then a rise to about 56.
+    steady = [51.0 if i % 2 == 0 else 49.0 for i in range(rise_at)]
+    values = np.concatenate([steady, 56 + (np.arange(n - rise_at) % 3) * 0.5])
+    return spc(
+        _periods(n),
+        values,
+        polarity="higher_is_better",
+        options=OPTIONS,
+        target=54,
+        baselines=[FixedBaseline(points=fix_points)],
+    )
+
+
+def test_a_shift_after_a_fixed_baseline_is_read_against_it_and_rebased_after_it() -> None:
+    res = _fixed_then_shift(fix_points=12, rise_at=12)
+    assert assurance_reason(res, _measure()) == (
+        "Not assessable until the limits are rebased: a shift against the fixed baseline has "
+        "run since Apr 2024"
+    )
+    text = reading(res, _measure()).text
+    assert "describe the baseline's process, not the one running now" in text
+    assert "The suggested rebase is Apr 2024, after the baseline" in text
+    assert "fitted across the process before and after it" not in text
+
+
+def test_a_shift_that_began_inside_the_fixed_baseline_asks_for_an_earlier_baseline() -> None:
+    res = _fixed_then_shift(fix_points=12, rise_at=8)
+    assert assurance_reason(res, _measure()) == (
+        "Not assessable: a shift has run since Dec 2023, inside the fixed baseline; fix the "
+        "limits on the points before it"
+    )
+    assert "fix the limits on the points before Dec 2023" in reading(res, _measure()).text
