@@ -230,6 +230,33 @@ def removal_issues(reason: str | None) -> list[AnnotationIssue]:
     return reason_issues(reason, "reason for removing the fixed baseline")
 
 
+def rebase_issues(
+    result: engine.SPCResult, period: date | None, frequency: str = "monthly"
+) -> list[AnnotationIssue]:
+    """A rebase may not fall inside a fixed baseline: it would start a new segment part-way
+    through the points a person chose, cutting the baseline short and leaving the later
+    points on unfixed limits. ``result`` is the chart as it stands, with its fixes."""
+    if period is None or result.empty:
+        return []
+    i = int(np.searchsorted(result.periods, np.datetime64(period, "D"), side="left"))
+    if i == 0 or i >= result.n:
+        return []
+    segment = result.segment == result.segment[i]
+    fixed_points = np.flatnonzero(segment & result.fixed & result.in_baseline)
+    if fixed_points.size == 0 or i > fixed_points[-1]:
+        return []
+    first = label(result.periods[fixed_points[0]].astype("datetime64[D]").item(), frequency)
+    last = label(result.periods[fixed_points[-1]].astype("datetime64[D]").item(), frequency)
+    return [
+        AnnotationIssue(
+            "period",
+            f"That date falls inside this chart's fixed baseline ({first} – {last}); a rebase "
+            f"there would cut it short. Rebase after {last}, or remove the fixed baseline "
+            "first.",
+        )
+    ]
+
+
 # --------------------------------------------------------------------------- which fixes apply
 
 

@@ -169,6 +169,11 @@ def add_rebase(
             existing=existing,
         )
     )
+    _refuse_if(
+        baseline_rules.rebase_issues(
+            _chart_result(db, measure_code, geo_code), period, _frequency(db, measure_code)
+        )
+    )
     return _write(
         lambda: annotation_store.add_rebase(
             db,
@@ -242,6 +247,17 @@ def _chart_segments(db: Database, measure_code: str, geo_code: str) -> list[base
     rebases = annotation_store.rebases_for(db, measure_code, geo_code).period.tolist()
     result = engine.spc(rows.period.tolist(), rows.value.to_numpy(float), rebases=rebases)
     return baseline_rules.segments(result, rebases, _frequency(db, measure_code))
+
+
+def _chart_result(db: Database, measure_code: str, geo_code: str) -> engine.SPCResult:
+    """One chart as it stands: its data, rebases and fixed baselines (the engine's split)."""
+    series = measurement_service.all_series(db, [measure_code])
+    rows = series[series.geo_code == geo_code].dropna(subset=["value"]).sort_values("period")
+    rebases = annotation_store.rebases_for(db, measure_code, geo_code).period.tolist()
+    fixes = baseline_rules.for_series(all_baselines(db), measure_code, geo_code)
+    return engine.spc(
+        rows.period.tolist(), rows.value.to_numpy(float), rebases=rebases, baselines=fixes
+    )
 
 
 def _frequency(db: Database, measure_code: str) -> str:

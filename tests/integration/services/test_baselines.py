@@ -184,3 +184,30 @@ def test_removing_a_rebase_whose_segment_is_fixed_says_to_remove_the_fix_first(f
     with pytest.raises(ValidationFailed, match="rebase of 1 Apr 2021 has a fixed baseline"):
         annotation_service.remove_rebase(db, MANAGER, r, reason="Withdrawn")
     assert annotation_service.rebases_for(db, "M10", ICB).period.tolist() == [when]
+
+
+def test_a_rebase_inside_a_fixed_baseline_is_refused_and_one_after_it_is_kept(fresh_seeded_db):
+    db = fresh_seeded_db
+    annotation_service.add_baseline(db, MANAGER, "M10", LONDON, BEFORE_LAUNCH, WHY)
+    before = db.scalar("SELECT count(*) FROM spc_rebases")
+    with pytest.raises(ValidationFailed) as refused:
+        annotation_service.add_rebase(
+            db,
+            MANAGER,
+            measure_code="M10",
+            geo_code=LONDON,
+            period=date(2016, 8, 1),
+            reason="Suggested",
+        )
+    assert "inside this chart's fixed baseline (Apr 2016 – Nov 2016)" in str(refused.value)
+    assert db.scalar("SELECT count(*) FROM spc_rebases") == before
+    # A measure-wide fix counts too: every chart of the measure has it.
+    annotation_service.add_baseline(db, MANAGER, "M10", None, BEFORE_LAUNCH, WHY)
+    with pytest.raises(ValidationFailed):
+        annotation_service.add_rebase(
+            db, MANAGER, measure_code="M10", geo_code=ICB, period=date(2016, 6, 1), reason="x"
+        )
+    annotation_service.add_rebase(
+        db, MANAGER, measure_code="M10", geo_code=LONDON, period=date(2020, 4, 1), reason="New"
+    )
+    assert db.scalar("SELECT count(*) FROM spc_rebases") == before + 1
