@@ -286,21 +286,18 @@ def test_a_measure_wide_fix_does_not_change_a_chart_with_its_own_fix_of_the_segm
 
 
 def test_a_rebase_may_not_fall_inside_a_fixed_baseline() -> None:
-    from nlf_planner.baselines import rebase_issues
-    from nlf_planner.spc import spc
-
     periods = [date(2016, m, 1) for m in range(4, 13)] + [date(2017, m, 1) for m in range(1, 13)]
     res = spc(
         periods,
         [50 + (i % 3) for i in range(len(periods))],
         baselines=[FixedBaseline(None, until=date(2016, 11, 1))],
     )
-    inside = rebase_issues(res, date(2016, 8, 1))
+    inside = b.rebase_issues(res, date(2016, 8, 1))
     assert [i.field for i in inside] == ["period"]
     assert (
         "(Apr 2016 – Nov 2016)" in inside[0].message
         and "Rebase after Nov 2016" in inside[0].message
     )
-    assert rebase_issues(res, date(2016, 12, 1)) == []  # the first point after the baseline
+    assert b.rebase_issues(res, date(2016, 12, 1)) == []  # the first point after the baseline
     unfixed = spc(periods, [50 + (i % 3) for i in range(len(periods))])
-    assert rebase_issues(unfixed, date(2016, 8, 1)) == []
+    assert b.rebase_issues(unfixed, date(2016, 8, 1)) == []
