@@ -81,10 +81,21 @@ def to_pdf(
     return buf.getvalue()
 
 
+#: Characters the pack's words use that the built-in fonts (cp1252) lack, and what they
+#: print as instead of "?": Laney's p′ (prime) reads p' as NHS reports write it.
+_CP1252_STAND_INS = str.maketrans(
+    {"′": "'", "″": '"', "σ": "sigma ", "φ": "phi", "τ": "tau", "χ": "chi"}
+)
+
+
+def _cp1252(text: str) -> str:
+    """Keep to characters the built-in fonts draw, with readable stand-ins first."""
+    return text.translate(_CP1252_STAND_INS).encode("cp1252", errors="replace").decode("cp1252")
+
+
 def _pdf_text(text: str) -> str:
     """Escape for reportlab paragraphs and keep to characters the built-in fonts draw."""
-    safe = text.encode("cp1252", errors="replace").decode("cp1252")
-    return html.escape(safe)
+    return html.escape(_cp1252(text))
 
 
 def _pdf_page(c, deck: Deck, index: int, slide: Slide, image: bytes | None) -> None:
@@ -177,7 +188,7 @@ def _image_reader(png: bytes):
 
 
 def _pdf_plain(text: str) -> str:
-    return text.encode("cp1252", errors="replace").decode("cp1252")
+    return _cp1252(text)
 
 
 def draw_icon(c, spec: IconSpec, x: float, y: float, size: float) -> None:
