@@ -44,8 +44,10 @@ view = st.segmented_control("View", list(VIEWS), key="view", required=True) or "
 set_query_params(view=None if view == "Matrix" else view)
 st.caption(
     f"SPC rules: a point beyond the limits, a run of {settings.spc_run_length} on one side of "
-    f"the mean, a trend of {settings.spc_run_length}, two of three near a limit; limits from "
-    "all points with outlier screening (NHSRplotthedots). Change the region in the sidebar."
+    f"the mean, a trend of {settings.spc_run_length}, two of three near a limit. Limits come "
+    "from each segment's points, or from its fixed baseline where one is set: XmR with outlier "
+    "screening (NHSRplotthedots) unless a chart says p-chart or Laney p′-chart. Change the "
+    "region in the sidebar."
 )
 # Only the open view is built and drawn; the measure view is a fragment (its pickers rerun
 # only it).
