@@ -31,6 +31,7 @@ from nlf_planner.services import chart_types as chart_type_service
 from nlf_planner.services import measurements as measurement_service
 from nlf_planner.services import reference as reference_service
 from nlf_planner.spc import SPCOptions, SPCResult, suggest_rebase
+from nlf_planner.spc_points import point_flags
 from nlf_planner.store import Database
 from nlf_planner.units import format_value
 
@@ -378,6 +379,11 @@ def measure_view(
     notes = annotation_service.notes_for(db, measure_code, geo_code)
     line = regions_domain.plan_line(model, measure_code, geo_code)
     frame = res.to_frame()
+    labels = [period_label(d.date(), m.frequency) for d in frame.period]
+    # The CSV carries, per point, when its special cause began and why, in the chart's words.
+    reasons = point_flags(res, labels)
+    frame["special_cause_since"] = reasons["special_cause_since"].to_numpy()
+    frame["why"] = reasons["why"].to_numpy()
     figure = spc_figure(
         res,
         title=f"{m.name} — {name}<br><sup>SPC chart of the {m.frequency} "
@@ -385,7 +391,7 @@ def measure_view(
         "plan</sup>",
         y_title=m.unit_label,
         value_format=_value_format(m),
-        period_labels=[period_label(d.date(), m.frequency) for d in frame.period],
+        period_labels=labels,
         plan_line=line,
         horizon_targets=regions_domain.horizon_targets(model, measure_code, geo_code),
         annotations=notes,

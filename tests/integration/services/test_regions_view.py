@@ -297,6 +297,19 @@ def test_measure_view_has_the_chart_its_data_reading_and_notes(seeded, model):
     assert view.suggested_rebase == suggest_rebase(view.result)
 
 
+def test_the_measure_views_csv_carries_each_points_rule_flags_and_why(seeded, model):
+    view = regions_view.measure_view(seeded, model, "M10", LONDON)
+    data, res = view.data, view.result
+    flagged = data[data.beyond_limit | data.trend | data.two_of_three | data["shift"]]
+    assert len(flagged) == int((res.flags != 0).sum()) > 0
+    assert flagged.special_cause_since.notna().all()
+    assert (flagged.special_cause_since <= flagged.period).all()
+    assert flagged.why.str.startswith("Special cause").all()
+    common = data[res.flags == 0]
+    assert common.special_cause_since.isna().all()
+    assert (common.why == "Common cause variation").all()
+
+
 def test_measure_view_without_data_says_so(seeded, model):
     view = regions_view.measure_view(seeded, model, "M10", "E99999999")
     assert not view.has_data and view.figure is None
