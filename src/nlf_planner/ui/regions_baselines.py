@@ -220,9 +220,10 @@ def _fix_rows(view: MeasureView) -> list[dict]:
                 "Segment": segment,
                 "Fixed": baseline_rules.describe_fix(fix, freq),
                 "Applies to": THIS_CHART if r.geo_code == view.geo_code else EVERY_CHART,
-                "Reason": r.reason,
+                # Who and when before the long reason, so both stay in view at 1024 px.
                 "By": r.author,
                 "On": format_date(r.created_at),
+                "Reason": r.reason,
             }
         )
     return rows
