@@ -496,7 +496,9 @@ def _limit_labels(
                 anchor = {"xanchor": "right", "yanchor": "top"}
             shift = boxes.place(box, prefer, one_way=name != "Mean")
             out.append(_label(when, float(value), text, yshift=shift, hovertext=hover, **anchor))
-        if seg.trial and np.isfinite(result.lpl[last]):
+        # The latest segment's trial limits are said under the axis (the layout's x title),
+        # where a second label in the margin would sit on top of it.
+        if seg.trial and not latest and np.isfinite(result.lpl[last]):
             sep = "<br>" if latest else " "
             text = f"Trial limits:{sep}{_points(seg.base_points)}"
             width, height = _text_px(text), LINE_PX * (2 if latest else 1)

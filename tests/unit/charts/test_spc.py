@@ -222,7 +222,8 @@ def test_a_segment_on_fewer_than_12_points_says_trial_limits():
     assert [a.text for a in _labels(fig, "<i>Trial")] == ["<i>Trial limits: 6 points</i>"]
     assert not (fig.layout.xaxis.title.text or "")
     latest = spc_figure(spc(months(8), BASE[:8]), title="t", y_title="%")
-    assert [a.text for a in _labels(latest, "<i>Trial")] == ["<i>Trial limits:<br>8 points</i>"]
+    # The latest segment says it once, under the axis, not again in the margin over it.
+    assert _labels(latest, "<i>Trial") == []
     assert "rest on 8 points" in latest.layout.xaxis.title.text
 
 
