@@ -79,7 +79,9 @@ async def _run(
         if remaining <= 0:
             raise RunFailed(f"no script_finished within {RUN_TIMEOUT_S:.0f} s")
         msg = ForwardMsg()
-        msg.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=remaining))
+        async with asyncio.timeout(remaining):  # not wait_for: see ws_load.run_once
+            raw = await ws.recv()
+        msg.ParseFromString(raw)
         kind = msg.WhichOneof("type")
         if kind == "page_profile":
             seen["server_ms"] = msg.page_profile.exec_time / 1000  # microseconds

@@ -77,7 +77,10 @@ async def run_once(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise RunFailed(f"no script_finished within {RUN_TIMEOUT_S:.0f} s")
-        raw = await asyncio.wait_for(ws.recv(), timeout=remaining)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for runs recv in a task of its
+        # own, and a session cancelled at the window's close could hang on it for ever.
+        async with asyncio.timeout(remaining):
+            raw = await ws.recv()
         count += 1
         msg = ForwardMsg()
         msg.ParseFromString(raw)
@@ -208,6 +211,7 @@ class CycleStats:
 
     runs: list[tuple[str, float, float]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    stopped: bool = False
 
 
 async def _cycling_session(
@@ -232,9 +236,11 @@ async def _cycling_session(
             await ready.put(True)
             signalled = True
             await start.wait()
-            while True:
+            while not stats.stopped:  # the flag too: a cancel can be lost (see measure_pages)
                 for page in order:
                     for _ in range(1 + reruns_per_visit):
+                        if stats.stopped:
+                            return
                         t0 = time.monotonic()
                         await run_once(ws, page.name, expect_heading=page.heading)
                         finished = time.monotonic()
@@ -276,6 +282,8 @@ async def measure_pages(
     closes = opens + seconds
     start.set()
     await asyncio.sleep(max(0.0, closes - time.monotonic()))
+    for s in stats:
+        s.stopped = True  # ends a session whose cancel was lost after its current run
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
