@@ -84,7 +84,7 @@ class SettledHeap:
     """
 
     def __init__(
-        self, *, slow_s: float = 0.02, min_gap_s: float = 5.0, thaw_every_s: float = 600.0
+        self, *, slow_s: float = 0.02, min_gap_s: float = 5.0, thaw_every_s: float = 120.0
     ) -> None:
         self.slow_s = slow_s  # a full sweep slower than this asks for a freeze
         self.min_gap_s = min_gap_s  # at most one freeze this often (runs overlap: each
