@@ -48,14 +48,27 @@ def _version_label(row: pd.Series, latest: int | None) -> str:
     return f"v{int(row['version_id'])}{tag} · {when} · {row['author']}"
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _version_labels(_db: Database, path: str, version: str) -> tuple[int, dict[str, str]] | None:
+    """The latest version and every version's label, built once per data version: the
+    sidebar draws them on every run of every page (read-only: shared between sessions)."""
+    versions = plan_editing.list_versions(_db)
+    if versions.empty:
+        return None
+    latest = int(versions.loc[versions["is_latest"], "version_id"].iloc[0])
+    return latest, {
+        str(int(r["version_id"])): _version_label(r, latest) for r in versions.to_dict("records")
+    }
+
+
 def plan_version_selector() -> None:
     """Sidebar choice of the plan version every page uses; mirrored in the URL."""
-    versions = plan_editing.list_versions(get_db())
-    if versions.empty:
+    db = get_db()
+    found = _version_labels(db, str(db.path), data_version(db))
+    if found is None:
         st.caption("Plan: none saved yet")
         return
-    latest = int(versions.loc[versions["is_latest"], "version_id"].iloc[0])
-    labels = {str(int(r["version_id"])): _version_label(r, latest) for _, r in versions.iterrows()}
+    latest, labels = found
     options = [LATEST, *labels]
     pending = st.session_state.pop(_PENDING, None)
     if pending is not None:

@@ -6,7 +6,7 @@ import json
 
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.services import plan_editing
-from nlf_planner.services.actor import local_actor
+from nlf_planner.services.actor import SYSTEM, local_actor
 from nlf_planner.services.database import open_store
 from nlf_planner.ui.plan_state import editor_key
 from nlf_planner.ui.text import escape_markdown
@@ -419,3 +419,27 @@ def test_people_s_text_on_the_plan_page_is_shown_as_typed(fresh_seeded_db_path):
     spec = json.loads({c.key: c for c in road.get("plotly_chart")}["chart_plan_roadmap"].proto.spec)
     texts = json.dumps(spec["data"])
     assert "Mallory" in texts and "<a href" not in texts and "&lt;a href" in texts
+
+
+def test_the_sidebar_lists_a_version_saved_by_someone_else_at_the_next_visit(
+    fresh_seeded_db_path,
+):
+    """The version picker's labels are built once per data version; a save moves it."""
+
+    def options(at) -> list[str]:
+        box = next(s for s in at.sidebar.selectbox if s.label == "Plan version")
+        return list(box.options)  # AppTest gives the labels the person sees
+
+    at = run_page(None, fresh_seeded_db_path)  # the default page: the frame runs
+    assert not at.exception
+    assert options(at)[0] == "Latest (v2)" and not any(o.startswith("v3") for o in options(at))
+    db = _store(fresh_seeded_db_path)
+    try:
+        plan_editing.restore_version(
+            db, SYSTEM, 1, expected_version_id=2, note="Back to the first version"
+        )
+    finally:
+        db.close()
+    again = run_page(None, fresh_seeded_db_path)
+    assert options(again)[0] == "Latest (v3)"
+    assert any(o.startswith("v3 (latest)") for o in options(again))
