@@ -36,11 +36,9 @@ from nlf_planner.periods import label as period_label
 from nlf_planner.spc import (
     ASSURANCE_LABEL,
     ASSURANCE_LETTER,
-    CHART_TYPE_LABEL,
     VARIATION_LABEL,
     VARIATION_LETTER,
     AssuranceIcon,
-    ChartType,
     FixedBaseline,
     SPCOptions,
     SPCResult,
@@ -962,10 +960,7 @@ def reading(model: RegionsModel, measure_code: str, geo_code: str) -> str:
 
 def chart_type_label(result: SPCResult | None) -> str:
     """The chart the limits came from ("XmR chart", "Laney p′-chart"), "—" without a result."""
-    if result is None:
-        return "—"
-    kind = str(getattr(result, "chart_type", ChartType.XMR))
-    return CHART_TYPE_LABEL.get(kind, kind)
+    return "—" if result is None else result.chart_label
 
 
 def summary_table(

@@ -31,7 +31,7 @@ from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
 from nlf_planner.models import Measure
 from nlf_planner.periods import label as period_label
 from nlf_planner.plan import STATUS_LABELS, Milestone, Plan
-from nlf_planner.spc import CHART_TYPE_LABEL, ChartType, SPCResult
+from nlf_planner.spc import SPCResult
 from nlf_planner.spc_reading import assurance_reason, reading, short_reading
 from nlf_planner.units import format_value
 
@@ -130,12 +130,6 @@ def red_red_lines(inputs: DeckInputs, m: Measure) -> tuple[list[str], list[str]]
     return shown, full
 
 
-def chart_type_text(res: SPCResult) -> str:
-    """Which chart the limits came from ("XmR chart", "Laney p′-chart")."""
-    kind = str(getattr(res, "chart_type", ChartType.XMR))
-    return CHART_TYPE_LABEL.get(kind, kind)
-
-
 def _facts(m: Measure, res: SPCResult) -> SlideTable:
     sig = res.signal
     facts = pd.DataFrame(
@@ -147,7 +141,7 @@ def _facts(m: Measure, res: SPCResult) -> SlideTable:
                 "Variation": variation_text(res.variation_icon),
                 "Assurance": assurance_text(res.assurance_icon, reason=assurance_reason(res, m)),
                 "Since": period_label(sig.start, m.frequency) if sig and sig.start else "—",
-                "Limits from": chart_type_text(res),
+                "Limits from": res.chart_label,
             }
         ]
     )

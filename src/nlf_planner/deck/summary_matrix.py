@@ -20,7 +20,7 @@ from nlf_planner.deck.records import DeckInputs, Slide, SlideTable
 from nlf_planner.geography import ENGLAND_CODE
 from nlf_planner.periods import label as period_label
 from nlf_planner.regions import trajectory_text
-from nlf_planner.spc import CHART_TYPE_LABEL, AssuranceIcon, ChartType, SPCResult
+from nlf_planner.spc import AssuranceIcon, ChartType, SPCResult
 from nlf_planner.spc_reading import assurance_reason
 from nlf_planner.units import format_value
 
@@ -32,8 +32,7 @@ COLUMNS = [
 def limits_from(res: SPCResult) -> str:
     """' (Laney p′-chart)' after the limits of a measure not on an XmR chart (the notes say
     limits are XmR unless marked), '' for XmR."""
-    kind = str(getattr(res, "chart_type", ChartType.XMR))
-    return "" if kind == ChartType.XMR else f" ({CHART_TYPE_LABEL.get(kind, kind)})"
+    return "" if res.chart_type == ChartType.XMR else f" ({res.chart_label})"
 
 
 def summary_frame(inputs: DeckInputs) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
