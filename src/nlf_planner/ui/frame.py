@@ -271,6 +271,19 @@ def show_error(exc: ServiceError) -> None:
     st.error(escape_markdown(exc), icon=":material/error:")
 
 
+def show_outcome(key: str, *, quotes_user_text: bool = False) -> bool:
+    """Show, once, the outcome a button's callback left under ``key`` in session state: a
+    service's refusal (:func:`show_error`) or the success message; True when there was one
+    (a panel opens to show it). ``quotes_user_text`` escapes a success message that names
+    something a person typed (a peer group's name)."""
+    outcome = st.session_state.pop(key, None)
+    if isinstance(outcome, ServiceError):
+        show_error(outcome)
+    elif outcome:
+        st.success(escape_markdown(outcome) if quotes_user_text else outcome)
+    return outcome is not None
+
+
 def chart_with_download(
     fig: go.Figure,
     data: pd.DataFrame,

@@ -26,7 +26,7 @@ from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError, ValidationFailed
 from nlf_planner.services.regions_view import MeasureView
-from nlf_planner.ui.frame import current_actor, format_date, require_actor, show_error
+from nlf_planner.ui.frame import current_actor, format_date, require_actor, show_outcome
 from nlf_planner.ui.text import escape_markdown
 
 FLASH = "baseline_flash"
@@ -192,15 +192,6 @@ def _suggestion(view: MeasureView) -> None:
     )
 
 
-def _show_flash() -> bool:
-    flash = st.session_state.pop(FLASH, None)
-    if isinstance(flash, ServiceError):
-        show_error(flash)
-    elif flash:
-        st.success(flash)
-    return flash is not None
-
-
 def _fix_rows(view: MeasureView) -> list[dict]:
     """The fixes that bear on this chart, in words (the id kept for the removal picker)."""
     segs = {s.rebase: s.label for s in view.segments}
@@ -343,7 +334,7 @@ def render_baselines(db: Database, view: MeasureView) -> None:
     its contents drawn only while it is open. The trial-limit warnings are
     :func:`render_trial_warnings`."""
     _suggestion(view)
-    _show_flash()
+    show_outcome(FLASH)
     panel = st.expander(PANEL_LABEL, key=PANEL, on_change="rerun")
     with panel:
         if not panel.open:

@@ -19,7 +19,7 @@ from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.services.regions_view import MeasureView
-from nlf_planner.ui.frame import current_actor, format_date, require_actor, show_error
+from nlf_planner.ui.frame import current_actor, format_date, require_actor, show_outcome
 from nlf_planner.ui.text import escape_markdown
 
 FLASH = "chart_type_flash"
@@ -48,15 +48,6 @@ def _confirm(db: Database, code: str) -> None:
     st.session_state[FLASH] = (
         f"Saved: this measure's limits now come from the {label}, in every area."
     )
-
-
-def _show_flash() -> bool:
-    flash = st.session_state.pop(FLASH, None)
-    if isinstance(flash, ServiceError):
-        show_error(flash)
-    elif flash:
-        st.success(flash)
-    return flash is not None
 
 
 def _caption(db: Database, view: MeasureView) -> None:
@@ -106,7 +97,7 @@ def render_chart_type(db: Database, view: MeasureView) -> None:
     if view.result is None or view.result.empty:
         return
     _caption(db, view)
-    flashed = _show_flash()
+    flashed = show_outcome(FLASH)
     with st.expander("Chart type for this measure (every area)", expanded=flashed):
         actor = require_actor("change the chart this measure's limits come from", Role.DATA_MANAGER)
         if actor is None:

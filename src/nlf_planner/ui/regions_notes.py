@@ -21,7 +21,7 @@ from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.services.regions_view import MeasureView
-from nlf_planner.ui.frame import current_actor, format_date, require_actor, show_error
+from nlf_planner.ui.frame import current_actor, format_date, require_actor, show_outcome
 
 FLASH = "regions_flash"
 #: The panel's open state (a widget: opening or closing it reruns the measure view).
@@ -84,15 +84,6 @@ def _remove_rebase(db: Database) -> None:
     )
 
 
-def _show_flash() -> bool:
-    flash = st.session_state.pop(FLASH, None)
-    if isinstance(flash, ServiceError):
-        show_error(flash)
-    elif flash:
-        st.success(flash)
-    return flash is not None
-
-
 def _suggestion(view: MeasureView) -> None:
     if view.suggested_rebase:
         st.info(
@@ -150,7 +141,7 @@ def render_notes(db: Database, view: MeasureView) -> None:
     """The suggested rebase and the outcome of the last save, then the notes panel, its
     contents drawn only while it is open."""
     _suggestion(view)
-    _show_flash()
+    show_outcome(FLASH)
     panel = st.expander(PANEL_LABEL, key=PANEL, on_change="rerun")
     with panel:
         if not panel.open:

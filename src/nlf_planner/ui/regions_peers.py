@@ -22,7 +22,12 @@ from nlf_planner.services.actor import Role
 from nlf_planner.services.database import Database
 from nlf_planner.services.errors import ServiceError
 from nlf_planner.services.regions_view import RegionsModel
-from nlf_planner.ui.frame import current_actor, format_datetime, require_actor, show_error
+from nlf_planner.ui.frame import (
+    current_actor,
+    format_datetime,
+    require_actor,
+    show_outcome,
+)
 from nlf_planner.ui.regions_widgets import url_select
 from nlf_planner.ui.text import escape_markdown
 
@@ -81,14 +86,6 @@ def _run(work: Callable[[], object], done: str) -> None:
     st.session_state[FLASH] = done
     st.session_state["peer_edit"] = NEW
     _load_into_form(None)
-
-
-def _show_flash() -> None:
-    flash = st.session_state.pop(FLASH, None)
-    if isinstance(flash, ServiceError):
-        show_error(flash)
-    elif flash:
-        st.success(escape_markdown(flash))  # it quotes the group's name
 
 
 def _load_into_form(group: PeerGroup | None) -> None:
@@ -197,7 +194,7 @@ def render_peer_groups(db: Database, model: RegionsModel, region: str, level: st
     """The "Peer groups" expander: the saved groups, and for editors the editor."""
     groups = peer_service.list_groups(db)
     with st.expander(f"Peer groups ({len(groups)} saved)", expanded=FLASH in st.session_state):
-        _show_flash()
+        show_outcome(FLASH, quotes_user_text=True)
         st.caption(
             "A peer group is a saved set of ICSs (or regions) like one home area. Choose it "
             "under “Compare with” to add the peers' aggregate (numerators summed over "
