@@ -23,6 +23,8 @@ from nlf_planner.ui.frame import current_actor, format_date, require_actor, show
 from nlf_planner.ui.text import escape_markdown
 
 FLASH = "chart_type_flash"
+PANEL = "chart_type_panel"
+PANEL_LABEL = "Chart type for this measure (every area)"
 
 
 def _keys(code: str) -> tuple[str, str]:
@@ -93,12 +95,18 @@ def _form(db: Database, view: MeasureView, allowed: tuple[str, ...]) -> None:
 
 
 def render_chart_type(db: Database, view: MeasureView) -> None:
-    """The chart the limits come from, and the choice for someone who may change it."""
+    """The chart the limits come from, and (in a panel drawn only while open) the choice
+    for someone who may change it."""
     if view.result is None or view.result.empty:
         return
     _caption(db, view)
-    flashed = show_outcome(FLASH)
-    with st.expander("Chart type for this measure (every area)", expanded=flashed):
+    show_outcome(FLASH)
+    # Its contents are drawn only while it is open (a closed panel's form cost every rerun
+    # of the view about 1 ms); after a Confirm it is still open, as the person left it.
+    panel = st.expander(PANEL_LABEL, key=PANEL, on_change="rerun")
+    with panel:
+        if not panel.open:
+            return
         actor = require_actor("change the chart this measure's limits come from", Role.DATA_MANAGER)
         if actor is None:
             return

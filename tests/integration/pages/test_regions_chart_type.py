@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from nlf_planner.services.actor import Actor, Role
 from nlf_planner.services.audit import audit_log
 from nlf_planner.services.database import open_store
+from nlf_planner.ui.regions_chart_type import PANEL
 from tests.apptest_utils import run_page, signed_in
 
 SCRIPT = """
@@ -42,11 +43,14 @@ LONDON_MANAGER = Actor(
 )
 
 
-def _run(path, monkeypatch, actor, measure="M10") -> AppTest:
+def _run(path, monkeypatch, actor, measure="M10", opened=True) -> AppTest:
+    """The control for ``actor``, its panel opened as a person opens it (the panel's
+    contents are drawn only while it is open)."""
     monkeypatch.setenv("NLF_CHART_TYPE_DB", str(path))
     at = AppTest.from_string(SCRIPT, default_timeout=60)
     at.session_state[ACTOR_KEY] = actor
     at.session_state["test_measure"] = measure
+    at.session_state[PANEL] = opened
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -77,6 +81,18 @@ def test_a_viewer_sees_the_chart_type_and_viewing_only(fresh_seeded_db_path, mon
     assert "**Limits from:** XmR chart" in _texts(at.markdown)
     assert "Viewing only" in _texts(at.info) and "data manager role" in _texts(at.info)
     assert not at.radio and not at.text_input
+
+
+def test_the_panel_draws_its_contents_only_while_open(fresh_seeded_db_path, monkeypatch):
+    """Closed, the panel costs a rerun nothing but its title; "Limits from" stays outside
+    it for everyone; opened, the data manager's form is drawn."""
+    closed = _run(fresh_seeded_db_path, monkeypatch, MANAGER, opened=False)
+    assert [e.label for e in closed.expander] == ["Chart type for this measure (every area)"]
+    assert "**Limits from:** XmR chart" in _texts(closed.markdown)
+    assert not closed.radio and not closed.text_input and not closed.info
+    opened = _run(fresh_seeded_db_path, monkeypatch, MANAGER)
+    assert opened.radio(key="chart_type_choice_M10").value == "xmr"
+    assert "Suggested:" in _texts(opened.info)
 
 
 def test_a_region_scoped_data_manager_sees_viewing_only(fresh_seeded_db_path, monkeypatch):
@@ -131,14 +147,17 @@ def test_a_measure_that_is_not_a_percentage_offers_only_xmr(fresh_seeded_db_path
 
 def test_the_regions_page_measure_view_shows_and_changes_the_chart_type(fresh_seeded_db_path):
     q = {"view": "Measure", "geo": "E92000001", "measure": "M10"}
-    viewer = run_page("regions", fresh_seeded_db_path, query=q, user=signed_in("Vi", "viewer"))
+    opened = {PANEL: True}  # as a person opens the panel
+    viewer = run_page(
+        "regions", fresh_seeded_db_path, query=q, session=opened, user=signed_in("Vi", "viewer")
+    )
     assert not viewer.exception, [e.value for e in viewer.exception]
     assert "**Limits from:** XmR chart" in _texts(viewer.markdown)
     assert "Viewing only: to change the chart this measure's limits come from" in _texts(
         viewer.info
     )
     dm = signed_in("Dana Data", "data_manager")
-    at = run_page("regions", fresh_seeded_db_path, query=q, user=dm)
+    at = run_page("regions", fresh_seeded_db_path, query=q, session=opened, user=dm)
     at.radio(key="chart_type_choice_M10").set_value("p")
     at.text_input(key="chart_type_reason_M10").input("Varying n")
     _confirm_button(at).click()
