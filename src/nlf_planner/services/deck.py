@@ -31,6 +31,7 @@ from nlf_planner.deck import (
 from nlf_planner.geography import ENGLAND_CODE, ENGLAND_NAME
 from nlf_planner.plan import Plan
 from nlf_planner.regions import RegionsModel
+from nlf_planner.services import cache
 from nlf_planner.services import database as database_service
 from nlf_planner.services import scenarios as scenario_service
 from nlf_planner.services.errors import NotFound
@@ -91,7 +92,15 @@ class DeckOptions:
 
 
 def deck_options(db: Database) -> DeckOptions:
-    """The plan versions and scenarios a deck can be built for."""
+    """The plan versions and scenarios a deck can be built for (immutable, so one object
+    serves every session until the data change)."""
+    return _deck_options(db)
+
+
+@cache.per_data_version(maxsize=4)
+def _deck_options(db: Database) -> DeckOptions:
+    """Read once per data version: the Present page asks on every run and every slide step,
+    and the two reads were about a third of a step's time."""
     versions = plan_store.list_versions(db)
     scenarios = scenario_store.list_scenarios(db)
     return DeckOptions(
@@ -109,19 +118,16 @@ def deck_options(db: Database) -> DeckOptions:
 def cache_key(db: Database, options: DeckOptions | None = None) -> str:
     """Changes whenever a deck built now would differ: the data, the rebases, the chart notes
     (quoted on exception slides), the saved plan versions and the scenarios' versions.
-    Callers cache decks on it (with the choices)."""
+    Callers cache decks on it (with the choices).
+
+    The data version covers all of them: every rebase, note, plan and scenario write
+    records an audit row in its own transaction, and the audit trail is part of the
+    version, so no read of its own is needed for each (they cost every slide step two
+    queries). The plan and scenario parts only name what the options offer."""
     options = options or deck_options(db)
     plans = ",".join(str(p.version_id) for p in options.plan_versions)
     scenarios = ",".join(f"{s.scenario_id}={s.name}:v{s.version}" for s in options.scenarios)
-    return "|".join(
-        [
-            database_service.data_version(db),
-            annotation_store.rebases_version(db),
-            annotation_store.notes_version(db),
-            plans,
-            scenarios,
-        ]
-    )
+    return "|".join([database_service.data_version(db), plans, scenarios])
 
 
 def resolve_region(db: Database, text: str | None) -> str:
