@@ -16,6 +16,7 @@ from nlf_planner.services.database import Database
 from nlf_planner.ui.engagement_forms import (
     DATE_FORMAT,
     Choices,
+    cached_built,
     cached_figure,
     chart_with_csv,
     pick_for_edit,
@@ -62,7 +63,7 @@ def stakeholder_map(
         cached_figure(db, "map", inputs, lambda: charts.influence_interest_map(active)),
         export,
         key="stakeholder_map",
-        summary=charts.map_summary(active),
+        summary=cached_built(db, "map_summary", inputs, lambda: charts.map_summary(active)),
         file_name="stakeholders.csv",
         alt="Influence and interest map of the active stakeholders, in four quadrants",
     )
