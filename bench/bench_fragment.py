@@ -32,13 +32,18 @@ from bench.ws_load import _ws_url
 from tools.app_server import start_streamlit
 
 ROOT = Path(__file__).resolve().parent.parent
-#: (name, page, query string, an element the fragment must draw): the Regions measure view
-#: (its geography and measure pickers rerun the SPC chart, the summary and the notes: most
-#: of the page) and the Plan page's "Needs attention" list on its Status tab (its days box
-#: reruns the list only), the two kinds of fragment the pages have.
+#: (name, page, query string, an element the fragment must draw): the fragments the issue
+#: names and the Plan page's. The Regions measure view (its geography and measure pickers
+#: rerun the SPC chart, the summary and the panels: all of the view, so most of the page);
+#: the Plan page's "Needs attention" list on its Status tab (its days box reruns the list
+#: only); the Engagement page's Stakeholders tab (its group and retired filters rerun the
+#: map, the table and the forms); the Present page's slide (stepping reruns the control
+#: row, the slide and its notes, not the deck's choices, downloads and contents).
 CASES = (
     ("regions_measure", "regions", "view=Measure&geo=E40000003&measure=M10", "plotly_chart"),
     ("plan_attention", "plan", "tab=Status+and+follow-up", "number_input"),
+    ("engagement_filters", "engagement", "tab=Stakeholders", "multiselect"),
+    ("present_step", "present", "slide=3", "button"),
 )
 PAGE, QUERY = CASES[0][1], CASES[0][2]
 REPEATS = 20
