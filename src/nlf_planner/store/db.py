@@ -384,5 +384,9 @@ def _open_read_only(path: Path, cause: BaseException) -> Database:
 
 
 def _short(exc: BaseException) -> str:
+    """The driver's first line, without its "See also <documentation link>" tail: the
+    person reading it needs the cause, and cutting at 200 characters left half a link that
+    the page then drew as a broken one."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = text.split(" See also ", 1)[0].rstrip()
     return text[:200]

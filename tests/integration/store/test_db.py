@@ -1,3 +1,5 @@
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -74,6 +76,22 @@ def test_locked_file_gives_a_clear_error_not_a_crash(tmp_path: Path) -> None:
     open_database(path).close()
     with held_by_other_process(path), pytest.raises(StoreError, match="in use by another"):
         open_database(path)
+
+
+def test_a_locked_files_message_gives_the_cause_without_a_half_cut_link() -> None:
+    """DuckDB ends its lock error with "See also <link>"; on a short path the first 200
+    characters used to end inside that link, which the page drew as a broken one."""
+    folder = Path(tempfile.mkdtemp(prefix="lk", dir="/tmp"))  # short: the link fits in 200
+    try:
+        path = folder / "a.duckdb"
+        open_database(path).close()
+        with held_by_other_process(path), pytest.raises(StoreError) as raised:
+            open_database(path)
+        message = str(raised.value)
+        assert "Conflicting lock" in message and "Close the other program" in message
+        assert "See also" not in message and "http" not in message
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_file_held_by_a_reader_opens_read_only_and_refuses_writes(tmp_path: Path) -> None:
