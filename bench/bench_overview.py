@@ -1,8 +1,4 @@
-"""Issue 2: cold start to the Overview, and Overview render time against the minimal page.
-
-Issue 12: no page becomes slower to first render in Chromium than 1.5× the one-chart page,
-so every page of the navigation is timed too (each load a new browser context, as a person
-opening a link), alternating with the one-chart page so machine load falls on both alike."""
+"""Issue 2: cold start to the Overview, and Overview render time against the minimal page."""
 
 from __future__ import annotations
 
@@ -46,30 +42,8 @@ def run() -> dict:
                 median(times["overview"]) / median(times["minimal"]), 2
             )
             out["target_ratio"] = 1.5
-            out.update(_every_page(browser, app_url, minimal_url))
         finally:
             app.kill()
             minimal.kill()
             browser.close()
     return out
-
-
-#: Every page of the navigation, by its URL path.
-PAGES = ("overview", "plan", "regions", "scenarios", "engagement", "present", "data")
-PAGE_ROUNDS = 5
-
-
-def _every_page(browser, app_url: str, minimal_url: str) -> dict:
-    """Each page's first render (median of ``PAGE_ROUNDS``) over the one-chart page's,
-    measured in the same pass."""
-    urls = {name: f"{app_url}/{name}" for name in PAGES} | {"minimal": minimal_url}
-    times = alternate(browser, urls, rounds=PAGE_ROUNDS)
-    reference = median(times["minimal"])
-    ratios = {name: round(median(times[name]) / reference, 2) for name in PAGES}
-    return {
-        "pages_first_render_median_s": {name: median(times[name]) for name in PAGES},
-        "pages_minimal_render_median_s": reference,
-        "pages_to_minimal_ratio": ratios,
-        "pages_worst_ratio": max(ratios.values()),
-        "pages_meeting_target": sorted(n for n, r in ratios.items() if r <= 1.5),
-    }
