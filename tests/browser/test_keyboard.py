@@ -131,7 +131,9 @@ def test_fill_in_and_submit_a_form_by_keyboard(app_server, page) -> None:
         lambda f: f["tag"] == "SUMMARY" and shows(f, "Add a stakeholder"),
         backwards=True,
     )
-    page.keyboard.press("Enter")  # opens the expander
+    page.keyboard.press("Enter")  # opens the expander, which then draws its form
+    page.get_by_label("Name", exact=True).first.wait_for(timeout=20_000)
+    wait_for_app_run(page)
     tab_to(page, lambda f: f["tag"] == "INPUT" and f["label"] == "Name")
     page.keyboard.type(name)
     screenshot(page, "keyboard-focus-text-field")

@@ -151,8 +151,16 @@ def _fields(prefix: str, choices: Choices, cur: EngagementEvent | None = None) -
     }  # fmt: skip
 
 
+#: The add and edit panels' state keys: each draws its form only while open.
+ADD_PANEL = "add_event_open"
+EDIT_PANEL = "edit_event_open"
+
+
 def add_event_form(db: Database, choices: Choices) -> None:
-    with st.expander("Add an event", icon=":material/event:"):
+    panel = st.expander("Add an event", icon=":material/event:", key=ADD_PANEL, on_change="rerun")
+    with panel:
+        if not panel.open:
+            return
         with st.form("add_event"):
             values = _fields("ev_add", choices)
             submitted = st.form_submit_button("Add event", type="primary")
@@ -168,8 +176,16 @@ def add_event_form(db: Database, choices: Choices) -> None:
 def edit_event_panel(
     db: Database, choices: Choices, labels: dict[int, str], *, expanded: bool
 ) -> None:
-    """Choose an event (or click one in the table), then change any of its fields."""
-    with st.expander("Edit an event", icon=":material/edit_calendar:", expanded=expanded):
+    """Choose an event (or click one in the table: ``expanded`` opens the panel), then
+    change any of its fields; drawn only while open."""
+    if expanded:
+        st.session_state[EDIT_PANEL] = True
+    panel = st.expander(
+        "Edit an event", icon=":material/edit_calendar:", key=EDIT_PANEL, on_change="rerun"
+    )
+    with panel:
+        if not panel.open:
+            return
         current = pick_for_edit(
             "Event",
             list(labels),

@@ -89,8 +89,19 @@ def stakeholder_table(people: pd.DataFrame):
     )
 
 
+#: The add and edit panels' state keys: each draws its form only while open (a closed
+#: panel's sliders, date box and text areas cost every filter change and a first visit).
+ADD_PANEL = "add_stakeholder_open"
+EDIT_PANEL = "edit_stakeholder_open"
+
+
 def add_stakeholder_form(db: Database, choices: Choices) -> None:
-    with st.expander("Add a stakeholder", icon=":material/person_add:"):
+    panel = st.expander(
+        "Add a stakeholder", icon=":material/person_add:", key=ADD_PANEL, on_change="rerun"
+    )
+    with panel:
+        if not panel.open:
+            return
         with st.form("add_stakeholder"):
             name = st.text_input("Name", key="add_name", max_chars=200)
             c1, c2 = st.columns(2)
@@ -230,8 +241,16 @@ def _history(db: Database, current: Stakeholder) -> None:
 
 
 def edit_stakeholder_panel(db: Database, choices: Choices, *, expanded: bool) -> None:
-    """Choose a stakeholder (or click one in the table), then edit, retire or restore it."""
-    with st.expander("Edit or retire a stakeholder", icon=":material/edit:", expanded=expanded):
+    """Choose a stakeholder (or click one in the table: ``expanded`` opens the panel), then
+    edit, retire or restore it; drawn only while open."""
+    if expanded:
+        st.session_state[EDIT_PANEL] = True
+    panel = st.expander(
+        "Edit or retire a stakeholder", icon=":material/edit:", key=EDIT_PANEL, on_change="rerun"
+    )
+    with panel:
+        if not panel.open:
+            return
         current = pick_for_edit(
             "Stakeholder",
             list(choices.people.names),

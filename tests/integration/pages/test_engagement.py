@@ -13,18 +13,29 @@ from nlf_planner.services import audit as audit_service
 from nlf_planner.services import engagement as svc
 from nlf_planner.services.actor import local_actor
 from nlf_planner.services.database import open_store
+from nlf_planner.ui import engagement_events as events_ui
+from nlf_planner.ui import engagement_stakeholders as stakeholders_ui
 from tests.apptest_utils import headings, run_page, signed_in
 
 USER = "Ann Lead"  # signed in (admin: every role)
+#: The add and edit panels draw their forms only while open (a person opens them to edit).
+OPEN_PANELS = {
+    stakeholders_ui.ADD_PANEL: True,
+    stakeholders_ui.EDIT_PANEL: True,
+    events_ui.ADD_PANEL: True,
+    events_ui.EDIT_PANEL: True,
+}
 
 
-def open_page(db_path, query: dict | None = None, user: str | dict | None = None):
+def open_page(
+    db_path, query: dict | None = None, user: str | dict | None = None, session: dict | None = None
+):
     """Open the Engagement page as a link would: its query string is there on its first run.
 
     ``run_page`` sets the query before the default page runs, and switching pages clears it.
     Bound widgets write their shown label to the URL (e.g. ``group=Provider``).
     """
-    at = run_page(None, db_path, user=user)
+    at = run_page(None, db_path, user=user, session=session)
     at.switch_page("pages/engagement.py")
     for key, value in (query or {}).items():
         at.query_params[key] = value
@@ -120,7 +131,7 @@ def test_stakeholder_details_download_only_for_a_named_person(seeded_db_path):
 
 
 def test_add_a_stakeholder(fresh_seeded_db_path):
-    at = run_page("engagement", fresh_seeded_db_path, user=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER, session=OPEN_PANELS)
     at.text_input(key="add_name").input("NHS Confederation")
     at.selectbox(key="add_group").select("national_body")
     at.selectbox(key="add_region").select("E40000003")
@@ -147,7 +158,7 @@ def test_add_a_stakeholder(fresh_seeded_db_path):
 
 
 def test_add_refuses_a_duplicate_and_needs_a_name(fresh_seeded_db_path):
-    at = run_page("engagement", fresh_seeded_db_path, user=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER, session=OPEN_PANELS)
     at.text_input(key="add_name").input("  national voices ")
     _button(at, "Add stakeholder").click()
     at.run()
@@ -194,7 +205,7 @@ def test_edit_then_retire_with_a_reason(fresh_seeded_db_path):
     db = open_store(fresh_seeded_db_path)
     sid = int(svc.stakeholders(db).set_index("name").loc["National Voices", "stakeholder_id"])
     db.close()
-    at = run_page("engagement", fresh_seeded_db_path, user=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER, session=OPEN_PANELS)
     at.selectbox(key="edit_choice").set_value(sid).run()
     at.slider(key=f"edit_inf_{sid}").set_value(5)
     at.text_input(key=f"edit_why_{sid}").input("Now chairs the patient panel")
@@ -227,7 +238,8 @@ def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
     people = svc.stakeholders(db).set_index("name")["stakeholder_id"]
     voices, napp = int(people["National Voices"]), int(people["NHS Providers"])
     db.close()
-    at = on_tab(run_page("engagement", fresh_seeded_db_path, user=USER), "Events")
+    page = run_page("engagement", fresh_seeded_db_path, user=USER, session=OPEN_PANELS)
+    at = on_tab(page, "Events")
     at.date_input(key="ev_add_date").set_value(date(2026, 11, 2))
     at.text_input(key="ev_add_title").input("Patient leadership roundtable")
     at.selectbox(key="ev_add_type").select("roundtable")
@@ -259,7 +271,8 @@ def test_add_an_event_and_log_a_contact(fresh_seeded_db_path):
 
 
 def test_event_with_end_before_start_shows_the_problem(fresh_seeded_db_path):
-    at = on_tab(run_page("engagement", fresh_seeded_db_path, user=USER), "Events")
+    page = run_page("engagement", fresh_seeded_db_path, user=USER, session=OPEN_PANELS)
+    at = on_tab(page, "Events")
     at.date_input(key="ev_add_date").set_value(date(2026, 11, 2))
     at.date_input(key="ev_add_end").set_value(date(2026, 10, 2))
     at.text_input(key="ev_add_title").input("Backwards")
@@ -298,7 +311,7 @@ def test_edit_an_event_changes_its_areas(fresh_seeded_db_path):
     db = open_store(fresh_seeded_db_path)
     eid = int(svc.events(db).set_index("title").loc["Let's talk talent", "event_id"])
     db.close()
-    at = open_page(fresh_seeded_db_path, query={"tab": "Events"}, user=USER)
+    at = open_page(fresh_seeded_db_path, query={"tab": "Events"}, user=USER, session=OPEN_PANELS)
     at.selectbox(key="edit_event_choice").set_value(eid).run()
     assert at.text_input(key=f"ev_edit_{eid}_title").value == "Let's talk talent"
     at.multiselect(key=f"ev_edit_{eid}_areas").unselect("P5")
@@ -328,7 +341,7 @@ def test_a_save_over_someone_elses_change_is_refused_and_keeps_theirs(fresh_seed
     sid = int(svc.stakeholders(db).set_index("name").loc["National Voices", "stakeholder_id"])
     influence = svc.stakeholder(db, sid).influence
     db.close()
-    at = run_page("engagement", fresh_seeded_db_path, user=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER, session=OPEN_PANELS)
     at.selectbox(key="edit_choice").set_value(sid).run()
 
     db = open_store(fresh_seeded_db_path)
@@ -370,7 +383,7 @@ def test_an_event_save_over_someone_elses_change_is_refused(fresh_seeded_db_path
     db = open_store(fresh_seeded_db_path)
     eid = int(svc.events(db).set_index("title").loc["Let's talk talent", "event_id"])
     db.close()
-    at = open_page(fresh_seeded_db_path, query={"tab": "Events"}, user=USER)
+    at = open_page(fresh_seeded_db_path, query={"tab": "Events"}, user=USER, session=OPEN_PANELS)
     at.selectbox(key="edit_event_choice").set_value(eid).run()
 
     db = open_store(fresh_seeded_db_path)
@@ -395,7 +408,7 @@ def test_an_event_save_over_someone_elses_change_is_refused(fresh_seeded_db_path
 def test_a_change_saved_elsewhere_shows_at_the_next_rerun(fresh_seeded_db_path):
     """Reads and figures are kept per data version: a save by another session (another
     handle) must still show on this page's very next rerun, in the table and on the map."""
-    at = run_page("engagement", fresh_seeded_db_path, user=USER)
+    at = run_page("engagement", fresh_seeded_db_path, user=USER, session=OPEN_PANELS)
     before = _frame(at, "stakeholder_table")
     assert "Cached Trust" not in set(before["name"])
     db = open_store(fresh_seeded_db_path)

@@ -13,6 +13,7 @@ from streamlit.testing.v1.util import patch_config_options
 
 from nlf_planner.services import audit as audit_service
 from nlf_planner.services.database import open_store
+from nlf_planner.ui import engagement_stakeholders as stakeholders_ui
 from tests.apptest_utils import APP, AUTH_SECRETS, TIMEOUT_S, run_page, signed_in
 
 SIGN_IN = "Sign in with your NHS account"
@@ -162,7 +163,8 @@ def test_the_sidebar_shows_name_email_roles_region_scope_and_sign_out(seeded_db_
 
 def test_the_audit_row_names_the_signed_in_person(fresh_seeded_db_path):
     eve = signed_in("Eve Editor", "editor", sub="entra-oid-123")
-    at = run_page("engagement", fresh_seeded_db_path, user=eve)
+    opened = {stakeholders_ui.ADD_PANEL: True}  # as a person opens the panel
+    at = run_page("engagement", fresh_seeded_db_path, user=eve, session=opened)
     at.text_input(key="add_name").input("North Leaders Network")
     next(b for b in at.button if b.label == "Add stakeholder").click()
     at.run()
