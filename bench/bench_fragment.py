@@ -208,17 +208,45 @@ def run(repeats: int = REPEATS) -> dict:
         out["cases_meeting_target"] = [
             name for name, *_ in CASES if out[f"{name}_fragment_to_full_ratio"] <= TARGET_RATIO
         ]
+        # The reference the other bars use, in the same run: a page with one small plotly
+        # chart, rerun whole. A fragment's rerun against it says what a click costs in
+        # absolute terms (the ratio to its own page falls as the page gets slower).
+        proc, url = _start(path, ROOT / "bench" / "minimal_app.py")
+        try:
+            one_chart = asyncio.run(_reference(url, repeats))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+        out["one_chart_page_rerun_server_median_ms"] = one_chart
+        for name, *_ in CASES:
+            fragment = out[f"{name}_fragment_rerun_server_median_ms"]
+            out[f"{name}_fragment_to_one_chart_ratio"] = round(fragment / one_chart, 2)
         return out
 
 
-def _start(db_path: Path) -> tuple[subprocess.Popen, str]:
+async def _reference(base_url: str, repeats: int) -> float:
+    """The one-chart page's warm full rerun, server time (median of ``repeats``)."""
+    ws_url, origin = _ws_url(base_url)
+    async with websockets.connect(
+        ws_url, subprotocols=["streamlit"], origin=origin, max_size=None, open_timeout=60
+    ) as ws:
+        first = await _run(ws, page="", query="")
+        page_hash = first["page_hash"]
+        for _ in range(2):
+            await _run(ws, page_hash, page="", query="")
+        times = [
+            (await _run(ws, page_hash, page="", query="")).get("server_ms", float("nan"))
+            for _ in range(repeats)
+        ]
+    return round(statistics.median(times), 1)
+
+
+def _start(db_path: Path, script: Path = ROOT / "app.py") -> tuple[subprocess.Popen, str]:
     """The real app on a free loopback port, with Streamlit's page profile on: it is what
     reports each run's script time to the client (the server sends nothing elsewhere; the
     browser's telemetry is not involved, no browser is)."""
     try:
-        return start_streamlit(
-            ROOT / "app.py", db_path, options={"browser.gatherUsageStats": "true"}
-        )
+        return start_streamlit(script, db_path, options={"browser.gatherUsageStats": "true"})
     except RuntimeError as exc:
         raise RunFailed(str(exc)) from exc
 
