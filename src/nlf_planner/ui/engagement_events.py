@@ -19,6 +19,7 @@ from nlf_planner.ui.engagement_forms import (
     Choices,
     cached_figure,
     chart_with_csv,
+    form_panel,
     pick_for_edit,
     save,
     save_edit,
@@ -157,7 +158,7 @@ EDIT_PANEL = "edit_event_open"
 
 
 def add_event_form(db: Database, choices: Choices) -> None:
-    panel = st.expander("Add an event", icon=":material/event:", key=ADD_PANEL, on_change="rerun")
+    panel = form_panel("Add an event", ":material/event:", ADD_PANEL)
     with panel:
         if not panel.open:
             return
@@ -178,11 +179,7 @@ def edit_event_panel(
 ) -> None:
     """Choose an event (or click one in the table: ``expanded`` opens the panel), then
     change any of its fields; drawn only while open."""
-    if expanded:
-        st.session_state[EDIT_PANEL] = True
-    panel = st.expander(
-        "Edit an event", icon=":material/edit_calendar:", key=EDIT_PANEL, on_change="rerun"
-    )
+    panel = form_panel("Edit an event", ":material/edit_calendar:", EDIT_PANEL, opened=expanded)
     with panel:
         if not panel.open:
             return

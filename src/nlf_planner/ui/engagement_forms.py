@@ -245,6 +245,14 @@ def chart_with_csv(
         download(data, "Download data (CSV)", file_name, f"download_{key}")
 
 
+def form_panel(label: str, icon: str, key: str, *, opened: bool = False):
+    """An add or edit panel whose contents the caller draws only while it is open (``key``
+    keeps its state; ``opened`` opens it, as a click on a table row does)."""
+    if opened:
+        st.session_state[key] = True
+    return st.expander(label, icon=icon, key=key, on_change="rerun")
+
+
 def download_hint() -> None:
     st.caption(
         "Viewing only: downloading stakeholder details needs the editor role; owners, last "

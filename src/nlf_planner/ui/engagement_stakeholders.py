@@ -19,6 +19,7 @@ from nlf_planner.ui.engagement_forms import (
     cached_built,
     cached_figure,
     chart_with_csv,
+    form_panel,
     pick_for_edit,
     save,
     save_edit,
@@ -96,9 +97,7 @@ EDIT_PANEL = "edit_stakeholder_open"
 
 
 def add_stakeholder_form(db: Database, choices: Choices) -> None:
-    panel = st.expander(
-        "Add a stakeholder", icon=":material/person_add:", key=ADD_PANEL, on_change="rerun"
-    )
+    panel = form_panel("Add a stakeholder", ":material/person_add:", ADD_PANEL)
     with panel:
         if not panel.open:
             return
@@ -243,10 +242,8 @@ def _history(db: Database, current: Stakeholder) -> None:
 def edit_stakeholder_panel(db: Database, choices: Choices, *, expanded: bool) -> None:
     """Choose a stakeholder (or click one in the table: ``expanded`` opens the panel), then
     edit, retire or restore it; drawn only while open."""
-    if expanded:
-        st.session_state[EDIT_PANEL] = True
-    panel = st.expander(
-        "Edit or retire a stakeholder", icon=":material/edit:", key=EDIT_PANEL, on_change="rerun"
+    panel = form_panel(
+        "Edit or retire a stakeholder", ":material/edit:", EDIT_PANEL, opened=expanded
     )
     with panel:
         if not panel.open:
