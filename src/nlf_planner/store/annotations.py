@@ -225,15 +225,6 @@ def rebases_version(db: Database) -> str:
     return f"{row[0]}:{row[1]}"
 
 
-def notes_version(db: Database) -> str:
-    """Changes whenever a chart note is added or removed, so a cached deck (whose exception
-    slides quote the notes) never goes stale."""
-    row = db.rows(
-        "SELECT count(*), max(annotation_id), sum(annotation_id) FROM annotations WHERE NOT deleted"
-    )[0]
-    return f"{row[0]}:{row[1]}:{row[2]}"
-
-
 def rebase_reasons(db: Database, measure_code: str, geo_code: str) -> dict[date, str]:
     """Rebase date → 'reason (who)', for chart hover text."""
     df = rebases_for(db, measure_code, geo_code)
